@@ -1,0 +1,86 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"hailong/survey"
+)
+
+func (s *Server) apiAreas(c *gin.Context) error {
+	cat, err := s.store.Catalog(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"areas": cat.Areas})
+	return nil
+}
+
+func (s *Server) apiAgencies(c *gin.Context) error {
+	cat, err := s.store.Catalog(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	active := make([]survey.Agency, 0, len(cat.Agencies))
+	for _, a := range cat.Agencies {
+		if a.Active {
+			active = append(active, a)
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"agencies": active})
+	return nil
+}
+
+// FormJSON is the questionnaire that applies to an agency and area.
+type FormJSON struct {
+	ID            string               `json:"id"`
+	Version       int                  `json:"version"`
+	Agency        string               `json:"agency"`
+	Area          string               `json:"area"`
+	Title         survey.Text          `json:"title"`
+	Scale         []survey.Level5      `json:"scale"`
+	NotApplicable APINotApplicable     `json:"notApplicable"`
+	Factors       []survey.Factor      `json:"factors"`
+	Extra         []survey.Criterion   `json:"extraItems"`
+	CommentMax    int                  `json:"commentMax"`
+	Demographics  []survey.Demographic `json:"demographics"`
+}
+
+// APINotApplicable documents the value that means "not applicable".
+type APINotApplicable struct {
+	Value int         `json:"value"`
+	Label survey.Text `json:"label"`
+}
+
+func (s *Server) apiForm(c *gin.Context) error {
+	cat, err := s.store.Catalog(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	ag, ar, err := cat.Target(c.Param("agency"), c.Param("area"))
+	if errors.Is(err, survey.ErrAreaNotServed) {
+		return &apiFieldError{code: "validation_failed", fields: map[string]string{
+			survey.FieldArea: s.locales[langOf(c)].T("api.area_not_served"),
+		}}
+	}
+	if err != nil {
+		return err
+	}
+	f, err := cat.FormFor(ar.Code)
+	if err != nil {
+		return err
+	}
+	extra := []survey.Criterion{}
+	for _, q := range f.Extras(ar.Code) {
+		extra = append(extra, q.Criterion)
+	}
+	c.JSON(http.StatusOK, FormJSON{
+		ID: f.ID, Version: f.Version, Agency: ag.Code, Area: ar.Code, Title: f.Title,
+		Scale:         f.Scale,
+		NotApplicable: APINotApplicable{Value: survey.NotApplicable, Label: f.NALabel},
+		Factors:       f.Factors, Extra: extra, CommentMax: f.CommentMax, Demographics: f.Demographics,
+	})
+	return nil
+}

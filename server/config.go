@@ -1,0 +1,90 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is the service's configuration, read from the environment once at
+// start and passed down. Every value is validated with a clear error.
+type Config struct {
+	// Addr is the listen address (HAILONG_ADDR), ":8080" by default.
+	Addr string
+	// MongoURI selects a MongoDB deployment (MONGODB_URI); empty means the
+	// embedded FerretDB in DataDir.
+	MongoURI string
+	// DataDir holds the embedded database (HAILONG_DATA_DIR), "data" by default.
+	DataDir string
+	// LogLevel is debug, info, warn or error (HAILONG_LOG_LEVEL).
+	LogLevel slog.Level
+	// ShutdownTimeout bounds how long in-flight requests get at shutdown
+	// (HAILONG_SHUTDOWN_TIMEOUT, a Go duration).
+	ShutdownTimeout time.Duration
+}
+
+// LoadConfig reads the configuration through getenv (os.Getenv in
+// production). A secret X may also be given as a file named by X_FILE.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	cfg := Config{
+		Addr:            ":8080",
+		DataDir:         "data",
+		LogLevel:        slog.LevelInfo,
+		ShutdownTimeout: 20 * time.Second,
+	}
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	if v := getenv("HAILONG_ADDR"); v != "" {
+		if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+			bad("HAILONG_ADDR=%q is not a listen address such as :8080 or 127.0.0.1:8080", v)
+		}
+		cfg.Addr = v
+	}
+	uri, err := secret(getenv, "MONGODB_URI")
+	if err != nil {
+		bad("%v", err)
+	}
+	if uri != "" && !strings.HasPrefix(uri, "mongodb://") && !strings.HasPrefix(uri, "mongodb+srv://") {
+		bad("MONGODB_URI must start with mongodb:// or mongodb+srv://")
+	}
+	cfg.MongoURI = uri
+	if v := getenv("HAILONG_DATA_DIR"); v != "" {
+		cfg.DataDir = v
+	}
+	if v := getenv("HAILONG_LOG_LEVEL"); v != "" {
+		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			bad("HAILONG_LOG_LEVEL=%q must be debug, info, warn or error", v)
+		}
+	}
+	if v := getenv("HAILONG_SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			bad("HAILONG_SHUTDOWN_TIMEOUT=%q must be a positive duration such as 20s", v)
+		}
+		cfg.ShutdownTimeout = d
+	}
+	if len(problems) > 0 {
+		return Config{}, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return cfg, nil
+}
+
+// secret reads NAME, or the file named by NAME_FILE (trailing newline trimmed).
+func secret(getenv func(string) string, name string) (string, error) {
+	v, file := getenv(name), getenv(name+"_FILE")
+	if v != "" && file != "" {
+		return "", fmt.Errorf("set %s or %s_FILE, not both", name, name)
+	}
+	if file == "" {
+		return v, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("%s_FILE: %w", name, err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}

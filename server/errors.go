@@ -1,0 +1,132 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"hailong/survey"
+)
+
+// ErrorPage is the data of the error page.
+type ErrorPage struct {
+	BasePage
+	Title string
+	Body  string
+}
+
+// statusOf maps an error to its HTTP status and message key suffix.
+func statusOf(err error) (int, string) {
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return http.StatusRequestEntityTooLarge, "toolarge"
+	case errors.Is(err, survey.ErrNotFound):
+		return http.StatusNotFound, "notfound"
+	case errors.Is(err, survey.ErrUnavailable):
+		return http.StatusServiceUnavailable, "unavailable"
+	case errors.Is(err, survey.ErrConflict):
+		return http.StatusConflict, "conflict"
+	}
+	return http.StatusInternalServerError, "internal"
+}
+
+// page adapts a handler that returns an error: one place turns errors into
+// pages. Only unexpected errors (500) are logged, with their cause; users
+// never see internal detail.
+func (s *Server) page(h func(*gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			s.servePageError(c, err)
+		}
+	}
+}
+
+func (s *Server) servePageError(c *gin.Context, err error) {
+	status, key := statusOf(err)
+	switch status {
+	case http.StatusInternalServerError:
+		s.log.Error("request failed", "route", c.FullPath(), "err", err)
+	case http.StatusServiceUnavailable:
+		s.log.Warn("database unavailable", "route", c.FullPath(), "err", err)
+		c.Header("Retry-After", retryAfter)
+	}
+	b := s.base(c)
+	s.render(c, status, "error", ErrorPage{
+		BasePage: b,
+		Title:    b.L.T("error." + key + ".title"),
+		Body:     b.L.T("error." + key + ".body"),
+	})
+}
+
+// retryAfter is the Retry-After value (seconds) sent with 503 answers.
+const retryAfter = "5"
+
+// APIError is the body of every JSON error.
+type APIError struct {
+	Error APIErrorBody `json:"error"`
+}
+
+// APIErrorBody says what went wrong: a stable code, a message in the caller's
+// language and, for invalid input, a message per field.
+type APIErrorBody struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// api adapts a JSON handler that returns an error.
+func (s *Server) api(h func(*gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			s.serveAPIError(c, err)
+		}
+	}
+}
+
+// apiFieldError is an input error with a message per field.
+type apiFieldError struct {
+	code   string
+	fields map[string]string
+}
+
+func (e *apiFieldError) Error() string { return e.code }
+
+// apiCodeError is a client error with a status and a code only.
+type apiCodeError struct {
+	status int
+	code   string
+}
+
+func (e *apiCodeError) Error() string { return e.code }
+
+func (s *Server) serveAPIError(c *gin.Context, err error) {
+	ms := s.locales[langOf(c)]
+	var fe *apiFieldError
+	var ce *apiCodeError
+	if errors.As(err, &fe) {
+		c.JSON(http.StatusBadRequest, APIError{APIErrorBody{Code: fe.code, Message: ms.T("api." + fe.code), Fields: fe.fields}})
+		return
+	}
+	if errors.As(err, &ce) {
+		c.JSON(ce.status, APIError{APIErrorBody{Code: ce.code, Message: ms.T("api." + ce.code)}})
+		return
+	}
+	status, _ := statusOf(err)
+	code := map[int]string{
+		http.StatusRequestEntityTooLarge: "body_too_large",
+		http.StatusNotFound:              "not_found",
+		http.StatusServiceUnavailable:    "unavailable",
+		http.StatusConflict:              "conflict",
+		http.StatusInternalServerError:   "internal",
+	}[status]
+	switch status {
+	case http.StatusInternalServerError:
+		s.log.Error("api request failed", "route", c.FullPath(), "err", err)
+	case http.StatusServiceUnavailable:
+		s.log.Warn("database unavailable", "route", c.FullPath(), "err", err)
+		c.Header("Retry-After", retryAfter)
+	}
+	c.JSON(status, APIError{APIErrorBody{Code: code, Message: ms.T("api." + code)}})
+}

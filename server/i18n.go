@@ -1,0 +1,62 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"hailong/survey"
+	"hailong/templates"
+)
+
+// Messages holds the user-facing strings of one language.
+type Messages struct {
+	lang survey.Lang
+	m    map[string]string
+}
+
+// T returns the message for key, formatted with args when given. A missing
+// key is shown as itself, which the locale test catches.
+func (ms *Messages) T(key string, args ...any) string {
+	s, ok := ms.m[key]
+	if !ok {
+		return key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// Lang is the language of the messages.
+func (ms *Messages) Lang() survey.Lang { return ms.lang }
+
+// loadLocales reads every language's message file and checks that each has
+// exactly the keys of the Vietnamese one.
+func loadLocales() (map[survey.Lang]*Messages, error) {
+	out := map[survey.Lang]*Messages{}
+	for _, lang := range survey.Langs {
+		b, err := templates.FS.ReadFile("locales/" + string(lang) + ".json")
+		if err != nil {
+			return nil, fmt.Errorf("read locale %s: %w", lang, err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("parse locale %s: %w", lang, err)
+		}
+		out[lang] = &Messages{lang: lang, m: m}
+	}
+	base := out[survey.Vi].m
+	for lang, ms := range out {
+		for k := range base {
+			if _, ok := ms.m[k]; !ok {
+				return nil, fmt.Errorf("locale %s lacks %q", lang, k)
+			}
+		}
+		for k := range ms.m {
+			if _, ok := base[k]; !ok {
+				return nil, fmt.Errorf("locale %s has %q which vi lacks", lang, k)
+			}
+		}
+	}
+	return out, nil
+}

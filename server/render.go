@@ -1,0 +1,103 @@
+package server
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"hailong/static"
+	"hailong/survey"
+	"hailong/templates"
+)
+
+// pageFiles names, for each page, the template files it is built from. Each
+// page is its own template set, so one page's blocks never leak into another.
+var pageFiles = map[string][]string{
+	"start":  {"layout.html", "errors.html", "start.html"},
+	"form":   {"layout.html", "errors.html", "form.html"},
+	"thanks": {"layout.html", "thanks.html"},
+	"error":  {"layout.html", "error.html"},
+}
+
+func parsePages() (map[string]*template.Template, error) {
+	pages := make(map[string]*template.Template, len(pageFiles))
+	for name, files := range pageFiles {
+		t, err := template.New(name).ParseFS(templates.FS, files...)
+		if err != nil {
+			return nil, fmt.Errorf("parse page %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// BasePage is what every page's data embeds.
+type BasePage struct {
+	Lang      survey.Lang
+	OtherLang survey.Lang
+	L         *Messages
+	CSS       string
+	SwitchURL string
+	// Errors maps a field name to its message; ErrorList orders them for the
+	// summary at the top of a form.
+	Errors    map[string]string
+	ErrorList []ErrorItem
+}
+
+// ErrorItem is one line of a form's error summary, linking to its field.
+type ErrorItem struct {
+	Anchor  string
+	Label   string
+	Message string
+}
+
+func (s *Server) base(c *gin.Context) BasePage {
+	lang := langOf(c)
+	other := survey.En
+	if lang == survey.En {
+		other = survey.Vi
+	}
+	q := url.Values{"lang": {string(other)}}
+	return BasePage{
+		Lang:      lang,
+		OtherLang: other,
+		L:         s.locales[lang],
+		CSS:       s.cssURL,
+		SwitchURL: c.Request.URL.Path + "?" + q.Encode(),
+		Errors:    map[string]string{},
+	}
+}
+
+// render executes a page into a buffer first, so a template failure becomes a
+// clean error page instead of half a page.
+func (s *Server) render(c *gin.Context, status int, page string, data any) {
+	t, ok := s.pages[page]
+	if !ok {
+		s.log.Error("unknown page", "page", page)
+		c.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.log.Error("render page", "page", page, "err", err)
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("internal error"))
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// fingerprint returns a short content hash used to bust caches of static files.
+func fingerprint(name string) (string, error) {
+	b, err := static.FS.ReadFile(name)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:6]), nil
+}

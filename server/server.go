@@ -1,0 +1,89 @@
+// Package server speaks HTTP for Hài Lòng: the citizen pages, the JSON API and
+// the operational endpoints. It is the only package that imports Gin.
+package server
+
+import (
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-contrib/gzip"
+	"github.com/gin-gonic/gin"
+	"github.com/go-playground/validator/v10"
+
+	"hailong/survey"
+	"hailong/survey/store"
+)
+
+// Server holds the handlers' dependencies, built once by New.
+type Server struct {
+	cfg      Config
+	store    *store.Store
+	log      *slog.Logger
+	pages    map[string]*template.Template
+	locales  map[survey.Lang]*Messages
+	validate *validator.Validate
+	cssURL   string
+	engine   *gin.Engine
+}
+
+// New builds the server: templates and messages are parsed now, so a broken
+// one stops the start instead of failing a request.
+func New(cfg Config, st *store.Store, log *slog.Logger) (*Server, error) {
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	locales, err := loadLocales()
+	if err != nil {
+		return nil, err
+	}
+	css, err := fingerprint("app.css")
+	if err != nil {
+		return nil, fmt.Errorf("static: %w", err)
+	}
+	s := &Server{
+		cfg:      cfg,
+		store:    st,
+		log:      log,
+		pages:    pages,
+		locales:  locales,
+		validate: newValidator(),
+		cssURL:   "/static/app.css?v=" + css,
+	}
+	s.engine = s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler of the whole service.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+func (s *Server) routes() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.RemoveExtraSlash = true
+	r.Use(gin.CustomRecovery(s.recovered), s.logRequests, securityHeaders,
+		gzip.Gzip(gzip.DefaultCompression), withLang, limitBody)
+	r.NoRoute(s.page(func(*gin.Context) error { return survey.ErrNotFound }))
+
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/static/*file", serveStatic)
+
+	// Citizen pages.
+	r.GET("/", s.page(s.startPage))
+	r.GET("/survey", s.page(s.chooseSurvey))
+	r.GET("/s/:agency/:area", s.page(s.surveyForm))
+	r.POST("/s/:agency/:area", s.page(s.surveySubmit))
+	r.GET("/s/:agency/:area/thanks", s.page(s.thanksPage))
+
+	// JSON API for other systems and kiosks.
+	api := r.Group("/api/v1")
+	api.GET("/areas", s.api(s.apiAreas))
+	api.GET("/agencies", s.api(s.apiAgencies))
+	api.GET("/forms/:agency/:area", s.api(s.apiForm))
+	api.POST("/responses", s.api(s.apiSubmit))
+	return r
+}

@@ -1,0 +1,157 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hailong/survey"
+)
+
+// surveyForm shows the questionnaire for an agency and area, with a fresh
+// idempotency key that will become the response's id.
+func (s *Server) surveyForm(c *gin.Context) error {
+	cat, err := s.store.Catalog(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	ag, ar, err := cat.Target(c.Param("agency"), c.Param("area"))
+	if errors.Is(err, survey.ErrAreaNotServed) {
+		return s.notServed(c, cat, ag.Code, ar.Code)
+	}
+	if err != nil {
+		return err
+	}
+	f, err := cat.FormFor(ar.Code)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	s.render(c, http.StatusOK, "form", s.formPage(s.base(c), ag, ar, f, survey.NewKey(), formEntry{}, nil))
+	return nil
+}
+
+// notServed shows the start page with the choice made and a message at the area.
+func (s *Server) notServed(c *gin.Context, cat *survey.Catalog, agency, area string) error {
+	p := s.startData(c, cat, agency, area)
+	p.addError("area", p.L.T("start.area"), p.L.T("err.area_not_served"))
+	s.render(c, http.StatusBadRequest, "start", p)
+	return nil
+}
+
+// surveySubmit stores a citizen's answers, then redirects to the thank-you
+// page. Invalid answers come back on the same form with every value kept;
+// a repeated submission of the same form (same key) is thanked again without
+// storing anything new.
+func (s *Server) surveySubmit(c *gin.Context) error {
+	ctx := c.Request.Context()
+	if err := c.Request.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return err
+		}
+		return s.badForm(c)
+	}
+	cat, err := s.store.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	ag, ar, err := cat.Target(c.Param("agency"), c.Param("area"))
+	if errors.Is(err, survey.ErrAreaNotServed) {
+		return s.notServed(c, cat, ag.Code, ar.Code)
+	}
+	if err != nil {
+		return err
+	}
+	current, err := cat.FormFor(ar.Code)
+	if err != nil {
+		return err
+	}
+	get := func(k string) (string, bool) {
+		v, ok := c.Request.PostForm[k]
+		if !ok || len(v) == 0 {
+			return "", false
+		}
+		return strings.TrimSpace(v[0]), true
+	}
+	problems := survey.FieldErrors{}
+	f := current
+	version, _ := get("formVersion")
+	if v, err := strconv.Atoi(version); err == nil {
+		if old, err := cat.FormVersion(current.ID, v); err == nil {
+			f = old // answered an older published version: keep it
+		} else {
+			problems[survey.FieldForm] = survey.ProblemUnknownForm
+		}
+	} else {
+		problems[survey.FieldForm] = survey.ProblemUnknownForm
+	}
+	in := readFormEntry(get, f, ar.Code)
+	in.Comment = c.Request.PostForm.Get("comment") // keep the comment exactly as typed
+	key, _ := get("key")
+	b := s.base(c)
+	resp, err := survey.Check(survey.Submission{
+		Key: key, Agency: ag.Code, Area: ar.Code, Channel: survey.ChannelWeb, Lang: b.Lang,
+		Answers: in.Answers, Comment: in.Comment, Respondent: in.Respondent,
+	}, f, time.Now())
+	var fe survey.FieldErrors
+	if errors.As(err, &fe) {
+		for k, v := range fe {
+			problems[k] = v
+		}
+	} else if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		if !survey.ValidKey(key) {
+			key = survey.NewKey()
+		}
+		s.render(c, http.StatusBadRequest, "form", s.formPage(b, ag, ar, f, key, in, fieldMessages(b.L, problems, f)))
+		return nil
+	}
+	if _, err := s.store.InsertResponse(ctx, resp); err != nil {
+		if errors.Is(err, survey.ErrUnavailable) {
+			// Nothing was stored: show the same form, answers kept, to send again.
+			s.log.Warn("database unavailable", "route", c.FullPath(), "err", err)
+			c.Header("Retry-After", retryAfter)
+			p := s.formPage(b, ag, ar, f, key, in, nil)
+			p.Unavailable = true
+			s.render(c, http.StatusServiceUnavailable, "form", p)
+			return nil
+		}
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, surveyPath(ag.Code, ar.Code)+"/thanks")
+	return nil
+}
+
+// badForm answers a body that cannot be parsed as a form.
+func (s *Server) badForm(c *gin.Context) error {
+	b := s.base(c)
+	s.render(c, http.StatusBadRequest, "error", ErrorPage{BasePage: b, Title: b.L.T("error.conflict.title"), Body: b.L.T("err.invalid")})
+	return nil
+}
+
+// ThanksPage thanks the citizen.
+type ThanksPage struct {
+	BasePage
+	Body string
+}
+
+func (s *Server) thanksPage(c *gin.Context) error {
+	cat, err := s.store.Catalog(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	ag, err := cat.Agency(c.Param("agency"))
+	if err != nil {
+		return err
+	}
+	b := s.base(c)
+	s.render(c, http.StatusOK, "thanks", ThanksPage{BasePage: b, Body: b.L.T("thanks.body", ag.Name.In(b.Lang))})
+	return nil
+}

@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"net"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
+
+	"hailong/survey"
+)
+
+// classify turns driver errors meaning "the database cannot be reached" into
+// survey.ErrUnavailable (wrapping the cause), so the server answers 503 and
+// asks the client to retry. Other errors pass through unchanged.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return survey.ErrNotFound
+	}
+	var netErr net.Error
+	switch {
+	case mongo.IsNetworkError(err),
+		mongo.IsTimeout(err),
+		errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, mongo.ErrClientDisconnected),
+		errors.As(err, &netErr):
+		return &unavailable{err}
+	}
+	var sel topology.ServerSelectionError
+	if errors.As(err, &sel) {
+		return &unavailable{err}
+	}
+	return err
+}
+
+type unavailable struct{ cause error }
+
+func (u *unavailable) Error() string        { return "database unavailable: " + u.cause.Error() }
+func (u *unavailable) Unwrap() []error      { return []error{survey.ErrUnavailable, u.cause} }
+func (u *unavailable) Is(target error) bool { return target == survey.ErrUnavailable }
+
+// docD builds an ordered document from alternating keys and values.
+func docD(kv ...any) bson.D {
+	d := make(bson.D, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		d = append(d, bson.E{Key: kv[i].(string), Value: kv[i+1]})
+	}
+	return d
+}

@@ -1,0 +1,144 @@
+// Package store keeps Hài Lòng's data in MongoDB, or in an embedded FerretDB
+// spoken to over the same wire protocol, using only the portable subset of
+// operations that behaves the same on both (see shared/DESIGN.md §2).
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+)
+
+// Config says where the data lives.
+type Config struct {
+	// URI of a MongoDB deployment; empty starts an embedded FerretDB in DataDir.
+	URI string
+	// DataDir holds the embedded database's files.
+	DataDir string
+	// Database is the database name; "hailong" when empty.
+	Database string
+	// Logger receives the store's own messages; slog.Default() when nil.
+	Logger *slog.Logger
+}
+
+// Store is the service's access to its database. It is safe for concurrent use.
+type Store struct {
+	client   *mongo.Client
+	db       *mongo.Database
+	embedded *Embedded
+	log      *slog.Logger
+
+	areas     *mongo.Collection
+	agencies  *mongo.Collection
+	forms     *mongo.Collection
+	responses *mongo.Collection
+
+	catalogMu   sync.Mutex
+	catalog     *catalogCache
+	catalogTTL  time.Duration
+	catalogLoad func(context.Context) (*catalogCache, error)
+}
+
+// Open connects to the configured database, starting the embedded one when no
+// URI is given, and prepares indexes. Close releases it.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Store{log: log, catalogTTL: 5 * time.Second}
+	uri := cfg.URI
+	if uri == "" {
+		e, err := StartEmbedded(cfg.DataDir, "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		s.embedded = e
+		uri = e.uri
+	}
+	opts := options.Client().ApplyURI(uri).
+		SetServerSelectionTimeout(2 * time.Second).
+		SetConnectTimeout(2 * time.Second).
+		SetTimeout(10 * time.Second).
+		SetAppName("hailong")
+	if cfg.URI != "" {
+		// On a real replica set, acknowledge writes only once a majority has them.
+		opts.SetWriteConcern(writeconcern.Majority())
+	}
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		s.stopEmbedded()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	s.client = client
+	name := cfg.Database
+	if name == "" {
+		name = "hailong"
+	}
+	s.db = client.Database(name)
+	s.areas = s.db.Collection("areas")
+	s.agencies = s.db.Collection("agencies")
+	s.forms = s.db.Collection("forms")
+	s.responses = s.db.Collection("responses")
+	s.catalogLoad = s.loadCatalog
+
+	if err := s.Ping(ctx); err != nil {
+		s.Close(context.Background())
+		return nil, fmt.Errorf("reach database: %w", err)
+	}
+	if err := s.ensureIndexes(ctx); err != nil {
+		s.Close(context.Background())
+		return nil, err
+	}
+	return s, nil
+}
+
+// Embedded reports whether the store runs the embedded FerretDB.
+func (s *Store) Embedded() bool { return s.embedded != nil }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return classify(s.client.Ping(ctx, readpref.Primary()))
+}
+
+// Close disconnects, then stops the embedded database if there is one (in that
+// order: FerretDB otherwise waits for the open connections).
+func (s *Store) Close(ctx context.Context) error {
+	var err error
+	if s.client != nil {
+		err = s.client.Disconnect(ctx)
+	}
+	s.stopEmbedded()
+	return err
+}
+
+func (s *Store) stopEmbedded() {
+	if s.embedded != nil {
+		s.embedded.Stop()
+		s.embedded = nil
+	}
+}
+
+// ensureIndexes declares the indexes MongoDB needs to answer the service's
+// queries without scanning. FerretDB accepts them (and uses only _id).
+func (s *Store) ensureIndexes(ctx context.Context) error {
+	_, err := s.responses.Indexes().CreateMany(ctx, []mongo.IndexModel{
+		{Keys: docD("agency", 1, "submittedAt", 1)},
+		{Keys: docD("agency", 1, "area", 1, "submittedAt", 1)},
+	})
+	if err != nil {
+		return fmt.Errorf("create indexes: %w", classify(err))
+	}
+	return nil
+}
+
+
