@@ -11,18 +11,18 @@ import (
 // and a message at each wrong field.
 type FormPage struct {
 	BasePage
-	Title, Intro  string
-	Agency, Area  string
-	Action        string
-	Key           string
-	Version       int
-	Sections      []Section
-	Comment       string
-	CommentMax    int
-	CommentHint   string
-	CommentError  string
-	Demographics  []DemoField
-	Unavailable   bool
+	Title, Intro string
+	Agency, Area string
+	Action       string
+	Key          string
+	Version      int
+	Sections     []Section
+	Comment      string
+	CommentMax   int
+	CommentHint  string
+	CommentError string
+	Demographics []DemoField
+	Unavailable  bool
 }
 
 // Section is a factor's questions under its heading.

@@ -140,5 +140,3 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 	}
 	return nil
 }
-
-
