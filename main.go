@@ -44,6 +44,10 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	if err := st.Seed(ctx); err != nil {
 		return err
 	}
+	pw, err := st.EnsureAdmin(ctx, cfg.AdminPassword)
+	if err != nil {
+		return err
+	}
 	srv, err := server.New(cfg, st, log)
 	if err != nil {
 		return err
@@ -67,6 +71,12 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 		db = "MongoDB"
 	}
 	fmt.Fprintf(out, "Hài Lòng is running: open %s (database: %s)\n", openURL(ln.Addr()), db)
+	switch {
+	case pw != "" && cfg.AdminPassword == "":
+		fmt.Fprintf(out, "First start: log in at %slogin as \"admin\" with the generated password %s (shown only this once; change it under Administration → Users)\n", openURL(ln.Addr()), pw)
+	case pw != "":
+		fmt.Fprintf(out, "First start: log in at %slogin as \"admin\" with the password from HAILONG_ADMIN_PASSWORD\n", openURL(ln.Addr()))
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -68,7 +69,7 @@ func (s *Server) apiForm(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := cat.FormFor(ar.Code)
+	f, err := cat.FormFor(ar.Code, time.Now())
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,7 @@
 package server
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
-	"mime"
 	"net/http"
 	"time"
 
@@ -35,21 +31,14 @@ type submitResponse struct {
 // apiSubmit stores a response sent by another system or a kiosk.
 func (s *Server) apiSubmit(c *gin.Context) error {
 	ctx := c.Request.Context()
-	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/json" {
-		return &apiCodeError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type"}
-	}
 	var in submitRequest
-	if err := decodeStrict(c.Request.Body, &in); err != nil {
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := s.validateAPI(c, in); err != nil {
 		return err
 	}
 	ms := s.locales[langOf(c)]
-	if err := s.validate.Struct(in); err != nil {
-		fields := map[string]string{}
-		for f, p := range validationProblems(err) {
-			fields[f] = ms.T("err." + p)
-		}
-		return &apiFieldError{code: "validation_failed", fields: fields}
-	}
 	cat, err := s.store.Catalog(ctx)
 	if err != nil {
 		return err
@@ -61,7 +50,7 @@ func (s *Server) apiSubmit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := cat.FormFor(ar.Code)
+	f, err := cat.FormFor(ar.Code, time.Now())
 	if err != nil {
 		return err
 	}
@@ -96,27 +85,5 @@ func (s *Server) apiSubmit(c *gin.Context) error {
 		status = http.StatusCreated
 	}
 	c.JSON(status, submitResponse{ID: resp.ID})
-	return nil
-}
-
-// decodeStrict decodes one JSON value, refusing unknown fields, trailing data
-// and bodies over the limit (413).
-func decodeStrict(r io.Reader, v any) error {
-	body, err := io.ReadAll(r)
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return err
-		}
-		return &apiCodeError{status: http.StatusBadRequest, code: "invalid_json"}
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return &apiCodeError{status: http.StatusBadRequest, code: "invalid_json"}
-	}
-	if dec.More() {
-		return &apiCodeError{status: http.StatusBadRequest, code: "invalid_json"}
-	}
 	return nil
 }

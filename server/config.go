@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"hailong/survey"
 )
 
 // Config is the service's configuration, read from the environment once at
@@ -21,6 +23,9 @@ type Config struct {
 	DataDir string
 	// LogLevel is debug, info, warn or error (HAILONG_LOG_LEVEL).
 	LogLevel slog.Level
+	// AdminPassword is the first administrator's password on first start
+	// (HAILONG_ADMIN_PASSWORD or HAILONG_ADMIN_PASSWORD_FILE); random when empty.
+	AdminPassword string
 	// ShutdownTimeout bounds how long in-flight requests get at shutdown
 	// (HAILONG_SHUTDOWN_TIMEOUT, a Go duration).
 	ShutdownTimeout time.Duration
@@ -52,6 +57,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		bad("MONGODB_URI must start with mongodb:// or mongodb+srv://")
 	}
 	cfg.MongoURI = uri
+	if cfg.AdminPassword, err = secret(getenv, "HAILONG_ADMIN_PASSWORD"); err != nil {
+		bad("%v", err)
+	} else if cfg.AdminPassword != "" && len([]rune(cfg.AdminPassword)) < survey.MinPasswordLen {
+		bad("HAILONG_ADMIN_PASSWORD must have at least %d characters", survey.MinPasswordLen)
+	}
 	if v := getenv("HAILONG_DATA_DIR"); v != "" {
 		cfg.DataDir = v
 	}

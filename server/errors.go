@@ -28,6 +28,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusServiceUnavailable, "unavailable"
 	case errors.Is(err, survey.ErrConflict):
 		return http.StatusConflict, "conflict"
+	case errors.Is(err, survey.ErrForbidden):
+		return http.StatusForbidden, "forbidden"
 	}
 	return http.StatusInternalServerError, "internal"
 }
@@ -119,6 +121,7 @@ func (s *Server) serveAPIError(c *gin.Context, err error) {
 		http.StatusNotFound:              "not_found",
 		http.StatusServiceUnavailable:    "unavailable",
 		http.StatusConflict:              "conflict",
+		http.StatusForbidden:             "forbidden",
 		http.StatusInternalServerError:   "internal",
 	}[status]
 	switch status {

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 
 	"hailong/survey"
 	"hailong/templates"
@@ -30,18 +31,31 @@ func (ms *Messages) T(key string, args ...any) string {
 // Lang is the language of the messages.
 func (ms *Messages) Lang() survey.Lang { return ms.lang }
 
-// loadLocales reads every language's message file and checks that each has
-// exactly the keys of the Vietnamese one.
+// loadLocales reads every language's message files (locales/<part>.<lang>.json,
+// merged) and checks that each language has exactly the keys of Vietnamese.
 func loadLocales() (map[survey.Lang]*Messages, error) {
 	out := map[survey.Lang]*Messages{}
 	for _, lang := range survey.Langs {
-		b, err := templates.FS.ReadFile("locales/" + string(lang) + ".json")
-		if err != nil {
-			return nil, fmt.Errorf("read locale %s: %w", lang, err)
+		files, err := fs.Glob(templates.FS, "locales/*."+string(lang)+".json")
+		if err != nil || len(files) == 0 {
+			return nil, fmt.Errorf("no message files for %s", lang)
 		}
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("parse locale %s: %w", lang, err)
+		for _, f := range files {
+			b, err := templates.FS.ReadFile(f)
+			if err != nil {
+				return nil, fmt.Errorf("read %s: %w", f, err)
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("parse %s: %w", f, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("%s: key %q defined twice", f, k)
+				}
+				m[k] = v
+			}
 		}
 		out[lang] = &Messages{lang: lang, m: m}
 	}

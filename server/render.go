@@ -23,6 +23,16 @@ var pageFiles = map[string][]string{
 	"form":   {"layout.html", "errors.html", "form.html"},
 	"thanks": {"layout.html", "thanks.html"},
 	"error":  {"layout.html", "error.html"},
+	"login":  {"layout.html", "login.html"},
+
+	"admin_home":     {"layout.html", "admin_home.html"},
+	"admin_agencies": {"layout.html", "admin_partials.html", "admin_agencies.html"},
+	"admin_agency":   {"layout.html", "admin_partials.html", "admin_agency.html"},
+	"admin_merge":    {"layout.html", "admin_partials.html", "admin_merge.html"},
+	"admin_areas":    {"layout.html", "admin_partials.html", "admin_areas.html"},
+	"admin_users":    {"layout.html", "admin_partials.html", "admin_users.html"},
+	"admin_user":     {"layout.html", "admin_partials.html", "admin_users.html", "admin_user.html"},
+	"admin_audit":    {"layout.html", "admin_audit.html"},
 }
 
 func parsePages() (map[string]*template.Template, error) {
@@ -44,6 +54,10 @@ type BasePage struct {
 	L         *Messages
 	CSS       string
 	SwitchURL string
+	// User is the logged-in staff member, nil for citizens.
+	User *survey.User
+	// CSRF is the token state-changing forms carry.
+	CSRF string
 	// Errors maps a field name to its message; ErrorList orders them for the
 	// summary at the top of a form.
 	Errors    map[string]string
@@ -71,7 +85,15 @@ func (s *Server) base(c *gin.Context) BasePage {
 		CSS:       s.cssURL,
 		SwitchURL: c.Request.URL.Path + "?" + q.Encode(),
 		Errors:    map[string]string{},
+		User:      userOf(c),
 	}
+}
+
+// staffBase is base for pages behind a login: it adds the CSRF token.
+func (s *Server) staffBase(c *gin.Context) BasePage {
+	b := s.base(c)
+	b.CSRF = s.csrfToken(c)
+	return b
 }
 
 // render executes a page into a buffer first, so a template failure becomes a

@@ -3,10 +3,12 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-contrib/gzip"
 	"github.com/gin-gonic/gin"
@@ -25,6 +27,7 @@ type Server struct {
 	locales  map[survey.Lang]*Messages
 	validate *validator.Validate
 	cssURL   string
+	secret   []byte
 	engine   *gin.Engine
 }
 
@@ -43,6 +46,12 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("static: %w", err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	secret, err := st.Secret(ctx)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
 		cfg:      cfg,
 		store:    st,
@@ -51,6 +60,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*Server, error) {
 		locales:  locales,
 		validate: newValidator(),
 		cssURL:   "/static/app.css?v=" + css,
+		secret:   secret,
 	}
 	s.engine = s.routes()
 	return s, nil
@@ -65,7 +75,7 @@ func (s *Server) routes() *gin.Engine {
 	r.HandleMethodNotAllowed = true
 	r.RemoveExtraSlash = true
 	r.Use(gin.CustomRecovery(s.recovered), s.logRequests, securityHeaders,
-		gzip.Gzip(gzip.DefaultCompression), withLang, limitBody)
+		gzip.Gzip(gzip.DefaultCompression), withLang, limitBody, s.authenticate)
 	r.NoRoute(s.page(func(*gin.Context) error { return survey.ErrNotFound }))
 
 	r.GET("/healthz", s.healthz)
@@ -85,5 +95,17 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/agencies", s.api(s.apiAgencies))
 	api.GET("/forms/:agency/:area", s.api(s.apiForm))
 	api.POST("/responses", s.api(s.apiSubmit))
+	api.POST("/auth/token", s.api(s.apiToken))
+
+	// Staff pages.
+	r.GET("/login", s.page(s.loginPage))
+	r.POST("/login", s.checkCSRF, s.page(s.loginSubmit))
+	r.POST("/logout", s.checkCSRF, s.page(s.logout))
+
+	// Administration: pages and the same operations as JSON.
+	admin := r.Group("/admin", s.requirePage(survey.RoleAdmin), s.checkCSRF)
+	adminAPI := api.Group("/admin", s.requireAPI(survey.RoleAdmin))
+	s.adminRoutes(admin, adminAPI)
+	s.formAdminRoutes(admin, adminAPI)
 	return r
 }

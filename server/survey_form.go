@@ -26,7 +26,7 @@ func (s *Server) surveyForm(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := cat.FormFor(ar.Code)
+	f, err := cat.FormFor(ar.Code, time.Now())
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (s *Server) surveySubmit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	current, err := cat.FormFor(ar.Code)
+	current, err := cat.FormFor(ar.Code, time.Now())
 	if err != nil {
 		return err
 	}

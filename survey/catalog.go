@@ -33,6 +33,22 @@ type Agency struct {
 	Areas  []string  `bson:"areas" json:"areas"`
 	Active bool      `bson:"active" json:"active"`
 	Since  time.Time `bson:"since" json:"since"`
+	// Until is when the agency stopped serving (merged or dissolved); zero
+	// while it serves.
+	Until time.Time `bson:"until,omitempty" json:"until,omitzero"`
+	// MergedInto names the agency that took over its work.
+	MergedInto string `bson:"mergedInto,omitempty" json:"mergedInto,omitempty"`
+	// Predecessors are the agencies merged into this one; its lineage report
+	// includes their responses.
+	Predecessors []string `bson:"predecessors,omitempty" json:"predecessors,omitempty"`
+	// FormerNames keeps every earlier name with the date it stopped being used.
+	FormerNames []FormerName `bson:"formerNames,omitempty" json:"formerNames,omitempty"`
+}
+
+// FormerName is a name an agency had until a date.
+type FormerName struct {
+	Name  Text      `bson:"name" json:"name"`
+	Until time.Time `bson:"until" json:"until"`
 }
 
 // Serves reports whether the agency handles procedures of the area.
@@ -51,6 +67,8 @@ type Catalog struct {
 	Areas    []Area
 	Agencies []Agency
 	Forms    []Form
+	// Assignments say which form version applies to each area from when.
+	Assignments []Assignment
 }
 
 // Area returns the area with the code, or ErrNotFound.
@@ -83,23 +101,19 @@ func (c *Catalog) FormVersion(id string, version int) (Form, error) {
 	return Form{}, ErrNotFound
 }
 
-// FormFor returns the questionnaire that applies to a survey in the area: the
-// newest published version of the default form.
-func (c *Catalog) FormFor(area string) (Form, error) {
-	var best Form
-	found := false
-	for _, f := range c.Forms {
-		if f.ID != DefaultFormID || !f.Published {
-			continue
-		}
-		if !found || f.Version > best.Version {
-			best, found = f, true
+// FormFor returns the questionnaire in force for a survey in the area at a
+// time: the version of the area's latest assignment from on or before that
+// time; else that of the default assignment (AllAreas); else the newest
+// published version of the default form.
+func (c *Catalog) FormFor(area string, at time.Time) (Form, error) {
+	for _, scope := range []string{area, AllAreas} {
+		if a, ok := InForce(c.Assignments, scope, at); ok {
+			if f, err := c.FormVersion(a.FormID, a.Version); err == nil {
+				return f, nil
+			}
 		}
 	}
-	if !found {
-		return Form{}, ErrNotFound
-	}
-	return best, nil
+	return c.DefaultForm()
 }
 
 // Target resolves an agency and area for a survey: ErrNotFound when either is

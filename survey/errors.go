@@ -16,6 +16,10 @@ var (
 	ErrUnavailable = errors.New("database unavailable")
 	// ErrConflict: an idempotency key was reused for a different request.
 	ErrConflict = errors.New("idempotency key reused for a different request")
+	// ErrDuplicate: a record with that identity already exists.
+	ErrDuplicate = errors.New("already exists")
+	// ErrForbidden: the caller may not see or do this.
+	ErrForbidden = errors.New("forbidden")
 )
 
 // Problem codes a field can have; the server turns each into a message.
@@ -27,6 +31,14 @@ const (
 	ProblemInvalid       = "invalid"
 	ProblemUnknownForm   = "unknown_form"
 	ProblemAreaNotServed = "area_not_served"
+	ProblemDuplicate     = "duplicate"
+	ProblemTooShort      = "too_short"
+	ProblemStaffNoAgency = "staff_no_agency"
+	ProblemSelfMerge     = "self_merge"
+	ProblemCycle         = "cycle"
+	ProblemPublished     = "published"
+	ProblemInactive      = "inactive"
+	ProblemFuture        = "future"
 )
 
 // FieldErrors maps a field name to the code of what is wrong with it.

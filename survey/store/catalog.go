@@ -60,6 +60,11 @@ func (s *Store) loadCatalog(ctx context.Context) (*catalogCache, error) {
 	if err := findAll(ctx, s.forms, &cat.Forms); err != nil {
 		return nil, fmt.Errorf("load forms: %w", err)
 	}
+	as, err := s.Assignments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cat.Assignments = as
 	sort.Slice(cat.Areas, func(i, j int) bool { return cat.Areas[i].Order < cat.Areas[j].Order })
 	return &catalogCache{cat: cat, loaded: time.Now()}, nil
 }

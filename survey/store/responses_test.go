@@ -98,7 +98,7 @@ func TestCatalogSeeded(t *testing.T) {
 	if len(cat.Areas) < 7 || len(cat.Agencies) < 15 || len(cat.Forms) != 1 {
 		t.Fatalf("catalog has %d areas, %d agencies, %d forms", len(cat.Areas), len(cat.Agencies), len(cat.Forms))
 	}
-	f, err := cat.FormFor("dat-dai")
+	f, err := cat.FormFor("dat-dai", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

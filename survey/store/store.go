@@ -39,6 +39,12 @@ type Store struct {
 	agencies  *mongo.Collection
 	forms     *mongo.Collection
 	responses *mongo.Collection
+	users     *mongo.Collection
+	sessions  *mongo.Collection
+	tokens    *mongo.Collection
+	attempts  *mongo.Collection
+	audit     *mongo.Collection
+	settings  *mongo.Collection
 
 	catalogMu   sync.Mutex
 	catalog     *catalogCache
@@ -87,6 +93,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s.agencies = s.db.Collection("agencies")
 	s.forms = s.db.Collection("forms")
 	s.responses = s.db.Collection("responses")
+	s.users = s.db.Collection("users")
+	s.sessions = s.db.Collection("sessions")
+	s.tokens = s.db.Collection("tokens")
+	s.attempts = s.db.Collection("login_attempts")
+	s.audit = s.db.Collection("audit")
+	s.settings = s.db.Collection("settings")
 	s.catalogLoad = s.loadCatalog
 
 	if err := s.Ping(ctx); err != nil {

@@ -1,0 +1,125 @@
+package server
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hailong/survey"
+)
+
+// UserInput is an account as an administrator enters it.
+type UserInput struct {
+	Username string   `json:"username" form:"username"`
+	Name     string   `json:"name" form:"name"`
+	Role     string   `json:"role" form:"role"`
+	Agencies []string `json:"agencies" form:"agencies"`
+	Disabled bool     `json:"disabled" form:"disabled"`
+	Password string   `json:"password,omitempty" form:"password"`
+}
+
+var userFields = []string{survey.FieldUsername, survey.FieldName, survey.FieldRole, survey.FieldAgencies, survey.FieldPassword}
+
+var userLabels = map[string]string{
+	survey.FieldUsername: "admin.username", survey.FieldName: "admin.fullname", survey.FieldRole: "admin.role",
+	survey.FieldAgencies: "admin.user_agencies", survey.FieldPassword: "admin.password",
+}
+
+// createUser checks and stores a new account.
+func (s *Server) createUser(c *gin.Context, in UserInput) (survey.User, error) {
+	ctx := c.Request.Context()
+	cat, err := s.store.Catalog(ctx)
+	if err != nil {
+		return survey.User{}, err
+	}
+	u := survey.User{
+		Username: survey.NormalizeUsername(in.Username), Name: strings.TrimSpace(in.Name), Role: survey.Role(in.Role),
+		Agencies: cleanList(in.Agencies), Disabled: in.Disabled, CreatedAt: time.Now(),
+	}
+	if fe := survey.CheckUser(u, in.Password, true, cat); fe != nil {
+		return u, fe
+	}
+	if u.PasswordHash, err = survey.HashPassword(in.Password); err != nil {
+		return u, err
+	}
+	if err := s.store.InsertUser(ctx, u); err != nil {
+		if errors.Is(err, survey.ErrDuplicate) {
+			return u, survey.FieldErrors{survey.FieldUsername: survey.ProblemDuplicate}
+		}
+		return u, err
+	}
+	s.audit(c, actor(c), "user_create", u.Username, nil, u)
+	return u, nil
+}
+
+// updateUser changes an account's name, role, agencies and state. Disabling
+// ends the user's sessions at once (its epoch moves on). Administrators
+// cannot disable or demote themselves, so one always remains.
+func (s *Server) updateUser(c *gin.Context, username string, in UserInput) (survey.User, error) {
+	ctx := c.Request.Context()
+	cat, err := s.store.Catalog(ctx)
+	if err != nil {
+		return survey.User{}, err
+	}
+	prev, err := s.store.User(ctx, username)
+	if err != nil {
+		return survey.User{}, err
+	}
+	u := prev
+	u.Name, u.Role, u.Agencies, u.Disabled = strings.TrimSpace(in.Name), survey.Role(in.Role), cleanList(in.Agencies), in.Disabled
+	fe := survey.CheckUser(u, "", false, cat)
+	if username == actor(c) && (u.Disabled || u.Role != survey.RoleAdmin) {
+		if fe == nil {
+			fe = survey.FieldErrors{}
+		}
+		fe[survey.FieldRole] = survey.ProblemInvalid
+	}
+	if fe != nil {
+		return u, fe
+	}
+	if u.Disabled && !prev.Disabled || u.Role != prev.Role || !slices.Equal(u.Agencies, prev.Agencies) {
+		u.Epoch++ // a narrower account must log in again
+	}
+	if err := s.store.ReplaceUser(ctx, u); err != nil {
+		return u, err
+	}
+	s.audit(c, actor(c), "user_update", u.Username, prev, u)
+	return u, nil
+}
+
+// resetPassword sets a new password and ends the user's sessions.
+func (s *Server) resetPassword(c *gin.Context, username, password string) error {
+	ctx := c.Request.Context()
+	u, err := s.store.User(ctx, username)
+	if err != nil {
+		return err
+	}
+	if len([]rune(password)) < survey.MinPasswordLen {
+		return survey.FieldErrors{survey.FieldPassword: survey.ProblemTooShort}
+	}
+	if len(password) > 72 {
+		return survey.FieldErrors{survey.FieldPassword: survey.ProblemTooLong}
+	}
+	if u.PasswordHash, err = survey.HashPassword(password); err != nil {
+		return err
+	}
+	u.Epoch++
+	if err := s.store.ReplaceUser(ctx, u); err != nil {
+		return err
+	}
+	s.audit(c, actor(c), "user_password_reset", u.Username, nil, nil)
+	return nil
+}
+
+func cleanList(xs []string) []string {
+	out := []string{}
+	for _, x := range xs {
+		if x = strings.TrimSpace(x); x != "" && !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}

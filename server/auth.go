@@ -1,0 +1,152 @@
+package server
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hailong/survey"
+)
+
+const (
+	sessionCookie = "hl_session"
+	userKey       = "user"
+	sessionKey    = "session"
+	// sessionTTL is how long a login lasts.
+	sessionTTL = 12 * time.Hour
+)
+
+// newSecret returns a random URL-safe value of 32 bytes.
+func newSecret() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// hashID is how session ids and API tokens are stored: only their SHA-256.
+func hashID(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// authenticate finds who is calling: a bearer token (API) or a session
+// cookie (pages). Disabled users, revoked tokens, ended or expired sessions
+// count as nobody. A bearer token that does not work is refused at once.
+func (s *Server) authenticate(c *gin.Context) {
+	ctx := c.Request.Context()
+	if h := c.GetHeader("Authorization"); h != "" {
+		scheme, tok, _ := strings.Cut(h, " ")
+		if !strings.EqualFold(scheme, "Bearer") || tok == "" {
+			s.serveAPIError(c, errUnauthorized)
+			c.Abort()
+			return
+		}
+		t, err := s.store.Token(ctx, hashID(strings.TrimSpace(tok)))
+		if err != nil || t.Revoked {
+			if errors.Is(err, survey.ErrUnavailable) {
+				s.serveAPIError(c, err)
+			} else {
+				s.serveAPIError(c, errUnauthorized)
+			}
+			c.Abort()
+			return
+		}
+		u, err := s.store.User(ctx, t.Username)
+		if err != nil || u.Disabled {
+			s.serveAPIError(c, errUnauthorized)
+			c.Abort()
+			return
+		}
+		c.Set(userKey, &u)
+		c.Next()
+		return
+	}
+	if raw, err := c.Cookie(sessionCookie); err == nil && raw != "" {
+		id := hashID(raw)
+		sess, err := s.store.Session(ctx, id)
+		if err == nil && time.Now().Before(sess.ExpiresAt) {
+			if u, err := s.store.User(ctx, sess.Username); err == nil && !u.Disabled && u.Epoch == sess.Epoch {
+				c.Set(userKey, &u)
+				c.Set(sessionKey, id)
+			}
+		}
+	}
+	c.Next()
+}
+
+// userOf returns the authenticated user, or nil.
+func userOf(c *gin.Context) *survey.User {
+	if v, ok := c.Get(userKey); ok {
+		if u, ok := v.(*survey.User); ok {
+			return u
+		}
+	}
+	return nil
+}
+
+var (
+	errUnauthorized = &apiCodeError{status: http.StatusUnauthorized, code: "unauthorized"}
+	errForbiddenAPI = &apiCodeError{status: http.StatusForbidden, code: "forbidden"}
+)
+
+// requirePage lets through users with one of the roles; others are sent to
+// the login page (nobody) or shown 403 (wrong role).
+func (s *Server) requirePage(roles ...survey.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		u := userOf(c)
+		if u == nil {
+			next := c.Request.URL.RequestURI()
+			c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(next))
+			c.Abort()
+			return
+		}
+		if !slices.Contains(roles, u.Role) {
+			s.servePageError(c, survey.ErrForbidden)
+			c.Abort()
+			return
+		}
+		c.Next()
+	}
+}
+
+// requireAPI is requirePage for the JSON API: 401 or 403 with a JSON error.
+func (s *Server) requireAPI(roles ...survey.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		u := userOf(c)
+		if u == nil {
+			c.Header("WWW-Authenticate", `Bearer realm="hailong"`)
+			s.serveAPIError(c, errUnauthorized)
+			c.Abort()
+			return
+		}
+		if !slices.Contains(roles, u.Role) {
+			s.serveAPIError(c, errForbiddenAPI)
+			c.Abort()
+			return
+		}
+		c.Next()
+	}
+}
+
+// setSessionCookie sends the session cookie: HttpOnly, SameSite=Lax, Secure
+// when served over TLS (directly or behind a proxy that says so).
+func setSessionCookie(c *gin.Context, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: sessionCookie, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: isTLS(c),
+	})
+}
+
+// isTLS reports whether the client reached us over HTTPS.
+func isTLS(c *gin.Context) bool {
+	return c.Request.TLS != nil || strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
+}

@@ -1,0 +1,155 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hailong/survey"
+	"hailong/survey/store"
+)
+
+// LoginPage is the staff login form.
+type LoginPage struct {
+	BasePage
+	Username string
+	Next     string
+	Message  string
+}
+
+func (s *Server) loginPage(c *gin.Context) error {
+	if u := userOf(c); u != nil {
+		c.Redirect(http.StatusSeeOther, homeOf(u))
+		return nil
+	}
+	s.render(c, http.StatusOK, "login", LoginPage{BasePage: s.staffBase(c), Next: safeNext(c.Query("next"))})
+	return nil
+}
+
+// errLocked says a user name is locked after repeated failures.
+var errLocked = errors.New("too many failed logins")
+
+// login checks a user name and password, slowing repeated failures: after 5
+// in a row each further try waits twice as long (30 s, 1 min, ... up to
+// 15 min). It returns the user on success.
+func (s *Server) login(c *gin.Context, username, password string) (*survey.User, error) {
+	ctx := c.Request.Context()
+	username = survey.NormalizeUsername(username)
+	att, err := s.store.LoginAttempts(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	if wait := lockout(att); wait > 0 {
+		return nil, errLocked
+	}
+	u, err := s.store.User(ctx, username)
+	var up *survey.User
+	if err == nil {
+		up = &u
+	} else if !errors.Is(err, survey.ErrNotFound) {
+		return nil, err
+	}
+	if !survey.CheckPassword(up, password) {
+		att.Failures++
+		att.LastFailure = time.Now()
+		if err := s.store.SetLoginAttempts(ctx, att); err != nil {
+			return nil, err
+		}
+		s.audit(c, username, "login_failed", username, nil, nil)
+		return nil, nil
+	}
+	if att.Failures > 0 {
+		if err := s.store.SetLoginAttempts(ctx, store.LoginAttempts{Username: username}); err != nil {
+			return nil, err
+		}
+	}
+	return up, nil
+}
+
+// lockout is how long a user name must wait before the next try.
+func lockout(a store.LoginAttempts) time.Duration {
+	if a.Failures < 5 {
+		return 0
+	}
+	wait := 30 * time.Second << min(a.Failures-5, 5)
+	wait = min(wait, 15*time.Minute)
+	return time.Until(a.LastFailure.Add(wait))
+}
+
+func (s *Server) loginSubmit(c *gin.Context) error {
+	username, password := c.PostForm("username"), c.PostForm("password")
+	next := safeNext(c.PostForm("next"))
+	u, err := s.login(c, username, password)
+	if err != nil && !errors.Is(err, errLocked) {
+		return err
+	}
+	if u == nil {
+		b := s.staffBase(c)
+		msg := b.L.T("login.failed")
+		status := http.StatusUnauthorized
+		if errors.Is(err, errLocked) {
+			msg, status = b.L.T("login.locked"), http.StatusTooManyRequests
+		}
+		s.render(c, status, "login", LoginPage{BasePage: b, Username: username, Next: next, Message: msg})
+		return nil
+	}
+	// A new session id at every login; the old session, if any, ends.
+	if old, ok := c.Get(sessionKey); ok {
+		_ = s.store.DeleteSession(c.Request.Context(), old.(string))
+	}
+	raw := newSecret()
+	now := time.Now()
+	if err := s.store.InsertSession(c.Request.Context(), store.Session{
+		ID: hashID(raw), Username: u.Username, Epoch: u.Epoch, CreatedAt: now, ExpiresAt: now.Add(sessionTTL),
+	}); err != nil {
+		return err
+	}
+	setSessionCookie(c, raw, int(sessionTTL/time.Second))
+	s.audit(c, u.Username, "login", u.Username, nil, nil)
+	if next == "" {
+		next = homeOf(u)
+	}
+	c.Redirect(http.StatusSeeOther, next)
+	return nil
+}
+
+func (s *Server) logout(c *gin.Context) error {
+	if id, ok := c.Get(sessionKey); ok {
+		if err := s.store.DeleteSession(c.Request.Context(), id.(string)); err != nil {
+			return err
+		}
+		if u := userOf(c); u != nil {
+			s.audit(c, u.Username, "logout", u.Username, nil, nil)
+		}
+	}
+	setSessionCookie(c, "", -1)
+	c.Redirect(http.StatusSeeOther, "/login")
+	return nil
+}
+
+// homeOf is where a user lands after login.
+func homeOf(u *survey.User) string {
+	if u.Role == survey.RoleAdmin {
+		return "/admin"
+	}
+	return "/dashboard"
+}
+
+// safeNext keeps only local paths, so the login form cannot redirect away.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return ""
+	}
+	return next
+}
+
+// audit writes an audit entry; a failure is logged, never shown to the user.
+func (s *Server) audit(c *gin.Context, actor, action, target string, before, after any) {
+	err := s.store.AppendAudit(c.Request.Context(), survey.NewAuditEntry(time.Now(), actor, action, target, before, after))
+	if err != nil {
+		s.log.Error("audit", "action", action, "err", err)
+	}
+}
