@@ -141,14 +141,17 @@ func (s *Store) stopEmbedded() {
 }
 
 // ensureIndexes declares the indexes MongoDB needs to answer the service's
-// queries without scanning. FerretDB accepts them (and uses only _id).
+// queries without scanning. FerretDB accepts them (and uses only _id). They
+// are declared one per call: FerretDB v1.24 drops the connection when one
+// call re-declares several existing indexes (pinned in ferretdb_test.go).
 func (s *Store) ensureIndexes(ctx context.Context) error {
-	_, err := s.responses.Indexes().CreateMany(ctx, []mongo.IndexModel{
+	for _, m := range []mongo.IndexModel{
 		{Keys: docD("agency", 1, "submittedAt", 1)},
 		{Keys: docD("agency", 1, "area", 1, "submittedAt", 1)},
-	})
-	if err != nil {
-		return fmt.Errorf("create indexes: %w", classify(err))
+	} {
+		if _, err := s.responses.Indexes().CreateOne(ctx, m); err != nil {
+			return fmt.Errorf("create indexes: %w", classify(err))
+		}
 	}
 	return nil
 }
