@@ -24,12 +24,12 @@ func ValidRole(r Role) bool { return r == RoleAdmin || r == RoleInspector || r =
 
 // User is a staff account. Citizens never have one.
 type User struct {
-	Username     string    `bson:"_id" json:"username"`
-	Name         string    `bson:"name" json:"name"`
-	Role         Role      `bson:"role" json:"role"`
-	Agencies     []string  `bson:"agencies" json:"agencies"`
-	Disabled     bool      `bson:"disabled" json:"disabled"`
-	PasswordHash []byte    `bson:"passwordHash" json:"-"`
+	Username     string   `bson:"_id" json:"username"`
+	Name         string   `bson:"name" json:"name"`
+	Role         Role     `bson:"role" json:"role"`
+	Agencies     []string `bson:"agencies" json:"agencies"`
+	Disabled     bool     `bson:"disabled" json:"disabled"`
+	PasswordHash []byte   `bson:"passwordHash" json:"-"`
 	// Epoch grows whenever the user's sessions must end (disable, password
 	// reset); a session remembers the epoch it was made in.
 	Epoch     int       `bson:"epoch" json:"-"`
