@@ -24,12 +24,12 @@ type AgencyInput struct {
 	RenamedAt string `json:"renamedAt,omitempty" form:"renamedAt"`
 }
 
-var agencyFields = []string{survey.FieldCode, survey.FieldNameVi, survey.FieldNameEn, survey.FieldLevel, survey.FieldParent, survey.FieldAreas, survey.FieldDate}
+var agencyFields = []string{survey.FieldCode, survey.FieldNameVi, survey.FieldNameEn, survey.FieldLevel, survey.FieldParent, survey.FieldAreas, survey.FieldDate, survey.FieldActive}
 
 var agencyLabels = map[string]string{
 	survey.FieldCode: "admin.code", survey.FieldNameVi: "admin.name_vi", survey.FieldNameEn: "admin.name_en",
 	survey.FieldLevel: "admin.level", survey.FieldParent: "admin.parent", survey.FieldAreas: "admin.areas_served",
-	survey.FieldDate: "admin.rename_from", survey.FieldFrom: "admin.merge_from", survey.FieldInto: "admin.merge_into",
+	survey.FieldDate: "admin.rename_from", survey.FieldActive: "admin.active", survey.FieldFrom: "admin.merge_from", survey.FieldInto: "admin.merge_into",
 }
 
 // applyAgency builds the agency record from input, starting from the stored

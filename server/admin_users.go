@@ -17,7 +17,7 @@ type UserInput struct {
 	Name     string   `json:"name" form:"name"`
 	Role     string   `json:"role" form:"role"`
 	Agencies []string `json:"agencies" form:"agencies"`
-	Disabled bool     `json:"disabled" form:"disabled"`
+	Disabled bool     `json:"disabled" form:"-"`
 	Password string   `json:"password,omitempty" form:"password"`
 }
 

@@ -31,7 +31,8 @@ func decodeJSON(c *gin.Context, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return &apiCodeError{status: http.StatusBadRequest, code: "invalid_json"}
 	}
-	if dec.More() {
+	// Exactly one value: anything after it, even a stray '}', is refused.
+	if _, err := dec.Token(); err != io.EOF {
 		return &apiCodeError{status: http.StatusBadRequest, code: "invalid_json"}
 	}
 	return nil
@@ -44,10 +45,5 @@ func (s *Server) validateAPI(c *gin.Context, v any) error {
 	if err == nil {
 		return nil
 	}
-	ms := s.locales[langOf(c)]
-	fields := map[string]string{}
-	for f, p := range validationProblems(err) {
-		fields[f] = ms.T("err." + p)
-	}
-	return &apiFieldError{code: "validation_failed", fields: fields}
+	return &apiFieldError{code: "validation_failed", fields: validationMessages(s.locales[langOf(c)], err)}
 }

@@ -71,7 +71,7 @@ func (s *Server) apiSubmit(c *gin.Context) error {
 	resp, err := survey.Check(sub, f, time.Now())
 	var fe survey.FieldErrors
 	if errors.As(err, &fe) {
-		return &apiFieldError{code: "validation_failed", fields: fieldMessages(ms, fe, f)}
+		return &apiFieldError{code: "validation_failed", fields: fieldMessages(ms, fe, f, false)}
 	}
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -133,3 +134,24 @@ func (s *Server) serveAPIError(c *gin.Context, err error) {
 	}
 	c.JSON(status, APIError{APIErrorBody{Code: code, Message: ms.T("api." + code)}})
 }
+
+// notFound answers an unknown path: JSON under /api/, the error page elsewhere.
+func (s *Server) notFound(c *gin.Context) {
+	if isAPI(c) {
+		s.serveAPIError(c, survey.ErrNotFound)
+		return
+	}
+	s.servePageError(c, survey.ErrNotFound)
+}
+
+// methodNotAllowed answers a known path asked with the wrong method.
+func (s *Server) methodNotAllowed(c *gin.Context) {
+	if isAPI(c) {
+		s.serveAPIError(c, &apiCodeError{status: http.StatusMethodNotAllowed, code: "method_not_allowed"})
+		return
+	}
+	b := s.base(c)
+	s.render(c, http.StatusMethodNotAllowed, "error", ErrorPage{BasePage: b, Title: b.L.T("error.method.title"), Body: b.L.T("error.method.body")})
+}
+
+func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }

@@ -165,12 +165,13 @@ func readFormEntry(get func(string) (string, bool), f survey.Form, area string) 
 	return in
 }
 
-// fieldMessages translates domain problem codes into messages.
-func fieldMessages(ms *Messages, fe survey.FieldErrors, f survey.Form) map[string]string {
+// fieldMessages translates domain problem codes of a submission into
+// messages; on the citizen form (page) a bad key means the form expired.
+func fieldMessages(ms *Messages, fe survey.FieldErrors, f survey.Form, page bool) map[string]string {
 	out := make(map[string]string, len(fe))
 	for field, problem := range fe {
 		switch {
-		case field == survey.FieldKey:
+		case field == survey.FieldKey && page:
 			out[field] = ms.T("err.key")
 		case problem == survey.ProblemTooLong:
 			out[field] = ms.T("err.too_long", f.CommentMax)

@@ -43,6 +43,7 @@ func (s *Server) login(c *gin.Context, username, password string) (*survey.User,
 		return nil, err
 	}
 	if wait := lockout(att); wait > 0 {
+		s.audit(c, username, "login_locked", username, nil, nil)
 		return nil, errLocked
 	}
 	u, err := s.store.User(ctx, username)
@@ -140,8 +141,13 @@ func homeOf(u *survey.User) string {
 
 // safeNext keeps only local paths, so the login form cannot redirect away.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
 		return ""
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return "" // browsers drop tabs and newlines: "/\t/evil" would be "//evil"
+		}
 	}
 	return next
 }

@@ -25,6 +25,10 @@ var pageFiles = map[string][]string{
 	"error":  {"layout.html", "error.html"},
 	"login":  {"layout.html", "login.html"},
 
+	"admin_forms":       {"layout.html", "admin_forms_partials.html", "admin_forms.html"},
+	"admin_form":        {"layout.html", "admin_forms_partials.html", "admin_form.html"},
+	"admin_assignments": {"layout.html", "admin_forms_partials.html", "admin_assignments.html"},
+
 	"admin_home":     {"layout.html", "admin_home.html"},
 	"admin_agencies": {"layout.html", "admin_partials.html", "admin_agencies.html"},
 	"admin_agency":   {"layout.html", "admin_partials.html", "admin_agency.html"},
@@ -78,7 +82,7 @@ func (s *Server) base(c *gin.Context) BasePage {
 		other = survey.Vi
 	}
 	q := url.Values{"lang": {string(other)}}
-	return BasePage{
+	return s.withCSRF(c, BasePage{
 		Lang:      lang,
 		OtherLang: other,
 		L:         s.locales[lang],
@@ -86,7 +90,16 @@ func (s *Server) base(c *gin.Context) BasePage {
 		SwitchURL: c.Request.URL.Path + "?" + q.Encode(),
 		Errors:    map[string]string{},
 		User:      userOf(c),
+	})
+}
+
+// withCSRF adds the CSRF token for a logged-in user (the layout's logout form
+// needs it on every page).
+func (s *Server) withCSRF(c *gin.Context, b BasePage) BasePage {
+	if _, ok := c.Get(sessionKey); ok {
+		b.CSRF = s.csrfToken(c)
 	}
+	return b
 }
 
 // staffBase is base for pages behind a login: it adds the CSRF token.

@@ -76,7 +76,8 @@ func (s *Server) routes() *gin.Engine {
 	r.RemoveExtraSlash = true
 	r.Use(gin.CustomRecovery(s.recovered), s.logRequests, securityHeaders,
 		gzip.Gzip(gzip.DefaultCompression), withLang, limitBody, s.authenticate)
-	r.NoRoute(s.page(func(*gin.Context) error { return survey.ErrNotFound }))
+	r.NoRoute(s.notFound)
+	r.NoMethod(s.methodNotAllowed)
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)

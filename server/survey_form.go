@@ -110,7 +110,7 @@ func (s *Server) surveySubmit(c *gin.Context) error {
 		if !survey.ValidKey(key) {
 			key = survey.NewKey()
 		}
-		s.render(c, http.StatusBadRequest, "form", s.formPage(b, ag, ar, f, key, in, fieldMessages(b.L, problems, f)))
+		s.render(c, http.StatusBadRequest, "form", s.formPage(b, ag, ar, f, key, in, fieldMessages(b.L, problems, f, true)))
 		return nil
 	}
 	if _, err := s.store.InsertResponse(ctx, resp); err != nil {

@@ -22,12 +22,12 @@ func newValidator() *validator.Validate {
 	return v
 }
 
-// validationProblems turns validator errors into field → problem code, the
-// same codes the domain uses, so both become the same messages.
-func validationProblems(err error) map[string]string {
+// validationMessages turns validator errors into a message per field, named
+// by its JSON path ("respondent.gender").
+func validationMessages(ms *Messages, err error) map[string]string {
 	var ves validator.ValidationErrors
 	if !errors.As(err, &ves) {
-		return nil
+		return map[string]string{"": ms.T("err.invalid")}
 	}
 	out := map[string]string{}
 	for _, fe := range ves {
@@ -35,11 +35,11 @@ func validationProblems(err error) map[string]string {
 		_, field, _ := strings.Cut(fe.Namespace(), ".")
 		switch fe.Tag() {
 		case "required":
-			out[field] = "required"
+			out[field] = ms.T("err.required")
 		case "max":
-			out[field] = "too_long"
+			out[field] = ms.T("err.max", fe.Param())
 		default:
-			out[field] = "invalid"
+			out[field] = ms.T("err.invalid")
 		}
 	}
 	return out

@@ -18,6 +18,7 @@ const (
 	FieldFrom   = "from"
 	FieldInto   = "into"
 	FieldDate   = "date"
+	FieldActive = "active"
 )
 
 // codeRE is the shape of agency and area codes: they appear in URLs and, on
@@ -48,6 +49,9 @@ func CheckAgency(a Agency, isNew bool, cat *Catalog) FieldErrors {
 	}
 	if !ValidLevel(a.Level) {
 		fe[FieldLevel] = ProblemInvalid
+	}
+	if a.Active && a.MergedInto != "" {
+		fe[FieldActive] = ProblemMerged // it lives on in its successor
 	}
 	if a.Parent != "" {
 		if _, err := cat.Agency(a.Parent); err != nil {

@@ -61,8 +61,10 @@ func (a Agency) Serves(area string) bool {
 	return false
 }
 
-// Catalog is the reference data a survey needs: areas, agencies and the
-// published questionnaires. It is small and read far more often than written.
+// Catalog is the reference data a survey needs: areas, agencies, the
+// questionnaire versions (drafts included: FormVersion and FormFor offer only
+// published ones) and which version applies to each area from when. It is
+// small and read far more often than written.
 type Catalog struct {
 	Areas    []Area
 	Agencies []Agency

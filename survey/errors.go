@@ -39,6 +39,7 @@ const (
 	ProblemPublished     = "published"
 	ProblemInactive      = "inactive"
 	ProblemFuture        = "future"
+	ProblemMerged        = "merged"
 )
 
 // FieldErrors maps a field name to the code of what is wrong with it.

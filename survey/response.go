@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -118,6 +119,7 @@ func DemographicField(code string) string { return "respondent." + code }
 // value must be on the scale, unknown codes are refused.
 func Check(s Submission, f Form, now time.Time) (Response, error) {
 	fe := FieldErrors{}
+	s.Comment = NormalizeComment(s.Comment)
 	qs := f.Questions(s.Area)
 	known := make(map[string]bool, len(qs))
 	answers := make([]Answer, 0, len(qs))
@@ -176,6 +178,13 @@ func Check(s Submission, f Form, now time.Time) (Response, error) {
 		SubmittedAt: now,
 		ReceivedAt:  now,
 	}, nil
+}
+
+// NormalizeComment trims a comment and turns CR LF line breaks (as browsers
+// send them) into LF, so a line break counts as one character, as the form's
+// maxlength counts it.
+func NormalizeComment(c string) string {
+	return strings.TrimSpace(strings.ReplaceAll(c, "\r\n", "\n"))
 }
 
 // SameRequest reports whether a stored response answers the same survey as r;

@@ -23,29 +23,63 @@ type catalogCache struct {
 // small and read on every survey page, so each process keeps a copy for a few
 // seconds; a change made through this process is seen at once (InvalidateCatalog),
 // one made through another within the TTL. The returned value must not be modified.
+//
+// A stale copy is served at once while one background refresh runs, so page
+// views never wait for the database to reload it, and while the database is
+// away they go on with the last good copy (the submission itself reports the
+// outage). Only the very first load, or one after an invalidation, waits.
 func (s *Store) Catalog(ctx context.Context) (*survey.Catalog, error) {
 	s.catalogMu.Lock()
-	defer s.catalogMu.Unlock()
-	if c := s.catalog; c != nil && time.Since(c.loaded) < s.catalogTTL {
+	c := s.catalog
+	if c != nil {
+		if time.Since(c.loaded) >= s.catalogTTL && !s.catalogBusy {
+			s.catalogBusy = true
+			go s.refreshCatalog(s.catalogGen)
+		}
+		s.catalogMu.Unlock()
 		return c.cat, nil
 	}
-	c, err := s.catalogLoad(ctx)
+	gen := s.catalogGen
+	s.catalogMu.Unlock()
+
+	loaded, err := s.catalogLoad(ctx)
 	if err != nil {
-		if s.catalog != nil {
-			// Serve the last good copy while the database is away: forms still
-			// render, and the submission itself reports the outage.
-			return s.catalog.cat, nil
-		}
 		return nil, err
 	}
-	s.catalog = c
-	return c.cat, nil
+	s.catalogMu.Lock()
+	defer s.catalogMu.Unlock()
+	if gen == s.catalogGen {
+		s.catalog = loaded // not if a change was made meanwhile: the next call reloads
+	}
+	return loaded.cat, nil
+}
+
+// refreshCatalog reloads a stale catalog in the background. On failure the
+// old copy is kept for another TTL before the next try.
+func (s *Store) refreshCatalog(gen int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	loaded, err := s.catalogLoad(ctx)
+	s.catalogMu.Lock()
+	defer s.catalogMu.Unlock()
+	s.catalogBusy = false
+	switch {
+	case gen != s.catalogGen:
+		// Invalidated meanwhile: the next call loads afresh.
+	case err != nil:
+		if s.catalog != nil {
+			s.catalog = &catalogCache{cat: s.catalog.cat, loaded: time.Now()}
+		}
+	default:
+		s.catalog = loaded
+	}
 }
 
 // InvalidateCatalog drops the cached catalog so the next read reloads it.
 func (s *Store) InvalidateCatalog() {
 	s.catalogMu.Lock()
 	s.catalog = nil
+	s.catalogGen++
 	s.catalogMu.Unlock()
 }
 

@@ -10,18 +10,42 @@ import (
 	"hailong/survey"
 )
 
+// storedResponse is a response as stored: with the attempt id of the pending
+// log entry written by the insert that stored it (see pending.go), so a
+// replay can tell the attempt that stored it from one that only tried.
+type storedResponse struct {
+	survey.Response `bson:",inline"`
+	Attempt         string `bson:"attempt,omitempty"`
+}
+
 // InsertResponse stores a response whose ID is its idempotency key. It reports
 // created=false when a response with that key already exists for the same
 // survey (a retry: nothing new is stored), and survey.ErrConflict when the key
 // was already used for a different survey.
+//
+// A new response is counted in the rollups by the writer, without waiting
+// for it: a pending log entry is written first, under a fresh attempt id that
+// the response records too, so a crash at any point is healed at the next
+// start, and a retry (a duplicate) is never counted.
 func (s *Store) InsertResponse(ctx context.Context, r survey.Response) (created bool, err error) {
-	_, err = s.responses.InsertOne(ctx, r)
+	c, err := newContribution(r, survey.NewKey())
+	if err != nil {
+		return false, fmt.Errorf("insert response: %w", err)
+	}
+	if err := s.logPending(ctx, c); err != nil {
+		return false, fmt.Errorf("insert response: %w", err)
+	}
+	_, err = s.responses.InsertOne(ctx, storedResponse{Response: r, Attempt: c.attempt})
 	if err == nil {
+		s.markStored(ctx, c.attempt)
+		s.rollups.writer.submit(c)
 		return true, nil
 	}
 	if !mongo.IsDuplicateKeyError(err) {
+		// Stored or not: the pending entry lets the writer find out later.
 		return false, fmt.Errorf("insert response: %w", classify(err))
 	}
+	s.forgetPending(ctx, c.attempt)
 	prev, err := s.Response(ctx, r.ID)
 	if err != nil {
 		return false, fmt.Errorf("read existing response: %w", err)
@@ -40,6 +64,16 @@ func (s *Store) Response(ctx context.Context, id string) (survey.Response, error
 		return survey.Response{}, classify(err)
 	}
 	return r, nil
+}
+
+// storedResponse reads a response with the attempt that stored it.
+func (s *Store) storedResponse(ctx context.Context, id string) (survey.Response, string, error) {
+	var r storedResponse
+	err := s.responses.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&r)
+	if err != nil {
+		return survey.Response{}, "", classify(err)
+	}
+	return r.Response, r.Attempt, nil
 }
 
 // CountResponses counts every stored response. It scans on FerretDB: for

@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -46,7 +47,11 @@ type Store struct {
 	audit     *mongo.Collection
 	settings  *mongo.Collection
 
+	rollups rollupState
+
 	catalogMu   sync.Mutex
+	catalogGen  int  // bumped by InvalidateCatalog
+	catalogBusy bool // a refresh is under way
 	catalog     *catalogCache
 	catalogTTL  time.Duration
 	catalogLoad func(context.Context) (*catalogCache, error)
@@ -109,6 +114,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.Close(context.Background())
 		return nil, err
 	}
+	if err := s.startRollups(ctx); err != nil {
+		s.Close(context.Background())
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -125,9 +134,10 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close disconnects, then stops the embedded database if there is one (in that
 // order: FerretDB otherwise waits for the open connections).
 func (s *Store) Close(ctx context.Context) error {
-	var err error
+	// Count what the rollup writer holds while the database is still there.
+	err := s.stopRollups(ctx)
 	if s.client != nil {
-		err = s.client.Disconnect(ctx)
+		err = errors.Join(err, s.client.Disconnect(ctx))
 	}
 	s.stopEmbedded()
 	return err

@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"hailong/survey"
+)
+
+// pendingDoc is an entry of the pending log. InsertResponse writes one before
+// the response, under a fresh attempt id that the response also records; the
+// rollup writer deletes it once the response is counted. What is left in the
+// log after a crash is exactly what may be stored and not counted. Entries
+// are kept small (one packed string for the contribution) because every
+// filter on the log makes FerretDB decode all of it.
+type pendingDoc struct {
+	ID       string    `bson:"_id"` // the attempt id
+	Response string    `bson:"r"`
+	Owner    string    `bson:"o"` // the writer that counts it
+	At       time.Time `bson:"at"`
+	// Stored is set once the response is known to be stored by this attempt.
+	Stored bool   `bson:"ok"`
+	Packed string `bson:"c"`
+}
+
+// pack writes a contribution as one string: names and codes are checked to
+// contain none of "|", "," and "=".
+func pack(c contribution) string {
+	var b strings.Builder
+	b.WriteString(c.agency + "|" + c.area + "|" + c.channel + "|" + verifiedKey(c.verified) + "|" + c.month.String() + "|")
+	for i, a := range c.answers {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(a.Code + "=" + strconv.Itoa(a.Value))
+	}
+	return b.String()
+}
+
+// unpack reads the contribution of a pending entry.
+func unpack(d pendingDoc) (contribution, error) {
+	bad := fmt.Errorf("pending %q: bad contribution %q", d.ID, d.Packed)
+	p := strings.Split(d.Packed, "|")
+	if len(p) != 6 {
+		return contribution{}, bad
+	}
+	m, err := survey.ParseMonth(p[4])
+	if err != nil {
+		return contribution{}, bad
+	}
+	c := contribution{attempt: d.ID, response: d.Response, agency: p[0], area: p[1],
+		channel: p[2], verified: p[3] == "v", month: m}
+	for _, kv := range strings.Split(p[5], ",") {
+		if kv == "" {
+			continue
+		}
+		code, v, ok := strings.Cut(kv, "=")
+		n, err := strconv.Atoi(v)
+		if !ok || err != nil {
+			return contribution{}, bad
+		}
+		c.answers = append(c.answers, survey.Answer{Code: code, Value: n})
+	}
+	return c, nil
+}
+
+// logPending writes the pending entry of a response about to be inserted.
+func (s *Store) logPending(ctx context.Context, c contribution) error {
+	d := pendingDoc{ID: c.attempt, Response: c.response, Owner: s.rollups.writer.id,
+		At: time.Now(), Packed: pack(c)}
+	s.rollups.gate.RLock()
+	defer s.rollups.gate.RUnlock()
+	if set := s.rollups.rebuilding; set != nil {
+		set.add(c.attempt)
+	}
+	if _, err := s.rollups.pending.InsertOne(ctx, d); err != nil {
+		return fmt.Errorf("log pending count: %w", classify(err))
+	}
+	return nil
+}
+
+// detached is a short context for bookkeeping that must outlive a request
+// whose client has gone.
+func detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+}
+
+// markStored records that the attempt stored its response, so a replay need
+// not look the response up. Failure only costs that look-up later.
+func (s *Store) markStored(ctx context.Context, attempt string) {
+	ctx, cancel := detached(ctx)
+	defer cancel()
+	_, _ = s.rollups.pending.UpdateOne(ctx, docD("_id", attempt), docD("$set", docD("ok", true)))
+}
+
+// forgetPending deletes the entry of an attempt that stored nothing.
+// Failure leaves it to the reconciler.
+func (s *Store) forgetPending(ctx context.Context, attempt string) {
+	ctx, cancel := detached(ctx)
+	defer cancel()
+	_, _ = s.rollups.pending.DeleteOne(ctx, docD("_id", attempt))
+}
+
+// deletePending deletes the entries (one statement, so all or none).
+func (s *Store) deletePending(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := s.rollups.pending.DeleteMany(ctx, docD("_id", docD("$in", ids))); err != nil {
+		return fmt.Errorf("clear pending: %w", classify(err))
+	}
+	return nil
+}
+
+// findPending reads the entries matching the filter (bson.D{} for all).
+func (s *Store) findPending(ctx context.Context, filter bson.D) ([]pendingDoc, error) {
+	cur, err := s.rollups.pending.Find(ctx, filter, options.Find().SetSort(docD("at", 1)))
+	if err != nil {
+		return nil, fmt.Errorf("read pending: %w", classify(err))
+	}
+	var docs []pendingDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("read pending: %w", classify(err))
+	}
+	return docs, nil
+}

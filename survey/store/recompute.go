@@ -1,0 +1,91 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"hailong/survey"
+)
+
+// scanBatch is how many responses one round trip of a full scan brings.
+const scanBatch = 1000
+
+// eachResponse streams every stored response with the attempt that stored
+// it, calling progress after each scanBatch. It reads the whole collection:
+// for rebuilds, exports and checks, never for a page.
+func (s *Store) eachResponse(ctx context.Context, fn func(r survey.Response, attempt string), progress func(done int64)) (int64, error) {
+	opts := options.Find().SetBatchSize(scanBatch).
+		SetProjection(docD("comment", 0, "respondent", 0))
+	cur, err := s.responses.Find(ctx, docD(), opts)
+	if err != nil {
+		return 0, fmt.Errorf("scan responses: %w", classify(err))
+	}
+	defer cur.Close(context.WithoutCancel(ctx))
+	var done int64
+	for cur.Next(ctx) {
+		var r storedResponse
+		if err := cur.Decode(&r); err != nil {
+			return done, fmt.Errorf("scan responses: decode: %w", err)
+		}
+		fn(r.Response, r.Attempt)
+		if done++; done%scanBatch == 0 && progress != nil {
+			progress(done)
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return done, fmt.Errorf("scan responses: %w", classify(err))
+	}
+	return done, nil
+}
+
+// Recompute computes the same Counts as Report straight from the raw
+// responses, by a full scan and without any rollup code: it is how tests and
+// operators check that the rollups are exact.
+func (s *Store) Recompute(ctx context.Context, agency string, months []survey.Month, area string) (*Counts, error) {
+	if err := checkQuery(agency, months, area); err != nil {
+		return nil, err
+	}
+	return countsOf(agency, months, area, func(fn func(survey.Response)) error {
+		_, err := s.eachResponse(ctx, func(r survey.Response, _ string) { fn(r) }, nil)
+		return err
+	})
+}
+
+// countsOf computes Counts from the responses each hands to its argument.
+func countsOf(agency string, months []survey.Month, area string, each func(func(survey.Response)) error) (*Counts, error) {
+	index := make(map[survey.Month]int, len(months))
+	for i, m := range months {
+		index[m] = i
+	}
+	c := newCounts(agency, area, months)
+	add := func(m map[string]survey.Tally, key string, r survey.Response) {
+		t := m[key]
+		t.AddResponse(r.Answers)
+		m[key] = t
+	}
+	err := each(func(r survey.Response) {
+		i, ok := index[survey.MonthOf(r.SubmittedAt)]
+		if !ok {
+			return
+		}
+		add(c.Province, r.Agency, r)
+		if r.Agency != agency {
+			return
+		}
+		add(c.ByArea, r.Area, r)
+		add(c.ByChannel, string(r.Channel), r)
+		if r.Verified {
+			c.Verified.AddResponse(r.Answers)
+		}
+		if area == "" || r.Area == area {
+			c.Total.AddResponse(r.Answers)
+			c.ByMonth[i].AddResponse(r.Answers)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}

@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"hailong/survey"
+)
+
+// Counts are the tallies behind one agency's dashboard over some months; the
+// survey package's Rule.Score turns each into a report.
+type Counts struct {
+	Agency string
+	// Area, when set, narrows Total and ByMonth to one procedure area.
+	Area   string
+	Months []survey.Month
+	Total  survey.Tally
+	// ByMonth is aligned with Months: the monthly trend.
+	ByMonth []survey.Tally
+	// The breakdowns always cover every area of the agency.
+	ByArea    map[string]survey.Tally
+	ByChannel map[string]survey.Tally
+	// Verified counts the responses that came through a verified link.
+	Verified survey.Tally
+	// Province holds every agency's tally over the months, all areas: the
+	// province average (survey.Pool) and ranks among agencies of one level.
+	Province map[string]survey.Tally
+}
+
+func newCounts(agency, area string, months []survey.Month) *Counts {
+	return &Counts{Agency: agency, Area: area, Months: months, ByMonth: make([]survey.Tally, len(months)),
+		ByArea: map[string]survey.Tally{}, ByChannel: map[string]survey.Tally{}, Province: map[string]survey.Tally{}}
+}
+
+// checkQuery refuses names that could not be in a rollup and bad periods.
+func checkQuery(agency string, months []survey.Month, area string) error {
+	if !safeName(agency) || (area != "" && !safeName(area)) {
+		return survey.ErrNotFound
+	}
+	if len(months) == 0 || len(months) > survey.MaxPeriodMonths {
+		return fmt.Errorf("%w: %d months", survey.ErrInvalidPeriod, len(months))
+	}
+	for _, m := range months {
+		if m.IsZero() {
+			return fmt.Errorf("%w: zero month", survey.ErrInvalidPeriod)
+		}
+	}
+	return nil
+}
+
+// Report reads the rollups of the agency for the months (optionally one area):
+// two documents by _id per month, from memory when the embedded database is
+// used. It never reads a response, so its cost does not grow with them.
+func (s *Store) Report(ctx context.Context, agency string, months []survey.Month, area string) (*Counts, error) {
+	if err := checkQuery(agency, months, area); err != nil {
+		return nil, err
+	}
+	s.rollups.swap.RLock()
+	defer s.rollups.swap.RUnlock()
+	docs := make([]*bucket, 2*len(months))
+	errs := make([]error, len(docs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i := range docs {
+		m := months[i/2]
+		id := provinceMonthID(m)
+		if i%2 == 0 {
+			id = agencyMonthID(agency, m)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			docs[i], errs[i] = s.readBucket(ctx, id, m)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("read rollups: %w", err)
+	}
+	c := newCounts(agency, area, months)
+	for i := range months {
+		c.addAgencyMonth(i, docs[2*i])
+		c.addProvinceMonth(docs[2*i+1])
+	}
+	return c, nil
+}
+
+// readBucket reads one rollup document; a missing one is empty.
+func (s *Store) readBucket(ctx context.Context, id string, m survey.Month) (*bucket, error) {
+	if b, ok := s.rollups.cache.get(id); ok {
+		return b, nil
+	}
+	var d bucketDoc
+	err := s.db.Collection(rollupColl(m)).FindOne(ctx, docD("_id", id)).Decode(&d)
+	var b *bucket
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		b, err = emptyBucket(id, m), nil
+	case err == nil:
+		b, err = decodeBucket(d)
+	default:
+		err = classify(err)
+	}
+	s.rollups.cache.put(id, b)
+	return b, err
+}
+
+// addAgencyMonth adds an agency-month document to month i.
+func (c *Counts) addAgencyMonth(i int, b *bucket) {
+	for key, n := range b.n {
+		p := strings.Split(key, "|")
+		if len(p) != 3 {
+			continue
+		}
+		area, verified, channel := p[0], p[1] == "v", p[2]
+		if c.Area == "" || area == c.Area {
+			c.Total.Responses += n
+			c.ByMonth[i].Responses += n
+		}
+		addResponses(c.ByArea, area, n)
+		addResponses(c.ByChannel, channel, n)
+		if verified {
+			c.Verified.Responses += n
+		}
+	}
+	for area, t := range b.tallies[fieldArea] {
+		if c.Area == "" || area == c.Area {
+			c.Total.Merge(*t)
+			c.ByMonth[i].Merge(*t)
+		}
+		mergeInto(c.ByArea, area, *t)
+	}
+	for channel, t := range b.tallies[fieldChannel] {
+		mergeInto(c.ByChannel, channel, *t)
+	}
+	for _, t := range b.tallies[fieldVerified] {
+		c.Verified.Merge(*t)
+	}
+}
+
+// addProvinceMonth adds a province-month document.
+func (c *Counts) addProvinceMonth(b *bucket) {
+	for agency, n := range b.n {
+		addResponses(c.Province, agency, n)
+	}
+	for agency, t := range b.tallies[fieldAgency] {
+		mergeInto(c.Province, agency, *t)
+	}
+}
+
+func addResponses(m map[string]survey.Tally, key string, n int64) {
+	t := m[key]
+	t.Responses += n
+	m[key] = t
+}
+
+func mergeInto(m map[string]survey.Tally, key string, add survey.Tally) {
+	t := m[key]
+	t.Merge(add)
+	m[key] = t
+}

@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// countOnce is one try of a batch: claim the pending entries, apply the
+// contributions held, clear the entries.
+func (w *rollupWriter) countOnce(cs []contribution, t batchTag, checked bool) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		ids[i] = c.attempt
+	}
+	held, err := w.held(ctx, ids)
+	if err != nil {
+		return err
+	}
+	set := bucketSet{}
+	var kept []string
+	for _, c := range cs {
+		if held[c.attempt] {
+			set.add(c)
+			kept = append(kept, c.attempt)
+		}
+	}
+	if len(kept) > 0 {
+		if err := w.s.writeRecord(ctx, t, kept); err != nil {
+			return err
+		}
+		if err := w.apply(ctx, set, t, checked); err != nil {
+			return err
+		}
+		if err := w.s.deletePending(ctx, kept); err != nil {
+			return err
+		}
+	}
+	return w.s.dropRecord(ctx, t)
+}
+
+// held returns which of the entries are still in the log and this writer's
+// to count (one read of the small log, no write). An entry is gone when the
+// reconciler has counted it already, or another process took it over.
+func (w *rollupWriter) held(ctx context.Context, ids []string) (map[string]bool, error) {
+	docs, err := w.s.findPending(ctx, docD("_id", docD("$in", ids)))
+	held := make(map[string]bool, len(docs))
+	for _, d := range docs {
+		if w.s.rollups.alone || d.Owner == w.id {
+			held[d.ID] = true
+		}
+	}
+	return held, err
+}
+
+// errBucketGone: a rollup document vanished between its creation and its
+// update (a rebuild replaced the collection); the retry creates it again.
+var errBucketGone = errors.New("rollup document vanished")
+
+// apply adds each bucket's counts to its document, creating it first by
+// insert (an upsert that collides fails on FerretDB with an internal error).
+// When checked, documents that already record batch t are skipped.
+func (w *rollupWriter) apply(ctx context.Context, set bucketSet, t batchTag, checked bool) error {
+	ids := make([]string, 0, len(set))
+	for id := range set {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		b := set[id]
+		coll := w.s.db.Collection(rollupColl(b.month))
+		if !w.known[id] {
+			if _, err := coll.InsertOne(ctx, b.skeleton()); err != nil && !mongo.IsDuplicateKeyError(err) {
+				return classify(err)
+			}
+			w.known[id] = true
+		}
+		if checked {
+			var d struct {
+				W map[string]int64 `bson:"w"`
+			}
+			err := coll.FindOne(ctx, docD("_id", id), options.FindOne().SetProjection(docD("w", 1))).Decode(&d)
+			if errors.Is(err, mongo.ErrNoDocuments) {
+				delete(w.known, id)
+				return errBucketGone
+			}
+			if err != nil {
+				return classify(err)
+			}
+			if d.W[t.writer] >= t.seq {
+				continue
+			}
+		}
+		res, err := coll.UpdateOne(ctx, docD("_id", id), docD("$inc", b.incDoc(), "$set", docD("w."+t.writer, t.seq)))
+		if err != nil {
+			w.s.rollups.cache.drop(id)
+			return classify(err)
+		}
+		if res.MatchedCount == 0 {
+			delete(w.known, id)
+			return errBucketGone
+		}
+		w.s.rollups.cache.apply(b)
+	}
+	return nil
+}

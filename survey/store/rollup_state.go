@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// rollupState is the store's part for rollups: the pending log, the writer,
+// the cache and the locks a rebuild takes.
+type rollupState struct {
+	pending *mongo.Collection
+	batches *mongo.Collection
+	writers *mongo.Collection
+	meta    *mongo.Collection
+	// alone is set with the embedded database, which no other process may
+	// use: whatever another writer left there is abandoned.
+	alone  bool
+	writer *rollupWriter
+	cache  *rollupCache // nil unless the database is embedded
+	stop   sync.Once
+
+	// swap is held for reading by reports, for writing by a rebuild while it
+	// swaps collections.
+	swap sync.RWMutex
+	// gate is held for reading while a pending entry is written, for writing
+	// by a rebuild as it starts; rebuilding then records every new entry.
+	gate       sync.RWMutex
+	rebuilding *attemptSet
+	rebuildMu  sync.Mutex // one rebuild at a time
+}
+
+// startRollups finishes an interrupted rebuild, replays the pending log
+// (healing a crash between storing a response and counting it) and starts
+// the writer. Open calls it once the database answers.
+func (s *Store) startRollups(ctx context.Context) error {
+	st := &s.rollups
+	st.pending = s.db.Collection("pending")
+	st.batches = s.db.Collection("rollup_batches")
+	st.writers = s.db.Collection("rollup_writers")
+	st.meta = s.db.Collection("rollup_meta")
+	if st.alone = s.embedded != nil; st.alone {
+		st.cache = newRollupCache()
+	}
+	if err := s.recoverRebuild(ctx); err != nil {
+		return fmt.Errorf("start rollups: %w", err)
+	}
+	w := newRollupWriter(s)
+	if !st.alone {
+		w.beat()
+	}
+	w.reconcile()
+	st.writer = w // from here on Close stops it
+	go w.loop()
+	return nil
+}
+
+// stopRollups counts what is queued and stops the writer; Close calls it
+// before disconnecting.
+func (s *Store) stopRollups(ctx context.Context) error {
+	var err error
+	if w := s.rollups.writer; w != nil {
+		s.rollups.stop.Do(func() { err = w.stop(ctx) })
+	}
+	return err
+}
+
+// FlushRollups returns once every response stored before the call is
+// counted in the rollups. Counting does not need it (the writer runs on its
+// own, a fraction of a second behind); the demo generator, operators and
+// tests call it before comparing figures.
+func (s *Store) FlushRollups(ctx context.Context) error {
+	if s.rollups.writer == nil {
+		return nil
+	}
+	return s.rollups.writer.flush(ctx)
+}
+
+// attemptSet is a set of attempt ids safe for concurrent use.
+type attemptSet struct {
+	mu sync.Mutex
+	m  map[string]bool
+}
+
+func newAttemptSet() *attemptSet { return &attemptSet{m: map[string]bool{}} }
+
+func (a *attemptSet) add(id string) {
+	a.mu.Lock()
+	a.m[id] = true
+	a.mu.Unlock()
+}
+
+func (a *attemptSet) has(id string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.m[id]
+}

@@ -1,0 +1,195 @@
+package store
+
+// Rollups are tallies of responses, pre-aggregated per month, read by _id.
+//
+// FerretDB (SQLite) finds a document by _id by scanning its whole table (its
+// query does not match the _id index expression; pinned in
+// rollups_ferretdb_test.go), so the cost of every read and update grows with
+// the bytes of the collection. Rollups therefore live in one small collection
+// per month, "rollups_YYYY_MM", holding:
+//
+//	{_id: "am|<agency>|<YYYY-MM>", k: "am", agency, month,
+//	 w:  {<writer>: <last batch applied>},
+//	 n:  {"<area>|<v|u>|<channel>": responses},
+//	 a:  {"<area>|<code>|<level>": answers},     // per procedure area
+//	 ch: {"<channel>|<code>|<level>": answers},  // per channel
+//	 vf: {"<code>|<level>": answers}}            // verified responses only
+//	{_id: "pm|<YYYY-MM>", k: "pm", month, w,
+//	 n:  {"<agency>": responses},
+//	 c:  {"<agency>|<code>|<level>": answers}}   // every agency, for ranks
+//
+// A criterion code is written with "_" for "." ("1.1" → "1_1"), so no field
+// name contains a dot; codes and the agency, area and channel names are
+// checked before they become field names (none can start with "$").
+
+import (
+	"fmt"
+	"strings"
+
+	"hailong/survey"
+)
+
+// Rollup document kinds and the fields holding tallies.
+const (
+	kindAgencyMonth   = "am"
+	kindProvinceMonth = "pm"
+	fieldArea         = "a"
+	fieldChannel      = "ch"
+	fieldVerified     = "vf"
+	fieldAgency       = "c"
+)
+
+// rollupColl names the collection of the month's rollups.
+func rollupColl(m survey.Month) string { return rollupPrefix + monthSuffix(m) }
+
+func agencyMonthID(agency string, m survey.Month) string {
+	return kindAgencyMonth + "|" + agency + "|" + m.String()
+}
+
+func provinceMonthID(m survey.Month) string { return kindProvinceMonth + "|" + m.String() }
+
+// safeName reports whether s may be a part of a field name: an agency, area
+// or channel code of 1 to 64 characters from a–z, 0–9 and "-".
+func safeName(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// safeCode reports whether a question code can be stored in a field name:
+// 1 to 32 characters from A–Z, a–z, 0–9, "-" and "." (written as "_").
+func safeCode(s string) bool {
+	if len(s) == 0 || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func encodeCode(code string) string { return strings.ReplaceAll(code, ".", "_") }
+func decodeCode(key string) string  { return strings.ReplaceAll(key, "_", ".") }
+
+// contribution is what one stored response adds to the rollups.
+type contribution struct {
+	attempt  string // id of the pending log entry written before the response
+	response string
+	agency   string
+	area     string
+	channel  string
+	verified bool
+	month    survey.Month
+	answers  []survey.Answer
+}
+
+// newContribution checks that every name of the response can become part of
+// a field name and every answer is on the 0–5 scale.
+func newContribution(r survey.Response, attempt string) (contribution, error) {
+	c := contribution{
+		attempt: attempt, response: r.ID, agency: r.Agency, area: r.Area,
+		channel: string(r.Channel), verified: r.Verified, month: survey.MonthOf(r.SubmittedAt),
+		answers: r.Answers,
+	}
+	for _, n := range []string{c.agency, c.area, c.channel} {
+		if !safeName(n) {
+			return contribution{}, fmt.Errorf("rollups: name %q is not [a-z0-9-]", n)
+		}
+	}
+	for _, a := range r.Answers {
+		if !safeCode(a.Code) || a.Value < 0 || a.Value > 5 {
+			return contribution{}, fmt.Errorf("rollups: answer %q = %d cannot be counted", a.Code, a.Value)
+		}
+	}
+	return c, nil
+}
+
+// verifiedKey is how the n field writes whether responses were verified.
+func verifiedKey(v bool) string {
+	if v {
+		return "v"
+	}
+	return "u"
+}
+
+// bucket is the content of one rollup document, or an increment to it.
+type bucket struct {
+	id     string
+	month  survey.Month
+	kind   string
+	agency string
+	n      map[string]int64
+	// tallies maps a field (a, ch, vf, c) and a sub-key (area, channel, "" or
+	// agency) to the answer counts; Responses are derived from n when read.
+	tallies map[string]map[string]*survey.Tally
+}
+
+func newBucket(id, kind, agency string, m survey.Month) *bucket {
+	return &bucket{id: id, kind: kind, agency: agency, month: m,
+		n: map[string]int64{}, tallies: map[string]map[string]*survey.Tally{}}
+}
+
+// tally returns the counts of one field and sub-key, creating them.
+func (b *bucket) tally(field, sub string) *survey.Tally {
+	m := b.tallies[field]
+	if m == nil {
+		m = map[string]*survey.Tally{}
+		b.tallies[field] = m
+	}
+	t := m[sub]
+	if t == nil {
+		t = &survey.Tally{}
+		m[sub] = t
+	}
+	return t
+}
+
+// merge adds the counts of d to b.
+func (b *bucket) merge(d *bucket) {
+	for k, v := range d.n {
+		b.n[k] += v
+	}
+	for field, subs := range d.tallies {
+		for sub, t := range subs {
+			b.tally(field, sub).Merge(*t)
+		}
+	}
+}
+
+// bucketSet gathers buckets by id.
+type bucketSet map[string]*bucket
+
+// add counts one contribution into its agency-month and province-month buckets.
+func (s bucketSet) add(c contribution) {
+	am := s.get(agencyMonthID(c.agency, c.month), kindAgencyMonth, c.agency, c.month)
+	am.n[c.area+"|"+verifiedKey(c.verified)+"|"+c.channel]++
+	pm := s.get(provinceMonthID(c.month), kindProvinceMonth, "", c.month)
+	pm.n[c.agency]++
+	for _, a := range c.answers {
+		am.tally(fieldArea, c.area).Count(a.Code, a.Value, 1)
+		am.tally(fieldChannel, c.channel).Count(a.Code, a.Value, 1)
+		if c.verified {
+			am.tally(fieldVerified, "").Count(a.Code, a.Value, 1)
+		}
+		pm.tally(fieldAgency, c.agency).Count(a.Code, a.Value, 1)
+	}
+}
+
+func (s bucketSet) get(id, kind, agency string, m survey.Month) *bucket {
+	b := s[id]
+	if b == nil {
+		b = newBucket(id, kind, agency, m)
+		s[id] = b
+	}
+	return b
+}
