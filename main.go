@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,17 +18,45 @@ import (
 	"time"
 
 	"hailong/server"
+	"hailong/survey"
 	"hailong/survey/store"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Getenv, os.Stdout); err != nil {
+	if err := dispatch(ctx, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "hailong:", err)
 		os.Exit(1)
 	}
 }
+
+// dispatch runs the subcommand named by args[0]; none runs the service.
+func dispatch(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] == "serve" {
+		return run(ctx, os.Getenv, os.Stdout)
+	}
+	switch args[0] {
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	case "demo":
+		return withStore(ctx, func(st *store.Store) error { return demo(ctx, st, args[1:]) })
+	case "rollups":
+		if len(args) != 2 || args[1] != "rebuild" {
+			return fmt.Errorf("usage: hailong rollups rebuild")
+		}
+		return withStore(ctx, func(st *store.Store) error { return rebuild(ctx, st) })
+	}
+	return fmt.Errorf("unknown command %q\n%s", args[0], usage)
+}
+
+const usage = `usage:
+  hailong                          run the service (configuration from the environment)
+  hailong demo --responses N       add N realistic demo responses over the last 24 months
+  hailong rollups rebuild          recompute every report rollup exactly from the responses
+  hailong load [flags]             drive the service with concurrent clients (see hailong load -h)
+`
 
 func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	cfg, err := server.LoadConfig(getenv)
@@ -104,4 +133,80 @@ func openURL(a net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
+// withStore opens the configured database (seeded) for a command-line task.
+// With the embedded database, stop the service first: one process per data folder.
+func withStore(ctx context.Context, fn func(*store.Store) error) error {
+	cfg, err := server.LoadConfig(os.Getenv)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer st.Close(context.Background())
+	if err := st.Seed(ctx); err != nil {
+		return err
+	}
+	return fn(st)
+}
+
+// demo fills the demo agencies with generated responses, then rebuilds the rollups.
+func demo(ctx context.Context, st *store.Store, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	n := fs.Int("responses", 10000, "number of responses to add")
+	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "random seed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *n < 1 || *n > 10_000_000 {
+		return fmt.Errorf("--responses must be between 1 and 10000000")
+	}
+	cat, err := st.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	batch := make([]survey.Response, 0, 1000)
+	added := 0
+	flush := func() error {
+		k, err := st.ImportResponses(ctx, batch)
+		added += k
+		batch = batch[:0]
+		if added%100000 < 1000 {
+			fmt.Printf("\r%d responses added", added)
+		}
+		return err
+	}
+	err = survey.DemoResponses(cat, time.Now(), *n, *seed, func(r survey.Response) error {
+		batch = append(batch, r)
+		if len(batch) == cap(batch) {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\r%d responses added in %v; rebuilding rollups\n", added, time.Since(start).Round(time.Millisecond))
+	return rebuild(ctx, st)
+}
+
+// rebuild recomputes the rollups from the responses, printing progress.
+func rebuild(ctx context.Context, st *store.Store) error {
+	start := time.Now()
+	err := st.RebuildRollups(ctx, func(done int64) {
+		fmt.Printf("\r%d responses read", done)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nrollups rebuilt in %v\n", time.Since(start).Round(time.Millisecond))
+	return nil
 }

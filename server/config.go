@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +27,9 @@ type Config struct {
 	// AdminPassword is the first administrator's password on first start
 	// (HAILONG_ADMIN_PASSWORD or HAILONG_ADMIN_PASSWORD_FILE); random when empty.
 	AdminPassword string
+	// MinSample is the number of responses below which a unit is flagged and
+	// not ranked (HAILONG_MIN_SAMPLE, default 30).
+	MinSample int64
 	// ShutdownTimeout bounds how long in-flight requests get at shutdown
 	// (HAILONG_SHUTDOWN_TIMEOUT, a Go duration).
 	ShutdownTimeout time.Duration
@@ -39,6 +43,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		DataDir:         "data",
 		LogLevel:        slog.LevelInfo,
 		ShutdownTimeout: 20 * time.Second,
+		MinSample:       survey.DefaultMinSample,
 	}
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
@@ -69,6 +74,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			bad("HAILONG_LOG_LEVEL=%q must be debug, info, warn or error", v)
 		}
+	}
+	if v := getenv("HAILONG_MIN_SAMPLE"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 || n > 100000 {
+			bad("HAILONG_MIN_SAMPLE=%q must be a whole number from 1 to 100000", v)
+		}
+		cfg.MinSample = n
 	}
 	if v := getenv("HAILONG_SHUTDOWN_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)

@@ -25,6 +25,8 @@ var pageFiles = map[string][]string{
 	"error":  {"layout.html", "error.html"},
 	"login":  {"layout.html", "login.html"},
 
+	"dashboard": {"layout.html", "errors.html", "dashboard.html"},
+
 	"admin_forms":       {"layout.html", "admin_forms_partials.html", "admin_forms.html"},
 	"admin_form":        {"layout.html", "admin_forms_partials.html", "admin_form.html"},
 	"admin_assignments": {"layout.html", "admin_forms_partials.html", "admin_assignments.html"},

@@ -103,6 +103,11 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/login", s.checkCSRF, s.page(s.loginSubmit))
 	r.POST("/logout", s.checkCSRF, s.page(s.logout))
 
+	// Reports: agency staff for their agencies, inspectors and administrators for all.
+	readers := []survey.Role{survey.RoleStaff, survey.RoleInspector, survey.RoleAdmin}
+	r.GET("/dashboard", s.requirePage(readers...), s.page(s.dashboard))
+	api.GET("/reports/agencies/:agency", s.requireAPI(readers...), s.api(s.apiAgencyReport))
+
 	// Administration: pages and the same operations as JSON.
 	admin := r.Group("/admin", s.requirePage(survey.RoleAdmin), s.checkCSRF)
 	adminAPI := api.Group("/admin", s.requireAPI(survey.RoleAdmin))

@@ -18,9 +18,10 @@ package store
 //	 n:  {"<agency>": responses},
 //	 c:  {"<agency>|<code>|<level>": answers}}   // every agency, for ranks
 //
-// A criterion code is written with "_" for "." ("1.1" → "1_1"), so no field
-// name contains a dot; codes and the agency, area and channel names are
-// checked before they become field names (none can start with "$").
+// A criterion code is written with "~" for "." ("1.1" → "1~1"; codes may
+// hold "_" but never "~"), so no field name contains a dot; codes and the
+// agency, area and channel names are checked before they become field names
+// (none can start with "$").
 
 import (
 	"fmt"
@@ -64,22 +65,23 @@ func safeName(s string) bool {
 }
 
 // safeCode reports whether a question code can be stored in a field name:
-// 1 to 32 characters from A–Z, a–z, 0–9, "-" and "." (written as "_").
+// 1 to 32 characters from A–Z, a–z, 0–9, "-", "_" and "." (written as "~"),
+// which is every code survey.ValidItemCode accepts.
 func safeCode(s string) bool {
-	if len(s) == 0 || len(s) > 32 {
+	if len(s) == 0 || len(s) > 32 || s[0] == '$' {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
 			return false
 		}
 	}
 	return true
 }
 
-func encodeCode(code string) string { return strings.ReplaceAll(code, ".", "_") }
-func decodeCode(key string) string  { return strings.ReplaceAll(key, "_", ".") }
+func encodeCode(code string) string { return strings.ReplaceAll(code, ".", "~") }
+func decodeCode(key string) string  { return strings.ReplaceAll(key, "~", ".") }
 
 // contribution is what one stored response adds to the rollups.
 type contribution struct {

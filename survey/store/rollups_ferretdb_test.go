@@ -64,7 +64,7 @@ func TestFerretDBRollupBehaviour(t *testing.T) {
 		big := int64(1) << 40
 		for i := range 3 {
 			res, err := c.UpdateOne(ctx, d("_id", "am|lam-binh|2025-03"),
-				d("$inc", d("n.dat-dai|v|web", int64(1), "a.dat-dai|1_1|5", big), "$set", d("w.0123abcd", int64(i+1))))
+				d("$inc", d("n.dat-dai|v|web", int64(1), "a.dat-dai|1~1|5", big), "$set", d("w.0123abcd", int64(i+1))))
 			if err != nil || res.MatchedCount != 1 {
 				t.Fatalf("update %d: %+v, %v", i, res, err)
 			}
@@ -77,7 +77,7 @@ func TestFerretDBRollupBehaviour(t *testing.T) {
 		if err := c.FindOne(ctx, d("_id", "am|lam-binh|2025-03")).Decode(&got); err != nil {
 			t.Fatal(err)
 		}
-		if got.W["0123abcd"] != 3 || got.N["dat-dai|v|web"] != 3 || got.A["dat-dai|1_1|5"] != 3*big {
+		if got.W["0123abcd"] != 3 || got.N["dat-dai|v|web"] != 3 || got.A["dat-dai|1~1|5"] != 3*big {
 			t.Errorf("document = %+v", got)
 		}
 		var w struct {

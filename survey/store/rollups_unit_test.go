@@ -65,13 +65,27 @@ func TestContributionRefusesUnsafeNames(t *testing.T) {
 	if _, err := newContribution(good, "a"); err != nil {
 		t.Fatalf("good response: %v", err)
 	}
+	odd := good
+	odd.Answers = []survey.Answer{{Code: "A_1.b-2", Value: 3}}
+	c, err := newContribution(odd, "a")
+	if err != nil {
+		t.Fatalf("code with _ . and -: %v", err)
+	}
+	set := bucketSet{}
+	set.add(c)
+	var d bucketDoc
+	raw, _ := bson.Marshal(set[agencyMonthID(c.agency, c.month)].fullDoc())
+	_ = bson.Unmarshal(raw, &d)
+	if back, err := decodeBucket(d); err != nil || back.tallies[fieldChannel][string(odd.Channel)].Items["A_1.b-2"][3] != 1 {
+		t.Errorf("code A_1.b-2 does not round trip: %v", err)
+	}
 	for name, edit := range map[string]func(r *survey.Response){
 		"agency with $":     func(r *survey.Response) { r.Agency = "$where" },
 		"area with a dot":   func(r *survey.Response) { r.Area = "dat.dai" },
 		"upper-case area":   func(r *survey.Response) { r.Area = "Dat-dai" },
 		"empty channel":     func(r *survey.Response) { r.Channel = "" },
 		"code with $":       func(r *survey.Response) { r.Answers = []survey.Answer{{Code: "$1", Value: 4}} },
-		"code with _":       func(r *survey.Response) { r.Answers = []survey.Answer{{Code: "1_1", Value: 4}} },
+		"code with ~":       func(r *survey.Response) { r.Answers = []survey.Answer{{Code: "1~1", Value: 4}} },
 		"code with a pipe":  func(r *survey.Response) { r.Answers = []survey.Answer{{Code: "1|1", Value: 4}} },
 		"value above scale": func(r *survey.Response) { r.Answers = []survey.Answer{{Code: "1.1", Value: 6}} },
 		"negative value":    func(r *survey.Response) { r.Answers = []survey.Answer{{Code: "1.1", Value: -1}} },

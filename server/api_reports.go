@@ -1,0 +1,84 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"hailong/survey"
+)
+
+// ReportJSON is an agency's report as the API returns it: the same figures
+// as the dashboard.
+type ReportJSON struct {
+	Agency    string          `json:"agency"`
+	From      string          `json:"from"`
+	To        string          `json:"to"`
+	Area      string          `json:"area,omitempty"`
+	Units     []string        `json:"units"`
+	FormID    string          `json:"formId"`
+	Version   int             `json:"formVersion"`
+	Report    survey.Report   `json:"report"`
+	Trend     []MonthJSON     `json:"trend"`
+	ByArea    []SliceJSON     `json:"byArea"`
+	ByChannel []SliceJSON     `json:"byChannel"`
+	Province  ProvinceJSON    `json:"province"`
+	Standing  survey.Standing `json:"standing"`
+	Peers     int             `json:"peers"`
+	Verified  int64           `json:"verifiedResponses"`
+}
+
+// MonthJSON is one month of the trend.
+type MonthJSON struct {
+	Month     string       `json:"month"`
+	Responses int64        `json:"responses"`
+	Overall   survey.Score `json:"overall"`
+}
+
+// SliceJSON is one slice of a breakdown.
+type SliceJSON struct {
+	Code      string       `json:"code"`
+	Responses int64        `json:"responses"`
+	Overall   survey.Score `json:"overall"`
+	TooFew    bool         `json:"tooFew"`
+}
+
+// ProvinceJSON is the province average over the same period.
+type ProvinceJSON struct {
+	Responses int64        `json:"responses"`
+	Overall   survey.Score `json:"overall"`
+}
+
+func (s *Server) apiAgencyReport(c *gin.Context) error {
+	get := func(k string) string {
+		if k == "agency" {
+			return c.Param("agency")
+		}
+		return c.Query(k)
+	}
+	q, fe := parseReportQuery(get, "")
+	if fe != nil {
+		return s.apiProblems(c, fe)
+	}
+	r, err := s.agencyReport(c, q)
+	if err != nil {
+		return err
+	}
+	out := ReportJSON{
+		Agency: r.Agency.Code, From: q.Period.From.String(), To: q.Period.To.String(), Area: q.Area, Units: r.Units,
+		FormID: r.Form.ID, Version: r.Form.Version, Report: r.Report, Standing: r.Standing, Peers: r.Peers, Verified: r.Verified,
+		Province: ProvinceJSON{Responses: r.Province.Responses, Overall: r.Province.Overall},
+		Trend:    []MonthJSON{}, ByArea: []SliceJSON{}, ByChannel: []SliceJSON{},
+	}
+	for _, m := range r.Trend {
+		out.Trend = append(out.Trend, MonthJSON{m.Month.String(), m.Responses, m.Overall})
+	}
+	for _, a := range r.ByArea {
+		out.ByArea = append(out.ByArea, SliceJSON{a.Code, a.Responses, a.Overall, a.TooFew})
+	}
+	for _, ch := range r.ByChan {
+		out.ByChannel = append(out.ByChannel, SliceJSON{ch.Code, ch.Responses, ch.Overall, ch.TooFew})
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}

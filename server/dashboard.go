@@ -1,0 +1,179 @@
+package server
+
+import (
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hailong/survey"
+)
+
+// parseReportQuery reads agency, from, to (YYYY-MM), area and lineage. An
+// empty period is the last twelve months; fe names each bad field.
+func parseReportQuery(get func(string) string, defaultAgency string) (reportQuery, survey.FieldErrors) {
+	q := reportQuery{Agency: get("agency"), Area: get("area"), Lineage: get("lineage") == "1" || get("lineage") == "on" || get("lineage") == "true"}
+	if q.Agency == "" {
+		q.Agency = defaultAgency
+	}
+	fe := survey.FieldErrors{}
+	now := survey.MonthOf(time.Now())
+	from, to := now.Add(-11), now
+	if v := get("from"); v != "" {
+		m, err := survey.ParseMonth(v)
+		if err != nil {
+			fe["from"] = survey.ProblemInvalid
+		}
+		from = m
+	}
+	if v := get("to"); v != "" {
+		m, err := survey.ParseMonth(v)
+		if err != nil {
+			fe["to"] = survey.ProblemInvalid
+		}
+		to = m
+	}
+	if len(fe) == 0 {
+		p, err := survey.RangePeriod(from, to)
+		if err != nil {
+			fe["to"] = survey.ProblemInvalid
+		}
+		q.Period = p
+	}
+	if len(fe) > 0 {
+		return q, fe
+	}
+	return q, nil
+}
+
+// DashboardPage is an agency's satisfaction report for a period.
+type DashboardPage struct {
+	BasePage
+	Agencies []Choice
+	Areas    []Choice
+	Query    reportQuery
+	From, To string
+	R        *AgencyReport
+	Factors  []FactorRow
+	Weakest  []CriterionRow
+	Extras   []CriterionRow
+	Trend    template.HTML
+	ByArea   []SliceRow
+	ByChan   []SliceRow
+	Scale    []survey.Level5
+	APIURL   string
+}
+
+// FactorRow is one factor row.
+type FactorRow struct {
+	Code, Name string
+	Score      survey.Score
+	Bar        template.HTML
+}
+
+// CriterionRow is one criterion row with its distribution.
+type CriterionRow struct {
+	Code, Text, Factor string
+	Score              survey.Score
+	Counts             survey.Counts
+	Bar, Dist          template.HTML
+}
+
+// SliceRow is one row of a breakdown.
+type SliceRow struct {
+	Name      string
+	Responses int64
+	Score     survey.Score
+	TooFew    bool
+}
+
+func (s *Server) dashboard(c *gin.Context) error {
+	ctx := c.Request.Context()
+	cat, err := s.store.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	u := userOf(c)
+	b := s.base(c)
+	p := DashboardPage{BasePage: b, Scale: survey.FiveLevels}
+	for _, a := range cat.Agencies {
+		if allowed(u, cat, a.Code) {
+			p.Agencies = append(p.Agencies, Choice{a.Code, a.Name.In(b.Lang)})
+		}
+	}
+	if len(p.Agencies) == 0 {
+		return survey.ErrForbidden
+	}
+	for _, a := range cat.Areas {
+		p.Areas = append(p.Areas, Choice{a.Code, a.Name.In(b.Lang)})
+	}
+	q, fe := parseReportQuery(c.Query, p.Agencies[0].Code)
+	p.Query, p.From, p.To = q, c.Query("from"), c.Query("to")
+	if fe != nil {
+		p.setFieldErrors(problemMessages(b.L, fe), []string{"from", "to"}, map[string]string{"from": "dash.from", "to": "dash.to"})
+		s.render(c, http.StatusBadRequest, "dashboard", p)
+		return nil
+	}
+	p.From, p.To = q.Period.From.String(), q.Period.To.String()
+	r, err := s.agencyReport(c, q)
+	if err != nil {
+		return err
+	}
+	p.R = r
+	s.fillDashboard(&p, cat)
+	s.render(c, http.StatusOK, "dashboard", p)
+	return nil
+}
+
+func (s *Server) fillDashboard(p *DashboardPage, cat *survey.Catalog) {
+	lang, r := p.Lang, p.R
+	p.APIURL = "/api/v1/reports/agencies/" + r.Agency.Code + "?from=" + p.From + "&to=" + p.To
+	if p.Query.Area != "" {
+		p.APIURL += "&area=" + p.Query.Area
+	}
+	if p.Query.Lineage {
+		p.APIURL += "&lineage=1"
+	}
+	for i, f := range r.Report.Factors {
+		name := f.Code
+		if i < len(r.Form.Factors) {
+			name = r.Form.Factors[i].Name.In(lang)
+		}
+		p.Factors = append(p.Factors, FactorRow{f.Code, name, f.Score, barSVG(f.Index, f.Low, f.High, name)})
+	}
+	texts := map[string]string{}
+	for _, q := range r.Form.Questions(p.Query.Area) {
+		texts[q.Code] = q.Text.In(lang)
+	}
+	for _, set := range r.Form.AreaItems {
+		for _, it := range set.Items {
+			texts[it.Code] = it.Text.In(lang)
+		}
+	}
+	view := func(is survey.ItemScore) CriterionRow {
+		t := texts[is.Code]
+		return CriterionRow{is.Code, t, is.Factor, is.Score, is.Counts, barSVG(is.Index, is.Low, is.High, is.Code+" "+t), distributionSVG(is.Counts, is.Code)}
+	}
+	for _, is := range r.Report.Weakest() {
+		p.Weakest = append(p.Weakest, view(is))
+	}
+	for _, is := range r.Report.Extras {
+		p.Extras = append(p.Extras, view(is))
+	}
+	var pts []TrendPoint
+	for _, m := range r.Trend {
+		pts = append(pts, TrendPoint{Label: m.Month.String(), Index: m.Overall.Index, Has: m.Responses > 0 && !m.Overall.NoData})
+	}
+	p.Trend = trendSVG(pts, p.L.T("dash.trend"))
+	for _, a := range r.ByArea {
+		name := a.Code
+		if ar, err := cat.Area(a.Code); err == nil {
+			name = ar.Name.In(lang)
+		}
+		p.ByArea = append(p.ByArea, SliceRow{name, a.Responses, a.Overall, a.TooFew})
+	}
+	for _, ch := range r.ByChan {
+		p.ByChan = append(p.ByChan, SliceRow{p.L.T("channel." + ch.Code), ch.Responses, ch.Overall, ch.TooFew})
+	}
+}

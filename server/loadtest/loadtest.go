@@ -1,0 +1,162 @@
+// Package loadtest is the load tool of Hài Lòng (`hailong load`): it drives
+// the real HTTP endpoints with N concurrent clients for a duration or a
+// count of requests and prints throughput, p50/p95/p99 latency and errors by
+// status. With -baseline it also measures, on the same database in the same
+// run, the raw driver's insertOne rate and cursor read rate, so that a
+// submission rate is given as a ratio to what the database itself can do.
+//
+// Latency is measured on the client (request written → body read), so it
+// includes the loopback network and, with -self, the CPU the tool itself
+// takes from the service on the same machine.
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime/pprof"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// Main runs the load tool with the command-line arguments after "load".
+func Main(ctx context.Context, args []string, stdout io.Writer) error {
+	o, err := parseOptions(args, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = run(ctx, o, stdout)
+	return err
+}
+
+// runRow is one measured run.
+type runRow struct {
+	clients, run int
+	res          result
+	created      int64 // responses the run added to the database, -1 when not counted
+	flush        time.Duration
+	inserts      *result
+	reads        *readResult
+}
+
+// summary is everything measured, for the tests.
+type summary struct {
+	notAvailable bool
+	rows         []runRow
+}
+
+// run measures as the options say, printing as it goes.
+func run(ctx context.Context, o options, out io.Writer) (*summary, error) {
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	base, where := o.target, o.target
+	var self *selfService
+	if o.self {
+		var err error
+		if self, err = startSelf(ctx); err != nil {
+			return nil, fmt.Errorf("start the service: %w", err)
+		}
+		defer self.close()
+		base, where = self.url, self.url+" (in-process, embedded FerretDB in "+self.dir+")"
+	}
+	setup := &http.Client{Timeout: o.timeout, CheckRedirect: noRedirect}
+	sc, ts, err := newScenario(ctx, setup, o, base)
+	if errors.Is(err, errNotAvailable) {
+		fmt.Fprintf(out, "hailong load: %v\n", err)
+		return &summary{notAvailable: true}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var bl *baseline
+	if o.baseline {
+		if ts == nil {
+			if ts, err = discover(ctx, setup, base, o.agency, o.area); err != nil {
+				return nil, err
+			}
+		}
+		uri, db := o.mongoURI, o.database
+		if self != nil {
+			uri, db = self.store.URI(), self.store.DatabaseName()
+		}
+		if bl, err = openBaseline(ctx, uri, db, self == nil, ts[0]); err != nil {
+			return nil, err
+		}
+		defer bl.close(context.WithoutCancel(ctx))
+	}
+	count := responseCounter(self, bl)
+	printHeader(out, o, where, sc)
+	sum := &summary{}
+	for _, n := range o.clients {
+		tr := &http.Transport{MaxIdleConns: 2 * n, MaxIdleConnsPerHost: 2 * n, IdleConnTimeout: time.Minute}
+		client := &http.Client{Transport: tr, Timeout: o.timeout, CheckRedirect: noRedirect}
+		var rows []runRow
+		for i := 1; i <= o.runs; i++ {
+			row := runRow{clients: n, run: i, created: -1}
+			before, cerr := count(ctx, sc.writes)
+			row.res = drive(ctx, n, o.duration, o.requests, client, sc.do)
+			if self != nil {
+				// Let the rollup writer catch up, untimed, so its backlog
+				// neither runs into the baseline nor into the next run.
+				t0 := time.Now()
+				if err := self.store.FlushRollups(ctx); err != nil {
+					return sum, fmt.Errorf("flush rollups: %w", err)
+				}
+				row.flush = time.Since(t0)
+			}
+			if after, err := count(ctx, sc.writes); err == nil && cerr == nil && sc.writes {
+				row.created = after - before
+			}
+			if bl != nil {
+				ins := bl.inserts(ctx, n, o.duration, o.requests)
+				reads := bl.reads(ctx, n, o.duration, o.requests)
+				row.inserts, row.reads = &ins, &reads
+			}
+			printRun(out, o, sc, row)
+			rows = append(rows, row)
+			if err := ctx.Err(); err != nil {
+				return sum, err
+			}
+		}
+		tr.CloseIdleConnections()
+		printMedians(out, sc, rows)
+		sum.rows = append(sum.rows, rows...)
+	}
+	return sum, nil
+}
+
+// noRedirect keeps the tool on the URL it was given: a redirect is an answer.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// responseCounter counts the stored responses, when the tool can: through
+// the store with -self, through the baseline's connection with -target.
+func responseCounter(self *selfService, bl *baseline) func(context.Context, bool) (int64, error) {
+	return func(ctx context.Context, writes bool) (int64, error) {
+		switch {
+		case !writes:
+			return 0, errors.New("not counted")
+		case self != nil:
+			return self.store.CountResponses(ctx)
+		case bl != nil:
+			return bl.responses.CountDocuments(ctx, bson.D{})
+		}
+		return 0, errors.New("not counted")
+	}
+}

@@ -1,0 +1,111 @@
+package loadtest
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+// printHeader says what is measured, where and how.
+func printHeader(out io.Writer, o options, where string, sc *scenario) {
+	bound := fmt.Sprintf("for %s", o.duration)
+	if o.requests > 0 {
+		bound = fmt.Sprintf("%d requests (at most %s)", o.requests, o.duration)
+	}
+	fmt.Fprintf(out, "hailong load: scenario %s (1 op = %s) against %s\n", sc.name, sc.note, where)
+	fmt.Fprintf(out, "  clients %v, %s per run, %d run(s); %d CPU(s), %s; latency measured on the client, in ms\n",
+		o.clients, bound, o.runs, runtime.NumCPU(), runtime.Version())
+	if o.baseline {
+		fmt.Fprintf(out, "  baseline after each run: raw driver insertOne into %q (same goroutines, same bound), then cursor reads of \"responses\"\n", scratchName)
+	}
+}
+
+// printRun prints one run.
+func printRun(out io.Writer, o options, sc *scenario, r runRow) {
+	h := r.res.hist
+	fmt.Fprintf(out, "run %d/%d clients=%d: %d ops in %.2fs = %.1f ok/s; p50 %s p95 %s p99 %s max %s; errors: %s\n",
+		r.run, o.runs, r.clients, r.res.ops, r.res.elapsed.Seconds(), r.res.throughput(),
+		ms(h.quantile(.50)), ms(h.quantile(.95)), ms(h.quantile(.99)), ms(h.max), errorList(r.res.errors))
+	if r.created >= 0 {
+		check := "every acknowledged submission is stored"
+		if r.created != r.res.ok {
+			check = fmt.Sprintf("MISMATCH: %d acknowledged", r.res.ok)
+		}
+		fmt.Fprintf(out, "  stored: +%d responses (%s); rollup backlog flushed in %s\n", r.created, check, ms(r.flush))
+	}
+	if r.inserts != nil {
+		ih := r.inserts.hist
+		fmt.Fprintf(out, "  baseline insertOne: %d docs in %.2fs = %.1f docs/s; p50 %s p99 %s; errors: %s\n",
+			r.inserts.ok, r.inserts.elapsed.Seconds(), r.inserts.throughput(), ms(ih.quantile(.5)), ms(ih.quantile(.99)), errorList(r.inserts.errors))
+		rd := r.reads
+		if rd.err != nil {
+			fmt.Fprintf(out, "  baseline cursor read: error: %v\n", rd.err)
+		} else {
+			fmt.Fprintf(out, "  baseline cursor read: %d docs in %.2fs = %.1f docs/s\n", rd.docs, rd.elapsed.Seconds(), rd.rate())
+		}
+		if sc.writes {
+			fmt.Fprintf(out, "  ratio %s / raw insertOne = %.2f\n", sc.name, ratio(r.res.throughput(), r.inserts.throughput()))
+		}
+	}
+}
+
+// printMedians prints the median of each figure over the runs of one
+// client count.
+func printMedians(out io.Writer, sc *scenario, rows []runRow) {
+	if len(rows) == 0 {
+		return
+	}
+	var tput, p50, p95, p99, ins, reads, ratios []float64
+	for _, r := range rows {
+		tput = append(tput, r.res.throughput())
+		p50 = append(p50, msf(r.res.hist.quantile(.50)))
+		p95 = append(p95, msf(r.res.hist.quantile(.95)))
+		p99 = append(p99, msf(r.res.hist.quantile(.99)))
+		if r.inserts != nil {
+			ins = append(ins, r.inserts.throughput())
+			reads = append(reads, r.reads.rate())
+			ratios = append(ratios, ratio(r.res.throughput(), r.inserts.throughput()))
+		}
+	}
+	fmt.Fprintf(out, "MEDIAN of %d run(s), %s, clients=%d: %.1f ok/s; p50 %.2f p95 %.2f p99 %.2f ms",
+		len(rows), sc.name, rows[0].clients, median(tput), median(p50), median(p95), median(p99))
+	if len(ins) > 0 {
+		fmt.Fprintf(out, "; raw insertOne %.1f docs/s; cursor read %.1f docs/s", median(ins), median(reads))
+		if sc.writes {
+			fmt.Fprintf(out, "; ratio %.2f (median of the runs' ratios)", median(ratios))
+		}
+	}
+	fmt.Fprintln(out)
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+// ms formats a duration in milliseconds with two decimals.
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f", msf(d)) }
+
+func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// errorList formats the failures by reason, "none" when there are none.
+func errorList(errs map[string]int64) string {
+	if len(errs) == 0 {
+		return "none"
+	}
+	keys := make([]string, 0, len(errs))
+	for k := range errs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s×%d", k, errs[k])
+	}
+	return strings.Join(parts, ", ")
+}

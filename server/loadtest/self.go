@@ -1,0 +1,83 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"hailong/server"
+	"hailong/survey/store"
+)
+
+// selfService is the service started in-process by -self, on the production
+// code path: an embedded FerretDB in a temporary folder (store.Open), the
+// seed, server.New, and an http.Server on a loopback port.
+type selfService struct {
+	url   string
+	dir   string
+	store *store.Store
+	hs    *http.Server
+	done  chan error
+}
+
+// startSelf starts the service. Its request log is formatted as in
+// production (JSON at info) and then discarded, so its cost is measured.
+func startSelf(ctx context.Context) (*selfService, error) {
+	dir, err := os.MkdirTemp("", "hailong-load-")
+	if err != nil {
+		return nil, err
+	}
+	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	st, err := store.Open(ctx, store.Config{DataDir: dir, Logger: log})
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	s := &selfService{dir: dir, store: st, done: make(chan error, 1)}
+	fail := func(err error) (*selfService, error) {
+		s.close()
+		return nil, err
+	}
+	if err := st.Seed(ctx); err != nil {
+		return fail(err)
+	}
+	srv, err := server.New(server.Config{Addr: "127.0.0.1:0", DataDir: dir, LogLevel: slog.LevelInfo, ShutdownTimeout: 10 * time.Second}, st, log)
+	if err != nil {
+		return fail(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fail(fmt.Errorf("listen: %w", err))
+	}
+	// The same timeouts as main.go.
+	s.hs = &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
+	s.url = "http://" + ln.Addr().String()
+	go func() { s.done <- s.hs.Serve(ln) }()
+	return s, nil
+}
+
+// close stops the HTTP server, then the store (which counts what the rollup
+// writer still holds), then removes the temporary folder.
+func (s *selfService) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if s.hs != nil {
+		if err := s.hs.Shutdown(ctx); err == nil {
+			<-s.done // http.ErrServerClosed
+		}
+	}
+	_ = s.store.Close(ctx)
+	_ = os.RemoveAll(s.dir)
+}

@@ -1,0 +1,184 @@
+package server
+
+import (
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hailong/survey"
+)
+
+// reportQuery is what a dashboard or report API call asks for.
+type reportQuery struct {
+	Agency  string
+	Period  survey.Period
+	Area    string
+	Lineage bool
+}
+
+// AgencyReport is everything the dashboard shows, computed from rollups
+// only: its cost does not grow with the number of responses.
+type AgencyReport struct {
+	Agency   survey.Agency
+	Period   survey.Period
+	Area     string
+	Units    []string // the agency, and its predecessors when lineage is asked
+	Form     survey.Form
+	Report   survey.Report
+	Trend    []MonthScore
+	ByArea   []UnitScore
+	ByChan   []UnitScore
+	Province survey.Report
+	Standing survey.Standing
+	Ranked   bool
+	Peers    int // agencies of the same level with data in the period
+	Verified int64
+}
+
+// MonthScore is one month of the trend.
+type MonthScore struct {
+	Month     survey.Month
+	Responses int64
+	Overall   survey.Score
+}
+
+// UnitScore is the overall score of one slice (an area, a channel).
+type UnitScore struct {
+	Code      string
+	Responses int64
+	Overall   survey.Score
+	TooFew    bool
+}
+
+// rule is the scoring rule in force, with the configured minimum sample.
+func (s *Server) rule() survey.Rule {
+	r := survey.SIPAS2017Rule()
+	if s.cfg.MinSample > 0 {
+		r.MinSample = s.cfg.MinSample
+	}
+	return r
+}
+
+// allowed reports whether the user may read the agency's data; staff may also
+// read the agencies merged into theirs.
+func allowed(u *survey.User, cat *survey.Catalog, agency string) bool {
+	if u == nil || u.Disabled {
+		return false
+	}
+	if u.CanSee(agency) {
+		return true
+	}
+	for _, own := range u.Agencies {
+		if slices.Contains(survey.Lineage(cat, own), agency) {
+			return true
+		}
+	}
+	return false
+}
+
+// agencyReport scores an agency over a period from the rollups, checking on
+// the server that the caller may see it.
+func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, error) {
+	ctx := c.Request.Context()
+	cat, err := s.store.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ag, err := cat.Agency(q.Agency)
+	if err != nil {
+		return nil, err
+	}
+	if !allowed(userOf(c), cat, ag.Code) {
+		return nil, survey.ErrForbidden
+	}
+	if q.Area != "" {
+		if _, err := cat.Area(q.Area); err != nil {
+			return nil, err
+		}
+	}
+	form, err := cat.FormFor(q.Area, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	units := []string{ag.Code}
+	if q.Lineage {
+		units = survey.Lineage(cat, ag.Code)
+	}
+	months := q.Period.Months()
+	rule := s.rule()
+	out := &AgencyReport{Agency: ag, Period: q.Period, Area: q.Area, Units: units, Form: form}
+
+	var total survey.Tally
+	byMonth := make([]survey.Tally, len(months))
+	byArea, byChan := map[string]survey.Tally{}, map[string]survey.Tally{}
+	var province map[string]survey.Tally
+	for _, unit := range units {
+		counts, err := s.store.Report(ctx, unit, months, q.Area)
+		if err != nil {
+			return nil, err
+		}
+		total.Merge(counts.Total)
+		for i := range months {
+			byMonth[i].Merge(counts.ByMonth[i])
+		}
+		mergeAll(byArea, counts.ByArea)
+		mergeAll(byChan, counts.ByChannel)
+		out.Verified += counts.Verified.Responses
+		province = counts.Province // the same for every unit
+	}
+	out.Report = rule.Score(form, total)
+	for i, m := range months {
+		out.Trend = append(out.Trend, MonthScore{Month: m, Responses: byMonth[i].Responses, Overall: rule.Score(form, byMonth[i]).Overall})
+	}
+	out.ByArea = breakdown(rule, form, byArea)
+	out.ByChan = breakdown(rule, form, byChan)
+	out.Province = rule.Score(form, survey.Pool(province, nil))
+
+	// Rank among agencies of the same level, on all areas, as provinces publish.
+	peers := map[string]survey.Report{}
+	for _, a := range cat.Agencies {
+		if a.Level != ag.Level {
+			continue
+		}
+		t := province[a.Code]
+		if a.Code == ag.Code && q.Lineage {
+			t = survey.Pool(province, units)
+		}
+		if t.Responses > 0 || a.Code == ag.Code {
+			peers[a.Code] = rule.Score(form, t)
+		}
+	}
+	standings := survey.Rank(peers)
+	out.Standing, out.Ranked = survey.RankOf(standings, ag.Code)
+	out.Peers = len(standings)
+	return out, nil
+}
+
+func mergeAll(dst, src map[string]survey.Tally) {
+	for k, t := range src {
+		d := dst[k]
+		d.Merge(t)
+		dst[k] = d
+	}
+}
+
+// breakdown scores each slice of a breakdown, largest first.
+func breakdown(rule survey.Rule, form survey.Form, ts map[string]survey.Tally) []UnitScore {
+	out := make([]UnitScore, 0, len(ts))
+	for code, t := range ts {
+		if t.Responses == 0 {
+			continue
+		}
+		r := rule.Score(form, t)
+		out = append(out, UnitScore{Code: code, Responses: t.Responses, Overall: r.Overall, TooFew: r.TooFew})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Responses != out[j].Responses {
+			return out[i].Responses > out[j].Responses
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out
+}
