@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"hailong/server"
+	"hailong/server/loadtest"
 	"hailong/survey"
 	"hailong/survey/store"
 )
@@ -40,6 +41,8 @@ func dispatch(ctx context.Context, args []string) error {
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
+	case "load":
+		return loadtest.Main(ctx, args[1:], os.Stdout)
 	case "demo":
 		return withStore(ctx, func(st *store.Store) error { return demo(ctx, st, args[1:]) })
 	case "rollups":

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"time"
 
@@ -12,6 +13,14 @@ import (
 
 // submitRequest is the body of POST /api/v1/responses. Unknown fields are
 // refused; answers map a question code to 1..5, or 0 for not applicable.
+//
+// SubmittedAt is the interview date of a paper, phone or postal survey
+// entered by staff: "YYYY-MM-DD" (a day in Vietnamese time) or an RFC 3339
+// time. Only a caller authenticated (bearer token or session) as staff of
+// the agency, or as an administrator, may send it: anonymously it is refused
+// as an invalid field (400, fields.submittedAt), since the endpoint itself is
+// public; for an agency the caller may not enter for it is 403. The response
+// then counts in the month of that date.
 type submitRequest struct {
 	Agency         string             `json:"agency" validate:"required,max=64"`
 	Area           string             `json:"area" validate:"required,max=64"`
@@ -21,6 +30,7 @@ type submitRequest struct {
 	Channel        string             `json:"channel" validate:"required"`
 	IdempotencyKey string             `json:"idempotencyKey" validate:"required"`
 	Respondent     *survey.Respondent `json:"respondent,omitempty"`
+	SubmittedAt    string             `json:"submittedAt,omitempty" validate:"max=64"`
 }
 
 // submitResponse answers a stored (201) or already stored (200) response.
@@ -43,14 +53,36 @@ func (s *Server) apiSubmit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ag, ar, err := cat.Target(in.Agency, in.Area)
+	entry := in.SubmittedAt != ""
+	var ag survey.Agency
+	var ar survey.Area
+	if entry {
+		u := userOf(c)
+		if u == nil {
+			return &apiFieldError{code: "validation_failed", fields: map[string]string{survey.FieldSubmittedAt: ms.T("api.entry_staff_only")}}
+		}
+		ag, ar, err = entryTarget(cat, u, in.Agency, in.Area)
+	} else {
+		ag, ar, err = cat.Target(in.Agency, in.Area)
+	}
 	if errors.Is(err, survey.ErrAreaNotServed) {
 		return &apiFieldError{code: "validation_failed", fields: map[string]string{survey.FieldArea: ms.T("api.area_not_served")}}
 	}
 	if err != nil {
 		return err
 	}
-	f, err := cat.FormFor(ar.Code, time.Now())
+	now := time.Now()
+	at := now
+	if entry {
+		t, ok := survey.ParseEntryDate(in.SubmittedAt)
+		if !ok {
+			return &apiFieldError{code: "validation_failed", fields: map[string]string{survey.FieldSubmittedAt: ms.T("api.entry_date_format")}}
+		}
+		at = t
+	}
+	// The questionnaire in force on the interview day, unless the caller names
+	// the version it used.
+	f, err := cat.FormFor(ar.Code, at)
 	if err != nil {
 		return err
 	}
@@ -68,17 +100,26 @@ func (s *Server) apiSubmit(c *gin.Context) error {
 	if in.Respondent != nil {
 		sub.Respondent = *in.Respondent
 	}
-	resp, err := survey.Check(sub, f, time.Now())
-	var fe survey.FieldErrors
-	if errors.As(err, &fe) {
-		return &apiFieldError{code: "validation_failed", fields: fieldMessages(ms, fe, f, false)}
+	if entry {
+		sub.SubmittedAt = at
 	}
-	if err != nil {
+	resp, err := survey.Check(sub, f, now)
+	fe := survey.FieldErrors{}
+	if err != nil && !errors.As(err, &fe) {
 		return err
+	}
+	if entry {
+		maps.Copy(fe, survey.CheckEntry(sub, ag, now))
+	}
+	if len(fe) > 0 {
+		return &apiFieldError{code: "validation_failed", fields: entryMessages(ms, fe, f, false)}
 	}
 	created, err := s.store.InsertResponse(ctx, resp)
 	if err != nil {
 		return err
+	}
+	if created && entry {
+		s.auditEntry(c, resp)
 	}
 	status := http.StatusOK
 	if created {

@@ -605,7 +605,9 @@ func rawEnv(t *testing.T) (*testEnv, *mongo.Collection) {
 }
 
 // storedFields are the only top-level fields a response document may have.
-var storedFields = []string{"_id", "agency", "area", "formId", "formVersion", "channel", "verified", "lang", "answers", "comment", "respondent", "submittedAt", "receivedAt"}
+// "attempt" is the store's own bookkeeping: the id of the pending-log entry
+// of the insert that stored the response (survey/store/responses.go), never input.
+var storedFields = []string{"_id", "agency", "area", "formId", "formVersion", "channel", "verified", "lang", "answers", "comment", "respondent", "submittedAt", "receivedAt", "attempt"}
 
 func docMap(d bson.D) map[string]any {
 	m := make(map[string]any, len(d))

@@ -23,6 +23,9 @@ type FormPage struct {
 	CommentError string
 	Demographics []DemoField
 	Unavailable  bool
+	// Entry holds the channel and interview date of a survey entered by
+	// staff (entry.html); nil on the citizen form.
+	Entry *EntryFields
 }
 
 // Section is a factor's questions under its heading.

@@ -20,12 +20,17 @@ import (
 // page is its own template set, so one page's blocks never leak into another.
 var pageFiles = map[string][]string{
 	"start":  {"layout.html", "errors.html", "start.html"},
-	"form":   {"layout.html", "errors.html", "form.html"},
+	"form":   {"layout.html", "errors.html", "form_questions.html", "form.html"},
 	"thanks": {"layout.html", "thanks.html"},
 	"error":  {"layout.html", "error.html"},
 	"login":  {"layout.html", "login.html"},
 
 	"dashboard": {"layout.html", "errors.html", "dashboard.html"},
+	"comments":  {"layout.html", "errors.html", "comments.html"},
+
+	"entry":       {"layout.html", "errors.html", "form_questions.html", "entry.html"},
+	"entry_saved": {"layout.html", "entry_saved.html"},
+	"entry_list":  {"layout.html", "entry_list.html"},
 
 	"admin_forms":       {"layout.html", "admin_forms_partials.html", "admin_forms.html"},
 	"admin_form":        {"layout.html", "admin_forms_partials.html", "admin_form.html"},

@@ -107,6 +107,10 @@ func (s *Server) routes() *gin.Engine {
 	readers := []survey.Role{survey.RoleStaff, survey.RoleInspector, survey.RoleAdmin}
 	r.GET("/dashboard", s.requirePage(readers...), s.page(s.dashboard))
 	api.GET("/reports/agencies/:agency", s.requireAPI(readers...), s.api(s.apiAgencyReport))
+	s.commentRoutes(r, api, readers) // comments.go: /comments and /api/v1/comments
+
+	// Paper and phone surveys entered by staff (inspectors only read).
+	s.entryRoutes(r.Group("/entry", s.requirePage(survey.RoleStaff, survey.RoleAdmin), s.checkCSRF))
 
 	// Administration: pages and the same operations as JSON.
 	admin := r.Group("/admin", s.requirePage(survey.RoleAdmin), s.checkCSRF)

@@ -64,3 +64,14 @@ func RankOf(standings []Standing, unit string) (Standing, bool) {
 	}
 	return Standing{}, false
 }
+
+// Standings scores each unit's tally with the form and ranks the units: the
+// place of agencies of one level over a period, from Counts.Province. A unit
+// without a tally is listed with no data.
+func (r Rule) Standings(f Form, tallies map[string]Tally, units []string) []Standing {
+	reports := make(map[string]Report, len(units))
+	for _, u := range units {
+		reports[u] = r.Score(f, tallies[u])
+	}
+	return Rank(reports)
+}

@@ -30,3 +30,16 @@ func TestRankSharesTiesAndSkipsSmallUnits(t *testing.T) {
 		t.Errorf("RankOf(d) = %+v, %v", s, ok)
 	}
 }
+
+func TestStandingsScoreTallies(t *testing.T) {
+	f := scoreForm()
+	all5 := Counts{0, 0, 0, 0, 0, 40}
+	half := Counts{0, 20, 0, 0, 20, 0}
+	got := SIPAS2017Rule().Standings(f, map[string]Tally{
+		"a": {Responses: 40, Items: map[string]Counts{"1.1": half, "1.2": half, "2.1": half}},
+		"b": {Responses: 40, Items: map[string]Counts{"1.1": all5, "1.2": all5, "2.1": all5}},
+	}, []string{"a", "b", "c"})
+	if len(got) != 3 || got[0].Unit != "b" || got[0].Rank != 1 || got[1].Unit != "a" || got[1].Index != 50 || got[2].Unit != "c" || !got[2].NoData {
+		t.Errorf("standings = %+v", got)
+	}
+}

@@ -95,6 +95,9 @@ type Submission struct {
 	Answers    map[string]int
 	Comment    string
 	Respondent Respondent
+	// SubmittedAt is the interview date of a survey entered by staff (paper,
+	// phone); zero means now. See CheckEntry.
+	SubmittedAt time.Time
 }
 
 // Field names used in FieldErrors besides question codes ("q:<code>").
@@ -157,6 +160,7 @@ func Check(s Submission, f Form, now time.Time) (Response, error) {
 	if !ValidKey(s.Key) {
 		fe[FieldKey] = ProblemInvalid
 	}
+	checkSubmittedAt(s, now, fe)
 	if len(fe) > 0 {
 		return Response{}, fe
 	}
@@ -175,7 +179,7 @@ func Check(s Submission, f Form, now time.Time) (Response, error) {
 		Answers:     answers,
 		Comment:     s.Comment,
 		Respondent:  s.Respondent,
-		SubmittedAt: now,
+		SubmittedAt: submittedAt(s, now),
 		ReceivedAt:  now,
 	}, nil
 }

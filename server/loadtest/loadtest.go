@@ -75,6 +75,7 @@ func run(ctx context.Context, o options, out io.Writer) (*summary, error) {
 		}
 		defer self.close()
 		base, where = self.url, self.url+" (in-process, embedded FerretDB in "+self.dir+")"
+		o.user, o.password = "admin", self.adminPassword
 	}
 	setup := &http.Client{Timeout: o.timeout, CheckRedirect: noRedirect}
 	sc, ts, err := newScenario(ctx, setup, o, base)
@@ -87,11 +88,6 @@ func run(ctx context.Context, o options, out io.Writer) (*summary, error) {
 	}
 	var bl *baseline
 	if o.baseline {
-		if ts == nil {
-			if ts, err = discover(ctx, setup, base, o.agency, o.area); err != nil {
-				return nil, err
-			}
-		}
 		uri, db := o.mongoURI, o.database
 		if self != nil {
 			uri, db = self.store.URI(), self.store.DatabaseName()
@@ -106,7 +102,7 @@ func run(ctx context.Context, o options, out io.Writer) (*summary, error) {
 	sum := &summary{}
 	for _, n := range o.clients {
 		tr := &http.Transport{MaxIdleConns: 2 * n, MaxIdleConnsPerHost: 2 * n, IdleConnTimeout: time.Minute}
-		client := &http.Client{Transport: tr, Timeout: o.timeout, CheckRedirect: noRedirect}
+		client := &http.Client{Transport: tr, Jar: sc.jar, Timeout: o.timeout, CheckRedirect: noRedirect}
 		var rows []runRow
 		for i := 1; i <= o.runs; i++ {
 			row := runRow{clients: n, run: i, created: -1}

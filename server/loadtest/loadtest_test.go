@@ -75,11 +75,16 @@ func TestSelfFormAndSubmit(t *testing.T) {
 	}
 }
 
-// Scenarios whose routes do not exist yet end cleanly as "not available".
-func TestNotAvailable(t *testing.T) {
-	sum, out := runTool(t, "-self", "-scenario", "dashboard", "-requests", "5")
+// The dashboard is read logged in (as a fresh administrator with -self);
+// a scenario whose page does not exist yet ends cleanly as "not available".
+func TestStaffScenarios(t *testing.T) {
+	sum, _ := runTool(t, "-self", "-scenario", "dashboard", "-clients", "2", "-requests", "20")
+	if r := sum.rows[0]; r.res.ok != 20 || len(r.res.errors) != 0 {
+		t.Errorf("dashboard: ok %d, errors %v; want 20, none", r.res.ok, r.res.errors)
+	}
+	sum, out := runTool(t, "-self", "-scenario", "export", "-requests", "5")
 	if !sum.notAvailable || !strings.Contains(out, "not available") {
-		t.Errorf("dashboard: %+v\n%s", sum, out)
+		t.Errorf("export: %+v\n%s", sum, out)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,8 @@ type options struct {
 	agency     string // only this agency (default: every active one)
 	area       string // only this area (default: every one it serves)
 	path       string // the page the dashboard or export scenario reads
+	user       string // staff login for the dashboard and export scenarios
+	password   string
 	timeout    time.Duration
 	cpuProfile string
 }
@@ -61,6 +64,8 @@ func parseOptions(args []string, out io.Writer) (options, error) {
 	fs.StringVar(&o.agency, "agency", "", "drive only this agency code")
 	fs.StringVar(&o.area, "area", "", "drive only this area code")
 	fs.StringVar(&o.path, "path", "", "page read by the dashboard or export scenario (default /dashboard or /export)")
+	fs.StringVar(&o.user, "user", "", "staff user name for the dashboard and export scenarios (with -self: a fresh admin)")
+	fs.StringVar(&o.password, "password", os.Getenv("HAILONG_LOAD_PASSWORD"), "that user's password (default $HAILONG_LOAD_PASSWORD)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "timeout of one request")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of this process (with -self: service and database too) to the file")
 	if err := fs.Parse(args); err != nil {

@@ -21,32 +21,29 @@ type scenario struct {
 	name   string
 	do     op
 	writes bool
-	note   string // what one operation is, for the output
+	note   string         // what one operation is, for the output
+	jar    http.CookieJar // the staff session, for the dashboard and export
 }
 
 // newScenario prepares the named scenario against base: it discovers the
-// forms, or probes the page the dashboard and export scenarios read.
+// agencies, areas and forms; for the dashboard and export it also logs in
+// and probes the page they read.
 func newScenario(ctx context.Context, c *http.Client, o options, base string) (*scenario, []target, error) {
-	switch o.scenario {
-	case "dashboard", "export":
-		path := o.path
-		if path == "" {
-			path = "/" + o.scenario
-		}
-		status, err := get(ctx, c, base+path)
-		if err != nil {
-			return nil, nil, err
-		}
-		if status == http.StatusNotFound {
-			return nil, nil, fmt.Errorf("scenario %s: %w (GET %s answers 404)", o.scenario, errNotAvailable, path)
-		}
-		return &scenario{name: o.scenario, note: "GET " + path, do: func(ctx context.Context, w *worker) outcome {
-			return fetch(ctx, w, base+path, http.StatusOK)
-		}}, nil, nil
-	}
 	ts, err := discover(ctx, c, base, o.agency, o.area)
 	if err != nil {
 		return nil, nil, err
+	}
+	if o.scenario == "dashboard" || o.scenario == "export" {
+		var agencies []string
+		if o.self {
+			for _, t := range ts {
+				if len(agencies) == 0 || agencies[len(agencies)-1] != t.agency {
+					agencies = append(agencies, t.agency)
+				}
+			}
+		}
+		sc, err := staffScenario(ctx, c, o, base, agencies)
+		return sc, ts, err
 	}
 	pick := func(w *worker) target { return ts[w.rng.IntN(len(ts))] }
 	switch o.scenario {

@@ -23,6 +23,8 @@ type selfService struct {
 	store *store.Store
 	hs    *http.Server
 	done  chan error
+	// adminPassword is the fresh administrator's, for the staff scenarios.
+	adminPassword string
 }
 
 // startSelf starts the service. Its request log is formatted as in
@@ -44,6 +46,9 @@ func startSelf(ctx context.Context) (*selfService, error) {
 		return nil, err
 	}
 	if err := st.Seed(ctx); err != nil {
+		return fail(err)
+	}
+	if s.adminPassword, err = st.EnsureAdmin(ctx, ""); err != nil {
 		return fail(err)
 	}
 	srv, err := server.New(server.Config{Addr: "127.0.0.1:0", DataDir: dir, LogLevel: slog.LevelInfo, ShutdownTimeout: 10 * time.Second}, st, log)

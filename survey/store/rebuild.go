@@ -149,6 +149,7 @@ func (s *Store) installRebuild(ctx context.Context, plan rebuildPlan) error {
 	if err != nil {
 		return err
 	}
+	go s.warmRollups(s.rollups.life)
 	_, err = s.rollups.meta.DeleteOne(ctx, docD("_id", rebuildPlanID))
 	return classify(err)
 }

@@ -42,12 +42,12 @@ func TestRebuildRollupsWhileSubmitting(t *testing.T) {
 	s := openAt(t, t.TempDir())
 	ctx := context.Background()
 	defer s.Close(ctx)
-	rs := GenResponses(6, 200)
-	insertAll(t, s, rs[:130])
+	rs := GenResponses(6, 150)
+	insertAll(t, s, rs[:90])
 	corrupt(t, s)
 	// Stored but not yet counted when the rebuild starts: the rebuild must
 	// leave them to the writer.
-	for _, r := range rs[130:140] {
+	for _, r := range rs[90:100] {
 		storeOnly(t, s, r, r.ID[len(r.ID)-1]%2 == 0)
 	}
 	if _, bad := compare(t, s); len(bad) == 0 {
@@ -57,7 +57,7 @@ func TestRebuildRollupsWhileSubmitting(t *testing.T) {
 	wg.Add(1)
 	go func() { // submissions go on during the rebuild
 		defer wg.Done()
-		for _, r := range rs[140:] {
+		for _, r := range rs[100:] {
 			if _, err := s.InsertResponse(ctx, r); err != nil {
 				t.Errorf("insert during rebuild: %v", err)
 			}
@@ -69,11 +69,11 @@ func TestRebuildRollupsWhileSubmitting(t *testing.T) {
 	}
 	wg.Wait()
 	insertAll(t, s, nil) // flush
-	if last < 140 {
-		t.Errorf("progress ended at %d, want at least 140", last)
+	if last < 100 {
+		t.Errorf("progress ended at %d, want at least 100", last)
 	}
-	if n := exact(t, s, "after rebuild"); n != 200 {
-		t.Errorf("rollups hold %d responses, want 200", n)
+	if n := exact(t, s, "after rebuild"); n != 150 {
+		t.Errorf("rollups hold %d responses, want 150", n)
 	}
 	s.ForgetRollupCache()
 	exact(t, s, "after rebuild, from the database")
@@ -89,7 +89,7 @@ func TestInterruptedRebuild(t *testing.T) {
 			dir := t.TempDir()
 			ctx := context.Background()
 			s := openAt(t, dir)
-			insertAll(t, s, GenResponses(7, 80))
+			insertAll(t, s, GenResponses(7, 60))
 			corrupt(t, s)
 			w := s.rollups.writer
 			w.run.Lock() // paused, as RebuildRollups pauses it
@@ -128,8 +128,8 @@ func TestInterruptedRebuild(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if n := exact(t, s, "after restart"); n != 80 {
-				t.Errorf("rollups hold %d responses, want 80", n)
+			if n := exact(t, s, "after restart"); n != 60 {
+				t.Errorf("rollups hold %d responses, want 60", n)
 			}
 		})
 	}

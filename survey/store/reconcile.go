@@ -23,18 +23,21 @@ const (
 // that writers left unfinished (under their own tags, so documents that had
 // them are skipped), counts the stored responses whose count was lost, and
 // deletes the entries of inserts that stored nothing. It runs at start,
-// periodically, when the queue overflowed and when the writer stops.
-func (w *rollupWriter) reconcile() {
+// periodically, when the queue overflowed, on a flush and when the writer
+// stops. Unless thorough, it leaves this writer's recent entries that are not
+// marked stored: their inserts are most likely in flight, and looking a
+// response up scans the responses on FerretDB.
+func (w *rollupWriter) reconcile(thorough bool) {
 	w.run.Lock()
 	defer w.run.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	if err := w.reconcileLocked(ctx); err != nil {
+	if err := w.reconcileLocked(ctx, thorough); err != nil {
 		w.s.log.Warn("rollups: reading the pending log failed", "err", err)
 	}
 }
 
-func (w *rollupWriter) reconcileLocked(ctx context.Context) error {
+func (w *rollupWriter) reconcileLocked(ctx context.Context, thorough bool) error {
 	now := time.Now()
 	alone := w.s.rollups.alone
 	live := map[string]bool{w.id: true}
@@ -84,15 +87,18 @@ func (w *rollupWriter) reconcileLocked(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return w.settle(ctx, own, now)
+	return w.settle(ctx, own, now, thorough)
 }
 
 // settle counts, deletes or leaves each of the writer's own loose entries.
-func (w *rollupWriter) settle(ctx context.Context, docs []pendingDoc, now time.Time) error {
+func (w *rollupWriter) settle(ctx context.Context, docs []pendingDoc, now time.Time, thorough bool) error {
 	var cs []contribution
 	for _, d := range docs {
 		if w.isQueued(d.ID) {
 			continue // its contribution waits in the queue
+		}
+		if !thorough && !d.Stored && d.Owner == w.id && now.Sub(d.At) < pendingGrace {
+			continue
 		}
 		c, state, err := w.resolve(ctx, d)
 		switch {

@@ -62,41 +62,53 @@ func (s *Store) Report(ctx context.Context, agency string, months []survey.Month
 	}
 	s.rollups.swap.RLock()
 	defer s.rollups.swap.RUnlock()
-	docs := make([]*bucket, 2*len(months))
-	errs := make([]error, len(docs))
+	c := newCounts(agency, area, months)
+	// Documents 2i and 2i+1 are month i's agency and province documents.
+	ids := make([]string, 2*len(months))
+	add := func(i int, b *bucket) {
+		if i%2 == 0 {
+			c.addAgencyMonth(i/2, b)
+		} else {
+			c.addProvinceMonth(b)
+		}
+	}
+	var misses []int
+	for i := range ids {
+		m := months[i/2]
+		ids[i] = provinceMonthID(m)
+		if i%2 == 0 {
+			ids[i] = agencyMonthID(agency, m)
+		}
+		if !s.rollups.cache.view(ids[i], func(b *bucket) { add(i, b) }) {
+			misses = append(misses, i)
+		}
+	}
+	docs := make([]*bucket, len(ids))
+	errs := make([]error, len(ids))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
-	for i := range docs {
-		m := months[i/2]
-		id := provinceMonthID(m)
-		if i%2 == 0 {
-			id = agencyMonthID(agency, m)
-		}
+	for _, i := range misses {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			docs[i], errs[i] = s.readBucket(ctx, id, m)
+			docs[i], errs[i] = s.readBucket(ctx, ids[i], months[i/2])
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("read rollups: %w", err)
 	}
-	c := newCounts(agency, area, months)
-	for i := range months {
-		c.addAgencyMonth(i, docs[2*i])
-		c.addProvinceMonth(docs[2*i+1])
+	for _, i := range misses {
+		add(i, docs[i])
 	}
 	return c, nil
 }
 
 // readBucket reads one rollup document; a missing one is empty.
+// The caller has registered the read with the cache (a miss of view).
 func (s *Store) readBucket(ctx context.Context, id string, m survey.Month) (*bucket, error) {
-	if b, ok := s.rollups.cache.get(id); ok {
-		return b, nil
-	}
 	var d bucketDoc
 	err := s.db.Collection(rollupColl(m)).FindOne(ctx, docD("_id", id)).Decode(&d)
 	var b *bucket

@@ -39,6 +39,7 @@ func (s *Store) InsertResponse(ctx context.Context, r survey.Response) (created 
 	if err == nil {
 		s.markStored(ctx, c.attempt)
 		s.rollups.writer.submit(c)
+		s.appendComment(r) // comment buckets: see comments.go
 		return true, nil
 	}
 	if !mongo.IsDuplicateKeyError(err) {

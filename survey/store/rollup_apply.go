@@ -10,8 +10,50 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// countOnce is one try of a batch: claim the pending entries, apply the
-// contributions held, clear the entries.
+// count applies contributions as a new batch of this writer.
+func (w *rollupWriter) count(cs []contribution) {
+	w.run.Lock()
+	defer w.run.Unlock()
+	w.countLocked(cs)
+	w.unqueue(cs)
+}
+
+// beat records that the writer is alive (see heartbeat).
+func (w *rollupWriter) beat() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := w.s.heartbeat(ctx, w.id); err != nil {
+		w.s.log.Warn("rollups: heartbeat failed", "err", err)
+	}
+}
+
+// countLocked counts the contributions as one batch with a new tag. A failure
+// is retried with the same tag (so documents already updated are skipped)
+// until it succeeds, or until the process is stopping: then the batch record
+// stays, and the next start replays it.
+func (w *rollupWriter) countLocked(cs []contribution) {
+	w.seq++
+	t := batchTag{writer: w.id, seq: w.seq}
+	for try := 0; ; try++ {
+		err := w.countOnce(cs, t, try > 0)
+		if err == nil {
+			return
+		}
+		if w.closing() && try >= 2 {
+			w.s.log.Error("rollups: batch left to the next start", "batch", t.seq, "err", err)
+			return
+		}
+		w.s.log.Warn("rollups: counting failed, retrying", "batch", t.seq, "try", try, "err", err)
+		select {
+		case <-time.After(min(100*time.Millisecond<<min(try, 6), 5*time.Second)):
+		case <-w.quit:
+		}
+	}
+}
+
+// countOnce is one try of a batch: keep the contributions whose entries are
+// still this writer's, record the batch, apply it, delete the entries, then
+// the record.
 func (w *rollupWriter) countOnce(cs []contribution, t batchTag, checked bool) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

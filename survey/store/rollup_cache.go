@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"sort"
 	"sync"
 
 	"hailong/survey"
@@ -23,26 +25,30 @@ type rollupCache struct {
 	// overtook, whose result must not be kept.
 	filling map[string]int
 	stale   map[string]bool
+	// touched records what the writer changed while a warm-up reads, when
+	// one does (nil otherwise).
+	touched map[string]bool
 }
 
 func newRollupCache() *rollupCache {
 	return &rollupCache{entries: map[string]*bucket{}, filling: map[string]int{}, stale: map[string]bool{}}
 }
 
-// get returns a copy of the cached document, or false; when false, the
-// caller reads the database and hands the result to put. A nil cache always
-// misses.
-func (c *rollupCache) get(id string) (*bucket, bool) {
+// view calls fn with the cached document, under the cache's lock (fn must
+// not keep it), and reports whether there was one; when not, the caller
+// reads the database and hands the result to put. A nil cache always misses.
+func (c *rollupCache) view(id string, fn func(*bucket)) bool {
 	if c == nil {
-		return nil, false
+		return false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if b, ok := c.entries[id]; ok {
-		return b.clone(), true
+		fn(b)
+		return true
 	}
 	c.filling[id]++
-	return nil, false
+	return false
 }
 
 // put keeps a document read after a miss (b nil: the read failed), unless
@@ -78,8 +84,16 @@ func (c *rollupCache) apply(d *bucket) {
 	if b, ok := c.entries[d.id]; ok {
 		b.merge(d)
 	}
-	if c.filling[d.id] > 0 {
-		c.stale[d.id] = true
+	c.touch(d.id)
+}
+
+// touch marks a document changed for the reads in flight.
+func (c *rollupCache) touch(id string) {
+	if c.filling[id] > 0 {
+		c.stale[id] = true
+	}
+	if c.touched != nil {
+		c.touched[id] = true
 	}
 }
 
@@ -91,9 +105,7 @@ func (c *rollupCache) drop(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.entries, id)
-	if c.filling[id] > 0 {
-		c.stale[id] = true
-	}
+	c.touch(id)
 }
 
 // clear forgets everything (after a rebuild).
@@ -107,6 +119,27 @@ func (c *rollupCache) clear() {
 	for id := range c.filling {
 		c.stale[id] = true
 	}
+	c.touched = nil
+}
+
+// warming starts (on) or ends a warm-up: documents it reads are kept only if
+// the writer did not change them meanwhile and no report read them first.
+func (c *rollupCache) warming(on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.touched = nil
+	if on {
+		c.touched = map[string]bool{}
+	}
+}
+
+// warmPut keeps a document read by the warm-up.
+func (c *rollupCache) warmPut(b *bucket) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.touched != nil && !c.touched[b.id] && c.entries[b.id] == nil && len(c.entries) < rollupCacheSize {
+		c.entries[b.id] = b
+	}
 }
 
 // clone copies a bucket deeply.
@@ -118,3 +151,40 @@ func (b *bucket) clone() *bucket {
 
 // emptyBucket is the content of a rollup document that does not exist.
 func emptyBucket(id string, m survey.Month) *bucket { return newBucket(id, "", "", m) }
+
+// warmMonths is how many of the latest months a warm-up loads.
+const warmMonths = 13
+
+// warmRollups loads the rollups of the latest months into memory, one scan
+// per monthly collection, so the first dashboards after a start or a rebuild
+// do not wait for FerretDB. It runs in the background and gives up quietly.
+func (s *Store) warmRollups(ctx context.Context) {
+	c := s.rollups.cache
+	if c == nil {
+		return
+	}
+	names, err := s.prefixed(ctx, rollupPrefix)
+	if err != nil {
+		return
+	}
+	sort.Strings(names)
+	names = names[max(0, len(names)-warmMonths):]
+	c.warming(true)
+	defer c.warming(false)
+	for i := len(names) - 1; i >= 0; i-- {
+		cur, err := s.db.Collection(names[i]).Find(ctx, docD())
+		if err != nil {
+			return
+		}
+		for cur.Next(ctx) {
+			var d bucketDoc
+			if cur.Decode(&d) != nil {
+				continue
+			}
+			if b, err := decodeBucket(d); err == nil {
+				c.warmPut(b)
+			}
+		}
+		_ = cur.Close(ctx)
+	}
+}

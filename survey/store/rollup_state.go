@@ -21,6 +21,9 @@ type rollupState struct {
 	writer *rollupWriter
 	cache  *rollupCache // nil unless the database is embedded
 	stop   sync.Once
+	// life ends when the store closes, for background reads.
+	life context.Context
+	end  context.CancelFunc
 
 	// swap is held for reading by reports, for writing by a rebuild while it
 	// swaps collections.
@@ -51,9 +54,11 @@ func (s *Store) startRollups(ctx context.Context) error {
 	if !st.alone {
 		w.beat()
 	}
-	w.reconcile()
+	w.reconcile(true)
+	st.life, st.end = context.WithCancel(context.Background())
 	st.writer = w // from here on Close stops it
 	go w.loop()
+	go s.warmRollups(st.life)
 	return nil
 }
 
@@ -62,7 +67,10 @@ func (s *Store) startRollups(ctx context.Context) error {
 func (s *Store) stopRollups(ctx context.Context) error {
 	var err error
 	if w := s.rollups.writer; w != nil {
-		s.rollups.stop.Do(func() { err = w.stop(ctx) })
+		s.rollups.stop.Do(func() {
+			s.rollups.end()
+			err = w.stop(ctx)
+		})
 	}
 	return err
 }

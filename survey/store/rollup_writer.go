@@ -60,43 +60,6 @@ func newRollupWriter(s *Store) *rollupWriter {
 		queued: map[string]bool{}, known: map[string]bool{}}
 }
 
-// submit hands a stored response to the writer without waiting. When the
-// queue is full the contribution stays in the pending log, which the writer
-// reads as soon as it has caught up.
-func (w *rollupWriter) submit(c contribution) {
-	w.qmu.Lock()
-	w.queued[c.attempt] = true
-	w.qmu.Unlock()
-	select {
-	case w.in <- c:
-	default:
-		w.unqueue([]contribution{c})
-		w.dropped.Add(1)
-	}
-}
-
-func (w *rollupWriter) unqueue(cs []contribution) {
-	w.qmu.Lock()
-	for _, c := range cs {
-		delete(w.queued, c.attempt)
-	}
-	w.qmu.Unlock()
-}
-
-func (w *rollupWriter) isQueued(attempt string) bool {
-	w.qmu.Lock()
-	defer w.qmu.Unlock()
-	return w.queued[attempt]
-}
-
-// poke asks the writer to read the pending log soon.
-func (w *rollupWriter) poke() {
-	select {
-	case w.kick <- struct{}{}:
-	default:
-	}
-}
-
 // stop counts what is queued, then ends the writer; ctx bounds the wait.
 func (w *rollupWriter) stop(ctx context.Context) error {
 	close(w.quit)
@@ -126,7 +89,7 @@ func (w *rollupWriter) loop() {
 		case c := <-w.in:
 			w.count(w.collect([]contribution{c}, writerLinger))
 		case <-w.kick:
-			w.reconcile()
+			w.reconcile(false)
 		case done := <-w.flushes:
 			w.drain()
 			close(done)
@@ -134,7 +97,7 @@ func (w *rollupWriter) loop() {
 			if !w.s.rollups.alone {
 				w.beat()
 			}
-			w.reconcile()
+			w.reconcile(false)
 		case <-w.quit:
 			w.drain()
 			if !w.s.rollups.alone {
@@ -143,7 +106,7 @@ func (w *rollupWriter) loop() {
 			return
 		}
 		if len(w.in) == 0 && w.dropped.Swap(0) > 0 {
-			w.reconcile()
+			w.reconcile(false)
 		}
 	}
 }
@@ -154,26 +117,7 @@ func (w *rollupWriter) drain() {
 		w.count(batch)
 	}
 	w.dropped.Store(0)
-	w.reconcile()
-}
-
-// flush returns once everything stored before the call has been counted (or
-// the writer has stopped).
-func (w *rollupWriter) flush(ctx context.Context) error {
-	done := make(chan struct{})
-	select {
-	case w.flushes <- done:
-	case <-w.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	w.reconcile(true)
 }
 
 // collect adds what is queued to batch, up to writerBatch; with a linger, it
@@ -206,45 +150,4 @@ func (w *rollupWriter) collect(batch []contribution, linger time.Duration) []con
 		}
 	}
 	return batch
-}
-
-// count applies contributions as a new batch of this writer.
-func (w *rollupWriter) count(cs []contribution) {
-	w.run.Lock()
-	defer w.run.Unlock()
-	w.countLocked(cs)
-	w.unqueue(cs)
-}
-
-// beat records that the writer is alive (see heartbeat).
-func (w *rollupWriter) beat() {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := w.s.heartbeat(ctx, w.id); err != nil {
-		w.s.log.Warn("rollups: heartbeat failed", "err", err)
-	}
-}
-
-// countLocked claims the contributions' pending entries, applies those it
-// holds and clears them. A failure is retried with the same batch tag (so
-// documents already updated are skipped) until it succeeds, or until the
-// process is stopping: then the entries stay claimed for the next start.
-func (w *rollupWriter) countLocked(cs []contribution) {
-	w.seq++
-	t := batchTag{writer: w.id, seq: w.seq}
-	for try := 0; ; try++ {
-		err := w.countOnce(cs, t, try > 0)
-		if err == nil {
-			return
-		}
-		if w.closing() && try >= 2 {
-			w.s.log.Error("rollups: batch left to the next start", "batch", t.seq, "err", err)
-			return
-		}
-		w.s.log.Warn("rollups: counting failed, retrying", "batch", t.seq, "try", try, "err", err)
-		select {
-		case <-time.After(min(100*time.Millisecond<<min(try, 6), 5*time.Second)):
-		case <-w.quit:
-		}
-	}
 }

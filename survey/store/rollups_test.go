@@ -100,7 +100,7 @@ func flush(t *testing.T, s *store.Store) {
 func TestRollupsEqualRecomputation(t *testing.T) {
 	s := storetest.New(t)
 	ctx := context.Background()
-	rs := store.GenResponses(1, 300)
+	rs := store.GenResponses(1, 240)
 	for _, r := range rs {
 		if created, err := s.InsertResponse(ctx, r); err != nil || !created {
 			t.Fatalf("insert %s: created=%v err=%v", r.ID, created, err)
@@ -134,18 +134,18 @@ func TestRollupsEqualRecomputation(t *testing.T) {
 func TestRollupsExactUnderConcurrentSubmitters(t *testing.T) {
 	s := storetest.New(t)
 	ctx := context.Background()
-	rs := store.GenResponses(2, 320)
+	rs := store.GenResponses(2, 16*12)
 	var wg sync.WaitGroup
 	for g := range 16 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			mine := rs[g*20 : (g+1)*20]
+			mine := rs[g*12 : (g+1)*12]
 			for i, r := range mine {
 				if _, err := s.InsertResponse(ctx, r); err != nil {
 					t.Errorf("insert: %v", err)
 				}
-				if i%5 == 0 { // a double submit
+				if i%4 == 0 { // a double submit
 					if created, err := s.InsertResponse(ctx, r); err != nil || created {
 						t.Errorf("double submit: created=%v err=%v", created, err)
 					}

@@ -136,6 +136,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close(ctx context.Context) error {
 	// Count what the rollup writer holds while the database is still there.
 	err := s.stopRollups(ctx)
+	err = errors.Join(err, s.stopComments(ctx)) // likewise the comment writer (comment_writer.go)
 	if s.client != nil {
 		err = errors.Join(err, s.client.Disconnect(ctx))
 	}

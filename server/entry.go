@@ -1,0 +1,391 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hailong/survey"
+)
+
+// Staff entry of paper and phone surveys: the questionnaire of the citizen
+// form (form_view.go, templates/form_questions.html) with the channel and the
+// interview date in front. The response counts in the month of that date.
+// Agency staff enter for their agencies, administrators for any; inspectors
+// only read.
+
+// entryRoutes registers the entry pages on a group that already requires a
+// staff or administrator login and checks the CSRF token of every POST.
+func (s *Server) entryRoutes(g *gin.RouterGroup) {
+	g.GET("", s.page(s.entryList))
+	g.GET("/:agency/:area", s.page(s.entryForm))
+	g.POST("/:agency/:area", s.page(s.entrySubmit))
+	g.GET("/:agency/:area/saved", s.page(s.entrySaved))
+}
+
+// EntryFields are the inputs of the entry form that the citizen form lacks.
+type EntryFields struct {
+	Channels     []DemoOption
+	ChannelError string
+	// Date is the interview date as typed (YYYY-MM-DD); Min and Max bound
+	// the date picker to the agency's life up to today.
+	Date      string
+	Min, Max  string
+	DateHint  string
+	DateError string
+}
+
+// entryInput is what was typed in the entry fields, kept to show the form again.
+type entryInput struct {
+	Channel string
+	Date    string
+}
+
+func entryPath(agency, area string) string {
+	return "/entry/" + url.PathEscape(agency) + "/" + url.PathEscape(area)
+}
+
+// mayEnter reports whether the user may enter surveys for the agency: staff
+// for their agencies (and those merged into them), administrators for any.
+// Inspectors may read every agency but enter for none.
+func mayEnter(u *survey.User, cat *survey.Catalog, agency string) bool {
+	if u == nil || (u.Role != survey.RoleStaff && u.Role != survey.RoleAdmin) {
+		return false
+	}
+	return allowed(u, cat, agency)
+}
+
+// entryTarget resolves the agency and area of an entry, checking on the
+// server that the user may enter for the agency. Unlike a citizen's survey,
+// an agency that has stopped serving (merged, dissolved) can still receive
+// the interviews it held before its end date; CheckEntryDate enforces that.
+func entryTarget(cat *survey.Catalog, u *survey.User, agency, area string) (survey.Agency, survey.Area, error) {
+	ag, err := cat.Agency(agency)
+	if err != nil {
+		return survey.Agency{}, survey.Area{}, survey.ErrNotFound
+	}
+	if !mayEnter(u, cat, ag.Code) {
+		return survey.Agency{}, survey.Area{}, survey.ErrForbidden
+	}
+	if !ag.Active && ag.Until.IsZero() {
+		return survey.Agency{}, survey.Area{}, survey.ErrNotFound
+	}
+	ar, err := cat.Area(area)
+	if err != nil {
+		return survey.Agency{}, survey.Area{}, survey.ErrNotFound
+	}
+	if !ag.Serves(ar.Code) {
+		return ag, ar, survey.ErrAreaNotServed
+	}
+	return ag, ar, nil
+}
+
+// pageTarget is entryTarget for the pages: an area the agency does not
+// serve is a page that does not exist.
+func (s *Server) pageTarget(c *gin.Context) (*survey.Catalog, survey.Agency, survey.Area, error) {
+	cat, err := s.store.Catalog(c.Request.Context())
+	if err != nil {
+		return nil, survey.Agency{}, survey.Area{}, err
+	}
+	ag, ar, err := entryTarget(cat, userOf(c), c.Param("agency"), c.Param("area"))
+	if errors.Is(err, survey.ErrAreaNotServed) {
+		err = survey.ErrNotFound
+	}
+	return cat, ag, ar, err
+}
+
+// EntryListPage lists the agencies and areas the user may enter surveys for.
+type EntryListPage struct {
+	BasePage
+	Agencies []EntryAgency
+}
+
+// EntryAgency is one agency of the list with the areas it serves.
+type EntryAgency struct {
+	Name, Note string
+	Areas      []EntryLink
+}
+
+// EntryLink is a link to one entry form.
+type EntryLink struct {
+	Name, URL string
+}
+
+func (s *Server) entryList(c *gin.Context) error {
+	cat, err := s.store.Catalog(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	u := userOf(c)
+	b := s.base(c)
+	p := EntryListPage{BasePage: b}
+	var ended []EntryAgency
+	for _, a := range cat.Agencies {
+		if !mayEnter(u, cat, a.Code) || (!a.Active && a.Until.IsZero()) {
+			continue
+		}
+		ea := EntryAgency{Name: a.Name.In(b.Lang)}
+		for _, ar := range cat.Areas {
+			if a.Serves(ar.Code) {
+				ea.Areas = append(ea.Areas, EntryLink{Name: ar.Name.In(b.Lang), URL: entryPath(a.Code, ar.Code)})
+			}
+		}
+		if len(ea.Areas) == 0 {
+			continue
+		}
+		if !a.Active {
+			ea.Note = b.L.T("entry.list.ended", displayDate(b.Lang, a.Until))
+			ended = append(ended, ea)
+			continue
+		}
+		p.Agencies = append(p.Agencies, ea)
+	}
+	p.Agencies = append(p.Agencies, ended...)
+	c.Header("Cache-Control", "no-store")
+	s.render(c, http.StatusOK, "entry_list", p)
+	return nil
+}
+
+// entryForm shows an empty entry form with a fresh idempotency key; the
+// channel of the previous entry may be preselected (?channel=paper).
+func (s *Server) entryForm(c *gin.Context) error {
+	cat, ag, ar, err := s.pageTarget(c)
+	if err != nil {
+		return err
+	}
+	f, err := cat.FormFor(ar.Code, time.Now())
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	in := entryInput{Channel: c.Query("channel")}
+	s.render(c, http.StatusOK, "entry", s.entryPage(s.staffBase(c), ag, ar, f, survey.NewKey(), formEntry{}, in, nil))
+	return nil
+}
+
+// entryPage is the citizen form's page with the entry fields added and the
+// form posting to the entry path.
+func (s *Server) entryPage(b BasePage, ag survey.Agency, ar survey.Area, f survey.Form, key string, in formEntry, e entryInput, errs map[string]string) FormPage {
+	p := s.formPage(b, ag, ar, f, key, in, errs)
+	p.Action = entryPath(ag.Code, ar.Code)
+	ef := &EntryFields{Date: e.Date, ChannelError: errs[survey.FieldChannel], DateError: errs[survey.FieldSubmittedAt]}
+	for _, ch := range survey.EntryChannels {
+		ef.Channels = append(ef.Channels, DemoOption{Code: string(ch), Label: b.L.T("channel." + string(ch)), Selected: string(ch) == e.Channel})
+	}
+	zone := survey.Zone()
+	last := time.Now().In(zone)
+	if !ag.Until.IsZero() && ag.Until.Before(last) {
+		last = ag.Until.Add(-time.Nanosecond).In(zone) // the last day it served
+	}
+	ef.Max = last.Format(time.DateOnly)
+	first := "…"
+	if !ag.Since.IsZero() {
+		ef.Min = ag.Since.In(zone).Format(time.DateOnly)
+		first = displayDate(b.Lang, ag.Since)
+	}
+	ef.DateHint = b.L.T("entry.date.hint", first, displayDate(b.Lang, last))
+	// The entry fields come first on the page, so first in the summary too.
+	var top []ErrorItem
+	if ef.ChannelError != "" {
+		top = append(top, ErrorItem{Anchor: "channel", Label: b.L.T("entry.channel"), Message: ef.ChannelError})
+	}
+	if ef.DateError != "" {
+		top = append(top, ErrorItem{Anchor: "interviewDate", Label: b.L.T("entry.date"), Message: ef.DateError})
+	}
+	p.ErrorList = append(top, p.ErrorList...)
+	p.Entry = ef
+	return p
+}
+
+// entrySubmit stores an entered survey and redirects to the confirmation.
+// Invalid input comes back on the same form (400) with every value kept;
+// the same form sent twice (same key) is stored once.
+func (s *Server) entrySubmit(c *gin.Context) error {
+	ctx := c.Request.Context()
+	if err := c.Request.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return err
+		}
+		return s.badForm(c)
+	}
+	cat, ag, ar, err := s.pageTarget(c)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	current, err := cat.FormFor(ar.Code, now)
+	if err != nil {
+		return err
+	}
+	get := func(k string) (string, bool) {
+		v, ok := c.Request.PostForm[k]
+		if !ok || len(v) == 0 {
+			return "", false
+		}
+		return strings.TrimSpace(v[0]), true
+	}
+	problems := survey.FieldErrors{}
+	f := current
+	version, _ := get("formVersion")
+	if v, err := strconv.Atoi(version); err == nil {
+		if old, err := cat.FormVersion(current.ID, v); err == nil {
+			f = old // the version the form was shown with
+		} else {
+			problems[survey.FieldForm] = survey.ProblemUnknownForm
+		}
+	} else {
+		problems[survey.FieldForm] = survey.ProblemUnknownForm
+	}
+	in := readFormEntry(get, f, ar.Code)
+	in.Comment = c.Request.PostForm.Get("comment")
+	key, _ := get("key")
+	var e entryInput
+	e.Channel, _ = get("channel")
+	e.Date, _ = get("interviewDate")
+	b := s.staffBase(c)
+	sub := survey.Submission{
+		Key: key, Agency: ag.Code, Area: ar.Code, Channel: survey.Channel(e.Channel), Lang: b.Lang,
+		Answers: in.Answers, Comment: in.Comment, Respondent: in.Respondent,
+	}
+	dateProblem := ""
+	if e.Date == "" {
+		dateProblem = survey.ProblemRequired
+	} else if at, ok := survey.ParseEntryDate(e.Date); ok && len(e.Date) == len(time.DateOnly) {
+		sub.SubmittedAt = at
+	} else {
+		dateProblem = survey.ProblemInvalid
+	}
+	resp, err := survey.Check(sub, f, now)
+	var fe survey.FieldErrors
+	if errors.As(err, &fe) {
+		maps.Copy(problems, fe)
+	} else if err != nil {
+		return err
+	}
+	maps.Copy(problems, survey.CheckEntry(sub, ag, now))
+	if dateProblem != "" {
+		problems[survey.FieldSubmittedAt] = dateProblem
+	}
+	if !slices.Contains(survey.EntryChannels, sub.Channel) {
+		problems[survey.FieldChannel] = survey.ProblemRequired
+	}
+	if len(problems) > 0 {
+		if !survey.ValidKey(key) {
+			key = survey.NewKey()
+		}
+		s.render(c, http.StatusBadRequest, "entry", s.entryPage(b, ag, ar, f, key, in, e, entryMessages(b.L, problems, f, true)))
+		return nil
+	}
+	created, err := s.store.InsertResponse(ctx, resp)
+	if err != nil {
+		if errors.Is(err, survey.ErrUnavailable) {
+			s.log.Warn("database unavailable", "route", c.FullPath(), "err", err)
+			c.Header("Retry-After", retryAfter)
+			p := s.entryPage(b, ag, ar, f, key, in, e, nil)
+			p.Unavailable = true
+			s.render(c, http.StatusServiceUnavailable, "entry", p)
+			return nil
+		}
+		return err
+	}
+	if created {
+		s.auditEntry(c, resp)
+	}
+	c.Redirect(http.StatusSeeOther, entryPath(ag.Code, ar.Code)+"/saved?id="+url.QueryEscape(resp.ID))
+	return nil
+}
+
+// auditEntry records who entered a survey: the responses themselves are
+// anonymous, so the audit log is where an entry is accounted for.
+func (s *Server) auditEntry(c *gin.Context, r survey.Response) {
+	actor := ""
+	if u := userOf(c); u != nil {
+		actor = u.Username
+	}
+	s.audit(c, actor, "response_entered", r.ID, nil, map[string]any{
+		"agency": r.Agency, "area": r.Area, "channel": r.Channel, "submittedAt": r.SubmittedAt,
+	})
+}
+
+// entryMessages translates the problems of an entry: those of the citizen
+// form, and the entry fields' own.
+func entryMessages(ms *Messages, fe survey.FieldErrors, f survey.Form, page bool) map[string]string {
+	out := fieldMessages(ms, fe, f, page)
+	switch fe[survey.FieldSubmittedAt] {
+	case survey.ProblemRequired:
+		out[survey.FieldSubmittedAt] = ms.T("entry.err.date_required")
+	case survey.ProblemInvalid:
+		if page {
+			out[survey.FieldSubmittedAt] = ms.T("entry.err.date_invalid")
+		} else {
+			out[survey.FieldSubmittedAt] = ms.T("api.entry_date_format")
+		}
+	}
+	if p, ok := fe[survey.FieldChannel]; ok && page && p != survey.ProblemNotBackdated {
+		out[survey.FieldChannel] = ms.T("entry.err.channel")
+	}
+	return out
+}
+
+// EntrySavedPage confirms an entered survey and offers to enter another.
+type EntrySavedPage struct {
+	BasePage
+	Body, Counted string
+	Again         string
+}
+
+func (s *Server) entrySaved(c *gin.Context) error {
+	_, ag, ar, err := s.pageTarget(c)
+	if err != nil {
+		return err
+	}
+	id := c.Query("id")
+	if !survey.ValidKey(id) {
+		return survey.ErrNotFound
+	}
+	r, err := s.store.Response(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	if r.Agency != ag.Code || r.Area != ar.Code {
+		return survey.ErrNotFound
+	}
+	b := s.base(c)
+	p := EntrySavedPage{
+		BasePage: b,
+		Body: b.L.T("entry.saved.body", b.L.T("channel."+string(r.Channel)), displayDate(b.Lang, r.SubmittedAt),
+			ag.Name.In(b.Lang), ar.Name.In(b.Lang)),
+		Counted: b.L.T("entry.saved.counted", displayMonth(b.Lang, survey.MonthOf(r.SubmittedAt))),
+		Again:   entryPath(ag.Code, ar.Code) + "?" + url.Values{"channel": {string(r.Channel)}}.Encode(),
+	}
+	c.Header("Cache-Control", "no-store")
+	s.render(c, http.StatusOK, "entry_saved", p)
+	return nil
+}
+
+// displayDate writes the day of t, in Vietnamese time, as the language does:
+// "04/03/2025" in Vietnamese, "4 March 2025" in English.
+func displayDate(lang survey.Lang, t time.Time) string {
+	t = t.In(survey.Zone())
+	if lang == survey.Vi {
+		return t.Format("02/01/2006")
+	}
+	return t.Format("2 January 2006")
+}
+
+// displayMonth writes a month as the language does: "03/2025", "March 2025".
+func displayMonth(lang survey.Lang, m survey.Month) string {
+	if lang == survey.Vi {
+		return fmt.Sprintf("%02d/%04d", int(m.Month()), m.Year())
+	}
+	return fmt.Sprintf("%s %d", m.Month(), m.Year())
+}

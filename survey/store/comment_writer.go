@@ -1,0 +1,553 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+	"weak"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"hailong/survey"
+)
+
+// Tuning of the comment writer.
+const (
+	commentQueue    = 16384                 // comments waiting to be written
+	commentBatch    = 500                   // most comments written in one batch
+	commentLinger   = 50 * time.Millisecond // wait for more before writing a batch
+	commentFullWait = 2 * time.Second       // how long a submission waits for room in a full queue
+	commentGrace    = time.Minute           // how long the ids a rebuild wrote are remembered
+	commentTries    = 10                    // tries of a write before its comments are left to a rebuild
+)
+
+// commentWriter is the one goroutine per process that writes comment
+// buckets: it appends the comments of new responses and sets handled marks.
+// FerretDB loses concurrent updates of one document (a $push racing a $set
+// of the same page would drop one); serialised here they are exact. On
+// MongoDB the slot reservation ($inc of the head) and each $push or $set by
+// _id are atomic, so several processes may write at once.
+type commentWriter struct {
+	s       *Store
+	in      chan commentJob
+	marks   chan markRequest
+	flushes chan chan struct{}
+	quit    chan struct{}
+	done    chan struct{}
+	stopped sync.Once
+	lost    atomic.Int64 // comments given up on (a rebuild restores them)
+
+	// run is held by each batch and each mark; RebuildComments holds it to
+	// pause the writer. It guards the fields below.
+	run   sync.Mutex
+	heads map[string]bool // head documents known to exist
+	pages map[string]bool // page documents known to exist
+	// rebuilt holds the ids of the responses the last rebuild wrote, whose
+	// appends may still be queued: those are skipped (for commentGrace).
+	rebuilt   map[string]bool
+	rebuiltAt time.Time
+}
+
+// commentJob is one comment to append.
+type commentJob struct {
+	agency string
+	month  survey.Month
+	e      commentEntry
+}
+
+// markRequest asks the writer to mark a comment handled.
+type markRequest struct {
+	agency string
+	month  survey.Month
+	page   int // where the caller saw it; -1 when unknown
+	id     string
+	mark   handledMark
+	reply  chan markResult
+}
+
+type markResult struct {
+	c       survey.Comment
+	changed bool
+	err     error
+}
+
+// The writers of open stores, by store. A closed store keeps a stopped
+// writer, so that nothing starts a new one on a closed database. Keys are
+// weak, so a closed store can still be collected.
+var (
+	commentWriters = struct {
+		sync.Mutex
+		m map[weak.Pointer[Store]]*commentWriter
+	}{m: map[weak.Pointer[Store]]*commentWriter{}}
+	stoppedCommentWriter = &commentWriter{}
+)
+
+// comments returns the store's comment writer, starting it on first use;
+// nil once the store is closed.
+func (s *Store) comments() *commentWriter {
+	k := weak.Make(s)
+	commentWriters.Lock()
+	defer commentWriters.Unlock()
+	w, ok := commentWriters.m[k]
+	if !ok {
+		w = &commentWriter{s: s, in: make(chan commentJob, commentQueue), marks: make(chan markRequest),
+			flushes: make(chan chan struct{}), quit: make(chan struct{}), done: make(chan struct{}),
+			heads: map[string]bool{}, pages: map[string]bool{}}
+		commentWriters.m[k] = w
+		go w.loop()
+	}
+	if w == stoppedCommentWriter {
+		return nil
+	}
+	return w
+}
+
+// stopComments writes what is queued and stops the comment writer; Close
+// calls it before disconnecting.
+func (s *Store) stopComments(ctx context.Context) error {
+	k := weak.Make(s)
+	commentWriters.Lock()
+	w := commentWriters.m[k]
+	commentWriters.m[k] = stoppedCommentWriter
+	commentWriters.Unlock()
+	if w == nil || w == stoppedCommentWriter {
+		return nil
+	}
+	return w.stop(ctx)
+}
+
+// appendComment hands the comment of a newly stored response to the writer
+// without waiting (InsertResponse calls it); a response without a comment is
+// ignored. Should the process die before the writer writes it, the comment
+// is missing from the buckets until RebuildComments.
+func (s *Store) appendComment(r survey.Response) {
+	e, ok := newCommentEntry(r)
+	if !ok {
+		return
+	}
+	if w := s.comments(); w != nil {
+		w.submit(commentJob{agency: r.Agency, month: survey.MonthOf(r.SubmittedAt), e: e})
+	}
+}
+
+// FlushComments returns once every comment stored before the call is in
+// its bucket (or the writer has stopped). Listing does not need it (the
+// writer is a fraction of a second behind); tests and operators call it.
+func (s *Store) FlushComments(ctx context.Context) error {
+	w := s.comments()
+	if w == nil {
+		return nil
+	}
+	done := make(chan struct{})
+	select {
+	case w.flushes <- done:
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// MarkCommentHandled marks an agency's comment (the response id) of the
+// month handled by the user, at the time, through the writer. page is where
+// the caller saw it (-1 when unknown: the month's pages are searched). It
+// returns the comment and whether this call marked it: a comment already
+// handled keeps its first mark. The caller checks that the user may.
+func (s *Store) MarkCommentHandled(ctx context.Context, agency string, month survey.Month, page int, id, by string, at time.Time) (survey.Comment, bool, error) {
+	if !safeName(agency) || month.IsZero() || id == "" || len(id) > 128 {
+		return survey.Comment{}, false, survey.ErrNotFound
+	}
+	if by == "" {
+		return survey.Comment{}, false, errors.New("mark comment: no user")
+	}
+	w := s.comments()
+	if w == nil {
+		return survey.Comment{}, false, survey.ErrUnavailable
+	}
+	req := markRequest{agency: agency, month: month, page: page, id: id,
+		mark: handledMark{By: by, At: at.Truncate(time.Millisecond)}, reply: make(chan markResult, 1)}
+	select {
+	case w.marks <- req:
+	case <-w.done:
+		return survey.Comment{}, false, survey.ErrUnavailable
+	case <-ctx.Done():
+		return survey.Comment{}, false, classify(ctx.Err())
+	}
+	select {
+	case r := <-req.reply:
+		return r.c, r.changed, r.err
+	case <-ctx.Done():
+		return survey.Comment{}, false, classify(ctx.Err())
+	}
+}
+
+// submit queues a comment; when the queue is full it waits a little, then
+// gives the comment up to the next rebuild rather than hold the request.
+func (w *commentWriter) submit(j commentJob) {
+	select {
+	case w.in <- j:
+		return
+	default:
+	}
+	t := time.NewTimer(commentFullWait)
+	defer t.Stop()
+	select {
+	case w.in <- j:
+		return
+	case <-t.C:
+	case <-w.quit:
+	}
+	w.lost.Add(1)
+	w.s.log.Error("comments: queue full, a comment is left to the next rebuild", "response", j.e.ID)
+}
+
+func (w *commentWriter) stop(ctx context.Context) error {
+	w.stopped.Do(func() { close(w.quit) })
+	select {
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (w *commentWriter) closing() bool {
+	select {
+	case <-w.quit:
+		return true
+	default:
+		return false
+	}
+}
+
+func (w *commentWriter) loop() {
+	defer close(w.done)
+	tick := time.NewTicker(commentGrace)
+	defer tick.Stop()
+	for {
+		select {
+		case j := <-w.in:
+			w.write(w.collect([]commentJob{j}, commentLinger))
+		case m := <-w.marks:
+			w.mark(m)
+		case done := <-w.flushes:
+			w.drain()
+			close(done)
+		case <-tick.C:
+			w.run.Lock()
+			if w.rebuilt != nil && time.Since(w.rebuiltAt) > commentGrace {
+				w.rebuilt = nil
+			}
+			w.run.Unlock()
+		case <-w.quit:
+			w.drain()
+			return
+		}
+	}
+}
+
+// drain writes everything queued.
+func (w *commentWriter) drain() {
+	for batch := w.collect(nil, 0); len(batch) > 0; batch = w.collect(nil, 0) {
+		w.write(batch)
+	}
+}
+
+// collect adds what is queued to batch, up to commentBatch; with a linger,
+// it also waits that long for more.
+func (w *commentWriter) collect(batch []commentJob, linger time.Duration) []commentJob {
+	var deadline <-chan time.Time
+	if linger > 0 {
+		t := time.NewTimer(linger)
+		defer t.Stop()
+		deadline = t.C
+	}
+	for len(batch) < commentBatch {
+		select {
+		case j := <-w.in:
+			batch = append(batch, j)
+			continue
+		default:
+		}
+		if deadline == nil {
+			return batch
+		}
+		select {
+		case j := <-w.in:
+			batch = append(batch, j)
+		case <-deadline:
+			return batch
+		case <-w.quit:
+			return batch
+		}
+	}
+	return batch
+}
+
+// commentGroup is what one batch appends to one agency and month.
+type commentGroup struct {
+	agency  string
+	month   survey.Month
+	es      []commentEntry
+	first   int64        // slot of es[0], once reserved (-1 before)
+	size    int          // the head's page size
+	written map[int]bool // pages written
+	tried   map[int]bool // pages a failed try may have written
+}
+
+// write appends a batch: per agency and month, in order of arrival.
+func (w *commentWriter) write(jobs []commentJob) {
+	w.run.Lock()
+	defer w.run.Unlock()
+	var order []*commentGroup
+	groups := map[string]*commentGroup{}
+	for _, j := range jobs {
+		if w.rebuilt[j.e.ID] {
+			continue // the rebuild wrote it
+		}
+		id := commentHeadID(j.agency, j.month)
+		g := groups[id]
+		if g == nil {
+			g = &commentGroup{agency: j.agency, month: j.month, first: -1, written: map[int]bool{}, tried: map[int]bool{}}
+			groups[id] = g
+			order = append(order, g)
+		}
+		g.es = append(g.es, j.e)
+	}
+	for _, g := range order {
+		if err := w.retry(func(ctx context.Context) error { return w.appendGroup(ctx, g) }); err != nil {
+			w.lost.Add(int64(len(g.es)))
+			w.s.log.Error("comments: comments left to the next rebuild", "agency", g.agency,
+				"month", g.month.String(), "count", len(g.es), "err", err)
+		}
+	}
+}
+
+// retry runs fn until it succeeds, commentTries times, or twice once the
+// writer is stopping.
+func (w *commentWriter) retry(fn func(context.Context) error) error {
+	for try := 0; ; try++ {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		err := fn(ctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if try+1 >= commentTries || (w.closing() && try >= 1) {
+			return err
+		}
+		w.s.log.Warn("comments: writing failed, retrying", "try", try, "err", err)
+		select {
+		case <-time.After(min(100*time.Millisecond<<try, 5*time.Second)):
+		case <-w.quit:
+		}
+	}
+}
+
+// errCommentGone: a head or page known to exist vanished (a rebuild by
+// another process replaced the collection); the retry creates it again.
+var errCommentGone = errors.New("comment document vanished")
+
+// appendGroup reserves the group's slots (once), then writes each page it
+// falls on that is not written yet. A retry after a failure never reserves
+// again, and writes only what a page lacks.
+func (w *commentWriter) appendGroup(ctx context.Context, g *commentGroup) error {
+	if g.first < 0 {
+		first, size, err := w.reserve(ctx, g.agency, g.month, len(g.es))
+		if err != nil {
+			return err
+		}
+		g.first, g.size = first, size
+	}
+	for i := 0; i < len(g.es); {
+		slot := g.first + int64(i)
+		page := int(slot / int64(g.size))
+		end := min(len(g.es), int(int64(page+1)*int64(g.size)-g.first))
+		if !g.written[page] {
+			if err := w.push(ctx, g.agency, g.month, page, g.es[i:end], g.tried[page]); err != nil {
+				g.tried[page] = true
+				return err
+			}
+			g.written[page] = true
+		}
+		i = end
+	}
+	return nil
+}
+
+// reserve adds n to the head's total and returns the first slot of the n
+// and the page size, creating the head (holding the n) if it is new.
+func (w *commentWriter) reserve(ctx context.Context, agency string, m survey.Month, n int) (int64, int, error) {
+	hc := w.s.db.Collection(commentHeadsColl)
+	id := commentHeadID(agency, m)
+	if !w.heads[id] {
+		_, err := hc.InsertOne(ctx, commentHead{ID: id, Agency: agency, Month: m.String(), Size: commentPageSize, Total: int64(n)})
+		if err == nil {
+			w.heads[id] = true
+			return 0, commentPageSize, nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return 0, 0, fmt.Errorf("comment head: %w", classify(err))
+		}
+		w.heads[id] = true
+	}
+	var h commentHead
+	err := hc.FindOneAndUpdate(ctx, docD("_id", id), docD("$inc", docD("total", int64(n))),
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&h)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		delete(w.heads, id)
+		return 0, 0, errCommentGone
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("comment head: %w", classify(err))
+	}
+	return h.Total - int64(n), h.pageSize(), nil
+}
+
+// push appends entries to a page, creating it with them if it is new. When
+// checked (an earlier try failed, maybe after writing), the page is read
+// first and only the entries it lacks are appended.
+func (w *commentWriter) push(ctx context.Context, agency string, m survey.Month, page int, es []commentEntry, checked bool) error {
+	coll := w.s.db.Collection(commentColl(m))
+	id := commentPageID(agency, m, page)
+	if checked {
+		var p commentPage
+		err := coll.FindOne(ctx, docD("_id", id)).Decode(&p)
+		switch {
+		case errors.Is(err, mongo.ErrNoDocuments):
+			delete(w.pages, id)
+		case err != nil:
+			return fmt.Errorf("comment page: %w", classify(err))
+		default:
+			w.pages[id] = true
+			have := make(map[string]bool, len(p.Entries))
+			for _, e := range p.Entries {
+				have[e.ID] = true
+			}
+			var rest []commentEntry
+			for _, e := range es {
+				if !have[e.ID] {
+					rest = append(rest, e)
+				}
+			}
+			if es = rest; len(es) == 0 {
+				return nil
+			}
+		}
+	}
+	if !w.pages[id] {
+		_, err := coll.InsertOne(ctx, commentPage{ID: id, Agency: agency, Month: m.String(), Page: page, Entries: es})
+		if err == nil {
+			w.pages[id] = true
+			return nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return fmt.Errorf("comment page: %w", classify(err))
+		}
+		w.pages[id] = true
+	}
+	res, err := coll.UpdateOne(ctx, docD("_id", id), docD("$push", docD("entries", docD("$each", es))))
+	if err != nil {
+		return fmt.Errorf("comment page: %w", classify(err))
+	}
+	if res.MatchedCount == 0 {
+		delete(w.pages, id)
+		return errCommentGone
+	}
+	return nil
+}
+
+// mark sets a handled mark and answers the request.
+func (w *commentWriter) mark(req markRequest) {
+	w.run.Lock()
+	defer w.run.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, changed, err := w.markOnce(ctx, req)
+	req.reply <- markResult{c: c, changed: changed, err: err}
+}
+
+func (w *commentWriter) markOnce(ctx context.Context, req markRequest) (survey.Comment, bool, error) {
+	page, idx, e, err := w.s.findComment(ctx, req.agency, req.month, req.page, req.id)
+	if err != nil {
+		return survey.Comment{}, false, err
+	}
+	if e.Handled != nil {
+		return e.comment(req.agency, req.month, page), false, nil
+	}
+	coll := w.s.db.Collection(commentColl(req.month))
+	at := "entries." + strconv.Itoa(idx)
+	res, err := coll.UpdateOne(ctx,
+		docD("_id", commentPageID(req.agency, req.month, page), at+".id", req.id, at+".handled", docD("$exists", false)),
+		docD("$set", docD(at+".handled", req.mark)))
+	if err != nil {
+		return survey.Comment{}, false, fmt.Errorf("mark comment: %w", classify(err))
+	}
+	if res.ModifiedCount == 0 {
+		// Marked (or moved) meanwhile by another process: answer what is there.
+		page, _, e, err = w.s.findComment(ctx, req.agency, req.month, page, req.id)
+		if err != nil {
+			return survey.Comment{}, false, err
+		}
+		return e.comment(req.agency, req.month, page), false, nil
+	}
+	// The head's count of handled comments is a convenience for listings;
+	// a failure here is mended by the next rebuild.
+	if _, err := w.s.db.Collection(commentHeadsColl).UpdateOne(ctx,
+		docD("_id", commentHeadID(req.agency, req.month)), docD("$inc", docD("handled", int64(1)))); err != nil {
+		w.s.log.Warn("comments: handled count not updated", "agency", req.agency, "month", req.month.String(), "err", err)
+	}
+	e.Handled = &req.mark
+	return e.comment(req.agency, req.month, page), true, nil
+}
+
+// findComment finds a comment by response id in an agency's month: on the
+// page given first, then on every page of the month (one query).
+func (s *Store) findComment(ctx context.Context, agency string, m survey.Month, page int, id string) (int, int, commentEntry, error) {
+	search := func(ps map[int]commentPage) (int, int, commentEntry, bool) {
+		for pg, p := range ps {
+			for i, e := range p.Entries {
+				if e.ID == id {
+					return pg, i, e, true
+				}
+			}
+		}
+		return 0, 0, commentEntry{}, false
+	}
+	if page >= 0 {
+		ps, err := s.commentPages(ctx, agency, m, page, page)
+		if err != nil {
+			return 0, 0, commentEntry{}, err
+		}
+		if pg, i, e, ok := search(ps); ok {
+			return pg, i, e, nil
+		}
+	}
+	heads, err := s.commentHeads(ctx, agency, []survey.Month{m})
+	if err != nil {
+		return 0, 0, commentEntry{}, err
+	}
+	n := heads[m].Pages()
+	if n == 0 {
+		return 0, 0, commentEntry{}, survey.ErrNotFound
+	}
+	ps, err := s.commentPages(ctx, agency, m, 0, n-1)
+	if err != nil {
+		return 0, 0, commentEntry{}, err
+	}
+	if pg, i, e, ok := search(ps); ok {
+		return pg, i, e, nil
+	}
+	return 0, 0, commentEntry{}, survey.ErrNotFound
+}

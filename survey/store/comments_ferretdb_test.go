@@ -1,0 +1,191 @@
+package store_test
+
+// Pins of the FerretDB behaviours the comment buckets rely on (comments.go,
+// comment_writer.go, comment_rebuild.go), beside those of ferretdb_test.go
+// and rollups_ferretdb_test.go, with the product reason of each.
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+func TestFerretDBCommentBehaviour(t *testing.T) {
+	db := ferret(t)
+	ctx := context.Background()
+	d := func(kv ...any) bson.D {
+		out := bson.D{}
+		for i := 0; i < len(kv); i += 2 {
+			out = append(out, bson.E{Key: kv[i].(string), Value: kv[i+1]})
+		}
+		return out
+	}
+	type entry struct {
+		ID      string `bson:"id"`
+		Text    string `bson:"text"`
+		Handled *struct {
+			By string `bson:"by"`
+		} `bson:"handled,omitempty"`
+	}
+	type page struct {
+		ID      string  `bson:"_id"`
+		Entries []entry `bson:"entries"`
+	}
+	read := func(c *mongo.Collection, id string) page {
+		t.Helper()
+		var p page
+		if err := c.FindOne(ctx, d("_id", id)).Decode(&p); err != nil {
+			t.Fatalf("read %s: %v", id, err)
+		}
+		return p
+	}
+
+	// comment_writer.go: a head's slots are reserved by $inc through
+	// findOneAndUpdate by _id (no upsert), which returns the new total.
+	t.Run("findOneAndUpdate $inc returns the document after", func(t *testing.T) {
+		c := db.Collection("comment_heads")
+		if _, err := c.InsertOne(ctx, d("_id", "cmh|a|2025-03", "size", 50, "total", 0)); err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range []int64{3, 5} {
+			var h struct {
+				Total int64 `bson:"total"`
+			}
+			err := c.FindOneAndUpdate(ctx, d("_id", "cmh|a|2025-03"), d("$inc", d("total", int64(3-i))),
+				options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&h)
+			if err != nil || h.Total != want {
+				t.Errorf("reserve %d: total %d, %v; want %d", i, h.Total, err, want)
+			}
+		}
+		err := c.FindOneAndUpdate(ctx, d("_id", "cmh|missing"), d("$inc", d("total", 1))).Err()
+		if err != mongo.ErrNoDocuments {
+			t.Errorf("reserve on a missing head: %v, want ErrNoDocuments", err)
+		}
+	})
+
+	// comment_writer.go: entries are appended by $push with $each, in order.
+	// Known fault: a filter {"entries.id": {$ne: x}} on the array still
+	// matches a document whose array holds x (MongoDB would not), so a retried
+	// append cannot be guarded by it; the writer re-reads the page instead.
+	t.Run("$push $each in order; $ne on an array field is wrong", func(t *testing.T) {
+		c := db.Collection("comments_2025_03")
+		if _, err := c.InsertOne(ctx, d("_id", "cm|a|2025-03|0", "entries", bson.A{})); err != nil {
+			t.Fatal(err)
+		}
+		push := func(filter bson.D, ids ...string) int64 {
+			var es bson.A
+			for _, id := range ids {
+				es = append(es, d("id", id, "text", "ý kiến "+id))
+			}
+			res, err := c.UpdateOne(ctx, filter, d("$push", d("entries", d("$each", es))))
+			if err != nil {
+				t.Fatalf("push %v: %v", ids, err)
+			}
+			return res.ModifiedCount
+		}
+		if n := push(d("_id", "cm|a|2025-03|0"), "r1", "r2"); n != 1 {
+			t.Errorf("first push modified %d", n)
+		}
+		if n := push(d("_id", "cm|a|2025-03|0"), "r3"); n != 1 {
+			t.Errorf("second push modified %d", n)
+		}
+		p := read(c, "cm|a|2025-03|0")
+		var got []string
+		for _, e := range p.Entries {
+			got = append(got, e.ID)
+		}
+		if strings.Join(got, ",") != "r1,r2,r3" {
+			t.Errorf("entries = %v, want r1,r2,r3 in order", got)
+		}
+		n, err := c.CountDocuments(ctx, d("_id", "cm|a|2025-03|0", "entries.id", d("$ne", "r2")))
+		if err != nil || n != 1 {
+			t.Errorf("$ne on the array = %d, %v: FerretDB now answers like MongoDB (0); a guarded push could replace the re-read", n, err)
+		}
+	})
+
+	// comment_writer.go: a comment is marked handled by $set on its index in
+	// the array, only if the entry at that index is still that comment and
+	// not yet marked; a second mark modifies nothing.
+	t.Run("$set at an array index guarded by the entry's id and $exists", func(t *testing.T) {
+		c := db.Collection("comments_2025_03")
+		mark := func(i, id, by string) (int64, int64) {
+			res, err := c.UpdateOne(ctx,
+				d("_id", "cm|a|2025-03|0", "entries."+i+".id", id, "entries."+i+".handled", d("$exists", false)),
+				d("$set", d("entries."+i+".handled", d("by", by))))
+			if err != nil {
+				t.Fatalf("mark %s: %v", i, err)
+			}
+			return res.MatchedCount, res.ModifiedCount
+		}
+		if m, n := mark("1", "r2", "lan"); m != 1 || n != 1 {
+			t.Errorf("mark = %d matched, %d modified; want 1, 1", m, n)
+		}
+		if m, n := mark("1", "r2", "hoa"); m != 0 || n != 0 {
+			t.Errorf("second mark = %d matched, %d modified; want 0, 0", m, n)
+		}
+		if m, _ := mark("1", "r3", "hoa"); m != 0 {
+			t.Errorf("mark with the wrong id at the index matched %d", m)
+		}
+		p := read(c, "cm|a|2025-03|0")
+		if len(p.Entries) != 3 || p.Entries[1].Handled == nil || p.Entries[1].Handled.By != "lan" ||
+			p.Entries[0].Handled != nil || p.Entries[2].Handled != nil || p.Entries[1].Text != "ý kiến r2" {
+			t.Errorf("entries after marking = %+v", p.Entries)
+		}
+	})
+
+	// comments.go: a listing reads several pages of one month at once by
+	// _id $in (one scan of the month's collection on FerretDB, not one each).
+	t.Run("find pages by _id $in", func(t *testing.T) {
+		c := db.Collection("comments_2025_04")
+		for _, id := range []string{"cm|a|2025-04|0", "cm|a|2025-04|1", "cm|b|2025-04|0"} {
+			if _, err := c.InsertOne(ctx, d("_id", id, "entries", bson.A{})); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cur, err := c.Find(ctx, d("_id", d("$in", bson.A{"cm|a|2025-04|1", "cm|a|2025-04|0", "cm|a|2025-04|7"})))
+		var ps []page
+		if err == nil {
+			err = cur.All(ctx, &ps)
+		}
+		if err != nil || len(ps) != 2 {
+			t.Errorf("find $in = %v, %v; want 2 pages", ps, err)
+		}
+	})
+
+	// comment_rebuild.go: the rebuild reads only responses that have a
+	// comment ($exists; the field is omitted when empty).
+	t.Run("$exists on an omitted field", func(t *testing.T) {
+		c := db.Collection("responses_pin")
+		for i, doc := range []bson.D{d("_id", "1", "comment", "x"), d("_id", "2"), d("_id", "3", "comment", "y")} {
+			if _, err := c.InsertOne(ctx, doc); err != nil {
+				t.Fatal(i, err)
+			}
+		}
+		n, err := c.CountDocuments(ctx, d("comment", d("$exists", true)))
+		if err != nil || n != 2 {
+			t.Errorf("count with a comment = %d, %v; want 2", n, err)
+		}
+	})
+
+	// A full page: 50 comments of 2,000 Vietnamese characters (the form's
+	// maximum) round-trip in one document.
+	t.Run("a full page of the longest comments", func(t *testing.T) {
+		c := db.Collection("comments_2025_05")
+		long := strings.Repeat("Thủ tục rườm rà quá. ", 100)[:2000]
+		var es bson.A
+		for i := range 50 {
+			es = append(es, d("id", "r"+strings.Repeat("x", i), "text", long))
+		}
+		if _, err := c.InsertOne(ctx, d("_id", "cm|a|2025-05|0", "entries", es)); err != nil {
+			t.Fatal(err)
+		}
+		p := read(c, "cm|a|2025-05|0")
+		if len(p.Entries) != 50 || p.Entries[49].Text != long {
+			t.Errorf("read back %d entries", len(p.Entries))
+		}
+	})
+}

@@ -1,0 +1,59 @@
+package store
+
+import "context"
+
+// submit hands a stored response to the writer without waiting. When the
+// queue is full the contribution stays in the pending log, which the writer
+// reads as soon as it has caught up.
+func (w *rollupWriter) submit(c contribution) {
+	w.qmu.Lock()
+	w.queued[c.attempt] = true
+	w.qmu.Unlock()
+	select {
+	case w.in <- c:
+	default:
+		w.unqueue([]contribution{c})
+		w.dropped.Add(1)
+	}
+}
+
+func (w *rollupWriter) unqueue(cs []contribution) {
+	w.qmu.Lock()
+	for _, c := range cs {
+		delete(w.queued, c.attempt)
+	}
+	w.qmu.Unlock()
+}
+
+func (w *rollupWriter) isQueued(attempt string) bool {
+	w.qmu.Lock()
+	defer w.qmu.Unlock()
+	return w.queued[attempt]
+}
+
+// poke asks the writer to read the pending log soon.
+func (w *rollupWriter) poke() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+// flush returns once everything stored before the call has been counted (or
+// the writer has stopped).
+func (w *rollupWriter) flush(ctx context.Context) error {
+	done := make(chan struct{})
+	select {
+	case w.flushes <- done:
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
