@@ -6,10 +6,7 @@ package store
 //
 // Each agency and month (of the response's SubmittedAt, as reports count it)
 // has a head and pages of up to commentPageSize comments, in order of
-// arrival. Pages live in one collection per month, "comments_YYYY_MM", for
-// the reason rollups do (FerretDB finds a document by _id by scanning its
-// collection, so small collections keep every read short); heads live in
-// "comment_heads":
+// arrival:
 //
 //	{_id: "cmh|<agency>|<YYYY-MM>", agency, month,
 //	 size: 50,        // capacity of a page when the head was made
@@ -23,41 +20,47 @@ package store
 // Comment k (from 0, in order of arrival) of an agency and month is entry
 // k mod size of page k / size: the writer reserves slots by $inc of the
 // head's total (atomic across processes on MongoDB) before it $pushes the
-// entries. Everything here is derived from the responses and rebuilt by
-// RebuildComments, which keeps the handled marks.
+// entries. A handled mark is first claimed by inserting
+// {_id: <response id>, agency, month, by, at} into "comment_marks" (so two
+// marks never both win, and a rebuild reads every mark from that small
+// collection), then $set on the entry and counted in the head.
+//
+// FerretDB finds a document by _id by scanning its collection (pinned in
+// rollups_ferretdb_test.go), and answers a $in on _id by decoding every
+// document of it (pinned in comments_ferretdb_test.go). So heads and pages
+// live in small collections, one per month and shard of agencies,
+// "comments_YYYY_MM_<x>" (x: a hex digit from a hash of the agency), and
+// every read is a find by one _id. Everything here but the marks is derived
+// from the responses and rebuilt by RebuildComments.
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"hailong/survey"
 )
 
-// Sizes of comment buckets and listings.
+// Sizes of comment buckets and listings, and collection names.
 const (
 	commentPageSize     = 50  // comments per bucket page
 	commentListDefault  = 20  // comments per listing when Limit is 0
 	commentListMax      = 100 // most comments per listing
-	commentHeadsColl    = "comment_heads"
-	commentPagePrefix   = "comments_"
+	commentShards       = 16  // collections per month
+	commentPrefix       = "comments_"
 	commentRebuildPrefx = "cmnew_"
+	commentMarksColl    = "comment_marks"
 )
 
 // commentScanPages is the most bucket pages one listing reads (a variable
 // for tests).
 var commentScanPages = 40
-
-// commentHeadsRebuild is the heads collection a rebuild writes before it
-// replaces the live one (its name does not end in a month, so the monthly
-// prefix listings never see it).
-const commentHeadsRebuild = commentRebuildPrefx + "heads"
 
 func commentHeadID(agency string, m survey.Month) string {
 	return "cmh|" + agency + "|" + m.String()
@@ -67,7 +70,48 @@ func commentPageID(agency string, m survey.Month, page int) string {
 	return "cm|" + agency + "|" + m.String() + "|" + strconv.Itoa(page)
 }
 
-func commentColl(m survey.Month) string { return commentPagePrefix + monthSuffix(m) }
+// commentSuffix ends the name of the collection holding an agency's month:
+// "YYYY_MM_<x>".
+func commentSuffix(agency string, m survey.Month) string {
+	h := fnv.New32a()
+	h.Write([]byte(agency))
+	return monthSuffix(m) + "_" + strconv.FormatUint(uint64(h.Sum32()%commentShards), 16)
+}
+
+// commentColl is the live collection of an agency's month.
+func (s *Store) commentColl(agency string, m survey.Month) *mongo.Collection {
+	return s.db.Collection(commentPrefix + commentSuffix(agency, m))
+}
+
+// commentCollSuffix reads the "YYYY_MM_<x>" suffix of a comment collection.
+func commentCollSuffix(name, prefix string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, prefix)
+	if !ok || len(rest) != 9 || rest[7] != '_' {
+		return "", false
+	}
+	if _, ok := suffixMonth("x"+rest[:7], "x"); !ok {
+		return "", false
+	}
+	if x, err := strconv.ParseUint(rest[8:], 16, 8); err != nil || x >= commentShards {
+		return "", false
+	}
+	return rest, true
+}
+
+// commentColls lists the collections named prefix + "YYYY_MM_<x>".
+func (s *Store) commentColls(ctx context.Context, prefix string) ([]string, error) {
+	names, err := s.db.ListCollectionNames(ctx, docD())
+	if err != nil {
+		return nil, fmt.Errorf("list collections: %w", classify(err))
+	}
+	var out []string
+	for _, n := range names {
+		if _, ok := commentCollSuffix(n, prefix); ok {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
 
 // commentHead is the head document of an agency and month.
 type commentHead struct {
@@ -230,9 +274,9 @@ func ValidCommentCursor(s string) bool {
 
 // Comments lists an agency's comments over a period, newest month first and,
 // within a month, newest arrival first, filtered by area, score band and
-// handled state. It reads the period's heads in one query, then only the
-// pages it needs, a few per query; its cost does not grow with the number
-// of responses, and is bounded by commentScanPages whatever the filters.
+// handled state. It reads the period's heads, then only the pages it needs,
+// each by _id; its cost does not grow with the number of responses, and is
+// bounded by commentScanPages whatever the filters.
 // The caller checks that the reader may see the agency.
 func (s *Store) Comments(ctx context.Context, q CommentQuery) (CommentList, error) {
 	var out CommentList
@@ -280,90 +324,70 @@ func (s *Store) Comments(ctx context.Context, q CommentQuery) (CommentList, erro
 		if page < 0 || page > last {
 			page, index = last, -1
 		}
-		chunk := 2
 		for page >= 0 {
 			if budget == 0 {
 				out.Next = commentCursor{Month: m, Page: page, Index: index}.String()
 				out.Partial = true
 				return out, nil
 			}
-			k := min(chunk, page+1, budget)
-			budget -= k
-			chunk = min(2*chunk, 16)
-			pages, err := s.commentPages(ctx, q.Agency, m, page-k+1, page)
+			budget--
+			pages, err := s.commentPages(ctx, q.Agency, m, page, page)
 			if err != nil {
 				return out, err
 			}
-			for pg := page; pg > page-k; pg-- {
-				es := pages[pg].Entries
-				start := len(es)
-				if pg == page && index >= 0 && index < start {
-					start = index
-				}
-				for j := start - 1; j >= 0; j-- {
-					if !match(es[j]) {
-						continue
-					}
-					if len(out.Comments) == limit {
-						out.Next = commentCursor{Month: m, Page: pg, Index: j + 1}.String()
-						return out, nil
-					}
-					out.Comments = append(out.Comments, es[j].comment(q.Agency, m, pg))
-				}
+			es := pages[page].Entries
+			start := len(es)
+			if index >= 0 && index < start {
+				start = index
 			}
-			page, index = page-k, -1
+			for j := start - 1; j >= 0; j-- {
+				if !match(es[j]) {
+					continue
+				}
+				if len(out.Comments) == limit {
+					out.Next = commentCursor{Month: m, Page: page, Index: j + 1}.String()
+					return out, nil
+				}
+				out.Comments = append(out.Comments, es[j].comment(q.Agency, m, page))
+			}
+			page, index = page-1, -1
 		}
 	}
 	return out, nil
 }
 
-// commentHeads reads the heads of an agency's months in one query.
+// commentHeads reads the heads of an agency's months, one find by _id each.
 func (s *Store) commentHeads(ctx context.Context, agency string, months []survey.Month) (map[survey.Month]commentHead, error) {
-	ids := make([]string, len(months))
-	for i, m := range months {
-		ids[i] = commentHeadID(agency, m)
-	}
-	cur, err := s.db.Collection(commentHeadsColl).Find(ctx, docD("_id", docD("$in", ids)))
-	if err != nil {
-		return nil, fmt.Errorf("read comment heads: %w", classify(err))
-	}
-	var hs []commentHead
-	if err := cur.All(ctx, &hs); err != nil {
-		return nil, fmt.Errorf("read comment heads: %w", classify(err))
-	}
-	out := make(map[survey.Month]commentHead, len(hs))
-	for _, h := range hs {
-		if m, err := survey.ParseMonth(h.Month); err == nil {
-			out[m] = h
+	out := make(map[survey.Month]commentHead, len(months))
+	for _, m := range months {
+		var h commentHead
+		err := s.commentColl(agency, m).FindOne(ctx, docD("_id", commentHeadID(agency, m))).Decode(&h)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
 		}
+		if err != nil {
+			return nil, fmt.Errorf("read comment heads: %w", classify(err))
+		}
+		out[m] = h
 	}
 	return out, nil
 }
 
-// commentPages reads pages from to to (inclusive) of an agency and month in
-// one query; missing pages are absent from the map.
+// commentPages reads pages from to to (inclusive) of an agency and month,
+// one find by _id each; missing pages are absent from the map.
 func (s *Store) commentPages(ctx context.Context, agency string, m survey.Month, from, to int) (map[int]commentPage, error) {
-	ids := make([]string, 0, to-from+1)
-	for p := from; p <= to; p++ {
-		ids = append(ids, commentPageID(agency, m, p))
-	}
-	var filter bson.D
-	if len(ids) == 1 {
-		filter = docD("_id", ids[0])
-	} else {
-		filter = docD("_id", docD("$in", ids))
-	}
-	cur, err := s.db.Collection(commentColl(m)).Find(ctx, filter, options.Find())
-	if err != nil {
-		return nil, fmt.Errorf("read comments: %w", classify(err))
-	}
-	var ps []commentPage
-	if err := cur.All(ctx, &ps); err != nil {
-		return nil, fmt.Errorf("read comments: %w", classify(err))
-	}
-	out := make(map[int]commentPage, len(ps))
-	for _, p := range ps {
-		out[p.Page] = p
+	out := make(map[int]commentPage, to-from+1)
+	coll := s.commentColl(agency, m)
+	for p := to; p >= from; p-- {
+		var pg commentPage
+		err := coll.FindOne(ctx, docD("_id", commentPageID(agency, m, p))).Decode(&pg)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read comments: %w", classify(err))
+		}
+		out[p] = pg
 	}
 	return out, nil
 }

@@ -85,6 +85,26 @@ func (s *Store) logPending(ctx context.Context, c contribution) error {
 	return nil
 }
 
+// logPendingMany writes the pending entries of a group commit in one insert.
+func (s *Store) logPendingMany(ctx context.Context, batch []*commitReq) error {
+	docs := make([]any, len(batch))
+	now := time.Now()
+	for i, r := range batch {
+		docs[i] = pendingDoc{ID: r.c.attempt, Response: r.c.response, Owner: s.rollups.writer.id, At: now, Packed: pack(r.c)}
+	}
+	s.rollups.gate.RLock()
+	defer s.rollups.gate.RUnlock()
+	if set := s.rollups.rebuilding; set != nil {
+		for _, r := range batch {
+			set.add(r.c.attempt)
+		}
+	}
+	if _, err := s.rollups.pending.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil {
+		return fmt.Errorf("log pending counts: %w", classify(err))
+	}
+	return nil
+}
+
 // detached is a short context for bookkeeping that must outlive a request
 // whose client has gone.
 func detached(ctx context.Context) (context.Context, context.CancelFunc) {

@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"hailong/survey"
 )
@@ -32,19 +32,13 @@ func (s *Store) InsertResponse(ctx context.Context, r survey.Response) (created 
 	if err != nil {
 		return false, fmt.Errorf("insert response: %w", err)
 	}
-	if err := s.logPending(ctx, c); err != nil {
-		return false, fmt.Errorf("insert response: %w", err)
-	}
-	_, err = s.responses.InsertOne(ctx, storedResponse{Response: r, Attempt: c.attempt})
+	err = s.commit(ctx, c, storedResponse{Response: r, Attempt: c.attempt})
 	if err == nil {
-		s.markStored(ctx, c.attempt)
-		s.rollups.writer.submit(c)
-		s.appendComment(r) // comment buckets: see comments.go
 		return true, nil
 	}
-	if !mongo.IsDuplicateKeyError(err) {
+	if !errors.Is(err, errDuplicateResponse) {
 		// Stored or not: the pending entry lets the writer find out later.
-		return false, fmt.Errorf("insert response: %w", classify(err))
+		return false, err
 	}
 	s.forgetPending(ctx, c.attempt)
 	prev, err := s.Response(ctx, r.ID)

@@ -49,6 +49,8 @@ type Store struct {
 
 	rollups rollupState
 
+	group committer // batches concurrent response inserts
+
 	catalogMu   sync.Mutex
 	catalogGen  int  // bumped by InvalidateCatalog
 	catalogBusy bool // a refresh is under way

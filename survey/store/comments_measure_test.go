@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"hailong/survey"
+)
+
+// TestMeasureComments prints the figures of the comment buckets on the
+// embedded database: RebuildComments over N responses that all have a
+// comment, then listings of one agency over a year (the first screen, a
+// filtered screen, the following screen) and a handled mark. It is skipped
+// unless HAILONG_MEASURE_COMMENTS gives the number of responses:
+//
+//	HAILONG_MEASURE_COMMENTS=100000 go test ./survey/store -run MeasureComments -v -timeout 1h
+func TestMeasureComments(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("HAILONG_MEASURE_COMMENTS"))
+	if n <= 0 {
+		t.Skip("set HAILONG_MEASURE_COMMENTS=<responses> to measure")
+	}
+	saved := GenMonths
+	defer func() { GenMonths = saved }()
+	GenMonths = nil
+	for m := 1; m <= 12; m++ {
+		GenMonths = append(GenMonths, fmt.Sprintf("2025-%02d", m))
+	}
+	s := openAt(t, t.TempDir())
+	ctx := context.Background()
+	defer s.Close(ctx)
+	rs := GenResponses(42, n)
+	start := time.Now()
+	for i := 0; i < len(rs); i += 1000 {
+		chunk := rs[i:min(i+1000, len(rs))]
+		for j := range chunk {
+			chunk[j].Comment = fmt.Sprintf("Góp ý số %d: thủ tục cần nhanh hơn, cán bộ hướng dẫn tận tình.", i+j)
+			chunk[j].ReceivedAt = chunk[j].SubmittedAt
+		}
+		if _, err := s.ImportResponses(ctx, chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("bulk load of %d responses with comments: %v", n, time.Since(start))
+	start = time.Now()
+	if err := s.RebuildComments(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("RebuildComments: %v", time.Since(start))
+
+	year := cmPeriod(t, "2025-01", "2025-12")
+	measure := func(label string, fn func() error) {
+		var ds []time.Duration
+		for range 21 {
+			st := time.Now()
+			if err := fn(); err != nil {
+				t.Fatal(err)
+			}
+			ds = append(ds, time.Since(st))
+		}
+		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+		t.Logf("%s: median %v, p95 %v", label, ds[len(ds)/2], ds[len(ds)*95/100])
+	}
+	q := CommentQuery{Agency: "so-tu-phap", Period: year}
+	first, err := s.Comments(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("so-tu-phap over 2025: %d comments", first.Total)
+	measure("first screen (20)", func() error { _, err := s.Comments(ctx, q); return err })
+	measure("second screen (cursor)", func() error {
+		_, err := s.Comments(ctx, CommentQuery{Agency: q.Agency, Period: year, Cursor: first.Next})
+		return err
+	})
+	low := CommentQuery{Agency: q.Agency, Period: year, Band: survey.BandLow, Area: "tu-phap"}
+	measure("filtered screen (low, one area)", func() error { _, err := s.Comments(ctx, low); return err })
+	i := 0
+	measure("mark handled", func() error {
+		c := first.Comments[i%len(first.Comments)]
+		i++
+		_, _, err := s.MarkCommentHandled(ctx, c.Agency, c.Month, c.Page, c.ID, "lan", time.Now())
+		return err
+	})
+}

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Group commit. Every submission needs two durable writes (its pending entry,
+// then the response), and on the embedded database each write is a
+// transaction with a disk sync. Concurrent submissions are therefore written
+// together: while one batch is being written, the next requests queue, and
+// the first of them then writes the whole queue with one insertMany of the
+// pending entries followed by one insertMany of the responses. Nobody waits
+// for a timer, a lone request is written at once, and every caller is
+// answered only when its own response is durably stored (or known not to be).
+
+// maxCommitBatch bounds one group commit.
+const maxCommitBatch = 256
+
+// errDuplicateResponse marks a request whose response id already existed.
+var errDuplicateResponse = errors.New("duplicate response id")
+
+type commitReq struct {
+	c    contribution
+	doc  storedResponse
+	done chan error
+}
+
+type committer struct {
+	mu    sync.Mutex
+	queue []*commitReq
+	busy  bool
+}
+
+// commit stores the pending entry and the response of c, batched with
+// concurrent calls. It returns nil when the response was inserted,
+// errDuplicateResponse when its id existed, or the error of the batch.
+func (s *Store) commit(ctx context.Context, c contribution, doc storedResponse) error {
+	req := &commitReq{c: c, doc: doc, done: make(chan error, 1)}
+	g := &s.group
+	g.mu.Lock()
+	g.queue = append(g.queue, req)
+	if g.busy {
+		g.mu.Unlock()
+		return <-req.done // the writing leader answers every request it takes
+	}
+	g.busy = true
+	for len(g.queue) > 0 {
+		n := min(len(g.queue), maxCommitBatch)
+		batch := g.queue[:n:n]
+		g.queue = g.queue[n:]
+		g.mu.Unlock()
+		s.writeBatch(ctx, batch)
+		g.mu.Lock()
+	}
+	g.busy = false
+	g.mu.Unlock()
+	return <-req.done
+}
+
+// writeBatch writes one group and answers each request of it.
+func (s *Store) writeBatch(ctx context.Context, batch []*commitReq) {
+	// The leader's request may be cancelled; the others' must still be written.
+	ctx, cancel := detached(ctx)
+	defer cancel()
+	if err := s.logPendingMany(ctx, batch); err != nil {
+		for _, r := range batch {
+			r.done <- err
+		}
+		return
+	}
+	docs := make([]any, len(batch))
+	for i, r := range batch {
+		docs[i] = r.doc
+	}
+	_, err := s.responses.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	failed := map[int]error{}
+	if err != nil {
+		var bwe mongo.BulkWriteException
+		if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
+			// Unknown which were stored: the pending entries let the writer
+			// find out; the clients retry and get their answer then.
+			err = fmt.Errorf("insert responses: %w", classify(err))
+			for _, r := range batch {
+				r.done <- err
+			}
+			return
+		}
+		for _, we := range bwe.WriteErrors {
+			if we.HasErrorCode(11000) {
+				failed[we.Index] = errDuplicateResponse
+			} else {
+				failed[we.Index] = fmt.Errorf("insert response: %w", classify(we))
+			}
+		}
+	}
+	for i, r := range batch {
+		if e, ok := failed[i]; ok {
+			r.done <- e
+			continue
+		}
+		s.rollups.writer.submit(r.c)
+		s.appendComment(r.doc.Response) // comment buckets: see comments.go
+		r.done <- nil
+	}
+}
