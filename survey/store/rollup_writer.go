@@ -11,11 +11,11 @@ import (
 
 // Tuning of the rollup writer.
 const (
-	writerQueue    = 8192                   // contributions waiting; beyond, the pending log holds them
-	writerBatch    = 1000                   // most contributions counted in one batch
-	writerLinger   = time.Second            // wait for more before counting a batch
-	reconcileEvery = 30 * time.Second       // how often the pending log is checked
-	pendingGrace   = time.Minute            // how long an insert may still be in flight
+	writerQueue    = 8192             // contributions waiting; beyond, the pending log holds them
+	writerBatch    = 1000             // most contributions counted in one batch
+	writerLinger   = time.Second      // wait for more before counting a batch
+	reconcileEvery = 30 * time.Second // how often the pending log is checked
+	pendingGrace   = time.Minute      // how long an insert may still be in flight
 )
 
 // batchTag names a batch: the writer's id and its batch number. Each rollup
