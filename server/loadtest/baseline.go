@@ -20,13 +20,15 @@ import (
 // before and after.
 const scratchName = "loadtest_baseline"
 
-// baseline measures the database itself with the raw driver: the limit the
-// service's figures are compared with.
+// baseline is the tool's own connection to the service's database: it
+// measures the database itself with the raw driver (the limit the service's
+// figures are compared with) and counts the stored responses.
 type baseline struct {
 	client    *mongo.Client
 	scratch   *mongo.Collection
 	responses *mongo.Collection
 	shape     target
+	timeout   time.Duration // of one insert
 }
 
 // responseDoc is shaped like a stored response (survey.Response and the
@@ -37,10 +39,11 @@ type responseDoc struct {
 }
 
 // openBaseline connects to the database at uri. majority asks for the write
-// concern the store uses on a configured MongoDB.
-func openBaseline(ctx context.Context, uri, database string, majority bool, shape target) (*baseline, error) {
+// concern the store uses on a configured MongoDB. Each operation has its own
+// timeout: a count scans every response on FerretDB and may take long.
+func openBaseline(ctx context.Context, uri, database string, majority bool, shape target, timeout time.Duration) (*baseline, error) {
 	opts := mopts.Client().ApplyURI(uri).SetAppName("hailong-load").
-		SetServerSelectionTimeout(2 * time.Second).SetTimeout(10 * time.Second)
+		SetServerSelectionTimeout(2 * time.Second)
 	if majority {
 		opts.SetWriteConcern(writeconcern.Majority())
 	}
@@ -49,7 +52,7 @@ func openBaseline(ctx context.Context, uri, database string, majority bool, shap
 		return nil, fmt.Errorf("baseline: connect: %w", err)
 	}
 	db := c.Database(database)
-	b := &baseline{client: c, scratch: db.Collection(scratchName), responses: db.Collection("responses"), shape: shape}
+	b := &baseline{client: c, scratch: db.Collection(scratchName), responses: db.Collection("responses"), shape: shape, timeout: timeout}
 	if err := b.scratch.Drop(ctx); err != nil {
 		_ = c.Disconnect(ctx)
 		return nil, fmt.Errorf("baseline: %w", err)
@@ -80,6 +83,8 @@ func (b *baseline) doc(rng *rand.Rand) responseDoc {
 // scenario ran.
 func (b *baseline) inserts(ctx context.Context, n int, dur time.Duration, requests int64) result {
 	return drive(ctx, n, dur, requests, nil, func(ctx context.Context, w *worker) outcome {
+		ctx, cancel := context.WithTimeout(ctx, b.timeout)
+		defer cancel()
 		if _, err := b.scratch.InsertOne(ctx, b.doc(w.rng)); err != nil {
 			return outcome{reason: "insert error"}
 		}
@@ -132,6 +137,8 @@ func (b *baseline) reads(ctx context.Context, n int, dur time.Duration, maxDocs 
 
 // pass reads the collection once (or until the deadline or the limit).
 func (b *baseline) pass(ctx context.Context, deadline time.Time, docs *atomic.Int64, maxDocs int64) (int64, error) {
+	ctx, cancel := context.WithDeadline(ctx, deadline.Add(b.timeout))
+	defer cancel()
 	cur, err := b.responses.Find(ctx, bson.D{})
 	if err != nil {
 		return 0, err
@@ -145,4 +152,11 @@ func (b *baseline) pass(ctx context.Context, deadline time.Time, docs *atomic.In
 		}
 	}
 	return got, cur.Err()
+}
+
+// countResponses counts the stored responses (a full scan on FerretDB).
+func (b *baseline) countResponses(ctx context.Context) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	return b.responses.CountDocuments(ctx, bson.D{})
 }

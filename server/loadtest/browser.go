@@ -19,15 +19,18 @@ var (
 
 // browserSubmit does what a citizen's browser does: GET the form page, then
 // POST it back with its key, its version and one checked radio per question.
-// The operation succeeds when the POST redirects (303) to the thank-you page;
-// the redirect is not followed.
-func browserSubmit(ctx context.Context, w *worker, pageURL string) outcome {
+// A share of them also write a comment. The operation succeeds when the POST
+// redirects (303) to the thank-you page; the redirect is not followed.
+func browserSubmit(ctx context.Context, w *worker, pageURL string, comments float64) outcome {
 	if o := fetch(ctx, w, pageURL, http.StatusOK); !o.ok {
 		return o
 	}
 	form, ok := formValues(w, string(w.buf))
 	if !ok {
 		return outcome{reason: "unparsable form"}
+	}
+	if w.rng.Float64() < comments {
+		form.Set("comment", comment)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, pageURL, strings.NewReader(form.Encode()))
 	if err != nil {

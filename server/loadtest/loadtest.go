@@ -20,8 +20,6 @@ import (
 	"os"
 	"runtime/pprof"
 	"time"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // Main runs the load tool with the command-line arguments after "load".
@@ -42,6 +40,7 @@ type runRow struct {
 	clients, run int
 	res          result
 	created      int64 // responses the run added to the database, -1 when not counted
+	countErr     error // why they were not counted
 	flush        time.Duration
 	inserts      *result
 	reads        *readResult
@@ -86,18 +85,19 @@ func run(ctx context.Context, o options, out io.Writer) (*summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The tool's own connection to the database: for the baseline, and to
+	// check that every acknowledged submission is stored.
 	var bl *baseline
-	if o.baseline {
+	if self != nil || o.mongoURI != "" {
 		uri, db := o.mongoURI, o.database
 		if self != nil {
 			uri, db = self.store.URI(), self.store.DatabaseName()
 		}
-		if bl, err = openBaseline(ctx, uri, db, self == nil, ts[0]); err != nil {
+		if bl, err = openBaseline(ctx, uri, db, self == nil, ts[0], o.timeout); err != nil {
 			return nil, err
 		}
 		defer bl.close(context.WithoutCancel(ctx))
 	}
-	count := responseCounter(self, bl)
 	printHeader(out, o, where, sc)
 	sum := &summary{}
 	for _, n := range o.clients {
@@ -106,7 +106,7 @@ func run(ctx context.Context, o options, out io.Writer) (*summary, error) {
 		var rows []runRow
 		for i := 1; i <= o.runs; i++ {
 			row := runRow{clients: n, run: i, created: -1}
-			before, cerr := count(ctx, sc.writes)
+			before, cerr := countResponses(ctx, bl, sc.writes)
 			row.res = drive(ctx, n, o.duration, o.requests, client, sc.do)
 			if self != nil {
 				// Let the rollup writer catch up, untimed, so its backlog
@@ -117,10 +117,11 @@ func run(ctx context.Context, o options, out io.Writer) (*summary, error) {
 				}
 				row.flush = time.Since(t0)
 			}
-			if after, err := count(ctx, sc.writes); err == nil && cerr == nil && sc.writes {
+			after, err := countResponses(ctx, bl, sc.writes)
+			if row.countErr = errors.Join(cerr, err); row.countErr == nil {
 				row.created = after - before
 			}
-			if bl != nil {
+			if o.baseline {
 				ins := bl.inserts(ctx, n, o.duration, o.requests)
 				reads := bl.reads(ctx, n, o.duration, o.requests)
 				row.inserts, row.reads = &ins, &reads
@@ -141,18 +142,14 @@ func run(ctx context.Context, o options, out io.Writer) (*summary, error) {
 // noRedirect keeps the tool on the URL it was given: a redirect is an answer.
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-// responseCounter counts the stored responses, when the tool can: through
-// the store with -self, through the baseline's connection with -target.
-func responseCounter(self *selfService, bl *baseline) func(context.Context, bool) (int64, error) {
-	return func(ctx context.Context, writes bool) (int64, error) {
-		switch {
-		case !writes:
-			return 0, errors.New("not counted")
-		case self != nil:
-			return self.store.CountResponses(ctx)
-		case bl != nil:
-			return bl.responses.CountDocuments(ctx, bson.D{})
-		}
-		return 0, errors.New("not counted")
+// errNotCounted: the scenario stores nothing, or the tool has no
+// connection to the database (-target without -mongodb-uri).
+var errNotCounted = errors.New("not counted")
+
+// countResponses counts the stored responses for a scenario that writes.
+func countResponses(ctx context.Context, bl *baseline, writes bool) (int64, error) {
+	if !writes || bl == nil {
+		return 0, errNotCounted
 	}
+	return bl.countResponses(ctx)
 }

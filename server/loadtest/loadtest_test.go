@@ -96,7 +96,7 @@ func TestOptions(t *testing.T) {
 	for _, bad := range [][]string{
 		{}, {"-self", "-target", "http://x"}, {"-self", "-clients", "0"}, {"-self", "-clients", "a"},
 		{"-self", "-scenario", "nope"}, {"-target", "ftp://x"}, {"-target", "http://x", "-baseline"},
-		{"-self", "-runs", "0"}, {"-self", "-duration", "2h"}, {"-self", "extra"},
+		{"-self", "-runs", "0"}, {"-self", "-duration", "2h"}, {"-self", "extra"}, {"-self", "-comments", "2"},
 	} {
 		if _, err := parseOptions(bad, &bytes.Buffer{}); err == nil {
 			t.Errorf("%v: no error", bad)

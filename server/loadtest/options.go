@@ -33,10 +33,11 @@ type options struct {
 	baseline   bool
 	mongoURI   string // for the baseline against -target
 	database   string
-	agency     string // only this agency (default: every active one)
-	area       string // only this area (default: every one it serves)
-	path       string // the page the dashboard or export scenario reads
-	user       string // staff login for the dashboard and export scenarios
+	agency     string  // only this agency (default: every active one)
+	area       string  // only this area (default: every one it serves)
+	path       string  // the page the dashboard or export scenario reads
+	comments   float64 // share of submissions that carry a comment
+	user       string  // staff login for the dashboard and export scenarios
 	password   string
 	timeout    time.Duration
 	cpuProfile string
@@ -59,11 +60,12 @@ func parseOptions(args []string, out io.Writer) (options, error) {
 	fs.StringVar(&o.scenario, "scenario", "api-submit", "what to drive: "+strings.Join(scenarios, "|"))
 	fs.IntVar(&o.runs, "runs", 1, "runs per client count; the median of the runs is printed last")
 	fs.BoolVar(&o.baseline, "baseline", false, "also measure raw driver insertOne and cursor read rates on the same database")
-	fs.StringVar(&o.mongoURI, "mongodb-uri", "", "the service's database, for -baseline with -target")
+	fs.StringVar(&o.mongoURI, "mongodb-uri", "", "the service's database, with -target: for -baseline and to check that every acknowledged submission is stored")
 	fs.StringVar(&o.database, "database", "hailong", "database name, for -baseline with -target")
 	fs.StringVar(&o.agency, "agency", "", "drive only this agency code")
 	fs.StringVar(&o.area, "area", "", "drive only this area code")
 	fs.StringVar(&o.path, "path", "", "page read by the dashboard or export scenario (default /dashboard or /export)")
+	fs.Float64Var(&o.comments, "comments", 0.25, "share of submissions (0 to 1) that carry a comment")
 	fs.StringVar(&o.user, "user", "", "staff user name for the dashboard and export scenarios (with -self: a fresh admin)")
 	fs.StringVar(&o.password, "password", os.Getenv("HAILONG_LOAD_PASSWORD"), "that user's password (default $HAILONG_LOAD_PASSWORD)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "timeout of one request")
@@ -92,6 +94,8 @@ func (o *options) check() error {
 		return fmt.Errorf("-duration must be at most %s", maxDuration)
 	case o.runs < 1 || o.runs > maxRuns:
 		return fmt.Errorf("-runs must be between 1 and %d", maxRuns)
+	case o.comments < 0 || o.comments > 1:
+		return errors.New("-comments must be between 0 and 1")
 	case o.timeout <= 0:
 		return errors.New("-timeout must be positive")
 	case o.baseline && !o.self && o.mongoURI == "":

@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -29,6 +30,9 @@ func printRun(out io.Writer, o options, sc *scenario, r runRow) {
 	fmt.Fprintf(out, "run %d/%d clients=%d: %d ops in %.2fs = %.1f ok/s; p50 %s p95 %s p99 %s max %s; errors: %s\n",
 		r.run, o.runs, r.clients, r.res.ops, r.res.elapsed.Seconds(), r.res.throughput(),
 		ms(h.quantile(.50)), ms(h.quantile(.95)), ms(h.quantile(.99)), ms(h.max), errorList(r.res.errors))
+	if r.countErr != nil && !errors.Is(r.countErr, errNotCounted) {
+		fmt.Fprintf(out, "  stored: could not count the responses: %v\n", r.countErr)
+	}
 	if r.created >= 0 {
 		check := "every acknowledged submission is stored"
 		if r.created != r.res.ok {

@@ -53,11 +53,11 @@ func newScenario(ctx context.Context, c *http.Client, o options, base string) (*
 		}}, ts, nil
 	case "submit":
 		return &scenario{name: "submit", writes: true, note: "GET /s/{agency}/{area}, then POST it (303)", do: func(ctx context.Context, w *worker) outcome {
-			return browserSubmit(ctx, w, base+pick(w).surveyPath())
+			return browserSubmit(ctx, w, base+pick(w).surveyPath(), o.comments)
 		}}, ts, nil
 	default: // api-submit
 		return &scenario{name: "api-submit", writes: true, note: "POST /api/v1/responses (201)", do: func(ctx context.Context, w *worker) outcome {
-			return apiSubmit(ctx, w, base, pick(w))
+			return apiSubmit(ctx, w, base, pick(w), o.comments)
 		}}, ts, nil
 	}
 }
@@ -74,16 +74,20 @@ type apiRequest struct {
 	Respondent     map[string]string `json:"respondent,omitempty"`
 }
 
-// apiSubmit posts a valid response under a fresh idempotency key.
-func apiSubmit(ctx context.Context, w *worker, base string, t target) outcome {
+// comment is what a respondent writes; a share of them write one.
+const comment = "Thủ tục nhanh, cán bộ nhiệt tình. (load test)"
+
+// apiSubmit posts a valid response under a fresh idempotency key; a share
+// of them carry a comment.
+func apiSubmit(ctx context.Context, w *worker, base string, t target, comments float64) outcome {
 	in := apiRequest{Agency: t.agency, Area: t.area, FormVersion: t.form.Version,
 		Answers: make(map[string]int, len(t.questions)), IdempotencyKey: survey.NewKey(),
 		Channel: string(survey.Channels[w.rng.IntN(len(survey.Channels))])}
 	for _, q := range t.questions {
 		in.Answers[q] = answer(w, t.top)
 	}
-	if w.rng.IntN(4) == 0 {
-		in.Comment = "Thủ tục nhanh, cán bộ nhiệt tình. Load test comment."
+	if w.rng.Float64() < comments {
+		in.Comment = comment
 	}
 	if len(t.form.Demographics) > 0 && w.rng.IntN(2) == 0 {
 		in.Respondent = map[string]string{}

@@ -19,14 +19,16 @@ const commentInsertBatch = 16
 // streamed scan of the responses that have a comment, grouped by agency and
 // month, each month's comments in order of arrival (ReceivedAt, then id),
 // written to fresh collections that then replace the live ones. Handled
-// marks are read from the live buckets first and kept, by response id.
+// marks are read first from "comment_marks" (which a rebuild keeps) and put
+// back, by response id.
 //
 // The comment writer is paused throughout; appends queued meanwhile for
 // responses the scan has read are skipped afterwards, so no comment is
 // written twice. It is also how comments lost in a crash (stored, not yet
-// written by the writer) come back. progress, if not nil, is told how many
-// responses have been read. Other processes must not write comments
-// meanwhile; a rebuild cut short is finished by running it again.
+// written by the writer) and those of responses imported in bulk come back.
+// progress, if not nil, is told how many responses have been read. Other
+// processes must not write comments meanwhile; a rebuild cut short is
+// finished by running it again.
 func (s *Store) RebuildComments(ctx context.Context, progress func(done int64)) error {
 	w := s.comments()
 	if w == nil {
@@ -34,6 +36,11 @@ func (s *Store) RebuildComments(ctx context.Context, progress func(done int64)) 
 	}
 	w.run.Lock()
 	defer w.run.Unlock()
+	defer func() { // whatever happened, the collections may have changed
+		w.heads, w.pages = map[string]bool{}, map[string]bool{}
+		w.cache.clear()
+	}()
+	start := time.Now()
 	marks, err := s.commentMarks(ctx)
 	if err != nil {
 		return fmt.Errorf("rebuild comments: %w", err)
@@ -84,23 +91,11 @@ func (s *Store) RebuildComments(ctx context.Context, progress func(done int64)) 
 	if err := cur.Err(); err != nil {
 		return fmt.Errorf("rebuild comments: scan responses: %w", classify(err))
 	}
+	scanned := time.Since(start)
 
-	// Write the new buckets beside the live ones.
-	if err := s.dropPrefixed(ctx, commentRebuildPrefx); err != nil {
-		return fmt.Errorf("rebuild comments: %w", err)
-	}
-	if err := s.db.Collection(commentHeadsRebuild).Drop(ctx); err != nil {
-		return fmt.Errorf("rebuild comments: %w", classify(err))
-	}
-	ids := make([]string, 0, len(groups))
-	for id := range groups {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	pages := map[survey.Month][]any{}
-	heads := make([]any, 0, len(groups))
-	for _, id := range ids {
-		g := groups[id]
+	// The documents of each collection.
+	docs := map[string][]any{} // by collection suffix
+	for id, g := range groups {
 		sort.Slice(g.items, func(i, j int) bool {
 			a, b := g.items[i], g.items[j]
 			if !a.received.Equal(b.received) {
@@ -108,6 +103,7 @@ func (s *Store) RebuildComments(ctx context.Context, progress func(done int64)) 
 			}
 			return a.e.ID < b.e.ID
 		})
+		suffix := commentSuffix(g.agency, g.month)
 		h := commentHead{ID: id, Agency: g.agency, Month: g.month.String(), Size: commentPageSize, Total: int64(len(g.items))}
 		for p := 0; p*commentPageSize < len(g.items); p++ {
 			chunk := g.items[p*commentPageSize : min(len(g.items), (p+1)*commentPageSize)]
@@ -118,102 +114,86 @@ func (s *Store) RebuildComments(ctx context.Context, progress func(done int64)) 
 					h.Handled++
 				}
 			}
-			pages[g.month] = append(pages[g.month], commentPage{ID: commentPageID(g.agency, g.month, p),
+			docs[suffix] = append(docs[suffix], commentPage{ID: commentPageID(g.agency, g.month, p),
 				Agency: g.agency, Month: g.month.String(), Page: p, Entries: es})
 		}
-		heads = append(heads, h)
+		docs[suffix] = append(docs[suffix], h)
 	}
-	for m, docs := range pages {
-		if err := s.insertChunks(ctx, commentRebuildPrefx+monthSuffix(m), docs, commentInsertBatch); err != nil {
+
+	// Write them beside the live ones, then swap collection by collection;
+	// live collections left without comments are dropped.
+	if err := s.dropCommentColls(ctx, commentRebuildPrefx); err != nil {
+		return fmt.Errorf("rebuild comments: %w", err)
+	}
+	for suffix, ds := range docs {
+		if err := s.insertChunks(ctx, commentRebuildPrefx+suffix, ds, commentInsertBatch); err != nil {
 			return fmt.Errorf("rebuild comments: %w", err)
 		}
 	}
-	if err := s.insertChunks(ctx, commentHeadsRebuild, heads, 1000); err != nil {
-		return fmt.Errorf("rebuild comments: %w", err)
-	}
-
-	// Swap: each month's new collection replaces the live one; months left
-	// without comments are dropped; the heads go last.
-	live, err := s.prefixed(ctx, commentPagePrefix)
+	live, err := s.commentColls(ctx, commentPrefix)
 	if err != nil {
 		return fmt.Errorf("rebuild comments: %w", err)
 	}
-	isLive := map[survey.Month]bool{}
+	isLive := map[string]bool{}
 	for _, name := range live {
-		if m, ok := suffixMonth(name, commentPagePrefix); ok {
-			isLive[m] = true
-		}
+		isLive[name] = true
 	}
-	drop := func(m survey.Month) error {
-		if err := s.db.Collection(commentColl(m)).Drop(ctx); err != nil {
-			return fmt.Errorf("rebuild comments: drop %s: %w", commentColl(m), classify(err))
-		}
-		return nil
-	}
-	for m := range pages {
-		if isLive[m] {
-			if err := drop(m); err != nil {
-				return err
+	for suffix := range docs {
+		name := commentPrefix + suffix
+		if isLive[name] {
+			if err := s.db.Collection(name).Drop(ctx); err != nil {
+				return fmt.Errorf("rebuild comments: drop %s: %w", name, classify(err))
 			}
 		}
-		if err := s.rename(ctx, commentRebuildPrefx+monthSuffix(m), commentColl(m)); err != nil {
+		if err := s.rename(ctx, commentRebuildPrefx+suffix, name); err != nil {
 			return fmt.Errorf("rebuild comments: %w", err)
 		}
 	}
-	for m := range isLive {
-		if pages[m] == nil {
-			if err := drop(m); err != nil {
-				return err
+	for _, name := range live {
+		if suffix, _ := commentCollSuffix(name, commentPrefix); docs[suffix] == nil {
+			if err := s.db.Collection(name).Drop(ctx); err != nil {
+				return fmt.Errorf("rebuild comments: drop %s: %w", name, classify(err))
 			}
 		}
 	}
-	if err := s.db.Collection(commentHeadsColl).Drop(ctx); err != nil {
-		return fmt.Errorf("rebuild comments: drop heads: %w", classify(err))
-	}
-	if len(heads) > 0 {
-		if err := s.rename(ctx, commentHeadsRebuild, commentHeadsColl); err != nil {
-			return fmt.Errorf("rebuild comments: %w", err)
-		}
-	}
-	w.heads, w.pages = map[string]bool{}, map[string]bool{}
 	w.rebuilt, w.rebuiltAt = seen, time.Now()
 	if progress != nil {
 		progress(done)
 	}
+	s.log.Info("comments: rebuilt", "responses", done, "comments", len(seen), "marks", len(marks),
+		"collections", len(docs), "scan", scanned.Round(time.Millisecond), "total", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
-// commentMarks reads every handled mark of the live buckets, by response id.
+// commentMarks reads every handled mark, by response id.
 func (s *Store) commentMarks(ctx context.Context) (map[string]handledMark, error) {
-	names, err := s.prefixed(ctx, commentPagePrefix)
+	cur, err := s.db.Collection(commentMarksColl).Find(ctx, docD(), options.Find().SetBatchSize(scanBatch))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read marks: %w", classify(err))
 	}
-	marks := map[string]handledMark{}
-	for _, name := range names {
-		cur, err := s.db.Collection(name).Find(ctx, docD(), options.Find().SetBatchSize(64))
-		if err != nil {
-			return nil, fmt.Errorf("read marks: %w", classify(err))
-		}
-		for cur.Next(ctx) {
-			var p commentPage
-			if err := cur.Decode(&p); err != nil {
-				_ = cur.Close(ctx)
-				return nil, fmt.Errorf("read marks: decode: %w", err)
-			}
-			for _, e := range p.Entries {
-				if e.Handled != nil {
-					marks[e.ID] = *e.Handled
-				}
-			}
-		}
-		err = cur.Err()
-		_ = cur.Close(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("read marks: %w", classify(err))
-		}
+	var ds []markDoc
+	if err := cur.All(ctx, &ds); err != nil {
+		return nil, fmt.Errorf("read marks: %w", classify(err))
+	}
+	marks := make(map[string]handledMark, len(ds))
+	for _, d := range ds {
+		marks[d.ID] = handledMark{By: d.By, At: d.At}
 	}
 	return marks, nil
+}
+
+// dropCommentColls drops the comment collections named with the prefix.
+func (s *Store) dropCommentColls(ctx context.Context, prefix string) error {
+	names, err := s.commentColls(ctx, prefix)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if err := s.db.Collection(n).Drop(ctx); err != nil {
+			return fmt.Errorf("drop %s: %w", n, classify(err))
+		}
+	}
+	return nil
 }
 
 // insertChunks inserts documents into a collection, n per call.

@@ -47,6 +47,7 @@ type commentWriter struct {
 	run   sync.Mutex
 	heads map[string]bool // head documents known to exist
 	pages map[string]bool // page documents known to exist
+	cache *commentCache   // nil unless the database is embedded
 	// rebuilt holds the ids of the responses the last rebuild wrote, whose
 	// appends may still be queued: those are skipped (for commentGrace).
 	rebuilt   map[string]bool
@@ -98,6 +99,9 @@ func (s *Store) comments() *commentWriter {
 		w = &commentWriter{s: s, in: make(chan commentJob, commentQueue), marks: make(chan markRequest),
 			flushes: make(chan chan struct{}), quit: make(chan struct{}), done: make(chan struct{}),
 			heads: map[string]bool{}, pages: map[string]bool{}}
+		if s.embedded != nil {
+			w.cache = newCommentCache()
+		}
 		commentWriters.m[k] = w
 		go w.loop()
 	}
@@ -105,6 +109,14 @@ func (s *Store) comments() *commentWriter {
 		return nil
 	}
 	return w
+}
+
+// commentCache is the store's comment cache; nil with MongoDB or once closed.
+func (s *Store) commentCache() *commentCache {
+	if w := s.comments(); w != nil {
+		return w.cache
+	}
+	return nil
 }
 
 // stopComments writes what is queued and stops the comment writer; Close
@@ -176,7 +188,7 @@ func (s *Store) MarkCommentHandled(ctx context.Context, agency string, month sur
 		return survey.Comment{}, false, survey.ErrUnavailable
 	}
 	req := markRequest{agency: agency, month: month, page: page, id: id,
-		mark: handledMark{By: by, At: at.Truncate(time.Millisecond)}, reply: make(chan markResult, 1)}
+		mark: handledMark{By: by, At: dbTime(at)}, reply: make(chan markResult, 1)}
 	select {
 	case w.marks <- req:
 	case <-w.done:
@@ -389,12 +401,14 @@ func (w *commentWriter) appendGroup(ctx context.Context, g *commentGroup) error 
 // reserve adds n to the head's total and returns the first slot of the n
 // and the page size, creating the head (holding the n) if it is new.
 func (w *commentWriter) reserve(ctx context.Context, agency string, m survey.Month, n int) (int64, int, error) {
-	hc := w.s.db.Collection(commentHeadsColl)
+	hc := w.s.commentColl(agency, m)
 	id := commentHeadID(agency, m)
 	if !w.heads[id] {
-		_, err := hc.InsertOne(ctx, commentHead{ID: id, Agency: agency, Month: m.String(), Size: commentPageSize, Total: int64(n)})
+		h := commentHead{ID: id, Agency: agency, Month: m.String(), Size: commentPageSize, Total: int64(n)}
+		_, err := hc.InsertOne(ctx, h)
 		if err == nil {
 			w.heads[id] = true
+			w.cache.setHead(h)
 			return 0, commentPageSize, nil
 		}
 		if !mongo.IsDuplicateKeyError(err) {
@@ -407,11 +421,14 @@ func (w *commentWriter) reserve(ctx context.Context, agency string, m survey.Mon
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&h)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		delete(w.heads, id)
+		w.cache.forget(id)
 		return 0, 0, errCommentGone
 	}
 	if err != nil {
+		w.cache.forget(id)
 		return 0, 0, fmt.Errorf("comment head: %w", classify(err))
 	}
+	w.cache.setHead(h)
 	return h.Total - int64(n), h.pageSize(), nil
 }
 
@@ -419,7 +436,7 @@ func (w *commentWriter) reserve(ctx context.Context, agency string, m survey.Mon
 // checked (an earlier try failed, maybe after writing), the page is read
 // first and only the entries it lacks are appended.
 func (w *commentWriter) push(ctx context.Context, agency string, m survey.Month, page int, es []commentEntry, checked bool) error {
-	coll := w.s.db.Collection(commentColl(m))
+	coll := w.s.commentColl(agency, m)
 	id := commentPageID(agency, m, page)
 	if checked {
 		var p commentPage
@@ -447,9 +464,11 @@ func (w *commentWriter) push(ctx context.Context, agency string, m survey.Month,
 		}
 	}
 	if !w.pages[id] {
-		_, err := coll.InsertOne(ctx, commentPage{ID: id, Agency: agency, Month: m.String(), Page: page, Entries: es})
+		p := commentPage{ID: id, Agency: agency, Month: m.String(), Page: page, Entries: es}
+		_, err := coll.InsertOne(ctx, p)
 		if err == nil {
 			w.pages[id] = true
+			w.cache.setPage(p)
 			return nil
 		}
 		if !mongo.IsDuplicateKeyError(err) {
@@ -459,12 +478,15 @@ func (w *commentWriter) push(ctx context.Context, agency string, m survey.Month,
 	}
 	res, err := coll.UpdateOne(ctx, docD("_id", id), docD("$push", docD("entries", docD("$each", es))))
 	if err != nil {
+		w.cache.forget(id)
 		return fmt.Errorf("comment page: %w", classify(err))
 	}
 	if res.MatchedCount == 0 {
 		delete(w.pages, id)
+		w.cache.forget(id)
 		return errCommentGone
 	}
+	w.cache.appendPage(id, es)
 	return nil
 }
 
@@ -483,19 +505,44 @@ func (w *commentWriter) markOnce(ctx context.Context, req markRequest) (survey.C
 	if err != nil {
 		return survey.Comment{}, false, err
 	}
+	marks := w.s.db.Collection(commentMarksColl)
+	claim := func(h handledMark) error {
+		_, err := marks.InsertOne(ctx, markDoc{ID: req.id, Agency: req.agency, Month: req.month.String(), By: h.By, At: h.At})
+		return err
+	}
 	if e.Handled != nil {
+		// Marked already; make sure the marks collection knows (it may
+		// lack it if a mark was cut short).
+		if err := claim(*e.Handled); err != nil && !mongo.IsDuplicateKeyError(err) {
+			w.s.log.Warn("comments: mark not recorded", "err", err)
+		}
 		return e.comment(req.agency, req.month, page), false, nil
 	}
-	coll := w.s.db.Collection(commentColl(req.month))
+	mark, changed := req.mark, true
+	switch err := claim(mark); {
+	case mongo.IsDuplicateKeyError(err):
+		// Claimed before (another process, or a mark cut short): that one stands.
+		var d markDoc
+		if err := marks.FindOne(ctx, docD("_id", req.id)).Decode(&d); err != nil {
+			return survey.Comment{}, false, fmt.Errorf("mark comment: %w", classify(err))
+		}
+		mark, changed = handledMark{By: d.By, At: d.At}, false
+	case err != nil:
+		return survey.Comment{}, false, fmt.Errorf("mark comment: %w", classify(err))
+	}
+	coll := w.s.commentColl(req.agency, req.month)
+	pageID, headID := commentPageID(req.agency, req.month, page), commentHeadID(req.agency, req.month)
 	at := "entries." + strconv.Itoa(idx)
 	res, err := coll.UpdateOne(ctx,
-		docD("_id", commentPageID(req.agency, req.month, page), at+".id", req.id, at+".handled", docD("$exists", false)),
-		docD("$set", docD(at+".handled", req.mark)))
+		docD("_id", pageID, at+".id", req.id, at+".handled", docD("$exists", false)),
+		docD("$set", docD(at+".handled", mark)))
 	if err != nil {
+		w.cache.forget(pageID)
 		return survey.Comment{}, false, fmt.Errorf("mark comment: %w", classify(err))
 	}
 	if res.ModifiedCount == 0 {
-		// Marked (or moved) meanwhile by another process: answer what is there.
+		w.cache.forget(pageID)
+		// Set meanwhile by another process: answer what is there.
 		page, _, e, err = w.s.findComment(ctx, req.agency, req.month, page, req.id)
 		if err != nil {
 			return survey.Comment{}, false, err
@@ -504,50 +551,59 @@ func (w *commentWriter) markOnce(ctx context.Context, req markRequest) (survey.C
 	}
 	// The head's count of handled comments is a convenience for listings;
 	// a failure here is mended by the next rebuild.
-	if _, err := w.s.db.Collection(commentHeadsColl).UpdateOne(ctx,
-		docD("_id", commentHeadID(req.agency, req.month)), docD("$inc", docD("handled", int64(1)))); err != nil {
+	w.cache.markPage(pageID, idx, mark)
+	if _, err := coll.UpdateOne(ctx, docD("_id", headID), docD("$inc", docD("handled", int64(1)))); err != nil {
+		w.cache.forget(headID)
 		w.s.log.Warn("comments: handled count not updated", "agency", req.agency, "month", req.month.String(), "err", err)
+	} else {
+		w.cache.addHandled(headID)
 	}
-	e.Handled = &req.mark
-	return e.comment(req.agency, req.month, page), true, nil
+	e.Handled = &mark
+	return e.comment(req.agency, req.month, page), changed, nil
+}
+
+// markDoc is a handled mark in "comment_marks", by response id: claimed by
+// insert, so that of two concurrent marks exactly one wins, and kept across
+// rebuilds (it is not derived data).
+type markDoc struct {
+	ID     string    `bson:"_id"`
+	Agency string    `bson:"agency"`
+	Month  string    `bson:"month"`
+	By     string    `bson:"by"`
+	At     time.Time `bson:"at"`
 }
 
 // findComment finds a comment by response id in an agency's month: on the
-// page given first, then on every page of the month (one query).
+// page given first, then on every page of the month, newest first.
 func (s *Store) findComment(ctx context.Context, agency string, m survey.Month, page int, id string) (int, int, commentEntry, error) {
-	search := func(ps map[int]commentPage) (int, int, commentEntry, bool) {
-		for pg, p := range ps {
-			for i, e := range p.Entries {
-				if e.ID == id {
-					return pg, i, e, true
-				}
+	look := func(p int) (int, commentEntry, bool, error) {
+		ps, err := s.commentPages(ctx, agency, m, p, p)
+		if err != nil {
+			return 0, commentEntry{}, false, err
+		}
+		for i, e := range ps[p].Entries {
+			if e.ID == id {
+				return i, e, true, nil
 			}
 		}
-		return 0, 0, commentEntry{}, false
+		return 0, commentEntry{}, false, nil
 	}
 	if page >= 0 {
-		ps, err := s.commentPages(ctx, agency, m, page, page)
-		if err != nil {
-			return 0, 0, commentEntry{}, err
-		}
-		if pg, i, e, ok := search(ps); ok {
-			return pg, i, e, nil
+		if i, e, ok, err := look(page); err != nil || ok {
+			return page, i, e, err
 		}
 	}
 	heads, err := s.commentHeads(ctx, agency, []survey.Month{m})
 	if err != nil {
 		return 0, 0, commentEntry{}, err
 	}
-	n := heads[m].Pages()
-	if n == 0 {
-		return 0, 0, commentEntry{}, survey.ErrNotFound
-	}
-	ps, err := s.commentPages(ctx, agency, m, 0, n-1)
-	if err != nil {
-		return 0, 0, commentEntry{}, err
-	}
-	if pg, i, e, ok := search(ps); ok {
-		return pg, i, e, nil
+	for p := heads[m].Pages() - 1; p >= 0; p-- {
+		if p == page {
+			continue
+		}
+		if i, e, ok, err := look(p); err != nil || ok {
+			return p, i, e, err
+		}
 	}
 	return 0, 0, commentEntry{}, survey.ErrNotFound
 }

@@ -172,10 +172,14 @@ func newCommentEntry(r survey.Response) (commentEntry, bool) {
 		return commentEntry{}, false
 	}
 	return commentEntry{
-		ID: r.ID, At: r.SubmittedAt, Area: r.Area, Channel: string(r.Channel),
+		ID: r.ID, At: dbTime(r.SubmittedAt), Area: r.Area, Channel: string(r.Channel),
 		Score: survey.CommentScore(r.Answers), Text: r.Comment,
 	}, true
 }
+
+// dbTime is a time as the database gives it back: milliseconds, UTC (so a
+// cached entry equals one read again).
+func dbTime(t time.Time) time.Time { return t.Truncate(time.Millisecond).UTC() }
 
 func (e commentEntry) comment(agency string, m survey.Month, page int) survey.Comment {
 	c := survey.Comment{ID: e.ID, Agency: agency, Month: m, Page: page, At: e.At, Area: e.Area,
@@ -356,36 +360,54 @@ func (s *Store) Comments(ctx context.Context, q CommentQuery) (CommentList, erro
 	return out, nil
 }
 
-// commentHeads reads the heads of an agency's months, one find by _id each.
+// commentHeads reads the heads of an agency's months, one find by _id
+// each (from memory when cached).
 func (s *Store) commentHeads(ctx context.Context, agency string, months []survey.Month) (map[survey.Month]commentHead, error) {
+	cache := s.commentCache()
 	out := make(map[survey.Month]commentHead, len(months))
 	for _, m := range months {
-		var h commentHead
-		err := s.commentColl(agency, m).FindOne(ctx, docD("_id", commentHeadID(agency, m))).Decode(&h)
+		id := commentHeadID(agency, m)
+		h, hit, st := cache.head(id)
+		if hit {
+			if h != nil {
+				out[m] = *h
+			}
+			continue
+		}
+		var d commentHead
+		err := s.commentColl(agency, m).FindOne(ctx, docD("_id", id)).Decode(&d)
 		if errors.Is(err, mongo.ErrNoDocuments) {
+			cache.fillHead(id, nil, st)
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read comment heads: %w", classify(err))
 		}
-		out[m] = h
+		cache.fillHead(id, &d, st)
+		out[m] = d
 	}
 	return out, nil
 }
 
 // commentPages reads pages from to to (inclusive) of an agency and month,
-// one find by _id each; missing pages are absent from the map.
+// one find by _id each (from memory when cached); missing pages are absent
+// from the map.
 func (s *Store) commentPages(ctx context.Context, agency string, m survey.Month, from, to int) (map[int]commentPage, error) {
+	cache := s.commentCache()
 	out := make(map[int]commentPage, to-from+1)
 	coll := s.commentColl(agency, m)
 	for p := to; p >= from; p-- {
-		var pg commentPage
-		err := coll.FindOne(ctx, docD("_id", commentPageID(agency, m, p))).Decode(&pg)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read comments: %w", classify(err))
+		id := commentPageID(agency, m, p)
+		pg, hit, st := cache.page(id)
+		if !hit {
+			err := coll.FindOne(ctx, docD("_id", id)).Decode(&pg)
+			if errors.Is(err, mongo.ErrNoDocuments) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("read comments: %w", classify(err))
+			}
+			cache.fillPage(pg, st)
 		}
 		out[p] = pg
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"sort"
 	"strconv"
@@ -30,7 +31,11 @@ func TestMeasureComments(t *testing.T) {
 	for m := 1; m <= 12; m++ {
 		GenMonths = append(GenMonths, fmt.Sprintf("2025-%02d", m))
 	}
-	s := openAt(t, t.TempDir())
+	s, err := Open(context.Background(), Config{DataDir: t.TempDir(),
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	defer s.Close(ctx)
 	rs := GenResponses(42, n)
@@ -46,6 +51,12 @@ func TestMeasureComments(t *testing.T) {
 		}
 	}
 	t.Logf("bulk load of %d responses with comments: %v", n, time.Since(start))
+	start = time.Now()
+	read, err := s.eachResponse(ctx, func(survey.Response, string) {}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("plain cursor read of %d responses: %v", read, time.Since(start))
 	start = time.Now()
 	if err := s.RebuildComments(ctx, nil); err != nil {
 		t.Fatal(err)
@@ -67,16 +78,27 @@ func TestMeasureComments(t *testing.T) {
 	}
 	q := CommentQuery{Agency: "so-tu-phap", Period: year}
 	first, err := s.Comments(ctx, q)
+	_ = read
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("so-tu-phap over 2025: %d comments", first.Total)
+	cold := func(label string, fn func() error) {
+		s.commentCache().clear()
+		st := time.Now()
+		if err := fn(); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s, cold (no cache): %v", label, time.Since(st))
+	}
+	cold("first screen (20)", func() error { _, err := s.Comments(ctx, q); return err })
 	measure("first screen (20)", func() error { _, err := s.Comments(ctx, q); return err })
 	measure("second screen (cursor)", func() error {
 		_, err := s.Comments(ctx, CommentQuery{Agency: q.Agency, Period: year, Cursor: first.Next})
 		return err
 	})
 	low := CommentQuery{Agency: q.Agency, Period: year, Band: survey.BandLow, Area: "tu-phap"}
+	cold("filtered screen (low, one area)", func() error { _, err := s.Comments(ctx, low); return err })
 	measure("filtered screen (low, one area)", func() error { _, err := s.Comments(ctx, low); return err })
 	i := 0
 	measure("mark handled", func() error {

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"hailong/survey"
 )
 
@@ -79,6 +81,32 @@ func cmAll(t testing.TB, s *Store, q CommentQuery) []string {
 			t.Fatal("cursor does not end")
 		}
 		q.Cursor = l.Next
+	}
+}
+
+// cmSameUncached checks that a listing served from the cache equals the
+// one read from the database.
+func cmSameUncached(t testing.TB, s *Store, q CommentQuery) {
+	t.Helper()
+	ctx := context.Background()
+	cached, err1 := s.Comments(ctx, q)
+	if s.commentCache() == nil {
+		t.Fatal("no comment cache on the embedded database")
+	}
+	s.commentCache().clear()
+	fresh, err2 := s.Comments(ctx, q)
+	if err := errors.Join(err1, err2); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cached, fresh) {
+		t.Errorf("listing from the cache differs from the database: %d/%d comments, next %q/%q, counts %d,%d/%d,%d",
+			len(cached.Comments), len(fresh.Comments), cached.Next, fresh.Next, cached.Total, cached.Handled, fresh.Total, fresh.Handled)
+		for i := range min(len(cached.Comments), len(fresh.Comments)) {
+			if !reflect.DeepEqual(cached.Comments[i], fresh.Comments[i]) {
+				t.Errorf("first difference:\n%+v\n%+v", cached.Comments[i], fresh.Comments[i])
+				break
+			}
+		}
 	}
 }
 
@@ -212,6 +240,7 @@ func TestCommentsOrderFiltersAndMarks(t *testing.T) {
 			t.Errorf("comment %s marked too", c.ID)
 		}
 	}
+	cmSameUncached(t, s, q)
 	if got := cmAll(t, s, CommentQuery{Agency: "so-tu-phap", Period: q.Period, Unhandled: true}); strings.Contains(strings.Join(got, ","), "resp-a2-0002") || len(got) != 4 {
 		t.Errorf("unhandled = %v", got)
 	}
@@ -304,19 +333,8 @@ func cmSnapshot(t testing.TB, s *Store) (map[string]commentHead, map[string]comm
 	t.Helper()
 	ctx := context.Background()
 	heads := map[string]commentHead{}
-	cur, err := s.db.Collection(commentHeadsColl).Find(ctx, docD())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var hs []commentHead
-	if err := cur.All(ctx, &hs); err != nil {
-		t.Fatal(err)
-	}
-	for _, h := range hs {
-		heads[h.ID] = h
-	}
 	pages := map[string]commentPage{}
-	names, err := s.prefixed(ctx, commentPagePrefix)
+	names, err := s.commentColls(ctx, commentPrefix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,12 +343,28 @@ func cmSnapshot(t testing.TB, s *Store) (map[string]commentHead, map[string]comm
 		if err != nil {
 			t.Fatal(err)
 		}
-		var ps []commentPage
-		if err := cur.All(ctx, &ps); err != nil {
+		var docs []bson.Raw
+		if err := cur.All(ctx, &docs); err != nil {
 			t.Fatal(err)
 		}
-		for _, p := range ps {
-			pages[p.ID] = p
+		for _, d := range docs {
+			id := d.Lookup("_id").StringValue()
+			if strings.HasPrefix(id, "cmh|") {
+				var h commentHead
+				if err := bson.Unmarshal(d, &h); err != nil {
+					t.Fatal(err)
+				}
+				heads[id] = h
+			} else {
+				var p commentPage
+				if err := bson.Unmarshal(d, &p); err != nil {
+					t.Fatal(err)
+				}
+				pages[id] = p
+			}
+			if suffix, _ := commentCollSuffix(n, commentPrefix); !strings.Contains(id, "|"+suffix[:4]+"-"+suffix[5:7]) {
+				t.Errorf("%s in collection %s", id, n)
+			}
 		}
 	}
 	return heads, pages
@@ -392,8 +426,10 @@ func TestRebuildCommentsReproducesBucketsAndKeepsMarks(t *testing.T) {
 	if n, err := s.ImportResponses(ctx, extra); err != nil || n != 2 {
 		t.Fatalf("import: %d, %v", n, err)
 	}
-	if err := s.db.Collection(commentColl(apr)).Drop(ctx); err != nil { // lose April's pages
-		t.Fatal(err)
+	for _, ag := range []string{"lam-binh", "na-hang", "so-tu-phap"} { // lose April's buckets
+		if err := s.commentColl(ag, apr).Drop(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := s.RebuildComments(ctx, nil); err != nil {
 		t.Fatal(err)
@@ -407,9 +443,9 @@ func TestRebuildCommentsReproducesBucketsAndKeepsMarks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.Comments[0].ID != "resp-imp-001" || l.Handled != 0 {
-		// April's pages were dropped, so its marks were lost with them.
-		t.Errorf("April after losing its pages: first %s, handled %d", l.Comments[0].ID, l.Handled)
+	if l.Comments[0].ID != "resp-imp-001" || l.Handled != 3 || l.Total != 37 {
+		// The marks are kept in comment_marks, not only in the buckets.
+		t.Errorf("April after losing its buckets: first %s, %d comments, %d handled", l.Comments[0].ID, l.Total, l.Handled)
 	}
 	s.Close(ctx)
 
@@ -475,6 +511,7 @@ func TestCommentsConcurrentSubmissionsAppearOnce(t *testing.T) {
 	if len(got) != workers*each || len(seen) != workers*each || len(twice) > 0 {
 		t.Errorf("%d comments listed, %d distinct, repeated %v; want %d once each", len(got), len(seen), twice, workers*each)
 	}
+	cmSameUncached(t, s, CommentQuery{Agency: "so-xay-dung", Period: cmPeriod(t, "2025-07", "2025-07"), Limit: 100})
 	heads, pages := cmSnapshot(t, s)
 	if h := heads["cmh|so-xay-dung|2025-07"]; h.Total != workers*each || len(pages) != h.Pages() {
 		t.Errorf("head %+v, %d pages", h, len(pages))

@@ -1,0 +1,978 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"hailong/survey"
+	"hailong/survey/store"
+)
+
+// The agency dashboard and GET /api/v1/reports/agencies/{agency}, over a real
+// server and a real embedded FerretDB: who may read which agency, that the
+// figures read from the rollups equal a scoring of the raw responses, the
+// scoring at its extremes, bad periods, the area filter and the lineage of
+// merged agencies. Helpers are prefixed dt.
+
+// dtReportPath is the report API path of an agency with the query.
+func dtReportPath(agency string, q url.Values) string {
+	p := "/api/v1/reports/agencies/" + url.PathEscape(agency)
+	if len(q) > 0 {
+		p += "?" + q.Encode()
+	}
+	return p
+}
+
+// dtPeriod is the query of the months from..to, optionally one area and the lineage.
+func dtPeriod(from, to survey.Month, area string, lineage bool) url.Values {
+	q := url.Values{"from": {from.String()}, "to": {to.String()}}
+	if area != "" {
+		q.Set("area", area)
+	}
+	if lineage {
+		q.Set("lineage", "1")
+	}
+	return q
+}
+
+// dtReport reads a report through the API; it must answer 200.
+func dtReport(t testing.TB, env *testEnv, token, agency string, q url.Values) ReportJSON {
+	t.Helper()
+	path := dtReportPath(agency, q)
+	r := azAPI(t, env, token, http.MethodGet, path, nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("GET %s: %s", path, r)
+	}
+	var out ReportJSON
+	if err := json.Unmarshal([]byte(r.body), &out); err != nil {
+		t.Fatalf("GET %s: %v in %s", path, err, r.body)
+	}
+	return out
+}
+
+// dtFlush waits until every stored response is counted in the rollups.
+func dtFlush(t testing.TB, env *testEnv) {
+	t.Helper()
+	if err := env.store.FlushRollups(context.Background()); err != nil {
+		t.Fatalf("flush rollups: %v", err)
+	}
+}
+
+// dtStaff creates a staff member (or an inspector, or an administrator) and
+// logs them in with a session and an API token.
+func dtStaff(t testing.TB, env *testEnv, username string, role survey.Role, agencies ...string) *azUser {
+	t.Helper()
+	u := azLogin(t, env, username, azInsertUser(t, env, username, role, agencies...))
+	u.token = u.fetchToken(t, "dashboard-test")
+	return u
+}
+
+// dtMerge merges agencies into another through the admin API, from today.
+func dtMerge(t testing.TB, admin *azUser, into string, from ...string) {
+	t.Helper()
+	today := time.Now().In(survey.Zone()).Format(time.DateOnly)
+	r := admin.api(t, http.MethodPost, "/api/v1/admin/merges", map[string]any{"from": from, "into": into, "date": today})
+	if r.status != http.StatusOK {
+		t.Fatalf("merge %v into %s: %s", from, into, r)
+	}
+}
+
+// dtAnswers answers every question the area's form asks: satisfied with
+// probability p, "not applicable" now and then.
+func dtAnswers(rng *rand.Rand, f survey.Form, area string, p float64) map[string]int {
+	out := map[string]int{}
+	for _, q := range f.Questions(area) {
+		switch x := rng.Float64(); {
+		case x < 0.07:
+			out[q.Code] = survey.NotApplicable
+		case rng.Float64() < p:
+			out[q.Code] = 4 + rng.IntN(2)
+		default:
+			out[q.Code] = 1 + rng.IntN(3)
+		}
+	}
+	return out
+}
+
+// dtUniform answers every question of the area's form with v, except the
+// codes in except, answered with their own value.
+func dtUniform(t testing.TB, env *testEnv, area string, v int, except map[string]int) map[string]int {
+	t.Helper()
+	cat, err := env.store.Catalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := cat.FormFor(area, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, q := range f.Questions(area) {
+		out[q.Code] = v
+		if x, ok := except[q.Code]; ok {
+			out[q.Code] = x
+		}
+	}
+	return out
+}
+
+// dtSubmit stores a response through POST /api/v1/responses: anonymously
+// (token "") as a citizen now, or as staff with the interview date at.
+func dtSubmit(t testing.TB, env *testEnv, token, agency, area, channel, at string, answers map[string]int) {
+	t.Helper()
+	body := map[string]any{"agency": agency, "area": area, "answers": answers, "channel": channel, "idempotencyKey": survey.NewKey()}
+	if at != "" {
+		body["submittedAt"] = at
+	}
+	if r := azAPI(t, env, token, http.MethodPost, responsesPath, body); r.status != http.StatusCreated {
+		t.Fatalf("submit %s/%s (%s, at %q): %s", agency, area, channel, at, r)
+	}
+}
+
+// ---- comparison with a tolerance ----
+
+const dtTol = 1e-9
+
+func dtClose(a, b float64) bool { return math.Abs(a-b) <= dtTol*math.Max(1, math.Abs(b)) }
+
+// dtDiffScore describes how got differs from want, or returns "".
+func dtDiffScore(got, want survey.Score) string {
+	var d []string
+	if got.NoData != want.NoData {
+		d = append(d, fmt.Sprintf("noData %v≠%v", got.NoData, want.NoData))
+	}
+	if got.Valid != want.Valid || got.Satisfied != want.Satisfied {
+		d = append(d, fmt.Sprintf("valid/satisfied %d/%d≠%d/%d", got.Valid, got.Satisfied, want.Valid, want.Satisfied))
+	}
+	for _, f := range []struct {
+		name   string
+		g, w   float64
+		differ bool
+	}{
+		{"index", got.Index, want.Index, false}, {"low", got.Low, want.Low, false}, {"high", got.High, want.High, false},
+		{"mean", got.Mean, want.Mean, false}, {"n", got.N, want.N, false},
+	} {
+		if !dtClose(f.g, f.w) {
+			d = append(d, fmt.Sprintf("%s %v≠%v", f.name, f.g, f.w))
+		}
+	}
+	return strings.Join(d, ", ")
+}
+
+func dtSameScore(t testing.TB, what string, got, want survey.Score) {
+	t.Helper()
+	if d := dtDiffScore(got, want); d != "" {
+		t.Errorf("%s: %s", what, d)
+	}
+}
+
+func dtSameItems(t testing.TB, what string, got, want []survey.ItemScore) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d items, want %d", what, len(got), len(want))
+		return
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.Code != w.Code || g.Factor != w.Factor || g.Counts != w.Counts {
+			t.Errorf("%s[%d]: %s/%s counts %v, want %s/%s counts %v", what, i, g.Code, g.Factor, g.Counts, w.Code, w.Factor, w.Counts)
+			continue
+		}
+		dtSameScore(t, what+" "+w.Code, g.Score, w.Score)
+	}
+}
+
+// dtSameReport compares every figure of two reports.
+func dtSameReport(t testing.TB, what string, got, want survey.Report) {
+	t.Helper()
+	if got.Rule != want.Rule || got.MinSample != want.MinSample || got.Responses != want.Responses || got.TooFew != want.TooFew {
+		t.Errorf("%s: rule %s min %d responses %d tooFew %v; want %s %d %d %v", what,
+			got.Rule, got.MinSample, got.Responses, got.TooFew, want.Rule, want.MinSample, want.Responses, want.TooFew)
+	}
+	dtSameScore(t, what+" overall", got.Overall, want.Overall)
+	if len(got.Factors) != len(want.Factors) {
+		t.Errorf("%s: %d factors, want %d", what, len(got.Factors), len(want.Factors))
+	} else {
+		for i, w := range want.Factors {
+			g := got.Factors[i]
+			if g.Code != w.Code || g.Criteria != w.Criteria {
+				t.Errorf("%s factor %d: %s with %d criteria, want %s with %d", what, i, g.Code, g.Criteria, w.Code, w.Criteria)
+			}
+			dtSameScore(t, what+" factor "+w.Code, g.Score, w.Score)
+		}
+	}
+	dtSameItems(t, what+" criteria", got.Criteria, want.Criteria)
+	dtSameItems(t, what+" extras", got.Extras, want.Extras)
+}
+
+// dtMergeCounts adds the counts of o (over the same months) to c.
+func dtMergeCounts(c, o *store.Counts) {
+	c.Total.Merge(o.Total)
+	for i := range c.ByMonth {
+		c.ByMonth[i].Merge(o.ByMonth[i])
+	}
+	for _, pair := range []struct{ dst, src map[string]survey.Tally }{{c.ByArea, o.ByArea}, {c.ByChannel, o.ByChannel}} {
+		for k, t := range pair.src {
+			d := pair.dst[k]
+			d.Merge(t)
+			pair.dst[k] = d
+		}
+	}
+	c.Verified.Merge(o.Verified)
+	c.Province = o.Province // the same for every unit
+}
+
+// dtWant is what the API must answer for the recomputed counts (of one
+// agency, or of the units of a lineage merged).
+func dtCheckReport(t testing.TB, what string, got ReportJSON, form survey.Form, want *store.Counts) {
+	t.Helper()
+	rule := survey.SIPAS2017Rule()
+	dtSameReport(t, what, got.Report, rule.Score(form, want.Total))
+	if got.Report.Rule != survey.RuleSIPAS2017 {
+		t.Errorf("%s: rule %q, want %q", what, got.Report.Rule, survey.RuleSIPAS2017)
+	}
+	if len(got.Trend) != len(want.Months) {
+		t.Errorf("%s: trend of %d months, want %d", what, len(got.Trend), len(want.Months))
+	} else {
+		for i, m := range want.Months {
+			g := got.Trend[i]
+			if g.Month != m.String() || g.Responses != want.ByMonth[i].Responses {
+				t.Errorf("%s trend %d: %s %d responses, want %s %d", what, i, g.Month, g.Responses, m, want.ByMonth[i].Responses)
+			}
+			dtSameScore(t, what+" trend "+m.String(), g.Overall, rule.Score(form, want.ByMonth[i]).Overall)
+		}
+	}
+	slices := func(name string, got []SliceJSON, want map[string]survey.Tally) {
+		n := 0
+		for _, tl := range want {
+			if tl.Responses > 0 {
+				n++
+			}
+		}
+		if len(got) != n {
+			t.Errorf("%s %s: %d slices %v, want %d", what, name, len(got), got, n)
+		}
+		for _, s := range got {
+			w := rule.Score(form, want[s.Code])
+			if s.Responses != w.Responses || s.TooFew != w.TooFew {
+				t.Errorf("%s %s %s: %d responses tooFew %v, want %d %v", what, name, s.Code, s.Responses, s.TooFew, w.Responses, w.TooFew)
+			}
+			dtSameScore(t, what+" "+name+" "+s.Code, s.Overall, w.Overall)
+		}
+	}
+	slices("byArea", got.ByArea, want.ByArea)
+	slices("byChannel", got.ByChannel, want.ByChannel)
+	prov := rule.Score(form, survey.Pool(want.Province, nil))
+	if got.Province.Responses != prov.Responses {
+		t.Errorf("%s: province %d responses, want %d", what, got.Province.Responses, prov.Responses)
+	}
+	dtSameScore(t, what+" province", got.Province.Overall, prov.Overall)
+	if got.Verified != want.Verified.Responses {
+		t.Errorf("%s: %d verified responses, want %d", what, got.Verified, want.Verified.Responses)
+	}
+}
+
+// ---- (a) role scoping ----
+
+func TestDashboardRoleScoping(t *testing.T) {
+	env := newTestEnv(t)
+	admin := azAdmin(t, env)
+	for _, s := range []struct{ agency, area string }{
+		{"so-tu-phap", "tu-phap"}, {"so-tu-phap", "tu-phap"}, {"so-xay-dung", "xay-dung"},
+		{"x-thuong-lam", "dat-dai"}, {"lam-binh", "dat-dai"}, {"na-hang", "tu-phap"},
+	} {
+		azResponseID(t, azSubmit(t, env, s.agency, s.area))
+	}
+	dtFlush(t, env)
+
+	justice := dtStaff(t, env, "justice", survey.RoleStaff, "so-tu-phap")
+	insp := dtStaff(t, env, "inspector", survey.RoleInspector)
+	land := dtStaff(t, env, "land", survey.RoleStaff, "so-tn-mt")
+	build := dtStaff(t, env, "build", survey.RoleStaff, "so-xay-dung")
+	nahang := dtStaff(t, env, "nahang", survey.RoleStaff, "na-hang")
+	gone := dtStaff(t, env, "gone", survey.RoleStaff, "so-tu-phap")
+	if r := gone.get(t, "/dashboard"); r.status != http.StatusOK {
+		t.Fatalf("before disabling: %s", r)
+	}
+	if r := admin.api(t, http.MethodPut, "/api/v1/admin/users/gone",
+		map[string]any{"name": "Gone", "role": "staff", "agencies": []string{"so-tu-phap"}, "disabled": true}); r.status != http.StatusOK {
+		t.Fatalf("disable gone: %s", r)
+	}
+
+	now := survey.MonthOf(time.Now())
+	period := dtPeriod(now.Add(-11), now, "", false)
+	page := func(agency string, extra url.Values) string {
+		q := url.Values{"agency": {agency}}
+		for k, v := range period {
+			q[k] = v
+		}
+		for k, v := range extra {
+			q[k] = v
+		}
+		return "/dashboard?" + q.Encode()
+	}
+	// check asks for the page (session) and the API (token) of an agency.
+	check := func(t *testing.T, u *azUser, agency string, lineage bool, want int) {
+		t.Helper()
+		extra := url.Values{}
+		if lineage {
+			extra.Set("lineage", "1")
+		}
+		p := page(agency, extra)
+		r := u.get(t, p)
+		if r.status != want {
+			t.Errorf("GET %s as %s: %s, want %d", p, u.username, r, want)
+		}
+		if want == http.StatusOK && !strings.Contains(r.body, `<option value="`+agency+`" selected>`) {
+			t.Errorf("GET %s as %s: agency %s not selected on the page", p, u.username, agency)
+		}
+		q := dtPeriod(now.Add(-11), now, "", lineage)
+		a := u.api(t, http.MethodGet, dtReportPath(agency, q), nil)
+		if a.status != want {
+			t.Errorf("GET %s as %s: %s, want %d", dtReportPath(agency, q), u.username, a, want)
+		}
+		if want == http.StatusForbidden {
+			if e := azDecodeErr(t, a); e.Error.Code != "forbidden" {
+				t.Errorf("API as %s for %s: code %q, want forbidden", u.username, agency, e.Error.Code)
+			}
+			if strings.Contains(r.body, `id="overall"`) || strings.Contains(a.body, `"report"`) {
+				t.Errorf("a refused report shows figures: page %q API %q", clip(r.body), a.body)
+			}
+		}
+	}
+
+	t.Run("staff read their agency only", func(t *testing.T) {
+		check(t, justice, "so-tu-phap", false, http.StatusOK)
+		check(t, justice, "so-xay-dung", false, http.StatusForbidden)
+		check(t, justice, "so-xay-dung", true, http.StatusForbidden)
+		check(t, build, "so-tu-phap", false, http.StatusForbidden)
+		// The page without an agency shows their own, and offers no other.
+		r := justice.get(t, "/dashboard")
+		if r.status != http.StatusOK || !strings.Contains(r.body, `<option value="so-tu-phap" selected>`) {
+			t.Errorf("GET /dashboard as justice: %s", r)
+		}
+		if strings.Count(r.body, "<option value=\"so-") != 1 || strings.Contains(r.body, `value="so-xay-dung"`) {
+			t.Errorf("the agency choice of justice lists other agencies")
+		}
+		got := dtReport(t, env, justice.token, "so-tu-phap", period)
+		if got.Agency != "so-tu-phap" || got.Report.Responses != 2 || !slices.Equal(got.Units, []string{"so-tu-phap"}) {
+			t.Errorf("justice's report: agency %s units %v responses %d, want so-tu-phap, 2", got.Agency, got.Units, got.Report.Responses)
+		}
+		if !strings.Contains(r.body, `id="responses">2<`) {
+			t.Errorf("the page does not show the 2 responses the API counts")
+		}
+	})
+	t.Run("inspectors and administrators read any agency", func(t *testing.T) {
+		for _, u := range []*azUser{insp, admin} {
+			for _, ag := range []string{"so-tu-phap", "so-xay-dung", "x-thuong-lam", "so-giao-thong"} {
+				check(t, u, ag, false, http.StatusOK)
+				check(t, u, ag, true, http.StatusOK)
+			}
+		}
+	})
+	t.Run("unknown agency", func(t *testing.T) {
+		if r := admin.api(t, http.MethodGet, dtReportPath("no-such", period), nil); r.status != http.StatusNotFound {
+			t.Errorf("unknown agency: %s, want 404", r)
+		}
+		if r := admin.get(t, page("no-such", nil)); r.status != http.StatusNotFound {
+			t.Errorf("unknown agency page: %s, want 404", r)
+		}
+	})
+	t.Run("logged out", func(t *testing.T) {
+		p := page("so-tu-phap", nil)
+		r := azDo(t, nil, http.MethodGet, env.http.URL+p, "", nil)
+		if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location(), "/login?next=") {
+			t.Errorf("GET %s logged out: %s, want 303 to /login", p, r)
+		}
+		for _, tok := range []string{"", "hl_not-a-real-token-at-all"} {
+			r := azAPI(t, env, tok, http.MethodGet, dtReportPath("so-tu-phap", period), nil)
+			if r.status != http.StatusUnauthorized || azDecodeErr(t, r).Error.Code != "unauthorized" {
+				t.Errorf("API with token %q: %s, want 401", tok, r)
+			}
+		}
+	})
+	t.Run("disabled user", func(t *testing.T) {
+		p := page("so-tu-phap", nil)
+		r := gone.get(t, p)
+		if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location(), "/login") {
+			t.Errorf("GET %s as a disabled user: %s, want 303 to /login", p, r)
+		}
+		if strings.Contains(r.body, `id="overall"`) {
+			t.Errorf("a disabled user sees figures")
+		}
+		if r := gone.api(t, http.MethodGet, dtReportPath("so-tu-phap", period), nil); r.status != http.StatusUnauthorized {
+			t.Errorf("API as a disabled user: %s, want 401", r)
+		}
+		// The token cannot be renewed either.
+		r = azAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "gone", "password": gone.password})
+		if r.status == http.StatusCreated {
+			t.Errorf("a disabled user got a new token: %s", r)
+		}
+	})
+
+	t.Run("merger gives the survivor's staff its predecessors", func(t *testing.T) {
+		check(t, land, "so-xay-dung", false, http.StatusForbidden) // not yet merged
+		dtMerge(t, admin, "so-tn-mt", "so-xay-dung")
+		// x-thuong-lam into lam-binh, then lam-binh into na-hang: na-hang's
+		// staff read both, through two mergers.
+		dtMerge(t, admin, "lam-binh", "x-thuong-lam")
+		dtMerge(t, admin, "na-hang", "lam-binh")
+
+		check(t, land, "so-tn-mt", true, http.StatusOK)
+		check(t, land, "so-xay-dung", false, http.StatusOK)
+		check(t, land, "so-xay-dung", true, http.StatusOK)
+		check(t, land, "so-tu-phap", false, http.StatusForbidden)
+		check(t, land, "lam-binh", false, http.StatusForbidden)
+		// The staff of the merged agency keep their own and gain nothing.
+		check(t, build, "so-xay-dung", false, http.StatusOK)
+		check(t, build, "so-tn-mt", false, http.StatusForbidden)
+		check(t, build, "so-tn-mt", true, http.StatusForbidden)
+		for _, ag := range []string{"na-hang", "lam-binh", "x-thuong-lam"} {
+			check(t, nahang, ag, false, http.StatusOK)
+			check(t, nahang, ag, true, http.StatusOK)
+		}
+		check(t, nahang, "so-tn-mt", false, http.StatusForbidden)
+
+		got := dtReport(t, env, land.token, "so-tn-mt", dtPeriod(now.Add(-11), now, "", true))
+		if !slices.Equal(got.Units, []string{"so-tn-mt", "so-xay-dung"}) || got.Report.Responses != 1 {
+			t.Errorf("so-tn-mt with its lineage: units %v responses %d, want [so-tn-mt so-xay-dung] 1", got.Units, got.Report.Responses)
+		}
+		got = dtReport(t, env, nahang.token, "na-hang", dtPeriod(now.Add(-11), now, "", true))
+		if !slices.Equal(got.Units, []string{"na-hang", "lam-binh", "x-thuong-lam"}) || got.Report.Responses != 3 {
+			t.Errorf("na-hang with its lineage: units %v responses %d, want [na-hang lam-binh x-thuong-lam] 3", got.Units, got.Report.Responses)
+		}
+		r := nahang.get(t, "/dashboard?"+page("na-hang", url.Values{"lineage": {"1"}})[len("/dashboard?"):])
+		for _, ag := range []string{"na-hang", "lam-binh", "x-thuong-lam"} {
+			if !strings.Contains(r.body, `<option value="`+ag+`"`) {
+				t.Errorf("na-hang's staff are not offered %s", ag)
+			}
+		}
+		if !strings.Contains(r.body, `id="responses">3<`) {
+			t.Errorf("na-hang's page with the lineage does not show 3 responses")
+		}
+	})
+}
+
+// ---- (b, e) random data: the rollups equal the raw responses ----
+
+// dtAgency is an agency of the random data, with how satisfied its people are.
+type dtAgency struct {
+	code    string
+	quality float64
+	staff   *azUser // enters its paper surveys; the administrator when nil
+}
+
+func TestDashboardReportEqualsRecomputation(t *testing.T) {
+	env := newTestEnv(t)
+	ctx := context.Background()
+	admin := azAdmin(t, env)
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("HAILONG_TEST_SEED"); s != "" {
+		seed, _ = strconv.ParseUint(s, 10, 64)
+	}
+	t.Logf("seed %d (HAILONG_TEST_SEED=%d reproduces the data)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+
+	agencies := []dtAgency{
+		{code: "so-tu-phap", quality: 0.92, staff: dtStaff(t, env, "justice", survey.RoleStaff, "so-tu-phap")},
+		{code: "so-tn-mt", quality: 0.6},
+		{code: "tp-tuyen-quang", quality: 0.75, staff: dtStaff(t, env, "city", survey.RoleStaff, "tp-tuyen-quang")},
+		{code: "lam-binh", quality: 0.85},
+		{code: "x-thuong-lam", quality: 0.5},
+		{code: "so-xay-dung", quality: 0.7},
+	}
+	cat, err := env.store.Catalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	cur := survey.MonthOf(now)
+	const spread = 6 // months with data: this one and the five before
+	months := make([]survey.Month, spread)
+	for k := range months {
+		months[k] = cur.Add(k - spread + 1)
+	}
+	// sent counts what was sent per agency and month, as the trend must show it.
+	sent := map[string]map[survey.Month]int64{}
+	total := 0
+	start := time.Now()
+	for i := 0; i < 300; i++ {
+		ag := agencies[rng.IntN(len(agencies))]
+		a, err := cat.Agency(ag.code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		area := a.Areas[rng.IntN(len(a.Areas))]
+		k := rng.IntN(spread) // months back
+		m := cur.Add(-k)
+		var at time.Time
+		var atText, channel, token string
+		switch {
+		case k == 0 && rng.IntN(5) > 0:
+			// A citizen now.
+			at, channel = now, []string{"web", "kiosk", "counter"}[rng.IntN(3)]
+		case k == 0:
+			// Paper survey of today, entered now.
+			day := time.Now().In(survey.Zone())
+			at = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, survey.Zone())
+			atText = at.Format(time.DateOnly)
+		default:
+			days := m.End().Add(-time.Hour).Day()
+			switch rng.IntN(5) {
+			case 0: // the first day, as a date: in UTC the day before, the month before
+				at = m.Start()
+				atText = at.Format(time.DateOnly)
+			case 1: // the first hours of the month written in UTC (the month before in UTC)
+				at = m.Start().Add(time.Duration(rng.IntN(7*60)) * time.Minute).UTC()
+				atText = at.Format(time.RFC3339)
+			case 2: // the last minutes of the month, in Vietnamese time
+				at = m.End().Add(-time.Duration(1+rng.IntN(60)) * time.Minute).In(survey.Zone())
+				atText = at.Format(time.RFC3339)
+			default:
+				at = m.Start().AddDate(0, 0, rng.IntN(days))
+				atText = at.Format(time.DateOnly)
+			}
+		}
+		if atText != "" {
+			channel = []string{"paper", "phone", "postal"}[rng.IntN(3)]
+			token = admin.token
+			if ag.staff != nil && rng.IntN(3) > 0 {
+				token = ag.staff.token
+			}
+		}
+		if got := survey.MonthOf(at); got != m {
+			t.Fatalf("test data: %v is in %s, not %s", at, got, m)
+		}
+		f, err := cat.FormFor(area, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dtSubmit(t, env, token, ag.code, area, channel, atText, dtAnswers(rng, f, area, ag.quality))
+		if sent[ag.code] == nil {
+			sent[ag.code] = map[survey.Month]int64{}
+		}
+		sent[ag.code][m]++
+		total++
+	}
+	t.Logf("%d responses submitted in %v", total, time.Since(start).Round(time.Millisecond))
+	dtFlush(t, env)
+
+	form, err := cat.FormFor("", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The recomputation of one agency, month by month over a year: ranges
+	// are sums of months (Tally.Merge is exact).
+	year := make([]survey.Month, 12)
+	for i := range year {
+		year[i] = cur.Add(i - 11)
+	}
+	perMonth := map[string]map[survey.Month]*store.Counts{}
+	recompute := func(agency string, ms []survey.Month, area string) *store.Counts {
+		t.Helper()
+		c, err := env.store.Recompute(ctx, agency, ms, area)
+		if err != nil {
+			t.Fatalf("recompute %s %v %q: %v", agency, ms, area, err)
+		}
+		return c
+	}
+	// over sums the months' recomputations into the counts of the range.
+	over := func(agency string, from, to survey.Month) *store.Counts {
+		var ms []survey.Month
+		for m := from; !to.Before(m); m = m.Add(1) {
+			ms = append(ms, m)
+		}
+		out := &store.Counts{Agency: agency, Months: ms, ByMonth: make([]survey.Tally, len(ms)),
+			ByArea: map[string]survey.Tally{}, ByChannel: map[string]survey.Tally{}, Province: map[string]survey.Tally{}}
+		prov := map[string]survey.Tally{}
+		for i, m := range ms {
+			c, ok := perMonth[agency][m]
+			if !ok {
+				c = recompute(agency, []survey.Month{m}, "")
+				if perMonth[agency] == nil {
+					perMonth[agency] = map[survey.Month]*store.Counts{}
+				}
+				perMonth[agency][m] = c
+			}
+			one := &store.Counts{ByMonth: make([]survey.Tally, len(ms)), ByArea: c.ByArea, ByChannel: c.ByChannel, Total: c.Total, Verified: c.Verified}
+			one.ByMonth[i] = c.ByMonth[0]
+			dtMergeCounts(out, one)
+			for code, tl := range c.Province {
+				p := prov[code]
+				p.Merge(tl)
+				prov[code] = p
+			}
+		}
+		out.Province = prov
+		return out
+	}
+
+	var grand int64
+	for _, ag := range agencies {
+		// Every month alone, the five months of data, a year, and ranges
+		// that start or end on an empty month.
+		periods := [][2]survey.Month{{months[0], cur}, {cur.Add(-11), cur}, {months[1], months[3]}, {cur.Add(-9), months[2]}}
+		for _, m := range year[5:] {
+			periods = append(periods, [2]survey.Month{m, m})
+		}
+		for _, p := range periods {
+			what := fmt.Sprintf("%s %s..%s", ag.code, p[0], p[1])
+			got := dtReport(t, env, admin.token, ag.code, dtPeriod(p[0], p[1], "", false))
+			want := over(ag.code, p[0], p[1])
+			dtCheckReport(t, what, got, form, want)
+			for i, m := range want.Months {
+				if got.Trend[i].Responses != sent[ag.code][m] {
+					t.Errorf("%s: %s has %d responses, %d were sent for it", what, m, got.Trend[i].Responses, sent[ag.code][m])
+				}
+			}
+		}
+		// One direct recomputation of the year checks the sums of months.
+		direct := recompute(ag.code, year, "")
+		dtCheckReport(t, ag.code+" year (direct)", dtReport(t, env, admin.token, ag.code, dtPeriod(year[0], cur, "", false)), form, direct)
+		grand += direct.Total.Responses
+		if ag.staff != nil {
+			// Staff see the same figures as the administrator.
+			dtCheckReport(t, ag.code+" year (as staff)", dtReport(t, env, ag.staff.token, ag.code, dtPeriod(year[0], cur, "", false)), form, direct)
+		}
+	}
+	if grand != int64(total) {
+		t.Errorf("the agencies' reports count %d responses, %d were sent", grand, total)
+	}
+
+	// (e) The area filter: each area's figures are those of its responses,
+	// the areas add up to the whole, and match the breakdown by area.
+	t.Run("area filter", func(t *testing.T) {
+		for _, code := range []string{"tp-tuyen-quang", "so-tn-mt", "x-thuong-lam"} {
+			a, _ := cat.Agency(code)
+			all := dtReport(t, env, admin.token, code, dtPeriod(months[0], cur, "", false))
+			var sum int64
+			for _, area := range a.Areas {
+				what := code + " area " + area
+				got := dtReport(t, env, admin.token, code, dtPeriod(months[0], cur, area, false))
+				want := recompute(code, months, area)
+				af, err := cat.FormFor(area, now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dtCheckReport(t, what, got, af, want)
+				if got.Area != area {
+					t.Errorf("%s: area %q", what, got.Area)
+				}
+				sum += got.Report.Responses
+				for _, s := range all.ByArea {
+					if s.Code == area && (s.Responses != got.Report.Responses || dtDiffScore(s.Overall, got.Report.Overall) != "") {
+						t.Errorf("%s: %d responses overall %+v, but the breakdown by area says %d %+v", what, got.Report.Responses, got.Report.Overall, s.Responses, s.Overall)
+					}
+				}
+				if got.Report.Responses == all.Report.Responses && len(all.ByArea) > 1 {
+					t.Errorf("%s: the filter does not narrow the %d responses", what, all.Report.Responses)
+				}
+				// Area items are scored for their area only.
+				for _, x := range got.Report.Extras {
+					if !slices.ContainsFunc(af.Questions(area), func(q survey.Question) bool { return q.Code == x.Code }) {
+						t.Errorf("%s: extra item %s does not belong to the area", what, x.Code)
+					}
+				}
+			}
+			if sum != all.Report.Responses {
+				t.Errorf("%s: the areas count %d responses, the agency %d", code, sum, all.Report.Responses)
+			}
+		}
+		// An area the agency does not serve: no data; an unknown one: 404.
+		got := dtReport(t, env, admin.token, "so-tu-phap", dtPeriod(months[0], cur, "dat-dai", false))
+		if got.Report.Responses != 0 || !got.Report.Overall.NoData {
+			t.Errorf("so-tu-phap in dat-dai: %d responses, overall %+v; want none", got.Report.Responses, got.Report.Overall)
+		}
+		if r := admin.api(t, http.MethodGet, dtReportPath("so-tu-phap", dtPeriod(months[0], cur, "no-such-area", false)), nil); r.status != http.StatusNotFound {
+			t.Errorf("unknown area: %s, want 404", r)
+		}
+	})
+
+	// (e) The lineage: after a merger, the survivor's report with its
+	// lineage is the scoring of all the units' responses together.
+	t.Run("lineage", func(t *testing.T) {
+		before := dtReport(t, env, admin.token, "so-tn-mt", dtPeriod(months[0], cur, "", false))
+		dtMerge(t, admin, "so-tn-mt", "so-xay-dung")
+		dtMerge(t, admin, "lam-binh", "x-thuong-lam")
+		cat, err := env.store.Catalog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			into  string
+			units []string
+		}{{"so-tn-mt", []string{"so-tn-mt", "so-xay-dung"}}, {"lam-binh", []string{"lam-binh", "x-thuong-lam"}}} {
+			for _, area := range []string{"", "dat-dai"} {
+				what := tc.into + " with its lineage, area " + area
+				got := dtReport(t, env, admin.token, tc.into, dtPeriod(months[0], cur, area, true))
+				if !slices.Equal(got.Units, tc.units) {
+					t.Errorf("%s: units %v, want %v", what, got.Units, tc.units)
+				}
+				want := recompute(tc.units[0], months, area)
+				for _, u := range tc.units[1:] {
+					dtMergeCounts(want, recompute(u, months, area))
+				}
+				af, err := cat.FormFor(area, now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dtCheckReport(t, what, got, af, want)
+				var n int64
+				for _, u := range tc.units {
+					for _, m := range months {
+						if area == "" {
+							n += sent[u][m]
+						}
+					}
+				}
+				if area == "" && got.Report.Responses != n {
+					t.Errorf("%s: %d responses, %d were sent to its units", what, got.Report.Responses, n)
+				}
+			}
+		}
+		// Without the lineage the survivor's figures do not change.
+		after := dtReport(t, env, admin.token, "so-tn-mt", dtPeriod(months[0], cur, "", false))
+		if !slices.Equal(after.Units, []string{"so-tn-mt"}) {
+			t.Errorf("so-tn-mt without lineage: units %v", after.Units)
+		}
+		dtSameReport(t, "so-tn-mt without lineage, after the merger", after.Report, before.Report)
+		with := dtReport(t, env, admin.token, "so-tn-mt", dtPeriod(months[0], cur, "", true))
+		if sent["so-xay-dung"] != nil && with.Report.Responses <= after.Report.Responses {
+			t.Errorf("the lineage adds nothing: %d responses with it, %d without", with.Report.Responses, after.Report.Responses)
+		}
+	})
+}
+
+// ---- (c) the scoring at its extremes, through HTTP ----
+
+func TestDashboardScoringExtremes(t *testing.T) {
+	env := newTestEnv(t)
+	admin := azAdmin(t, env)
+	cur := survey.MonthOf(time.Now())
+	q := dtPeriod(cur, cur, "", false)
+	rule := survey.SIPAS2017Rule()
+	lo1, hi1 := survey.Wilson(1, 1)
+	lo0, hi0 := survey.Wilson(0, 1)
+
+	// One response, all fives.
+	dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "kiosk", "", dtUniform(t, env, "tu-phap", 5, nil))
+	// One response, all ones.
+	dtSubmit(t, env, "", "so-xay-dung", "xay-dung", "kiosk", "", dtUniform(t, env, "xay-dung", 1, nil))
+	// Not applicable: two responses of all fives but criterion 2.1, once not
+	// applicable and once 1; factor YT1 all not applicable in both; a third
+	// response not applicable throughout.
+	na := map[string]int{"1.1": 0, "1.2": 0, "1.3": 0, "1.4": 0}
+	dtSubmit(t, env, "", "so-lao-dong", "lao-dong", "web", "", dtUniform(t, env, "lao-dong", 5, map[string]int{"2.1": 0, "1.1": 0, "1.2": 0, "1.3": 0, "1.4": 0}))
+	dtSubmit(t, env, "", "so-lao-dong", "lao-dong", "web", "", dtUniform(t, env, "lao-dong", 5, map[string]int{"2.1": 1, "1.1": 0, "1.2": 0, "1.3": 0, "1.4": 0}))
+	dtSubmit(t, env, "", "so-lao-dong", "lao-dong", "counter", "", dtUniform(t, env, "lao-dong", 0, nil))
+	// Extra items of an area: all fives but DD1 all ones; not in the overall.
+	dtSubmit(t, env, "", "so-tn-mt", "dat-dai", "web", "", dtUniform(t, env, "dat-dai", 5, map[string]int{"DD1": 1, "DD2": 0}))
+	dtFlush(t, env)
+
+	t.Run("all fives", func(t *testing.T) {
+		r := dtReport(t, env, admin.token, "so-tu-phap", q).Report
+		if r.Responses != 1 || !r.TooFew || r.MinSample != rule.MinSample || r.Rule != survey.RuleSIPAS2017 {
+			t.Errorf("responses %d tooFew %v min %d rule %s", r.Responses, r.TooFew, r.MinSample, r.Rule)
+		}
+		want := survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 1, Valid: 1, Satisfied: 1}
+		dtSameScore(t, "overall", r.Overall, want)
+		for _, f := range r.Factors {
+			dtSameScore(t, "factor "+f.Code, f.Score, want)
+		}
+		for _, c := range r.Criteria {
+			dtSameScore(t, "criterion "+c.Code, c.Score, want)
+			if c.Counts != (survey.Counts{0, 0, 0, 0, 0, 1}) {
+				t.Errorf("criterion %s counts %v", c.Code, c.Counts)
+			}
+		}
+		if len(r.Criteria) != 22 || len(r.Factors) != 5 {
+			t.Errorf("%d criteria in %d factors, want 22 in 5", len(r.Criteria), len(r.Factors))
+		}
+		if hi1 != 1 || lo1 <= 0 || lo1 >= 1 {
+			t.Errorf("Wilson(1, 1) = %v, %v", lo1, hi1)
+		}
+	})
+	t.Run("all ones", func(t *testing.T) {
+		r := dtReport(t, env, admin.token, "so-xay-dung", q).Report
+		want := survey.Score{Index: 0, Low: 100 * lo0, High: 100 * hi0, Mean: 1, N: 1, Valid: 1, Satisfied: 0}
+		dtSameScore(t, "overall", r.Overall, want)
+		for _, c := range r.Criteria {
+			dtSameScore(t, "criterion "+c.Code, c.Score, want)
+		}
+		if r.Overall.Low != 0 || r.Overall.High <= 0 {
+			t.Errorf("interval of 0 %% over one answer: %v – %v", r.Overall.Low, r.Overall.High)
+		}
+		// The extra items of the area are reported apart.
+		if len(r.Extras) != 3 {
+			t.Errorf("extras %+v, want XD1–XD3", r.Extras)
+		}
+	})
+	t.Run("not applicable is excluded", func(t *testing.T) {
+		r := dtReport(t, env, admin.token, "so-lao-dong", q).Report
+		if r.Responses != 3 {
+			t.Errorf("responses %d, want 3 (not applicable still counts as a response)", r.Responses)
+		}
+		five := survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 2, Valid: 2, Satisfied: 2}
+		l2, h2 := survey.Wilson(1, 2)
+		five.Low, five.High = 100*l2, 100*h2
+		var yt2 []survey.Score
+		for _, c := range r.Criteria {
+			switch {
+			case na[c.Code] == 0 && strings.HasPrefix(c.Code, "1."):
+				if !c.NoData || c.Counts != (survey.Counts{3}) {
+					t.Errorf("criterion %s nobody answered: %+v", c.Code, c)
+				}
+			case c.Code == "2.1":
+				dtSameScore(t, "2.1", c.Score, survey.Score{Index: 0, Low: 100 * lo0, High: 100 * hi0, Mean: 1, N: 1, Valid: 1})
+				if c.Counts != (survey.Counts{2, 1}) {
+					t.Errorf("2.1 counts %v, want [2 1 0 0 0 0]", c.Counts)
+				}
+				yt2 = append(yt2, c.Score)
+			default:
+				dtSameScore(t, "criterion "+c.Code, c.Score, five)
+				if c.Factor == "YT2" {
+					yt2 = append(yt2, c.Score)
+				}
+			}
+		}
+		var yt2Score, yt1Score survey.FactorScore
+		var withData []survey.FactorScore
+		for _, f := range r.Factors {
+			switch f.Code {
+			case "YT1":
+				yt1Score = f
+			case "YT2":
+				yt2Score = f
+			}
+			if !f.NoData {
+				withData = append(withData, f)
+			}
+		}
+		if !yt1Score.NoData || yt1Score.Criteria != 0 {
+			t.Errorf("YT1, all not applicable: %+v, want no data", yt1Score)
+		}
+		// YT2: (0 + 4×100) / 5 = 80, over N = (1 + 4×2) / 5 = 1.8 answers.
+		l, h := survey.Wilson(0.8, 1.8)
+		dtSameScore(t, "YT2", yt2Score.Score, survey.Score{Index: 80, Low: 100 * l, High: 100 * h, Mean: (1 + 4*5) / 5.0, N: 1.8, Valid: 9, Satisfied: 8})
+		if yt2Score.Criteria != 5 || len(yt2) != 5 {
+			t.Errorf("YT2 has %d criteria with data, want 5", yt2Score.Criteria)
+		}
+		// Overall: the four factors with data, YT1 left out.
+		if len(withData) != 4 {
+			t.Fatalf("%d factors with data, want 4", len(withData))
+		}
+		idx := (80 + 3*100) / 4.0
+		n := (1.8 + 3*2) / 4
+		l, h = survey.Wilson(idx/100, n)
+		dtSameScore(t, "overall", r.Overall, survey.Score{Index: idx, Low: 100 * l, High: 100 * h, Mean: (4.2 + 3*5) / 4, N: n,
+			Valid: 9 + 2*(6+3+4), Satisfied: 8 + 2*(6+3+4)})
+	})
+	t.Run("area items", func(t *testing.T) {
+		r := dtReport(t, env, admin.token, "so-tn-mt", q).Report
+		dtSameScore(t, "overall", r.Overall, survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 1, Valid: 22, Satisfied: 22})
+		want := map[string]survey.Counts{"DD1": {0, 1}, "DD2": {1}, "DD3": {0, 0, 0, 0, 0, 1}}
+		if len(r.Extras) != 3 {
+			t.Fatalf("extras %+v, want DD1–DD3", r.Extras)
+		}
+		for _, x := range r.Extras {
+			if x.Counts != want[x.Code] || x.Factor != "" {
+				t.Errorf("extra %s: counts %v factor %q, want %v", x.Code, x.Counts, x.Factor, want[x.Code])
+			}
+		}
+		if !r.Extras[1].NoData || r.Extras[0].Index != 0 || r.Extras[2].Index != 100 {
+			t.Errorf("extras scored %+v", r.Extras)
+		}
+	})
+	t.Run("the page shows the same", func(t *testing.T) {
+		for _, tc := range []struct{ agency, overall string }{{"so-tu-phap", "100"}, {"so-xay-dung", "0"}} {
+			r := admin.get(t, "/dashboard?"+url.Values{"agency": {tc.agency}, "from": {cur.String()}, "to": {cur.String()}}.Encode())
+			if r.status != http.StatusOK {
+				t.Fatalf("dashboard %s: %s", tc.agency, r)
+			}
+			i := strings.Index(r.body, `<span id="overall">`)
+			if i < 0 || !strings.HasPrefix(r.body[i+len(`<span id="overall">`):], tc.overall) {
+				t.Errorf("dashboard %s: overall not %s: %q", tc.agency, tc.overall, clip(r.body[max(i, 0):]))
+			}
+			if !strings.Contains(r.body, `id="rule">`+survey.RuleSIPAS2017+`<`) {
+				t.Errorf("dashboard %s does not name the rule", tc.agency)
+			}
+		}
+	})
+}
+
+// ---- (d) invalid periods ----
+
+func TestDashboardInvalidPeriod(t *testing.T) {
+	env := newTestEnv(t)
+	admin := azAdmin(t, env)
+	justice := dtStaff(t, env, "justice", survey.RoleStaff, "so-tu-phap")
+	for _, tc := range []struct {
+		name, from, to, field string
+	}{
+		{"from after to", "2026-05", "2026-01", "to"},
+		{"month 13", "2026-13", "2026-12", "from"},
+		{"to month 13", "2026-01", "2026-13", "to"},
+		{"month 00", "2026-00", "2026-03", "from"},
+		{"one digit month", "2026-1", "2026-03", "from"},
+		{"words", "last-year", "2026-03", "from"},
+		{"121 months", "2015-01", "2025-01", "to"},
+		{"a century", "1926-01", "2026-01", "to"},
+		{"year 0", "0000-01", "0000-03", "from"},
+		{"from in the future, to by default", "2999-01", "", "to"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := url.Values{"from": {tc.from}}
+			if tc.to != "" {
+				q.Set("to", tc.to)
+			}
+			for _, u := range []*azUser{admin, justice} {
+				azWantFieldError(t, "API as "+u.username, u.api(t, http.MethodGet, dtReportPath("so-tu-phap", q), nil), tc.field)
+				q.Set("agency", "so-tu-phap")
+				r := u.get(t, "/dashboard?"+q.Encode())
+				q.Del("agency")
+				if r.status != http.StatusBadRequest {
+					t.Errorf("page as %s: %s, want 400", u.username, r)
+					continue
+				}
+				if !strings.Contains(r.body, `id="errors"`) || !strings.Contains(r.body, `href="#`+tc.field+`"`) {
+					t.Errorf("page as %s: no message on %s: %s", u.username, tc.field, clip(r.body))
+				}
+				if strings.Contains(r.body, "err.") || strings.Contains(r.body, `id="overall"`) {
+					t.Errorf("page as %s: untranslated message or figures shown", u.username)
+				}
+				// The form keeps what was typed, escaped.
+				if !strings.Contains(r.body, `value="`+html.EscapeString(tc.from)+`"`) {
+					t.Errorf("page as %s: the from field lost %q", u.username, tc.from)
+				}
+			}
+		})
+	}
+	t.Run("120 months is the longest period", func(t *testing.T) {
+		got := dtReport(t, env, admin.token, "so-tu-phap", url.Values{"from": {"2015-02"}, "to": {"2025-01"}})
+		if len(got.Trend) != 120 || got.From != "2015-02" || got.To != "2025-01" {
+			t.Errorf("120 months: trend %d from %s to %s", len(got.Trend), got.From, got.To)
+		}
+		if r := admin.get(t, "/dashboard?agency=so-tu-phap&from=2015-02&to=2025-01"); r.status != http.StatusOK {
+			t.Errorf("page over 120 months: %s", r)
+		}
+	})
+	t.Run("no period is the last twelve months", func(t *testing.T) {
+		cur := survey.MonthOf(time.Now())
+		got := dtReport(t, env, admin.token, "so-tu-phap", nil)
+		if got.From != cur.Add(-11).String() || got.To != cur.String() || len(got.Trend) != 12 {
+			t.Errorf("default period %s..%s (%d months), want %s..%s", got.From, got.To, len(got.Trend), cur.Add(-11), cur)
+		}
+	})
+}
