@@ -9,8 +9,8 @@ import (
 	"hailong/survey"
 )
 
-// agencyErr turns domain field errors into a JSON 400; other errors pass.
-func (s *Server) agencyErr(c *gin.Context, err error) error {
+// apiFieldErrors turns domain field errors into a JSON 400; other errors pass.
+func (s *Server) apiFieldErrors(c *gin.Context, err error) error {
 	var fe survey.FieldErrors
 	if errors.As(err, &fe) {
 		return s.apiProblems(c, fe)
@@ -54,7 +54,7 @@ func (s *Server) apiAdminAgencyCreate(c *gin.Context) error {
 	}
 	a, err := s.createAgency(c, in)
 	if err != nil {
-		return s.agencyErr(c, err)
+		return s.apiFieldErrors(c, err)
 	}
 	c.JSON(http.StatusCreated, a)
 	return nil
@@ -67,7 +67,7 @@ func (s *Server) apiAdminAgencyUpdate(c *gin.Context) error {
 	}
 	a, err := s.updateAgency(c, c.Param("code"), in)
 	if err != nil {
-		return s.agencyErr(c, err)
+		return s.apiFieldErrors(c, err)
 	}
 	c.JSON(http.StatusOK, a)
 	return nil
@@ -84,7 +84,7 @@ func (s *Server) apiAdminAgencyDissolve(c *gin.Context) error {
 	}
 	a, err := s.dissolveAgency(c, c.Param("code"), in.Date)
 	if err != nil {
-		return s.agencyErr(c, err)
+		return s.apiFieldErrors(c, err)
 	}
 	c.JSON(http.StatusOK, a)
 	return nil
@@ -103,7 +103,7 @@ func (s *Server) apiAdminMerge(c *gin.Context) error {
 	}
 	changed, err := s.mergeAgencies(c, in.From, in.Into, in.Date)
 	if err != nil {
-		return s.agencyErr(c, err)
+		return s.apiFieldErrors(c, err)
 	}
 	c.JSON(http.StatusOK, gin.H{"agencies": changed})
 	return nil

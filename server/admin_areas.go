@@ -143,7 +143,7 @@ func (s *Server) apiAdminAreaCreate(c *gin.Context) error {
 	}
 	a, err := s.saveArea(c, in, true)
 	if err != nil {
-		return s.agencyErr(c, err)
+		return s.apiFieldErrors(c, err)
 	}
 	c.JSON(http.StatusCreated, a)
 	return nil
@@ -157,7 +157,7 @@ func (s *Server) apiAdminAreaUpdate(c *gin.Context) error {
 	in.Code = c.Param("code")
 	a, err := s.saveArea(c, in, false)
 	if err != nil {
-		return s.agencyErr(c, err)
+		return s.apiFieldErrors(c, err)
 	}
 	c.JSON(http.StatusOK, a)
 	return nil

@@ -33,7 +33,7 @@ func (s *Server) apiAdminUserCreate(c *gin.Context) error {
 	}
 	u, err := s.createUser(c, in)
 	if err != nil {
-		return s.agencyErr(c, err)
+		return s.apiFieldErrors(c, err)
 	}
 	c.JSON(http.StatusCreated, u)
 	return nil
@@ -46,7 +46,7 @@ func (s *Server) apiAdminUserUpdate(c *gin.Context) error {
 	}
 	u, err := s.updateUser(c, c.Param("username"), in)
 	if err != nil {
-		return s.agencyErr(c, err)
+		return s.apiFieldErrors(c, err)
 	}
 	c.JSON(http.StatusOK, u)
 	return nil
@@ -62,7 +62,7 @@ func (s *Server) apiAdminUserPassword(c *gin.Context) error {
 		return err
 	}
 	if err := s.resetPassword(c, c.Param("username"), in.Password); err != nil {
-		return s.agencyErr(c, err)
+		return s.apiFieldErrors(c, err)
 	}
 	c.Status(http.StatusNoContent)
 	return nil

@@ -15,24 +15,32 @@ import (
 // surveyForm shows the questionnaire for an agency and area, with a fresh
 // idempotency key that will become the response's id.
 func (s *Server) surveyForm(c *gin.Context) error {
-	cat, err := s.store.Catalog(c.Request.Context())
-	if err != nil {
-		return err
-	}
-	ag, ar, err := cat.Target(c.Param("agency"), c.Param("area"))
-	if errors.Is(err, survey.ErrAreaNotServed) {
-		return s.notServed(c, cat, ag.Code, ar.Code)
-	}
-	if err != nil {
-		return err
-	}
-	f, err := cat.FormFor(ar.Code, time.Now())
-	if err != nil {
+	ag, ar, f, err := s.surveyTarget(c)
+	if err != nil || ag.Code == "" {
 		return err
 	}
 	c.Header("Cache-Control", "no-store")
 	s.render(c, http.StatusOK, "form", s.formPage(s.base(c), ag, ar, f, survey.NewKey(), formEntry{}, nil))
 	return nil
+}
+
+// surveyTarget resolves the agency and area of the URL and the questionnaire
+// in force. When the agency does not serve the area it has already answered
+// with the start page (400) and returns an empty agency.
+func (s *Server) surveyTarget(c *gin.Context) (survey.Agency, survey.Area, survey.Form, error) {
+	cat, err := s.store.Catalog(c.Request.Context())
+	if err != nil {
+		return survey.Agency{}, survey.Area{}, survey.Form{}, err
+	}
+	ag, ar, err := cat.Target(c.Param("agency"), c.Param("area"))
+	if errors.Is(err, survey.ErrAreaNotServed) {
+		return survey.Agency{}, survey.Area{}, survey.Form{}, s.notServed(c, cat, ag.Code, ar.Code)
+	}
+	if err != nil {
+		return survey.Agency{}, survey.Area{}, survey.Form{}, err
+	}
+	f, err := cat.FormFor(ar.Code, time.Now())
+	return ag, ar, f, err
 }
 
 // notServed shows the start page with the choice made and a message at the area.
@@ -56,18 +64,11 @@ func (s *Server) surveySubmit(c *gin.Context) error {
 		}
 		return s.badForm(c)
 	}
+	ag, ar, current, err := s.surveyTarget(c)
+	if err != nil || ag.Code == "" {
+		return err
+	}
 	cat, err := s.store.Catalog(ctx)
-	if err != nil {
-		return err
-	}
-	ag, ar, err := cat.Target(c.Param("agency"), c.Param("area"))
-	if errors.Is(err, survey.ErrAreaNotServed) {
-		return s.notServed(c, cat, ag.Code, ar.Code)
-	}
-	if err != nil {
-		return err
-	}
-	current, err := cat.FormFor(ar.Code, time.Now())
 	if err != nil {
 		return err
 	}
