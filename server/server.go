@@ -75,7 +75,7 @@ func (s *Server) routes() *gin.Engine {
 	r.HandleMethodNotAllowed = true
 	r.RemoveExtraSlash = true
 	r.Use(gin.CustomRecovery(s.recovered), s.logRequests, securityHeaders,
-		gzip.Gzip(gzip.DefaultCompression), withLang, limitBody, s.authenticate)
+		gzip.Gzip(gzip.BestSpeed), withLang, limitBody, s.authenticate)
 	r.NoRoute(s.notFound)
 	r.NoMethod(s.methodNotAllowed)
 

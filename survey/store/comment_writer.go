@@ -18,12 +18,12 @@ import (
 
 // Tuning of the comment writer.
 const (
-	commentQueue    = 16384                 // comments waiting to be written
-	commentBatch    = 500                   // most comments written in one batch
-	commentLinger   = 50 * time.Millisecond // wait for more before writing a batch
-	commentFullWait = 2 * time.Second       // how long a submission waits for room in a full queue
-	commentGrace    = time.Minute           // how long the ids a rebuild wrote are remembered
-	commentTries    = 10                    // tries of a write before its comments are left to a rebuild
+	commentQueue    = 16384           // comments waiting to be written
+	commentBatch    = 500             // most comments written in one batch
+	commentLinger   = time.Second     // wait for more before writing a batch (as the rollup writer)
+	commentFullWait = 2 * time.Second // how long a submission waits for room in a full queue
+	commentGrace    = time.Minute     // how long the ids a rebuild wrote are remembered
+	commentTries    = 10              // tries of a write before its comments are left to a rebuild
 )
 
 // commentWriter is the one goroutine per process that writes comment
@@ -149,7 +149,7 @@ func (s *Store) appendComment(r survey.Response) {
 
 // FlushComments returns once every comment stored before the call is in
 // its bucket (or the writer has stopped). Listing does not need it (the
-// writer is a fraction of a second behind); tests and operators call it.
+// writer is about commentLinger behind); tests and operators call it.
 func (s *Store) FlushComments(ctx context.Context) error {
 	w := s.comments()
 	if w == nil {
@@ -277,7 +277,7 @@ func (w *commentWriter) drain() {
 }
 
 // collect adds what is queued to batch, up to commentBatch; with a linger,
-// it also waits that long for more.
+// it also waits that long for more, setting the marks asked meanwhile.
 func (w *commentWriter) collect(batch []commentJob, linger time.Duration) []commentJob {
 	var deadline <-chan time.Time
 	if linger > 0 {
@@ -298,6 +298,8 @@ func (w *commentWriter) collect(batch []commentJob, linger time.Duration) []comm
 		select {
 		case j := <-w.in:
 			batch = append(batch, j)
+		case m := <-w.marks:
+			w.mark(m) // a click need not wait for the batch
 		case <-deadline:
 			return batch
 		case <-w.quit:
@@ -530,24 +532,21 @@ func (w *commentWriter) markOnce(ctx context.Context, req markRequest) (survey.C
 	case err != nil:
 		return survey.Comment{}, false, fmt.Errorf("mark comment: %w", classify(err))
 	}
+	// By _id alone: FerretDB pushes only that down (any other condition
+	// makes it decode every page of the collection). The claim above already
+	// makes the mark exclusive; setting the same mark again modifies nothing.
 	coll := w.s.commentColl(req.agency, req.month)
 	pageID, headID := commentPageID(req.agency, req.month, page), commentHeadID(req.agency, req.month)
-	at := "entries." + strconv.Itoa(idx)
-	res, err := coll.UpdateOne(ctx,
-		docD("_id", pageID, at+".id", req.id, at+".handled", docD("$exists", false)),
-		docD("$set", docD(at+".handled", mark)))
+	res, err := coll.UpdateOne(ctx, docD("_id", pageID), docD("$set", docD("entries."+strconv.Itoa(idx)+".handled", mark)))
 	if err != nil {
 		w.cache.forget(pageID)
 		return survey.Comment{}, false, fmt.Errorf("mark comment: %w", classify(err))
 	}
+	e.Handled = &mark
 	if res.ModifiedCount == 0 {
+		// Set already (by the process that claimed it): nothing to count.
 		w.cache.forget(pageID)
-		// Set meanwhile by another process: answer what is there.
-		page, _, e, err = w.s.findComment(ctx, req.agency, req.month, page, req.id)
-		if err != nil {
-			return survey.Comment{}, false, err
-		}
-		return e.comment(req.agency, req.month, page), false, nil
+		return e.comment(req.agency, req.month, page), changed, nil
 	}
 	// The head's count of handled comments is a convenience for listings;
 	// a failure here is mended by the next rebuild.
@@ -558,7 +557,6 @@ func (w *commentWriter) markOnce(ctx context.Context, req markRequest) (survey.C
 	} else {
 		w.cache.addHandled(headID)
 	}
-	e.Handled = &mark
 	return e.comment(req.agency, req.month, page), changed, nil
 }
 
