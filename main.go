@@ -211,5 +211,10 @@ func rebuild(ctx context.Context, st *store.Store) error {
 		return err
 	}
 	fmt.Printf("\nrollups rebuilt in %v\n", time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	if err := st.RebuildComments(ctx, func(done int64) { fmt.Printf("\r%d responses read for comments", done) }); err != nil {
+		return err
+	}
+	fmt.Printf("\ncomment pages rebuilt in %v\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -314,6 +314,7 @@ func azWantFieldError(t testing.TB, what string, r azResult, field string) {
 var (
 	azAdminOnly = []survey.Role{survey.RoleAdmin}
 	azAnyStaff  = []survey.Role{survey.RoleAdmin, survey.RoleInspector, survey.RoleStaff}
+	azMarkers   = []survey.Role{survey.RoleAdmin, survey.RoleStaff} // inspectors only read
 )
 
 // azProtected maps each protected path prefix to the roles allowed there.
@@ -329,6 +330,10 @@ var azProtected = []struct {
 	{"/api/v1/admin", azAdminOnly, false},
 	{"/admin", azAdminOnly, false},
 	{"/dashboard", azAnyStaff, true},
+	{"/comments/:agency", azMarkers, true},
+	{"/comments", azAnyStaff, true},
+	{"/api/v1/comments/:id", azMarkers, false},
+	{"/api/v1/comments", azAnyStaff, true},
 	{"/api/v1/reports", azAnyStaff, true},
 	{"/api/v1/exports", azAnyStaff, true},
 }
@@ -386,6 +391,10 @@ func azFill(route, agency string) (string, error) {
 			v = "1"
 		case name == "version":
 			v = "1"
+		case name == "page" && prev == "2025-07":
+			v = "0"
+		case name == "id" && (prev == "0" || prev == "comments"):
+			v = "no-such-comment"
 		case name == "period", name == "month":
 			v = "2025-07"
 		default:

@@ -113,6 +113,9 @@ func (q commentQuery) values() url.Values {
 	if q.Unhandled {
 		v.Set("unhandled", "1")
 	}
+	if q.Limit > 0 {
+		v.Set("limit", strconv.Itoa(q.Limit))
+	}
 	return v
 }
 

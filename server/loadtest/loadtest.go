@@ -42,6 +42,8 @@ type runRow struct {
 	created      int64 // responses the run added to the database, -1 when not counted
 	countErr     error // why they were not counted
 	flush        time.Duration
+	server       *histogram    // server time, with -self
+	cpu          time.Duration // CPU the process used during the run, with -self
 	inserts      *result
 	reads        *readResult
 }
@@ -107,8 +109,14 @@ func run(ctx context.Context, o options, out io.Writer) (*summary, error) {
 		for i := 1; i <= o.runs; i++ {
 			row := runRow{clients: n, run: i, created: -1}
 			before, cerr := countResponses(ctx, bl, sc.writes)
+			var cpu0 time.Duration
+			if self != nil {
+				self.timed.take()
+				cpu0 = cpuTime()
+			}
 			row.res = drive(ctx, n, o.duration, o.requests, client, sc.do)
 			if self != nil {
+				row.server, row.cpu = self.timed.take(), cpuTime()-cpu0
 				// Let the rollup writer catch up, untimed, so its backlog
 				// neither runs into the baseline nor into the next run.
 				t0 := time.Now()

@@ -22,6 +22,9 @@ func printHeader(out io.Writer, o options, where string, sc *scenario) {
 	if o.baseline {
 		fmt.Fprintf(out, "  baseline after each run: raw driver insertOne into %q (same goroutines, same bound), then cursor reads of \"responses\"\n", scratchName)
 	}
+	if o.self {
+		fmt.Fprintln(out, "  with -self the service, its database and this tool share the machine's CPUs")
+	}
 }
 
 // printRun prints one run.
@@ -30,6 +33,10 @@ func printRun(out io.Writer, o options, sc *scenario, r runRow) {
 	fmt.Fprintf(out, "run %d/%d clients=%d: %d ops in %.2fs = %.1f ok/s; p50 %s p95 %s p99 %s max %s; errors: %s\n",
 		r.run, o.runs, r.clients, r.res.ops, r.res.elapsed.Seconds(), r.res.throughput(),
 		ms(h.quantile(.50)), ms(h.quantile(.95)), ms(h.quantile(.99)), ms(h.max), errorList(r.res.errors))
+	if sh := r.server; sh != nil && sh.n > 0 {
+		fmt.Fprintf(out, "  server time (in the handler) of %d requests: p50 %s p95 %s p99 %s max %s; process CPU %.2f ms per op\n",
+			sh.n, ms(sh.quantile(.50)), ms(sh.quantile(.95)), ms(sh.quantile(.99)), ms(sh.max), msf(r.cpu)/float64(max(r.res.ops, 1)))
+	}
 	if r.countErr != nil && !errors.Is(r.countErr, errNotCounted) {
 		fmt.Fprintf(out, "  stored: could not count the responses: %v\n", r.countErr)
 	}
@@ -62,12 +69,15 @@ func printMedians(out io.Writer, sc *scenario, rows []runRow) {
 	if len(rows) == 0 {
 		return
 	}
-	var tput, p50, p95, p99, ins, reads, ratios []float64
+	var tput, p50, p95, p99, s99, ins, reads, ratios []float64
 	for _, r := range rows {
 		tput = append(tput, r.res.throughput())
 		p50 = append(p50, msf(r.res.hist.quantile(.50)))
 		p95 = append(p95, msf(r.res.hist.quantile(.95)))
 		p99 = append(p99, msf(r.res.hist.quantile(.99)))
+		if r.server != nil && r.server.n > 0 {
+			s99 = append(s99, msf(r.server.quantile(.99)))
+		}
 		if r.inserts != nil {
 			ins = append(ins, r.inserts.throughput())
 			reads = append(reads, r.reads.rate())
@@ -76,6 +86,9 @@ func printMedians(out io.Writer, sc *scenario, rows []runRow) {
 	}
 	fmt.Fprintf(out, "MEDIAN of %d run(s), %s, clients=%d: %.1f ok/s; p50 %.2f p95 %.2f p99 %.2f ms",
 		len(rows), sc.name, rows[0].clients, median(tput), median(p50), median(p95), median(p99))
+	if len(s99) > 0 {
+		fmt.Fprintf(out, "; server time p99 %.2f ms", median(s99))
+	}
 	if len(ins) > 0 {
 		fmt.Fprintf(out, "; raw insertOne %.1f docs/s; cursor read %.1f docs/s", median(ins), median(reads))
 		if sc.writes {

@@ -22,6 +22,7 @@ type selfService struct {
 	dir   string
 	store *store.Store
 	hs    *http.Server
+	timed *timedHandler
 	done  chan error
 	// adminPassword is the fresh administrator's, for the staff scenarios.
 	adminPassword string
@@ -60,8 +61,9 @@ func startSelf(ctx context.Context) (*selfService, error) {
 		return fail(fmt.Errorf("listen: %w", err))
 	}
 	// The same timeouts as main.go.
+	s.timed = newTimedHandler(srv.Handler())
 	s.hs = &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           s.timed,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      60 * time.Second,

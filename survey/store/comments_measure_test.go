@@ -15,8 +15,9 @@ import (
 
 // TestMeasureComments prints the figures of the comment buckets on the
 // embedded database: RebuildComments over N responses that all have a
-// comment, then listings of one agency over a year (the first screen, a
-// filtered screen, the following screen) and a handled mark. It is skipped
+// comment beside a plain cursor read of them, then listings of one agency
+// over a year (the first screen, the following screen, a filtered screen;
+// cold and from memory) and a handled mark. It is skipped
 // unless HAILONG_MEASURE_COMMENTS gives the number of responses:
 //
 //	HAILONG_MEASURE_COMMENTS=100000 go test ./survey/store -run MeasureComments -v -timeout 1h
@@ -78,7 +79,6 @@ func TestMeasureComments(t *testing.T) {
 	}
 	q := CommentQuery{Agency: "so-tu-phap", Period: year}
 	first, err := s.Comments(ctx, q)
-	_ = read
 	if err != nil {
 		t.Fatal(err)
 	}
