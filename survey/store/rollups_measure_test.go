@@ -17,13 +17,13 @@ import (
 // database: a full rebuild beside a plain cursor read of the same responses,
 // the dashboard read of one agency over a year (cold and from memory), and
 // the submission rate of 16 goroutines with the writer counting behind them.
-// It is skipped unless HAILONG_MEASURE gives the number of responses:
+// Without HAILONG_MEASURE it makes a quick run of 200 responses; to measure, give the number:
 //
 //	HAILONG_MEASURE=10000 go test ./survey/store -run MeasureRollups -v -timeout 1h
 func TestMeasureRollups(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("HAILONG_MEASURE"))
 	if n <= 0 {
-		t.Skip("set HAILONG_MEASURE=<responses> to measure")
+		n = 200 // a quick run that keeps the harness working; set HAILONG_MEASURE to measure
 	}
 	saved := GenMonths
 	defer func() { GenMonths = saved }()
