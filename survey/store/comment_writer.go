@@ -20,7 +20,7 @@ import (
 const (
 	commentQueue    = 16384           // comments waiting to be written
 	commentBatch    = 500             // most comments written in one batch
-	commentLinger   = time.Second     // wait for more before writing a batch (as the rollup writer)
+	commentLinger   = 2 * time.Second // wait for more before writing a batch (as the rollup writer)
 	commentFullWait = 2 * time.Second // how long a submission waits for room in a full queue
 	commentGrace    = time.Minute     // how long the ids a rebuild wrote are remembered
 	commentTries    = 10              // tries of a write before its comments are left to a rebuild

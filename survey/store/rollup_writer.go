@@ -13,7 +13,7 @@ import (
 const (
 	writerQueue    = 8192             // contributions waiting; beyond, the pending log holds them
 	writerBatch    = 1000             // most contributions counted in one batch
-	writerLinger   = time.Second      // wait for more before counting a batch
+	writerLinger   = 2 * time.Second  // wait for more before counting a batch
 	reconcileEvery = 30 * time.Second // how often the pending log is checked
 	pendingGrace   = time.Minute      // how long an insert may still be in flight
 )
