@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -210,12 +209,9 @@ func (s *Server) entryPage(b BasePage, ag survey.Agency, ar survey.Area, f surve
 // the same form sent twice (same key) is stored once.
 func (s *Server) entrySubmit(c *gin.Context) error {
 	ctx := c.Request.Context()
-	if err := c.Request.ParseForm(); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return err
-		}
-		return s.badForm(c)
+	get, err := s.parsePosted(c)
+	if get == nil {
+		return err // answered: 413, or the page for a body that is no form
 	}
 	cat, ag, ar, err := s.pageTarget(c)
 	if err != nil {
@@ -225,13 +221,6 @@ func (s *Server) entrySubmit(c *gin.Context) error {
 	current, err := cat.FormFor(ar.Code, now)
 	if err != nil {
 		return err
-	}
-	get := func(k string) (string, bool) {
-		v, ok := c.Request.PostForm[k]
-		if !ok || len(v) == 0 {
-			return "", false
-		}
-		return strings.TrimSpace(v[0]), true
 	}
 	problems := survey.FieldErrors{}
 	f := current

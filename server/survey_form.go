@@ -57,12 +57,9 @@ func (s *Server) notServed(c *gin.Context, cat *survey.Catalog, agency, area str
 // storing anything new.
 func (s *Server) surveySubmit(c *gin.Context) error {
 	ctx := c.Request.Context()
-	if err := c.Request.ParseForm(); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return err
-		}
-		return s.badForm(c)
+	get, err := s.parsePosted(c)
+	if get == nil {
+		return err // answered: 413, or the page for a body that is no form
 	}
 	ag, ar, current, err := s.surveyTarget(c)
 	if err != nil || ag.Code == "" {
@@ -71,13 +68,6 @@ func (s *Server) surveySubmit(c *gin.Context) error {
 	cat, err := s.store.Catalog(ctx)
 	if err != nil {
 		return err
-	}
-	get := func(k string) (string, bool) {
-		v, ok := c.Request.PostForm[k]
-		if !ok || len(v) == 0 {
-			return "", false
-		}
-		return strings.TrimSpace(v[0]), true
 	}
 	problems := survey.FieldErrors{}
 	f := current
@@ -128,6 +118,26 @@ func (s *Server) surveySubmit(c *gin.Context) error {
 	}
 	c.Redirect(http.StatusSeeOther, surveyPath(ag.Code, ar.Code)+"/thanks")
 	return nil
+}
+
+// parsePosted parses a posted form and returns a getter of its trimmed
+// values. A body over the limit returns the 413 error; a body that is no form
+// is answered here with a 400 page. Either way the getter is nil.
+func (s *Server) parsePosted(c *gin.Context) (func(string) (string, bool), error) {
+	if err := c.Request.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, err
+		}
+		return nil, s.badForm(c)
+	}
+	return func(k string) (string, bool) {
+		v, ok := c.Request.PostForm[k]
+		if !ok || len(v) == 0 {
+			return "", false
+		}
+		return strings.TrimSpace(v[0]), true
+	}, nil
 }
 
 // badForm answers a body that cannot be parsed as a form.
