@@ -98,6 +98,12 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 			return nil, err
 		}
 	}
+	version, cacheable := s.store.RollupsVersion() // read before the rollups are
+	if cacheable {
+		if r, ok := s.reports.get(q, version, cat); ok {
+			return r, nil
+		}
+	}
 	form, err := cat.FormFor(q.Area, time.Now())
 	if err != nil {
 		return nil, err
@@ -153,6 +159,9 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 	standings := survey.Rank(peers)
 	out.Standing, out.Ranked = survey.RankOf(standings, ag.Code)
 	out.Peers = len(standings)
+	if cacheable {
+		s.reports.put(q, version, cat, out)
+	}
 	return out, nil
 }
 

@@ -29,6 +29,7 @@ type Server struct {
 	cssURL   string
 	secret   []byte
 	engine   *gin.Engine
+	reports  reportCache // agency reports while their rollups are unchanged
 }
 
 // New builds the server: templates and messages are parsed now, so a broken

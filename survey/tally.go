@@ -46,13 +46,26 @@ func (t *Tally) AddResponse(answers []Answer) {
 	}
 }
 
-// Merge adds the counts of o.
+// Merge adds the counts of o, a whole item at a time: reports merge many
+// tallies, so this is their hottest loop. Items without answers are skipped,
+// as Count skips them, so merging equals counting.
 func (t *Tally) Merge(o Tally) {
 	t.Responses += o.Responses
+	if len(o.Items) == 0 {
+		return
+	}
+	if t.Items == nil {
+		t.Items = make(map[string]Counts, len(o.Items))
+	}
 	for code, l := range o.Items {
-		for v, n := range l {
-			t.Count(code, v, n)
+		if l == (Counts{}) {
+			continue
 		}
+		d := t.Items[code]
+		for v := range l {
+			d[v] += l[v]
+		}
+		t.Items[code] = d
 	}
 }
 

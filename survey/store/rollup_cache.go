@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"hailong/survey"
 )
@@ -28,6 +29,9 @@ type rollupCache struct {
 	// touched records what the writer changed while a warm-up reads, when
 	// one does (nil otherwise).
 	touched map[string]bool
+	// version changes whenever counts change (a write, a drop, a rebuild),
+	// so results computed from the rollups can be cached until it moves.
+	version atomic.Uint64
 }
 
 func newRollupCache() *rollupCache {
@@ -85,6 +89,7 @@ func (c *rollupCache) apply(d *bucket) {
 		b.merge(d)
 	}
 	c.touch(d.id)
+	c.version.Add(1)
 }
 
 // touch marks a document changed for the reads in flight.
@@ -106,6 +111,7 @@ func (c *rollupCache) drop(id string) {
 	defer c.mu.Unlock()
 	delete(c.entries, id)
 	c.touch(id)
+	c.version.Add(1)
 }
 
 // clear forgets everything (after a rebuild).
@@ -116,6 +122,7 @@ func (c *rollupCache) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.entries = map[string]*bucket{}
+	c.version.Add(1)
 	for id := range c.filling {
 		c.stale[id] = true
 	}
@@ -140,6 +147,16 @@ func (c *rollupCache) warmPut(b *bucket) {
 	if c.touched != nil && !c.touched[b.id] && c.entries[b.id] == nil && len(c.entries) < rollupCacheSize {
 		c.entries[b.id] = b
 	}
+}
+
+// RollupsVersion returns a number that changes whenever the rollups change,
+// so a caller may keep what it computed from them until it moves; ok is false
+// when the store cannot know (with MongoDB other processes write too).
+func (s *Store) RollupsVersion() (version uint64, ok bool) {
+	if s.rollups.cache == nil {
+		return 0, false
+	}
+	return s.rollups.cache.version.Load(), true
 }
 
 // clone copies a bucket deeply.
