@@ -46,10 +46,11 @@ func dispatch(ctx context.Context, args []string) error {
 	case "demo":
 		return withStore(ctx, func(st *store.Store) error { return demo(ctx, st, args[1:]) })
 	case "rollups":
-		if len(args) != 2 || args[1] != "rebuild" {
-			return fmt.Errorf("usage: hailong rollups rebuild")
+		baseline := len(args) == 3 && args[2] == "--baseline"
+		if len(args) < 2 || args[1] != "rebuild" || len(args) > 3 || len(args) == 3 && !baseline {
+			return fmt.Errorf("usage: hailong rollups rebuild [--baseline]")
 		}
-		return withStore(ctx, func(st *store.Store) error { return rebuild(ctx, st) })
+		return withStore(ctx, func(st *store.Store) error { return rebuild(ctx, st, baseline) })
 	}
 	return fmt.Errorf("unknown command %q\n%s", args[0], usage)
 }
@@ -57,7 +58,9 @@ func dispatch(ctx context.Context, args []string) error {
 const usage = `usage:
   hailong                          run the service (configuration from the environment)
   hailong demo --responses N       add N realistic demo responses over the last 24 months
-  hailong rollups rebuild          recompute every report rollup exactly from the responses
+  hailong demo --total N           add demo responses until N are stored
+  hailong rollups rebuild          recompute every report rollup and comment page exactly from the responses
+        [--baseline]               first read the same responses with a plain cursor and print the ratio
   hailong load [flags]             drive the service with concurrent clients (see hailong load -h)
 `
 
@@ -161,9 +164,23 @@ func withStore(ctx context.Context, fn func(*store.Store) error) error {
 func demo(ctx context.Context, st *store.Store, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	n := fs.Int("responses", 10000, "number of responses to add")
+	total := fs.Int("total", 0, "add responses until the database holds this many (instead of --responses)")
 	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "random seed")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *total > 0 {
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Minute) // counting scans
+		have, err := st.CountResponses(cctx)
+		cancel()
+		if err != nil {
+			return err
+		}
+		*n = *total - int(have)
+		fmt.Printf("%d responses stored; adding %d\n", have, max(*n, 0))
+		if *n <= 0 {
+			return rebuild(ctx, st, false)
+		}
 	}
 	if *n < 1 || *n > 10_000_000 {
 		return fmt.Errorf("--responses must be between 1 and 10000000")
@@ -176,7 +193,21 @@ func demo(ctx context.Context, st *store.Store, args []string) error {
 	batch := make([]survey.Response, 0, 1000)
 	added := 0
 	flush := func() error {
-		k, err := st.ImportResponses(ctx, batch)
+		// A loaded machine can time an insert out: the import skips the
+		// responses already stored, so the batch is simply sent again.
+		insert := func() (int, error) {
+			ictx, cancel := context.WithTimeout(ctx, time.Minute)
+			defer cancel()
+			return st.ImportResponses(ictx, batch)
+		}
+		k, err := insert()
+		for try := 1; err != nil && try <= 5 && ctx.Err() == nil; try++ {
+			fmt.Printf("\n%v; retrying in %ds\n", err, 2*try)
+			time.Sleep(time.Duration(2*try) * time.Second)
+			var more int
+			more, err = insert()
+			k += more
+		}
 		added += k
 		batch = batch[:0]
 		if added%100000 < 1000 {
@@ -198,23 +229,34 @@ func demo(ctx context.Context, st *store.Store, args []string) error {
 		return err
 	}
 	fmt.Printf("\r%d responses added in %v; rebuilding rollups\n", added, time.Since(start).Round(time.Millisecond))
-	return rebuild(ctx, st)
+	return rebuild(ctx, st, false)
 }
 
-// rebuild recomputes the rollups from the responses, printing progress.
-func rebuild(ctx context.Context, st *store.Store) error {
+// rebuild recomputes the rollups and comment pages from the responses, in
+// one scan, printing progress. With baseline it first reads the same
+// responses with a plain cursor and prints the ratio of the two times.
+func rebuild(ctx context.Context, st *store.Store, baseline bool) error {
+	var plain time.Duration
+	if baseline {
+		start := time.Now()
+		n, err := st.ReadResponses(ctx, func(done int64) { fmt.Printf("\r%d responses read (plain cursor)", done) })
+		if err != nil {
+			return err
+		}
+		plain = time.Since(start)
+		fmt.Printf("\rplain cursor read of %d responses: %v\n", n, plain.Round(time.Millisecond))
+	}
 	start := time.Now()
-	err := st.RebuildRollups(ctx, func(done int64) {
+	err := st.RebuildAll(ctx, func(done int64) {
 		fmt.Printf("\r%d responses read", done)
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\nrollups rebuilt in %v\n", time.Since(start).Round(time.Millisecond))
-	start = time.Now()
-	if err := st.RebuildComments(ctx, func(done int64) { fmt.Printf("\r%d responses read for comments", done) }); err != nil {
-		return err
+	took := time.Since(start)
+	fmt.Printf("\nrollups and comment pages rebuilt in %v\n", took.Round(time.Millisecond))
+	if baseline {
+		fmt.Printf("rebuild / plain read = %.2f\n", took.Seconds()/plain.Seconds())
 	}
-	fmt.Printf("\ncomment pages rebuilt in %v\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -30,72 +30,81 @@ const commentInsertBatch = 16
 // processes must not write comments meanwhile; a rebuild cut short is
 // finished by running it again.
 func (s *Store) RebuildComments(ctx context.Context, progress func(done int64)) error {
+	return s.rebuild(ctx, progress, false, true)
+}
+
+// commentRebuild is a rebuild of the comment pages in progress: the comment
+// writer paused from begin to end, the comments gathered by agency-month.
+type commentRebuild struct {
+	s      *Store
+	w      *commentWriter
+	start  time.Time
+	marks  map[string]handledMark
+	groups map[string]*rebuildGroup
+	seen   map[string]bool
+}
+
+type rebuildItem struct {
+	e        commentEntry
+	received time.Time
+}
+
+type rebuildGroup struct {
+	agency string
+	month  survey.Month
+	items  []rebuildItem
+}
+
+func (s *Store) beginCommentRebuild(ctx context.Context) (*commentRebuild, error) {
 	w := s.comments()
 	if w == nil {
-		return survey.ErrUnavailable
+		return nil, survey.ErrUnavailable
 	}
 	w.run.Lock()
-	defer w.run.Unlock()
-	defer func() { // whatever happened, the collections may have changed
-		w.heads, w.pages = map[string]bool{}, map[string]bool{}
-		w.cache.clear()
-	}()
-	start := time.Now()
+	b := &commentRebuild{s: s, w: w, start: time.Now(), groups: map[string]*rebuildGroup{}, seen: map[string]bool{}}
 	marks, err := s.commentMarks(ctx)
 	if err != nil {
-		return fmt.Errorf("rebuild comments: %w", err)
+		b.end()
+		return nil, err
 	}
-	type item struct {
-		e        commentEntry
-		received time.Time
-	}
-	type group struct {
-		agency string
-		month  survey.Month
-		items  []item
-	}
-	groups := map[string]*group{}
-	seen := map[string]bool{}
-	opts := options.Find().SetBatchSize(scanBatch).SetProjection(docD("respondent", 0))
-	cur, err := s.responses.Find(ctx, docD("comment", docD("$exists", true)), opts)
-	if err != nil {
-		return fmt.Errorf("rebuild comments: scan responses: %w", classify(err))
-	}
-	defer cur.Close(context.WithoutCancel(ctx))
-	var done int64
-	for cur.Next(ctx) {
-		var r storedResponse
-		if err := cur.Decode(&r); err != nil {
-			return fmt.Errorf("rebuild comments: decode: %w", err)
-		}
-		if done++; done%scanBatch == 0 && progress != nil {
-			progress(done)
-		}
-		e, ok := newCommentEntry(r.Response)
-		if !ok || seen[r.ID] {
-			continue
-		}
-		seen[r.ID] = true
-		if h, ok := marks[r.ID]; ok {
-			e.Handled = &h
-		}
-		m := survey.MonthOf(r.SubmittedAt)
-		id := commentHeadID(r.Agency, m)
-		g := groups[id]
-		if g == nil {
-			g = &group{agency: r.Agency, month: m}
-			groups[id] = g
-		}
-		g.items = append(g.items, item{e: e, received: r.ReceivedAt})
-	}
-	if err := cur.Err(); err != nil {
-		return fmt.Errorf("rebuild comments: scan responses: %w", classify(err))
-	}
-	scanned := time.Since(start)
+	b.marks = marks
+	return b, nil
+}
 
-	// The documents of each collection.
+// end resumes the writer; whatever happened, the collections may have changed.
+func (b *commentRebuild) end() {
+	b.w.heads, b.w.pages = map[string]bool{}, map[string]bool{}
+	b.w.cache.clear()
+	b.w.run.Unlock()
+}
+
+// add gathers the response's comment, if it has one.
+func (b *commentRebuild) add(r survey.Response) {
+	e, ok := newCommentEntry(r)
+	if !ok || b.seen[r.ID] {
+		return
+	}
+	b.seen[r.ID] = true
+	if h, ok := b.marks[r.ID]; ok {
+		e.Handled = &h
+	}
+	m := survey.MonthOf(r.SubmittedAt)
+	id := commentHeadID(r.Agency, m)
+	g := b.groups[id]
+	if g == nil {
+		g = &rebuildGroup{agency: r.Agency, month: m}
+		b.groups[id] = g
+	}
+	g.items = append(g.items, rebuildItem{e: e, received: r.ReceivedAt})
+}
+
+// install writes the pages beside the live ones, then swaps collection by
+// collection; live collections left without comments are dropped.
+func (b *commentRebuild) install(ctx context.Context, done int64) error {
+	s, w := b.s, b.w
+	scanned := time.Since(b.start)
 	docs := map[string][]any{} // by collection suffix
-	for id, g := range groups {
+	for id, g := range b.groups {
 		sort.Slice(g.items, func(i, j int) bool {
 			a, b := g.items[i], g.items[j]
 			if !a.received.Equal(b.received) {
@@ -119,20 +128,17 @@ func (s *Store) RebuildComments(ctx context.Context, progress func(done int64)) 
 		}
 		docs[suffix] = append(docs[suffix], h)
 	}
-
-	// Write them beside the live ones, then swap collection by collection;
-	// live collections left without comments are dropped.
 	if err := s.dropCommentColls(ctx, commentRebuildPrefx); err != nil {
-		return fmt.Errorf("rebuild comments: %w", err)
+		return err
 	}
 	for suffix, ds := range docs {
 		if err := s.insertChunks(ctx, commentRebuildPrefx+suffix, ds, commentInsertBatch); err != nil {
-			return fmt.Errorf("rebuild comments: %w", err)
+			return err
 		}
 	}
 	live, err := s.commentColls(ctx, commentPrefix)
 	if err != nil {
-		return fmt.Errorf("rebuild comments: %w", err)
+		return err
 	}
 	isLive := map[string]bool{}
 	for _, name := range live {
@@ -142,26 +148,23 @@ func (s *Store) RebuildComments(ctx context.Context, progress func(done int64)) 
 		name := commentPrefix + suffix
 		if isLive[name] {
 			if err := s.db.Collection(name).Drop(ctx); err != nil {
-				return fmt.Errorf("rebuild comments: drop %s: %w", name, classify(err))
+				return fmt.Errorf("drop %s: %w", name, classify(err))
 			}
 		}
 		if err := s.rename(ctx, commentRebuildPrefx+suffix, name); err != nil {
-			return fmt.Errorf("rebuild comments: %w", err)
+			return err
 		}
 	}
 	for _, name := range live {
 		if suffix, _ := commentCollSuffix(name, commentPrefix); docs[suffix] == nil {
 			if err := s.db.Collection(name).Drop(ctx); err != nil {
-				return fmt.Errorf("rebuild comments: drop %s: %w", name, classify(err))
+				return fmt.Errorf("drop %s: %w", name, classify(err))
 			}
 		}
 	}
-	w.rebuilt, w.rebuiltAt = seen, time.Now()
-	if progress != nil {
-		progress(done)
-	}
-	s.log.Info("comments: rebuilt", "responses", done, "comments", len(seen), "marks", len(marks),
-		"collections", len(docs), "scan", scanned.Round(time.Millisecond), "total", time.Since(start).Round(time.Millisecond))
+	w.rebuilt, w.rebuiltAt = b.seen, time.Now()
+	s.log.Info("comments: rebuilt", "responses", done, "comments", len(b.seen), "marks", len(b.marks),
+		"collections", len(docs), "scan", scanned.Round(time.Millisecond), "total", time.Since(b.start).Round(time.Millisecond))
 	return nil
 }
 

@@ -40,59 +40,134 @@ type rebuildPlan struct {
 // Submissions go on meanwhile. progress, if not nil, is told how many
 // responses have been read. Other processes must not write rollups meanwhile.
 func (s *Store) RebuildRollups(ctx context.Context, progress func(done int64)) error {
-	st := &s.rollups
-	st.rebuildMu.Lock()
-	defer st.rebuildMu.Unlock()
-	w := st.writer
-	w.run.Lock()
-	defer w.poke() // count what waited, once unpaused
-	defer w.run.Unlock()
+	return s.rebuild(ctx, progress, true, false)
+}
 
-	excluded := newAttemptSet()
-	st.gate.Lock() // waits for pending entries being written
-	st.rebuilding = excluded
-	st.gate.Unlock()
-	defer func() { st.gate.Lock(); st.rebuilding = nil; st.gate.Unlock() }()
-	waiting, err := s.findPending(ctx, bson.D{})
-	if err != nil {
-		return err
-	}
-	for _, d := range waiting {
-		excluded.add(d.ID)
-	}
-	if err := s.dropPrefixed(ctx, rebuildPrefix); err != nil {
-		return err
-	}
-	set := bucketSet{}
-	skipped := 0
-	done, err := s.eachResponse(ctx, func(r survey.Response, attempt string) {
-		if excluded.has(attempt) {
-			return
+// RebuildAll rebuilds the rollups (RebuildRollups) and the comment pages
+// (RebuildComments) from one scan of the responses.
+func (s *Store) RebuildAll(ctx context.Context, progress func(done int64)) error {
+	return s.rebuild(ctx, progress, true, true)
+}
+
+// rebuild scans the responses once for the rebuilds asked for.
+func (s *Store) rebuild(ctx context.Context, progress func(done int64), rollups, comments bool) error {
+	var rb *rollupRebuild
+	var cb *commentRebuild
+	var err error
+	if rollups {
+		if rb, err = s.beginRollupRebuild(ctx); err != nil {
+			return fmt.Errorf("rebuild rollups: %w", err)
 		}
-		c, err := newContribution(r, attempt)
-		if err != nil {
-			skipped++
-			return
+		defer rb.end()
+	}
+	if comments {
+		if cb, err = s.beginCommentRebuild(ctx); err != nil {
+			return fmt.Errorf("rebuild comments: %w", err)
 		}
-		set.add(c)
+		defer cb.end()
+	}
+	filter, projection := docD(), docD("comment", 0, "respondent", 0)
+	switch {
+	case rb == nil: // comments only: the responses that have one
+		filter, projection = docD("comment", docD("$exists", true)), docD("respondent", 0)
+	case cb != nil:
+		projection = docD("respondent", 0)
+	}
+	done, err := s.scanResponses(ctx, filter, projection, func(r storedResponse) {
+		if rb != nil {
+			rb.add(r.Response, r.Attempt)
+		}
+		if cb != nil {
+			cb.add(r.Response)
+		}
 	}, progress)
 	if err != nil {
-		return fmt.Errorf("rebuild rollups: %w", err)
+		return fmt.Errorf("rebuild: %w", err)
 	}
-	if skipped > 0 {
-		s.log.Warn("rollups: responses that cannot be counted were left out", "count", skipped)
+	if rb != nil {
+		if err := rb.install(ctx); err != nil {
+			return fmt.Errorf("rebuild rollups: %w", err)
+		}
 	}
-	plan, err := s.writeRebuild(ctx, set)
-	if err != nil {
-		return fmt.Errorf("rebuild rollups: %w", err)
-	}
-	if err := s.installRebuild(ctx, plan); err != nil {
-		return fmt.Errorf("rebuild rollups: %w", err)
+	if cb != nil {
+		if err := cb.install(ctx, done); err != nil {
+			return fmt.Errorf("rebuild comments: %w", err)
+		}
 	}
 	if progress != nil {
 		progress(done)
 	}
 	return nil
+}
+
+// rollupRebuild is a rebuild of the rollups in progress: the writer paused
+// and the pending responses excluded from begin to end.
+type rollupRebuild struct {
+	s        *Store
+	excluded *attemptSet
+	set      bucketSet
+	skipped  int
+	end      func()
+}
+
+func (s *Store) beginRollupRebuild(ctx context.Context) (_ *rollupRebuild, err error) {
+	st := &s.rollups
+	st.rebuildMu.Lock()
+	w := st.writer
+	w.run.Lock()
+	excluded := newAttemptSet()
+	st.gate.Lock() // waits for pending entries being written
+	st.rebuilding = excluded
+	st.gate.Unlock()
+	b := &rollupRebuild{s: s, excluded: excluded, set: bucketSet{}, end: func() {
+		st.gate.Lock()
+		st.rebuilding = nil
+		st.gate.Unlock()
+		w.run.Unlock()
+		w.poke() // count what waited, once unpaused
+		st.rebuildMu.Unlock()
+	}}
+	defer func() {
+		if err != nil {
+			b.end()
+		}
+	}()
+	waiting, err := s.findPending(ctx, bson.D{})
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range waiting {
+		excluded.add(d.ID)
+	}
+	if err := s.dropPrefixed(ctx, rebuildPrefix); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// add counts one response, unless the writer will.
+func (b *rollupRebuild) add(r survey.Response, attempt string) {
+	if b.excluded.has(attempt) {
+		return
+	}
+	c, err := newContribution(r, attempt)
+	if err != nil {
+		b.skipped++
+		return
+	}
+	b.set.add(c)
+}
+
+// install writes the new rollups and swaps them in.
+func (b *rollupRebuild) install(ctx context.Context) error {
+	if b.skipped > 0 {
+		b.s.log.Warn("rollups: responses that cannot be counted were left out", "count", b.skipped)
+	}
+	plan, err := b.s.writeRebuild(ctx, b.set)
+	if err != nil {
+		return err
+	}
+	return b.s.installRebuild(ctx, plan)
 }
 
 // writeRebuild writes the buckets to new monthly collections and returns the

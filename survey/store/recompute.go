@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"hailong/survey"
@@ -16,9 +17,15 @@ const scanBatch = 1000
 // it, calling progress after each scanBatch. It reads the whole collection:
 // for rebuilds, exports and checks, never for a page.
 func (s *Store) eachResponse(ctx context.Context, fn func(r survey.Response, attempt string), progress func(done int64)) (int64, error) {
-	opts := options.Find().SetBatchSize(scanBatch).
-		SetProjection(docD("comment", 0, "respondent", 0))
-	cur, err := s.responses.Find(ctx, docD(), opts)
+	return s.scanResponses(ctx, docD(), docD("comment", 0, "respondent", 0),
+		func(r storedResponse) { fn(r.Response, r.Attempt) }, progress)
+}
+
+// scanResponses streams the responses matching the filter, with the
+// projection, to fn; progress, if not nil, is told every scanBatch.
+func (s *Store) scanResponses(ctx context.Context, filter, projection bson.D, fn func(storedResponse), progress func(done int64)) (int64, error) {
+	opts := options.Find().SetBatchSize(scanBatch).SetProjection(projection)
+	cur, err := s.responses.Find(ctx, filter, opts)
 	if err != nil {
 		return 0, fmt.Errorf("scan responses: %w", classify(err))
 	}
@@ -29,7 +36,7 @@ func (s *Store) eachResponse(ctx context.Context, fn func(r survey.Response, att
 		if err := cur.Decode(&r); err != nil {
 			return done, fmt.Errorf("scan responses: decode: %w", err)
 		}
-		fn(r.Response, r.Attempt)
+		fn(r)
 		if done++; done%scanBatch == 0 && progress != nil {
 			progress(done)
 		}
@@ -88,4 +95,11 @@ func countsOf(agency string, months []survey.Month, area string, each func(func(
 		return nil, err
 	}
 	return c, nil
+}
+
+// ReadResponses reads every response as RebuildAll's scan does (same
+// filter, projection and decoding) and does nothing with them: the plain
+// cursor read a rebuild is measured against.
+func (s *Store) ReadResponses(ctx context.Context, progress func(done int64)) (int64, error) {
+	return s.scanResponses(ctx, docD(), docD("respondent", 0), func(storedResponse) {}, progress)
 }
