@@ -71,7 +71,7 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	}
 	log := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
-	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: log})
+	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: log, OpTimeout: 10 * time.Minute})
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func withStore(ctx context.Context, fn func(*store.Store) error) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: log})
+	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: log, OpTimeout: 10 * time.Minute})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,6 +28,9 @@ type Config struct {
 	Database string
 	// Logger receives the store's own messages; slog.Default() when nil.
 	Logger *slog.Logger
+	// OpTimeout bounds each database operation; 10 s when zero. Commands
+	// that scan every response on a busy machine give it longer.
+	OpTimeout time.Duration
 }
 
 // Store is the service's access to its database. It is safe for concurrent use.
@@ -79,7 +83,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	opts := options.Client().ApplyURI(uri).
 		SetServerSelectionTimeout(2 * time.Second).
 		SetConnectTimeout(2 * time.Second).
-		SetTimeout(10 * time.Second).
+		SetTimeout(cmp.Or(cfg.OpTimeout, 10*time.Second)).
 		SetAppName("hailong")
 	if cfg.URI != "" {
 		// On a real replica set, acknowledge writes only once a majority has them.
