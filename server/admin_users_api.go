@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hailong/survey"
 	"hailong/survey/store"
 )
 
@@ -121,6 +122,9 @@ func (s *Server) apiAdminAudit(c *gin.Context) error {
 	entries, err := s.store.Audit(c.Request.Context(), c.Query("before"), auditPageSize)
 	if err != nil {
 		return err
+	}
+	if entries == nil {
+		entries = []survey.AuditEntry{} // past the last page: an empty list, not null
 	}
 	c.JSON(http.StatusOK, gin.H{"entries": entries})
 	return nil

@@ -5,22 +5,26 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"hailong/survey"
 )
 
-// Authorization of every protected route, for every kind of caller, over a
-// real server and a real embedded FerretDB. The routes are read from the live
-// engine, so a route added later is covered (or the test says what to add).
+// Authorization of every route, for every kind of caller, over a real server
+// and a real embedded FerretDB: one table (authzMatrix) gives the status each
+// caller gets from each route. The routes are read from the live engine, so a
+// route added later fails the test until it has its row.
 
 // ---- helpers shared with admin_test.go (prefixed az to stay clear of other files) ----
 
@@ -309,150 +313,245 @@ func azWantFieldError(t testing.TB, what string, r azResult, field string) {
 	}
 }
 
-// ---- the table ----
+// ---- the role × route matrix: ONE table, every route of the engine ----
 
-var (
-	azAdminOnly = []survey.Role{survey.RoleAdmin}
-	azAnyStaff  = []survey.Role{survey.RoleAdmin, survey.RoleInspector, survey.RoleStaff}
-	azMarkers   = []survey.Role{survey.RoleAdmin, survey.RoleStaff} // inspectors only read
+// The callers of the matrix, in the order of each row's statuses. The agency
+// asked for is A (so-tu-phap) in the staffA column and B (so-cong-thuong) in
+// every other column.
+//
+//	anon      nobody: no cookie, no token
+//	staffB    staff of agency A asking for agency B
+//	staffA    staff of agency A asking for agency A
+//	insp      an inspector
+//	admin     an administrator
+//	disabled  an administrator disabled after logging in (session ended, token refused)
+//	revoked   an administrator's revoked API token (no session)
+var azCols = []string{"anon", "staffB", "staffA", "insp", "admin", "disabled", "revoked"}
+
+// Agencies of the matrix.
+const (
+	azAgencyA = "so-tu-phap"
+	azAgencyB = "so-cong-thuong"
 )
 
-// azProtected maps each protected path prefix to the roles allowed there.
-// A route under a prefix is matched segment-wise (/admin matches /admin and
-// /admin/x, not /administration).
-var azProtected = []struct {
-	prefix string
-	roles  []survey.Role
-	// scoped prefixes serve per-agency data: staff reaching another agency
-	// get 403 or 404.
-	scoped bool
-}{
-	{"/api/v1/admin", azAdminOnly, false},
-	{"/admin", azAdminOnly, false},
-	{"/dashboard", azAnyStaff, true},
-	{"/comments/:agency", azMarkers, true},
-	{"/comments", azAnyStaff, true},
-	{"/api/v1/comments/:id", azMarkers, false},
-	{"/api/v1/comments", azAnyStaff, true},
-	{"/api/v1/reports", azAnyStaff, true},
-	{"/api/v1/exports", azAnyStaff, true},
+// azOpt marks rows that need more than the status check.
+type azOpt int
+
+const (
+	// azOpen: the answer is public knowledge (the catalog), so it may name
+	// agency B to anyone; other rows never show B's code to staff of A.
+	azOpen azOpt = 1 << iota
+	// azComments: an allowed 200 answer lists the asked agency's comments, so
+	// it must show that agency's secret comment (proving the leak checks can
+	// see a secret where one is).
+	azComments
+	// azFresh: the request ends the caller's session (logout): each session
+	// caller logs in anew for it.
+	azFresh
+)
+
+// azRow is one route and what each caller gets from it. The request path
+// (req) and body may hold {agency}, {area}, {month} and {comment}: the agency
+// asked for, an area it serves, this month, and the id of its secret comment
+// of this month. API writes send body (default {}); page POSTs send body as
+// form values plus the session's CSRF token.
+type azRow struct {
+	want  string // the status for each caller of azCols
+	route string // "METHOD /path" as engine.Routes() names it
+	req   string
+	body  string
+	opt   azOpt
 }
 
-// azPublic are the routes anyone may call. A route that is neither here nor
-// under a protected prefix fails the test, so its author decides.
-var azPublic = map[string]bool{
-	"GET /healthz":                    true,
-	"GET /readyz":                     true,
-	"GET /static/*file":               true,
-	"GET /":                           true,
-	"GET /survey":                     true,
-	"GET /s/:agency/:area":            true,
-	"POST /s/:agency/:area":           true,
-	"GET /s/:agency/:area/thanks":     true,
-	"GET /api/v1/areas":               true,
-	"GET /api/v1/agencies":            true,
-	"GET /api/v1/forms/:agency/:area": true,
-	"POST /api/v1/responses":          true,
-	"POST /api/v1/auth/token":         true,
-	"GET /login":                      true,
-	"POST /login":                     true,
-	"POST /logout":                    true,
+// authzMatrix is the expected answer of every route to every caller. A route
+// the engine serves without a row here fails the test: add one.
+//
+// Pages: nobody is sent to /login (303), a wrong role or agency gets 403, a
+// bad bearer token is refused at once (401), even on public pages. API: 401
+// and 403 as JSON errors. The allowed cells hold what an empty or minimal
+// request gets (400 for an empty form, 404 for something that is not there).
+var authzMatrix = []azRow{
+	// statuses, in the order of azCols: anon staffB staffA insp admin disabled revoked
+	// Operations, static files, citizen pages and the public API.
+	{"200 200 200 200 200 200 401", "GET /healthz", "/healthz", "", azOpen},
+	{"200 200 200 200 200 200 401", "GET /readyz", "/readyz", "", azOpen},
+	{"200 200 200 200 200 200 401", "GET /static/*file", "/static/app.css", "", azOpen},
+	{"200 200 200 200 200 200 401", "GET /", "/", "", azOpen},
+	{"303 303 303 303 303 303 401", "GET /survey", "/survey?agency={agency}&area={area}", "", azOpen},
+	{"200 200 200 200 200 200 401", "GET /s/:agency/:area", "/s/{agency}/{area}", "", azOpen},
+	{"400 400 400 400 400 400 401", "POST /s/:agency/:area", "/s/{agency}/{area}", "", azOpen},
+	{"200 200 200 200 200 200 401", "GET /s/:agency/:area/thanks", "/s/{agency}/{area}/thanks", "", azOpen},
+	{"200 200 200 200 200 401 401", "GET /api/v1/areas", "/api/v1/areas", "", azOpen},
+	{"200 200 200 200 200 401 401", "GET /api/v1/agencies", "/api/v1/agencies", "", azOpen},
+	{"200 200 200 200 200 401 401", "GET /api/v1/forms/:agency/:area", "/api/v1/forms/{agency}/{area}", "", azOpen},
+	{"200 200 200 200 200 401 401", "GET /api/v1/openapi.json", "/api/v1/openapi.json", "", azOpen},
+	{"400 400 400 400 400 401 401", "POST /api/v1/responses", "/api/v1/responses", "", azOpen},
+	{"400 400 400 400 400 401 401", "POST /api/v1/auth/token", "/api/v1/auth/token", "", azOpen},
+
+	// Login and logout.
+	{"200 303 303 303 303 200 401", "GET /login", "/login", "", 0},
+	{"403 401 401 401 401 403 401", "POST /login", "/login", "", 0},
+	{"403 303 303 303 303 403 401", "POST /logout", "/logout", "", azFresh},
+
+	// Reports and comments: staff of the agency, inspectors, administrators.
+	{"303 403 200 200 200 303 401", "GET /dashboard", "/dashboard?agency={agency}", "", 0},
+	{"303 403 200 200 200 303 401", "GET /comments", "/comments?agency={agency}", "", azComments},
+	{"303 403 303 403 303 303 401", "POST /comments/:agency/:month/:page/:id/handled", "/comments/{agency}/{month}/0/{comment}/handled", "", 0},
+	{"401 403 200 200 200 401 401", "GET /api/v1/reports/agencies/:agency", "/api/v1/reports/agencies/{agency}", "", 0},
+	{"401 403 200 200 200 401 401", "GET /api/v1/comments", "/api/v1/comments?agency={agency}", "", azComments},
+	{"401 403 200 403 200 401 401", "POST /api/v1/comments/:id/handled", "/api/v1/comments/{comment}/handled", `{"agency":"{agency}","month":"{month}"}`, 0},
+
+	// Entry of paper and phone surveys: staff of the agency and administrators.
+	{"303 200 200 403 200 303 401", "GET /entry", "/entry", "", 0},
+	{"303 403 200 403 200 303 401", "GET /entry/:agency/:area", "/entry/{agency}/{area}", "", 0},
+	{"303 403 400 403 400 303 401", "POST /entry/:agency/:area", "/entry/{agency}/{area}", "", 0},
+	{"303 403 200 403 200 303 401", "GET /entry/:agency/:area/saved", "/entry/{agency}/{area}/saved?id={comment}", "", 0},
+
+	// Administration pages: administrators only.
+	{"303 403 403 403 200 303 401", "GET /admin", "/admin", "", 0},
+	{"303 403 403 403 200 303 401", "GET /admin/agencies", "/admin/agencies", "", 0},
+	{"303 403 403 403 400 303 401", "POST /admin/agencies", "/admin/agencies", "", 0},
+	{"303 403 403 403 200 303 401", "GET /admin/agencies/:code", "/admin/agencies/{agency}", "", 0},
+	{"303 403 403 403 400 303 401", "POST /admin/agencies/:code", "/admin/agencies/{agency}", "", 0},
+	{"303 403 403 403 400 303 401", "POST /admin/agencies/:code/dissolve", "/admin/agencies/{agency}/dissolve", "", 0},
+	{"303 403 403 403 200 303 401", "GET /admin/merge", "/admin/merge", "", 0},
+	{"303 403 403 403 400 303 401", "POST /admin/merge", "/admin/merge", "", 0},
+	{"303 403 403 403 200 303 401", "GET /admin/areas", "/admin/areas", "", 0},
+	{"303 403 403 403 400 303 401", "POST /admin/areas", "/admin/areas", "", 0},
+	{"303 403 403 403 400 303 401", "POST /admin/areas/:code", "/admin/areas/{area}", "", 0},
+	{"303 403 403 403 200 303 401", "GET /admin/users", "/admin/users", "", 0},
+	{"303 403 403 403 400 303 401", "POST /admin/users", "/admin/users", "", 0},
+	{"303 403 403 403 200 303 401", "GET /admin/users/:username", "/admin/users/bystander", "", 0},
+	{"303 403 403 403 400 303 401", "POST /admin/users/:username", "/admin/users/bystander", "", 0},
+	{"303 403 403 403 400 303 401", "POST /admin/users/:username/password", "/admin/users/bystander/password", "", 0},
+	{"303 403 403 403 200 303 401", "POST /admin/users/:username/tokens", "/admin/users/bystander/tokens", "", 0},
+	{"303 403 403 403 404 303 401", "POST /admin/tokens/:id/revoke", "/admin/tokens/no-such-token/revoke", "", 0},
+	{"303 403 403 403 200 303 401", "GET /admin/audit", "/admin/audit", "", 0},
+	{"303 403 403 403 200 303 401", "GET /admin/forms", "/admin/forms", "", 0},
+	{"303 403 403 403 200 303 401", "GET /admin/forms/:id/:version", "/admin/forms/sipas-2017/1", "", 0},
+	{"303 403 403 403 400 303 401", "POST /admin/forms/:id/:version", "/admin/forms/sipas-2017/1", "", 0},
+	{"303 403 403 403 303 303 401", "POST /admin/forms/:id/:version/draft", "/admin/forms/sipas-2017/1/draft", "", 0},
+	{"303 403 403 403 400 303 401", "POST /admin/forms/:id/:version/publish", "/admin/forms/sipas-2017/1/publish", "", 0},
+	{"303 403 403 403 200 303 401", "GET /admin/assignments", "/admin/assignments", "", 0},
+	{"303 403 403 403 400 303 401", "POST /admin/assignments", "/admin/assignments", "", 0},
+
+	// Administration API: administrators only.
+	{"401 403 403 403 200 401 401", "GET /api/v1/admin/agencies", "/api/v1/admin/agencies", "", 0},
+	{"401 403 403 403 400 401 401", "POST /api/v1/admin/agencies", "/api/v1/admin/agencies", "", 0},
+	{"401 403 403 403 200 401 401", "GET /api/v1/admin/agencies/:code", "/api/v1/admin/agencies/{agency}", "", 0},
+	{"401 403 403 403 400 401 401", "PUT /api/v1/admin/agencies/:code", "/api/v1/admin/agencies/{agency}", "", 0},
+	{"401 403 403 403 400 401 401", "POST /api/v1/admin/agencies/:code/dissolve", "/api/v1/admin/agencies/{agency}/dissolve", "", 0},
+	{"401 403 403 403 400 401 401", "POST /api/v1/admin/merges", "/api/v1/admin/merges", "", 0},
+	{"401 403 403 403 200 401 401", "GET /api/v1/admin/areas", "/api/v1/admin/areas", "", 0},
+	{"401 403 403 403 400 401 401", "POST /api/v1/admin/areas", "/api/v1/admin/areas", "", 0},
+	{"401 403 403 403 400 401 401", "PUT /api/v1/admin/areas/:code", "/api/v1/admin/areas/{area}", "", 0},
+	{"401 403 403 403 200 401 401", "GET /api/v1/admin/users", "/api/v1/admin/users", "", 0},
+	{"401 403 403 403 400 401 401", "POST /api/v1/admin/users", "/api/v1/admin/users", "", 0},
+	{"401 403 403 403 200 401 401", "GET /api/v1/admin/users/:username", "/api/v1/admin/users/bystander", "", 0},
+	{"401 403 403 403 400 401 401", "PUT /api/v1/admin/users/:username", "/api/v1/admin/users/bystander", "", 0},
+	{"401 403 403 403 400 401 401", "POST /api/v1/admin/users/:username/password", "/api/v1/admin/users/bystander/password", "", 0},
+	{"401 403 403 403 201 401 401", "POST /api/v1/admin/users/:username/tokens", "/api/v1/admin/users/bystander/tokens", "", 0},
+	{"401 403 403 403 200 401 401", "GET /api/v1/admin/tokens", "/api/v1/admin/tokens", "", 0},
+	{"401 403 403 403 404 401 401", "DELETE /api/v1/admin/tokens/:id", "/api/v1/admin/tokens/no-such-token", "", 0},
+	{"401 403 403 403 200 401 401", "GET /api/v1/admin/audit", "/api/v1/admin/audit", "", 0},
+	{"401 403 403 403 200 401 401", "GET /api/v1/admin/forms", "/api/v1/admin/forms", "", 0},
+	{"401 403 403 403 200 401 401", "GET /api/v1/admin/forms/:id/:version", "/api/v1/admin/forms/sipas-2017/1", "", 0},
+	{"401 403 403 403 400 401 401", "PUT /api/v1/admin/forms/:id/:version", "/api/v1/admin/forms/sipas-2017/1", "", 0},
+	{"401 403 403 403 201 401 401", "POST /api/v1/admin/forms/:id/:version/drafts", "/api/v1/admin/forms/sipas-2017/1/drafts", "", 0},
+	{"401 403 403 403 400 401 401", "POST /api/v1/admin/forms/:id/:version/publish", "/api/v1/admin/forms/sipas-2017/1/publish", "", 0},
+	{"401 403 403 403 200 401 401", "GET /api/v1/admin/assignments", "/api/v1/admin/assignments", "", 0},
+	{"401 403 403 403 400 401 401", "PUT /api/v1/admin/assignments/:area", "/api/v1/admin/assignments/{area}", "", 0},
 }
 
-func azUnder(path, prefix string) bool {
-	return path == prefix || strings.HasPrefix(path, prefix+"/")
+// azAreaOf is an area each agency of the matrix serves.
+var azAreaOf = map[string]string{azAgencyA: "tu-phap", azAgencyB: "cong-thuong"}
+
+// azFillReq fills the placeholders of a row's request or body for the agency asked for.
+func azFillReq(s, agency string, comments map[string]string) string {
+	return strings.NewReplacer("{agency}", agency, "{area}", azAreaOf[agency],
+		"{month}", survey.MonthOf(time.Now()).String(), "{comment}", comments[agency]).Replace(s)
 }
 
-// azFill substitutes path parameters with values that exist in the seeded
-// database; agency is the value of :agency (and of an agency's :code).
-func azFill(route, agency string) (string, error) {
-	segs := strings.Split(route, "/")
-	for i, s := range segs {
-		if !strings.HasPrefix(s, ":") && !strings.HasPrefix(s, "*") {
-			continue
-		}
-		prev := ""
-		if i > 0 {
-			prev = segs[i-1]
-		}
-		var v string
-		switch name := s[1:]; {
-		case name == "code" && prev == "areas":
-			v = "dat-dai"
-		case name == "code" && prev == "agencies", name == "agency":
-			v = agency
-		case name == "area":
-			v = "dat-dai"
-		case name == "username":
-			v = "admin"
-		case name == "id" && prev == "forms":
-			v = survey.DefaultFormID
-		case name == "id" && prev == "tokens":
-			v = "1"
-		case name == "version":
-			v = "1"
-		case name == "page" && prev == "2025-07":
-			v = "0"
-		case name == "id" && (prev == "0" || prev == "comments"):
-			v = "no-such-comment"
-		case name == "period", name == "month":
-			v = "2025-07"
-		default:
-			return "", fmt.Errorf("no test value for parameter %s (after %q)", s, prev)
-		}
-		segs[i] = v
-	}
-	return strings.Join(segs, "/"), nil
-}
-
-// azCaller is one kind of caller of the table.
+// azCaller is one column of the matrix.
 type azCaller struct {
-	name string
-	// role is who the server should see; "" for nobody (logged out, disabled,
-	// revoked or bad token).
-	role survey.Role
-	// session is the browser of a logged-in caller (nil: no cookies).
-	session *azUser
-	// bearer is the API token sent, if any.
-	bearer string
+	name    string
+	agency  string  // the agency it asks for
+	session *azUser // its browser (nil: no cookies)
+	bearer  string  // its API token ("" for none)
+	// apiSession: the API is asked with the session cookie too (a live
+	// login); the disabled caller's ended session is nobody, as anon is.
+	apiSession bool
+	// login logs in a new session of the same user (for rows that end it); nil when it cannot.
+	login func(t *testing.T) *azUser
 }
 
-// azRequest sends the request a caller makes on a route: page POSTs carry the
-// session's CSRF token, API writes an empty JSON object.
-func azRequest(t *testing.T, env *testEnv, cl azCaller, useSession bool, method, path string) azResult {
+// azSend makes one request of a row as a caller, by session (cookies) or
+// by bearer token.
+func azSend(t *testing.T, env *testEnv, row azRow, cl azCaller, u *azUser, bearer string, comments map[string]string) (string, azResult) {
 	t.Helper()
-	isAPI := strings.HasPrefix(path, "/api/")
+	method, _, _ := strings.Cut(row.route, " ")
+	path := azFillReq(row.req, cl.agency, comments)
+	body := azFillReq(row.body, cl.agency, comments)
 	hdr := map[string]string{}
-	body := ""
 	switch {
-	case method == http.MethodGet || method == http.MethodHead || method == http.MethodDelete:
-	case isAPI:
+	case method == http.MethodGet || method == http.MethodDelete:
+		body = ""
+	case strings.HasPrefix(path, "/api/"):
 		hdr["Content-Type"] = "application/json"
-		body = "{}"
-	default:
-		hdr["Content-Type"] = "application/x-www-form-urlencoded"
-		if useSession && cl.session != nil {
-			body = url.Values{"csrf": {cl.session.csrf}}.Encode()
-		} else {
-			body = url.Values{"csrf": {""}}.Encode()
+		if body == "" {
+			body = "{}"
 		}
+	default:
+		vals, err := url.ParseQuery(body)
+		if err != nil {
+			t.Fatalf("%s: body %q: %v", row.route, body, err)
+		}
+		if u != nil {
+			vals.Set("csrf", u.csrf)
+		}
+		hdr["Content-Type"] = "application/x-www-form-urlencoded"
+		body = vals.Encode()
 	}
 	var c *http.Client
-	if useSession && cl.session != nil {
-		c = cl.session.c
-	} else if cl.bearer != "" {
-		hdr["Authorization"] = "Bearer " + cl.bearer
+	if u != nil {
+		c = u.c
 	}
-	return azDo(t, c, method, env.http.URL+path, body, hdr)
+	if bearer != "" {
+		hdr["Authorization"] = "Bearer " + bearer
+	}
+	return path, azDo(t, c, method, env.http.URL+path, body, hdr)
 }
 
-func TestAuthzEveryProtectedRouteEveryCaller(t *testing.T) {
+// TestAuthzMatrix asks every route of the engine as every kind of caller
+// and checks the status of each cell against authzMatrix, that no cell is a
+// server error, and that nobody sees what is not theirs: staff of agency A
+// never see agency B (its code or its secret comment), callers without a
+// working login never see any secret comment, while those allowed do see
+// it (so the checks can fail). The API is asked with the token and, for
+// callers with a browser, with the session cookie too: both must agree.
+func TestAuthzMatrix(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
 
-	admin := azAdmin(t, env)
+	// A secret comment of this month in each agency.
+	now := time.Now()
+	month := survey.MonthOf(now).String()
+	comments := map[string]string{azAgencyA: "matrix-secret-a-0001", azAgencyB: "matrix-secret-b-0001"}
+	secrets := map[string]string{azAgencyA: "SECRET-OF-SO-TU-PHAP-7d1c", azAgencyB: "SECRET-OF-SO-CONG-THUONG-9f2e"}
+	for _, ag := range []string{azAgencyA, azAgencyB} {
+		cmStore(t, env, comments[ag], ag, azAreaOf[ag], month, 0, 2, "Ý kiến: "+secrets[ag], now)
+	}
+	if err := env.store.FlushComments(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.store.FlushRollups(ctx); err != nil {
+		t.Fatal(err)
+	}
 
-	staffPW := azInsertUser(t, env, "staff-a", survey.RoleStaff, "so-tu-phap")
+	admin := azAdmin(t, env)
+	azInsertUser(t, env, "bystander", survey.RoleStaff, azAgencyB)
+
+	staffPW := azInsertUser(t, env, "staff-a", survey.RoleStaff, azAgencyA)
 	staff := azLogin(t, env, "staff-a", staffPW)
 	staff.token = staff.fetchToken(t, "staff")
 
@@ -476,156 +575,159 @@ func TestAuthzEveryProtectedRouteEveryCaller(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("disable gone-admin: %s", r)
 	}
-	if u, err := env.store.User(ctx, "gone-admin"); err != nil || !u.Disabled {
-		t.Fatalf("gone-admin after disabling: %+v, %v", u, err)
-	}
 
 	// An administrator's token, revoked.
 	revoked := admin.fetchToken(t, "to-revoke")
 	if r := azAPI(t, env, revoked, http.MethodGet, "/api/v1/admin/agencies", nil); r.status != http.StatusOK {
 		t.Fatalf("before revoking: %s", r)
 	}
-	r = admin.api(t, http.MethodGet, "/api/v1/admin/tokens", nil)
-	var list struct {
-		Tokens []struct{ ID, Label string }
-	}
-	if err := json.Unmarshal([]byte(r.body), &list); err != nil {
-		t.Fatalf("token list: %s: %v", r, err)
-	}
-	revokedID := ""
-	for _, tk := range list.Tokens {
-		if tk.Label == "to-revoke" {
-			revokedID = tk.ID
-		}
-	}
-	if revokedID == "" {
-		t.Fatalf("token to-revoke not listed: %s", r.body)
-	}
-	if r := admin.api(t, http.MethodDelete, "/api/v1/admin/tokens/"+revokedID, nil); r.status != http.StatusNoContent {
+	if r := admin.api(t, http.MethodDelete, "/api/v1/admin/tokens/"+hashID(revoked), nil); r.status != http.StatusNoContent {
 		t.Fatalf("revoke: %s", r)
 	}
 
+	relogin := func(username, password string) func(t *testing.T) *azUser {
+		return func(t *testing.T) *azUser { return azLogin(t, env, username, password) }
+	}
 	callers := []azCaller{
-		{name: "logged-out"},
-		{name: "staff-so-tu-phap", role: survey.RoleStaff, session: staff, bearer: staff.token},
-		{name: "inspector", role: survey.RoleInspector, session: insp, bearer: insp.token},
-		{name: "disabled-admin", session: gone, bearer: gone.token},
-		{name: "revoked-token", bearer: revoked},
-		{name: "bad-token", bearer: "hl_not-a-real-token-at-all"},
-		{name: "admin", role: survey.RoleAdmin, session: admin, bearer: admin.token},
+		{name: "anon", agency: azAgencyB},
+		{name: "staffB", agency: azAgencyB, session: staff, bearer: staff.token, apiSession: true, login: relogin("staff-a", staffPW)},
+		{name: "staffA", agency: azAgencyA, session: staff, bearer: staff.token, apiSession: true, login: relogin("staff-a", staffPW)},
+		{name: "insp", agency: azAgencyB, session: insp, bearer: insp.token, apiSession: true, login: relogin("inspector", inspPW)},
+		{name: "admin", agency: azAgencyB, session: admin, bearer: admin.token, apiSession: true, login: relogin("admin", azAdminPassword)},
+		{name: "disabled", agency: azAgencyB, session: gone, bearer: gone.token},
+		{name: "revoked", agency: azAgencyB, bearer: revoked},
+	}
+	for i, c := range callers {
+		if c.name != azCols[i] {
+			t.Fatalf("caller %d is %s, want %s", i, c.name, azCols[i])
+		}
 	}
 
+	// Every route of the engine has exactly one row, and every row a route.
 	engine, ok := env.srv.Handler().(*gin.Engine)
 	if !ok {
 		t.Fatalf("Handler() is %T, want *gin.Engine", env.srv.Handler())
 	}
-	routes := engine.Routes()
-	slices.SortFunc(routes, func(a, b gin.RouteInfo) int {
-		return strings.Compare(a.Path+" "+a.Method, b.Path+" "+b.Method)
-	})
-
-	protected := 0
-	for _, rt := range routes {
-		key := rt.Method + " " + rt.Path
-		var roles []survey.Role
-		scoped, found := false, false
-		for _, p := range azProtected {
-			if azUnder(rt.Path, p.prefix) {
-				roles, scoped, found = p.roles, p.scoped, true
-				break
-			}
-		}
-		if !found {
-			if !azPublic[key] {
-				t.Errorf("route %s is neither public (azPublic) nor under a protected prefix (azProtected): "+
-					"add it to one of them with the roles allowed", key)
-			}
-			continue
-		}
-		protected++
-		path, err := azFill(rt.Path, "so-tu-phap")
-		if err != nil {
-			t.Errorf("route %s: %v: add a value to azFill", key, err)
-			continue
-		}
-		isAPI := strings.HasPrefix(rt.Path, "/api/")
-		t.Run(strings.ReplaceAll(key, "/", "_"), func(t *testing.T) {
-			for _, cl := range callers {
-				// Pages are reached with the session; the API with the token and
-				// with the session cookie alike. Bearer-only callers send their
-				// token to pages too.
-				modes := []bool{}
-				if cl.session != nil || cl.bearer == "" {
-					modes = append(modes, true)
-				}
-				if cl.bearer != "" && (isAPI || cl.session == nil) {
-					modes = append(modes, false)
-				}
-				for _, useSession := range modes {
-					how := "token"
-					if useSession {
-						how = "session"
-					}
-					got := azRequest(t, env, cl, useSession, rt.Method, path)
-					what := fmt.Sprintf("%s %s as %s (%s)", rt.Method, path, cl.name, how)
-					azCheck(t, what, got, isAPI, !useSession, path, cl.role, roles)
-				}
-			}
-			// Staff reaching another agency's data through a scoped route.
-			if scoped && strings.Contains(rt.Path, ":agency") {
-				other, _ := azFill(rt.Path, "so-cong-thuong")
-				for _, useSession := range []bool{true, false} {
-					cl := callers[1]
-					got := azRequest(t, env, cl, useSession, rt.Method, other)
-					if got.status != http.StatusForbidden && got.status != http.StatusNotFound {
-						t.Errorf("%s %s as staff of so-tu-phap (session %v): %s, want 403 or 404", rt.Method, other, useSession, got)
-					}
-				}
-			}
-		})
+	served := map[string]bool{}
+	for _, rt := range engine.Routes() {
+		served[rt.Method+" "+rt.Path] = true
 	}
-	if protected < 40 {
-		t.Errorf("only %d protected routes found; the enumeration is broken", protected)
+	rows := map[string]bool{}
+	for _, row := range authzMatrix {
+		if rows[row.route] {
+			t.Errorf("authzMatrix has two rows for %s", row.route)
+		}
+		rows[row.route] = true
+		if !served[row.route] {
+			t.Errorf("authzMatrix has a row for %s, which the server does not serve", row.route)
+		}
+	}
+	for _, route := range slices.Sorted(maps.Keys(served)) {
+		if !rows[route] {
+			t.Errorf("route %s has no row in authzMatrix (authz_test.go): add one with the status each caller must get", route)
+		}
+	}
+
+	cells := 0
+	for _, row := range authzMatrix {
+		if !served[row.route] {
+			continue
+		}
+		want := strings.Fields(row.want)
+		if len(want) != len(azCols) {
+			t.Errorf("%s: %d statuses, want one per caller (%s)", row.route, len(want), strings.Join(azCols, " "))
+			continue
+		}
+		isAPI := strings.HasPrefix(row.req, "/api/")
+		for i, cl := range callers {
+			status, err := strconv.Atoi(want[i])
+			if err != nil {
+				t.Fatalf("%s: status %q: %v", row.route, want[i], err)
+			}
+			u := cl.session
+			if row.opt&azFresh != 0 && cl.login != nil {
+				u = cl.login(t)
+			}
+			// API: by token, then by session cookie. Pages: by session, or by
+			// token for a caller without a browser.
+			type attempt struct {
+				how    string
+				u      *azUser
+				bearer string
+			}
+			var tries []attempt
+			switch {
+			case isAPI && cl.bearer != "":
+				tries = append(tries, attempt{"token", nil, cl.bearer})
+				if u != nil && cl.apiSession {
+					tries = append(tries, attempt{"session", u, ""})
+				}
+			case u != nil:
+				tries = append(tries, attempt{"session", u, ""})
+			case cl.bearer != "":
+				tries = append(tries, attempt{"token", nil, cl.bearer})
+			default:
+				tries = append(tries, attempt{"nothing", nil, ""})
+			}
+			for _, try := range tries {
+				cells++
+				path, got := azSend(t, env, row, cl, try.u, try.bearer, comments)
+				what := fmt.Sprintf("%s %s as %s (%s)", strings.Fields(row.route)[0], path, cl.name, try.how)
+				azCheckCell(t, what, row, cl, isAPI, path, status, got, secrets)
+			}
+		}
+	}
+	if cells < 500 {
+		t.Errorf("only %d cells asked; the matrix is broken", cells)
 	}
 }
 
-// azCheck checks one answer against the expectations of the table.
-func azCheck(t *testing.T, what string, got azResult, isAPI, byToken bool, path string, role survey.Role, allowed []survey.Role) {
+// azCheckCell checks one answer of the matrix.
+func azCheckCell(t *testing.T, what string, row azRow, cl azCaller, isAPI bool, path string, want int, got azResult, secrets map[string]string) {
 	t.Helper()
+	if got.status >= 500 {
+		t.Errorf("%s: server error %s", what, got)
+		return
+	}
+	if got.status != want {
+		b := got.body
+		if len(b) > 160 {
+			b = b[:160] + "…"
+		}
+		t.Errorf("%s: %d (Location %q), want %d: %s", what, got.status, got.location(), want, b)
+	}
 	switch {
-	case role == "" && isAPI:
-		if got.status != http.StatusUnauthorized {
-			t.Errorf("%s: %s, want 401", what, got)
-		} else if e := azDecodeErr(t, got); e.Error.Code != "unauthorized" {
-			t.Errorf("%s: error code %q, want unauthorized", what, e.Error.Code)
+	case got.status != want:
+	case isAPI && (want == http.StatusUnauthorized || want == http.StatusForbidden):
+		code := map[int]string{http.StatusUnauthorized: "unauthorized", http.StatusForbidden: "forbidden"}[want]
+		if e := azDecodeErr(t, got); e.Error.Code != code {
+			t.Errorf("%s: error code %q, want %s", what, e.Error.Code, code)
 		}
-	case role == "" && byToken:
-		// A page called with a token that does not work: refused at once.
-		if got.status != http.StatusUnauthorized && !(got.status == http.StatusSeeOther && strings.HasPrefix(got.location(), "/login")) {
-			t.Errorf("%s: %s, want 401 or 303 to /login", what, got)
+	case want == http.StatusSeeOther && (cl.name == "anon" || cl.name == "disabled") && row.opt&(azFresh|azOpen) == 0:
+		if w := "/login?next=" + url.QueryEscape(path); got.location() != w {
+			t.Errorf("%s: sent to %q, want %q", what, got.location(), w)
 		}
-	case role == "":
-		want := "/login?next=" + url.QueryEscape(path)
-		if got.status != http.StatusSeeOther || got.location() != want {
-			t.Errorf("%s: %s, want 303 to %s", what, got, want)
+	}
+	// Nobody sees what is not theirs.
+	switch cl.name {
+	case "staffA", "staffB":
+		if strings.Contains(got.body, secrets[azAgencyB]) {
+			t.Errorf("%s: staff of %s see the secret comment of %s", what, azAgencyA, azAgencyB)
 		}
-	case !slices.Contains(allowed, role):
-		if got.status != http.StatusForbidden {
-			t.Errorf("%s: %s, want 403", what, got)
-		} else if isAPI {
-			if e := azDecodeErr(t, got); e.Error.Code != "forbidden" {
-				t.Errorf("%s: error code %q, want forbidden", what, e.Error.Code)
+		// The page's own address (echoed in its language switch) aside.
+		reqPath, _, _ := strings.Cut(path, "?")
+		if row.opt&azOpen == 0 && strings.Contains(strings.ReplaceAll(got.body, reqPath, ""), azAgencyB) {
+			t.Errorf("%s: staff of %s see the code of %s", what, azAgencyA, azAgencyB)
+		}
+	case "anon", "disabled", "revoked":
+		for ag, s := range secrets {
+			if strings.Contains(got.body, s) {
+				t.Errorf("%s: a caller without a working login sees the secret comment of %s", what, ag)
 			}
 		}
-	default:
-		switch {
-		case got.status == http.StatusUnauthorized || got.status == http.StatusForbidden:
-			t.Errorf("%s: %s, want the route to let an allowed role through", what, got)
-		case got.status >= 500:
-			t.Errorf("%s: %s, want no server error", what, got)
-		case got.status == http.StatusSeeOther && strings.HasPrefix(got.location(), "/login"):
-			t.Errorf("%s: sent to %s, want the page", what, got.location())
-		}
+	}
+	if row.opt&azComments != 0 && want == http.StatusOK && !strings.Contains(got.body, secrets[cl.agency]) {
+		t.Errorf("%s: the comments of %s do not show its secret comment: %s", what, cl.agency, got)
 	}
 }
 
@@ -696,22 +798,22 @@ func TestAuthzCSRF(t *testing.T) {
 	}
 
 	// Every admin form, posted without a token, is refused and writes nothing.
-	engine := env.srv.Handler().(*gin.Engine)
-	for _, rt := range engine.Routes() {
-		if rt.Method != http.MethodPost || !azUnder(rt.Path, "/admin") {
+	forms := 0
+	for _, row := range authzMatrix {
+		if !strings.HasPrefix(row.route, "POST /admin") {
 			continue
 		}
-		path, err := azFill(rt.Path, "so-tu-phap")
-		if err != nil {
-			t.Errorf("%s: %v", rt.Path, err)
-			continue
-		}
+		forms++
+		path := azFillReq(row.req, azAgencyA, nil)
 		for _, tok := range []string{"", "wrong"} {
 			r := admin.post(t, path, url.Values{"csrf": {tok}, "name": {"x"}, "password": {"new-password-1234"}, "date": {"2025-07-01"}})
 			if r.status != http.StatusForbidden {
 				t.Errorf("POST %s with csrf %q: %s, want 403", path, tok, r)
 			}
 		}
+	}
+	if forms < 15 {
+		t.Errorf("only %d admin forms in authzMatrix", forms)
 	}
 	if after := auditCount(); after != before {
 		t.Errorf("audit entries %d → %d: a refused form changed something", before, after)

@@ -16,15 +16,8 @@ import (
 // Staff entry of paper and phone surveys, over a real embedded FerretDB:
 // POST /api/v1/responses with submittedAt, and the /entry pages.
 
-func init() {
-	// The entry pages are for agency staff (their agencies) and
-	// administrators; the authorization table of authz_test.go covers them.
-	azProtected = append(azProtected, struct {
-		prefix string
-		roles  []survey.Role
-		scoped bool
-	}{"/entry", []survey.Role{survey.RoleAdmin, survey.RoleStaff}, true})
-}
+// The entry pages are for agency staff (their agencies) and administrators;
+// authzMatrix in authz_test.go has their rows.
 
 // enMonthDay is a day (YYYY-MM-DD) in the month k months before this one.
 func enMonthDay(k, day int) (survey.Month, string) {

@@ -98,6 +98,7 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/forms/:agency/:area", s.api(s.apiForm))
 	api.POST("/responses", s.api(s.apiSubmit))
 	api.POST("/auth/token", s.api(s.apiToken))
+	api.GET("/openapi.json", serveOpenAPI) // openapi.go
 
 	// Staff pages.
 	r.GET("/login", s.page(s.loginPage))

@@ -1,0 +1,718 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/gin-gonic/gin"
+
+	"hailong/survey"
+)
+
+// The OpenAPI document (openapi.json) against the code: it is a valid
+// OpenAPI 3 document whose every example validates against its schema; it
+// lists exactly the routes of the engine under /api/ and the operational
+// /healthz and /readyz; and the real server, over a real embedded FerretDB,
+// answers each documented operation as the document says: every request
+// example is sent, and every answer is validated against the schema the
+// document gives for its status (an undocumented status fails).
+
+// oaLoad parses the embedded document.
+func oaLoad(t testing.TB) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(openAPIDoc)
+	if err != nil {
+		t.Fatalf("load openapi.json: %v", err)
+	}
+	return doc
+}
+
+// oaDocumented reports whether a route of the engine must be in the document.
+func oaDocumented(path string) bool {
+	return strings.HasPrefix(path, "/api/") || path == "/healthz" || path == "/readyz"
+}
+
+// oaPathOf turns a Gin route path into an OpenAPI one: /a/:b/*c → /a/{b}/{c}.
+func oaPathOf(ginPath string) string {
+	segs := strings.Split(ginPath, "/")
+	for i, s := range segs {
+		if strings.HasPrefix(s, ":") || strings.HasPrefix(s, "*") {
+			segs[i] = "{" + s[1:] + "}"
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+// oaOperations lists "METHOD /path" of every operation of the document.
+func oaOperations(doc *openapi3.T) []string {
+	var out []string
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			out = append(out, strings.ToUpper(method)+" "+path)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// oaOperation finds an operation by "METHOD /path".
+func oaOperation(t testing.TB, doc *openapi3.T, op string) (*openapi3.PathItem, *openapi3.Operation) {
+	t.Helper()
+	method, path, _ := strings.Cut(op, " ")
+	item := doc.Paths.Value(path)
+	if item == nil || item.GetOperation(method) == nil {
+		t.Fatalf("operation %s is not in openapi.json", op)
+	}
+	return item, item.GetOperation(method)
+}
+
+// oaJSONValue normalises a value to what encoding/json decodes (float64
+// numbers, map[string]any objects), as the validator expects.
+func oaJSONValue(t testing.TB, v any) any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("example: %v", err)
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// oaExample is one example of the document with the schema it must match.
+type oaExample struct {
+	where  string
+	schema *openapi3.Schema
+	value  any
+	asReq  bool
+}
+
+// oaExamples collects every example of every operation: parameters,
+// request bodies and responses (named examples and single ones).
+func oaExamples(t testing.TB, doc *openapi3.T) []oaExample {
+	t.Helper()
+	var out []oaExample
+	media := func(where string, mt *openapi3.MediaType, asReq bool) {
+		if mt == nil || mt.Schema == nil {
+			return
+		}
+		if mt.Example != nil {
+			out = append(out, oaExample{where, mt.Schema.Value, mt.Example, asReq})
+		}
+		for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
+			out = append(out, oaExample{where + " example " + name, mt.Schema.Value, mt.Examples[name].Value.Value, asReq})
+		}
+	}
+	for _, op := range oaOperations(doc) {
+		item, o := oaOperation(t, doc, op)
+		params := append(openapi3.Parameters{}, item.Parameters...)
+		params = append(params, o.Parameters...)
+		for _, p := range params {
+			if p.Value.Example != nil {
+				out = append(out, oaExample{op + " parameter " + p.Value.Name, p.Value.Schema.Value, p.Value.Example, true})
+			}
+		}
+		if o.RequestBody != nil {
+			for ct, mt := range o.RequestBody.Value.Content {
+				media(op+" request "+ct, mt, true)
+			}
+		}
+		for code, r := range o.Responses.Map() {
+			for ct, mt := range r.Value.Content {
+				media(op+" "+code+" "+ct, mt, false)
+			}
+		}
+	}
+	return out
+}
+
+// TestOpenAPIDocument: openapi.json is a valid OpenAPI 3 document (kin-openapi
+// checks structure, references and, by default, every example), and every
+// example validates against its schema when checked one by one here too. The
+// schemas are strict (no unknown properties), as shown by examples spoiled on
+// purpose. Every operation has an example of its success, every request body
+// an example, and every error code has a message in both languages.
+func TestOpenAPIDocument(t *testing.T) {
+	doc := oaLoad(t)
+	ctx := context.Background()
+	if err := doc.Validate(ctx, openapi3.EnableExamplesValidation()); err != nil {
+		t.Fatalf("openapi.json is not a valid OpenAPI 3 document: %v", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Errorf("openapi version %q, want 3.x", doc.OpenAPI)
+	}
+
+	examples := oaExamples(t, doc)
+	for _, ex := range examples {
+		opt := openapi3.VisitAsResponse()
+		if ex.asReq {
+			opt = openapi3.VisitAsRequest()
+		}
+		if err := ex.schema.VisitJSON(oaJSONValue(t, ex.value), opt, openapi3.MultiErrors()); err != nil {
+			t.Errorf("%s does not validate against its schema: %v", ex.where, err)
+		}
+	}
+	if len(examples) < 60 {
+		t.Errorf("only %d examples found; the walk is broken", len(examples))
+	}
+
+	// Every operation shows its success, and every request body an example.
+	for _, op := range oaOperations(doc) {
+		_, o := oaOperation(t, doc, op)
+		if o.RequestBody != nil {
+			mt := o.RequestBody.Value.Content.Get("application/json")
+			if mt == nil || len(mt.Examples) == 0 {
+				t.Errorf("%s: the request body has no named example", op)
+			}
+		}
+		shown := false
+		for code, r := range o.Responses.Map() {
+			if !strings.HasPrefix(code, "2") {
+				continue
+			}
+			if code == "204" || op == "GET /api/v1/openapi.json" {
+				shown = true
+				continue
+			}
+			if mt := r.Value.Content.Get("application/json"); mt != nil && (len(mt.Examples) > 0 || mt.Example != nil) {
+				shown = true
+			}
+		}
+		if !shown {
+			t.Errorf("%s: no example of a successful answer", op)
+		}
+	}
+
+	// The schemas refuse what the server refuses: an unknown field, a value
+	// off the scale, a missing required field.
+	_, submit := oaOperation(t, doc, "POST /api/v1/responses")
+	submitSchema := submit.RequestBody.Value.Content.Get("application/json").Schema.Value
+	kiosk := oaJSONValue(t, submit.RequestBody.Value.Content.Get("application/json").Examples["kiosk"].Value.Value).(map[string]any)
+	spoil := map[string]func(m map[string]any){
+		"unknown field":    func(m map[string]any) { m["extra"] = 1 },
+		"answer off scale": func(m map[string]any) { m["answers"].(map[string]any)["1.1"] = 9.0 },
+		"no channel":       func(m map[string]any) { delete(m, "channel") },
+		"unknown channel":  func(m map[string]any) { m["channel"] = "fax" },
+		"short key":        func(m map[string]any) { m["idempotencyKey"] = "abc" },
+	}
+	for name, f := range spoil {
+		m := oaJSONValue(t, kiosk).(map[string]any)
+		f(m)
+		if err := submitSchema.VisitJSON(m, openapi3.VisitAsRequest()); err == nil {
+			t.Errorf("submit request schema accepts a request with %s", name)
+		}
+	}
+	errSchema := doc.Components.Schemas["Error"].Value
+	for name, v := range map[string]string{
+		"unknown code":      `{"error":{"code":"oops","message":"x"}}`,
+		"no message":        `{"error":{"code":"not_found"}}`,
+		"non-string field":  `{"error":{"code":"validation_failed","message":"x","fields":{"a":1}}}`,
+		"extra top-level":   `{"error":{"code":"not_found","message":"x"},"status":404}`,
+		"flat (not nested)": `{"code":"not_found","message":"x"}`,
+	} {
+		var x any
+		if err := json.Unmarshal([]byte(v), &x); err != nil {
+			t.Fatal(err)
+		}
+		if err := errSchema.VisitJSON(x); err == nil {
+			t.Errorf("Error schema accepts %s: %s", name, v)
+		}
+	}
+
+	// Each documented error code is one the server can say: it has a
+	// message in both languages (the server sends ms.T("api."+code)).
+	locales, err := loadLocales()
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := errSchema.Properties["error"].Value.Properties["code"].Value.Enum
+	if len(codes) < 10 {
+		t.Errorf("error codes %v: too few", codes)
+	}
+	for _, c := range codes {
+		for _, lang := range survey.Langs {
+			key := "api." + c.(string)
+			if msg := locales[lang].T(key); msg == key {
+				t.Errorf("error code %s has no %s message %q", c, lang, key)
+			}
+		}
+	}
+}
+
+// oaStep is one request of the replay.
+type oaStep struct {
+	as string // "" (nobody), "admin", "staff", "inspector", or a raw bearer token
+	op string // the operation, "METHOD /path/{param}"
+
+	params  map[string]string // path parameters; "$name" takes a kept value
+	query   string
+	example string         // send this request example of the operation as the body
+	patch   map[string]any // top-level fields changed in the example
+	body    any            // or this body (a string is sent as is)
+	ctype   string         // content type (default application/json when there is a body)
+
+	// invalid: the request breaks the document on purpose, which must say so.
+	invalid bool
+	status  int
+	keep    map[string]string         // name → top-level field of the answer, kept for later steps
+	prep    func(t *testing.T)        // run before the request
+	check   func(t *testing.T, b any) // more checks of a 2xx answer (decoded JSON)
+}
+
+// TestOpenAPIAgainstServer checks the document against a real server: the
+// same routes, the document served as is, and every operation replayed.
+func TestOpenAPIAgainstServer(t *testing.T) {
+	doc := oaLoad(t)
+	env := newTestEnv(t)
+
+	t.Run("routes", func(t *testing.T) {
+		engine, ok := env.srv.Handler().(*gin.Engine)
+		if !ok {
+			t.Fatalf("Handler() is %T, want *gin.Engine", env.srv.Handler())
+		}
+		registered := map[string]bool{}
+		for _, rt := range engine.Routes() {
+			if oaDocumented(rt.Path) {
+				registered[rt.Method+" "+oaPathOf(rt.Path)] = true
+			}
+		}
+		documented := map[string]bool{}
+		for _, op := range oaOperations(doc) {
+			documented[op] = true
+			if !registered[op] {
+				t.Errorf("openapi.json documents %s, which the server does not serve", op)
+			}
+		}
+		for _, op := range slices.Sorted(maps.Keys(registered)) {
+			if !documented[op] {
+				t.Errorf("route %s is not in server/openapi.json: describe it there (parameters, body, answers, examples)", op)
+			}
+		}
+		if len(registered) < 30 {
+			t.Errorf("only %d API routes found; the enumeration is broken", len(registered))
+		}
+	})
+
+	t.Run("served", func(t *testing.T) {
+		r := azDo(t, nil, http.MethodGet, env.http.URL+"/api/v1/openapi.json", "", nil)
+		if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
+			t.Fatalf("GET /api/v1/openapi.json: %s", r)
+		}
+		if r.body != string(openAPIDoc) {
+			t.Errorf("the document served differs from server/openapi.json")
+		}
+	})
+
+	t.Run("replay", func(t *testing.T) { oaReplay(t, doc, env) })
+}
+
+// oaReplay sends every documented operation to the server, in an order
+// that builds what later steps need, and checks each answer against the
+// document.
+func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
+	ctx := context.Background()
+	admin := azAdmin(t, env)
+	staffPW := azInsertUser(t, env, "staff-a", survey.RoleStaff, "so-tu-phap")
+	staff := &azUser{env: env, username: "staff-a", password: staffPW}
+	staff.token = staff.fetchToken(t, "replay")
+	inspPW := azInsertUser(t, env, "inspector", survey.RoleInspector)
+	insp := &azUser{env: env, username: "inspector", password: inspPW}
+	insp.token = insp.fetchToken(t, "replay")
+	tokens := map[string]string{"admin": admin.token, "staff": staff.token, "inspector": insp.token}
+
+	flushRollups := func(t *testing.T) {
+		if err := env.store.FlushRollups(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	flushComments := func(t *testing.T) {
+		if err := env.store.FlushComments(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	field := func(b any, path ...string) any {
+		for _, p := range path {
+			m, ok := b.(map[string]any)
+			if !ok {
+				return nil
+			}
+			b = m[p]
+		}
+		return b
+	}
+	kioskID := "kiosk-7f3a9c21-0001"
+	paperID := "paper-2025-07-0042"
+	sa := map[string]string{"agency": "so-tu-phap", "area": "tu-phap"}
+
+	steps := []oaStep{
+		{op: "GET /healthz", status: 200},
+		{op: "GET /readyz", status: 200},
+		{op: "GET /api/v1/openapi.json", status: 200},
+		{op: "GET /api/v1/areas", status: 200},
+		{op: "GET /api/v1/agencies", status: 200, check: func(t *testing.T, b any) {
+			for _, a := range field(b, "agencies").([]any) {
+				if a.(map[string]any)["active"] != true {
+					t.Errorf("an inactive agency is listed to the public: %v", a)
+				}
+			}
+		}},
+		{op: "GET /api/v1/forms/{agency}/{area}", params: sa, status: 200},
+		{op: "GET /api/v1/forms/{agency}/{area}", params: map[string]string{"agency": "tp-tuyen-quang", "area": "dat-dai"}, status: 200,
+			check: func(t *testing.T, b any) {
+				if n := len(field(b, "extraItems").([]any)); n == 0 {
+					t.Errorf("the land form of a district has no extra items")
+				}
+			}},
+		{op: "GET /api/v1/forms/{agency}/{area}", params: map[string]string{"agency": "so-tu-phap", "area": "dat-dai"}, status: 400},
+		{op: "GET /api/v1/forms/{agency}/{area}", params: map[string]string{"agency": "no-such", "area": "tu-phap"}, status: 404},
+
+		// Responses: stored, stored again, entered by staff, refused.
+		{op: "POST /api/v1/responses", example: "kiosk", status: 201, check: func(t *testing.T, b any) {
+			if field(b, "id") != kioskID {
+				t.Errorf("id %v, want %s", field(b, "id"), kioskID)
+			}
+		}},
+		{op: "POST /api/v1/responses", example: "kiosk", status: 200},
+		{op: "POST /api/v1/responses", example: "kiosk", patch: map[string]any{"agency": "tp-tuyen-quang"}, status: 409},
+		{op: "POST /api/v1/responses", example: "paperEntry", status: 400}, // anonymous: no interview date
+		{as: "inspector", op: "POST /api/v1/responses", example: "paperEntry", status: 403},
+		{as: "staff", op: "POST /api/v1/responses", example: "paperEntry", status: 201},
+		{op: "POST /api/v1/responses", example: "invalid", status: 400},
+		{op: "POST /api/v1/responses", body: `{"agency":"so-tu-phap","bogus":1}`, invalid: true, status: 400},
+		{op: "POST /api/v1/responses", body: "agency=so-tu-phap", ctype: "application/x-www-form-urlencoded", invalid: true, status: 415},
+		{op: "POST /api/v1/responses", example: "kiosk", patch: map[string]any{"comment": strings.Repeat("x", 70<<10)}, status: 413},
+		{op: "POST /api/v1/responses", example: "kiosk", patch: map[string]any{"agency": "no-such"}, status: 404},
+		{as: "hl_not-a-real-token", op: "POST /api/v1/responses", example: "kiosk", status: 401},
+
+		// Tokens.
+		{op: "POST /api/v1/auth/token", example: "script", status: 201},
+		{op: "POST /api/v1/auth/token", body: map[string]any{"username": "admin", "password": "wrong-password"}, status: 401},
+		{op: "POST /api/v1/auth/token", body: map[string]any{"username": "admin"}, invalid: true, status: 400},
+		{op: "POST /api/v1/auth/token", body: map[string]any{"username": "nobody", "password": "x"}, status: 401},
+		{op: "POST /api/v1/auth/token", body: map[string]any{"username": "nobody", "password": "x"}, status: 401},
+		{op: "POST /api/v1/auth/token", body: map[string]any{"username": "nobody", "password": "x"}, status: 401},
+		{op: "POST /api/v1/auth/token", body: map[string]any{"username": "nobody", "password": "x"}, status: 401},
+		{op: "POST /api/v1/auth/token", body: map[string]any{"username": "nobody", "password": "x"}, status: 401},
+		{op: "POST /api/v1/auth/token", body: map[string]any{"username": "nobody", "password": "x"}, status: 429},
+
+		// Reports: the paper survey counts in July 2025.
+		{as: "staff", op: "GET /api/v1/reports/agencies/{agency}", params: sa, query: "from=2025-07&to=2025-08", status: 200, prep: flushRollups,
+			check: func(t *testing.T, b any) {
+				if n := field(b, "report", "responses"); n != 1.0 {
+					t.Errorf("report responses %v, want 1 (the paper survey of July 2025)", n)
+				}
+			}},
+		{as: "inspector", op: "GET /api/v1/reports/agencies/{agency}", params: sa, query: "area=tu-phap&lineage=1", status: 200},
+		{as: "staff", op: "GET /api/v1/reports/agencies/{agency}", params: map[string]string{"agency": "so-cong-thuong"}, status: 403},
+		{as: "staff", op: "GET /api/v1/reports/agencies/{agency}", params: sa, query: "from=2025-13", invalid: true, status: 400},
+		{as: "admin", op: "GET /api/v1/reports/agencies/{agency}", params: map[string]string{"agency": "no-such"}, status: 404},
+		{op: "GET /api/v1/reports/agencies/{agency}", params: sa, status: 401},
+
+		// Comments.
+		{as: "staff", op: "GET /api/v1/comments", query: "agency=so-tu-phap&from=2025-07&to=2025-07", status: 200, prep: flushComments,
+			check: func(t *testing.T, b any) {
+				cs := field(b, "comments").([]any)
+				if len(cs) != 1 || field(cs[0], "id") != paperID || field(cs[0], "handled") != nil {
+					t.Errorf("comments of July 2025: %v, want the paper survey's, not handled", cs)
+				}
+			}},
+		{as: "inspector", op: "GET /api/v1/comments", query: "agency=so-tu-phap&from=2025-07&to=2025-07&area=tu-phap&score=mid&unhandled=1&limit=20", status: 200,
+			check: func(t *testing.T, b any) {
+				if n := len(field(b, "comments").([]any)); n != 1 {
+					t.Errorf("mid, unhandled comments: %d, want 1", n)
+				}
+			}},
+		{as: "staff", op: "GET /api/v1/comments", query: "agency=so-tu-phap&score=bad", invalid: true, status: 400},
+		{as: "staff", op: "GET /api/v1/comments", query: "agency=so-cong-thuong", status: 403},
+		{as: "admin", op: "GET /api/v1/comments", query: "agency=no-such", status: 404},
+		{as: "inspector", op: "POST /api/v1/comments/{id}/handled", params: map[string]string{"id": paperID}, example: "mark", status: 403},
+		{as: "staff", op: "POST /api/v1/comments/{id}/handled", params: map[string]string{"id": paperID}, example: "mark", status: 200,
+			check: func(t *testing.T, b any) {
+				if field(b, "changed") != true || field(b, "comment", "handled", "by") != "staff-a" {
+					t.Errorf("mark: %v, want changed by staff-a", b)
+				}
+			}},
+		{as: "admin", op: "POST /api/v1/comments/{id}/handled", params: map[string]string{"id": paperID}, example: "mark", status: 200,
+			check: func(t *testing.T, b any) {
+				if field(b, "changed") != false || field(b, "comment", "handled", "by") != "staff-a" {
+					t.Errorf("second mark: %v, want unchanged, still by staff-a", b)
+				}
+			}},
+		{as: "staff", op: "POST /api/v1/comments/{id}/handled", params: map[string]string{"id": "no-such-comment"}, example: "mark", status: 404},
+		{as: "staff", op: "POST /api/v1/comments/{id}/handled", params: map[string]string{"id": paperID}, body: map[string]any{"agency": "so-tu-phap", "month": "July"}, invalid: true, status: 400},
+
+		// Administration: agencies.
+		{as: "admin", op: "GET /api/v1/admin/agencies", status: 200},
+		{as: "staff", op: "GET /api/v1/admin/agencies", status: 403},
+		{op: "GET /api/v1/admin/agencies", status: 401},
+		{as: "admin", op: "POST /api/v1/admin/agencies", example: "department", status: 201},
+		{as: "admin", op: "POST /api/v1/admin/agencies", example: "department", status: 400}, // the code is taken
+		{as: "admin", op: "GET /api/v1/admin/agencies/{code}", params: map[string]string{"code": "so-y-te"}, status: 200},
+		{as: "admin", op: "GET /api/v1/admin/agencies/{code}", params: map[string]string{"code": "no-such"}, status: 404},
+		{as: "admin", op: "PUT /api/v1/admin/agencies/{code}", params: map[string]string{"code": "so-tu-phap"}, example: "rename", status: 200,
+			check: func(t *testing.T, b any) {
+				if n := len(field(b, "formerNames").([]any)); n != 1 {
+					t.Errorf("renamed agency has %d former names, want 1", n)
+				}
+			}},
+		{as: "admin", op: "PUT /api/v1/admin/agencies/{code}", params: map[string]string{"code": "no-such"}, example: "rename", status: 404},
+		{as: "admin", op: "POST /api/v1/admin/agencies/{code}/dissolve", params: map[string]string{"code": "so-giao-thong"}, example: "dissolve", status: 200},
+		{as: "admin", op: "POST /api/v1/admin/agencies/{code}/dissolve", params: map[string]string{"code": "so-giao-thong"}, example: "dissolve", status: 400}, // already
+		{as: "admin", op: "POST /api/v1/admin/merges", example: "merge", status: 200},
+		{as: "admin", op: "GET /api/v1/admin/agencies/{code}", params: map[string]string{"code": "lam-binh"}, status: 200,
+			check: func(t *testing.T, b any) {
+				if l := field(b, "lineage"); fmt.Sprint(l) != "[lam-binh x-thuong-lam]" {
+					t.Errorf("lineage %v after the merge", l)
+				}
+			}},
+
+		// Areas.
+		{as: "admin", op: "GET /api/v1/admin/areas", status: 200},
+		{as: "admin", op: "POST /api/v1/admin/areas", example: "health", status: 201},
+		{as: "admin", op: "PUT /api/v1/admin/areas/{code}", params: map[string]string{"code": "y-te"}, example: "rename", status: 200},
+		{as: "admin", op: "PUT /api/v1/admin/areas/{code}", params: map[string]string{"code": "no-such"}, example: "rename", status: 404},
+
+		// Users and tokens.
+		{as: "admin", op: "GET /api/v1/admin/users", status: 200},
+		{as: "admin", op: "POST /api/v1/admin/users", example: "staff", status: 201},
+		{as: "admin", op: "POST /api/v1/admin/users", example: "staff", status: 400}, // the name is taken
+		{as: "admin", op: "GET /api/v1/admin/users/{username}", params: map[string]string{"username": "nguyen.van.a"}, status: 200},
+		{as: "admin", op: "GET /api/v1/admin/users/{username}", params: map[string]string{"username": "no-such"}, status: 404},
+		{as: "admin", op: "POST /api/v1/admin/users/{username}/tokens", params: map[string]string{"username": "nguyen.van.a"}, example: "integration", status: 201,
+			keep: map[string]string{"tokenID": "id", "token": "token"}},
+		{as: "$token", op: "GET /api/v1/reports/agencies/{agency}", params: sa, status: 200},
+		{as: "admin", op: "PUT /api/v1/admin/users/{username}", params: map[string]string{"username": "nguyen.van.a"}, example: "disable", status: 200},
+		{as: "$token", op: "GET /api/v1/reports/agencies/{agency}", params: sa, status: 401}, // disabled
+		{as: "admin", op: "POST /api/v1/admin/users/{username}/password", params: map[string]string{"username": "nguyen.van.a"}, example: "reset", status: 204},
+		{as: "admin", op: "POST /api/v1/admin/users/{username}/password", params: map[string]string{"username": "nguyen.van.a"}, body: map[string]any{"password": "short"}, status: 400},
+		{as: "admin", op: "GET /api/v1/admin/tokens", status: 200},
+		{as: "admin", op: "DELETE /api/v1/admin/tokens/{id}", params: map[string]string{"id": "$tokenID"}, status: 204},
+		{as: "admin", op: "DELETE /api/v1/admin/tokens/{id}", params: map[string]string{"id": "no-such"}, status: 404},
+		{as: "admin", op: "GET /api/v1/admin/audit", status: 200},
+		{as: "admin", op: "GET /api/v1/admin/audit", query: "before=000000000000000000000000", status: 200},
+
+		// Questionnaires.
+		{as: "admin", op: "GET /api/v1/admin/forms", status: 200},
+		{as: "admin", op: "GET /api/v1/admin/forms/{id}/{version}", params: map[string]string{"id": "sipas-2017", "version": "1"}, status: 200},
+		{as: "admin", op: "GET /api/v1/admin/forms/{id}/{version}", params: map[string]string{"id": "sipas-2017", "version": "9"}, status: 404},
+		{as: "admin", op: "POST /api/v1/admin/forms/{id}/{version}/drafts", params: map[string]string{"id": "sipas-2017", "version": "1"}, status: 201,
+			check: func(t *testing.T, b any) {
+				if field(b, "version") != 2.0 || field(b, "published") != false {
+					t.Errorf("draft %v/%v, want version 2, not published", field(b, "version"), field(b, "published"))
+				}
+			}},
+		{as: "admin", op: "PUT /api/v1/admin/forms/{id}/{version}", params: map[string]string{"id": "sipas-2017", "version": "2"}, example: "edit", status: 200},
+		{as: "admin", op: "PUT /api/v1/admin/forms/{id}/{version}", params: map[string]string{"id": "sipas-2017", "version": "1"}, example: "edit", status: 400}, // published
+		{as: "admin", op: "POST /api/v1/admin/forms/{id}/{version}/publish", params: map[string]string{"id": "sipas-2017", "version": "2"}, status: 200},
+		{as: "admin", op: "POST /api/v1/admin/forms/{id}/{version}/publish", params: map[string]string{"id": "sipas-2017", "version": "2"}, status: 400}, // again
+		{as: "admin", op: "GET /api/v1/admin/assignments", status: 200},
+		{as: "admin", op: "PUT /api/v1/admin/assignments/{area}", params: map[string]string{"area": "dat-dai"}, example: "assign", status: 200},
+		{as: "admin", op: "PUT /api/v1/admin/assignments/{area}", params: map[string]string{"area": "dat-dai"}, body: map[string]any{"formId": "sipas-2017", "version": 1, "from": "soon"}, invalid: true, status: 400},
+	}
+
+	kept := map[string]string{}
+	sentExamples := map[string]bool{}
+	succeeded := map[string]bool{}
+	codesSeen := map[string]bool{}
+	for i, st := range steps {
+		what := fmt.Sprintf("step %d: %s as %q", i+1, st.op, st.as)
+		if st.prep != nil {
+			st.prep(t)
+		}
+		item, op := oaOperation(t, doc, st.op)
+		method, tmpl, _ := strings.Cut(st.op, " ")
+
+		params := map[string]string{}
+		path := tmpl
+		for k, v := range st.params {
+			if strings.HasPrefix(v, "$") {
+				v = kept[v[1:]]
+			}
+			params[k] = v
+			path = strings.ReplaceAll(path, "{"+k+"}", v)
+		}
+		if strings.Contains(path, "{") {
+			t.Fatalf("%s: path %s has parameters without a value", what, path)
+		}
+		target := path
+		if st.query != "" {
+			target += "?" + st.query
+		}
+
+		var body []byte
+		ctype := st.ctype
+		switch {
+		case st.example != "":
+			if op.RequestBody == nil {
+				t.Fatalf("%s: the operation has no request body", what)
+			}
+			ex := op.RequestBody.Value.Content.Get("application/json").Examples[st.example]
+			if ex == nil {
+				t.Fatalf("%s: no request example %q", what, st.example)
+			}
+			sentExamples[st.op+" "+st.example] = true
+			v := oaJSONValue(t, ex.Value.Value)
+			if st.patch != nil {
+				m := v.(map[string]any)
+				maps.Copy(m, st.patch)
+			}
+			body, _ = json.Marshal(v)
+		case st.body != nil:
+			if s, ok := st.body.(string); ok {
+				body = []byte(s)
+			} else {
+				body, _ = json.Marshal(st.body)
+			}
+		}
+		if body != nil && ctype == "" {
+			ctype = "application/json"
+		}
+		newReq := func() *http.Request {
+			var rd io.Reader
+			if body != nil {
+				rd = bytes.NewReader(body)
+			}
+			req, err := http.NewRequest(method, env.http.URL+target, rd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ctype != "" {
+				req.Header.Set("Content-Type", ctype)
+			}
+			tok := st.as
+			if named, ok := tokens[st.as]; ok {
+				tok = named
+			} else if strings.HasPrefix(st.as, "$") {
+				tok = kept[st.as[1:]]
+			}
+			if tok != "" {
+				req.Header.Set("Authorization", "Bearer "+tok)
+			}
+			return req
+		}
+
+		route := &routers.Route{Spec: doc, Path: tmpl, PathItem: item, Method: method, Operation: op}
+		opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}
+		in := &openapi3filter.RequestValidationInput{Request: newReq(), PathParams: params, Route: route, Options: opts}
+		reqErr := openapi3filter.ValidateRequest(ctx, in)
+		switch {
+		case st.invalid && reqErr == nil:
+			t.Errorf("%s: the document accepts a request the server must refuse (%s)", what, body)
+		case !st.invalid && reqErr != nil:
+			t.Errorf("%s: the request does not follow the document: %v", what, reqErr)
+		}
+
+		resp, err := http.DefaultClient.Do(newReq())
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		rb, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != st.status {
+			t.Errorf("%s: status %d, want %d: %s", what, resp.StatusCode, st.status, oaShort(rb))
+			continue
+		}
+		// The answer against the document, for its status.
+		in.Request = newReq()
+		out := &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header,
+			Body:    io.NopCloser(bytes.NewReader(rb)),
+			Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+		}
+		if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
+			t.Errorf("%s: the %d answer does not follow the document: %v\n%s", what, resp.StatusCode, err, oaShort(rb))
+		}
+		var decoded any
+		if len(rb) > 0 {
+			if err := json.Unmarshal(rb, &decoded); err != nil {
+				t.Errorf("%s: the answer is not JSON: %v", what, err)
+			}
+		}
+		if resp.StatusCode >= 400 {
+			if c, ok := field(decoded, "error", "code").(string); ok {
+				codesSeen[c] = true
+			}
+			continue
+		}
+		succeeded[st.op] = true
+		for name, f := range st.keep {
+			kept[name], _ = field(decoded, f).(string)
+		}
+		if st.check != nil {
+			st.check(t, decoded)
+		}
+	}
+
+	// Outside the document: an unknown path and a wrong method still get
+	// the documented error shape.
+	errSchema := doc.Components.Schemas["Error"].Value
+	for _, c := range []struct {
+		method, path string
+		status       int
+		code         string
+	}{
+		{http.MethodGet, "/api/v1/no-such-thing", 404, "not_found"},
+		{http.MethodDelete, "/api/v1/areas", 405, "method_not_allowed"},
+	} {
+		r := azDo(t, nil, c.method, env.http.URL+c.path, "", nil)
+		var v any
+		_ = json.Unmarshal([]byte(r.body), &v)
+		if r.status != c.status || field(v, "error", "code") != c.code {
+			t.Errorf("%s %s: %s, want %d %s", c.method, c.path, r, c.status, c.code)
+		} else if err := errSchema.VisitJSON(v); err != nil {
+			t.Errorf("%s %s: the error does not follow the Error schema: %v", c.method, c.path, err)
+		}
+		codesSeen[c.code] = true
+	}
+
+	// Coverage: every operation answered with success at least once, every
+	// request example sent, every error code met (but a fault and an outage,
+	// which outage_test.go covers).
+	for _, o := range oaOperations(doc) {
+		if !succeeded[o] {
+			t.Errorf("the replay has no successful call of %s: add one", o)
+		}
+		_, op := oaOperation(t, doc, o)
+		if op.RequestBody != nil {
+			for name := range op.RequestBody.Value.Content.Get("application/json").Examples {
+				if !sentExamples[o+" "+name] {
+					t.Errorf("the request example %q of %s is never sent: add a step", name, o)
+				}
+			}
+		}
+	}
+	for _, c := range errSchema.Properties["error"].Value.Properties["code"].Value.Enum {
+		if c == "internal" || c == "unavailable" {
+			continue
+		}
+		if !codesSeen[c.(string)] {
+			t.Errorf("error code %s is never met in the replay", c)
+		}
+	}
+	t.Logf("%d requests replayed; %d operations", len(steps), len(succeeded))
+}
+
+func oaShort(b []byte) string {
+	if len(b) > 600 {
+		return string(b[:600]) + "…(" + strconv.Itoa(len(b)) + " bytes)"
+	}
+	return string(b)
+}
