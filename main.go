@@ -170,8 +170,8 @@ func demo(ctx context.Context, st *store.Store, args []string) error {
 		return err
 	}
 	if *total > 0 {
-		cctx, cancel := context.WithTimeout(ctx, 30*time.Minute) // counting scans
-		have, err := st.CountResponses(cctx)
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+		have, err := st.EstimateResponses(cctx)
 		cancel()
 		if err != nil {
 			return err

@@ -77,3 +77,10 @@ func (s *Store) CountResponses(ctx context.Context) (int64, error) {
 	n, err := s.responses.CountDocuments(ctx, bson.D{})
 	return n, classify(err)
 }
+
+// EstimateResponses returns the collection's document count from its
+// metadata, without a scan: for commands on large databases.
+func (s *Store) EstimateResponses(ctx context.Context) (int64, error) {
+	n, err := s.responses.EstimatedDocumentCount(ctx)
+	return n, classify(err)
+}
