@@ -1,6 +1,7 @@
 package server
 
 import (
+	"html/template"
 	"strconv"
 	"strings"
 
@@ -22,7 +23,10 @@ type FormPage struct {
 	CommentHint  string
 	CommentError string
 	Demographics []DemoField
-	Unavailable  bool
+	// Questions, when set, is the blank form's questions already rendered
+	// (form_cache.go), shown instead of rendering Sections and Demographics.
+	Questions   template.HTML
+	Unavailable bool
 	// Entry holds the channel and interview date of a survey entered by
 	// staff (entry.html); nil on the citizen form.
 	Entry *EntryFields

@@ -20,16 +20,17 @@ import (
 
 // Server holds the handlers' dependencies, built once by New.
 type Server struct {
-	cfg      Config
-	store    *store.Store
-	log      *slog.Logger
-	pages    map[string]*template.Template
-	locales  map[survey.Lang]*Messages
-	validate *validator.Validate
-	cssURL   string
-	secret   []byte
-	engine   *gin.Engine
-	reports  reportCache // agency reports while their rollups are unchanged
+	cfg       Config
+	store     *store.Store
+	log       *slog.Logger
+	pages     map[string]*template.Template
+	locales   map[survey.Lang]*Messages
+	validate  *validator.Validate
+	cssURL    string
+	secret    []byte
+	engine    *gin.Engine
+	reports   reportCache    // agency reports while their rollups are unchanged
+	questions questionsCache // blank forms' questions, rendered
 }
 
 // New builds the server: templates and messages are parsed now, so a broken

@@ -20,7 +20,11 @@ func (s *Server) surveyForm(c *gin.Context) error {
 		return err
 	}
 	c.Header("Cache-Control", "no-store")
-	s.render(c, http.StatusOK, "form", s.formPage(s.base(c), ag, ar, f, survey.NewKey(), formEntry{}, nil))
+	p := s.formPage(s.base(c), ag, ar, f, survey.NewKey(), formEntry{}, nil)
+	if p.Questions, err = s.blankQuestions(p, f, ar.Code); err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "form", p)
 	return nil
 }
 
