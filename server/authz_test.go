@@ -357,6 +357,13 @@ var azPublic = map[string]bool{
 	"GET /login":                      true,
 	"POST /login":                     true,
 	"POST /logout":                    true,
+	// Kiosk mode: the pairing form, and the kiosk API, which answers 401
+	// kiosk_unpaired without a kiosk credential (kiosk_test.go).
+	"GET /kiosk":                 true,
+	"POST /kiosk/pair":           true,
+	"POST /api/v1/kiosk/pair":    true,
+	"GET /api/v1/kiosk/config":   true,
+	"POST /api/v1/kiosk/ratings": true,
 }
 
 func azUnder(path, prefix string) bool {
@@ -393,6 +400,8 @@ func azFill(route, agency string) (string, error) {
 			v = "1"
 		case name == "page" && prev == "2025-07":
 			v = "0"
+		case name == "id" && prev == "kiosks":
+			v = "knosuchkiosk00"
 		case name == "id" && (prev == "0" || prev == "comments"):
 			v = "no-such-comment"
 		case name == "period", name == "month":
