@@ -54,9 +54,10 @@ type KioskLang struct {
 	Forms      []KioskQuestionnaire
 }
 
-// KioskLevel is one button of the quick rating.
+// KioskLevel is one button of the quick rating; Mouth is the SVG path of
+// its face's mouth (drawn, not an emoji: tablets lack some emoji fonts).
 type KioskLevel struct {
-	Code, Label, Face string
+	Code, Label, Mouth string
 }
 
 // KioskQuestionnaire is the questionnaire of one of the kiosk's areas,
@@ -66,8 +67,10 @@ type KioskQuestionnaire struct {
 	FormPage
 }
 
-var ratingFaces = map[survey.RatingLevel]string{
-	survey.RatingVerySatisfied: "😄", survey.RatingSatisfied: "🙂", survey.RatingDissatisfied: "🙁",
+var ratingMouths = map[survey.RatingLevel]string{
+	survey.RatingVerySatisfied: "M13 27 Q24 42 35 27 Z",
+	survey.RatingSatisfied:     "M15 30 Q24 37 33 30",
+	survey.RatingDissatisfied:  "M15 35 Q24 27 33 35",
 }
 
 // counterName is how a counter is named: "Quầy 3" for a number, the label
@@ -170,7 +173,7 @@ func (s *Server) kioskView(c *gin.Context, k survey.Kiosk) (KioskPage, error) {
 			kl.Counters = append(kl.Counters, Choice{ct, counterName(ms, ct)})
 		}
 		for _, l := range survey.RatingLevels {
-			kl.Levels = append(kl.Levels, KioskLevel{Code: string(l), Label: ms.T("kiosk.level." + string(l)), Face: ratingFaces[l]})
+			kl.Levels = append(kl.Levels, KioskLevel{Code: string(l), Label: ms.T("kiosk.level." + string(l)), Mouth: ratingMouths[l]})
 		}
 		for _, code := range k.Areas {
 			ar, err := cat.Area(code)

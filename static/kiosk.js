@@ -19,7 +19,7 @@
     interval: (Number(app.dataset.interval) || 5) * 1000,
     version: app.dataset.version
   };
-  var QKEY = 'hailong.kiosk.queue.' + cfg.kiosk;
+  var QKEY = 'hailong.kiosk.queue'; // one queue per tablet, whichever kiosk it is paired as
   var lang = 'vi';
   var counter = '';
   var dirty = false;
@@ -142,8 +142,17 @@
     save(q);
     send(0);
   }
+  // forget drops the item just answered (the first with its key; a copy
+  // queued again is sent again, and acknowledged without a second record).
   function forget(item) {
-    save(load().filter(function (x) { return x.body.idempotencyKey !== item.body.idempotencyKey; }));
+    var q = load();
+    for (var i = 0; i < q.length; i++) {
+      if (q[i].body.idempotencyKey === item.body.idempotencyKey) {
+        q.splice(i, 1);
+        break;
+      }
+    }
+    save(q);
   }
   function status() {
     var n = load().length;
