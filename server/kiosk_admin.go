@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -126,14 +127,20 @@ func (s *Server) updateKiosk(c *gin.Context, id string, in KioskInput) (survey.K
 // newPairingCode issues a new pairing code for the kiosk, valid for
 // survey.PairingCodeTTL; the previous one stops working.
 func (s *Server) newPairingCode(c *gin.Context, id string) (string, error) {
-	code := survey.NewPairingCode()
-	norm, _ := survey.NormalizePairingCode(code)
-	now := time.Now()
-	if err := s.store.SetKioskCode(c.Request.Context(), id, s.pairingHash(norm), now.Add(survey.PairingCodeTTL), now); err != nil {
-		return "", err
+	for try := 0; ; try++ {
+		code := survey.NewPairingCode()
+		norm, _ := survey.NormalizePairingCode(code)
+		now := time.Now()
+		err := s.store.SetKioskCode(c.Request.Context(), id, s.pairingHash(norm), now.Add(survey.PairingCodeTTL), now)
+		if errors.Is(err, survey.ErrDuplicate) && try < 3 {
+			continue // one chance in 10^11 per pending code
+		}
+		if err != nil {
+			return "", err
+		}
+		s.audit(c, actor(c), "kiosk_code", id, nil, nil)
+		return code, nil
 	}
-	s.audit(c, actor(c), "kiosk_code", id, nil, nil)
-	return code, nil
 }
 
 // unpairKiosk ends the tablet's credential; the kiosk can be paired again.

@@ -82,7 +82,7 @@ func (s *Store) UpdateKioskConfig(ctx context.Context, k survey.Kiosk) error {
 
 // SetKioskCode makes codeHash the kiosk's only pending pairing code, until
 // expires: the previous code, if any, stops working. A revoked kiosk gets no
-// code (survey.ErrNotFound).
+// code (survey.ErrNotFound); a code already pending is survey.ErrDuplicate.
 func (s *Store) SetKioskCode(ctx context.Context, id, codeHash string, expires, now time.Time) error {
 	k, err := s.Kiosk(ctx, id)
 	if err != nil {
@@ -92,6 +92,9 @@ func (s *Store) SetKioskCode(ctx context.Context, id, codeHash string, expires, 
 		return survey.ErrNotFound
 	}
 	if _, err := s.kioskCodes().InsertOne(ctx, kioskCode{ID: codeHash, Kiosk: id, ExpiresAt: expires}); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return survey.ErrDuplicate // the same code is pending elsewhere: draw another
+		}
 		return fmt.Errorf("insert pairing code: %w", classify(err))
 	}
 	res, err := s.kiosks().UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "revoked", Value: false}},
