@@ -48,6 +48,10 @@ func (s *Server) apiSubmit(c *gin.Context) error {
 	if err := s.validateAPI(c, in); err != nil {
 		return err
 	}
+	kiosk, err := s.kioskSubmitScope(c, in) // a paired tablet's rules: kiosk_api.go
+	if err != nil {
+		return err
+	}
 	ms := s.locales[langOf(c)]
 	cat, err := s.store.Catalog(ctx)
 	if err != nil {
@@ -113,6 +117,11 @@ func (s *Server) apiSubmit(c *gin.Context) error {
 	}
 	if len(fe) > 0 {
 		return &apiFieldError{code: "validation_failed", fields: entryMessages(ms, fe, f, false)}
+	}
+	if kiosk != nil {
+		if done, err := s.kioskSubmitGate(c, kiosk, resp); done {
+			return err
+		}
 	}
 	created, err := s.store.InsertResponse(ctx, resp)
 	if err != nil {

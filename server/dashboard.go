@@ -63,6 +63,7 @@ type DashboardPage struct {
 	ByChan   []SliceRow
 	Scale    []survey.Level5
 	APIURL   string
+	Ratings  *RatingsView // the kiosks' quick ratings: kiosk_report.go
 }
 
 // FactorRow is one factor row.
@@ -122,6 +123,9 @@ func (s *Server) dashboard(c *gin.Context) error {
 	}
 	p.R = r
 	s.fillDashboard(&p, cat)
+	if p.Ratings, err = s.dashboardRatings(c, b.L, q); err != nil {
+		return err
+	}
 	s.render(c, http.StatusOK, "dashboard", p)
 	return nil
 }

@@ -25,7 +25,7 @@ var pageFiles = map[string][]string{
 	"error":  {"layout.html", "error.html"},
 	"login":  {"layout.html", "login.html"},
 
-	"dashboard": {"layout.html", "errors.html", "dashboard.html"},
+	"dashboard": {"layout.html", "errors.html", "kiosk_dashboard.html", "dashboard.html"},
 	"comments":  {"layout.html", "errors.html", "comments.html"},
 
 	"entry":       {"layout.html", "errors.html", "form_questions.html", "entry.html"},
@@ -44,6 +44,11 @@ var pageFiles = map[string][]string{
 	"admin_users":    {"layout.html", "admin_partials.html", "admin_users.html"},
 	"admin_user":     {"layout.html", "admin_partials.html", "admin_users.html", "admin_user.html"},
 	"admin_audit":    {"layout.html", "admin_audit.html"},
+
+	"kiosk":        {"kiosk_layout.html", "form_questions.html", "kiosk.html"},
+	"kiosk_pair":   {"kiosk_layout.html", "kiosk_pair.html"},
+	"admin_kiosks": {"layout.html", "admin_partials.html", "admin_kiosks.html"},
+	"admin_kiosk":  {"layout.html", "admin_partials.html", "admin_kiosks.html", "admin_kiosk.html"},
 }
 
 func parsePages() (map[string]*template.Template, error) {

@@ -120,5 +120,6 @@ func (s *Server) routes() *gin.Engine {
 	adminAPI := api.Group("/admin", s.requireAPI(survey.RoleAdmin))
 	s.adminRoutes(admin, adminAPI)
 	s.formAdminRoutes(admin, adminAPI)
+	s.kioskRoutes(r, api, admin, adminAPI, readers) // kiosk_routes.go: /kiosk, its API and administration
 	return r
 }

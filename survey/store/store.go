@@ -55,6 +55,8 @@ type Store struct {
 
 	group committer // batches concurrent response inserts
 
+	quick ratingState // kiosk quick ratings (ratings.go)
+
 	catalogMu   sync.Mutex
 	catalogGen  int  // bumped by InvalidateCatalog
 	catalogBusy bool // a refresh is under way
