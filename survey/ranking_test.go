@@ -66,11 +66,11 @@ func TestRankingsByLevel(t *testing.T) {
 	rule := Rule{ID: RuleSIPAS2017, MinSample: 10}
 	cur := map[string]Tally{
 		"d-a": rkTally(20, 15), "d-d": rkTally(20, 5), // pooled: 40, 20 → 50 %
-		"d-b": rkTally(40, 30), // 75 %
-		"d-c": rkTally(20, 15), // 75 %: tied with d-b
-		"d-e": rkTally(10, 2),  // 20 %, dissolved
+		"d-b":     rkTally(40, 30), // 75 %
+		"d-c":     rkTally(20, 15), // 75 %: tied with d-b
+		"d-e":     rkTally(10, 2),  // 20 %, dissolved
 		"d-small": rkTally(5, 5),
-		"h-1": rkTally(10, 9), "x-1": rkTally(10, 1), // pooled: 20, 10 → 50 %
+		"h-1":     rkTally(10, 9), "x-1": rkTally(10, 1), // pooled: 20, 10 → 50 %
 		"h-2": rkTally(30, 24), // 80 %
 	}
 	prev := map[string]Tally{
