@@ -335,6 +335,8 @@ var azProtected = []struct {
 	{"/api/v1/comments/:id", azMarkers, false},
 	{"/api/v1/comments", azAnyStaff, true},
 	{"/api/v1/reports", azAnyStaff, true},
+	{"/rankings", azAnyStaff, false},        // staff see their own rows only
+	{"/api/v1/rankings", azAnyStaff, false}, // likewise
 	{"/api/v1/exports", azAnyStaff, true},
 }
 

@@ -68,10 +68,17 @@ func (s *Store) ProvinceTallies(ctx context.Context, months []survey.Month, area
 	return out, err
 }
 
+// scanMisses is the number of documents of one month missing from the
+// cache from which eachBucket reads the month's whole collection in one scan
+// rather than one by one: FerretDB finds a document by _id by scanning the
+// collection anyway, and it holds only that month's rollups.
+const scanMisses = 4
+
 // eachBucket calls fn with each rollup document ids[i] (of month months[i]):
-// from the cache under its lock, else read from the database, four at a time,
-// and handed to fn afterwards in order. fn must not keep the bucket. The
-// caller holds s.rollups.swap for reading.
+// from the cache under its lock, else read from the database (a month with
+// many misses in one scan), four reads at a time, and handed to fn
+// afterwards in order. fn must not keep the bucket. The caller holds
+// s.rollups.swap for reading.
 func (s *Store) eachBucket(ctx context.Context, ids []string, months []survey.Month, fn func(i int, b *bucket)) error {
 	var misses []int
 	for i, id := range ids {
@@ -82,17 +89,51 @@ func (s *Store) eachBucket(ctx context.Context, ids []string, months []survey.Mo
 	if len(misses) == 0 {
 		return nil
 	}
+	// One job per month with many misses, else one per document.
+	byMonth := map[survey.Month][]int{}
+	var order []survey.Month
+	for _, i := range misses {
+		m := months[i]
+		if byMonth[m] == nil {
+			order = append(order, m)
+		}
+		byMonth[m] = append(byMonth[m], i)
+	}
+	var jobs [][]int
+	for _, m := range order {
+		if idx := byMonth[m]; len(idx) >= scanMisses {
+			jobs = append(jobs, idx)
+		} else {
+			for _, i := range idx {
+				jobs = append(jobs, []int{i})
+			}
+		}
+	}
 	docs := make([]*bucket, len(ids))
-	errs := make([]error, len(ids))
+	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
-	for _, i := range misses {
+	for j, idx := range jobs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			docs[i], errs[i] = s.readBucket(ctx, ids[i], months[i])
+			if len(idx) == 1 {
+				docs[idx[0]], errs[j] = s.readBucket(ctx, ids[idx[0]], months[idx[0]])
+				return
+			}
+			want := make([]string, len(idx))
+			for k, i := range idx {
+				want[k] = ids[i]
+			}
+			var got []*bucket
+			got, errs[j] = s.readMonth(ctx, months[idx[0]], want)
+			for k, i := range idx {
+				if got != nil {
+					docs[i] = got[k]
+				}
+			}
 		}()
 	}
 	wg.Wait()
@@ -103,4 +144,51 @@ func (s *Store) eachBucket(ctx context.Context, ids []string, months []survey.Mo
 		fn(i, docs[i])
 	}
 	return nil
+}
+
+// readMonth reads the documents ids of the month in one scan of its
+// collection; a missing one is empty. Like readBucket, it hands each id to
+// the cache (whose view missed it), whatever happens.
+func (s *Store) readMonth(ctx context.Context, m survey.Month, ids []string) ([]*bucket, error) {
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	found := map[string]*bucket{}
+	err := func() error {
+		cur, err := s.db.Collection(rollupColl(m)).Find(ctx, docD())
+		if err != nil {
+			return classify(err)
+		}
+		defer cur.Close(ctx)
+		for cur.Next(ctx) {
+			var d bucketDoc
+			if err := cur.Decode(&d); err != nil {
+				return fmt.Errorf("rollups of %s: %w", m, err)
+			}
+			if !want[d.ID] {
+				continue
+			}
+			b, err := decodeBucket(d)
+			if err != nil {
+				return err
+			}
+			found[d.ID] = b
+		}
+		return classify(cur.Err())
+	}()
+	out := make([]*bucket, len(ids))
+	for k, id := range ids {
+		if err == nil {
+			out[k] = found[id]
+			if out[k] == nil {
+				out[k] = emptyBucket(id, m)
+			}
+		}
+		s.rollups.cache.put(id, out[k])
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
