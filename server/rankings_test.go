@@ -102,7 +102,7 @@ type rtRow struct {
 
 var (
 	rtRowRE  = regexp.MustCompile(`(?s)<tr data-agency="([^"]+)">(.*?)</tr>`)
-	rtCellRE = regexp.MustCompile(`(?s)<td class="num (rank|index|ci|responses|change)">(.*?)</td>`)
+	rtCellRE = regexp.MustCompile(`(?s)<td class="num (rank|index|ci|responses|delta)">(.*?)</td>`)
 	rtTagRE  = regexp.MustCompile(`<[^>]+>`)
 )
 
@@ -128,7 +128,7 @@ func rtPageRows(body, id string) []rtRow {
 				r.CI = v
 			case "responses":
 				r.Responses = v
-			case "change":
+			case "delta":
 				r.Change = v
 			}
 		}
