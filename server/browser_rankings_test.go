@@ -10,6 +10,7 @@ import (
 	"context"
 	"math"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -102,6 +103,11 @@ func TestBrowserRankingsMatchAPI(t *testing.T) {
 	}
 	if got := browserText(t, ctx, "#rule"); got != survey.RuleSIPAS2017 {
 		t.Errorf("#rule shows %q, want %s", got, survey.RuleSIPAS2017)
+	}
+
+	// Accessibility, where axe-core is at hand (always in CI).
+	if os.Getenv("HAILONG_AXE") != "" || inCI() {
+		checkAxe(t, ctx, axeSource(t), "rankings page")
 	}
 
 	// Printing: the filters, links and navigation go; the tables stay; A4.
