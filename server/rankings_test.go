@@ -418,4 +418,30 @@ func TestRankingsPageAndAPI(t *testing.T) {
 			t.Errorf("English page: %d", p.status)
 		}
 	})
+
+	// Last, as it adds an agency: names are text, never markup.
+	t.Run("an agency name is escaped", func(t *testing.T) {
+		evil := `<img src=x onerror=alert(1)>"Sở"`
+		r := admin.api(t, http.MethodPost, "/api/v1/admin/agencies", map[string]any{
+			"code": "so-inject", "name": map[string]string{"vi": evil, "en": evil}, "level": "department", "areas": []string{"tu-phap"},
+		})
+		if r.status != http.StatusCreated && r.status != http.StatusOK {
+			t.Fatalf("create so-inject: %s", r)
+		}
+		for range 3 {
+			dtSubmit(t, env, "", "so-inject", "tu-phap", "web", "", dtUniform(t, env, "tu-phap", 5, nil))
+		}
+		dtFlush(t, env)
+		got := rtLevel(t, rtGet(t, env, insp.token, month), survey.LevelDepartment)
+		if got.Summary == nil || !strings.Contains(got.Summary.Vi, evil) {
+			t.Fatalf("so-inject is not among the leaders: %+v", got.Summary)
+		}
+		page := insp.get(t, "/rankings?"+month.Encode())
+		if strings.Contains(page.body, "<img") || !strings.Contains(page.body, html.EscapeString(evil)) {
+			t.Errorf("the name is not escaped on the page")
+		}
+		if strings.Contains(azAPI(t, env, insp.token, http.MethodGet, "/api/v1/rankings?"+month.Encode(), nil).body, "<img") {
+			t.Errorf("the JSON carries raw markup")
+		}
+	})
 }
