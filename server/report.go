@@ -143,9 +143,10 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 	out.Province = rule.Score(form, survey.Pool(province, nil))
 
 	// Rank among agencies of the same level, on all areas, as provinces publish.
+	// The predecessors pooled into the agency (units[1:]) are not peers too.
 	peers := map[string]survey.Report{}
 	for _, a := range cat.Agencies {
-		if a.Level != ag.Level {
+		if a.Level != ag.Level || slices.Contains(units[1:], a.Code) {
 			continue
 		}
 		t := province[a.Code]

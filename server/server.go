@@ -111,6 +111,7 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/dashboard", s.requirePage(readers...), s.page(s.dashboard))
 	api.GET("/reports/agencies/:agency", s.requireAPI(readers...), s.api(s.apiAgencyReport))
 	s.commentRoutes(r, api, readers) // comments.go: /comments and /api/v1/comments
+	s.rankingRoutes(r, api)          // rankings.go: /rankings and /api/v1/rankings
 
 	// Paper and phone surveys entered by staff (inspectors only read).
 	s.entryRoutes(r.Group("/entry", s.requirePage(survey.RoleStaff, survey.RoleAdmin), s.checkCSRF))

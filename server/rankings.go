@@ -1,0 +1,162 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hailong/survey"
+)
+
+// Rankings are public in practice (provinces publish them), but the design
+// scopes every report to the caller's role: inspectors and administrators
+// see every agency; agency staff may open the page to see where their own
+// agencies stand (rank of how many, index, change), as the dashboard already
+// tells them, but never another agency's name or figures, so the sentence
+// naming the leader and the last is left out for them.
+var rankingReaders = []survey.Role{survey.RoleStaff, survey.RoleInspector, survey.RoleAdmin}
+
+// rankingRoutes adds the rankings page and its JSON twin.
+func (s *Server) rankingRoutes(r *gin.Engine, api *gin.RouterGroup) {
+	r.GET("/rankings", s.requirePage(rankingReaders...), s.page(s.rankingsPage))
+	api.GET("/rankings", s.requireAPI(rankingReaders...), s.api(s.apiRankings))
+}
+
+// rankingQuery is what a ranking asks for: a period and optionally an area.
+type rankingQuery struct {
+	Period survey.Period
+	Area   string
+}
+
+// parseRankingQuery reads from and to (YYYY-MM, as the dashboard does; the
+// last twelve months by default), or period (2025, 2025-Q3, 2025-07 or
+// 2025-01..2025-05) instead of them, and area, which must be in the catalog.
+func parseRankingQuery(get func(string) string, cat *survey.Catalog) (rankingQuery, survey.FieldErrors) {
+	rq, fe := parseReportQuery(get, "")
+	q := rankingQuery{Period: rq.Period, Area: get("area")}
+	if fe == nil {
+		fe = survey.FieldErrors{}
+	}
+	if v := get("period"); v != "" {
+		p, err := survey.ParsePeriod(v)
+		switch {
+		case get("from") != "" || get("to") != "":
+			fe["period"] = survey.ProblemInvalid // one or the other, not both
+		case err != nil:
+			fe["period"] = survey.ProblemInvalid
+		default:
+			q.Period = p
+		}
+	}
+	if q.Area != "" {
+		if _, err := cat.Area(q.Area); err != nil {
+			fe["area"] = survey.ProblemInvalid
+		}
+	}
+	if len(fe) > 0 {
+		return q, fe
+	}
+	return q, nil
+}
+
+// rankingProblems words the field errors of a ranking query.
+func rankingProblems(ms *Messages, fe survey.FieldErrors) map[string]string {
+	out := make(map[string]string, len(fe))
+	for field := range fe {
+		out[field] = ms.T("rank.err." + field)
+	}
+	return out
+}
+
+// previousPeriod is the period of the same length just before p; ok is false
+// when it would start before year 1.
+func previousPeriod(p survey.Period) (survey.Period, bool) {
+	from := p.From.Add(-p.Len())
+	if from.Year() < 1 {
+		return survey.Period{}, false
+	}
+	prev, err := survey.RangePeriod(from, p.From.Add(-1))
+	return prev, err == nil
+}
+
+// RankingResult is a ranking as both the page and the API show it.
+type RankingResult struct {
+	Query       rankingQuery
+	Previous    survey.Period
+	HasPrevious bool
+	Rule        survey.Rule
+	Form        survey.Form
+	// Scoped is set for agency staff: only their agencies' rows are kept.
+	Scoped bool
+	Levels []RankingLevel
+	cat    *survey.Catalog
+}
+
+// RankingLevel is one level's ranking as the caller may see it.
+type RankingLevel struct {
+	survey.LevelRanking
+	// RankedUnits counts every ranked unit of the level, seen or not.
+	RankedUnits int
+	// Summary names the leader and the last, in each language; empty for
+	// staff, or when nobody is ranked.
+	Summary survey.Text
+}
+
+// ranking computes the ranking from the rollups (never from the responses):
+// every agency's tally over the period and over the previous one, scored by
+// the rule in force, then scoped to what the user may see.
+func (s *Server) ranking(ctx context.Context, u *survey.User, cat *survey.Catalog, q rankingQuery) (*RankingResult, error) {
+	form, err := cat.FormFor(q.Area, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.store.ProvinceTallies(ctx, q.Period.Months(), q.Area)
+	if err != nil {
+		return nil, err
+	}
+	out := &RankingResult{Query: q, Rule: s.rule(), Form: form, cat: cat}
+	var prev map[string]survey.Tally
+	if out.Previous, out.HasPrevious = previousPeriod(q.Period); out.HasPrevious {
+		if prev, err = s.store.ProvinceTallies(ctx, out.Previous.Months(), q.Area); err != nil {
+			return nil, err
+		}
+	}
+	out.Scoped = u == nil || (u.Role != survey.RoleAdmin && u.Role != survey.RoleInspector)
+	for _, lr := range out.Rule.Rankings(cat, form, q.Area, cur, prev) {
+		level := RankingLevel{LevelRanking: lr, RankedUnits: len(lr.Ranked)}
+		if out.Scoped {
+			level.Ranked = ownRows(u, cat, lr.Ranked)
+			level.Unranked = ownRows(u, cat, lr.Unranked)
+			if len(level.Ranked)+len(level.Unranked) == 0 {
+				continue
+			}
+		} else {
+			level.Summary = survey.Text{
+				Vi: leaderSentence(s.locales[survey.Vi], lr),
+				En: leaderSentence(s.locales[survey.En], lr),
+			}
+		}
+		out.Levels = append(out.Levels, level)
+	}
+	return out, nil
+}
+
+// ownRows keeps the rows of the agencies the user may read.
+func ownRows(u *survey.User, cat *survey.Catalog, rows []survey.RankingRow) []survey.RankingRow {
+	var out []survey.RankingRow
+	for _, r := range rows {
+		if allowed(u, cat, r.Unit.Agency.Code) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// name is an agency's name in the language, or its code when unknown.
+func (r *RankingResult) name(code string, lang survey.Lang) string {
+	if a, err := r.cat.Agency(code); err == nil {
+		return a.Name.In(lang)
+	}
+	return code
+}

@@ -1,0 +1,147 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hailong/survey"
+)
+
+// RankingsJSON is the ranking as GET /api/v1/rankings returns it: the same
+// figures as the page.
+type RankingsJSON struct {
+	Rule        survey.Rule `json:"rule"`
+	FormID      string      `json:"formId"`
+	FormVersion int         `json:"formVersion"`
+	From        string      `json:"from"`
+	To          string      `json:"to"`
+	Period      string      `json:"period"`
+	// Previous is the period the changes compare with (null before year 1).
+	Previous *PeriodJSON `json:"previous"`
+	Area     string      `json:"area,omitempty"`
+	// Scope is "all" for inspectors and administrators, "own" for agency
+	// staff, who get only their agencies' rows and no summary.
+	Scope  string             `json:"scope"`
+	Levels []RankingLevelJSON `json:"levels"`
+}
+
+// PeriodJSON is a period by its months.
+type PeriodJSON struct {
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Period string `json:"period"`
+}
+
+// RankingLevelJSON is the ranking of one level.
+type RankingLevelJSON struct {
+	Level       survey.Level `json:"level"`
+	Name        survey.Text  `json:"name"`
+	RankedUnits int          `json:"rankedUnits"`
+	// Summary names the leader and the last in each language; null when
+	// nobody is ranked or for agency staff.
+	Summary  *survey.Text     `json:"summary"`
+	Ranked   []RankingRowJSON `json:"ranked"`
+	Unranked []RankingRowJSON `json:"unranked"`
+}
+
+// RankingRowJSON is one unit of a ranking.
+type RankingRowJSON struct {
+	// Rank is 1 for the best, shared by ties; 0 in the unranked list.
+	Rank      int          `json:"rank"`
+	Agency    string       `json:"agency"`
+	Name      survey.Text  `json:"name"`
+	Overall   survey.Score `json:"overall"`
+	Responses int64        `json:"responses"`
+	TooFew    bool         `json:"tooFew"`
+	// Includes are the merged agencies whose responses the row includes.
+	Includes []string `json:"includes,omitempty"`
+	// Dissolved is the day (YYYY-MM-DD) a dissolved agency stopped serving.
+	Dissolved string `json:"dissolved,omitempty"`
+	// Previous is the standing over the previous period (null when there
+	// is none); Change is the index minus the previous one, in percentage
+	// points, null when either period is not ranked.
+	Previous *PreviousJSON `json:"previous"`
+	Change   *float64      `json:"change"`
+}
+
+// PreviousJSON is a unit's standing over the previous period.
+type PreviousJSON struct {
+	Rank      int      `json:"rank"`
+	Index     *float64 `json:"index"`
+	Responses int64    `json:"responses"`
+	TooFew    bool     `json:"tooFew"`
+}
+
+func (s *Server) apiRankings(c *gin.Context) error {
+	ctx := c.Request.Context()
+	cat, err := s.store.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	q, fe := parseRankingQuery(c.Query, cat)
+	if fe != nil {
+		return &apiFieldError{code: "validation_failed", fields: rankingProblems(s.locales[langOf(c)], fe)}
+	}
+	r, err := s.ranking(ctx, userOf(c), cat, q)
+	if err != nil {
+		return err
+	}
+	out := RankingsJSON{
+		Rule: r.Rule, FormID: r.Form.ID, FormVersion: r.Form.Version,
+		From: q.Period.From.String(), To: q.Period.To.String(), Period: q.Period.String(), Area: q.Area,
+		Scope: "all", Levels: []RankingLevelJSON{},
+	}
+	if r.Scoped {
+		out.Scope = "own"
+	}
+	if r.HasPrevious {
+		out.Previous = &PeriodJSON{r.Previous.From.String(), r.Previous.To.String(), r.Previous.String()}
+	}
+	vi, en := s.locales[survey.Vi], s.locales[survey.En]
+	for _, lr := range r.Levels {
+		key := "level." + string(lr.Level)
+		l := RankingLevelJSON{
+			Level: lr.Level, Name: survey.Text{Vi: vi.T(key), En: en.T(key)}, RankedUnits: lr.RankedUnits,
+			Ranked: []RankingRowJSON{}, Unranked: []RankingRowJSON{},
+		}
+		if lr.Summary.Vi != "" {
+			sum := lr.Summary
+			l.Summary = &sum
+		}
+		for _, x := range lr.Ranked {
+			l.Ranked = append(l.Ranked, rankingRowJSON(x))
+		}
+		for _, x := range lr.Unranked {
+			l.Unranked = append(l.Unranked, rankingRowJSON(x))
+		}
+		out.Levels = append(out.Levels, l)
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func rankingRowJSON(x survey.RankingRow) RankingRowJSON {
+	a := x.Unit.Agency
+	j := RankingRowJSON{
+		Rank: x.Standing.Rank, Agency: a.Code, Name: a.Name, Overall: x.Overall,
+		Responses: x.Standing.Responses, TooFew: x.Standing.TooFew, Includes: x.Pooled,
+	}
+	if x.Dissolved() && !a.Until.IsZero() {
+		j.Dissolved = a.Until.In(survey.Zone()).Format(time.DateOnly)
+	}
+	if x.HasPrevious {
+		p := &PreviousJSON{Rank: x.Previous.Rank, Responses: x.Previous.Responses, TooFew: x.Previous.TooFew}
+		if !x.Previous.NoData {
+			idx := x.Previous.Index
+			p.Index = &idx
+		}
+		j.Previous = p
+	}
+	if x.HasChange {
+		ch := x.Change
+		j.Change = &ch
+	}
+	return j
+}

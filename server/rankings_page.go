@@ -1,0 +1,155 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hailong/survey"
+)
+
+// RankingsPage ranks the agencies of each level over a period.
+type RankingsPage struct {
+	BasePage
+	Areas    []Choice
+	From, To string
+	Area     string
+	R        *RankingResult
+	// Period and PreviousPeriod name the periods compared ("2025-Q3").
+	Period, PreviousPeriod string
+	Levels                 []LevelView
+	Quick                  []Link
+	APIURL                 string
+	Downloads              []Link
+}
+
+// Link is a labelled URL.
+type Link struct{ Label, URL string }
+
+// LevelView is one level's tables as the page shows them.
+type LevelView struct {
+	Level       survey.Level
+	Title       string
+	RankedUnits int
+	Summary     string
+	Ranked      []RankRowView
+	Unranked    []RankRowView
+}
+
+// RankRowView is one row of a ranking table.
+type RankRowView struct {
+	Code, Name string
+	Rank       int
+	Overall    survey.Score
+	Responses  int64
+	TooFew     bool
+	// Pooled names the merged agencies included; Dissolved the day the
+	// agency stopped serving, when it was dissolved.
+	Pooled    string
+	Dissolved string
+	// Change is the change since the previous period, "—" when there is none.
+	Change string
+}
+
+func (s *Server) rankingsPage(c *gin.Context) error {
+	ctx := c.Request.Context()
+	cat, err := s.store.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	b := s.base(c)
+	p := RankingsPage{BasePage: b, Area: c.Query("area"), From: c.Query("from"), To: c.Query("to")}
+	for _, a := range cat.Areas {
+		p.Areas = append(p.Areas, Choice{a.Code, a.Name.In(b.Lang)})
+	}
+	p.Quick = quickPeriods(b.L, time.Now())
+	q, fe := parseRankingQuery(c.Query, cat)
+	if fe != nil {
+		p.setFieldErrors(rankingProblems(b.L, fe), []string{"period", "from", "to", "area"},
+			map[string]string{"period": "rank.period", "from": "dash.from", "to": "dash.to", "area": "form.area"})
+		s.render(c, http.StatusBadRequest, "rankings", p)
+		return nil
+	}
+	r, err := s.ranking(ctx, userOf(c), cat, q)
+	if err != nil {
+		return err
+	}
+	p.R, p.From, p.To, p.Period = r, q.Period.From.String(), q.Period.To.String(), q.Period.String()
+	if r.HasPrevious {
+		p.PreviousPeriod = r.Previous.String()
+	}
+	for _, lr := range r.Levels {
+		p.Levels = append(p.Levels, levelView(b.L, r, lr))
+	}
+	v := url.Values{"from": {p.From}, "to": {p.To}}
+	if q.Area != "" {
+		v.Set("area", q.Area)
+	}
+	p.APIURL = "/api/v1/rankings?" + v.Encode()
+	v.Set("granularity", "month")
+	for _, f := range []string{"csv", "xlsx", "json"} {
+		v.Set("format", f)
+		p.Downloads = append(p.Downloads, Link{strings.ToUpper(f), "/api/v1/exports/aggregates?" + v.Encode()})
+	}
+	s.render(c, http.StatusOK, "rankings", p)
+	return nil
+}
+
+// levelView turns a level's ranking into table rows in the page's language.
+func levelView(ms *Messages, r *RankingResult, lr RankingLevel) LevelView {
+	lang := ms.Lang()
+	lv := LevelView{Level: lr.Level, Title: ms.T("level." + string(lr.Level)), RankedUnits: lr.RankedUnits}
+	if lang == survey.En {
+		lv.Summary = lr.Summary.En
+	} else {
+		lv.Summary = lr.Summary.Vi
+	}
+	row := func(x survey.RankingRow) RankRowView {
+		v := RankRowView{
+			Code: x.Unit.Agency.Code, Name: x.Unit.Agency.Name.In(lang), Rank: x.Standing.Rank,
+			Overall: x.Overall, Responses: x.Standing.Responses, TooFew: x.Standing.TooFew, Change: "—",
+		}
+		var pooled []string
+		for _, code := range x.Pooled {
+			pooled = append(pooled, r.name(code, lang))
+		}
+		v.Pooled = strings.Join(pooled, ", ")
+		if x.Dissolved() && !x.Unit.Agency.Until.IsZero() {
+			v.Dissolved = ms.Day(x.Unit.Agency.Until)
+		} else if x.Dissolved() {
+			v.Dissolved = "—"
+		}
+		if x.HasChange {
+			v.Change = ms.Delta(x.Change)
+		}
+		return v
+	}
+	for _, x := range lr.Ranked {
+		lv.Ranked = append(lv.Ranked, row(x))
+	}
+	for _, x := range lr.Unranked {
+		lv.Unranked = append(lv.Unranked, row(x))
+	}
+	return lv
+}
+
+// quickPeriods offers the periods inspectors publish most: the last full
+// quarter, the quarter so far, the last full year and the year so far.
+func quickPeriods(ms *Messages, now time.Time) []Link {
+	m := survey.MonthOf(now)
+	q := m.Add(-(int(m.Month()) - 1) % 3) // first month of this quarter
+	y := m.Add(-(int(m.Month()) - 1))     // January of this year
+	link := func(key string, from, to survey.Month) Link {
+		p := survey.Period{From: from, To: to}
+		return Link{ms.T(key, p.String()), "/rankings?period=" + url.QueryEscape(p.String())}
+	}
+	return []Link{
+		link("rank.quick.last_quarter", q.Add(-3), q.Add(-1)),
+		link("rank.quick.this_quarter", q, q.Add(2)),
+		link("rank.quick.last_year", y.Add(-12), y.Add(-1)),
+		link("rank.quick.this_year", y, y.Add(11)),
+	}
+}
