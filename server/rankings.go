@@ -111,17 +111,13 @@ func (s *Server) ranking(ctx context.Context, u *survey.User, cat *survey.Catalo
 	if err != nil {
 		return nil, err
 	}
-	cur, err := s.store.ProvinceTallies(ctx, q.Period.Months(), q.Area)
+	out := &RankingResult{Query: q, Rule: s.rule(), Form: form, cat: cat}
+	out.Previous, out.HasPrevious = previousPeriod(q.Period)
+	ts, err := s.rankingTallies(ctx, cat, q, out.Previous, out.HasPrevious)
 	if err != nil {
 		return nil, err
 	}
-	out := &RankingResult{Query: q, Rule: s.rule(), Form: form, cat: cat}
-	var prev map[string]survey.Tally
-	if out.Previous, out.HasPrevious = previousPeriod(q.Period); out.HasPrevious {
-		if prev, err = s.store.ProvinceTallies(ctx, out.Previous.Months(), q.Area); err != nil {
-			return nil, err
-		}
-	}
+	cur, prev := ts.cur, ts.prev
 	out.Scoped = u == nil || (u.Role != survey.RoleAdmin && u.Role != survey.RoleInspector)
 	for _, lr := range out.Rule.Rankings(cat, form, q.Area, cur, prev) {
 		level := RankingLevel{LevelRanking: lr, RankedUnits: len(lr.Ranked)}
@@ -140,6 +136,35 @@ func (s *Server) ranking(ctx context.Context, u *survey.User, cat *survey.Catalo
 		out.Levels = append(out.Levels, level)
 	}
 	return out, nil
+}
+
+// rankingTallies are every agency's tallies over a period and the previous one.
+type rankingTallies struct{ cur, prev map[string]survey.Tally }
+
+// rankingTallies reads the tallies of the period and the previous one from
+// the rollups, or from memory while the rollups are unchanged.
+func (s *Server) rankingTallies(ctx context.Context, cat *survey.Catalog, q rankingQuery, previous survey.Period, hasPrevious bool) (rankingTallies, error) {
+	key := rankingKey{q.Period.From, q.Period.To, q.Area}
+	version, cacheable := s.store.RollupsVersion() // read before the rollups are
+	if cacheable {
+		if ts, ok := s.rankings.get(key, version, cat); ok {
+			return ts, nil
+		}
+	}
+	var ts rankingTallies
+	var err error
+	if ts.cur, err = s.store.ProvinceTallies(ctx, q.Period.Months(), q.Area); err != nil {
+		return ts, err
+	}
+	if hasPrevious {
+		if ts.prev, err = s.store.ProvinceTallies(ctx, previous.Months(), q.Area); err != nil {
+			return ts, err
+		}
+	}
+	if cacheable {
+		s.rankings.put(key, version, cat, ts)
+	}
+	return ts, nil
 }
 
 // ownRows keeps the rows of the agencies the user may read.

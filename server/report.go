@@ -100,7 +100,7 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 	}
 	version, cacheable := s.store.RollupsVersion() // read before the rollups are
 	if cacheable {
-		if r, ok := s.reports.get(q, version, cat); ok {
+		if r, ok := s.reports.get(keyOf(q), version, cat); ok {
 			return r, nil
 		}
 	}
@@ -161,7 +161,7 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 	out.Standing, out.Ranked = survey.RankOf(standings, ag.Code)
 	out.Peers = len(standings)
 	if cacheable {
-		s.reports.put(q, version, cat, out)
+		s.reports.put(keyOf(q), version, cat, out)
 	}
 	return out, nil
 }

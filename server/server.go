@@ -29,7 +29,8 @@ type Server struct {
 	cssURL    string
 	secret    []byte
 	engine    *gin.Engine
-	reports   reportCache    // agency reports while their rollups are unchanged
+	reports   rollupCache[reportKey, *AgencyReport] // agency reports while their rollups are unchanged
+	rankings  rollupCache[rankingKey, rankingTallies]
 	questions questionsCache // blank forms' questions, rendered
 }
 
