@@ -40,10 +40,10 @@ const (
 	// so a report filtered to verified responses is read like any other.
 	kindAgencyMonthVerified   = "amv"
 	kindProvinceMonthVerified = "pmv"
-	fieldArea         = "a"
-	fieldChannel      = "ch"
-	fieldVerified     = "vf"
-	fieldAgency       = "c"
+	fieldArea                 = "a"
+	fieldChannel              = "ch"
+	fieldVerified             = "vf"
+	fieldAgency               = "c"
 )
 
 // rollupColl names the collection of the month's rollups.
