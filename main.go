@@ -45,6 +45,8 @@ func dispatch(ctx context.Context, args []string) error {
 		return loadtest.Main(ctx, args[1:], os.Stdout)
 	case "demo":
 		return withStore(ctx, func(st *store.Store) error { return demo(ctx, st, args[1:]) })
+	case "keys":
+		return withStore(ctx, func(st *store.Store) error { return keysCommand(ctx, st, args[1:], os.Stdout) })
 	case "rollups":
 		if len(args) != 2 || args[1] != "rebuild" {
 			return fmt.Errorf("usage: hailong rollups rebuild")
@@ -59,6 +61,7 @@ const usage = `usage:
   hailong demo --responses N       add N realistic demo responses over the last 24 months
   hailong rollups rebuild          recompute every report rollup exactly from the responses
   hailong load [flags]             drive the service with concurrent clients (see hailong load -h)
+  hailong keys list|rotate|retire N  list, rotate or retire the keys that sign invitation links
 `
 
 func run(ctx context.Context, getenv func(string) string, out io.Writer) error {

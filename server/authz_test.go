@@ -336,6 +336,7 @@ var azProtected = []struct {
 	{"/api/v1/comments", azAnyStaff, true},
 	{"/api/v1/reports", azAnyStaff, true},
 	{"/api/v1/exports", azAnyStaff, true},
+	{"/api/v1/invitations", []survey.Role{survey.RoleAdmin, survey.RoleIntegration}, false},
 }
 
 // azPublic are the routes anyone may call. A route that is neither here nor
@@ -357,6 +358,14 @@ var azPublic = map[string]bool{
 	"GET /login":                      true,
 	"POST /login":                     true,
 	"POST /logout":                    true,
+	// Invitation links: the token or code is the capability (invitations.go).
+	"GET /v/:token":       true,
+	"POST /v/:token":      true,
+	"GET /r/:code":        true,
+	"GET /R/:code":        true,
+	"GET /r/:code/qr.svg": true,
+	"GET /r/:code/qr.png": true,
+	"GET /r/:code/slip":   true,
 }
 
 func azUnder(path, prefix string) bool {
@@ -387,7 +396,7 @@ func azFill(route, agency string) (string, error) {
 			v = "admin"
 		case name == "id" && prev == "forms":
 			v = survey.DefaultFormID
-		case name == "id" && prev == "tokens":
+		case name == "id" && (prev == "tokens" || prev == "invitation-keys"):
 			v = "1"
 		case name == "version":
 			v = "1"
@@ -505,6 +514,9 @@ func TestAuthzEveryProtectedRouteEveryCaller(t *testing.T) {
 		t.Fatalf("revoke: %s", r)
 	}
 
+	// An integration account (API keys only, for so-tu-phap).
+	integration := azIntegrationKey(t, env, admin, "one-stop", "so-tu-phap")
+
 	callers := []azCaller{
 		{name: "logged-out"},
 		{name: "staff-so-tu-phap", role: survey.RoleStaff, session: staff, bearer: staff.token},
@@ -512,6 +524,7 @@ func TestAuthzEveryProtectedRouteEveryCaller(t *testing.T) {
 		{name: "disabled-admin", session: gone, bearer: gone.token},
 		{name: "revoked-token", bearer: revoked},
 		{name: "bad-token", bearer: "hl_not-a-real-token-at-all"},
+		{name: "integration", role: survey.RoleIntegration, bearer: integration},
 		{name: "admin", role: survey.RoleAdmin, session: admin, bearer: admin.token},
 	}
 

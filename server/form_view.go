@@ -23,6 +23,8 @@ type FormPage struct {
 	CommentError string
 	Demographics []DemoField
 	Unavailable  bool
+	// Verified marks the form of a verified invitation (invitation_pages.go).
+	Verified bool
 	// Entry holds the channel and interview date of a survey entered by
 	// staff (entry.html); nil on the citizen form.
 	Entry *EntryFields

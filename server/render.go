@@ -44,6 +44,10 @@ var pageFiles = map[string][]string{
 	"admin_users":    {"layout.html", "admin_partials.html", "admin_users.html"},
 	"admin_user":     {"layout.html", "admin_partials.html", "admin_users.html", "admin_user.html"},
 	"admin_audit":    {"layout.html", "admin_audit.html"},
+
+	"invitation_gone":   {"layout.html", "invitation_gone.html"},
+	"invitation_slip":   {"invitation_slip.html"},
+	"admin_invitations": {"layout.html", "admin_partials.html", "admin_invitations.html"},
 }
 
 func parsePages() (map[string]*template.Template, error) {

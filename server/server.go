@@ -29,6 +29,7 @@ type Server struct {
 	cssURL   string
 	secret   []byte
 	engine   *gin.Engine
+	inv      *invitations // invitations.go
 }
 
 // New builds the server: templates and messages are parsed now, so a broken
@@ -61,6 +62,9 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*Server, error) {
 		validate: newValidator(),
 		cssURL:   "/static/app.css?v=" + css,
 		secret:   secret,
+	}
+	if err := s.startInvitations(ctx); err != nil {
+		return nil, err
 	}
 	s.engine = s.routes()
 	return s, nil
@@ -117,5 +121,6 @@ func (s *Server) routes() *gin.Engine {
 	adminAPI := api.Group("/admin", s.requireAPI(survey.RoleAdmin))
 	s.adminRoutes(admin, adminAPI)
 	s.formAdminRoutes(admin, adminAPI)
+	s.invitationRoutes(r, api, admin, adminAPI) // invitations.go
 	return r
 }

@@ -214,3 +214,21 @@ func CheckRetireKey(keys []SigningKey, id int, now time.Time) error {
 	}
 	return nil
 }
+
+// Has reports whether the keyring holds the key, retired or not.
+func (k *Keyring) Has(id uint16) bool {
+	_, ok := k.keys[id]
+	return ok
+}
+
+// TokenKeyID reads the key id a token claims, without checking anything else.
+func TokenKeyID(token string) (uint16, bool) {
+	if len(token) < 4 || len(token) > MaxTokenLen {
+		return 0, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(token[:4])
+	if err != nil || len(b) < 3 || b[0] != tokenVersion {
+		return 0, false
+	}
+	return binary.BigEndian.Uint16(b[1:3]), true
+}
