@@ -305,7 +305,9 @@ func TestInvitationBatch(t *testing.T) {
 		return azDo(t, nil, http.MethodPost, env.http.URL+"/api/v1/invitations/batch", mustJSON(t, body),
 			map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + env.key})
 	}
-	item := func(ag, ar, d string) map[string]any { return map[string]any{"agency": ag, "area": ar, "dossierRef": d} }
+	item := func(ag, ar, d string) map[string]any {
+		return map[string]any{"agency": ag, "area": ar, "dossierRef": d}
+	}
 
 	// One bad item refuses the whole batch, naming it; nothing is issued.
 	r := post(map[string]any{"items": []any{item("so-tu-phap", "tu-phap", "B-1"), item("so-tu-phap", "tu-phap", ""), item("so-tu-phap", "nope", "B-3")}})
