@@ -793,3 +793,62 @@ func TestVerifiedReportFilter(t *testing.T) {
 		t.Errorf("dashboard with verified=1: %d %s", page.status, clip(page.body))
 	}
 }
+
+// TestDossierRefNeverStoredRaw: after issuing, repeating and using
+// invitations (API, batch, admin page), no document of any collection holds
+// the dossier reference, read back as raw BSON; the invitation holds its
+// keyed hash.
+func TestDossierRefNeverStoredRaw(t *testing.T) {
+	env0, responses := rawEnv(t)
+	db := responses.Database()
+	admin := azAdmin(t, env0)
+	env := &invEnv{testEnv: env0, admin: admin, key: azIntegrationKey(t, env0, admin, "mot-cua", "so-tu-phap")}
+	const ref = "000.00.25.H58-SECRET-7d3f9"
+	inv := env.mustIssue(t, "so-tu-phap", "tu-phap", ref)
+	env.issue(t, env.key, map[string]any{"agency": "so-tu-phap", "area": "tu-phap", "dossierRef": ref}, nil)
+	azDo(t, nil, http.MethodPost, env.http.URL+"/api/v1/invitations/batch",
+		mustJSON(t, map[string]any{"items": []any{map[string]any{"agency": "so-tu-phap", "area": "tu-phap", "dossierRef": ref + "-B"}}}),
+		map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + env.key})
+	admin.post(t, "/admin/invitations", url.Values{"agency": {"so-tu-phap"}, "area": {"tu-phap"}, "dossierRef": {ref + "-P"}})
+	c, key := env.openInvitation(t, inv)
+	if r := env.postSurvey(t, c, local(t, inv.URL), validFormValues("tu-phap", key)); r.status != http.StatusSeeOther {
+		t.Fatalf("use: %d", r.status)
+	}
+	env.flush(t)
+
+	ctx := context.Background()
+	names, err := db.ListCollectionNames(ctx, map[string]any{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, invitations := 0, 0
+	for _, name := range names {
+		cur, err := db.Collection(name).Find(ctx, map[string]any{})
+		if err != nil {
+			t.Fatalf("read %s: %v", name, err)
+		}
+		for cur.Next(ctx) {
+			docs++
+			raw := []byte(cur.Current)
+			for _, needle := range []string{ref, "SECRET-7d3f9", "7d3f9"} {
+				if strings.Contains(string(raw), needle) {
+					t.Errorf("collection %s holds %q: %s", name, needle, cur.Current)
+				}
+			}
+			if strings.HasPrefix(name, "invitations_") {
+				invitations++
+				h, err := cur.Current.LookupErr("dossier")
+				if err != nil || len(h.StringValue()) != 43 {
+					t.Errorf("%s: dossier field %v, %v; want the 43-character keyed hash", name, h, err)
+				}
+			}
+		}
+		if err := cur.Err(); err != nil {
+			t.Fatal(err)
+		}
+		cur.Close(ctx)
+	}
+	if invitations != 3 || docs < 10 {
+		t.Errorf("read %d documents, %d invitations; want 3 invitations among many documents", docs, invitations)
+	}
+}
