@@ -117,16 +117,18 @@ func qrSVGMarkup(bm [][]bool, label string) string {
 
 // SlipPage is a printable invitation slip: Vietnamese first, English second.
 type SlipPage struct {
-	Vi, En   *Messages
-	CSS      string
-	Format   string // "80mm" (receipt printer) or "a6"
-	Agency   survey.Text
-	Area     survey.Text
-	QR       template.HTML
-	ShortURL string // without the scheme, as printed
-	Expires  string // dd/mm/yyyy
-	Expired  bool
-	Other    string // the other format's URL
+	Vi, En *Messages
+	CSS    string
+	Format string // "80mm" (receipt printer) or "a6"
+	Agency survey.Text
+	Area   survey.Text
+	QR     template.HTML
+	// ShortHost and ShortPath are the short link without the scheme, as
+	// printed: the line may break between them.
+	ShortHost, ShortPath string
+	Expires              string // dd/mm/yyyy
+	Expired              bool
+	Other                string // the other format's URL
 }
 
 // invitationSlip shows the slip of an invitation, to print and hand over
@@ -168,11 +170,12 @@ func (s *Server) invitationSlip(c *gin.Context) error {
 	p := SlipPage{
 		Vi: s.locales[survey.Vi], En: s.locales[survey.En], CSS: s.inv.slipCSS, Format: "80mm",
 		Agency: ag.Name, Area: ar.Name,
-		QR:       template.HTML(qrSVGMarkup(q.Bitmap(), short)), // our own markup, the label escaped
-		ShortURL: strings.TrimPrefix(strings.TrimPrefix(short, "https://"), "http://"),
-		Expires:  inv.ExpiresAt.In(hcm).Format("02/01/2006"),
-		Expired:  !time.Now().Before(inv.ExpiresAt),
-		Other:    shortPath(code) + "/slip?format=a6",
+		QR:        template.HTML(qrSVGMarkup(q.Bitmap(), short)), // our own markup, the label escaped
+		ShortHost: strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(short, "https://"), "http://"), shortPath(code)),
+		ShortPath: shortPath(code),
+		Expires:   inv.ExpiresAt.In(hcm).Format("02/01/2006"),
+		Expired:   !time.Now().Before(inv.ExpiresAt),
+		Other:     shortPath(code) + "/slip?format=a6",
 	}
 	if c.Query("format") == "a6" {
 		p.Format, p.Other = "a6", shortPath(code)+"/slip"
