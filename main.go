@@ -45,6 +45,8 @@ func dispatch(ctx context.Context, args []string) error {
 		return loadtest.Main(ctx, args[1:], os.Stdout)
 	case "demo":
 		return withStore(ctx, func(st *store.Store) error { return demo(ctx, st, args[1:]) })
+	case "keys":
+		return withStore(ctx, func(st *store.Store) error { return keysCommand(ctx, st, args[1:], os.Stdout) })
 	case "rollups":
 		baseline := len(args) == 3 && args[2] == "--baseline"
 		if len(args) < 2 || args[1] != "rebuild" || len(args) > 3 || len(args) == 3 && !baseline {
@@ -62,6 +64,7 @@ const usage = `usage:
   hailong rollups rebuild          recompute every report rollup and comment page exactly from the responses
         [--baseline]               first read the same responses with a plain cursor and print the ratio
   hailong load [flags]             drive the service with concurrent clients (see hailong load -h)
+  hailong keys list|rotate|retire N  list, rotate or retire the keys that sign invitation links
 `
 
 func run(ctx context.Context, getenv func(string) string, out io.Writer) error {

@@ -42,8 +42,10 @@ func (s *Server) createUser(c *gin.Context, in UserInput) (survey.User, error) {
 	if fe := survey.CheckUser(u, in.Password, true, cat); fe != nil {
 		return u, fe
 	}
-	if u.PasswordHash, err = survey.HashPassword(in.Password); err != nil {
-		return u, err
+	if u.Role != survey.RoleIntegration { // integration accounts have API keys only
+		if u.PasswordHash, err = survey.HashPassword(in.Password); err != nil {
+			return u, err
+		}
 	}
 	if err := s.store.InsertUser(ctx, u); err != nil {
 		if errors.Is(err, survey.ErrDuplicate) {

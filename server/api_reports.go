@@ -26,6 +26,8 @@ type ReportJSON struct {
 	Standing  survey.Standing `json:"standing"`
 	Peers     int             `json:"peers"`
 	Verified  int64           `json:"verifiedResponses"`
+	// VerifiedOnly says every figure counts verified responses only.
+	VerifiedOnly bool `json:"verifiedOnly"`
 }
 
 // MonthJSON is one month of the trend.
@@ -66,7 +68,7 @@ func (s *Server) apiAgencyReport(c *gin.Context) error {
 	}
 	out := ReportJSON{
 		Agency: r.Agency.Code, From: q.Period.From.String(), To: q.Period.To.String(), Area: q.Area, Units: r.Units,
-		FormID: r.Form.ID, Version: r.Form.Version, Report: r.Report, Standing: r.Standing, Peers: r.Peers, Verified: r.Verified,
+		FormID: r.Form.ID, Version: r.Form.Version, Report: r.Report, Standing: r.Standing, Peers: r.Peers, Verified: r.Verified, VerifiedOnly: q.Verified,
 		Province: ProvinceJSON{Responses: r.Province.Responses, Overall: r.Province.Overall},
 		Trend:    []MonthJSON{}, ByArea: []SliceJSON{}, ByChannel: []SliceJSON{},
 	}

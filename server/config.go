@@ -33,6 +33,11 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests get at shutdown
 	// (HAILONG_SHUTDOWN_TIMEOUT, a Go duration).
 	ShutdownTimeout time.Duration
+	// PublicURL is the address citizens reach the service at
+	// (HAILONG_PUBLIC_URL, e.g. https://hailong.tuyenquang.gov.vn), used in
+	// invitation links, short links and QR codes; empty means the address of
+	// each request.
+	PublicURL string
 }
 
 // LoadConfig reads the configuration through getenv (os.Getenv in
@@ -88,6 +93,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			bad("HAILONG_SHUTDOWN_TIMEOUT=%q must be a positive duration such as 20s", v)
 		}
 		cfg.ShutdownTimeout = d
+	}
+	if v := getenv("HAILONG_PUBLIC_URL"); v != "" {
+		u, err := parsePublicURL(v)
+		if err != nil {
+			bad("HAILONG_PUBLIC_URL=%q %v", v, err)
+		}
+		cfg.PublicURL = u
 	}
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))

@@ -13,7 +13,8 @@ import (
 // parseReportQuery reads agency, from, to (YYYY-MM), area and lineage. An
 // empty period is the last twelve months; fe names each bad field.
 func parseReportQuery(get func(string) string, defaultAgency string) (reportQuery, survey.FieldErrors) {
-	q := reportQuery{Agency: get("agency"), Area: get("area"), Lineage: get("lineage") == "1" || get("lineage") == "on" || get("lineage") == "true"}
+	q := reportQuery{Agency: get("agency"), Area: get("area"), Lineage: get("lineage") == "1" || get("lineage") == "on" || get("lineage") == "true",
+		Verified: get("verified") == "1" || get("verified") == "on" || get("verified") == "true"}
 	if q.Agency == "" {
 		q.Agency = defaultAgency
 	}
@@ -138,6 +139,9 @@ func (s *Server) fillDashboard(p *DashboardPage, cat *survey.Catalog) {
 	}
 	if p.Query.Lineage {
 		p.APIURL += "&lineage=1"
+	}
+	if p.Query.Verified {
+		p.APIURL += "&verified=1"
 	}
 	for i, f := range r.Report.Factors {
 		name := f.Code

@@ -27,6 +27,8 @@ type FormPage struct {
 	// (form_cache.go), shown instead of rendering Sections and Demographics.
 	Questions   template.HTML
 	Unavailable bool
+	// Verified marks the form of a verified invitation (invitation_pages.go).
+	Verified bool
 	// Entry holds the channel and interview date of a survey entered by
 	// staff (entry.html); nil on the citizen form.
 	Entry *EntryFields

@@ -65,7 +65,11 @@ const maxBody = 64 << 10
 
 func limitBody(c *gin.Context) {
 	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+		limit := int64(maxBody)
+		if n, ok := largeBodies[c.Request.URL.Path]; ok { // invitation_api.go
+			limit = n
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	c.Next()
 }

@@ -46,10 +46,13 @@ var pageFiles = map[string][]string{
 	"admin_user":     {"layout.html", "admin_partials.html", "admin_users.html", "admin_user.html"},
 	"admin_audit":    {"layout.html", "admin_audit.html"},
 
-	"kiosk":        {"kiosk_layout.html", "form_questions.html", "kiosk.html"},
-	"kiosk_pair":   {"kiosk_layout.html", "kiosk_pair.html"},
-	"admin_kiosks": {"layout.html", "admin_partials.html", "admin_kiosks.html"},
-	"admin_kiosk":  {"layout.html", "admin_partials.html", "admin_kiosks.html", "admin_kiosk.html"},
+	"kiosk":             {"kiosk_layout.html", "form_questions.html", "kiosk.html"},
+	"kiosk_pair":        {"kiosk_layout.html", "kiosk_pair.html"},
+	"admin_kiosks":      {"layout.html", "admin_partials.html", "admin_kiosks.html"},
+	"admin_kiosk":       {"layout.html", "admin_partials.html", "admin_kiosks.html", "admin_kiosk.html"},
+	"invitation_gone":   {"layout.html", "invitation_gone.html"},
+	"invitation_slip":   {"invitation_slip.html"},
+	"admin_invitations": {"layout.html", "admin_partials.html", "admin_invitations.html"},
 }
 
 func parsePages() (map[string]*template.Template, error) {

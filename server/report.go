@@ -16,6 +16,9 @@ type reportQuery struct {
 	Period  survey.Period
 	Area    string
 	Lineage bool
+	// Verified limits every figure to responses given through a verified
+	// invitation (?verified=1).
+	Verified bool
 }
 
 // AgencyReport is everything the dashboard shows, computed from rollups
@@ -121,7 +124,7 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 	byArea, byChan := map[string]survey.Tally{}, map[string]survey.Tally{}
 	var province map[string]survey.Tally
 	for _, unit := range units {
-		counts, err := s.store.Report(ctx, unit, months, q.Area)
+		counts, err := s.store.ReportFiltered(ctx, unit, months, q.Area, q.Verified)
 		if err != nil {
 			return nil, err
 		}

@@ -66,10 +66,11 @@ type reportKey struct {
 	from, to survey.Month
 	area     string
 	lineage  bool
+	verified bool
 }
 
 func keyOf(q reportQuery) reportKey {
-	return reportKey{q.Agency, q.Period.From, q.Period.To, q.Area, q.Lineage}
+	return reportKey{q.Agency, q.Period.From, q.Period.To, q.Area, q.Lineage, q.Verified}
 }
 
 // rankingKey names the rankings of a period, before they are scoped to a user.

@@ -32,6 +32,7 @@ type Server struct {
 	reports   rollupCache[reportKey, *AgencyReport] // agency reports while their rollups are unchanged
 	rankings  rollupCache[rankingKey, rankingTallies]
 	questions questionsCache // blank forms' questions, rendered
+	inv       *invitations   // invitations.go
 }
 
 // New builds the server: templates and messages are parsed now, so a broken
@@ -64,6 +65,9 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*Server, error) {
 		validate: newValidator(),
 		cssURL:   "/static/app.css?v=" + css,
 		secret:   secret,
+	}
+	if err := s.startInvitations(ctx); err != nil {
+		return nil, err
 	}
 	s.engine = s.routes()
 	return s, nil
@@ -123,5 +127,6 @@ func (s *Server) routes() *gin.Engine {
 	s.adminRoutes(admin, adminAPI)
 	s.formAdminRoutes(admin, adminAPI)
 	s.kioskRoutes(r, api, admin, adminAPI, readers) // kiosk_routes.go: /kiosk, its API and administration
+	s.invitationRoutes(r, api, admin, adminAPI)     // invitations.go
 	return r
 }

@@ -69,36 +69,12 @@ func (s *Server) surveySubmit(c *gin.Context) error {
 	if err != nil || ag.Code == "" {
 		return err
 	}
-	cat, err := s.store.Catalog(ctx)
-	if err != nil {
-		return err
-	}
-	problems := survey.FieldErrors{}
-	f := current
-	version, _ := get("formVersion")
-	if v, err := strconv.Atoi(version); err == nil {
-		if old, err := cat.FormVersion(current.ID, v); err == nil {
-			f = old // answered an older published version: keep it
-		} else {
-			problems[survey.FieldForm] = survey.ProblemUnknownForm
-		}
-	} else {
-		problems[survey.FieldForm] = survey.ProblemUnknownForm
-	}
-	in := readFormEntry(get, f, ar.Code)
-	in.Comment = c.Request.PostForm.Get("comment") // keep the comment exactly as typed
 	key, _ := get("key")
 	b := s.base(c)
-	resp, err := survey.Check(survey.Submission{
+	resp, f, in, problems, err := s.postedResponse(c, get, ar, current, survey.Submission{
 		Key: key, Agency: ag.Code, Area: ar.Code, Channel: survey.ChannelWeb, Lang: b.Lang,
-		Answers: in.Answers, Comment: in.Comment, Respondent: in.Respondent,
-	}, f, time.Now())
-	var fe survey.FieldErrors
-	if errors.As(err, &fe) {
-		for k, v := range fe {
-			problems[k] = v
-		}
-	} else if err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	if len(problems) > 0 {
@@ -122,6 +98,43 @@ func (s *Server) surveySubmit(c *gin.Context) error {
 	}
 	c.Redirect(http.StatusSeeOther, surveyPath(ag.Code, ar.Code)+"/thanks")
 	return nil
+}
+
+// postedResponse reads the answers posted for the area and checks them into
+// the response to store. The form answered is the one in force (current) or
+// the older published version the page was made from. sub carries the key,
+// agency, area, channel and language; the answers are read here. It returns
+// what was entered (to show the form again) and the problems, if any.
+func (s *Server) postedResponse(c *gin.Context, get func(string) (string, bool), ar survey.Area, current survey.Form, sub survey.Submission) (survey.Response, survey.Form, formEntry, survey.FieldErrors, error) {
+	cat, err := s.store.Catalog(c.Request.Context())
+	if err != nil {
+		return survey.Response{}, current, formEntry{}, nil, err
+	}
+	problems := survey.FieldErrors{}
+	f := current
+	version, _ := get("formVersion")
+	if v, err := strconv.Atoi(version); err == nil {
+		if old, err := cat.FormVersion(current.ID, v); err == nil {
+			f = old // answered an older published version: keep it
+		} else {
+			problems[survey.FieldForm] = survey.ProblemUnknownForm
+		}
+	} else {
+		problems[survey.FieldForm] = survey.ProblemUnknownForm
+	}
+	in := readFormEntry(get, f, ar.Code)
+	in.Comment = c.Request.PostForm.Get("comment") // keep the comment exactly as typed
+	sub.Answers, sub.Comment, sub.Respondent = in.Answers, in.Comment, in.Respondent
+	resp, err := survey.Check(sub, f, time.Now())
+	var fe survey.FieldErrors
+	if errors.As(err, &fe) {
+		for k, v := range fe {
+			problems[k] = v
+		}
+	} else if err != nil {
+		return survey.Response{}, f, in, nil, err
+	}
+	return resp, f, in, problems, nil
 }
 
 // parsePosted parses a posted form and returns a getter of its trimmed

@@ -17,9 +17,10 @@ func HashPassword(password string) ([]byte, error) {
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("hailong-dummy-password"), bcrypt.DefaultCost)
 
 // CheckPassword reports whether password matches the user's hash; a missing
-// or disabled user never matches, in the same time.
+// or disabled user, or an integration account (API keys only), never
+// matches, in the same time.
 func CheckPassword(u *User, password string) bool {
-	if u == nil || len(u.PasswordHash) == 0 {
+	if u == nil || len(u.PasswordHash) == 0 || u.Role == RoleIntegration {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 		return false
 	}

@@ -14,13 +14,37 @@ const (
 	RoleAdmin     Role = "admin"     // manages everything
 	RoleInspector Role = "inspector" // reads and exports every agency
 	RoleStaff     Role = "staff"     // reads its own agencies only
+	// RoleIntegration is an integrating system (the one-stop-shop software):
+	// it holds API keys that issue survey invitations for its agencies only,
+	// reads nothing and cannot log in.
+	RoleIntegration Role = "integration"
 )
 
 // Roles lists the roles.
-var Roles = []Role{RoleAdmin, RoleInspector, RoleStaff}
+var Roles = []Role{RoleAdmin, RoleInspector, RoleStaff, RoleIntegration}
 
 // ValidRole reports whether r is a known role.
-func ValidRole(r Role) bool { return r == RoleAdmin || r == RoleInspector || r == RoleStaff }
+func ValidRole(r Role) bool {
+	return r == RoleAdmin || r == RoleInspector || r == RoleStaff || r == RoleIntegration
+}
+
+// CanInvite reports whether the user may issue survey invitations for the
+// agency: an administrator for any, an integration account for its own.
+func (u User) CanInvite(agency string) bool {
+	switch {
+	case u.Disabled:
+		return false
+	case u.Role == RoleAdmin:
+		return true
+	case u.Role == RoleIntegration:
+		for _, a := range u.Agencies {
+			if a == agency {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // User is a staff account. Citizens never have one.
 type User struct {
@@ -73,8 +97,9 @@ const MinPasswordLen = 10
 
 // CheckUser applies the rules of a staff account: a user name of 2–40
 // lower-case letters, digits, '.', '_' or '-'; a known role; a staff user
-// serves at least one existing agency. password is checked when non-empty or
-// when required (a new account).
+// or integration account serves at least one existing agency. password is
+// checked when non-empty or when required (a new account), except for an
+// integration account, which has none.
 func CheckUser(u User, password string, passwordRequired bool, cat *Catalog) FieldErrors {
 	fe := FieldErrors{}
 	if !usernameRE.MatchString(u.Username) {
@@ -88,7 +113,7 @@ func CheckUser(u User, password string, passwordRequired bool, cat *Catalog) Fie
 	if !ValidRole(u.Role) {
 		fe[FieldRole] = ProblemInvalid
 	}
-	if u.Role == RoleStaff && len(u.Agencies) == 0 {
+	if (u.Role == RoleStaff || u.Role == RoleIntegration) && len(u.Agencies) == 0 {
 		fe[FieldAgencies] = ProblemStaffNoAgency
 	}
 	for _, a := range u.Agencies {
@@ -96,7 +121,7 @@ func CheckUser(u User, password string, passwordRequired bool, cat *Catalog) Fie
 			fe[FieldAgencies] = ProblemUnknown
 		}
 	}
-	if password != "" || passwordRequired {
+	if u.Role != RoleIntegration && (password != "" || passwordRequired) {
 		if len([]rune(password)) < MinPasswordLen {
 			fe[FieldPassword] = ProblemTooShort
 		} else if len(password) > 72 {

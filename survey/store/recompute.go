@@ -51,11 +51,21 @@ func (s *Store) scanResponses(ctx context.Context, filter, projection bson.D, fn
 // responses, by a full scan and without any rollup code: it is how tests and
 // operators check that the rollups are exact.
 func (s *Store) Recompute(ctx context.Context, agency string, months []survey.Month, area string) (*Counts, error) {
+	return s.RecomputeFiltered(ctx, agency, months, area, false)
+}
+
+// RecomputeFiltered is Recompute over the verified responses only when
+// verifiedOnly: what ReportFiltered must equal.
+func (s *Store) RecomputeFiltered(ctx context.Context, agency string, months []survey.Month, area string, verifiedOnly bool) (*Counts, error) {
 	if err := checkQuery(agency, months, area); err != nil {
 		return nil, err
 	}
 	return countsOf(agency, months, area, func(fn func(survey.Response)) error {
-		_, err := s.eachResponse(ctx, func(r survey.Response, _ string) { fn(r) }, nil)
+		_, err := s.eachResponse(ctx, func(r survey.Response, _ string) {
+			if r.Verified || !verifiedOnly {
+				fn(r)
+			}
+		}, nil)
 		return err
 	})
 }

@@ -57,12 +57,23 @@ func checkQuery(agency string, months []survey.Month, area string) error {
 // two documents by _id per month, from memory when the embedded database is
 // used. It never reads a response, so its cost does not grow with them.
 func (s *Store) Report(ctx context.Context, agency string, months []survey.Month, area string) (*Counts, error) {
+	return s.ReportFiltered(ctx, agency, months, area, false)
+}
+
+// ReportFiltered is Report over the responses given through a verified
+// invitation only when verifiedOnly: every figure, the province's included,
+// then comes from the verified rollup documents (amv, pmv).
+func (s *Store) ReportFiltered(ctx context.Context, agency string, months []survey.Month, area string, verifiedOnly bool) (*Counts, error) {
 	if err := checkQuery(agency, months, area); err != nil {
 		return nil, err
 	}
 	s.rollups.swap.RLock()
 	defer s.rollups.swap.RUnlock()
 	c := newCounts(agency, area, months)
+	amKind, pmKind := kindAgencyMonth, kindProvinceMonth
+	if verifiedOnly {
+		amKind, pmKind = kindAgencyMonthVerified, kindProvinceMonthVerified
+	}
 	// Documents 2i and 2i+1 are month i's agency and province documents.
 	ids := make([]string, 2*len(months))
 	add := func(i int, b *bucket) {
@@ -75,9 +86,9 @@ func (s *Store) Report(ctx context.Context, agency string, months []survey.Month
 	var misses []int
 	for i := range ids {
 		m := months[i/2]
-		ids[i] = provinceMonthID(m)
+		ids[i] = monthDocID(pmKind, "", m)
 		if i%2 == 0 {
-			ids[i] = agencyMonthID(agency, m)
+			ids[i] = monthDocID(amKind, agency, m)
 		}
 		if !s.rollups.cache.view(ids[i], func(b *bucket) { add(i, b) }) {
 			misses = append(misses, i)

@@ -17,6 +17,8 @@ package store
 //	{_id: "pm|<YYYY-MM>", k: "pm", month, w,
 //	 n:  {"<agency>": responses},
 //	 c:  {"<agency>|<code>|<level>": answers}}   // every agency, for ranks
+//	{_id: "amv|<agency>|<YYYY-MM>", k: "amv", ...}  // as am, verified only
+//	{_id: "pmv|<YYYY-MM>", k: "pmv", ...}           // as pm, verified only
 //
 // A criterion code is written with "~" for "." ("1.1" → "1~1"; codes may
 // hold "_" but never "~"), so no field name contains a dot; codes and the
@@ -34,20 +36,33 @@ import (
 const (
 	kindAgencyMonth   = "am"
 	kindProvinceMonth = "pm"
-	fieldArea         = "a"
-	fieldChannel      = "ch"
-	fieldVerified     = "vf"
-	fieldAgency       = "c"
+	// The same documents over verified responses only (kinds amv and pmv),
+	// so a report filtered to verified responses is read like any other.
+	kindAgencyMonthVerified   = "amv"
+	kindProvinceMonthVerified = "pmv"
+	fieldArea                 = "a"
+	fieldChannel              = "ch"
+	fieldVerified             = "vf"
+	fieldAgency               = "c"
 )
 
 // rollupColl names the collection of the month's rollups.
 func rollupColl(m survey.Month) string { return rollupPrefix + monthSuffix(m) }
 
 func agencyMonthID(agency string, m survey.Month) string {
-	return kindAgencyMonth + "|" + agency + "|" + m.String()
+	return monthDocID(kindAgencyMonth, agency, m)
 }
 
-func provinceMonthID(m survey.Month) string { return kindProvinceMonth + "|" + m.String() }
+func provinceMonthID(m survey.Month) string { return monthDocID(kindProvinceMonth, "", m) }
+
+// monthDocID is the _id of a rollup document of the kind: agency-month
+// kinds name the agency, province-month kinds do not.
+func monthDocID(kind, agency string, m survey.Month) string {
+	if agency == "" {
+		return kind + "|" + m.String()
+	}
+	return kind + "|" + agency + "|" + m.String()
+}
 
 // safeName reports whether s may be a part of a field name: an agency, area
 // or channel code of 1 to 64 characters from a–z, 0–9 and "-".
@@ -171,11 +186,25 @@ func (b *bucket) merge(d *bucket) {
 // bucketSet gathers buckets by id.
 type bucketSet map[string]*bucket
 
-// add counts one contribution into its agency-month and province-month buckets.
+// add counts one contribution into its agency-month and province-month
+// buckets and, when verified, into the verified ones too.
 func (s bucketSet) add(c contribution) {
-	am := s.get(agencyMonthID(c.agency, c.month), kindAgencyMonth, c.agency, c.month)
+	s.addTo(c, false)
+	if c.verified {
+		s.addTo(c, true)
+	}
+}
+
+// addTo counts a contribution into the all-responses buckets, or the
+// verified-only ones.
+func (s bucketSet) addTo(c contribution, verifiedOnly bool) {
+	amKind, pmKind := kindAgencyMonth, kindProvinceMonth
+	if verifiedOnly {
+		amKind, pmKind = kindAgencyMonthVerified, kindProvinceMonthVerified
+	}
+	am := s.get(monthDocID(amKind, c.agency, c.month), amKind, c.agency, c.month)
 	am.n[c.area+"|"+verifiedKey(c.verified)+"|"+c.channel]++
-	pm := s.get(provinceMonthID(c.month), kindProvinceMonth, "", c.month)
+	pm := s.get(monthDocID(pmKind, "", c.month), pmKind, "", c.month)
 	pm.n[c.agency]++
 	for _, a := range c.answers {
 		am.tally(fieldArea, c.area).Count(a.Code, a.Value, 1)
