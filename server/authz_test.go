@@ -326,12 +326,20 @@ func azWantFieldError(t testing.TB, what string, r azResult, field string) {
 //	admin     an administrator
 //	disabled  an administrator disabled after logging in (session ended, token refused)
 //	revoked   an administrator's revoked API token (no session)
-var azCols = []string{"anon", "staffB", "staffA", "insp", "admin", "disabled", "revoked"}
+//	kiosk     a paired counter tablet of agency B: its kiosk credential (cookie hl_kiosk), no session, no token
+var azCols = []string{"anon", "staffB", "staffA", "insp", "admin", "disabled", "revoked", "kiosk"}
 
 // Agencies of the matrix.
 const (
 	azAgencyA = "so-tu-phap"
 	azAgencyB = "so-cong-thuong"
+)
+
+// Kiosks of agency B that the administration rows act on ({kiosk} and
+// {retired}); the kiosk caller is another one, which no row touches.
+const (
+	azKioskID      = "kmatrixbystand"
+	azRetiredKiosk = "kmatrixretired"
 )
 
 // azOpt marks rows that need more than the status check.
@@ -348,12 +356,16 @@ const (
 	// azFresh: the request ends the caller's session (logout): each session
 	// caller logs in anew for it.
 	azFresh
+	// azKiosk: the route needs the kiosk credential, so a 401 is
+	// kiosk_unpaired (but for a refused bearer token, which is unauthorized).
+	azKiosk
 )
 
 // azRow is one route and what each caller gets from it. The request path
-// (req) and body may hold {agency}, {area}, {month} and {comment}: the agency
-// asked for, an area it serves, this month, and the id of its secret comment
-// of this month. API writes send body (default {}); page POSTs send body as
+// (req) and body may hold {agency}, {area}, {month}, {comment}, {kiosk} and
+// {retired}: the agency asked for, an area it serves, this month, the id of
+// its secret comment of this month, and the kiosks azKioskID and
+// azRetiredKiosk. API writes send body (default {}); page POSTs send body as
 // form values plus the session's CSRF token.
 type azRow struct {
 	want  string // the status for each caller of azCols
@@ -368,99 +380,128 @@ type azRow struct {
 //
 // Pages: nobody is sent to /login (303), a wrong role or agency gets 403, a
 // bad bearer token is refused at once (401), even on public pages. API: 401
-// and 403 as JSON errors. The allowed cells hold what an empty or minimal
-// request gets (400 for an empty form, 404 for something that is not there).
+// and 403 as JSON errors. A kiosk credential opens the kiosk's own routes
+// only: everywhere else the tablet is nobody. The allowed cells hold what an
+// empty or minimal request gets (400 for an empty form, 404 for something
+// that is not there).
 var authzMatrix = []azRow{
-	// statuses, in the order of azCols: anon staffB staffA insp admin disabled revoked
+	// statuses, in the order of azCols: anon staffB staffA insp admin disabled revoked kiosk
 	// Operations, static files, citizen pages and the public API.
-	{"200 200 200 200 200 200 401", "GET /healthz", "/healthz", "", azOpen},
-	{"200 200 200 200 200 200 401", "GET /readyz", "/readyz", "", azOpen},
-	{"200 200 200 200 200 200 401", "GET /static/*file", "/static/app.css", "", azOpen},
-	{"200 200 200 200 200 200 401", "GET /", "/", "", azOpen},
-	{"303 303 303 303 303 303 401", "GET /survey", "/survey?agency={agency}&area={area}", "", azOpen},
-	{"200 200 200 200 200 200 401", "GET /s/:agency/:area", "/s/{agency}/{area}", "", azOpen},
-	{"400 400 400 400 400 400 401", "POST /s/:agency/:area", "/s/{agency}/{area}", "", azOpen},
-	{"200 200 200 200 200 200 401", "GET /s/:agency/:area/thanks", "/s/{agency}/{area}/thanks", "", azOpen},
-	{"200 200 200 200 200 401 401", "GET /api/v1/areas", "/api/v1/areas", "", azOpen},
-	{"200 200 200 200 200 401 401", "GET /api/v1/agencies", "/api/v1/agencies", "", azOpen},
-	{"200 200 200 200 200 401 401", "GET /api/v1/forms/:agency/:area", "/api/v1/forms/{agency}/{area}", "", azOpen},
-	{"200 200 200 200 200 401 401", "GET /api/v1/openapi.json", "/api/v1/openapi.json", "", azOpen},
-	{"400 400 400 400 400 401 401", "POST /api/v1/responses", "/api/v1/responses", "", azOpen},
-	{"400 400 400 400 400 401 401", "POST /api/v1/auth/token", "/api/v1/auth/token", "", azOpen},
+	{"200 200 200 200 200 200 401 200", "GET /healthz", "/healthz", "", azOpen},
+	{"200 200 200 200 200 200 401 200", "GET /readyz", "/readyz", "", azOpen},
+	{"200 200 200 200 200 200 401 200", "GET /static/*file", "/static/app.css", "", azOpen},
+	{"200 200 200 200 200 200 401 200", "GET /", "/", "", azOpen},
+	{"303 303 303 303 303 303 401 303", "GET /survey", "/survey?agency={agency}&area={area}", "", azOpen},
+	{"200 200 200 200 200 200 401 200", "GET /s/:agency/:area", "/s/{agency}/{area}", "", azOpen},
+	{"400 400 400 400 400 400 401 400", "POST /s/:agency/:area", "/s/{agency}/{area}", "", azOpen},
+	{"200 200 200 200 200 200 401 200", "GET /s/:agency/:area/thanks", "/s/{agency}/{area}/thanks", "", azOpen},
+	{"200 200 200 200 200 401 401 200", "GET /api/v1/areas", "/api/v1/areas", "", azOpen},
+	{"200 200 200 200 200 401 401 200", "GET /api/v1/agencies", "/api/v1/agencies", "", azOpen},
+	{"200 200 200 200 200 401 401 200", "GET /api/v1/forms/:agency/:area", "/api/v1/forms/{agency}/{area}", "", azOpen},
+	{"200 200 200 200 200 401 401 200", "GET /api/v1/openapi.json", "/api/v1/openapi.json", "", azOpen},
+	{"400 400 400 400 400 401 401 400", "POST /api/v1/responses", "/api/v1/responses", "", azOpen},
+	{"400 400 400 400 400 401 401 400", "POST /api/v1/auth/token", "/api/v1/auth/token", "", azOpen},
 
 	// Login and logout.
-	{"200 303 303 303 303 200 401", "GET /login", "/login", "", 0},
-	{"403 401 401 401 401 403 401", "POST /login", "/login", "", 0},
-	{"403 303 303 303 303 403 401", "POST /logout", "/logout", "", azFresh},
+	{"200 303 303 303 303 200 401 200", "GET /login", "/login", "", 0},
+	{"403 401 401 401 401 403 401 403", "POST /login", "/login", "", 0},
+	{"403 303 303 303 303 403 401 403", "POST /logout", "/logout", "", azFresh},
 
 	// Reports and comments: staff of the agency, inspectors, administrators.
-	{"303 403 200 200 200 303 401", "GET /dashboard", "/dashboard?agency={agency}", "", 0},
-	{"303 403 200 200 200 303 401", "GET /comments", "/comments?agency={agency}", "", azComments},
-	{"303 403 303 403 303 303 401", "POST /comments/:agency/:month/:page/:id/handled", "/comments/{agency}/{month}/0/{comment}/handled", "", 0},
-	{"401 403 200 200 200 401 401", "GET /api/v1/reports/agencies/:agency", "/api/v1/reports/agencies/{agency}", "", 0},
-	{"401 403 200 200 200 401 401", "GET /api/v1/comments", "/api/v1/comments?agency={agency}", "", azComments},
-	{"401 403 200 403 200 401 401", "POST /api/v1/comments/:id/handled", "/api/v1/comments/{comment}/handled", `{"agency":"{agency}","month":"{month}"}`, 0},
+	{"303 403 200 200 200 303 401 303", "GET /dashboard", "/dashboard?agency={agency}", "", 0},
+	{"303 403 200 200 200 303 401 303", "GET /comments", "/comments?agency={agency}", "", azComments},
+	{"303 403 303 403 303 303 401 303", "POST /comments/:agency/:month/:page/:id/handled", "/comments/{agency}/{month}/0/{comment}/handled", "", 0},
+	{"401 403 200 200 200 401 401 401", "GET /api/v1/reports/agencies/:agency", "/api/v1/reports/agencies/{agency}", "", 0},
+	{"401 403 200 200 200 401 401 401", "GET /api/v1/comments", "/api/v1/comments?agency={agency}", "", azComments},
+	{"401 403 200 403 200 401 401 401", "POST /api/v1/comments/:id/handled", "/api/v1/comments/{comment}/handled", `{"agency":"{agency}","month":"{month}"}`, 0},
+	// Rankings: every reader; staff get only their own agencies' rows (so never B).
+	{"303 200 200 200 200 303 401 303", "GET /rankings", "/rankings", "", 0},
+	{"401 200 200 200 200 401 401 401", "GET /api/v1/rankings", "/api/v1/rankings", "", 0},
 
 	// Entry of paper and phone surveys: staff of the agency and administrators.
-	{"303 200 200 403 200 303 401", "GET /entry", "/entry", "", 0},
-	{"303 403 200 403 200 303 401", "GET /entry/:agency/:area", "/entry/{agency}/{area}", "", 0},
-	{"303 403 400 403 400 303 401", "POST /entry/:agency/:area", "/entry/{agency}/{area}", "", 0},
-	{"303 403 200 403 200 303 401", "GET /entry/:agency/:area/saved", "/entry/{agency}/{area}/saved?id={comment}", "", 0},
+	{"303 200 200 403 200 303 401 303", "GET /entry", "/entry", "", 0},
+	{"303 403 200 403 200 303 401 303", "GET /entry/:agency/:area", "/entry/{agency}/{area}", "", 0},
+	{"303 403 400 403 400 303 401 303", "POST /entry/:agency/:area", "/entry/{agency}/{area}", "", 0},
+	{"303 403 200 403 200 303 401 303", "GET /entry/:agency/:area/saved", "/entry/{agency}/{area}/saved?id={comment}", "", 0},
+
+	// Counter kiosks: the tablet's page and its pairing are open (the code is
+	// the credential); its API needs the kiosk credential, which opens
+	// nothing else. The ratings report is read as the SIPAS report is.
+	{"200 200 200 200 200 200 401 200", "GET /kiosk", "/kiosk", "", 0},
+	{"403 400 400 400 400 403 401 403", "POST /kiosk/pair", "/kiosk/pair", "", 0},
+	{"400 400 400 400 400 401 401 400", "POST /api/v1/kiosk/pair", "/api/v1/kiosk/pair", "", azKiosk},
+	{"401 401 401 401 401 401 401 200", "GET /api/v1/kiosk/config", "/api/v1/kiosk/config", "", azKiosk},
+	{"401 401 401 401 401 401 401 400", "POST /api/v1/kiosk/ratings", "/api/v1/kiosk/ratings", "", azKiosk},
+	{"401 403 200 200 200 401 401 401", "GET /api/v1/reports/agencies/:agency/ratings", "/api/v1/reports/agencies/{agency}/ratings", "", 0},
 
 	// Administration pages: administrators only.
-	{"303 403 403 403 200 303 401", "GET /admin", "/admin", "", 0},
-	{"303 403 403 403 200 303 401", "GET /admin/agencies", "/admin/agencies", "", 0},
-	{"303 403 403 403 400 303 401", "POST /admin/agencies", "/admin/agencies", "", 0},
-	{"303 403 403 403 200 303 401", "GET /admin/agencies/:code", "/admin/agencies/{agency}", "", 0},
-	{"303 403 403 403 400 303 401", "POST /admin/agencies/:code", "/admin/agencies/{agency}", "", 0},
-	{"303 403 403 403 400 303 401", "POST /admin/agencies/:code/dissolve", "/admin/agencies/{agency}/dissolve", "", 0},
-	{"303 403 403 403 200 303 401", "GET /admin/merge", "/admin/merge", "", 0},
-	{"303 403 403 403 400 303 401", "POST /admin/merge", "/admin/merge", "", 0},
-	{"303 403 403 403 200 303 401", "GET /admin/areas", "/admin/areas", "", 0},
-	{"303 403 403 403 400 303 401", "POST /admin/areas", "/admin/areas", "", 0},
-	{"303 403 403 403 400 303 401", "POST /admin/areas/:code", "/admin/areas/{area}", "", 0},
-	{"303 403 403 403 200 303 401", "GET /admin/users", "/admin/users", "", 0},
-	{"303 403 403 403 400 303 401", "POST /admin/users", "/admin/users", "", 0},
-	{"303 403 403 403 200 303 401", "GET /admin/users/:username", "/admin/users/bystander", "", 0},
-	{"303 403 403 403 400 303 401", "POST /admin/users/:username", "/admin/users/bystander", "", 0},
-	{"303 403 403 403 400 303 401", "POST /admin/users/:username/password", "/admin/users/bystander/password", "", 0},
-	{"303 403 403 403 200 303 401", "POST /admin/users/:username/tokens", "/admin/users/bystander/tokens", "", 0},
-	{"303 403 403 403 404 303 401", "POST /admin/tokens/:id/revoke", "/admin/tokens/no-such-token/revoke", "", 0},
-	{"303 403 403 403 200 303 401", "GET /admin/audit", "/admin/audit", "", 0},
-	{"303 403 403 403 200 303 401", "GET /admin/forms", "/admin/forms", "", 0},
-	{"303 403 403 403 200 303 401", "GET /admin/forms/:id/:version", "/admin/forms/sipas-2017/1", "", 0},
-	{"303 403 403 403 400 303 401", "POST /admin/forms/:id/:version", "/admin/forms/sipas-2017/1", "", 0},
-	{"303 403 403 403 303 303 401", "POST /admin/forms/:id/:version/draft", "/admin/forms/sipas-2017/1/draft", "", 0},
-	{"303 403 403 403 400 303 401", "POST /admin/forms/:id/:version/publish", "/admin/forms/sipas-2017/1/publish", "", 0},
-	{"303 403 403 403 200 303 401", "GET /admin/assignments", "/admin/assignments", "", 0},
-	{"303 403 403 403 400 303 401", "POST /admin/assignments", "/admin/assignments", "", 0},
+	{"303 403 403 403 200 303 401 303", "GET /admin", "/admin", "", 0},
+	{"303 403 403 403 200 303 401 303", "GET /admin/agencies", "/admin/agencies", "", 0},
+	{"303 403 403 403 400 303 401 303", "POST /admin/agencies", "/admin/agencies", "", 0},
+	{"303 403 403 403 200 303 401 303", "GET /admin/agencies/:code", "/admin/agencies/{agency}", "", 0},
+	{"303 403 403 403 400 303 401 303", "POST /admin/agencies/:code", "/admin/agencies/{agency}", "", 0},
+	{"303 403 403 403 400 303 401 303", "POST /admin/agencies/:code/dissolve", "/admin/agencies/{agency}/dissolve", "", 0},
+	{"303 403 403 403 200 303 401 303", "GET /admin/merge", "/admin/merge", "", 0},
+	{"303 403 403 403 400 303 401 303", "POST /admin/merge", "/admin/merge", "", 0},
+	{"303 403 403 403 200 303 401 303", "GET /admin/areas", "/admin/areas", "", 0},
+	{"303 403 403 403 400 303 401 303", "POST /admin/areas", "/admin/areas", "", 0},
+	{"303 403 403 403 400 303 401 303", "POST /admin/areas/:code", "/admin/areas/{area}", "", 0},
+	{"303 403 403 403 200 303 401 303", "GET /admin/users", "/admin/users", "", 0},
+	{"303 403 403 403 400 303 401 303", "POST /admin/users", "/admin/users", "", 0},
+	{"303 403 403 403 200 303 401 303", "GET /admin/users/:username", "/admin/users/bystander", "", 0},
+	{"303 403 403 403 400 303 401 303", "POST /admin/users/:username", "/admin/users/bystander", "", 0},
+	{"303 403 403 403 400 303 401 303", "POST /admin/users/:username/password", "/admin/users/bystander/password", "", 0},
+	{"303 403 403 403 200 303 401 303", "POST /admin/users/:username/tokens", "/admin/users/bystander/tokens", "", 0},
+	{"303 403 403 403 404 303 401 303", "POST /admin/tokens/:id/revoke", "/admin/tokens/no-such-token/revoke", "", 0},
+	{"303 403 403 403 200 303 401 303", "GET /admin/audit", "/admin/audit", "", 0},
+	{"303 403 403 403 200 303 401 303", "GET /admin/forms", "/admin/forms", "", 0},
+	{"303 403 403 403 200 303 401 303", "GET /admin/forms/:id/:version", "/admin/forms/sipas-2017/1", "", 0},
+	{"303 403 403 403 400 303 401 303", "POST /admin/forms/:id/:version", "/admin/forms/sipas-2017/1", "", 0},
+	{"303 403 403 403 303 303 401 303", "POST /admin/forms/:id/:version/draft", "/admin/forms/sipas-2017/1/draft", "", 0},
+	{"303 403 403 403 400 303 401 303", "POST /admin/forms/:id/:version/publish", "/admin/forms/sipas-2017/1/publish", "", 0},
+	{"303 403 403 403 200 303 401 303", "GET /admin/assignments", "/admin/assignments", "", 0},
+	{"303 403 403 403 400 303 401 303", "POST /admin/assignments", "/admin/assignments", "", 0},
+	{"303 403 403 403 200 303 401 303", "GET /admin/kiosks", "/admin/kiosks", "", 0},
+	{"303 403 403 403 400 303 401 303", "POST /admin/kiosks", "/admin/kiosks", "", 0},
+	{"303 403 403 403 200 303 401 303", "GET /admin/kiosks/:id", "/admin/kiosks/{kiosk}", "", 0},
+	{"303 403 403 403 400 303 401 303", "POST /admin/kiosks/:id", "/admin/kiosks/{kiosk}", "", 0},
+	{"303 403 403 403 200 303 401 303", "POST /admin/kiosks/:id/code", "/admin/kiosks/{kiosk}/code", "", 0},
+	{"303 403 403 403 303 303 401 303", "POST /admin/kiosks/:id/unpair", "/admin/kiosks/{kiosk}/unpair", "", 0},
+	{"303 403 403 403 303 303 401 303", "POST /admin/kiosks/:id/revoke", "/admin/kiosks/{retired}/revoke", "", 0},
 
 	// Administration API: administrators only.
-	{"401 403 403 403 200 401 401", "GET /api/v1/admin/agencies", "/api/v1/admin/agencies", "", 0},
-	{"401 403 403 403 400 401 401", "POST /api/v1/admin/agencies", "/api/v1/admin/agencies", "", 0},
-	{"401 403 403 403 200 401 401", "GET /api/v1/admin/agencies/:code", "/api/v1/admin/agencies/{agency}", "", 0},
-	{"401 403 403 403 400 401 401", "PUT /api/v1/admin/agencies/:code", "/api/v1/admin/agencies/{agency}", "", 0},
-	{"401 403 403 403 400 401 401", "POST /api/v1/admin/agencies/:code/dissolve", "/api/v1/admin/agencies/{agency}/dissolve", "", 0},
-	{"401 403 403 403 400 401 401", "POST /api/v1/admin/merges", "/api/v1/admin/merges", "", 0},
-	{"401 403 403 403 200 401 401", "GET /api/v1/admin/areas", "/api/v1/admin/areas", "", 0},
-	{"401 403 403 403 400 401 401", "POST /api/v1/admin/areas", "/api/v1/admin/areas", "", 0},
-	{"401 403 403 403 400 401 401", "PUT /api/v1/admin/areas/:code", "/api/v1/admin/areas/{area}", "", 0},
-	{"401 403 403 403 200 401 401", "GET /api/v1/admin/users", "/api/v1/admin/users", "", 0},
-	{"401 403 403 403 400 401 401", "POST /api/v1/admin/users", "/api/v1/admin/users", "", 0},
-	{"401 403 403 403 200 401 401", "GET /api/v1/admin/users/:username", "/api/v1/admin/users/bystander", "", 0},
-	{"401 403 403 403 400 401 401", "PUT /api/v1/admin/users/:username", "/api/v1/admin/users/bystander", "", 0},
-	{"401 403 403 403 400 401 401", "POST /api/v1/admin/users/:username/password", "/api/v1/admin/users/bystander/password", "", 0},
-	{"401 403 403 403 201 401 401", "POST /api/v1/admin/users/:username/tokens", "/api/v1/admin/users/bystander/tokens", "", 0},
-	{"401 403 403 403 200 401 401", "GET /api/v1/admin/tokens", "/api/v1/admin/tokens", "", 0},
-	{"401 403 403 403 404 401 401", "DELETE /api/v1/admin/tokens/:id", "/api/v1/admin/tokens/no-such-token", "", 0},
-	{"401 403 403 403 200 401 401", "GET /api/v1/admin/audit", "/api/v1/admin/audit", "", 0},
-	{"401 403 403 403 200 401 401", "GET /api/v1/admin/forms", "/api/v1/admin/forms", "", 0},
-	{"401 403 403 403 200 401 401", "GET /api/v1/admin/forms/:id/:version", "/api/v1/admin/forms/sipas-2017/1", "", 0},
-	{"401 403 403 403 400 401 401", "PUT /api/v1/admin/forms/:id/:version", "/api/v1/admin/forms/sipas-2017/1", "", 0},
-	{"401 403 403 403 201 401 401", "POST /api/v1/admin/forms/:id/:version/drafts", "/api/v1/admin/forms/sipas-2017/1/drafts", "", 0},
-	{"401 403 403 403 400 401 401", "POST /api/v1/admin/forms/:id/:version/publish", "/api/v1/admin/forms/sipas-2017/1/publish", "", 0},
-	{"401 403 403 403 200 401 401", "GET /api/v1/admin/assignments", "/api/v1/admin/assignments", "", 0},
-	{"401 403 403 403 400 401 401", "PUT /api/v1/admin/assignments/:area", "/api/v1/admin/assignments/{area}", "", 0},
+	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/agencies", "/api/v1/admin/agencies", "", 0},
+	{"401 403 403 403 400 401 401 401", "POST /api/v1/admin/agencies", "/api/v1/admin/agencies", "", 0},
+	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/agencies/:code", "/api/v1/admin/agencies/{agency}", "", 0},
+	{"401 403 403 403 400 401 401 401", "PUT /api/v1/admin/agencies/:code", "/api/v1/admin/agencies/{agency}", "", 0},
+	{"401 403 403 403 400 401 401 401", "POST /api/v1/admin/agencies/:code/dissolve", "/api/v1/admin/agencies/{agency}/dissolve", "", 0},
+	{"401 403 403 403 400 401 401 401", "POST /api/v1/admin/merges", "/api/v1/admin/merges", "", 0},
+	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/areas", "/api/v1/admin/areas", "", 0},
+	{"401 403 403 403 400 401 401 401", "POST /api/v1/admin/areas", "/api/v1/admin/areas", "", 0},
+	{"401 403 403 403 400 401 401 401", "PUT /api/v1/admin/areas/:code", "/api/v1/admin/areas/{area}", "", 0},
+	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/users", "/api/v1/admin/users", "", 0},
+	{"401 403 403 403 400 401 401 401", "POST /api/v1/admin/users", "/api/v1/admin/users", "", 0},
+	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/users/:username", "/api/v1/admin/users/bystander", "", 0},
+	{"401 403 403 403 400 401 401 401", "PUT /api/v1/admin/users/:username", "/api/v1/admin/users/bystander", "", 0},
+	{"401 403 403 403 400 401 401 401", "POST /api/v1/admin/users/:username/password", "/api/v1/admin/users/bystander/password", "", 0},
+	{"401 403 403 403 201 401 401 401", "POST /api/v1/admin/users/:username/tokens", "/api/v1/admin/users/bystander/tokens", "", 0},
+	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/tokens", "/api/v1/admin/tokens", "", 0},
+	{"401 403 403 403 404 401 401 401", "DELETE /api/v1/admin/tokens/:id", "/api/v1/admin/tokens/no-such-token", "", 0},
+	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/audit", "/api/v1/admin/audit", "", 0},
+	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/forms", "/api/v1/admin/forms", "", 0},
+	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/forms/:id/:version", "/api/v1/admin/forms/sipas-2017/1", "", 0},
+	{"401 403 403 403 400 401 401 401", "PUT /api/v1/admin/forms/:id/:version", "/api/v1/admin/forms/sipas-2017/1", "", 0},
+	{"401 403 403 403 201 401 401 401", "POST /api/v1/admin/forms/:id/:version/drafts", "/api/v1/admin/forms/sipas-2017/1/drafts", "", 0},
+	{"401 403 403 403 400 401 401 401", "POST /api/v1/admin/forms/:id/:version/publish", "/api/v1/admin/forms/sipas-2017/1/publish", "", 0},
+	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/assignments", "/api/v1/admin/assignments", "", 0},
+	{"401 403 403 403 400 401 401 401", "PUT /api/v1/admin/assignments/:area", "/api/v1/admin/assignments/{area}", "", 0},
+	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/kiosks", "/api/v1/admin/kiosks", "", 0},
+	{"401 403 403 403 400 401 401 401", "POST /api/v1/admin/kiosks", "/api/v1/admin/kiosks", "", 0},
+	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/kiosks/:id", "/api/v1/admin/kiosks/{kiosk}", "", 0},
+	{"401 403 403 403 400 401 401 401", "PUT /api/v1/admin/kiosks/:id", "/api/v1/admin/kiosks/{kiosk}", "", 0},
+	{"401 403 403 403 201 401 401 401", "POST /api/v1/admin/kiosks/:id/code", "/api/v1/admin/kiosks/{kiosk}/code", "", 0},
+	{"401 403 403 403 200 401 401 401", "POST /api/v1/admin/kiosks/:id/unpair", "/api/v1/admin/kiosks/{kiosk}/unpair", "", 0},
+	{"401 403 403 403 200 401 401 401", "POST /api/v1/admin/kiosks/:id/revoke", "/api/v1/admin/kiosks/{retired}/revoke", "", 0},
 }
 
 // azAreaOf is an area each agency of the matrix serves.
@@ -469,7 +510,8 @@ var azAreaOf = map[string]string{azAgencyA: "tu-phap", azAgencyB: "cong-thuong"}
 // azFillReq fills the placeholders of a row's request or body for the agency asked for.
 func azFillReq(s, agency string, comments map[string]string) string {
 	return strings.NewReplacer("{agency}", agency, "{area}", azAreaOf[agency],
-		"{month}", survey.MonthOf(time.Now()).String(), "{comment}", comments[agency]).Replace(s)
+		"{month}", survey.MonthOf(time.Now()).String(), "{comment}", comments[agency],
+		"{kiosk}", azKioskID, "{retired}", azRetiredKiosk).Replace(s)
 }
 
 // azCaller is one column of the matrix.
@@ -585,6 +627,19 @@ func TestAuthzMatrix(t *testing.T) {
 		t.Fatalf("revoke: %s", r)
 	}
 
+	// A paired tablet of agency B (its browser holds the kiosk credential
+	// and nothing else), and two kiosks of B for the administration rows.
+	tabletID, code := kioskCreate(t, admin, map[string]any{"name": "Máy ma trận", "agency": azAgencyB,
+		"areas": []string{azAreaOf[azAgencyB]}, "counters": []string{"1"}, "idleSeconds": 60, "minIntervalSeconds": 5})
+	tab := &azUser{env: env, username: "kiosk:" + tabletID, c: pairedTablet(t, env, code)}
+	for _, id := range []string{azKioskID, azRetiredKiosk} {
+		err := env.store.InsertKiosk(ctx, survey.Kiosk{ID: id, Name: "Máy " + id, Agency: azAgencyB, Areas: []string{azAreaOf[azAgencyB]},
+			Counters: []string{"1"}, IdleSeconds: 60, MinIntervalSeconds: 5, CreatedAt: now, UpdatedAt: now})
+		if err != nil {
+			t.Fatalf("insert kiosk %s: %v", id, err)
+		}
+	}
+
 	relogin := func(username, password string) func(t *testing.T) *azUser {
 		return func(t *testing.T) *azUser { return azLogin(t, env, username, password) }
 	}
@@ -596,6 +651,7 @@ func TestAuthzMatrix(t *testing.T) {
 		{name: "admin", agency: azAgencyB, session: admin, bearer: admin.token, apiSession: true, login: relogin("admin", azAdminPassword)},
 		{name: "disabled", agency: azAgencyB, session: gone, bearer: gone.token},
 		{name: "revoked", agency: azAgencyB, bearer: revoked},
+		{name: "kiosk", agency: azAgencyB, session: tab},
 	}
 	for i, c := range callers {
 		if c.name != azCols[i] {
@@ -662,6 +718,8 @@ func TestAuthzMatrix(t *testing.T) {
 				if u != nil && cl.apiSession {
 					tries = append(tries, attempt{"session", u, ""})
 				}
+			case u != nil && cl.name == "kiosk":
+				tries = append(tries, attempt{"kiosk cookie", u, ""})
 			case u != nil:
 				tries = append(tries, attempt{"session", u, ""})
 			case cl.bearer != "":
@@ -700,10 +758,13 @@ func azCheckCell(t *testing.T, what string, row azRow, cl azCaller, isAPI bool, 
 	case got.status != want:
 	case isAPI && (want == http.StatusUnauthorized || want == http.StatusForbidden):
 		code := map[int]string{http.StatusUnauthorized: "unauthorized", http.StatusForbidden: "forbidden"}[want]
+		if want == http.StatusUnauthorized && row.opt&azKiosk != 0 && cl.name != "disabled" && cl.name != "revoked" {
+			code = "kiosk_unpaired"
+		}
 		if e := azDecodeErr(t, got); e.Error.Code != code {
 			t.Errorf("%s: error code %q, want %s", what, e.Error.Code, code)
 		}
-	case want == http.StatusSeeOther && (cl.name == "anon" || cl.name == "disabled") && row.opt&(azFresh|azOpen) == 0:
+	case want == http.StatusSeeOther && (cl.name == "anon" || cl.name == "disabled" || cl.name == "kiosk") && row.opt&(azFresh|azOpen) == 0:
 		if w := "/login?next=" + url.QueryEscape(path); got.location() != w {
 			t.Errorf("%s: sent to %q, want %q", what, got.location(), w)
 		}
@@ -719,7 +780,7 @@ func azCheckCell(t *testing.T, what string, row azRow, cl azCaller, isAPI bool, 
 		if row.opt&azOpen == 0 && strings.Contains(strings.ReplaceAll(got.body, reqPath, ""), azAgencyB) {
 			t.Errorf("%s: staff of %s see the code of %s", what, azAgencyA, azAgencyB)
 		}
-	case "anon", "disabled", "revoked":
+	case "anon", "disabled", "revoked", "kiosk":
 		for ag, s := range secrets {
 			if strings.Contains(got.body, s) {
 				t.Errorf("%s: a caller without a working login sees the secret comment of %s", what, ag)

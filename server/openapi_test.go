@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -256,20 +257,21 @@ func TestOpenAPIDocument(t *testing.T) {
 
 // oaStep is one request of the replay.
 type oaStep struct {
-	as string // "" (nobody), "admin", "staff", "inspector", or a raw bearer token
-	op string // the operation, "METHOD /path/{param}"
+	as    string // "" (nobody), "admin", "staff", "inspector", or a raw bearer token
+	kiosk string // the kiosk credential sent as the cookie hl_kiosk ("$kiosk": the one the last pairing set)
+	op    string // the operation, "METHOD /path/{param}"
 
 	params  map[string]string // path parameters; "$name" takes a kept value
 	query   string
 	example string         // send this request example of the operation as the body
-	patch   map[string]any // top-level fields changed in the example
+	patch   map[string]any // top-level fields changed in the example ("$name" takes a kept value)
 	body    any            // or this body (a string is sent as is)
 	ctype   string         // content type (default application/json when there is a body)
 
 	// invalid: the request breaks the document on purpose, which must say so.
 	invalid bool
 	status  int
-	keep    map[string]string         // name → top-level field of the answer, kept for later steps
+	keep    map[string]string         // name → field of the answer ("kiosk.id"), kept for later steps
 	prep    func(t *testing.T)        // run before the request
 	check   func(t *testing.T, b any) // more checks of a 2xx answer (decoded JSON)
 }
@@ -358,6 +360,11 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 	kioskID := "kiosk-7f3a9c21-0001"
 	paperID := "paper-2025-07-0042"
 	sa := map[string]string{"agency": "so-tu-phap", "area": "tu-phap"}
+	kept := map[string]string{}
+	// A kiosk's minimum interval (one second once edited) has passed.
+	waitInterval := func(t *testing.T) { time.Sleep(1100 * time.Millisecond) }
+	anHourAgo := time.Now().Add(-time.Hour).Format(time.RFC3339)
+	ka := map[string]string{"id": "$kioskID"}
 
 	steps := []oaStep{
 		{op: "GET /healthz", status: 200},
@@ -422,6 +429,27 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 		{as: "staff", op: "GET /api/v1/reports/agencies/{agency}", params: sa, query: "from=2025-13", invalid: true, status: 400},
 		{as: "admin", op: "GET /api/v1/reports/agencies/{agency}", params: map[string]string{"agency": "no-such"}, status: 404},
 		{op: "GET /api/v1/reports/agencies/{agency}", params: sa, status: 401},
+
+		// Rankings: every agency for inspectors, only their own for staff.
+		{as: "inspector", op: "GET /api/v1/rankings", status: 200, check: func(t *testing.T, b any) {
+			if field(b, "scope") != "all" || len(field(b, "levels").([]any)) == 0 {
+				t.Errorf("rankings for an inspector: scope %v, %d levels", field(b, "scope"), len(field(b, "levels").([]any)))
+			}
+		}},
+		{as: "staff", op: "GET /api/v1/rankings", query: "period=2025-Q3", status: 200, check: func(t *testing.T, b any) {
+			levels := field(b, "levels").([]any)
+			if field(b, "scope") != "own" || field(b, "period") != "2025-Q3" || len(levels) != 1 {
+				t.Fatalf("rankings for staff of so-tu-phap over 2025-Q3: %v", b)
+			}
+			rows := append(append([]any{}, field(levels[0], "ranked").([]any)...), field(levels[0], "unranked").([]any)...)
+			if len(rows) != 1 || field(rows[0], "agency") != "so-tu-phap" || field(rows[0], "responses") != 1.0 || field(levels[0], "summary") != nil {
+				t.Errorf("staff see %v (summary %v), want only so-tu-phap with its paper survey, no summary", rows, field(levels[0], "summary"))
+			}
+		}},
+		{as: "admin", op: "GET /api/v1/rankings", query: "from=2025-07&to=2025-08&area=tu-phap", status: 200},
+		{as: "admin", op: "GET /api/v1/rankings", query: "period=2025&from=2025-07", status: 400},
+		{as: "admin", op: "GET /api/v1/rankings", query: "area=no-such", status: 400},
+		{op: "GET /api/v1/rankings", status: 401},
 
 		// Comments.
 		{as: "staff", op: "GET /api/v1/comments", query: "agency=so-tu-phap&from=2025-07&to=2025-07", status: 200, prep: flushComments,
@@ -523,9 +551,101 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 		{as: "admin", op: "GET /api/v1/admin/assignments", status: 200},
 		{as: "admin", op: "PUT /api/v1/admin/assignments/{area}", params: map[string]string{"area": "dat-dai"}, example: "assign", status: 200},
 		{as: "admin", op: "PUT /api/v1/admin/assignments/{area}", params: map[string]string{"area": "dat-dai"}, body: map[string]any{"formId": "sipas-2017", "version": 1, "from": "soon"}, invalid: true, status: 400},
+
+		// Counter kiosks: registered (with a long minimum interval first),
+		// paired, rating and sending questionnaires with their credential,
+		// reported, then unpaired and revoked.
+		{as: "staff", op: "GET /api/v1/admin/kiosks", status: 403},
+		{as: "admin", op: "POST /api/v1/admin/kiosks", example: "counter", patch: map[string]any{"minIntervalSeconds": 600}, status: 201,
+			keep: map[string]string{"kioskID": "kiosk.id", "pairingCode": "pairingCode"}},
+		{as: "admin", op: "POST /api/v1/admin/kiosks", example: "counter", patch: map[string]any{"areas": []string{"dat-dai"}}, status: 400}, // not served
+		{as: "admin", op: "POST /api/v1/admin/kiosks", body: map[string]any{"agency": "so-tu-phap"}, invalid: true, status: 400},
+		{as: "admin", op: "GET /api/v1/admin/kiosks", status: 200, check: func(t *testing.T, b any) {
+			ks := field(b, "kiosks").([]any)
+			if len(ks) != 1 || field(ks[0], "id") != kept["kioskID"] || field(ks[0], "paired") != false || field(ks[0], "pairingCodeExpiresAt") == nil {
+				t.Errorf("kiosks %v, want the one registered, unpaired, with a code pending", ks)
+			}
+		}},
+		{as: "admin", op: "GET /api/v1/admin/kiosks/{id}", params: ka, status: 200},
+		{as: "admin", op: "GET /api/v1/admin/kiosks/{id}", params: map[string]string{"id": "knosuchkiosk00"}, status: 404},
+		{op: "GET /api/v1/kiosk/config", status: 401},
+		{op: "POST /api/v1/kiosk/pair", example: "pair", patch: map[string]any{"code": "$pairingCode"}, status: 200,
+			check: func(t *testing.T, b any) {
+				if field(b, "id") != kept["kioskID"] || field(b, "minIntervalSeconds") != 600.0 || kept["kiosk"] == "" {
+					t.Errorf("paired: %v (cookie %q), want the kiosk's configuration and its credential", b, kept["kiosk"])
+				}
+			}},
+		{op: "POST /api/v1/kiosk/pair", example: "pair", patch: map[string]any{"code": "$pairingCode"}, status: 400}, // used
+		{op: "POST /api/v1/kiosk/pair", example: "pair", status: 400, prep: func(t *testing.T) { // expired
+			now := time.Now()
+			if err := env.store.SetKioskCode(ctx, kept["kioskID"], env.srv.pairingHash("ABCDEFGH"), now.Add(-time.Minute), now.Add(-25*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{op: "POST /api/v1/kiosk/pair", body: map[string]any{"code": 12345678}, invalid: true, status: 400},
+		{kiosk: "$kiosk", op: "GET /api/v1/kiosk/config", status: 200, keep: map[string]string{"version": "version"}},
+		{kiosk: "$kiosk", op: "POST /api/v1/kiosk/ratings", example: "rating", status: 201},
+		{kiosk: "$kiosk", op: "POST /api/v1/kiosk/ratings", example: "rating", status: 200},
+		{kiosk: "$kiosk", op: "POST /api/v1/kiosk/ratings", example: "rating", patch: map[string]any{"level": "dissatisfied"}, status: 409},
+		{kiosk: "$kiosk", op: "POST /api/v1/kiosk/ratings", example: "queued", patch: map[string]any{"ratedAt": anHourAgo}, status: 429},
+		{kiosk: "$kiosk", op: "POST /api/v1/kiosk/ratings", example: "queued", status: 400}, // waited more than 31 days
+		{kiosk: "$kiosk", op: "POST /api/v1/kiosk/ratings", body: map[string]any{"idempotencyKey": "rt-7f3a9c21-0009", "level": "5"}, invalid: true, status: 400},
+		{kiosk: "$kiosk", op: "POST /api/v1/responses", example: "kiosk", patch: map[string]any{"idempotencyKey": "kiosk-7f3a9c21-0002"}, status: 429},
+		{kiosk: "$kiosk", op: "POST /api/v1/responses", example: "kiosk", patch: map[string]any{"idempotencyKey": "kiosk-7f3a9c21-0002", "agency": "so-cong-thuong", "area": "cong-thuong"}, status: 403},
+		{kiosk: "$kiosk", op: "POST /api/v1/responses", example: "kiosk", patch: map[string]any{"idempotencyKey": "kiosk-7f3a9c21-0002", "channel": "web"}, status: 400},
+		{as: "admin", op: "PUT /api/v1/admin/kiosks/{id}", params: ka, example: "edit", status: 200},
+		{as: "admin", op: "PUT /api/v1/admin/kiosks/{id}", params: ka, example: "edit", patch: map[string]any{"counters": []string{"1", "1"}}, status: 400},
+		{as: "admin", op: "PUT /api/v1/admin/kiosks/{id}", params: map[string]string{"id": "knosuchkiosk00"}, example: "edit", status: 404},
+		{kiosk: "$kiosk", op: "GET /api/v1/kiosk/config", status: 200, check: func(t *testing.T, b any) {
+			if field(b, "version") == kept["version"] || field(b, "minIntervalSeconds") != 1.0 {
+				t.Errorf("config after the edit: %v, want a new version (not %s) and the new interval", b, kept["version"])
+			}
+		}},
+		{kiosk: "$kiosk", op: "POST /api/v1/kiosk/ratings", example: "queued", patch: map[string]any{"ratedAt": anHourAgo}, status: 201, prep: waitInterval},
+		{kiosk: "$kiosk", op: "POST /api/v1/responses", example: "kiosk", patch: map[string]any{"idempotencyKey": "kiosk-7f3a9c21-0002"}, status: 201, prep: waitInterval},
+		{kiosk: "$kiosk", op: "POST /api/v1/responses", example: "kiosk", patch: map[string]any{"idempotencyKey": "kiosk-7f3a9c21-0002"}, status: 200},
+		{kiosk: "kq3xv7m2pna4ra.forged-secret-forged-secret", op: "POST /api/v1/responses", example: "kiosk", status: 401},
+
+		// The kiosk's ratings in the report: the two stored, one per counter.
+		{as: "staff", op: "GET /api/v1/reports/agencies/{agency}/ratings", params: sa, status: 200,
+			check: func(t *testing.T, b any) {
+				if field(b, "total", "total") != 2.0 || field(b, "total", "very_satisfied") != 1.0 || field(b, "total", "satisfied") != 1.0 {
+					t.Errorf("ratings total %v, want 2: one very satisfied, one satisfied", field(b, "total"))
+				}
+			}},
+		{as: "inspector", op: "GET /api/v1/reports/agencies/{agency}/ratings", params: sa, query: "from=2025-01&to=2025-06", status: 200,
+			check: func(t *testing.T, b any) {
+				if n := len(field(b, "months").([]any)); n != 6 || field(b, "total", "total") != 0.0 {
+					t.Errorf("ratings of 2025-01..06: %v, want six months without a rating", b)
+				}
+			}},
+		{as: "staff", op: "GET /api/v1/reports/agencies/{agency}/ratings", params: map[string]string{"agency": "so-cong-thuong"}, status: 403},
+		{as: "staff", op: "GET /api/v1/reports/agencies/{agency}/ratings", params: sa, query: "to=2025-13", invalid: true, status: 400},
+		{as: "admin", op: "GET /api/v1/reports/agencies/{agency}/ratings", params: map[string]string{"agency": "no-such"}, status: 404},
+		{op: "GET /api/v1/reports/agencies/{agency}/ratings", params: sa, status: 401},
+
+		// A new code, unpairing, revoking.
+		{as: "admin", op: "POST /api/v1/admin/kiosks/{id}/code", params: ka, status: 201, keep: map[string]string{"pairingCode": "pairingCode"}},
+		{as: "admin", op: "POST /api/v1/admin/kiosks/{id}/code", params: map[string]string{"id": "knosuchkiosk00"}, status: 404},
+		{as: "admin", op: "POST /api/v1/admin/kiosks/{id}/unpair", params: ka, status: 200, check: func(t *testing.T, b any) {
+			if field(b, "paired") != false {
+				t.Errorf("unpaired kiosk: %v", b)
+			}
+		}},
+		{as: "admin", op: "POST /api/v1/admin/kiosks/{id}/unpair", params: map[string]string{"id": "knosuchkiosk00"}, status: 404},
+		{kiosk: "$kiosk", op: "GET /api/v1/kiosk/config", status: 401},
+		{kiosk: "$kiosk", op: "POST /api/v1/kiosk/ratings", example: "rating", patch: map[string]any{"idempotencyKey": "rt-7f3a9c21-0010"}, status: 401},
+		{as: "admin", op: "POST /api/v1/admin/kiosks/{id}/revoke", params: ka, status: 200, check: func(t *testing.T, b any) {
+			if field(b, "revoked") != true || field(b, "pairingCodeExpiresAt") != nil {
+				t.Errorf("revoked kiosk: %v, want revoked, no code pending", b)
+			}
+		}},
+		{as: "admin", op: "POST /api/v1/admin/kiosks/{id}/revoke", params: map[string]string{"id": "knosuchkiosk00"}, status: 404},
+		{op: "POST /api/v1/kiosk/pair", example: "pair", patch: map[string]any{"code": "$pairingCode"}, status: 400}, // its code died with it
+		{as: "admin", op: "PUT /api/v1/admin/kiosks/{id}", params: ka, example: "edit", status: 409},
+		{as: "admin", op: "POST /api/v1/admin/kiosks/{id}/code", params: ka, status: 404},
 	}
 
-	kept := map[string]string{}
 	sentExamples := map[string]bool{}
 	succeeded := map[string]bool{}
 	codesSeen := map[string]bool{}
@@ -570,6 +690,11 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 			if st.patch != nil {
 				m := v.(map[string]any)
 				maps.Copy(m, st.patch)
+				for k, pv := range st.patch {
+					if s, ok := pv.(string); ok && strings.HasPrefix(s, "$") {
+						m[k] = kept[s[1:]]
+					}
+				}
 			}
 			body, _ = json.Marshal(v)
 		case st.body != nil:
@@ -602,6 +727,12 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 			}
 			if tok != "" {
 				req.Header.Set("Authorization", "Bearer "+tok)
+			}
+			if ck := st.kiosk; ck != "" {
+				if strings.HasPrefix(ck, "$") {
+					ck = kept[ck[1:]]
+				}
+				req.AddCookie(&http.Cookie{Name: kioskCookie, Value: ck})
 			}
 			return req
 		}
@@ -654,7 +785,12 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 		}
 		succeeded[st.op] = true
 		for name, f := range st.keep {
-			kept[name], _ = field(decoded, f).(string)
+			kept[name], _ = field(decoded, strings.Split(f, ".")...).(string)
+		}
+		for _, c := range resp.Cookies() {
+			if c.Name == kioskCookie && c.Value != "" {
+				kept["kiosk"] = c.Value
+			}
 		}
 		if st.check != nil {
 			st.check(t, decoded)
