@@ -106,7 +106,7 @@ func azSubmit(t testing.TB, env *testEnv, agency, area string) azResult {
 		answers[q.Code] = 4
 	}
 	return azAPI(t, env, "", http.MethodPost, "/api/v1/responses", map[string]any{
-		"agency": agency, "area": area, "answers": answers, "channel": "kiosk", "idempotencyKey": survey.NewKey(),
+		"agency": agency, "area": area, "answers": answers, "channel": "counter", "idempotencyKey": survey.NewKey(),
 	})
 }
 

@@ -38,7 +38,7 @@ func apiSubmission(agency, area, key string) map[string]any {
 		"area":           area,
 		"answers":        answers,
 		"comment":        "Nhanh gọn, đúng hẹn.",
-		"channel":        "kiosk",
+		"channel":        "counter",
 		"idempotencyKey": key,
 		"respondent":     map[string]any{"ageBand": "25to34", "gender": "male", "occupation": "business", "education": "high_school"},
 		"formVersion":    1,
@@ -266,13 +266,24 @@ func TestAPISubmitCreatedThenRetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := survey.Respondent{AgeBand: "25to34", Gender: "male", Occupation: "business", Education: "high_school"}
-	if got.Agency != landAgency || got.Area != landArea || got.Channel != survey.ChannelKiosk || got.FormVersion != 1 ||
+	if got.Agency != landAgency || got.Area != landArea || got.Channel != survey.ChannelCounter || got.FormVersion != 1 ||
 		got.Comment != "Nhanh gọn, đúng hẹn." || got.Respondent != want || len(got.Answers) != 25 || got.Verified {
-		t.Errorf("stored = %+v, want so-tn-mt/dat-dai, kiosk, v1, the comment, %+v, 25 answers, not verified", got, want)
+		t.Errorf("stored = %+v, want so-tn-mt/dat-dai, counter, v1, the comment, %+v, 25 answers, not verified", got, want)
 	}
 
+	t.Run("the kiosk channel needs a paired tablet", func(t *testing.T) {
+		in := apiSubmission(landAgency, landArea, survey.NewKey())
+		in["channel"] = string(survey.ChannelKiosk)
+		r := env.postAPI(t, env.client(t), responsesPath, mustJSON(t, in), nil)
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, `"channel"`) {
+			t.Errorf("anonymous kiosk channel: %d %s, want 400 at channel", r.status, clip(r.body))
+		}
+	})
 	t.Run("every channel, no formVersion, no respondent", func(t *testing.T) {
 		for _, ch := range survey.Channels {
+			if ch == survey.ChannelKiosk {
+				continue // paired tablets only: kiosk_test.go
+			}
 			in := apiSubmission("tp-tuyen-quang", "xay-dung", survey.NewKey())
 			in["channel"] = string(ch)
 			delete(in, "formVersion")

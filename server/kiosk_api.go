@@ -185,10 +185,17 @@ func (s *Server) claimKioskSlot(c *gin.Context, k *survey.Kiosk, now time.Time) 
 // that does not work (never an anonymous fallback).
 func (s *Server) kioskSubmitScope(c *gin.Context, in submitRequest) (*survey.Kiosk, error) {
 	k, err := s.kioskOf(c)
-	if err != nil || k == nil {
+	if err != nil {
 		return nil, err
 	}
 	ms := s.locales[langOf(c)]
+	if k == nil {
+		// Only a paired tablet may say its answers came from a kiosk.
+		if in.Channel == string(survey.ChannelKiosk) {
+			return nil, &apiFieldError{code: "validation_failed", fields: map[string]string{survey.FieldChannel: ms.T("api.kiosk_unpaired_channel")}}
+		}
+		return nil, nil
+	}
 	fe := map[string]string{}
 	if in.Channel != string(survey.ChannelKiosk) {
 		fe[survey.FieldChannel] = ms.T("api.kiosk_channel")

@@ -495,15 +495,20 @@ func TestKioskResponsesScoped(t *testing.T) {
 	_, code := kioskCreate(t, admin, kioskBody(2))
 	c := pairedTablet(t, env, code)
 	post := func(body map[string]any) azResult { return kioskPost(t, env, c, responsesPath, body) }
+	kioskSubmission := func(agency, area, key string) map[string]any {
+		in := apiSubmission(agency, area, key)
+		in["channel"] = string(survey.ChannelKiosk)
+		return in
+	}
 
-	wantAPIError(t, "another agency", post(apiSubmission("so-tu-phap", "tu-phap", survey.NewKey())), http.StatusForbidden, "kiosk_scope")
-	wantAPIError(t, "an area of the agency the kiosk does not offer", post(apiSubmission("so-tn-mt", "moi-truong", survey.NewKey())), http.StatusForbidden, "kiosk_scope")
-	web := apiSubmission("so-tn-mt", "dat-dai", survey.NewKey())
+	wantAPIError(t, "another agency", post(kioskSubmission("so-tu-phap", "tu-phap", survey.NewKey())), http.StatusForbidden, "kiosk_scope")
+	wantAPIError(t, "an area of the agency the kiosk does not offer", post(kioskSubmission("so-tn-mt", "moi-truong", survey.NewKey())), http.StatusForbidden, "kiosk_scope")
+	web := kioskSubmission("so-tn-mt", "dat-dai", survey.NewKey())
 	web["channel"] = "web"
 	if e := wantAPIError(t, "channel web", post(web), http.StatusBadRequest, "validation_failed"); e.Error.Fields["channel"] == "" {
 		t.Errorf("no message at fields.channel")
 	}
-	dated := apiSubmission("so-tn-mt", "dat-dai", survey.NewKey())
+	dated := kioskSubmission("so-tn-mt", "dat-dai", survey.NewKey())
 	dated["submittedAt"] = "2025-01-05"
 	if e := wantAPIError(t, "backdated", post(dated), http.StatusBadRequest, "validation_failed"); e.Error.Fields["submittedAt"] == "" {
 		t.Errorf("no message at fields.submittedAt")
@@ -513,13 +518,13 @@ func TestKioskResponsesScoped(t *testing.T) {
 	}
 
 	key := survey.NewKey()
-	if r := post(apiSubmission("so-tn-mt", "dat-dai", key)); r.status != http.StatusCreated {
+	if r := post(kioskSubmission("so-tn-mt", "dat-dai", key)); r.status != http.StatusCreated {
 		t.Fatalf("the kiosk's own questionnaire: %s", r)
 	}
-	if r := post(apiSubmission("so-tn-mt", "dat-dai", key)); r.status != http.StatusOK || !strings.Contains(r.body, key) {
+	if r := post(kioskSubmission("so-tn-mt", "dat-dai", key)); r.status != http.StatusOK || !strings.Contains(r.body, key) {
 		t.Errorf("retry within the interval: %s, want 200", r)
 	}
-	wantAPIError(t, "a new one within the interval", post(apiSubmission("so-tn-mt", "dat-dai", survey.NewKey())), http.StatusTooManyRequests, "kiosk_too_soon")
+	wantAPIError(t, "a new one within the interval", post(kioskSubmission("so-tn-mt", "dat-dai", survey.NewKey())), http.StatusTooManyRequests, "kiosk_too_soon")
 	// Ratings and questionnaires share the kiosk's interval.
 	wantAPIError(t, "a rating right after", rate(t, env, c, survey.NewKey(), "satisfied", ""), http.StatusTooManyRequests, "kiosk_too_soon")
 	resp, err := env.store.Response(context.Background(), key)
@@ -529,9 +534,14 @@ func TestKioskResponsesScoped(t *testing.T) {
 	if n := countResponses(t, env); n != 1 {
 		t.Errorf("stored responses = %d, want 1", n)
 	}
-	// Without the kiosk cookie the endpoint is the open one, as before.
+	// Without the kiosk cookie the endpoint is the open one, as before, but it
+	// may not claim the kiosk channel.
 	if r := azDo(t, nil, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, apiSubmission("so-tu-phap", "tu-phap", survey.NewKey())),
 		map[string]string{"Content-Type": "application/json"}); r.status != http.StatusCreated {
 		t.Errorf("anonymous submission: %s", r)
+	}
+	if r := azDo(t, nil, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, kioskSubmission("so-tu-phap", "tu-phap", survey.NewKey())),
+		map[string]string{"Content-Type": "application/json"}); r.status != http.StatusBadRequest {
+		t.Errorf("anonymous submission on the kiosk channel: %s, want 400", r)
 	}
 }

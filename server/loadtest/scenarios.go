@@ -77,12 +77,16 @@ type apiRequest struct {
 // comment is what a respondent writes; a share of them write one.
 const comment = "Thủ tục nhanh, cán bộ nhiệt tình. (load test)"
 
+// apiChannels are the channels another system may name (kiosk is for paired
+// tablets only).
+var apiChannels = []survey.Channel{survey.ChannelWeb, survey.ChannelCounter, survey.ChannelPostal, survey.ChannelPhone, survey.ChannelPaper}
+
 // apiSubmit posts a valid response under a fresh idempotency key; a share
 // of them carry a comment.
 func apiSubmit(ctx context.Context, w *worker, base string, t target, comments float64) outcome {
 	in := apiRequest{Agency: t.agency, Area: t.area, FormVersion: t.form.Version,
 		Answers: make(map[string]int, len(t.questions)), IdempotencyKey: survey.NewKey(),
-		Channel: string(survey.Channels[w.rng.IntN(len(survey.Channels))])}
+		Channel: string(apiChannels[w.rng.IntN(len(apiChannels))])}
 	for _, q := range t.questions {
 		in.Answers[q] = answer(w, t.top)
 	}
