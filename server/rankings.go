@@ -27,6 +27,8 @@ func (s *Server) rankingRoutes(r *gin.Engine, api *gin.RouterGroup) {
 type rankingQuery struct {
 	Period survey.Period
 	Area   string
+	// Verified ranks on the responses given through verified invitations only.
+	Verified bool
 }
 
 // parseRankingQuery reads from and to (YYYY-MM, as the dashboard does; the
@@ -34,7 +36,7 @@ type rankingQuery struct {
 // 2025-01..2025-05) instead of them, and area, which must be in the catalog.
 func parseRankingQuery(get func(string) string, cat *survey.Catalog) (rankingQuery, survey.FieldErrors) {
 	rq, fe := parseReportQuery(get, "")
-	q := rankingQuery{Period: rq.Period, Area: get("area")}
+	q := rankingQuery{Period: rq.Period, Area: get("area"), Verified: rq.Verified}
 	if fe == nil {
 		fe = survey.FieldErrors{}
 	}
@@ -144,7 +146,7 @@ type rankingTallies struct{ cur, prev map[string]survey.Tally }
 // rankingTallies reads the tallies of the period and the previous one from
 // the rollups, or from memory while the rollups are unchanged.
 func (s *Server) rankingTallies(ctx context.Context, cat *survey.Catalog, q rankingQuery, previous survey.Period, hasPrevious bool) (rankingTallies, error) {
-	key := rankingKey{q.Period.From, q.Period.To, q.Area}
+	key := rankingKey{q.Period.From, q.Period.To, q.Area, q.Verified}
 	version, cacheable := s.store.RollupsVersion() // read before the rollups are
 	if cacheable {
 		if ts, ok := s.rankings.get(key, version, cat); ok {
@@ -153,11 +155,11 @@ func (s *Server) rankingTallies(ctx context.Context, cat *survey.Catalog, q rank
 	}
 	var ts rankingTallies
 	var err error
-	if ts.cur, err = s.store.ProvinceTallies(ctx, q.Period.Months(), q.Area); err != nil {
+	if ts.cur, err = s.store.ProvinceTalliesFiltered(ctx, q.Period.Months(), q.Area, q.Verified); err != nil {
 		return ts, err
 	}
 	if hasPrevious {
-		if ts.prev, err = s.store.ProvinceTallies(ctx, previous.Months(), q.Area); err != nil {
+		if ts.prev, err = s.store.ProvinceTalliesFiltered(ctx, previous.Months(), q.Area, q.Verified); err != nil {
 			return ts, err
 		}
 	}

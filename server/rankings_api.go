@@ -21,6 +21,8 @@ type RankingsJSON struct {
 	// Previous is the period the changes compare with (null before year 1).
 	Previous *PeriodJSON `json:"previous"`
 	Area     string      `json:"area,omitempty"`
+	// VerifiedOnly: only responses given through verified invitations count.
+	VerifiedOnly bool `json:"verifiedOnly"`
 	// Scope is "all" for inspectors and administrators, "own" for agency
 	// staff, who get only their agencies' rows and no summary.
 	Scope  string             `json:"scope"`
@@ -90,7 +92,7 @@ func (s *Server) apiRankings(c *gin.Context) error {
 	}
 	out := RankingsJSON{
 		Rule: r.Rule, FormID: r.Form.ID, FormVersion: r.Form.Version,
-		From: q.Period.From.String(), To: q.Period.To.String(), Period: q.Period.String(), Area: q.Area,
+		From: q.Period.From.String(), To: q.Period.To.String(), Period: q.Period.String(), Area: q.Area, VerifiedOnly: q.Verified,
 		Scope: "all", Levels: []RankingLevelJSON{},
 	}
 	if r.Scoped {

@@ -17,6 +17,7 @@ type RankingsPage struct {
 	Areas    []Choice
 	From, To string
 	Area     string
+	Verified bool
 	R        *RankingResult
 	// Period and PreviousPeriod name the periods compared ("2025-Q3").
 	Period, PreviousPeriod string
@@ -67,6 +68,7 @@ func (s *Server) rankingsPage(c *gin.Context) error {
 	}
 	p.Quick = quickPeriods(b.L, time.Now())
 	q, fe := parseRankingQuery(c.Query, cat)
+	p.Verified = q.Verified
 	if fe != nil {
 		p.setFieldErrors(rankingProblems(b.L, fe), []string{"period", "from", "to", "area"},
 			map[string]string{"period": "rank.period", "from": "dash.from", "to": "dash.to", "area": "form.area"})
@@ -87,6 +89,9 @@ func (s *Server) rankingsPage(c *gin.Context) error {
 	v := url.Values{"from": {p.From}, "to": {p.To}}
 	if q.Area != "" {
 		v.Set("area", q.Area)
+	}
+	if q.Verified {
+		v.Set("verified", "1")
 	}
 	p.APIURL = "/api/v1/rankings?" + v.Encode()
 	v.Set("granularity", "month")

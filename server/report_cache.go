@@ -77,4 +77,5 @@ func keyOf(q reportQuery) reportKey {
 type rankingKey struct {
 	from, to survey.Month
 	area     string
+	verified bool
 }

@@ -19,6 +19,16 @@ import (
 // agency-month document of each agency that had responses that month (the
 // province-month document's n field names them) for its a field.
 func (s *Store) ProvinceTallies(ctx context.Context, months []survey.Month, area string) (map[string]survey.Tally, error) {
+	return s.ProvinceTalliesFiltered(ctx, months, area, false)
+}
+
+// ProvinceTalliesFiltered is ProvinceTallies, of the responses given through
+// a verified invitation only when verifiedOnly (the amv and pmv documents).
+func (s *Store) ProvinceTalliesFiltered(ctx context.Context, months []survey.Month, area string, verifiedOnly bool) (map[string]survey.Tally, error) {
+	amKind, pmKind := kindAgencyMonth, kindProvinceMonth
+	if verifiedOnly {
+		amKind, pmKind = kindAgencyMonthVerified, kindProvinceMonthVerified
+	}
 	if err := checkQuery("province", months, area); err != nil {
 		return nil, err
 	}
@@ -28,7 +38,7 @@ func (s *Store) ProvinceTallies(ctx context.Context, months []survey.Month, area
 
 	pm := make([]string, len(months))
 	for i, m := range months {
-		pm[i] = provinceMonthID(m)
+		pm[i] = monthDocID(pmKind, "", m)
 	}
 	// Agency-month documents to read next, when an area is asked.
 	var amIDs, amAgencies []string
@@ -45,7 +55,7 @@ func (s *Store) ProvinceTallies(ctx context.Context, months []survey.Month, area
 		}
 		for agency, n := range b.n {
 			if n > 0 && safeName(agency) {
-				amIDs = append(amIDs, agencyMonthID(agency, months[i]))
+				amIDs = append(amIDs, monthDocID(amKind, agency, months[i]))
 				amAgencies = append(amAgencies, agency)
 				amMonths = append(amMonths, months[i])
 			}

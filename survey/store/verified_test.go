@@ -49,6 +49,17 @@ func checkVerifiedExact(t *testing.T, s *store.Store, label string) int64 {
 		if len(q.ms) == len(store.GenMonths) && q.area == "" {
 			total += got.Total.Responses
 		}
+		if q.area == "" { // the rankings' figures: every agency's verified tally
+			pt, err := s.ProvinceTalliesFiltered(ctx, q.ms, "", true)
+			if err != nil {
+				t.Fatalf("%s: province tallies: %v", label, err)
+			}
+			for agency, w := range want.Province {
+				if g := pt[agency]; !reflect.DeepEqual(g, w) && (g.Responses != 0 || w.Responses != 0) {
+					t.Errorf("%s: %v: verified province tally of %s = %d responses, want %d", label, q.ms, agency, g.Responses, w.Responses)
+				}
+			}
+		}
 	}
 	return total
 }
