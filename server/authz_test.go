@@ -316,8 +316,8 @@ func azWantFieldError(t testing.TB, what string, r azResult, field string) {
 // ---- the role × route matrix: ONE table, every route of the engine ----
 
 // The callers of the matrix, in the order of each row's statuses. The agency
-// asked for is A (so-tu-phap) in the staffA column and B (so-cong-thuong) in
-// every other column.
+// asked for is A (so-tu-phap) in the staffA and integA columns and B
+// (so-cong-thuong) in every other column.
 //
 //	anon      nobody: no cookie, no token
 //	staffB    staff of agency A asking for agency B
@@ -327,7 +327,9 @@ func azWantFieldError(t testing.TB, what string, r azResult, field string) {
 //	disabled  an administrator disabled after logging in (session ended, token refused)
 //	revoked   an administrator's revoked API token (no session)
 //	kiosk     a paired counter tablet of agency B: its kiosk credential (cookie hl_kiosk), no session, no token
-var azCols = []string{"anon", "staffB", "staffA", "insp", "admin", "disabled", "revoked", "kiosk"}
+//	integB    the API key of an integration account of agency A asking for agency B (it cannot log in: no session)
+//	integA    the same key asking for agency A
+var azCols = []string{"anon", "staffB", "staffA", "insp", "admin", "disabled", "revoked", "kiosk", "integB", "integA"}
 
 // Agencies of the matrix.
 const (
@@ -346,8 +348,9 @@ const (
 type azOpt int
 
 const (
-	// azOpen: the answer is public knowledge (the catalog), so it may name
-	// agency B to anyone; other rows never show B's code to staff of A.
+	// azOpen: the answer is public knowledge (the catalog, a citizen's
+	// link), so it may name agency B to anyone; other rows never show B's
+	// code to staff of A.
 	azOpen azOpt = 1 << iota
 	// azComments: an allowed 200 answer lists the asked agency's comments, so
 	// it must show that agency's secret comment (proving the leak checks can
@@ -359,14 +362,18 @@ const (
 	// azKiosk: the route needs the kiosk credential, so a 401 is
 	// kiosk_unpaired (but for a refused bearer token, which is unauthorized).
 	azKiosk
+	// azInvite: the route issues invitations, so an integration key asking
+	// for an agency not its own is refused as agency_not_allowed (403).
+	azInvite
 )
 
 // azRow is one route and what each caller gets from it. The request path
-// (req) and body may hold {agency}, {area}, {month}, {comment}, {kiosk} and
-// {retired}: the agency asked for, an area it serves, this month, the id of
-// its secret comment of this month, and the kiosks azKioskID and
-// azRetiredKiosk. API writes send body (default {}); page POSTs send body as
-// form values plus the session's CSRF token.
+// (req) and body may hold {agency}, {area}, {month}, {comment}, {invtoken},
+// {invcode}, {kiosk} and {retired}: the agency asked for, an area it serves,
+// this month, the id of its secret comment of this month, the signed token
+// and the short code of its invitation for the dossier azDossier, and the
+// kiosks azKioskID and azRetiredKiosk. API writes send body (default {});
+// page POSTs send body as form values plus the session's CSRF token.
 type azRow struct {
 	want  string // the status for each caller of azCols
 	route string // "METHOD /path" as engine.Routes() names it
@@ -381,137 +388,174 @@ type azRow struct {
 // Pages: nobody is sent to /login (303), a wrong role or agency gets 403, a
 // bad bearer token is refused at once (401), even on public pages. API: 401
 // and 403 as JSON errors. A kiosk credential opens the kiosk's own routes
-// only: everywhere else the tablet is nobody. The allowed cells hold what an
-// empty or minimal request gets (400 for an empty form, 404 for something
-// that is not there).
+// only: everywhere else the tablet is nobody. An integration key issues
+// invitations for its own agency and reads nothing: every route but the
+// public ones and its invitation endpoints refuses it (403). The allowed
+// cells hold what an empty or minimal request gets (400 for an empty form,
+// 404 for something that is not there).
 var authzMatrix = []azRow{
-	// statuses, in the order of azCols: anon staffB staffA insp admin disabled revoked kiosk
+	// statuses, in the order of azCols: anon staffB staffA insp admin disabled revoked kiosk integB integA
 	// Operations, static files, citizen pages and the public API.
-	{"200 200 200 200 200 200 401 200", "GET /healthz", "/healthz", "", azOpen},
-	{"200 200 200 200 200 200 401 200", "GET /readyz", "/readyz", "", azOpen},
-	{"200 200 200 200 200 200 401 200", "GET /static/*file", "/static/app.css", "", azOpen},
-	{"200 200 200 200 200 200 401 200", "GET /", "/", "", azOpen},
-	{"303 303 303 303 303 303 401 303", "GET /survey", "/survey?agency={agency}&area={area}", "", azOpen},
-	{"200 200 200 200 200 200 401 200", "GET /s/:agency/:area", "/s/{agency}/{area}", "", azOpen},
-	{"400 400 400 400 400 400 401 400", "POST /s/:agency/:area", "/s/{agency}/{area}", "", azOpen},
-	{"200 200 200 200 200 200 401 200", "GET /s/:agency/:area/thanks", "/s/{agency}/{area}/thanks", "", azOpen},
-	{"200 200 200 200 200 401 401 200", "GET /api/v1/areas", "/api/v1/areas", "", azOpen},
-	{"200 200 200 200 200 401 401 200", "GET /api/v1/agencies", "/api/v1/agencies", "", azOpen},
-	{"200 200 200 200 200 401 401 200", "GET /api/v1/forms/:agency/:area", "/api/v1/forms/{agency}/{area}", "", azOpen},
-	{"200 200 200 200 200 401 401 200", "GET /api/v1/openapi.json", "/api/v1/openapi.json", "", azOpen},
-	{"400 400 400 400 400 401 401 400", "POST /api/v1/responses", "/api/v1/responses", "", azOpen},
-	{"400 400 400 400 400 401 401 400", "POST /api/v1/auth/token", "/api/v1/auth/token", "", azOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /healthz", "/healthz", "", azOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /readyz", "/readyz", "", azOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /static/*file", "/static/app.css", "", azOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /", "/", "", azOpen},
+	{"303 303 303 303 303 303 401 303 303 303", "GET /survey", "/survey?agency={agency}&area={area}", "", azOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /s/:agency/:area", "/s/{agency}/{area}", "", azOpen},
+	{"400 400 400 400 400 400 401 400 400 400", "POST /s/:agency/:area", "/s/{agency}/{area}", "", azOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /s/:agency/:area/thanks", "/s/{agency}/{area}/thanks", "", azOpen},
+	{"200 200 200 200 200 401 401 200 200 200", "GET /api/v1/areas", "/api/v1/areas", "", azOpen},
+	{"200 200 200 200 200 401 401 200 200 200", "GET /api/v1/agencies", "/api/v1/agencies", "", azOpen},
+	{"200 200 200 200 200 401 401 200 200 200", "GET /api/v1/forms/:agency/:area", "/api/v1/forms/{agency}/{area}", "", azOpen},
+	{"200 200 200 200 200 401 401 200 200 200", "GET /api/v1/openapi.json", "/api/v1/openapi.json", "", azOpen},
+	{"400 400 400 400 400 401 401 400 400 400", "POST /api/v1/responses", "/api/v1/responses", "", azOpen},
+	{"400 400 400 400 400 401 401 400 400 400", "POST /api/v1/auth/token", "/api/v1/auth/token", "", azOpen},
 
 	// Login and logout.
-	{"200 303 303 303 303 200 401 200", "GET /login", "/login", "", 0},
-	{"403 401 401 401 401 403 401 403", "POST /login", "/login", "", 0},
-	{"403 303 303 303 303 403 401 403", "POST /logout", "/logout", "", azFresh},
+	{"200 303 303 303 303 200 401 200 303 303", "GET /login", "/login", "", 0},
+	{"403 401 401 401 401 403 401 403 403 403", "POST /login", "/login", "", 0},
+	{"403 303 303 303 303 403 401 403 403 403", "POST /logout", "/logout", "", azFresh},
 
 	// Reports and comments: staff of the agency, inspectors, administrators.
-	{"303 403 200 200 200 303 401 303", "GET /dashboard", "/dashboard?agency={agency}", "", 0},
-	{"303 403 200 200 200 303 401 303", "GET /comments", "/comments?agency={agency}", "", azComments},
-	{"303 403 303 403 303 303 401 303", "POST /comments/:agency/:month/:page/:id/handled", "/comments/{agency}/{month}/0/{comment}/handled", "", 0},
-	{"401 403 200 200 200 401 401 401", "GET /api/v1/reports/agencies/:agency", "/api/v1/reports/agencies/{agency}", "", 0},
-	{"401 403 200 200 200 401 401 401", "GET /api/v1/comments", "/api/v1/comments?agency={agency}", "", azComments},
-	{"401 403 200 403 200 401 401 401", "POST /api/v1/comments/:id/handled", "/api/v1/comments/{comment}/handled", `{"agency":"{agency}","month":"{month}"}`, 0},
+	{"303 403 200 200 200 303 401 303 403 403", "GET /dashboard", "/dashboard?agency={agency}", "", 0},
+	{"303 403 200 200 200 303 401 303 403 403", "GET /comments", "/comments?agency={agency}", "", azComments},
+	{"303 403 303 403 303 303 401 303 403 403", "POST /comments/:agency/:month/:page/:id/handled", "/comments/{agency}/{month}/0/{comment}/handled", "", 0},
+	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/reports/agencies/:agency", "/api/v1/reports/agencies/{agency}", "", 0},
+	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/comments", "/api/v1/comments?agency={agency}", "", azComments},
+	{"401 403 200 403 200 401 401 401 403 403", "POST /api/v1/comments/:id/handled", "/api/v1/comments/{comment}/handled", `{"agency":"{agency}","month":"{month}"}`, 0},
 	// Rankings: every reader; staff get only their own agencies' rows (so never B).
-	{"303 200 200 200 200 303 401 303", "GET /rankings", "/rankings", "", 0},
-	{"401 200 200 200 200 401 401 401", "GET /api/v1/rankings", "/api/v1/rankings", "", 0},
+	{"303 200 200 200 200 303 401 303 403 403", "GET /rankings", "/rankings", "", 0},
+	{"401 200 200 200 200 401 401 401 403 403", "GET /api/v1/rankings", "/api/v1/rankings", "", 0},
 
 	// Entry of paper and phone surveys: staff of the agency and administrators.
-	{"303 200 200 403 200 303 401 303", "GET /entry", "/entry", "", 0},
-	{"303 403 200 403 200 303 401 303", "GET /entry/:agency/:area", "/entry/{agency}/{area}", "", 0},
-	{"303 403 400 403 400 303 401 303", "POST /entry/:agency/:area", "/entry/{agency}/{area}", "", 0},
-	{"303 403 200 403 200 303 401 303", "GET /entry/:agency/:area/saved", "/entry/{agency}/{area}/saved?id={comment}", "", 0},
+	{"303 200 200 403 200 303 401 303 403 403", "GET /entry", "/entry", "", 0},
+	{"303 403 200 403 200 303 401 303 403 403", "GET /entry/:agency/:area", "/entry/{agency}/{area}", "", 0},
+	{"303 403 400 403 400 303 401 303 403 403", "POST /entry/:agency/:area", "/entry/{agency}/{area}", "", 0},
+	{"303 403 200 403 200 303 401 303 403 403", "GET /entry/:agency/:area/saved", "/entry/{agency}/{area}/saved?id={comment}", "", 0},
 
 	// Counter kiosks: the tablet's page and its pairing are open (the code is
 	// the credential); its API needs the kiosk credential, which opens
 	// nothing else. The ratings report is read as the SIPAS report is.
-	{"200 200 200 200 200 200 401 200", "GET /kiosk", "/kiosk", "", 0},
-	{"403 400 400 400 400 403 401 403", "POST /kiosk/pair", "/kiosk/pair", "", 0},
-	{"400 400 400 400 400 401 401 400", "POST /api/v1/kiosk/pair", "/api/v1/kiosk/pair", "", azKiosk},
-	{"401 401 401 401 401 401 401 200", "GET /api/v1/kiosk/config", "/api/v1/kiosk/config", "", azKiosk},
-	{"401 401 401 401 401 401 401 400", "POST /api/v1/kiosk/ratings", "/api/v1/kiosk/ratings", "", azKiosk},
-	{"401 403 200 200 200 401 401 401", "GET /api/v1/reports/agencies/:agency/ratings", "/api/v1/reports/agencies/{agency}/ratings", "", 0},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /kiosk", "/kiosk", "", 0},
+	{"403 400 400 400 400 403 401 403 403 403", "POST /kiosk/pair", "/kiosk/pair", "", 0},
+	{"400 400 400 400 400 401 401 400 400 400", "POST /api/v1/kiosk/pair", "/api/v1/kiosk/pair", "", azKiosk},
+	{"401 401 401 401 401 401 401 200 401 401", "GET /api/v1/kiosk/config", "/api/v1/kiosk/config", "", azKiosk},
+	{"401 401 401 401 401 401 401 400 401 401", "POST /api/v1/kiosk/ratings", "/api/v1/kiosk/ratings", "", azKiosk},
+	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/reports/agencies/:agency/ratings", "/api/v1/reports/agencies/{agency}/ratings", "", 0},
+
+	// Verified invitations: an integration key issues them for its own
+	// agency, an administrator for any (the dossier azDossier already has one
+	// in each agency, so an allowed call finds it: 200). The links, QR codes
+	// and slips are the citizen's: open to whoever holds them.
+	{"401 403 403 403 200 401 401 401 403 200", "POST /api/v1/invitations", "/api/v1/invitations", azInvBody, azInvite},
+	{"401 403 403 403 200 401 401 401 403 200", "POST /api/v1/invitations/batch", "/api/v1/invitations/batch", `{"items":[` + azInvBody + `]}`, azInvite},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /v/:token", "/v/{invtoken}", "", azOpen},
+	{"400 400 400 400 400 400 401 400 400 400", "POST /v/:token", "/v/{invtoken}", "", azOpen},
+	{"302 302 302 302 302 302 401 302 302 302", "GET /r/:code", "/r/{invcode}", "", azOpen},
+	{"302 302 302 302 302 302 401 302 302 302", "GET /R/:code", "/R/{invcode}", "", azOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /r/:code/qr.svg", "/r/{invcode}/qr.svg", "", azOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /r/:code/qr.png", "/r/{invcode}/qr.png", "", azOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /r/:code/slip", "/r/{invcode}/slip", "", azOpen},
 
 	// Administration pages: administrators only.
-	{"303 403 403 403 200 303 401 303", "GET /admin", "/admin", "", 0},
-	{"303 403 403 403 200 303 401 303", "GET /admin/agencies", "/admin/agencies", "", 0},
-	{"303 403 403 403 400 303 401 303", "POST /admin/agencies", "/admin/agencies", "", 0},
-	{"303 403 403 403 200 303 401 303", "GET /admin/agencies/:code", "/admin/agencies/{agency}", "", 0},
-	{"303 403 403 403 400 303 401 303", "POST /admin/agencies/:code", "/admin/agencies/{agency}", "", 0},
-	{"303 403 403 403 400 303 401 303", "POST /admin/agencies/:code/dissolve", "/admin/agencies/{agency}/dissolve", "", 0},
-	{"303 403 403 403 200 303 401 303", "GET /admin/merge", "/admin/merge", "", 0},
-	{"303 403 403 403 400 303 401 303", "POST /admin/merge", "/admin/merge", "", 0},
-	{"303 403 403 403 200 303 401 303", "GET /admin/areas", "/admin/areas", "", 0},
-	{"303 403 403 403 400 303 401 303", "POST /admin/areas", "/admin/areas", "", 0},
-	{"303 403 403 403 400 303 401 303", "POST /admin/areas/:code", "/admin/areas/{area}", "", 0},
-	{"303 403 403 403 200 303 401 303", "GET /admin/users", "/admin/users", "", 0},
-	{"303 403 403 403 400 303 401 303", "POST /admin/users", "/admin/users", "", 0},
-	{"303 403 403 403 200 303 401 303", "GET /admin/users/:username", "/admin/users/bystander", "", 0},
-	{"303 403 403 403 400 303 401 303", "POST /admin/users/:username", "/admin/users/bystander", "", 0},
-	{"303 403 403 403 400 303 401 303", "POST /admin/users/:username/password", "/admin/users/bystander/password", "", 0},
-	{"303 403 403 403 200 303 401 303", "POST /admin/users/:username/tokens", "/admin/users/bystander/tokens", "", 0},
-	{"303 403 403 403 404 303 401 303", "POST /admin/tokens/:id/revoke", "/admin/tokens/no-such-token/revoke", "", 0},
-	{"303 403 403 403 200 303 401 303", "GET /admin/audit", "/admin/audit", "", 0},
-	{"303 403 403 403 200 303 401 303", "GET /admin/forms", "/admin/forms", "", 0},
-	{"303 403 403 403 200 303 401 303", "GET /admin/forms/:id/:version", "/admin/forms/sipas-2017/1", "", 0},
-	{"303 403 403 403 400 303 401 303", "POST /admin/forms/:id/:version", "/admin/forms/sipas-2017/1", "", 0},
-	{"303 403 403 403 303 303 401 303", "POST /admin/forms/:id/:version/draft", "/admin/forms/sipas-2017/1/draft", "", 0},
-	{"303 403 403 403 400 303 401 303", "POST /admin/forms/:id/:version/publish", "/admin/forms/sipas-2017/1/publish", "", 0},
-	{"303 403 403 403 200 303 401 303", "GET /admin/assignments", "/admin/assignments", "", 0},
-	{"303 403 403 403 400 303 401 303", "POST /admin/assignments", "/admin/assignments", "", 0},
-	{"303 403 403 403 200 303 401 303", "GET /admin/kiosks", "/admin/kiosks", "", 0},
-	{"303 403 403 403 400 303 401 303", "POST /admin/kiosks", "/admin/kiosks", "", 0},
-	{"303 403 403 403 200 303 401 303", "GET /admin/kiosks/:id", "/admin/kiosks/{kiosk}", "", 0},
-	{"303 403 403 403 400 303 401 303", "POST /admin/kiosks/:id", "/admin/kiosks/{kiosk}", "", 0},
-	{"303 403 403 403 200 303 401 303", "POST /admin/kiosks/:id/code", "/admin/kiosks/{kiosk}/code", "", 0},
-	{"303 403 403 403 303 303 401 303", "POST /admin/kiosks/:id/unpair", "/admin/kiosks/{kiosk}/unpair", "", 0},
-	{"303 403 403 403 303 303 401 303", "POST /admin/kiosks/:id/revoke", "/admin/kiosks/{retired}/revoke", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "GET /admin", "/admin", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/agencies", "/admin/agencies", "", 0},
+	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/agencies", "/admin/agencies", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/agencies/:code", "/admin/agencies/{agency}", "", 0},
+	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/agencies/:code", "/admin/agencies/{agency}", "", 0},
+	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/agencies/:code/dissolve", "/admin/agencies/{agency}/dissolve", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/merge", "/admin/merge", "", 0},
+	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/merge", "/admin/merge", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/areas", "/admin/areas", "", 0},
+	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/areas", "/admin/areas", "", 0},
+	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/areas/:code", "/admin/areas/{area}", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/users", "/admin/users", "", 0},
+	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/users", "/admin/users", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/users/:username", "/admin/users/bystander", "", 0},
+	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/users/:username", "/admin/users/bystander", "", 0},
+	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/users/:username/password", "/admin/users/bystander/password", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "POST /admin/users/:username/tokens", "/admin/users/bystander/tokens", "", 0},
+	{"303 403 403 403 404 303 401 303 403 403", "POST /admin/tokens/:id/revoke", "/admin/tokens/no-such-token/revoke", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/audit", "/admin/audit", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/forms", "/admin/forms", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/forms/:id/:version", "/admin/forms/sipas-2017/1", "", 0},
+	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/forms/:id/:version", "/admin/forms/sipas-2017/1", "", 0},
+	{"303 403 403 403 303 303 401 303 403 403", "POST /admin/forms/:id/:version/draft", "/admin/forms/sipas-2017/1/draft", "", 0},
+	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/forms/:id/:version/publish", "/admin/forms/sipas-2017/1/publish", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/assignments", "/admin/assignments", "", 0},
+	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/assignments", "/admin/assignments", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/kiosks", "/admin/kiosks", "", 0},
+	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/kiosks", "/admin/kiosks", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/kiosks/:id", "/admin/kiosks/{kiosk}", "", 0},
+	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/kiosks/:id", "/admin/kiosks/{kiosk}", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "POST /admin/kiosks/:id/code", "/admin/kiosks/{kiosk}/code", "", 0},
+	{"303 403 403 403 303 303 401 303 403 403", "POST /admin/kiosks/:id/unpair", "/admin/kiosks/{kiosk}/unpair", "", 0},
+	{"303 403 403 403 303 303 401 303 403 403", "POST /admin/kiosks/:id/revoke", "/admin/kiosks/{retired}/revoke", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/invitations", "/admin/invitations", "", 0},
+	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/invitations", "/admin/invitations", "", 0},
+	{"303 403 403 403 303 303 401 303 403 403", "POST /admin/invitation-keys", "/admin/invitation-keys", "", 0},
+	{"303 403 403 403 404 303 401 303 403 403", "POST /admin/invitation-keys/:id/retire", "/admin/invitation-keys/999/retire", "", 0},
 
 	// Administration API: administrators only.
-	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/agencies", "/api/v1/admin/agencies", "", 0},
-	{"401 403 403 403 400 401 401 401", "POST /api/v1/admin/agencies", "/api/v1/admin/agencies", "", 0},
-	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/agencies/:code", "/api/v1/admin/agencies/{agency}", "", 0},
-	{"401 403 403 403 400 401 401 401", "PUT /api/v1/admin/agencies/:code", "/api/v1/admin/agencies/{agency}", "", 0},
-	{"401 403 403 403 400 401 401 401", "POST /api/v1/admin/agencies/:code/dissolve", "/api/v1/admin/agencies/{agency}/dissolve", "", 0},
-	{"401 403 403 403 400 401 401 401", "POST /api/v1/admin/merges", "/api/v1/admin/merges", "", 0},
-	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/areas", "/api/v1/admin/areas", "", 0},
-	{"401 403 403 403 400 401 401 401", "POST /api/v1/admin/areas", "/api/v1/admin/areas", "", 0},
-	{"401 403 403 403 400 401 401 401", "PUT /api/v1/admin/areas/:code", "/api/v1/admin/areas/{area}", "", 0},
-	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/users", "/api/v1/admin/users", "", 0},
-	{"401 403 403 403 400 401 401 401", "POST /api/v1/admin/users", "/api/v1/admin/users", "", 0},
-	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/users/:username", "/api/v1/admin/users/bystander", "", 0},
-	{"401 403 403 403 400 401 401 401", "PUT /api/v1/admin/users/:username", "/api/v1/admin/users/bystander", "", 0},
-	{"401 403 403 403 400 401 401 401", "POST /api/v1/admin/users/:username/password", "/api/v1/admin/users/bystander/password", "", 0},
-	{"401 403 403 403 201 401 401 401", "POST /api/v1/admin/users/:username/tokens", "/api/v1/admin/users/bystander/tokens", "", 0},
-	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/tokens", "/api/v1/admin/tokens", "", 0},
-	{"401 403 403 403 404 401 401 401", "DELETE /api/v1/admin/tokens/:id", "/api/v1/admin/tokens/no-such-token", "", 0},
-	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/audit", "/api/v1/admin/audit", "", 0},
-	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/forms", "/api/v1/admin/forms", "", 0},
-	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/forms/:id/:version", "/api/v1/admin/forms/sipas-2017/1", "", 0},
-	{"401 403 403 403 400 401 401 401", "PUT /api/v1/admin/forms/:id/:version", "/api/v1/admin/forms/sipas-2017/1", "", 0},
-	{"401 403 403 403 201 401 401 401", "POST /api/v1/admin/forms/:id/:version/drafts", "/api/v1/admin/forms/sipas-2017/1/drafts", "", 0},
-	{"401 403 403 403 400 401 401 401", "POST /api/v1/admin/forms/:id/:version/publish", "/api/v1/admin/forms/sipas-2017/1/publish", "", 0},
-	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/assignments", "/api/v1/admin/assignments", "", 0},
-	{"401 403 403 403 400 401 401 401", "PUT /api/v1/admin/assignments/:area", "/api/v1/admin/assignments/{area}", "", 0},
-	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/kiosks", "/api/v1/admin/kiosks", "", 0},
-	{"401 403 403 403 400 401 401 401", "POST /api/v1/admin/kiosks", "/api/v1/admin/kiosks", "", 0},
-	{"401 403 403 403 200 401 401 401", "GET /api/v1/admin/kiosks/:id", "/api/v1/admin/kiosks/{kiosk}", "", 0},
-	{"401 403 403 403 400 401 401 401", "PUT /api/v1/admin/kiosks/:id", "/api/v1/admin/kiosks/{kiosk}", "", 0},
-	{"401 403 403 403 201 401 401 401", "POST /api/v1/admin/kiosks/:id/code", "/api/v1/admin/kiosks/{kiosk}/code", "", 0},
-	{"401 403 403 403 200 401 401 401", "POST /api/v1/admin/kiosks/:id/unpair", "/api/v1/admin/kiosks/{kiosk}/unpair", "", 0},
-	{"401 403 403 403 200 401 401 401", "POST /api/v1/admin/kiosks/:id/revoke", "/api/v1/admin/kiosks/{retired}/revoke", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/agencies", "/api/v1/admin/agencies", "", 0},
+	{"401 403 403 403 400 401 401 401 403 403", "POST /api/v1/admin/agencies", "/api/v1/admin/agencies", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/agencies/:code", "/api/v1/admin/agencies/{agency}", "", 0},
+	{"401 403 403 403 400 401 401 401 403 403", "PUT /api/v1/admin/agencies/:code", "/api/v1/admin/agencies/{agency}", "", 0},
+	{"401 403 403 403 400 401 401 401 403 403", "POST /api/v1/admin/agencies/:code/dissolve", "/api/v1/admin/agencies/{agency}/dissolve", "", 0},
+	{"401 403 403 403 400 401 401 401 403 403", "POST /api/v1/admin/merges", "/api/v1/admin/merges", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/areas", "/api/v1/admin/areas", "", 0},
+	{"401 403 403 403 400 401 401 401 403 403", "POST /api/v1/admin/areas", "/api/v1/admin/areas", "", 0},
+	{"401 403 403 403 400 401 401 401 403 403", "PUT /api/v1/admin/areas/:code", "/api/v1/admin/areas/{area}", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/users", "/api/v1/admin/users", "", 0},
+	{"401 403 403 403 400 401 401 401 403 403", "POST /api/v1/admin/users", "/api/v1/admin/users", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/users/:username", "/api/v1/admin/users/bystander", "", 0},
+	{"401 403 403 403 400 401 401 401 403 403", "PUT /api/v1/admin/users/:username", "/api/v1/admin/users/bystander", "", 0},
+	{"401 403 403 403 400 401 401 401 403 403", "POST /api/v1/admin/users/:username/password", "/api/v1/admin/users/bystander/password", "", 0},
+	{"401 403 403 403 201 401 401 401 403 403", "POST /api/v1/admin/users/:username/tokens", "/api/v1/admin/users/bystander/tokens", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/tokens", "/api/v1/admin/tokens", "", 0},
+	{"401 403 403 403 404 401 401 401 403 403", "DELETE /api/v1/admin/tokens/:id", "/api/v1/admin/tokens/no-such-token", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/audit", "/api/v1/admin/audit", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/forms", "/api/v1/admin/forms", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/forms/:id/:version", "/api/v1/admin/forms/sipas-2017/1", "", 0},
+	{"401 403 403 403 400 401 401 401 403 403", "PUT /api/v1/admin/forms/:id/:version", "/api/v1/admin/forms/sipas-2017/1", "", 0},
+	{"401 403 403 403 201 401 401 401 403 403", "POST /api/v1/admin/forms/:id/:version/drafts", "/api/v1/admin/forms/sipas-2017/1/drafts", "", 0},
+	{"401 403 403 403 400 401 401 401 403 403", "POST /api/v1/admin/forms/:id/:version/publish", "/api/v1/admin/forms/sipas-2017/1/publish", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/assignments", "/api/v1/admin/assignments", "", 0},
+	{"401 403 403 403 400 401 401 401 403 403", "PUT /api/v1/admin/assignments/:area", "/api/v1/admin/assignments/{area}", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/kiosks", "/api/v1/admin/kiosks", "", 0},
+	{"401 403 403 403 400 401 401 401 403 403", "POST /api/v1/admin/kiosks", "/api/v1/admin/kiosks", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/kiosks/:id", "/api/v1/admin/kiosks/{kiosk}", "", 0},
+	{"401 403 403 403 400 401 401 401 403 403", "PUT /api/v1/admin/kiosks/:id", "/api/v1/admin/kiosks/{kiosk}", "", 0},
+	{"401 403 403 403 201 401 401 401 403 403", "POST /api/v1/admin/kiosks/:id/code", "/api/v1/admin/kiosks/{kiosk}/code", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "POST /api/v1/admin/kiosks/:id/unpair", "/api/v1/admin/kiosks/{kiosk}/unpair", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "POST /api/v1/admin/kiosks/:id/revoke", "/api/v1/admin/kiosks/{retired}/revoke", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/invitation-keys", "/api/v1/admin/invitation-keys", "", 0},
+	{"401 403 403 403 201 401 401 401 403 403", "POST /api/v1/admin/invitation-keys", "/api/v1/admin/invitation-keys", "", 0},
+	{"401 403 403 403 404 401 401 401 403 403", "POST /api/v1/admin/invitation-keys/:id/retire", "/api/v1/admin/invitation-keys/999/retire", "", 0},
 }
 
 // azAreaOf is an area each agency of the matrix serves.
 var azAreaOf = map[string]string{azAgencyA: "tu-phap", azAgencyB: "cong-thuong"}
 
+// azDossier is the dossier whose invitation each agency of the matrix has.
+const azDossier = "000.00.25.H58-MATRIX-0001"
+
+// azInvBody asks for the invitation of azDossier in the agency asked for.
+const azInvBody = `{"agency":"{agency}","area":"{area}","dossierRef":"` + azDossier + `"}`
+
+// azVarNames are the placeholders whose value depends on the agency: vars
+// of azFillReq holds them keyed "name agency".
+var azVarNames = []string{"comment", "invtoken", "invcode"}
+
 // azFillReq fills the placeholders of a row's request or body for the agency asked for.
-func azFillReq(s, agency string, comments map[string]string) string {
-	return strings.NewReplacer("{agency}", agency, "{area}", azAreaOf[agency],
-		"{month}", survey.MonthOf(time.Now()).String(), "{comment}", comments[agency],
-		"{kiosk}", azKioskID, "{retired}", azRetiredKiosk).Replace(s)
+func azFillReq(s, agency string, vars map[string]string) string {
+	pairs := []string{"{agency}", agency, "{area}", azAreaOf[agency],
+		"{month}", survey.MonthOf(time.Now()).String(),
+		"{kiosk}", azKioskID, "{retired}", azRetiredKiosk}
+	for _, name := range azVarNames {
+		pairs = append(pairs, "{"+name+"}", vars[name+" "+agency])
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
 }
 
 // azCaller is one column of the matrix.
@@ -529,11 +573,11 @@ type azCaller struct {
 
 // azSend makes one request of a row as a caller, by session (cookies) or
 // by bearer token.
-func azSend(t *testing.T, env *testEnv, row azRow, cl azCaller, u *azUser, bearer string, comments map[string]string) (string, azResult) {
+func azSend(t *testing.T, env *testEnv, row azRow, cl azCaller, u *azUser, bearer string, vars map[string]string) (string, azResult) {
 	t.Helper()
 	method, _, _ := strings.Cut(row.route, " ")
-	path := azFillReq(row.req, cl.agency, comments)
-	body := azFillReq(row.body, cl.agency, comments)
+	path := azFillReq(row.req, cl.agency, vars)
+	body := azFillReq(row.body, cl.agency, vars)
 	hdr := map[string]string{}
 	switch {
 	case method == http.MethodGet || method == http.MethodDelete:
@@ -570,7 +614,9 @@ func azSend(t *testing.T, env *testEnv, row azRow, cl azCaller, u *azUser, beare
 // never see agency B (its code or its secret comment), callers without a
 // working login never see any secret comment, while those allowed do see
 // it (so the checks can fail). The API is asked with the token and, for
-// callers with a browser, with the session cookie too: both must agree.
+// callers with a browser, with the session cookie too: both must agree. An
+// integration key of A sees no secret comment, and B's code only where
+// everyone may.
 func TestAuthzMatrix(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
@@ -640,6 +686,25 @@ func TestAuthzMatrix(t *testing.T) {
 		}
 	}
 
+	// An integration account of agency A (an API key, no login), and the
+	// invitation of the dossier azDossier in each agency, issued by the
+	// administrator: its signed token and short code fill the rows.
+	integKey := azIntegrationKey(t, env, admin, "mot-cua-a", azAgencyA)
+	vars := map[string]string{}
+	for _, ag := range []string{azAgencyA, azAgencyB} {
+		vars["comment "+ag] = comments[ag]
+		r := admin.api(t, http.MethodPost, "/api/v1/invitations", map[string]any{"agency": ag, "area": azAreaOf[ag], "dossierRef": azDossier})
+		var inv InvitationJSON
+		if r.status != http.StatusCreated || json.Unmarshal([]byte(r.body), &inv) != nil {
+			t.Fatalf("invitation of %s: %s", ag, r)
+		}
+		_, tok, ok := strings.Cut(inv.URL, "/v/")
+		if !ok || tok == "" || inv.Code == "" {
+			t.Fatalf("invitation of %s: url %q, code %q", ag, inv.URL, inv.Code)
+		}
+		vars["invtoken "+ag], vars["invcode "+ag] = tok, inv.Code
+	}
+
 	relogin := func(username, password string) func(t *testing.T) *azUser {
 		return func(t *testing.T) *azUser { return azLogin(t, env, username, password) }
 	}
@@ -652,6 +717,8 @@ func TestAuthzMatrix(t *testing.T) {
 		{name: "disabled", agency: azAgencyB, session: gone, bearer: gone.token},
 		{name: "revoked", agency: azAgencyB, bearer: revoked},
 		{name: "kiosk", agency: azAgencyB, session: tab},
+		{name: "integB", agency: azAgencyB, bearer: integKey},
+		{name: "integA", agency: azAgencyA, bearer: integKey},
 	}
 	for i, c := range callers {
 		if c.name != azCols[i] {
@@ -729,7 +796,7 @@ func TestAuthzMatrix(t *testing.T) {
 			}
 			for _, try := range tries {
 				cells++
-				path, got := azSend(t, env, row, cl, try.u, try.bearer, comments)
+				path, got := azSend(t, env, row, cl, try.u, try.bearer, vars)
 				what := fmt.Sprintf("%s %s as %s (%s)", strings.Fields(row.route)[0], path, cl.name, try.how)
 				azCheckCell(t, what, row, cl, isAPI, path, status, got, secrets)
 			}
@@ -761,6 +828,9 @@ func azCheckCell(t *testing.T, what string, row azRow, cl azCaller, isAPI bool, 
 		if want == http.StatusUnauthorized && row.opt&azKiosk != 0 && cl.name != "disabled" && cl.name != "revoked" {
 			code = "kiosk_unpaired"
 		}
+		if want == http.StatusForbidden && row.opt&azInvite != 0 && cl.name == "integB" {
+			code = "agency_not_allowed"
+		}
 		if e := azDecodeErr(t, got); e.Error.Code != code {
 			t.Errorf("%s: error code %q, want %s", what, e.Error.Code, code)
 		}
@@ -771,19 +841,21 @@ func azCheckCell(t *testing.T, what string, row azRow, cl azCaller, isAPI bool, 
 	}
 	// Nobody sees what is not theirs.
 	switch cl.name {
-	case "staffA", "staffB":
+	case "staffA", "staffB", "integA", "integB":
 		if strings.Contains(got.body, secrets[azAgencyB]) {
-			t.Errorf("%s: staff of %s see the secret comment of %s", what, azAgencyA, azAgencyB)
+			t.Errorf("%s: %s of %s sees the secret comment of %s", what, cl.name, azAgencyA, azAgencyB)
 		}
 		// The page's own address (echoed in its language switch) aside.
 		reqPath, _, _ := strings.Cut(path, "?")
 		if row.opt&azOpen == 0 && strings.Contains(strings.ReplaceAll(got.body, reqPath, ""), azAgencyB) {
-			t.Errorf("%s: staff of %s see the code of %s", what, azAgencyA, azAgencyB)
+			t.Errorf("%s: %s of %s sees the code of %s", what, cl.name, azAgencyA, azAgencyB)
 		}
-	case "anon", "disabled", "revoked", "kiosk":
+	}
+	switch cl.name {
+	case "anon", "disabled", "revoked", "kiosk", "integA", "integB":
 		for ag, s := range secrets {
 			if strings.Contains(got.body, s) {
-				t.Errorf("%s: a caller without a working login sees the secret comment of %s", what, ag)
+				t.Errorf("%s: a caller without a reader's login sees the secret comment of %s", what, ag)
 			}
 		}
 	}

@@ -203,7 +203,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	// off the scale, a missing required field.
 	_, submit := oaOperation(t, doc, "POST /api/v1/responses")
 	submitSchema := submit.RequestBody.Value.Content.Get("application/json").Schema.Value
-	kiosk := oaJSONValue(t, submit.RequestBody.Value.Content.Get("application/json").Examples["kiosk"].Value.Value).(map[string]any)
+	counter := oaJSONValue(t, submit.RequestBody.Value.Content.Get("application/json").Examples["counter"].Value.Value).(map[string]any)
 	spoil := map[string]func(m map[string]any){
 		"unknown field":    func(m map[string]any) { m["extra"] = 1 },
 		"answer off scale": func(m map[string]any) { m["answers"].(map[string]any)["1.1"] = 9.0 },
@@ -212,7 +212,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		"short key":        func(m map[string]any) { m["idempotencyKey"] = "abc" },
 	}
 	for name, f := range spoil {
-		m := oaJSONValue(t, kiosk).(map[string]any)
+		m := oaJSONValue(t, counter).(map[string]any)
 		f(m)
 		if err := submitSchema.VisitJSON(m, openapi3.VisitAsRequest()); err == nil {
 			t.Errorf("submit request schema accepts a request with %s", name)
@@ -357,7 +357,7 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 		}
 		return b
 	}
-	kioskID := "kiosk-7f3a9c21-0001"
+	counterID := "counter-2b81e5d0-0001"
 	paperID := "paper-2025-07-0042"
 	sa := map[string]string{"agency": "so-tu-phap", "area": "tu-phap"}
 	kept := map[string]string{}
@@ -388,23 +388,26 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 		{op: "GET /api/v1/forms/{agency}/{area}", params: map[string]string{"agency": "so-tu-phap", "area": "dat-dai"}, status: 400},
 		{op: "GET /api/v1/forms/{agency}/{area}", params: map[string]string{"agency": "no-such", "area": "tu-phap"}, status: 404},
 
-		// Responses: stored, stored again, entered by staff, refused.
-		{op: "POST /api/v1/responses", example: "kiosk", status: 201, check: func(t *testing.T, b any) {
-			if field(b, "id") != kioskID {
-				t.Errorf("id %v, want %s", field(b, "id"), kioskID)
+		// Responses: stored, stored again, entered by staff, refused. The
+		// kiosk channel needs a paired kiosk's credential, even for staff.
+		{op: "POST /api/v1/responses", example: "counter", status: 201, check: func(t *testing.T, b any) {
+			if field(b, "id") != counterID {
+				t.Errorf("id %v, want %s", field(b, "id"), counterID)
 			}
 		}},
-		{op: "POST /api/v1/responses", example: "kiosk", status: 200},
-		{op: "POST /api/v1/responses", example: "kiosk", patch: map[string]any{"agency": "tp-tuyen-quang"}, status: 409},
+		{op: "POST /api/v1/responses", example: "counter", status: 200},
+		{op: "POST /api/v1/responses", example: "counter", patch: map[string]any{"agency": "tp-tuyen-quang"}, status: 409},
+		{op: "POST /api/v1/responses", example: "kiosk", status: 400},
+		{as: "admin", op: "POST /api/v1/responses", example: "kiosk", status: 400},
 		{op: "POST /api/v1/responses", example: "paperEntry", status: 400}, // anonymous: no interview date
 		{as: "inspector", op: "POST /api/v1/responses", example: "paperEntry", status: 403},
 		{as: "staff", op: "POST /api/v1/responses", example: "paperEntry", status: 201},
 		{op: "POST /api/v1/responses", example: "invalid", status: 400},
 		{op: "POST /api/v1/responses", body: `{"agency":"so-tu-phap","bogus":1}`, invalid: true, status: 400},
 		{op: "POST /api/v1/responses", body: "agency=so-tu-phap", ctype: "application/x-www-form-urlencoded", invalid: true, status: 415},
-		{op: "POST /api/v1/responses", example: "kiosk", patch: map[string]any{"comment": strings.Repeat("x", 70<<10)}, status: 413},
-		{op: "POST /api/v1/responses", example: "kiosk", patch: map[string]any{"agency": "no-such"}, status: 404},
-		{as: "hl_not-a-real-token", op: "POST /api/v1/responses", example: "kiosk", status: 401},
+		{op: "POST /api/v1/responses", example: "counter", patch: map[string]any{"comment": strings.Repeat("x", 70<<10)}, status: 413},
+		{op: "POST /api/v1/responses", example: "counter", patch: map[string]any{"agency": "no-such"}, status: 404},
+		{as: "hl_not-a-real-token", op: "POST /api/v1/responses", example: "counter", status: 401},
 
 		// Tokens.
 		{op: "POST /api/v1/auth/token", example: "script", status: 201},
@@ -424,7 +427,19 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 					t.Errorf("report responses %v, want 1 (the paper survey of July 2025)", n)
 				}
 			}},
-		{as: "inspector", op: "GET /api/v1/reports/agencies/{agency}", params: sa, query: "area=tu-phap&lineage=1", status: 200},
+		{as: "staff", op: "GET /api/v1/reports/agencies/{agency}", params: sa, query: "from=2025-07&to=2025-08&verified=1", status: 200,
+			check: func(t *testing.T, b any) {
+				if field(b, "verifiedOnly") != true || field(b, "report", "responses") != 0.0 || field(b, "verifiedResponses") != 0.0 {
+					t.Errorf("verified report: verifiedOnly %v, %v responses, %v verified; want true, 0, 0 (the paper survey is not verified)",
+						field(b, "verifiedOnly"), field(b, "report", "responses"), field(b, "verifiedResponses"))
+				}
+			}},
+		{as: "inspector", op: "GET /api/v1/reports/agencies/{agency}", params: sa, query: "area=tu-phap&lineage=1", status: 200,
+			check: func(t *testing.T, b any) {
+				if field(b, "verifiedOnly") != false {
+					t.Errorf("report without verified=1: verifiedOnly %v", field(b, "verifiedOnly"))
+				}
+			}},
 		{as: "staff", op: "GET /api/v1/reports/agencies/{agency}", params: map[string]string{"agency": "so-cong-thuong"}, status: 403},
 		{as: "staff", op: "GET /api/v1/reports/agencies/{agency}", params: sa, query: "from=2025-13", invalid: true, status: 400},
 		{as: "admin", op: "GET /api/v1/reports/agencies/{agency}", params: map[string]string{"agency": "no-such"}, status: 404},
@@ -447,6 +462,18 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 			}
 		}},
 		{as: "admin", op: "GET /api/v1/rankings", query: "from=2025-07&to=2025-08&area=tu-phap", status: 200},
+		{as: "staff", op: "GET /api/v1/rankings", query: "period=2025-Q3&verified=1", status: 200, check: func(t *testing.T, b any) {
+			levels := field(b, "levels").([]any)
+			if field(b, "verifiedOnly") != true || len(levels) != 1 {
+				t.Fatalf("verified rankings for staff of so-tu-phap: %v", b)
+			}
+			rows := append(append([]any{}, field(levels[0], "ranked").([]any)...), field(levels[0], "unranked").([]any)...)
+			for _, r := range rows {
+				if field(r, "responses") != 0.0 {
+					t.Errorf("verified rankings count %v responses of %v, want 0 (the paper survey is not verified)", field(r, "responses"), field(r, "agency"))
+				}
+			}
+		}},
 		{as: "admin", op: "GET /api/v1/rankings", query: "period=2025&from=2025-07", status: 400},
 		{as: "admin", op: "GET /api/v1/rankings", query: "area=no-such", status: 400},
 		{op: "GET /api/v1/rankings", status: 401},
@@ -533,6 +560,75 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 		{as: "admin", op: "DELETE /api/v1/admin/tokens/{id}", params: map[string]string{"id": "no-such"}, status: 404},
 		{as: "admin", op: "GET /api/v1/admin/audit", status: 200},
 		{as: "admin", op: "GET /api/v1/admin/audit", query: "before=000000000000000000000000", status: 200},
+
+		// Invitations: an integration account of so-tu-phap (no password)
+		// and its API key, which issues for its agency only and reads nothing.
+		{as: "admin", op: "POST /api/v1/admin/users", example: "integration", status: 201, check: func(t *testing.T, b any) {
+			if field(b, "role") != "integration" {
+				t.Errorf("integration account: %v", b)
+			}
+		}},
+		{as: "admin", op: "POST /api/v1/admin/users/{username}/tokens", params: map[string]string{"username": "mot-cua-tu-phap"}, example: "integration", status: 201,
+			keep: map[string]string{"integrationKey": "token"}},
+		{as: "$integrationKey", op: "POST /api/v1/invitations", example: "dossier", status: 201, keep: map[string]string{"invCode": "code"},
+			check: func(t *testing.T, b any) {
+				code, _ := field(b, "code").(string)
+				if field(b, "created") != true || field(b, "agency") != "so-tu-phap" || !strings.HasSuffix(field(b, "shortUrl").(string), "/r/"+code) ||
+					!strings.HasPrefix(field(b, "url").(string), env.http.URL+"/v/") {
+					t.Errorf("issued: %v", b)
+				}
+			}},
+		{as: "$integrationKey", op: "POST /api/v1/invitations", example: "dossier", status: 200, check: func(t *testing.T, b any) {
+			if field(b, "created") != false || field(b, "code") != kept["invCode"] {
+				t.Errorf("the same dossier again: %v, want the same code %s, not created", b, kept["invCode"])
+			}
+		}},
+		{as: "$integrationKey", op: "POST /api/v1/invitations", example: "dossier", patch: map[string]any{"agency": "so-cong-thuong", "area": "cong-thuong"}, status: 403},
+		{as: "$integrationKey", op: "POST /api/v1/invitations", example: "dossier", patch: map[string]any{"area": "dat-dai", "dossierRef": "HS-0002"}, status: 400},
+		{as: "$integrationKey", op: "POST /api/v1/invitations", example: "dossier", patch: map[string]any{"expiresInDays": 181}, invalid: true, status: 400},
+		{as: "$integrationKey", op: "POST /api/v1/invitations", body: map[string]any{"agency": "so-tu-phap", "area": "tu-phap"}, invalid: true, status: 400},
+		{as: "$integrationKey", op: "POST /api/v1/invitations", body: map[string]any{"agency": "so-tu-phap", "area": "tu-phap", "dossierRef": "x", "phone": "0912345678"}, invalid: true, status: 400},
+		{as: "staff", op: "POST /api/v1/invitations", example: "dossier", status: 403},
+		{op: "POST /api/v1/invitations", example: "dossier", status: 401},
+		{as: "admin", op: "POST /api/v1/invitations", example: "dossier", patch: map[string]any{"agency": "so-cong-thuong", "area": "cong-thuong"}, status: 201},
+		{as: "$integrationKey", op: "POST /api/v1/invitations/batch", example: "batch", status: 200, check: func(t *testing.T, b any) {
+			items := field(b, "items").([]any)
+			if len(items) != 2 || field(items[0], "code") != kept["invCode"] || field(items[0], "created") != false || field(items[1], "created") != true {
+				t.Errorf("batch: %v, want the first dossier's invitation found and a new one", b)
+			}
+		}},
+		{as: "$integrationKey", op: "POST /api/v1/invitations/batch", example: "batch",
+			patch: map[string]any{"items": []any{map[string]any{"agency": "so-tu-phap", "area": "tu-phap", "dossierRef": "HS-0003"}, map[string]any{"agency": "so-cong-thuong", "area": "cong-thuong", "dossierRef": "HS-0004"}}}, status: 403},
+		{as: "$integrationKey", op: "POST /api/v1/invitations/batch", body: map[string]any{"items": []any{}}, invalid: true, status: 400},
+		{as: "staff", op: "POST /api/v1/invitations/batch", example: "batch", status: 403},
+		{as: "$integrationKey", op: "GET /api/v1/reports/agencies/{agency}", params: sa, status: 403},
+		{as: "$integrationKey", op: "GET /api/v1/rankings", status: 403},
+		{as: "$integrationKey", op: "GET /api/v1/comments", query: "agency=so-tu-phap", status: 403},
+		{as: "$integrationKey", op: "GET /api/v1/admin/invitation-keys", status: 403},
+
+		// Signing keys: the first one cannot be retired while it alone signs;
+		// a new one is pending, and may be retired.
+		{as: "admin", op: "GET /api/v1/admin/invitation-keys", status: 200, check: func(t *testing.T, b any) {
+			ks := field(b, "keys").([]any)
+			if len(ks) != 1 || field(ks[0], "state") != "signing" {
+				t.Fatalf("keys at start: %v, want one signing", ks)
+			}
+			kept["firstKey"] = fmt.Sprint(field(ks[0], "id"))
+		}},
+		{as: "admin", op: "POST /api/v1/admin/invitation-keys/{id}/retire", params: map[string]string{"id": "$firstKey"}, status: 400},
+		{as: "admin", op: "POST /api/v1/admin/invitation-keys", status: 201, check: func(t *testing.T, b any) {
+			if field(b, "state") != "pending" || field(b, "createdBy") != "admin" {
+				t.Errorf("new key: %v, want pending, made by admin", b)
+			}
+			kept["newKey"] = fmt.Sprint(field(b, "id"))
+		}},
+		{as: "admin", op: "POST /api/v1/admin/invitation-keys/{id}/retire", params: map[string]string{"id": "$newKey"}, status: 200, check: func(t *testing.T, b any) {
+			ks := field(b, "keys").([]any)
+			if len(ks) != 2 || fmt.Sprint(field(ks[0], "id")) != kept["newKey"] || field(ks[0], "state") != "retired" || field(ks[1], "state") != "signing" {
+				t.Errorf("keys after retiring the new one: %v", ks)
+			}
+		}},
+		{as: "admin", op: "POST /api/v1/admin/invitation-keys/{id}/retire", params: map[string]string{"id": "999"}, status: 404},
 
 		// Questionnaires.
 		{as: "admin", op: "GET /api/v1/admin/forms", status: 200},
