@@ -50,6 +50,7 @@ type Store struct {
 	rollups rollupState
 
 	group committer // batches concurrent response inserts
+	stats storeStats // counters for the metrics endpoint (stats.go)
 
 	catalogMu   sync.Mutex
 	catalogGen  int  // bumped by InvalidateCatalog
