@@ -49,7 +49,7 @@ type Store struct {
 
 	rollups rollupState
 
-	group committer // batches concurrent response inserts
+	group committer  // batches concurrent response inserts
 	stats storeStats // counters for the metrics endpoint (stats.go)
 
 	catalogMu   sync.Mutex
