@@ -146,7 +146,8 @@ func setSessionCookie(c *gin.Context, value string, maxAge int) {
 	})
 }
 
-// isTLS reports whether the client reached us over HTTPS.
+// isTLS reports whether the client reached us over HTTPS: directly, or
+// through a trusted proxy that says so in X-Forwarded-Proto (edge.go).
 func isTLS(c *gin.Context) bool {
-	return c.Request.TLS != nil || strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
+	return c.Request.TLS != nil || c.GetBool(httpsKey)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -33,6 +34,14 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests get at shutdown
 	// (HAILONG_SHUTDOWN_TIMEOUT, a Go duration).
 	ShutdownTimeout time.Duration
+
+	// The edge (config_edge.go): metrics, timeouts, rate limits, and the
+	// reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are
+	// believed (HAILONG_TRUSTED_PROXIES; none by default).
+	Metrics        MetricsConfig
+	Timeouts       Timeouts
+	Rate           RateLimits
+	TrustedProxies []netip.Prefix
 }
 
 // LoadConfig reads the configuration through getenv (os.Getenv in
@@ -89,6 +98,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		cfg.ShutdownTimeout = d
 	}
+	loadEdge(getenv, &cfg, bad)
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
 	}

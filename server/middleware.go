@@ -23,7 +23,7 @@ func withLang(c *gin.Context) {
 		lang = q
 		http.SetCookie(c.Writer, &http.Cookie{
 			Name: langKey, Value: string(q), Path: "/", MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Request.TLS != nil,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: isTLS(c),
 		})
 	} else if ck, err := c.Cookie(langKey); err == nil {
 		lang, _ = survey.ParseLang(ck)
@@ -47,14 +47,14 @@ func langOf(c *gin.Context) survey.Lang {
 
 // securityHeaders sets the headers every answer carries: a strict CSP with
 // no inline script or style, no framing, no sniffing, no referrer leaking
-// survey links.
+// survey links; HSTS over HTTPS (direct, or said by a trusted proxy).
 func securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
-	if c.Request.TLS != nil {
+	if isTLS(c) {
 		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 	}
 	c.Next()

@@ -29,6 +29,8 @@ type Server struct {
 	cssURL   string
 	secret   []byte
 	engine   *gin.Engine
+	limiter  *limiter // per-client rate limits (ratelimit.go)
+	metrics  *metrics // Prometheus metrics (metrics.go)
 }
 
 // New builds the server: templates and messages are parsed now, so a broken
@@ -61,21 +63,24 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*Server, error) {
 		validate: newValidator(),
 		cssURL:   "/static/app.css?v=" + css,
 		secret:   secret,
+		limiter:  newLimiter(cfg.Rate),
 	}
+	s.metrics = newMetrics(st, s.limiter)
 	s.engine = s.routes()
 	return s, nil
 }
 
 // Handler returns the HTTP handler of the whole service.
-func (s *Server) Handler() http.Handler { return s.engine }
+func (s *Server) Handler() http.Handler { return s.withMetricsToken(s.engine) }
 
 func (s *Server) routes() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.RemoveExtraSlash = true
+	s.edgeRoutes(r) // edge.go: client address, metrics, deadlines; GET /metrics
 	r.Use(gin.CustomRecovery(s.recovered), s.logRequests, securityHeaders,
-		gzip.Gzip(gzip.BestSpeed), withLang, limitBody, s.authenticate)
+		gzip.Gzip(gzip.BestSpeed), withLang, limitBody, s.limitClients, s.authenticate, s.limitRoutes)
 	r.NoRoute(s.notFound)
 	r.NoMethod(s.methodNotAllowed)
 
