@@ -336,6 +336,7 @@ var azProtected = []struct {
 	{"/api/v1/comments", azAnyStaff, true},
 	{"/api/v1/reports", azAnyStaff, true},
 	{"/api/v1/exports", azAnyStaff, true},
+	{"/metrics", azAdminOnly, false}, // or the metrics token (metrics_test.go)
 }
 
 // azPublic are the routes anyone may call. A route that is neither here nor

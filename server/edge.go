@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-
-	"hailong/survey"
 )
 
 // The edge of the service: who the client is (behind trusted proxies
@@ -22,9 +20,8 @@ const (
 	deadlineKey = "deadlines" // *http.ResponseController of the connection
 )
 
-// edgeRoutes prepares the engine: the proxies gin may believe, the first
-// middleware, and GET /metrics for administrators. routes() calls it before
-// any other middleware.
+// edgeRoutes prepares the engine: the proxies gin may believe and the first
+// middleware. routes() calls it before any other middleware.
 func (s *Server) edgeRoutes(r *gin.Engine) {
 	proxies := make([]string, len(s.cfg.TrustedProxies))
 	for i, p := range s.cfg.TrustedProxies {
@@ -34,7 +31,6 @@ func (s *Server) edgeRoutes(r *gin.Engine) {
 		s.log.Error("trusted proxies", "err", err) // cannot happen: validated prefixes
 	}
 	r.Use(s.edge)
-	r.GET("/metrics", s.requireAPI(survey.RoleAdmin), s.serveMetrics)
 }
 
 // edge runs first: it finds the client, records whether a trusted proxy

@@ -46,7 +46,8 @@ func newMetrics(st *store.Store, lim *limiter) *metrics {
 		&storeCollector{st: st, lim: lim},
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	// Not compressed here: the engine's gzip middleware compresses pages.
+	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{DisableCompression: true})
 	return m
 }
 
@@ -141,7 +142,7 @@ func (s *Server) withMetricsToken(next http.Handler) http.Handler {
 	})
 }
 
-// serveMetrics is GET /metrics on the main listener, behind requireAPI(admin).
+// serveMetrics is GET /metrics on the main listener, behind requirePage(admin).
 func (s *Server) serveMetrics(c *gin.Context) {
 	s.metrics.handler.ServeHTTP(c.Writer, c.Request)
 }

@@ -86,6 +86,7 @@ func (s *Server) routes() *gin.Engine {
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", s.requirePage(survey.RoleAdmin), s.serveMetrics) // or the metrics token: metrics.go
 	r.GET("/static/*file", serveStatic)
 
 	// Citizen pages.
