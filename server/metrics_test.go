@@ -88,7 +88,7 @@ func TestMetricsToken(t *testing.T) {
 func TestMetricsSeparateListener(t *testing.T) {
 	for _, tc := range []struct {
 		name, token, auth string
-		want             int
+		want              int
 	}{
 		{"open", "", "", http.StatusOK},
 		{"token required", "metrics-token-0123456789", "", http.StatusUnauthorized},
