@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gin-gonic/gin"
 )
 
 // The service's http.Server has the timeouts that keep slow clients from
@@ -167,4 +169,36 @@ func mustRequest(t *testing.T, method, url string) *http.Request {
 		t.Fatal(err)
 	}
 	return req
+}
+
+// Export routes (a template containing "/export") may write for
+// HAILONG_EXPORT_TIMEOUT; every other route is cut at the WriteTimeout.
+func TestExportRoutesGetALongerWriteDeadline(t *testing.T) {
+	env := newTestEnvConfig(t, Config{Timeouts: Timeouts{Write: 400 * time.Millisecond, Export: 10 * time.Second}})
+	slowAnswer := func(c *gin.Context) {
+		time.Sleep(900 * time.Millisecond) // past the WriteTimeout
+		c.String(http.StatusOK, "%s", strings.Repeat("row\n", 20000))
+	}
+	env.srv.engine.GET("/api/v1/exports/slow-test", slowAnswer)
+	env.srv.engine.GET("/api/v1/slow-test", slowAnswer)
+
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(env.http.URL + "/api/v1/exports/slow-test")
+	if err != nil {
+		t.Fatalf("export route: %v", err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || len(b) != 80000 {
+		t.Errorf("export route: status %d, %d bytes, %v; want 200 with 80000 bytes", resp.StatusCode, len(b), err)
+	}
+
+	resp, err = c.Get(env.http.URL + "/api/v1/slow-test")
+	if err == nil {
+		b, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	if err == nil && len(b) == 80000 {
+		t.Errorf("an ordinary route wrote for longer than the WriteTimeout (want the answer cut)")
+	}
 }
