@@ -64,11 +64,23 @@ func securityHeaders(c *gin.Context) {
 const maxBody = 64 << 10
 
 func limitBody(c *gin.Context) {
-	if c.Request.Body != nil {
+	switch {
+	case c.Request.ContentLength > maxBody:
+		// Refused at once: no waiting for a body that will not be read
+		// (the server closes the connection after the answer).
+		c.Request.Body = tooLargeBody{}
+	case c.Request.Body != nil:
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
 	}
 	c.Next()
 }
+
+// tooLargeBody is the body of a request that declared more than maxBody:
+// reading it fails as http.MaxBytesReader would.
+type tooLargeBody struct{}
+
+func (tooLargeBody) Read([]byte) (int, error) { return 0, &http.MaxBytesError{Limit: maxBody} }
+func (tooLargeBody) Close() error             { return nil }
 
 // logRequests writes one structured line per request: route template (never
 // the raw path, which may hold a token), status and duration. Bodies,
