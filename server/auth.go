@@ -44,13 +44,13 @@ func hashID(secret string) string {
 func (s *Server) authenticate(c *gin.Context) {
 	ctx := c.Request.Context()
 	if h := c.GetHeader("Authorization"); h != "" {
-		scheme, tok, _ := strings.Cut(h, " ")
-		if !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		tok, ok := bearerToken(h)
+		if !ok {
 			s.serveAPIError(c, errUnauthorized)
 			c.Abort()
 			return
 		}
-		t, err := s.store.Token(ctx, hashID(strings.TrimSpace(tok)))
+		t, err := s.store.Token(ctx, hashID(tok))
 		if err != nil || t.Revoked {
 			if errors.Is(err, survey.ErrUnavailable) {
 				s.serveAPIError(c, err)
@@ -81,6 +81,18 @@ func (s *Server) authenticate(c *gin.Context) {
 		}
 	}
 	c.Next()
+}
+
+// bearerToken reads an Authorization header of the form "Bearer <token>"
+// (the scheme in any case, spaces around the token ignored); any other
+// shape is not ok.
+func bearerToken(h string) (string, bool) {
+	scheme, tok, _ := strings.Cut(h, " ")
+	tok = strings.TrimSpace(tok)
+	if !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		return "", false
+	}
+	return tok, true
 }
 
 // userOf returns the authenticated user, or nil.

@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -121,9 +120,8 @@ func (sc *storeCollector) Collect(ch chan<- prometheus.Metric) {
 // metricsTokenOK reports whether r carries the configured metrics token.
 func (s *Server) metricsTokenOK(r *http.Request) bool {
 	want := s.cfg.Metrics.Token
-	scheme, got, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	return want != "" && ok && strings.EqualFold(scheme, "Bearer") &&
-		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(want)) == 1
+	got, ok := bearerToken(r.Header.Get("Authorization"))
+	return want != "" && ok && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
 // withMetricsToken serves GET /metrics to a request bearing the metrics
