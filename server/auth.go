@@ -9,11 +9,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"hailong/server/input"
 	"hailong/survey"
 )
 
@@ -83,17 +83,8 @@ func (s *Server) authenticate(c *gin.Context) {
 	c.Next()
 }
 
-// bearerToken reads an Authorization header of the form "Bearer <token>"
-// (the scheme in any case, spaces around the token ignored); any other
-// shape is not ok.
-func bearerToken(h string) (string, bool) {
-	scheme, tok, _ := strings.Cut(h, " ")
-	tok = strings.TrimSpace(tok)
-	if !strings.EqualFold(scheme, "Bearer") || tok == "" {
-		return "", false
-	}
-	return tok, true
-}
+// bearerToken reads an Authorization header "Bearer <token>" (input.Bearer).
+func bearerToken(h string) (string, bool) { return input.Bearer(h) }
 
 // userOf returns the authenticated user, or nil.
 func userOf(c *gin.Context) *survey.User {
