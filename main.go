@@ -95,14 +95,19 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       60 * time.Second,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
+	hs := srv.HTTPServer(errLog) // timeouts against slow clients: server/edge.go
+	servers := []*http.Server{hs}
+	errc := make(chan error, 2)
+	if ms := srv.MetricsServer(errLog); ms != nil {
+		mln, err := net.Listen("tcp", ms.Addr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (HAILONG_METRICS_ADDR): %w", ms.Addr, err)
+		}
+		fmt.Fprintf(out, "Prometheus metrics: http://%s/metrics\n", mln.Addr())
+		servers = append(servers, ms)
+		go func() { errc <- ms.Serve(mln) }()
 	}
 	db := "embedded FerretDB in " + cfg.DataDir
 	if cfg.MongoURI != "" {
@@ -116,7 +121,6 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 		fmt.Fprintf(out, "First start: log in at %slogin as \"admin\" with the password from HAILONG_ADMIN_PASSWORD\n", openURL(ln.Addr()))
 	}
 
-	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
@@ -126,8 +130,10 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	log.Info("shutting down: finishing requests in flight")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
+	for _, hs := range servers {
+		if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("shutdown: %w", err)
+		}
 	}
 	return nil
 }

@@ -125,7 +125,8 @@ func azResponseID(t testing.TB, r azResult) string {
 // ---- sessions ----
 
 func TestSessionCookieFlags(t *testing.T) {
-	env := newTestEnv(t)
+	// The test client is the trusted proxy: its X-Forwarded-Proto counts.
+	env := newTestEnvConfig(t, Config{TrustedProxies: loopbackProxies})
 	if _, err := env.store.EnsureAdmin(context.Background(), azAdminPassword); err != nil {
 		t.Fatal(err)
 	}

@@ -1,41 +1,28 @@
 package server
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
-	"mime"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"hailong/server/input"
 )
 
-// decodeJSON reads a JSON request body into v: the content type must be
-// application/json; unknown fields, trailing data and malformed JSON are
-// refused (400); a body over the limit is 413.
+// decodeJSON reads a JSON request body into v (input.JSON): the content type
+// must be application/json (else 415); unknown fields, trailing data and
+// malformed JSON are refused (400); a body over the limit is 413.
 func decodeJSON(c *gin.Context, v any) error {
-	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/json" {
+	switch err := input.JSON(c.Request, v); {
+	case err == nil:
+		return nil
+	case errors.Is(err, input.ErrMediaType):
 		return &apiCodeError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type"}
-	}
-	body, err := io.ReadAll(c.Request.Body)
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return err
-		}
+	case errors.Is(err, input.ErrSyntax):
 		return &apiCodeError{status: http.StatusBadRequest, code: "invalid_json"}
+	default:
+		return err // *http.MaxBytesError: 413
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return &apiCodeError{status: http.StatusBadRequest, code: "invalid_json"}
-	}
-	// Exactly one value: anything after it, even a stray '}', is refused.
-	if _, err := dec.Token(); err != io.EOF {
-		return &apiCodeError{status: http.StatusBadRequest, code: "invalid_json"}
-	}
-	return nil
 }
 
 // validateAPI checks v's validate tags and answers field messages in the

@@ -76,10 +76,10 @@ func (s *Server) apiAgencyReport(c *gin.Context) error {
 		out.Trend = append(out.Trend, MonthJSON{m.Month.String(), m.Responses, m.Overall})
 	}
 	for _, a := range r.ByArea {
-		out.ByArea = append(out.ByArea, SliceJSON{a.Code, a.Responses, a.Overall, a.TooFew})
+		out.ByArea = append(out.ByArea, SliceJSON(a))
 	}
 	for _, ch := range r.ByChan {
-		out.ByChannel = append(out.ByChannel, SliceJSON{ch.Code, ch.Responses, ch.Overall, ch.TooFew})
+		out.ByChannel = append(out.ByChannel, SliceJSON(ch))
 	}
 	c.JSON(http.StatusOK, out)
 	return nil

@@ -9,11 +9,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"hailong/server/input"
 	"hailong/survey"
 )
 
@@ -44,13 +44,13 @@ func hashID(secret string) string {
 func (s *Server) authenticate(c *gin.Context) {
 	ctx := c.Request.Context()
 	if h := c.GetHeader("Authorization"); h != "" {
-		scheme, tok, _ := strings.Cut(h, " ")
-		if !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		tok, ok := bearerToken(h)
+		if !ok {
 			s.serveAPIError(c, errUnauthorized)
 			c.Abort()
 			return
 		}
-		t, err := s.store.Token(ctx, hashID(strings.TrimSpace(tok)))
+		t, err := s.store.Token(ctx, hashID(tok))
 		if err != nil || t.Revoked {
 			if errors.Is(err, survey.ErrUnavailable) {
 				s.serveAPIError(c, err)
@@ -82,6 +82,9 @@ func (s *Server) authenticate(c *gin.Context) {
 	}
 	c.Next()
 }
+
+// bearerToken reads an Authorization header "Bearer <token>" (input.Bearer).
+func bearerToken(h string) (string, bool) { return input.Bearer(h) }
 
 // userOf returns the authenticated user, or nil.
 func userOf(c *gin.Context) *survey.User {
@@ -146,7 +149,8 @@ func setSessionCookie(c *gin.Context, value string, maxAge int) {
 	})
 }
 
-// isTLS reports whether the client reached us over HTTPS.
+// isTLS reports whether the client reached us over HTTPS: directly, or
+// through a trusted proxy that says so in X-Forwarded-Proto (edge.go).
 func isTLS(c *gin.Context) bool {
-	return c.Request.TLS != nil || strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
+	return c.Request.TLS != nil || c.GetBool(httpsKey)
 }

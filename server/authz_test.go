@@ -477,6 +477,7 @@ var authzMatrix = []azRow{
 	{"303 403 403 403 200 303 401 303 403 403", "POST /admin/users/:username/tokens", "/admin/users/bystander/tokens", "", 0},
 	{"303 403 403 403 404 303 401 303 403 403", "POST /admin/tokens/:id/revoke", "/admin/tokens/no-such-token/revoke", "", 0},
 	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/audit", "/admin/audit", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "GET /metrics", "/metrics", "", 0},
 	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/forms", "/admin/forms", "", 0},
 	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/forms/:id/:version", "/admin/forms/sipas-2017/1", "", 0},
 	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/forms/:id/:version", "/admin/forms/sipas-2017/1", "", 0},

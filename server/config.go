@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -38,6 +39,14 @@ type Config struct {
 	// invitation links, short links and QR codes; empty means the address of
 	// each request.
 	PublicURL string
+
+	// The edge (config_edge.go): metrics, timeouts, rate limits, and the
+	// reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are
+	// believed (HAILONG_TRUSTED_PROXIES; none by default).
+	Metrics        MetricsConfig
+	Timeouts       Timeouts
+	Rate           RateLimits
+	TrustedProxies []netip.Prefix
 }
 
 // LoadConfig reads the configuration through getenv (os.Getenv in
@@ -101,6 +110,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		cfg.PublicURL = u
 	}
+	loadEdge(getenv, &cfg, bad)
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
 	}

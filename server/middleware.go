@@ -23,7 +23,7 @@ func withLang(c *gin.Context) {
 		lang = q
 		http.SetCookie(c.Writer, &http.Cookie{
 			Name: langKey, Value: string(q), Path: "/", MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Request.TLS != nil,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: isTLS(c),
 		})
 	} else if ck, err := c.Cookie(langKey); err == nil {
 		lang, _ = survey.ParseLang(ck)
@@ -47,14 +47,14 @@ func langOf(c *gin.Context) survey.Lang {
 
 // securityHeaders sets the headers every answer carries: a strict CSP with
 // no inline script or style, no framing, no sniffing, no referrer leaking
-// survey links.
+// survey links; HSTS over HTTPS (direct, or said by a trusted proxy).
 func securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
-	if c.Request.TLS != nil {
+	if isTLS(c) {
 		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 	}
 	c.Next()
@@ -64,15 +64,27 @@ func securityHeaders(c *gin.Context) {
 const maxBody = 64 << 10
 
 func limitBody(c *gin.Context) {
-	if c.Request.Body != nil {
-		limit := int64(maxBody)
-		if n, ok := largeBodies[c.Request.URL.Path]; ok { // invitation_api.go
-			limit = n
-		}
+	limit := int64(maxBody)
+	if n, ok := largeBodies[c.Request.URL.Path]; ok { // invitation_api.go
+		limit = n
+	}
+	switch {
+	case c.Request.ContentLength > limit:
+		// Refused at once: no waiting for a body that will not be read
+		// (the server closes the connection after the answer).
+		c.Request.Body = tooLargeBody{}
+	case c.Request.Body != nil:
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	c.Next()
 }
+
+// tooLargeBody is the body of a request that declared more than maxBody:
+// reading it fails as http.MaxBytesReader would.
+type tooLargeBody struct{}
+
+func (tooLargeBody) Read([]byte) (int, error) { return 0, &http.MaxBytesError{Limit: maxBody} }
+func (tooLargeBody) Close() error             { return nil }
 
 // logRequests writes one structured line per request: route template (never
 // the raw path, which may hold a token), status and duration. Bodies,

@@ -33,6 +33,8 @@ type Server struct {
 	rankings  rollupCache[rankingKey, rankingTallies]
 	questions questionsCache // blank forms' questions, rendered
 	inv       *invitations   // invitations.go
+	limiter   *limiter       // per-client rate limits (ratelimit.go)
+	metrics   *metrics       // Prometheus metrics (metrics.go)
 }
 
 // New builds the server: templates and messages are parsed now, so a broken
@@ -65,29 +67,33 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*Server, error) {
 		validate: newValidator(),
 		cssURL:   "/static/app.css?v=" + css,
 		secret:   secret,
+		limiter:  newLimiter(cfg.Rate),
 	}
 	if err := s.startInvitations(ctx); err != nil {
 		return nil, err
 	}
+	s.metrics = newMetrics(st, s.limiter)
 	s.engine = s.routes()
 	return s, nil
 }
 
 // Handler returns the HTTP handler of the whole service.
-func (s *Server) Handler() http.Handler { return s.engine }
+func (s *Server) Handler() http.Handler { return s.withMetricsToken(s.engine) }
 
 func (s *Server) routes() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.RemoveExtraSlash = true
+	s.edgeRoutes(r) // edge.go: client address, metrics, deadlines; GET /metrics
 	r.Use(gin.CustomRecovery(s.recovered), s.logRequests, securityHeaders,
-		gzip.Gzip(gzip.BestSpeed), withLang, limitBody, s.authenticate)
+		gzip.Gzip(gzip.BestSpeed), withLang, limitBody, s.limitClients, s.authenticate, s.limitRoutes)
 	r.NoRoute(s.notFound)
 	r.NoMethod(s.methodNotAllowed)
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", s.requirePage(survey.RoleAdmin), s.serveMetrics) // or the metrics token: metrics.go
 	r.GET("/static/*file", serveStatic)
 
 	// Citizen pages.

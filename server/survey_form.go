@@ -4,11 +4,11 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"hailong/server/input"
 	"hailong/survey"
 )
 
@@ -137,24 +137,19 @@ func (s *Server) postedResponse(c *gin.Context, get func(string) (string, bool),
 	return resp, f, in, problems, nil
 }
 
-// parsePosted parses a posted form and returns a getter of its trimmed
-// values. A body over the limit returns the 413 error; a body that is no form
-// is answered here with a 400 page. Either way the getter is nil.
+// parsePosted parses a posted form (input.Form) and returns a getter of its
+// trimmed values. A body over the limit returns the 413 error; a body that is
+// no form is answered here with a 400 page. Either way the getter is nil.
 func (s *Server) parsePosted(c *gin.Context) (func(string) (string, bool), error) {
-	if err := c.Request.ParseForm(); err != nil {
+	get, err := input.Form(c.Request)
+	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return nil, err
 		}
 		return nil, s.badForm(c)
 	}
-	return func(k string) (string, bool) {
-		v, ok := c.Request.PostForm[k]
-		if !ok || len(v) == 0 {
-			return "", false
-		}
-		return strings.TrimSpace(v[0]), true
-	}, nil
+	return get, nil
 }
 
 // badForm answers a body that cannot be parsed as a form.

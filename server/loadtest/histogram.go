@@ -80,11 +80,3 @@ func (h *histogram) quantile(q float64) time.Duration {
 	}
 	return h.max
 }
-
-// mean is the average latency; zero without samples.
-func (h *histogram) mean() time.Duration {
-	if h.n == 0 {
-		return 0
-	}
-	return h.sum / time.Duration(h.n)
-}

@@ -105,6 +105,7 @@ func (s *Store) writeBatch(ctx context.Context, batch []*commitReq) {
 			continue
 		}
 		s.rollups.writer.submit(r.c)
+		s.stats.addStored(r.doc.Channel)
 		s.appendComment(r.doc.Response) // comment buckets: see comments.go
 		r.done <- nil
 	}

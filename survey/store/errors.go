@@ -22,6 +22,10 @@ func classify(err error) error {
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return survey.ErrNotFound
 	}
+	if already := (*unavailable)(nil); errors.As(err, &already) {
+		return err // classified before (and counted then)
+	}
+	countDBError(err) // for the metrics (stats.go)
 	var netErr net.Error
 	switch {
 	case mongo.IsNetworkError(err),

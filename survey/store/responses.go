@@ -40,6 +40,7 @@ func (s *Store) InsertResponse(ctx context.Context, r survey.Response) (created 
 		// Stored or not: the pending entry lets the writer find out later.
 		return false, err
 	}
+	s.stats.duplicates.Add(1)
 	s.forgetPending(ctx, c.attempt)
 	prev, err := s.Response(ctx, r.ID)
 	if err != nil {

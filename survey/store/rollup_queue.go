@@ -1,13 +1,16 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // submit hands a stored response to the writer without waiting. When the
 // queue is full the contribution stays in the pending log, which the writer
 // reads as soon as it has caught up.
 func (w *rollupWriter) submit(c contribution) {
 	w.qmu.Lock()
-	w.queued[c.attempt] = true
+	w.queued[c.attempt] = time.Now()
 	w.qmu.Unlock()
 	select {
 	case w.in <- c:
@@ -28,7 +31,22 @@ func (w *rollupWriter) unqueue(cs []contribution) {
 func (w *rollupWriter) isQueued(attempt string) bool {
 	w.qmu.Lock()
 	defer w.qmu.Unlock()
-	return w.queued[attempt]
+	_, ok := w.queued[attempt]
+	return ok
+}
+
+// lag reports how many stored contributions this process has not counted
+// yet (queued, being counted, or left in the pending log by an overflow) and
+// how long the oldest queued one has waited. It reads memory only.
+func (w *rollupWriter) lag(now time.Time) (n int64, oldest time.Duration) {
+	w.qmu.Lock()
+	defer w.qmu.Unlock()
+	for _, at := range w.queued {
+		if d := now.Sub(at); d > oldest {
+			oldest = d
+		}
+	}
+	return int64(len(w.queued)) + w.dropped.Load(), oldest
 }
 
 // poke asks the writer to read the pending log soon.

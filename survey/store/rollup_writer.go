@@ -41,9 +41,10 @@ type rollupWriter struct {
 	done    chan struct{}
 
 	// queued holds the attempts whose contribution waits in the queue or in
-	// the batch being counted: the reconciler leaves their entries alone.
+	// the batch being counted, with when they were queued: the reconciler
+	// leaves their entries alone.
 	qmu    sync.Mutex
-	queued map[string]bool
+	queued map[string]time.Time
 
 	// run is held while a batch or a replay runs; a rebuild holds it to
 	// pause the writer. It guards seq and known.
@@ -57,7 +58,7 @@ func newRollupWriter(s *Store) *rollupWriter {
 	_, _ = rand.Read(b[:])
 	return &rollupWriter{s: s, id: hex.EncodeToString(b[:]), in: make(chan contribution, writerQueue),
 		kick: make(chan struct{}, 1), flushes: make(chan chan struct{}), quit: make(chan struct{}), done: make(chan struct{}),
-		queued: map[string]bool{}, known: map[string]bool{}}
+		queued: map[string]time.Time{}, known: map[string]bool{}}
 }
 
 // stop counts what is queued, then ends the writer; ctx bounds the wait.

@@ -53,7 +53,8 @@ type Store struct {
 
 	rollups rollupState
 
-	group committer // batches concurrent response inserts
+	group committer  // batches concurrent response inserts
+	stats storeStats // counters for the metrics endpoint (stats.go)
 
 	quick ratingState // kiosk quick ratings (ratings.go)
 
