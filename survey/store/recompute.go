@@ -12,12 +12,13 @@ import (
 // scanBatch is how many responses one round trip of a full scan brings.
 const scanBatch = 1000
 
-// eachResponse streams every stored response with the attempt that stored
-// it, calling progress after each scanBatch. It reads the whole collection:
-// for rebuilds, exports and checks, never for a page.
+// eachResponse streams every stored response (without its comment) with
+// the attempt that stored it, calling progress after each scanBatch. It
+// reads the whole collection: for rebuilds and checks, never for a page.
+// The respondent is read: the rollups count combinations of demographics.
 func (s *Store) eachResponse(ctx context.Context, fn func(r survey.Response, attempt string), progress func(done int64)) (int64, error) {
 	opts := options.Find().SetBatchSize(scanBatch).
-		SetProjection(docD("comment", 0, "respondent", 0))
+		SetProjection(docD("comment", 0))
 	cur, err := s.responses.Find(ctx, docD(), opts)
 	if err != nil {
 		return 0, fmt.Errorf("scan responses: %w", classify(err))

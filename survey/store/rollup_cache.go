@@ -13,7 +13,8 @@ import (
 const rollupCacheSize = 4096
 
 // rollupCache keeps decoded rollup documents in memory, written through by
-// the rollup writer. It is used only with the embedded database: there the
+// the rollup writer, without their demographics (the d field: up to a
+// thousand keys per document, read only by exports, from the database). It is used only with the embedded database: there the
 // process's own writer is the only one, so a cached document is exact, while
 // FerretDB takes tens of milliseconds to find one by _id (it scans). With
 // MongoDB, where other processes write too, the cache is off (nil) and every
@@ -82,7 +83,7 @@ func (c *rollupCache) apply(d *bucket) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if b, ok := c.entries[d.id]; ok {
-		b.merge(d)
+		b.mergeTallies(d)
 	}
 	c.touch(d.id)
 }
@@ -138,14 +139,15 @@ func (c *rollupCache) warmPut(b *bucket) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.touched != nil && !c.touched[b.id] && c.entries[b.id] == nil && len(c.entries) < rollupCacheSize {
-		c.entries[b.id] = b
+		c.entries[b.id] = b.clone()
 	}
 }
 
-// clone copies a bucket deeply.
+// clone copies a bucket deeply, leaving out its demographics: the copy
+// the cache keeps.
 func (b *bucket) clone() *bucket {
 	out := newBucket(b.id, b.kind, b.agency, b.month)
-	out.merge(b)
+	out.mergeTallies(b)
 	return out
 }
 
