@@ -75,7 +75,7 @@ func (s *Server) routes() *gin.Engine {
 	r.HandleMethodNotAllowed = true
 	r.RemoveExtraSlash = true
 	r.Use(gin.CustomRecovery(s.recovered), s.logRequests, securityHeaders,
-		gzip.Gzip(gzip.BestSpeed), withLang, limitBody, s.authenticate)
+		gzip.Gzip(gzip.BestSpeed, gzip.WithExcludedPaths([]string{exportsPath})), withLang, limitBody, s.authenticate)
 	r.NoRoute(s.notFound)
 	r.NoMethod(s.methodNotAllowed)
 
@@ -108,6 +108,7 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/dashboard", s.requirePage(readers...), s.page(s.dashboard))
 	api.GET("/reports/agencies/:agency", s.requireAPI(readers...), s.api(s.apiAgencyReport))
 	s.commentRoutes(r, api, readers) // comments.go: /comments and /api/v1/comments
+	s.exportRoutes(api, readers)     // api_exports.go: /api/v1/exports/...
 
 	// Paper and phone surveys entered by staff (inspectors only read).
 	s.entryRoutes(r.Group("/entry", s.requirePage(survey.RoleStaff, survey.RoleAdmin), s.checkCSRF))
