@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 
 	"github.com/gin-gonic/gin"
 
@@ -47,7 +46,7 @@ func (s *Server) exportResponses(c *gin.Context) error {
 		Columns: layout.Columns,
 	}}
 	sheet := s.locales[lang].T("export.sheet.responses")
-	ks := &disclosures{st: s.store, codes: survey.NewDemographicCodes(), byKey: map[string]survey.Disclosure{}}
+	ks := newDisclosures(s.store)
 	var row []survey.Value
 	_, err = s.store.ExportResponses(ctx, filter, func(r survey.Response) error {
 		if run.w == nil {
@@ -84,39 +83,34 @@ func exportForms(cat *survey.Catalog) []survey.Form {
 }
 
 // disclosures keeps the k-anonymity disclosure of each agency-month an
-// export meets, read from the rollups (one document each) the first time.
-// Responses need not come in order (demo data does not), so every one is
-// kept: a few kilobytes each, bounded all the same.
+// export meets, computed from the rollups of the month (one query for all
+// its agencies) the first time the month comes up. Responses need not come
+// in order (demo data does not), so every one is kept: three bytes per
+// combination of demographics, some kilobytes per agency-month.
 type disclosures struct {
-	st    *store.Store
-	codes *survey.DemographicCodes
-	byKey map[string]survey.Disclosure
+	st     *store.Store
+	codes  *survey.DemographicCodes
+	byKey  map[string]survey.Disclosure
+	months map[survey.Month]bool
 }
 
-// maxDisclosures bounds the disclosures kept (a disclosure is three bytes
-// per combination, at most some 4 KB): ten years of 400 agencies.
-const maxDisclosures = 48000
+func newDisclosures(st *store.Store) *disclosures {
+	return &disclosures{st: st, codes: survey.NewDemographicCodes(),
+		byKey: map[string]survey.Disclosure{}, months: map[survey.Month]bool{}}
+}
 
+// of returns the disclosure of the agency in the month; an agency without
+// counts shows no demographics.
 func (d *disclosures) of(ctx context.Context, agency string, m survey.Month) (survey.Disclosure, error) {
-	key := agency + "|" + m.String()
-	if v, ok := d.byKey[key]; ok {
-		return v, nil
-	}
-	var v survey.Disclosure
-	counts, err := d.st.Demographics(ctx, agency, m)
-	switch {
-	case errors.Is(err, survey.ErrNotFound): // not a name rollups count: show nothing
-	case err != nil:
-		return v, err
-	default:
-		v = survey.NewDisclosure(counts, survey.KAnonymity, d.codes)
-	}
-	if len(d.byKey) >= maxDisclosures {
-		for k := range d.byKey { // forget one, at random
-			delete(d.byKey, k)
-			break
+	if !d.months[m] {
+		counts, err := d.st.MonthDemographics(ctx, m)
+		if err != nil {
+			return survey.Disclosure{}, err
 		}
+		for ag, c := range counts {
+			d.byKey[ag+"|"+m.String()] = survey.NewDisclosure(c, survey.KAnonymity, d.codes)
+		}
+		d.months[m] = true
 	}
-	d.byKey[key] = v
-	return v, nil
+	return d.byKey[agency+"|"+m.String()], nil
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"hailong/survey"
@@ -72,32 +71,42 @@ func (a *AgencyMonth) add(b *bucket) {
 	}
 }
 
-// Demographics reads how many respondents of the agency in the month gave
-// each combination of demographics (by survey.DemographicKey; unknown ones
-// under "?"): the d field of one rollup document, read by _id from the
-// database (the rollup cache leaves it out), for the k-anonymity rule of
-// the responses export.
-func (s *Store) Demographics(ctx context.Context, agency string, m survey.Month) (map[string]int64, error) {
-	if err := checkQuery(agency, []survey.Month{m}, ""); err != nil {
-		return nil, err
+// MonthDemographics reads, for every agency with responses in the month,
+// how many of its respondents gave each combination of demographics (by
+// survey.DemographicKey; unknown ones under "?"): the d field of the
+// month's agency rollups, in one query of that month's small collection,
+// from the database (the rollup cache leaves d out). It is what the
+// k-anonymity rule of the responses export needs.
+func (s *Store) MonthDemographics(ctx context.Context, m survey.Month) (map[string]map[string]int64, error) {
+	if m.IsZero() {
+		return nil, fmt.Errorf("%w: zero month", survey.ErrInvalidPeriod)
 	}
 	s.rollups.swap.RLock()
 	defer s.rollups.swap.RUnlock()
-	var d struct {
-		D map[string]int64 `bson:"d"`
-	}
-	err := s.db.Collection(rollupColl(m)).FindOne(ctx, docD("_id", agencyMonthID(agency, m)),
-		options.FindOne().SetProjection(docD("d", 1))).Decode(&d)
-	switch {
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return map[string]int64{}, nil
-	case err != nil:
+	cur, err := s.db.Collection(rollupColl(m)).Find(ctx, docD("k", kindAgencyMonth),
+		options.Find().SetProjection(docD("agency", 1, "d", 1)))
+	if err != nil {
 		return nil, fmt.Errorf("read rollups: %w", classify(err))
 	}
-	if d.D == nil {
-		d.D = map[string]int64{}
+	defer cur.Close(context.WithoutCancel(ctx))
+	out := map[string]map[string]int64{}
+	for cur.Next(ctx) {
+		var d struct {
+			Agency string           `bson:"agency"`
+			D      map[string]int64 `bson:"d"`
+		}
+		if err := cur.Decode(&d); err != nil {
+			return nil, fmt.Errorf("read rollups: %w", err)
+		}
+		if d.D == nil {
+			d.D = map[string]int64{}
+		}
+		out[d.Agency] = d.D
 	}
-	return d.D, nil
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("read rollups: %w", classify(err))
+	}
+	return out, nil
 }
 
 // ClearRollupCache empties the in-memory rollups, so that the next reads go
