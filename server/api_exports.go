@@ -251,6 +251,9 @@ func (e *exportRun) finish(err error) error {
 			}
 		}
 	}
+	if err != nil && e.w != nil {
+		e.w.Abort()
+	}
 	gone := e.c.Request.Context().Err() != nil
 	status := "complete"
 	switch {

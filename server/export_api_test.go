@@ -278,22 +278,43 @@ func TestExportClientGone(t *testing.T) {
 	}
 	cancel() // the client goes away
 	resp.Body.Close()
+	rec := waitExportAudit(t, e, "csv")
+	if rec.Status != "client disconnected" || rec.Rows >= 3000 || rec.Rows < 1 {
+		t.Errorf("audit of an abandoned CSV export: %+v", rec)
+	}
+
+	// An XLSX sends nothing before its end: the client gives up waiting.
+	reqCtx, cancel = context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	req, _ = http.NewRequestWithContext(reqCtx, http.MethodGet, e.http.URL+"/api/v1/exports/responses?format=xlsx&from=2025-03&to=2025-03", nil)
+	req.Header.Set("Authorization", "Bearer "+e.inspector.token)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the XLSX of 3000 rows came in 100 ms: %d", resp.StatusCode)
+	}
+	if rec := waitExportAudit(t, e, "xlsx"); rec.Status != "client disconnected" || rec.Rows >= 3000 {
+		t.Errorf("audit of an abandoned XLSX export: %+v", rec)
+	}
+}
+
+// waitExportAudit waits for the audit entry of a responses export in the
+// format and returns its record.
+func waitExportAudit(t *testing.T, e *exportEnv, format string) exportRecord {
+	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		es, err := e.store.Audit(ctx, "", 10)
+		es, err := e.store.Audit(context.Background(), "", 10)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if i := slices.IndexFunc(es, func(a survey.AuditEntry) bool { return a.Action == "export.responses" }); i >= 0 {
+		for _, a := range es {
 			var rec exportRecord
-			_ = json.Unmarshal([]byte(es[i].After), &rec)
-			if rec.Status != "client disconnected" || rec.Rows >= 3000 || rec.Rows < 1 {
-				t.Errorf("audit of an abandoned export: %+v", rec)
+			if a.Action == "export.responses" && json.Unmarshal([]byte(a.After), &rec) == nil && rec.Format == format {
+				return rec
 			}
-			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("no audit entry for the abandoned export")
+			t.Fatalf("no audit entry for the abandoned %s export", format)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -63,3 +63,5 @@ func (c *csvWriter) Flush() error {
 }
 
 func (c *csvWriter) Close() error { return c.Flush() }
+
+func (c *csvWriter) Abort() {}

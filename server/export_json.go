@@ -151,6 +151,8 @@ func (j *jsonWriter) Close() error {
 
 func (j *jsonlWriter) Close() error { return j.w.Flush() }
 
+func (j *jsonWriter) Abort() {}
+
 // appendJSONString appends s as a JSON string (invalid UTF-8 becomes U+FFFD,
 // as encoding/json does).
 func appendJSONString(b []byte, s string) []byte {

@@ -20,6 +20,9 @@ type tableWriter interface {
 	Flush() error
 	// Close finishes the file; XLSX writes the whole workbook out only now.
 	Close() error
+	// Abort gives up an unfinished file, releasing what it holds (the
+	// temporary files of an XLSX).
+	Abort()
 }
 
 // exportMeta describes an export: what the JSON header and the XLSX method

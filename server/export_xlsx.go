@@ -182,6 +182,12 @@ func (x *xlsxWriter) Close() error {
 	return err
 }
 
+// Abort removes the temporary files of an unfinished workbook.
+func (x *xlsxWriter) Abort() {
+	_ = x.endSheet()
+	_ = x.f.Close()
+}
+
 // methodSheet describes the export: rule, period, filters, then the data
 // dictionary, in the language of the request.
 func (x *xlsxWriter) methodSheet() error {
