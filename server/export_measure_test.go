@@ -174,7 +174,10 @@ func TestMeasureExport(t *testing.T) {
 // the rollups, as `hailong demo` does.
 func fillDemo(t *testing.T, st *store.Store, n int) {
 	t.Helper()
-	ctx := context.Background()
+	// A deadline of its own: each insert then waits as long as it takes
+	// on a busy machine instead of the client's 10 s.
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Hour)
+	defer cancel()
 	cat, err := st.Catalog(ctx)
 	if err != nil {
 		t.Fatal(err)

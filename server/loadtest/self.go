@@ -98,6 +98,10 @@ func (s *selfService) close() {
 // storeDemo stores n demo responses and rebuilds the rollups, as
 // `hailong demo` does.
 func storeDemo(ctx context.Context, st *store.Store, n int) error {
+	// A deadline of its own: each insert then waits as long as it takes
+	// on a busy machine instead of the client's 10 s.
+	ctx, cancel := context.WithTimeout(ctx, 6*time.Hour)
+	defer cancel()
 	cat, err := st.Catalog(ctx)
 	if err != nil {
 		return err
