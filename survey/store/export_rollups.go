@@ -109,6 +109,12 @@ func (s *Store) MonthDemographics(ctx context.Context, m survey.Month) (map[stri
 	return out, nil
 }
 
+// withoutDemographics leaves the d field out of a rollup read: reports and
+// the cache never use it, and it is the largest field of a busy month.
+func withoutDemographics() options.Lister[options.FindOneOptions] {
+	return options.FindOne().SetProjection(docD(fieldDemographics, 0))
+}
+
 // ClearRollupCache empties the in-memory rollups, so that the next reads go
 // to the database: for measurements of cold reads.
 func (s *Store) ClearRollupCache() { s.rollups.cache.clear() }

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"sync"
 
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
 	"hailong/survey"
 )
 
@@ -174,7 +176,7 @@ func (s *Store) warmRollups(ctx context.Context) {
 	c.warming(true)
 	defer c.warming(false)
 	for i := len(names) - 1; i >= 0; i-- {
-		cur, err := s.db.Collection(names[i]).Find(ctx, docD())
+		cur, err := s.db.Collection(names[i]).Find(ctx, docD(), options.Find().SetProjection(docD(fieldDemographics, 0)))
 		if err != nil {
 			return
 		}
