@@ -87,7 +87,7 @@ func (s *Server) routes() *gin.Engine {
 	r.RemoveExtraSlash = true
 	s.edgeRoutes(r) // edge.go: client address, metrics, deadlines; GET /metrics
 	r.Use(gin.CustomRecovery(s.recovered), s.logRequests, securityHeaders,
-		gzip.Gzip(gzip.BestSpeed), withLang, limitBody, s.limitClients, s.authenticate, s.limitRoutes)
+		gzip.Gzip(gzip.BestSpeed, gzip.WithExcludedPaths([]string{exportsPath})), withLang, limitBody, s.limitClients, s.authenticate, s.limitRoutes)
 	r.NoRoute(s.notFound)
 	r.NoMethod(s.methodNotAllowed)
 
@@ -123,6 +123,7 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/reports/agencies/:agency", s.requireAPI(readers...), s.api(s.apiAgencyReport))
 	s.commentRoutes(r, api, readers) // comments.go: /comments and /api/v1/comments
 	s.rankingRoutes(r, api)          // rankings.go: /rankings and /api/v1/rankings
+	s.exportRoutes(api, readers)     // api_exports.go: /api/v1/exports/...
 
 	// Paper and phone surveys entered by staff (inspectors only read).
 	s.entryRoutes(r.Group("/entry", s.requirePage(survey.RoleStaff, survey.RoleAdmin), s.checkCSRF))

@@ -71,7 +71,7 @@ func run(ctx context.Context, o options, out io.Writer) (*summary, error) {
 	var self *selfService
 	if o.self {
 		var err error
-		if self, err = startSelf(ctx); err != nil {
+		if self, err = startSelf(ctx, o.demo); err != nil {
 			return nil, fmt.Errorf("start the service: %w", err)
 		}
 		defer self.close()
@@ -129,7 +129,13 @@ func run(ctx context.Context, o options, out io.Writer) (*summary, error) {
 			if row.countErr = errors.Join(cerr, err); row.countErr == nil {
 				row.created = after - before
 			}
-			if o.baseline {
+			switch {
+			case o.baseline && sc.rows:
+				// As many documents as the exports gave rows, read raw by
+				// as many clients.
+				reads := bl.reads(ctx, n, o.timeout, max(row.res.items, 1))
+				row.reads = &reads
+			case o.baseline:
 				ins := bl.inserts(ctx, n, o.duration, o.requests)
 				reads := bl.reads(ctx, n, o.duration, o.requests)
 				row.inserts, row.reads = &ins, &reads

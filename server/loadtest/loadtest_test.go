@@ -76,15 +76,19 @@ func TestSelfFormAndSubmit(t *testing.T) {
 }
 
 // The dashboard is read logged in (as a fresh administrator with -self);
-// a scenario whose page does not exist yet ends cleanly as "not available".
+// the export scenario downloads every demo response as CSV, counts the rows
+// and reads as many documents raw for the ratio.
 func TestStaffScenarios(t *testing.T) {
 	sum, _ := runTool(t, "-self", "-scenario", "dashboard", "-clients", "2", "-requests", "20")
 	if r := sum.rows[0]; r.res.ok != 20 || len(r.res.errors) != 0 {
 		t.Errorf("dashboard: ok %d, errors %v; want 20, none", r.res.ok, r.res.errors)
 	}
-	sum, out := runTool(t, "-self", "-scenario", "export", "-requests", "5")
-	if !sum.notAvailable || !strings.Contains(out, "not available") {
-		t.Errorf("export: %+v\n%s", sum, out)
+	sum, out := runTool(t, "-self", "-demo", "300", "-scenario", "export", "-clients", "1", "-requests", "2", "-baseline", "-timeout", "5m")
+	if r := sum.rows[0]; r.res.ok != 2 || len(r.res.errors) != 0 || r.res.items != 2*300 || r.reads == nil || r.reads.docs < 600 {
+		t.Errorf("export: ok %d, errors %v, rows %d, baseline %+v; want 2, none, 600, 600 read", r.res.ok, r.res.errors, r.res.items, r.reads)
+	}
+	if !strings.Contains(out, "ratio export rows/s / raw cursor read") {
+		t.Errorf("export: no ratio in\n%s", out)
 	}
 }
 

@@ -41,6 +41,7 @@ type options struct {
 	password   string
 	timeout    time.Duration
 	cpuProfile string
+	demo       int // with -self: demo responses stored before the run
 }
 
 // scenarios lists the accepted scenario names.
@@ -64,12 +65,13 @@ func parseOptions(args []string, out io.Writer) (options, error) {
 	fs.StringVar(&o.database, "database", "hailong", "database name, for -baseline with -target")
 	fs.StringVar(&o.agency, "agency", "", "drive only this agency code")
 	fs.StringVar(&o.area, "area", "", "drive only this area code")
-	fs.StringVar(&o.path, "path", "", "page read by the dashboard or export scenario (default /dashboard or /export)")
+	fs.StringVar(&o.path, "path", "", "page read by the dashboard or export scenario (default /dashboard, or /api/v1/exports/responses as CSV over the last 25 months)")
 	fs.Float64Var(&o.comments, "comments", 0.25, "share of submissions (0 to 1) that carry a comment")
 	fs.StringVar(&o.user, "user", "", "staff user name for the dashboard and export scenarios (with -self: a fresh admin)")
 	fs.StringVar(&o.password, "password", os.Getenv("HAILONG_LOAD_PASSWORD"), "that user's password (default $HAILONG_LOAD_PASSWORD)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "timeout of one request")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of this process (with -self: service and database too) to the file")
+	fs.IntVar(&o.demo, "demo", 0, "with -self: store this many demo responses (last 24 months) and rebuild the rollups before the run, for the dashboard and export scenarios")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -98,6 +100,8 @@ func (o *options) check() error {
 		return errors.New("-comments must be between 0 and 1")
 	case o.timeout <= 0:
 		return errors.New("-timeout must be positive")
+	case o.demo < 0 || o.demo > 10_000_000 || (o.demo > 0 && !o.self):
+		return errors.New("-demo takes 0 to 10000000 responses, with -self only")
 	case o.baseline && !o.self && o.mongoURI == "":
 		return errors.New("-baseline with -target needs -mongodb-uri (the service's database)")
 	}

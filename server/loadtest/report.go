@@ -19,7 +19,10 @@ func printHeader(out io.Writer, o options, where string, sc *scenario) {
 	fmt.Fprintf(out, "hailong load: scenario %s (1 op = %s) against %s\n", sc.name, sc.note, where)
 	fmt.Fprintf(out, "  clients %v, %s per run, %d run(s); %d CPU(s), %s; latency measured on the client, in ms\n",
 		o.clients, bound, o.runs, runtime.NumCPU(), runtime.Version())
-	if o.baseline {
+	switch {
+	case o.baseline && sc.rows:
+		fmt.Fprintln(out, "  baseline after each run: raw cursor reads of as many \"responses\" documents as the run exported rows (same goroutines, not decoded)")
+	case o.baseline:
 		fmt.Fprintf(out, "  baseline after each run: raw driver insertOne into %q (same goroutines, same bound), then cursor reads of \"responses\"\n", scratchName)
 	}
 	if o.self {
@@ -47,6 +50,15 @@ func printRun(out io.Writer, o options, sc *scenario, r runRow) {
 		}
 		fmt.Fprintf(out, "  stored: +%d responses (%s); rollup backlog flushed in %s\n", r.created, check, ms(r.flush))
 	}
+	if sc.rows {
+		fmt.Fprintf(out, "  exported %d rows in %.2fs = %.1f rows/s\n", r.res.items, r.res.elapsed.Seconds(), r.res.itemRate())
+		if rd := r.reads; rd != nil && rd.err == nil {
+			fmt.Fprintf(out, "  baseline cursor read of as many documents: %d docs in %.2fs = %.1f docs/s; ratio export rows/s / raw cursor read = %.2f\n",
+				rd.docs, rd.elapsed.Seconds(), rd.rate(), ratio(r.res.itemRate(), rd.rate()))
+		} else if rd != nil {
+			fmt.Fprintf(out, "  baseline cursor read: error: %v\n", rd.err)
+		}
+	}
 	if r.inserts != nil {
 		ih := r.inserts.hist
 		fmt.Fprintf(out, "  baseline insertOne: %d docs in %.2fs = %.1f docs/s; p50 %s p99 %s; errors: %s\n",
@@ -69,8 +81,13 @@ func printMedians(out io.Writer, sc *scenario, rows []runRow) {
 	if len(rows) == 0 {
 		return
 	}
-	var tput, p50, p95, p99, s99, ins, reads, ratios []float64
+	var tput, p50, p95, p99, s99, ins, reads, ratios, items []float64
 	for _, r := range rows {
+		items = append(items, r.res.itemRate())
+		if sc.rows && r.reads != nil && r.reads.err == nil {
+			reads = append(reads, r.reads.rate())
+			ratios = append(ratios, ratio(r.res.itemRate(), r.reads.rate()))
+		}
 		tput = append(tput, r.res.throughput())
 		p50 = append(p50, msf(r.res.hist.quantile(.50)))
 		p95 = append(p95, msf(r.res.hist.quantile(.95)))
@@ -88,6 +105,12 @@ func printMedians(out io.Writer, sc *scenario, rows []runRow) {
 		len(rows), sc.name, rows[0].clients, median(tput), median(p50), median(p95), median(p99))
 	if len(s99) > 0 {
 		fmt.Fprintf(out, "; server time p99 %.2f ms", median(s99))
+	}
+	if sc.rows {
+		fmt.Fprintf(out, "; %.1f rows/s", median(items))
+		if len(reads) > 0 {
+			fmt.Fprintf(out, "; cursor read %.1f docs/s; ratio %.2f (median of the runs' ratios)", median(reads), median(ratios))
+		}
 	}
 	if len(ins) > 0 {
 		fmt.Fprintf(out, "; raw insertOne %.1f docs/s; cursor read %.1f docs/s", median(ins), median(reads))

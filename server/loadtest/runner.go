@@ -16,6 +16,7 @@ import (
 type outcome struct {
 	ok     bool
 	reason string
+	items  int64 // rows an export gave
 }
 
 func statusOutcome(got, want int) outcome {
@@ -34,6 +35,7 @@ type worker struct {
 	rng    *rand.Rand
 	hist   histogram
 	ok     int64
+	items  int64
 	errors map[string]int64
 	buf    []byte // reused response body buffer
 }
@@ -43,12 +45,14 @@ type op func(ctx context.Context, w *worker) outcome
 
 // result is one measured run (of the scenario or of a baseline phase).
 type result struct {
-	clients int
-	ops     int64 // operations attempted
-	ok      int64 // operations that got the expected answer
-	errors  map[string]int64
-	elapsed time.Duration
-	hist    *histogram
+	clients  int
+	ops      int64 // operations attempted
+	ok       int64 // operations that got the expected answer
+	items    int64 // rows exported by the operations (export scenario)
+	errors   map[string]int64
+	elapsed  time.Duration
+	hist     *histogram
+	verified string // a check of the stored count, when one was made
 }
 
 // throughput is successful operations per second.
@@ -83,6 +87,7 @@ func drive(ctx context.Context, n int, dur time.Duration, requests int64, client
 				t0 := time.Now()
 				o := do(ctx, w)
 				w.hist.record(time.Since(t0))
+				w.items += o.items
 				if o.ok {
 					w.ok++
 				} else {
@@ -102,12 +107,21 @@ func collect(n int, elapsed time.Duration, workers []*worker) result {
 		r.hist.merge(&w.hist)
 		r.ok += w.ok
 		r.ops += w.ok
+		r.items += w.items
 		for k, v := range w.errors {
 			r.errors[k] += v
 			r.ops += v
 		}
 	}
 	return r
+}
+
+// itemRate is rows exported per second.
+func (r result) itemRate() float64 {
+	if r.elapsed <= 0 {
+		return 0
+	}
+	return float64(r.items) / r.elapsed.Seconds()
 }
 
 // median is the middle value (the mean of the two middle ones for an even

@@ -21,6 +21,7 @@ type scenario struct {
 	name   string
 	do     op
 	writes bool
+	rows   bool           // operations export rows (counted, compared with the cursor read)
 	note   string         // what one operation is, for the output
 	jar    http.CookieJar // the staff session, for the dashboard and export
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hailong/server"
+	"hailong/survey"
 	"hailong/survey/store"
 )
 
@@ -30,7 +31,7 @@ type selfService struct {
 
 // startSelf starts the service. Its request log is formatted as in
 // production (JSON at info) and then discarded, so its cost is measured.
-func startSelf(ctx context.Context) (*selfService, error) {
+func startSelf(ctx context.Context, demo int) (*selfService, error) {
 	dir, err := os.MkdirTemp("", "hailong-load-")
 	if err != nil {
 		return nil, err
@@ -51,6 +52,11 @@ func startSelf(ctx context.Context) (*selfService, error) {
 	}
 	if s.adminPassword, err = st.EnsureAdmin(ctx, ""); err != nil {
 		return fail(err)
+	}
+	if demo > 0 {
+		if err := storeDemo(ctx, st, demo); err != nil {
+			return fail(fmt.Errorf("demo responses: %w", err))
+		}
 	}
 	srv, err := server.New(server.Config{Addr: "127.0.0.1:0", DataDir: dir, LogLevel: slog.LevelInfo, ShutdownTimeout: 10 * time.Second}, st, log)
 	if err != nil {
@@ -87,4 +93,36 @@ func (s *selfService) close() {
 	}
 	_ = s.store.Close(ctx)
 	_ = os.RemoveAll(s.dir)
+}
+
+// storeDemo stores n demo responses and rebuilds the rollups, as
+// `hailong demo` does.
+func storeDemo(ctx context.Context, st *store.Store, n int) error {
+	// A deadline of its own: each insert then waits as long as it takes
+	// on a busy machine instead of the client's 10 s.
+	ctx, cancel := context.WithTimeout(ctx, 6*time.Hour)
+	defer cancel()
+	cat, err := st.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	batch := make([]survey.Response, 0, 1000)
+	flush := func() error {
+		_, err := st.ImportResponses(ctx, batch)
+		batch = batch[:0]
+		return err
+	}
+	err = survey.DemoResponses(cat, time.Now(), n, 42, func(r survey.Response) error {
+		if batch = append(batch, r); len(batch) == cap(batch) {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return err
+	}
+	return st.RebuildRollups(ctx, nil)
 }

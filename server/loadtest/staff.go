@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,9 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
+
+	"hailong/survey"
 )
 
 // csrfField is the hidden CSRF token of the login form.
@@ -70,30 +74,88 @@ func staffScenario(ctx context.Context, c *http.Client, o options, base string, 
 		return nil, err
 	}
 	path, vary := o.path, false
+	probe, probeWant := path, http.StatusOK
 	if path == "" {
 		path, vary = "/"+o.scenario, len(agencies) > 0
+		probe = path
+		if o.scenario == "export" {
+			// Probed without a format (a 400): a real export may take minutes.
+			now := survey.MonthOf(time.Now())
+			path, vary = fmt.Sprintf("%s?format=csv&from=%s&to=%s", exportPath, now.Add(-24), now), false
+			probe, probeWant = exportPath, http.StatusBadRequest
+		}
 	}
 	c = &http.Client{Jar: jar, Timeout: c.Timeout, CheckRedirect: noRedirect}
-	status, err := get(ctx, c, base+path)
+	status, err := get(ctx, c, base+probe)
 	if err != nil {
 		return nil, err
 	}
 	switch status {
 	case http.StatusNotFound:
-		return nil, fmt.Errorf("scenario %s: %w (GET %s answers 404)", o.scenario, errNotAvailable, path)
-	case http.StatusOK:
+		return nil, fmt.Errorf("scenario %s: %w (GET %s answers 404)", o.scenario, errNotAvailable, probe)
+	case probeWant:
 	default:
-		return nil, fmt.Errorf("scenario %s: GET %s answers %d to %q", o.scenario, path, status, o.user)
+		return nil, fmt.Errorf("scenario %s: GET %s answers %d to %q", o.scenario, probe, status, o.user)
 	}
 	note := "GET " + path
 	if vary {
 		note += "?agency={each agency in turn}"
 	}
-	return &scenario{name: o.scenario, note: note, jar: jar, do: func(ctx context.Context, w *worker) outcome {
+	sc := &scenario{name: o.scenario, note: note, jar: jar, do: func(ctx context.Context, w *worker) outcome {
 		u := base + path
 		if vary {
 			u += "?agency=" + url.QueryEscape(agencies[w.rng.IntN(len(agencies))])
 		}
 		return fetch(ctx, w, u, http.StatusOK)
-	}}, nil
+	}}
+	if o.scenario == "export" {
+		sc.rows = true
+		sc.do = func(ctx context.Context, w *worker) outcome { return exportFetch(ctx, w, base+path) }
+	}
+	return sc, nil
+}
+
+// exportPath is what the export scenario reads by default, as CSV: every
+// response of the last 25 months (the demo responses' span).
+const exportPath = "/api/v1/exports/responses"
+
+// exportFetch downloads an export to its end without keeping it, counting
+// its rows (lines, less the CSV header); it succeeds when the export says it
+// is complete (the X-Export-Status trailer).
+func exportFetch(ctx context.Context, w *worker, u string) outcome {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return transportFailure
+	}
+	resp, err := w.http.Do(req)
+	if err != nil {
+		return transportFailure
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return statusOutcome(resp.StatusCode, http.StatusOK)
+	}
+	if cap(w.buf) < 64<<10 {
+		w.buf = make([]byte, 64<<10)
+	}
+	buf := w.buf[:cap(w.buf)]
+	var lines int64
+	for {
+		n, err := resp.Body.Read(buf)
+		lines += int64(bytes.Count(buf[:n], []byte{'\n'}))
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return transportFailure
+		}
+	}
+	if resp.Trailer.Get("X-Export-Status") != "complete" {
+		return outcome{reason: "incomplete export"}
+	}
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+		lines--
+	}
+	return outcome{ok: true, items: lines}
 }

@@ -58,6 +58,7 @@ var GenMonths = []string{"2025-01", "2025-02", "2025-03", "2025-04"}
 // second of a month in Vietnamese time.
 func GenResponses(seed uint64, n int) []survey.Response {
 	rng := rand.New(rand.NewPCG(seed, 7))
+	demo := rand.New(rand.NewPCG(seed, 11)) // its own source: the other draws stay as they were
 	f := survey.SIPAS2017()
 	agencies := []string{"so-tu-phap", "so-xay-dung", "lam-binh", "na-hang", "x-thuong-lam"}
 	out := make([]survey.Response, n)
@@ -85,10 +86,33 @@ func GenResponses(seed uint64, n int) []survey.Response {
 			ID: fmt.Sprintf("gen-%d-%06d", seed, i), Agency: ag, Area: area,
 			FormID: f.ID, FormVersion: f.Version, Channel: survey.Channels[rng.IntN(len(survey.Channels))],
 			Verified: rng.IntN(3) == 0, Lang: survey.Vi, Answers: answers,
-			SubmittedAt: at, ReceivedAt: at,
+			SubmittedAt: at, ReceivedAt: at, Respondent: genRespondent(demo, f),
 		}
 	}
 	return out
+}
+
+// genRespondent answers each demographic question with one of its first
+// options, or not at all, so that some combinations are common and some rare.
+func genRespondent(rng *rand.Rand, f survey.Form) survey.Respondent {
+	var r survey.Respondent
+	for _, d := range f.Demographics {
+		if rng.IntN(3) == 0 {
+			continue
+		}
+		v := d.Options[rng.IntN(min(3, len(d.Options)))].Code
+		switch d.Code {
+		case "ageBand":
+			r.AgeBand = v
+		case "gender":
+			r.Gender = v
+		case "occupation":
+			r.Occupation = v
+		case "education":
+			r.Education = v
+		}
+	}
+	return r
 }
 
 // openAt opens a store over the embedded database in dir.

@@ -30,7 +30,8 @@ type pendingDoc struct {
 }
 
 // pack writes a contribution as one string: names and codes are checked to
-// contain none of "|", "," and "=".
+// contain none of "|", "," and "="; the combination of demographics comes
+// last with "," for its own "|".
 func pack(c contribution) string {
 	var b strings.Builder
 	b.WriteString(c.agency + "|" + c.area + "|" + c.channel + "|" + verifiedKey(c.verified) + "|" + c.month.String() + "|")
@@ -40,6 +41,7 @@ func pack(c contribution) string {
 		}
 		b.WriteString(a.Code + "=" + strconv.Itoa(a.Value))
 	}
+	b.WriteString("|" + strings.ReplaceAll(c.demographics, "|", ","))
 	return b.String()
 }
 
@@ -47,7 +49,7 @@ func pack(c contribution) string {
 func unpack(d pendingDoc) (contribution, error) {
 	bad := fmt.Errorf("pending %q: bad contribution %q", d.ID, d.Packed)
 	p := strings.Split(d.Packed, "|")
-	if len(p) != 6 {
+	if len(p) != 6 && len(p) != 7 { // entries written before demographics were counted have 6
 		return contribution{}, bad
 	}
 	m, err := survey.ParseMonth(p[4])
@@ -55,7 +57,10 @@ func unpack(d pendingDoc) (contribution, error) {
 		return contribution{}, bad
 	}
 	c := contribution{attempt: d.ID, response: d.Response, agency: p[0], area: p[1],
-		channel: p[2], verified: p[3] == "v", month: m}
+		channel: p[2], verified: p[3] == "v", month: m, demographics: unknownDemographics}
+	if len(p) == 7 {
+		c.demographics = strings.ReplaceAll(p[6], ",", "|")
+	}
 	for _, kv := range strings.Split(p[5], ",") {
 		if kv == "" {
 			continue

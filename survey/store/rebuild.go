@@ -66,12 +66,14 @@ func (s *Store) rebuild(ctx context.Context, progress func(done int64), rollups,
 		}
 		defer cb.end()
 	}
-	filter, projection := docD(), docD("comment", 0, "respondent", 0)
+	// The rollups read the respondent (they count combinations of
+	// demographics), the comment pages the comment.
+	filter, projection := docD(), docD("comment", 0)
 	switch {
 	case rb == nil: // comments only: the responses that have one
 		filter, projection = docD("comment", docD("$exists", true)), docD("respondent", 0)
 	case cb != nil:
-		projection = docD("respondent", 0)
+		projection = docD()
 	}
 	done, err := s.scanResponses(ctx, filter, projection, func(r storedResponse) {
 		if rb != nil {

@@ -13,11 +13,12 @@ import (
 // scanBatch is how many responses one round trip of a full scan brings.
 const scanBatch = 1000
 
-// eachResponse streams every stored response with the attempt that stored
-// it, calling progress after each scanBatch. It reads the whole collection:
-// for rebuilds, exports and checks, never for a page.
+// eachResponse streams every stored response (without its comment) with
+// the attempt that stored it, calling progress after each scanBatch. It
+// reads the whole collection: for rebuilds and checks, never for a page.
+// The respondent is read: the rollups count combinations of demographics.
 func (s *Store) eachResponse(ctx context.Context, fn func(r survey.Response, attempt string), progress func(done int64)) (int64, error) {
-	return s.scanResponses(ctx, docD(), docD("comment", 0, "respondent", 0),
+	return s.scanResponses(ctx, docD(), docD("comment", 0),
 		func(r storedResponse) { fn(r.Response, r.Attempt) }, progress)
 }
 
@@ -111,5 +112,5 @@ func countsOf(agency string, months []survey.Month, area string, each func(func(
 // filter, projection and decoding) and does nothing with them: the plain
 // cursor read a rebuild is measured against.
 func (s *Store) ReadResponses(ctx context.Context, progress func(done int64)) (int64, error) {
-	return s.scanResponses(ctx, docD(), docD("respondent", 0), func(storedResponse) {}, progress)
+	return s.scanResponses(ctx, docD(), docD(), func(storedResponse) {}, progress)
 }

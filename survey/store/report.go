@@ -117,11 +117,12 @@ func (s *Store) ReportFiltered(ctx context.Context, agency string, months []surv
 	return c, nil
 }
 
-// readBucket reads one rollup document; a missing one is empty.
+// readBucket reads one rollup document, without its demographics (only
+// exports read them, see MonthDemographics); a missing one is empty.
 // The caller has registered the read with the cache (a miss of view).
 func (s *Store) readBucket(ctx context.Context, id string, m survey.Month) (*bucket, error) {
 	var d bucketDoc
-	err := s.db.Collection(rollupColl(m)).FindOne(ctx, docD("_id", id)).Decode(&d)
+	err := s.db.Collection(rollupColl(m)).FindOne(ctx, docD("_id", id), withoutDemographics()).Decode(&d)
 	var b *bucket
 	switch {
 	case errors.Is(err, mongo.ErrNoDocuments):

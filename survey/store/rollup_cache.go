@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
 	"hailong/survey"
 )
 
@@ -14,7 +16,8 @@ import (
 const rollupCacheSize = 4096
 
 // rollupCache keeps decoded rollup documents in memory, written through by
-// the rollup writer. It is used only with the embedded database: there the
+// the rollup writer, without their demographics (the d field: up to a
+// thousand keys per document, read only by exports, from the database). It is used only with the embedded database: there the
 // process's own writer is the only one, so a cached document is exact, while
 // FerretDB takes tens of milliseconds to find one by _id (it scans). With
 // MongoDB, where other processes write too, the cache is off (nil) and every
@@ -86,7 +89,7 @@ func (c *rollupCache) apply(d *bucket) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if b, ok := c.entries[d.id]; ok {
-		b.merge(d)
+		b.mergeTallies(d)
 	}
 	c.touch(d.id)
 	c.version.Add(1)
@@ -145,7 +148,7 @@ func (c *rollupCache) warmPut(b *bucket) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.touched != nil && !c.touched[b.id] && c.entries[b.id] == nil && len(c.entries) < rollupCacheSize {
-		c.entries[b.id] = b
+		c.entries[b.id] = b.clone()
 	}
 }
 
@@ -159,10 +162,11 @@ func (s *Store) RollupsVersion() (version uint64, ok bool) {
 	return s.rollups.cache.version.Load(), true
 }
 
-// clone copies a bucket deeply.
+// clone copies a bucket deeply, leaving out its demographics: the copy
+// the cache keeps.
 func (b *bucket) clone() *bucket {
 	out := newBucket(b.id, b.kind, b.agency, b.month)
-	out.merge(b)
+	out.mergeTallies(b)
 	return out
 }
 
@@ -189,7 +193,7 @@ func (s *Store) warmRollups(ctx context.Context) {
 	c.warming(true)
 	defer c.warming(false)
 	for i := len(names) - 1; i >= 0; i-- {
-		cur, err := s.db.Collection(names[i]).Find(ctx, docD())
+		cur, err := s.db.Collection(names[i]).Find(ctx, docD(), options.Find().SetProjection(docD(fieldDemographics, 0)))
 		if err != nil {
 			return
 		}

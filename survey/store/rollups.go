@@ -13,12 +13,20 @@ package store
 //	 n:  {"<area>|<v|u>|<channel>": responses},
 //	 a:  {"<area>|<code>|<level>": answers},     // per procedure area
 //	 ch: {"<channel>|<code>|<level>": answers},  // per channel
-//	 vf: {"<code>|<level>": answers}}            // verified responses only
+//	 vf: {"<code>|<level>": answers},            // verified responses only
+//	 d:  {"<gender>|<age>|<education>|<occupation>": responses}}
 //	{_id: "pm|<YYYY-MM>", k: "pm", month, w,
 //	 n:  {"<agency>": responses},
 //	 c:  {"<agency>|<code>|<level>": answers}}   // every agency, for ranks
 //	{_id: "amv|<agency>|<YYYY-MM>", k: "amv", ...}  // as am, verified only
 //	{_id: "pmv|<YYYY-MM>", k: "pmv", ...}           // as pm, verified only
+//
+// The d field counts the respondents of each combination of demographics
+// (survey.DemographicKey: option codes, "" when not answered), which the
+// anonymised export needs for its k-anonymity rule; a combination that
+// cannot be a key, or one whose answers a pending entry written before the
+// field existed does not carry, is counted under unknownDemographics, which
+// no respondent's combination matches (so it only ever hides more).
 //
 // A criterion code is written with "~" for "." ("1.1" → "1~1"; codes may
 // hold "_" but never "~"), so no field name contains a dot; codes and the
@@ -44,6 +52,9 @@ const (
 	fieldChannel              = "ch"
 	fieldVerified             = "vf"
 	fieldAgency               = "c"
+	fieldDemographics         = "d"
+	// unknownDemographics counts responses whose combination is unknown.
+	unknownDemographics = "?"
 )
 
 // rollupColl names the collection of the month's rollups.
@@ -108,6 +119,9 @@ type contribution struct {
 	verified bool
 	month    survey.Month
 	answers  []survey.Answer
+	// demographics is the survey.DemographicKey of the respondent, or
+	// unknownDemographics.
+	demographics string
 }
 
 // newContribution checks that every name of the response can become part of
@@ -116,7 +130,10 @@ func newContribution(r survey.Response, attempt string) (contribution, error) {
 	c := contribution{
 		attempt: attempt, response: r.ID, agency: r.Agency, area: r.Area,
 		channel: string(r.Channel), verified: r.Verified, month: survey.MonthOf(r.SubmittedAt),
-		answers: r.Answers,
+		answers: r.Answers, demographics: unknownDemographics,
+	}
+	if key, ok := survey.DemographicKey(r.Respondent); ok {
+		c.demographics = key
 	}
 	for _, n := range []string{c.agency, c.area, c.channel} {
 		if !safeName(n) {
@@ -146,6 +163,8 @@ type bucket struct {
 	kind   string
 	agency string
 	n      map[string]int64
+	// d counts the respondents of each combination of demographics.
+	d map[string]int64
 	// tallies maps a field (a, ch, vf, c) and a sub-key (area, channel, "" or
 	// agency) to the answer counts; Responses are derived from n when read.
 	tallies map[string]map[string]*survey.Tally
@@ -153,7 +172,7 @@ type bucket struct {
 
 func newBucket(id, kind, agency string, m survey.Month) *bucket {
 	return &bucket{id: id, kind: kind, agency: agency, month: m,
-		n: map[string]int64{}, tallies: map[string]map[string]*survey.Tally{}}
+		n: map[string]int64{}, d: map[string]int64{}, tallies: map[string]map[string]*survey.Tally{}}
 }
 
 // tally returns the counts of one field and sub-key, creating them.
@@ -173,6 +192,14 @@ func (b *bucket) tally(field, sub string) *survey.Tally {
 
 // merge adds the counts of d to b.
 func (b *bucket) merge(d *bucket) {
+	for k, v := range d.d {
+		b.d[k] += v
+	}
+	b.mergeTallies(d)
+}
+
+// mergeTallies adds the counts of d to b, except the demographics.
+func (b *bucket) mergeTallies(d *bucket) {
 	for k, v := range d.n {
 		b.n[k] += v
 	}
@@ -204,6 +231,9 @@ func (s bucketSet) addTo(c contribution, verifiedOnly bool) {
 	}
 	am := s.get(monthDocID(amKind, c.agency, c.month), amKind, c.agency, c.month)
 	am.n[c.area+"|"+verifiedKey(c.verified)+"|"+c.channel]++
+	if !verifiedOnly { // the demographic counts of all responses, for exports
+		am.d[c.demographics]++
+	}
 	pm := s.get(monthDocID(pmKind, "", c.month), pmKind, "", c.month)
 	pm.n[c.agency]++
 	for _, a := range c.answers {

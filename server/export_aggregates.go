@@ -1,0 +1,162 @@
+package server
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"hailong/survey"
+	"hailong/survey/store"
+)
+
+// exportAggregates answers GET /api/v1/exports/aggregates: one row per
+// agency × procedure area (and all areas, "*") × period, computed from the
+// rollups only and scored with the rule in force, as the report API does.
+func (s *Server) exportAggregates(c *gin.Context) error {
+	ctx := c.Request.Context()
+	cat, err := s.store.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	q, fe := parseExportQuery(c.Query, []string{"csv", "xlsx", "json"}, true, cat)
+	if fe != nil {
+		return s.apiProblems(c, fe)
+	}
+	agencies, err := exportAgencies(userOf(c), cat, q)
+	if err != nil {
+		return err
+	}
+	plan, err := newAggregatePlan(cat, q)
+	if err != nil {
+		return err
+	}
+	lang := langOf(c)
+	run := &exportRun{s: s, c: c, kind: "aggregates", q: q, format: exportFormats[q.Format], meta: &exportMeta{
+		Kind: "aggregates", Rule: s.rule(), Period: q.Period, Granularity: q.Granularity, GeneratedAt: exportNow(), Lang: lang,
+		Filters: []metaItem{{"level", string(q.Level)}, {"agency", q.Agency}, {"area", q.Area}}, Columns: plan.layout.Columns,
+	}}
+	return run.finish(s.writeAggregates(c, run, plan, agencies))
+}
+
+// aggregatePlan is what every row of an aggregates export shares.
+type aggregatePlan struct {
+	q       exportQuery
+	areas   []survey.Area // the areas with a row of their own, in catalog order
+	all     *survey.Form  // the form scoring "all areas" rows; nil with an area filter
+	forms   map[string]survey.Form
+	layout  *survey.AggregateLayout
+	periods []survey.Period
+}
+
+// newAggregatePlan picks the forms (those in force now, as the report API
+// scores with) and lays out the columns.
+func newAggregatePlan(cat *survey.Catalog, q exportQuery) (*aggregatePlan, error) {
+	p := &aggregatePlan{q: q, forms: map[string]survey.Form{}, periods: q.Period.Split(q.Granularity)}
+	now := exportNow()
+	var used []survey.Form
+	if q.Area == "" {
+		f, err := cat.FormFor("", now)
+		if err != nil {
+			return nil, err
+		}
+		p.all, used = &f, append(used, f)
+	}
+	for _, a := range cat.Areas {
+		if q.Area != "" && a.Code != q.Area {
+			continue
+		}
+		f, err := cat.FormFor(a.Code, now)
+		if err != nil {
+			return nil, err
+		}
+		p.areas, p.forms[a.Code], used = append(p.areas, a), f, append(used, f)
+	}
+	p.layout = survey.NewAggregateLayout(used)
+	return p, nil
+}
+
+// writeAggregates writes a table per agency level (levels in the catalog's
+// order), reading each agency's monthly rollups once. The first agency is
+// read before anything is sent, so a database that is down gets a clean 503.
+func (s *Server) writeAggregates(c *gin.Context, run *exportRun, plan *aggregatePlan, agencies []survey.Agency) error {
+	ctx := c.Request.Context()
+	ms := s.locales[run.meta.Lang]
+	rule := run.meta.Rule
+	months := plan.q.Period.Months()
+	var row []survey.Value
+	tables := 0
+	for _, level := range survey.Levels {
+		opened := false
+		for _, ag := range agencies {
+			if ag.Level != level {
+				continue
+			}
+			data, err := s.store.AgencyMonths(ctx, ag.Code, months)
+			if err != nil {
+				return err
+			}
+			if !opened {
+				if err := run.table(ms.T("level."+string(level)), plan.layout.Columns); err != nil {
+					return err
+				}
+				opened, tables = true, tables+1
+			}
+			for _, u := range plan.units(ag, data) {
+				row = plan.layout.Row(row, u.unit, rule.Score(u.unit.Form, u.tally))
+				if err := run.row(row); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if tables == 0 {
+		return run.table(ms.T("export.sheet.data"), plan.layout.Columns)
+	}
+	return nil
+}
+
+// table starts the export if needed, then a table.
+func (e *exportRun) table(name string, cols []survey.Column) error {
+	if err := e.start(); err != nil {
+		return err
+	}
+	return e.w.Table(name, cols)
+}
+
+// scoredUnit is one row to score.
+type scoredUnit struct {
+	unit  survey.AggregateUnit
+	tally survey.Tally
+}
+
+// units lists the rows of one agency, period by period: all its areas
+// together, then each area it serves or that has responses. An agency that
+// no longer serves and has no responses in the whole range has no rows.
+func (p *aggregatePlan) units(ag survey.Agency, data []store.AgencyMonth) []scoredUnit {
+	var out []scoredUnit
+	var any int64
+	i := 0
+	for _, period := range p.periods {
+		byArea := map[string]survey.Tally{}
+		var total survey.Tally
+		for ; i < len(data) && period.Contains(data[i].Month); i++ {
+			mergeAll(byArea, data[i].ByArea)
+			for _, t := range data[i].ByArea {
+				total.Merge(t)
+			}
+		}
+		any += total.Responses
+		if p.all != nil {
+			out = append(out, scoredUnit{survey.AggregateUnit{Agency: ag, Period: period, Form: *p.all}, total})
+		}
+		for _, a := range p.areas {
+			t := byArea[a.Code]
+			if t.Responses == 0 && !(ag.Active && ag.Serves(a.Code)) {
+				continue
+			}
+			out = append(out, scoredUnit{survey.AggregateUnit{Agency: ag, Area: &a, Period: period, Form: p.forms[a.Code]}, t})
+		}
+	}
+	if any == 0 && !ag.Active {
+		return nil
+	}
+	return out
+}

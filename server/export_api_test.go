@@ -1,0 +1,346 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"hailong/survey"
+)
+
+// csvRows reads an export's CSV back (BOM, header, rows) as maps by column.
+func csvRows(t *testing.T, body string) []map[string]string {
+	t.Helper()
+	if !strings.HasPrefix(body, utf8BOM) {
+		t.Fatalf("CSV without a byte-order mark: %.80q", body)
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, utf8BOM))).ReadAll()
+	if err != nil {
+		t.Fatalf("read CSV: %v", err)
+	}
+	var out []map[string]string
+	for _, rec := range recs[1:] {
+		m := map[string]string{}
+		for i, name := range recs[0] {
+			m[name] = rec[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// agencies lists the distinct agencies of export rows, sorted.
+func agenciesOf(rows []map[string]string) []string {
+	var out []string
+	for _, r := range rows {
+		if !slices.Contains(out, r["agency"]) {
+			out = append(out, r["agency"])
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestExportResponsesAnonymised: every stored response is one row; the
+// demographics are blanked as the k-anonymity rule says (see the fixture);
+// no idempotency key, attempt or exact time ever appears; the comment only
+// when asked; formulas are neutralised.
+func TestExportResponsesAnonymised(t *testing.T) {
+	e := newExportEnv(t)
+	r := e.get(t, e.inspector, "/api/v1/exports/responses?format=csv&from=2025-01&to=2025-02&comments=1", "")
+	if r.status != http.StatusOK {
+		t.Fatalf("%s", r)
+	}
+	if ct, cd := r.header.Get("Content-Type"), r.header.Get("Content-Disposition"); ct != "text/csv; charset=utf-8" ||
+		cd != `attachment; filename="hailong-responses-2025-01_2025-02.csv"` {
+		t.Errorf("Content-Type %q, Content-Disposition %q", ct, cd)
+	}
+	rows := csvRows(t, r.body)
+	if len(rows) != fixtureCount() {
+		t.Fatalf("%d rows, want %d", len(rows), fixtureCount())
+	}
+	for _, bad := range []string{"fixture-key", "attempt", "receivedAt", "submittedAt", "T07:00", "idempotency"} {
+		if strings.Contains(r.body, bad) {
+			t.Errorf("the export contains %q", bad)
+		}
+	}
+	shown := map[string]int{}
+	for _, row := range rows {
+		k := fmt.Sprintf("%s %s %s|%s|%s|%s", row["agency"], row["month"], row["gender"], row["age_band"], row["education"], row["occupation"])
+		shown[k]++
+		if c := row["comment"]; c == "" || strings.ContainsAny(c[:1], "=+-@\t\r") {
+			t.Errorf("comment %q not neutralised", c)
+		}
+	}
+	want := map[string]int{
+		"so-tu-phap 2025-01 female|25to34|university|civil_servant": 5, // five alike: shown whole
+		"so-tu-phap 2025-01 male|50to64||":                          5, // alike in gender and age only
+		"so-tu-phap 2025-01 |||":                                    2, // one of a kind, and one who said nothing
+		"so-tu-phap 2025-02 female|25to34|university|business":      5, // January's loner has company in February
+		"lam-binh 2025-01 |||":                                      7, // four and three: nobody reaches five
+		"lam-binh 2025-02 |65plus||retired":                         6,
+		"x-thuong-lam 2025-02 |||":                                  2,
+	}
+	for k, n := range want {
+		if shown[k] != n {
+			t.Errorf("%s: %d rows, want %d", k, shown[k], n)
+		}
+	}
+	if len(shown) != len(want) {
+		t.Errorf("patterns shown: %v", shown)
+	}
+
+	// Without comments=1 there is no comment column, and no comment text.
+	r = e.get(t, e.inspector, "/api/v1/exports/responses?format=csv&from=2025-01&to=2025-02", "")
+	if rows := csvRows(t, r.body); len(rows) != fixtureCount() || strings.Contains(r.body, "Thủ tục nhanh gọn") {
+		t.Errorf("without comments: %d rows, comment present %v", len(rows), strings.Contains(r.body, "Thủ tục nhanh gọn"))
+	} else if _, ok := rows[0]["comment"]; ok {
+		t.Error("a comment column without comments=1")
+	}
+
+	// Filters: one agency, one area, one month.
+	r = e.get(t, e.inspector, "/api/v1/exports/responses?format=csv&from=2025-01&to=2025-01&agency=lam-binh&area=dat-dai", "")
+	if rows := csvRows(t, r.body); len(rows) != 4 || agenciesOf(rows)[0] != "lam-binh" || rows[0]["area"] != "dat-dai" || rows[0]["month"] != "2025-01" {
+		t.Errorf("filtered: %d rows %v", len(rows), rows)
+	}
+
+	// JSON Lines: one object per response, the same columns.
+	r = e.get(t, e.inspector, "/api/v1/exports/responses?format=jsonl&from=2025-01&to=2025-02", "")
+	sc := bufio.NewScanner(strings.NewReader(r.body))
+	sc.Buffer(nil, 1<<20)
+	n := 0
+	for sc.Scan() {
+		var obj map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &obj); err != nil {
+			t.Fatalf("line %d: %v", n+1, err)
+		}
+		if _, ok := obj["q_1.1"]; !ok || obj["agency"] == nil {
+			t.Fatalf("line %d: %v", n+1, obj)
+		}
+		n++
+	}
+	if n != fixtureCount() {
+		t.Errorf("JSON Lines: %d lines, want %d", n, fixtureCount())
+	}
+}
+
+// TestExportScoping: inspectors and administrators export every agency;
+// staff only their own, whatever they ask; by token or session alike.
+func TestExportScoping(t *testing.T) {
+	e := newExportEnv(t)
+	const agg = "/api/v1/exports/aggregates?format=csv&from=2025-01&to=2025-02"
+	const res = "/api/v1/exports/responses?format=csv&from=2025-01&to=2025-02"
+	all := []string{"lam-binh", "so-tu-phap", "x-thuong-lam"}
+	for _, u := range []*azUser{e.admin, e.inspector} {
+		rows := csvRows(t, e.get(t, u, res, "").body)
+		if got := agenciesOf(rows); !slices.Equal(got, all) {
+			t.Errorf("%s: responses of %v, want %v", u.username, got, all)
+		}
+		if got := agenciesOf(csvRows(t, e.get(t, u, agg, "").body)); len(got) < 19 {
+			t.Errorf("%s: aggregates of %d agencies, want every one", u.username, len(got))
+		}
+	}
+	// Staff: their agency only, by token and by session cookie.
+	if got := agenciesOf(csvRows(t, e.get(t, e.staff, res, "").body)); !slices.Equal(got, []string{"so-tu-phap"}) {
+		t.Errorf("staff responses of %v", got)
+	}
+	if got := agenciesOf(csvRows(t, e.get(t, e.staff, agg, "").body)); !slices.Equal(got, []string{"so-tu-phap"}) {
+		t.Errorf("staff aggregates of %v", got)
+	}
+	if r := e.staff.get(t, res+"&agency=so-tu-phap"); r.status != http.StatusOK || len(csvRows(t, r.body)) != 17 {
+		t.Errorf("staff by session: %s", r)
+	}
+	for _, path := range []string{res + "&agency=lam-binh", agg + "&agency=lam-binh", agg + "&agency=so-cong-thuong&format=xlsx"} {
+		for _, r := range []azResult{e.get(t, e.staff, path, ""), e.staff.get(t, path)} {
+			if r.status != http.StatusForbidden || azDecodeErr(t, r).Error.Code != "forbidden" {
+				t.Errorf("staff %s: %s, want 403 forbidden", path, r)
+			}
+		}
+	}
+	// A level filter narrows the inspector's aggregates.
+	rows := csvRows(t, e.get(t, e.inspector, agg+"&level=commune", "").body)
+	for _, r := range rows {
+		if r["level"] != "commune" {
+			t.Fatalf("level=commune gave a %s row", r["level"])
+		}
+	}
+	// Nobody: 401.
+	if r := azDo(t, nil, http.MethodGet, e.http.URL+res, "", nil); r.status != http.StatusUnauthorized {
+		t.Errorf("anonymous: %s", r)
+	}
+}
+
+// TestExportBadParameters: each bad parameter is a 400 JSON error naming
+// its field, in the caller's language; nothing is exported or audited.
+func TestExportBadParameters(t *testing.T) {
+	e := newExportEnv(t)
+	for _, c := range []struct{ path, field string }{
+		{"/api/v1/exports/aggregates", "format"},
+		{"/api/v1/exports/aggregates?format=jsonl", "format"},
+		{"/api/v1/exports/responses?format=json", "format"},
+		{"/api/v1/exports/aggregates?format=csv&from=2025-13", "from"},
+		{"/api/v1/exports/aggregates?format=csv&to=25-01", "to"},
+		{"/api/v1/exports/aggregates?format=csv&from=2025-03&to=2025-01", "to"},
+		{"/api/v1/exports/responses?format=csv&from=2010-01&to=2025-01", "to"},
+		{"/api/v1/exports/aggregates?format=csv&granularity=week", "granularity"},
+		{"/api/v1/exports/aggregates?format=csv&level=province", "level"},
+		{"/api/v1/exports/aggregates?format=csv&area=nope", "area"},
+		{"/api/v1/exports/responses?format=csv&agency=nope", "agency"},
+		{"/api/v1/exports/responses?format=csv&comments=yes", "comments"},
+		{"/api/v1/exports/responses?format=csv&agency=$ne", "agency"},
+	} {
+		msgs := map[string]string{}
+		for _, lang := range []string{"vi", "en"} {
+			r := e.get(t, e.inspector, c.path, lang)
+			azWantFieldError(t, c.path+" "+lang, r, c.field)
+			if r.status == http.StatusBadRequest {
+				msgs[lang] = azDecodeErr(t, r).Error.Fields[c.field]
+				if code := azDecodeErr(t, r).Error.Code; code != "validation_failed" {
+					t.Errorf("%s: code %q", c.path, code)
+				}
+			}
+		}
+		if msgs["vi"] == msgs["en"] {
+			t.Errorf("%s: the same message in both languages: %q", c.path, msgs["vi"])
+		}
+	}
+	if es, _ := e.store.Audit(context.Background(), "", 100); slices.ContainsFunc(es, func(a survey.AuditEntry) bool { return strings.HasPrefix(a.Action, "export.") }) {
+		t.Error("a refused export was audited")
+	}
+}
+
+// TestExportAudit: each export is in the audit log with its user, format,
+// filters, row count and whether it was complete.
+func TestExportAudit(t *testing.T) {
+	e := newExportEnv(t)
+	if r := e.get(t, e.staff, "/api/v1/exports/responses?format=jsonl&from=2025-01&to=2025-02&comments=1", ""); r.status != http.StatusOK {
+		t.Fatal(r)
+	}
+	if r := e.get(t, e.inspector, "/api/v1/exports/aggregates?format=xlsx&from=2025-01&to=2025-03&granularity=quarter&level=district&area=dat-dai", ""); r.status != http.StatusOK {
+		t.Fatal(r)
+	}
+	es, err := e.store.Audit(context.Background(), "", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range es {
+		if !strings.HasPrefix(a.Action, "export.") {
+			continue
+		}
+		var rec exportRecord
+		if err := json.Unmarshal([]byte(a.After), &rec); err != nil {
+			t.Fatalf("%s: %v", a.After, err)
+		}
+		got = append(got, fmt.Sprintf("%s %s %s %+v", a.Actor, a.Action, a.Target, rec))
+	}
+	want := []string{
+		"inspector export.aggregates * {Format:xlsx From:2025-01 To:2025-03 Granularity:quarter Level:district Agency: Area:dat-dai Comments:false Rows:7 Status:complete Error:}",
+		"staff-tp export.responses * {Format:jsonl From:2025-01 To:2025-02 Granularity: Level: Agency: Area: Comments:true Rows:17 Status:complete Error:}",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit entries:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestExportClientGone: a client that stops reading half-way ends the
+// export, and the audit entry says how many rows were written and that the
+// client went away.
+func TestExportClientGone(t *testing.T) {
+	e := newExportEnv(t)
+	ctx := context.Background()
+	var rs []survey.Response
+	at := time.Date(2025, 3, 10, 9, 0, 0, 0, survey.Zone())
+	for i := range 3000 {
+		rs = append(rs, survey.Response{ID: fmt.Sprintf("many-%05d", i), Agency: "so-tu-phap", Area: "tu-phap", FormID: survey.DefaultFormID,
+			FormVersion: 1, Channel: survey.ChannelWeb, Answers: []survey.Answer{{Code: "1.1", Value: 1 + i%5}}, SubmittedAt: at, ReceivedAt: at})
+	}
+	if _, err := e.store.ImportResponses(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	reqCtx, cancel := context.WithCancel(ctx)
+	req, _ := http.NewRequestWithContext(reqCtx, http.MethodGet, e.http.URL+"/api/v1/exports/responses?format=csv&from=2025-03&to=2025-03", nil)
+	req.Header.Set("Authorization", "Bearer "+e.inspector.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 1000)
+	if _, err := resp.Body.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	cancel() // the client goes away
+	resp.Body.Close()
+	rec := waitExportAudit(t, e, "csv")
+	if rec.Status != "client disconnected" || rec.Rows >= 3000 || rec.Rows < 1 {
+		t.Errorf("audit of an abandoned CSV export: %+v", rec)
+	}
+
+	// An XLSX sends nothing before its end: the client gives up waiting.
+	reqCtx, cancel = context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	req, _ = http.NewRequestWithContext(reqCtx, http.MethodGet, e.http.URL+"/api/v1/exports/responses?format=xlsx&from=2025-03&to=2025-03", nil)
+	req.Header.Set("Authorization", "Bearer "+e.inspector.token)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the XLSX of 3000 rows came in 100 ms: %d", resp.StatusCode)
+	}
+	if rec := waitExportAudit(t, e, "xlsx"); rec.Status != "client disconnected" || rec.Rows >= 3000 {
+		t.Errorf("audit of an abandoned XLSX export: %+v", rec)
+	}
+}
+
+// waitExportAudit waits for the audit entry of a responses export in the
+// format and returns its record.
+func waitExportAudit(t *testing.T, e *exportEnv, format string) exportRecord {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		es, err := e.store.Audit(context.Background(), "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range es {
+			var rec exportRecord
+			if a.Action == "export.responses" && json.Unmarshal([]byte(a.After), &rec) == nil && rec.Format == format {
+				return rec
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no audit entry for the abandoned %s export", format)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestDashboardExportLinks: the dashboard offers the exports of the agency
+// and period shown, and the CSV link works with the session.
+func TestDashboardExportLinks(t *testing.T) {
+	e := newExportEnv(t)
+	r := e.staff.get(t, "/dashboard?agency=so-tu-phap&from=2025-01&to=2025-02&area=tu-phap")
+	if r.status != http.StatusOK {
+		t.Fatal(r)
+	}
+	const q = "agency=so-tu-phap&amp;from=2025-01&amp;to=2025-02&amp;area=tu-phap"
+	for _, want := range []string{
+		`href="/api/v1/exports/aggregates?format=csv&amp;` + q + `"`,
+		`href="/api/v1/exports/aggregates?format=xlsx&amp;` + q + `"`,
+		`href="/api/v1/exports/aggregates?format=json&amp;` + q + `"`,
+		`href="/api/v1/exports/responses?format=csv&amp;` + q + `"`,
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the dashboard lacks %s", want)
+		}
+	}
+	csvr := e.staff.get(t, "/api/v1/exports/aggregates?format=csv&agency=so-tu-phap&from=2025-01&to=2025-02&area=tu-phap")
+	if rows := csvRows(t, csvr.body); csvr.status != http.StatusOK || len(rows) != 2 || rows[0]["responses"] != "12" {
+		t.Errorf("the dashboard's CSV: %s", csvr)
+	}
+}

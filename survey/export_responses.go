@@ -1,0 +1,76 @@
+package survey
+
+// ResponseLayout fixes the columns of the anonymised responses export: where
+// and when (by month only) and how the response came, the answer to every
+// item of the forms given (0 = not applicable, empty = not asked), the
+// comment when asked for, and the demographics as the k-anonymity rule lets
+// them show. The idempotency key, the exact times, the language and anything
+// about the respondent's device or link are never columns.
+type ResponseLayout struct {
+	Columns  []Column
+	comments bool
+	items    map[string]int // column of each item's answer
+	demo     int            // first demographic column
+}
+
+// demographicColumns names the demographic columns, in DemographicOrder.
+var demographicColumns = map[string]Column{
+	"gender":     col("gender", ColText, "Giới tính (mã lựa chọn); trống khi không trả lời hoặc bị ẩn để bảo đảm k-ẩn danh", "Gender (option code); empty when not answered or hidden for k-anonymity"),
+	"ageBand":    col("age_band", ColText, "Độ tuổi (mã lựa chọn); trống khi không trả lời hoặc bị ẩn", "Age band (option code); empty when not answered or hidden"),
+	"education":  col("education", ColText, "Trình độ học vấn (mã lựa chọn); trống khi không trả lời hoặc bị ẩn", "Education (option code); empty when not answered or hidden"),
+	"occupation": col("occupation", ColText, "Nghề nghiệp (mã lựa chọn); trống khi không trả lời hoặc bị ẩn", "Occupation (option code); empty when not answered or hidden"),
+}
+
+// NewResponseLayout lays out the columns for responses to the forms.
+func NewResponseLayout(forms []Form, comments bool) *ResponseLayout {
+	l := &ResponseLayout{comments: comments, items: map[string]int{}}
+	l.Columns = []Column{
+		col("agency", ColText, "Mã cơ quan được đánh giá", "Code of the agency rated"),
+		col("area", ColText, "Mã lĩnh vực thủ tục", "Procedure area code"),
+		col("month", ColText, "Tháng trả lời (YYYY-MM, giờ Việt Nam)", "Month of the response (YYYY-MM, Vietnam time)"),
+		col("channel", ColText, "Kênh: web, kiosk, counter, postal, phone, paper", "Channel: web, kiosk, counter, postal, phone, paper"),
+		col("verified", ColBool, "Phiếu qua đường dẫn đã xác thực", "Came through a verified link"),
+		col("form_id", ColText, "Mã bộ câu hỏi", "Questionnaire id"),
+		col("form_version", ColInt, "Phiên bản bộ câu hỏi", "Questionnaire version"),
+	}
+	for _, f := range forms {
+		for _, q := range f.allItems() {
+			if _, ok := l.items[q.Code]; !ok {
+				l.items[q.Code] = len(l.Columns)
+				l.Columns = append(l.Columns, col("q_"+q.Code, ColInt,
+					"Câu "+q.Code+" ("+q.Text.Vi+"): 1–5, 0 = không áp dụng, trống = không được hỏi",
+					"Item "+q.Code+" ("+q.Text.En+"): 1–5, 0 = not applicable, empty = not asked"))
+			}
+		}
+	}
+	if comments {
+		l.Columns = append(l.Columns, col("comment", ColText, "Ý kiến góp ý (nguyên văn)", "Comment (as written)"))
+	}
+	l.demo = len(l.Columns)
+	for _, code := range DemographicOrder {
+		l.Columns = append(l.Columns, demographicColumns[code])
+	}
+	return l
+}
+
+// Row fills dst (reused) with the row of a response whose demographics
+// have already been through a Disclosure (shown).
+func (l *ResponseLayout) Row(dst []Value, r Response, shown Respondent) []Value {
+	dst = append(dst[:0], make([]Value, len(l.Columns))...)
+	copy(dst, []Value{
+		StrValue(r.Agency), StrValue(r.Area), StrValue(MonthOf(r.SubmittedAt).String()), StrValue(string(r.Channel)),
+		BoolValue(r.Verified), StrValue(r.FormID), IntValue(int64(r.FormVersion)),
+	})
+	for _, a := range r.Answers {
+		if at, ok := l.items[a.Code]; ok {
+			dst[at] = IntValue(int64(a.Value))
+		}
+	}
+	if l.comments {
+		dst[l.demo-1] = StrValue(r.Comment)
+	}
+	for i, code := range DemographicOrder {
+		dst[l.demo+i] = StrValue(shown.Get(code))
+	}
+	return dst
+}
