@@ -76,7 +76,7 @@ func dashSeed(t *testing.T, env *testEnv, agency, area string, n int, pick func(
 		}
 		status, body := dashJSON(t, env, http.MethodPost, "/api/v1/responses", "", map[string]any{
 			"agency": agency, "area": area, "answers": answers,
-			"channel": []string{"kiosk", "web", "counter"}[i%3], "idempotencyKey": survey.NewKey(),
+			"channel": []string{"postal", "web", "counter"}[i%3], "idempotencyKey": survey.NewKey(),
 		})
 		if status != http.StatusCreated {
 			t.Fatalf("POST /api/v1/responses for %s/%s #%d: %d %s", agency, area, i, status, body)

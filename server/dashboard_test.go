@@ -521,7 +521,7 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 		switch {
 		case k == 0 && rng.IntN(5) > 0:
 			// A citizen now.
-			at, channel = now, []string{"web", "kiosk", "counter"}[rng.IntN(3)]
+			at, channel = now, []string{"web", "postal", "counter"}[rng.IntN(3)]
 		case k == 0:
 			// Paper survey of today, entered now.
 			day := time.Now().In(survey.Zone())
@@ -787,9 +787,9 @@ func TestDashboardScoringExtremes(t *testing.T) {
 	lo0, hi0 := survey.Wilson(0, 1)
 
 	// One response, all fives.
-	dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "kiosk", "", dtUniform(t, env, "tu-phap", 5, nil))
+	dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "counter", "", dtUniform(t, env, "tu-phap", 5, nil))
 	// One response, all ones.
-	dtSubmit(t, env, "", "so-xay-dung", "xay-dung", "kiosk", "", dtUniform(t, env, "xay-dung", 1, nil))
+	dtSubmit(t, env, "", "so-xay-dung", "xay-dung", "counter", "", dtUniform(t, env, "xay-dung", 1, nil))
 	// Not applicable: two responses of all fives but criterion 2.1, once not
 	// applicable and once 1; factor YT1 all not applicable in both; a third
 	// response not applicable throughout.
