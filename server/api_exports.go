@@ -34,6 +34,7 @@ const (
 	problemExportArea        = "export_area"
 	problemExportAgency      = "export_agency"
 	problemExportComments    = "export_comments"
+	problemExportVerified    = "export_verified"
 )
 
 // exportQuery is what an export asks for.
@@ -45,6 +46,8 @@ type exportQuery struct {
 	Area        string
 	Agency      string
 	Comments    bool
+	// Verified keeps the responses given through a verified link only.
+	Verified bool
 }
 
 // parseExportQuery reads and checks the parameters against the catalog.
@@ -96,6 +99,13 @@ func parseExportQuery(get func(string) string, formats []string, aggregates bool
 		default:
 			fe["comments"] = problemExportComments
 		}
+	}
+	switch v := get("verified"); v {
+	case "", "0", "false":
+	case "1", "true":
+		q.Verified = true
+	default:
+		fe["verified"] = problemExportVerified
 	}
 	if q.Area != "" {
 		if _, err := cat.Area(q.Area); err != nil {

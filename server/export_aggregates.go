@@ -9,7 +9,9 @@ import (
 
 // exportAggregates answers GET /api/v1/exports/aggregates: one row per
 // agency × procedure area (and all areas, "*") × period, computed from the
-// rollups only and scored with the rule in force, as the report API does.
+// rollups only and scored with the rule in force, as the report API does;
+// with verified=1, from the verified-only rollups, as the report API's
+// verified=1 reads them.
 func (s *Server) exportAggregates(c *gin.Context) error {
 	ctx := c.Request.Context()
 	cat, err := s.store.Catalog(ctx)
@@ -31,9 +33,18 @@ func (s *Server) exportAggregates(c *gin.Context) error {
 	lang := langOf(c)
 	run := &exportRun{s: s, c: c, kind: "aggregates", q: q, format: exportFormats[q.Format], meta: &exportMeta{
 		Kind: "aggregates", Rule: s.rule(), Period: q.Period, Granularity: q.Granularity, GeneratedAt: exportNow(), Lang: lang,
-		Filters: []metaItem{{"level", string(q.Level)}, {"agency", q.Agency}, {"area", q.Area}}, Columns: plan.layout.Columns,
+		Filters: withVerified([]metaItem{{"level", string(q.Level)}, {"agency", q.Agency}, {"area", q.Area}}, q), Columns: plan.layout.Columns,
 	}}
 	return run.finish(s.writeAggregates(c, run, plan, agencies))
+}
+
+// withVerified names the verified filter among the filters when it is set
+// (only then, so exports without it describe themselves as before).
+func withVerified(filters []metaItem, q exportQuery) []metaItem {
+	if q.Verified {
+		filters = append(filters, metaItem{"verified", "1"})
+	}
+	return filters
 }
 
 // aggregatePlan is what every row of an aggregates export shares.
@@ -89,7 +100,7 @@ func (s *Server) writeAggregates(c *gin.Context, run *exportRun, plan *aggregate
 			if ag.Level != level {
 				continue
 			}
-			data, err := s.store.AgencyMonths(ctx, ag.Code, months)
+			data, err := s.store.AgencyMonthsFiltered(ctx, ag.Code, months, plan.q.Verified)
 			if err != nil {
 				return err
 			}

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"hailong/survey"
+	"hailong/survey/store"
 )
 
 // csvRows reads an export's CSV back (BOM, header, rows) as maps by column.
@@ -195,6 +197,8 @@ func TestExportBadParameters(t *testing.T) {
 		{"/api/v1/exports/responses?format=csv&agency=nope", "agency"},
 		{"/api/v1/exports/responses?format=csv&comments=yes", "comments"},
 		{"/api/v1/exports/responses?format=csv&agency=$ne", "agency"},
+		{"/api/v1/exports/responses?format=csv&verified=yes", "verified"},
+		{"/api/v1/exports/aggregates?format=csv&verified=2", "verified"},
 	} {
 		msgs := map[string]string{}
 		for _, lang := range []string{"vi", "en"} {
@@ -242,8 +246,8 @@ func TestExportAudit(t *testing.T) {
 		got = append(got, fmt.Sprintf("%s %s %s %+v", a.Actor, a.Action, a.Target, rec))
 	}
 	want := []string{
-		"inspector export.aggregates * {Format:xlsx From:2025-01 To:2025-03 Granularity:quarter Level:district Agency: Area:dat-dai Comments:false Rows:7 Status:complete Error:}",
-		"staff-tp export.responses * {Format:jsonl From:2025-01 To:2025-02 Granularity: Level: Agency: Area: Comments:true Rows:17 Status:complete Error:}",
+		"inspector export.aggregates * {Format:xlsx From:2025-01 To:2025-03 Granularity:quarter Level:district Agency: Area:dat-dai Comments:false Verified:false Rows:7 Status:complete Error:}",
+		"staff-tp export.responses * {Format:jsonl From:2025-01 To:2025-02 Granularity: Level: Agency: Area: Comments:true Verified:false Rows:17 Status:complete Error:}",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("audit entries:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -342,5 +346,179 @@ func TestDashboardExportLinks(t *testing.T) {
 	csvr := e.staff.get(t, "/api/v1/exports/aggregates?format=csv&agency=so-tu-phap&from=2025-01&to=2025-02&area=tu-phap")
 	if rows := csvRows(t, csvr.body); csvr.status != http.StatusOK || len(rows) != 2 || rows[0]["responses"] != "12" {
 		t.Errorf("the dashboard's CSV: %s", csvr)
+	}
+}
+
+// TestExportVerified: verified=1 exports only what came through a verified
+// link. The aggregates equal the report API's verified=1 figures number for
+// number (and differ from all responses'); the responses export has the
+// verified responses only, with every demographic answer blanked; the
+// filter is named in the file name, the JSON head and the audit entry.
+func TestExportVerified(t *testing.T) {
+	e := newExportEnv(t)
+	ctx := context.Background()
+	var verified []survey.Response
+	all := everyStoredResponse(t, e)
+	for _, r := range all {
+		if r.Verified {
+			verified = append(verified, r)
+		}
+	}
+	if len(verified) == 0 || len(verified) == len(all) {
+		t.Fatalf("the fixture has %d verified responses of %d: want a mix", len(verified), len(all))
+	}
+
+	// Aggregates: each row against the report API of its agency, month and area.
+	const agg = "/api/v1/exports/aggregates?format=csv&from=2025-01&to=2025-02&verified=1"
+	r := e.get(t, e.inspector, agg+"&agency=so-tu-phap", "")
+	if cd := r.header.Get("Content-Disposition"); r.status != http.StatusOK ||
+		cd != `attachment; filename="hailong-aggregates-2025-01_2025-02-month-so-tu-phap-verified.csv"` {
+		t.Fatalf("%s (Content-Disposition %q)", r, cd)
+	}
+	checked, differ := 0, 0
+	for _, ag := range []string{"so-tu-phap", "lam-binh"} {
+		rows := csvRows(t, e.get(t, e.inspector, agg+"&agency="+ag, "").body)
+		plain := csvRows(t, e.get(t, e.inspector, strings.TrimSuffix(agg, "&verified=1")+"&agency="+ag, "").body)
+		if len(rows) == 0 || len(rows) != len(plain) {
+			t.Fatalf("%s: %d verified rows, %d rows of all responses", ag, len(rows), len(plain))
+		}
+		for i, row := range rows {
+			path := "/api/v1/reports/agencies/" + ag + "?from=" + row["period"] + "&to=" + row["period"] + "&verified=1"
+			if row["area"] != "*" {
+				path += "&area=" + row["area"]
+			}
+			rep := reportOf(t, e, path)
+			want := map[string]string{"responses": fmt.Sprint(rep.Responses), "too_few": fmt.Sprint(rep.TooFew)}
+			putScoreCells(want, "overall", rep.Overall)
+			for _, f := range rep.Factors {
+				putScoreCells(want, "f_"+f.Code, f.Score)
+			}
+			for _, c := range rep.Criteria {
+				want["c_"+c.Code+"_valid"] = fmt.Sprint(c.Counts.Valid())
+				putScoreCells(want, "c_"+c.Code, c.Score)
+			}
+			for col, v := range want {
+				if row[col] != v {
+					t.Errorf("%s %s %s: %s = %q, the report API says %q", ag, row["period"], row["area"], col, row[col], v)
+				}
+			}
+			checked++
+			if row["responses"] != plain[i]["responses"] {
+				differ++
+			}
+		}
+		// The report API's own check: it answers over verified responses only.
+		if rep := reportOf(t, e, "/api/v1/reports/agencies/"+ag+"?from=2025-01&to=2025-02&verified=1"); rep.Responses == 0 {
+			t.Errorf("%s: no verified responses in the report API", ag)
+		}
+	}
+	if checked < 6 || differ == 0 {
+		t.Errorf("%d rows checked, %d differ from all responses: the filter is not tested", checked, differ)
+	}
+
+	// JSON names the filter; without it, it is not there.
+	var head struct {
+		Filters map[string]string `json:"filters"`
+	}
+	body := e.get(t, e.inspector, "/api/v1/exports/aggregates?format=json&from=2025-01&to=2025-02&agency=lam-binh&verified=1", "").body
+	if err := json.NewDecoder(strings.NewReader(body)).Decode(&head); err != nil || head.Filters["verified"] != "1" {
+		t.Errorf("JSON filters %v (%v)", head.Filters, err)
+	}
+	body = e.get(t, e.inspector, "/api/v1/exports/aggregates?format=json&from=2025-01&to=2025-02&agency=lam-binh&verified=0", "").body
+	head.Filters = nil
+	if err := json.NewDecoder(strings.NewReader(body)).Decode(&head); err != nil || head.Filters["verified"] != "" {
+		t.Errorf("JSON filters with verified=0: %v (%v)", head.Filters, err)
+	}
+
+	// Responses: the verified ones only, demographics blanked.
+	r = e.get(t, e.inspector, "/api/v1/exports/responses?format=csv&from=2025-01&to=2025-02&verified=true", "")
+	rows := csvRows(t, r.body)
+	if r.status != http.StatusOK || len(rows) != len(verified) {
+		t.Fatalf("verified responses: %d rows, want %d (%s)", len(rows), len(verified), r)
+	}
+	perAgency := map[string]int{}
+	for _, v := range verified {
+		perAgency[v.Agency]++
+	}
+	for _, row := range rows {
+		if row["verified"] != "true" {
+			t.Errorf("an unverified row: %v", row)
+		}
+		for _, c := range []string{"gender", "age_band", "education", "occupation"} {
+			if row[c] != "" {
+				t.Errorf("%s shown in a verified export: %v", c, row)
+			}
+		}
+		perAgency[row["agency"]]--
+	}
+	for ag, n := range perAgency {
+		if n != 0 {
+			t.Errorf("%s: %d verified responses more than exported", ag, n)
+		}
+	}
+	// Staff get their agency's verified responses only.
+	if rows := csvRows(t, e.get(t, e.staff, "/api/v1/exports/responses?format=csv&from=2025-01&to=2025-02&verified=1", "").body); len(rows) == 0 ||
+		!slices.Equal(agenciesOf(rows), []string{"so-tu-phap"}) {
+		t.Errorf("staff verified responses: %v", agenciesOf(rows))
+	}
+
+	// The audit entry says verified.
+	es, err := e.store.Audit(ctx, "", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, a := range es {
+		var rec exportRecord
+		if strings.HasPrefix(a.Action, "export.") && json.Unmarshal([]byte(a.After), &rec) == nil && rec.Verified {
+			n++
+		}
+	}
+	if n != 6 {
+		t.Errorf("%d audit entries of verified exports, want 6", n)
+	}
+}
+
+// everyStoredResponse reads back every response of the fixture (whole).
+func everyStoredResponse(t *testing.T, e *exportEnv) []survey.Response {
+	t.Helper()
+	var out []survey.Response
+	from, _ := survey.ParseMonth("2025-01")
+	to, _ := survey.ParseMonth("2025-12")
+	period, err := survey.RangePeriod(from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.ExportResponses(context.Background(), store.ResponseFilter{Period: period}, func(r survey.Response) error {
+		out = append(out, r)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// reportOf reads the report API (as the inspector).
+func reportOf(t *testing.T, e *exportEnv, path string) survey.Report {
+	t.Helper()
+	r := e.get(t, e.inspector, path, "")
+	var out ReportJSON
+	if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &out) != nil || !out.VerifiedOnly {
+		t.Fatalf("%s: %s", path, r)
+	}
+	return out.Report
+}
+
+// putScoreCells writes the CSV text of a score's four cells under the prefix
+// (empty without data), as the export writes them.
+func putScoreCells(m map[string]string, prefix string, s survey.Score) {
+	cells := []string{"", "", "", ""}
+	if !s.NoData {
+		for i, f := range []float64{s.Index, s.Low, s.High, s.Mean} {
+			cells[i] = strconv.FormatFloat(f, 'f', -1, 64)
+		}
+	}
+	for i, suffix := range []string{"_index", "_low", "_high", "_mean"} {
+		m[prefix+suffix] = cells[i]
 	}
 }

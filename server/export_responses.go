@@ -13,6 +13,13 @@ import (
 // response, streamed from a cursor batch by batch (constant memory), the
 // demographics blanked as the k-anonymity rule says for each agency and
 // month, never the idempotency key, a token, an address or a hash.
+//
+// With verified=1 only the responses given through a verified link are
+// exported, and every demographic answer is blanked: the k-anonymity counts
+// (the d field) exist for all the responses of an agency-month only, and a
+// combination five respondents share may be shared by fewer verified ones,
+// so those counts cannot vouch for a verified-only file. Blanking all is
+// the safe choice until verified-only counts are kept.
 func (s *Server) exportResponses(c *gin.Context) error {
 	ctx := c.Request.Context()
 	cat, err := s.store.Catalog(ctx)
@@ -24,7 +31,7 @@ func (s *Server) exportResponses(c *gin.Context) error {
 		return s.apiProblems(c, fe)
 	}
 	u := userOf(c)
-	filter := store.ResponseFilter{Period: q.Period, Area: q.Area, Comments: q.Comments}
+	filter := store.ResponseFilter{Period: q.Period, Area: q.Area, Comments: q.Comments, VerifiedOnly: q.Verified}
 	switch {
 	case q.Agency != "":
 		if !allowed(u, cat, q.Agency) {
@@ -42,7 +49,7 @@ func (s *Server) exportResponses(c *gin.Context) error {
 	lang := langOf(c)
 	run := &exportRun{s: s, c: c, kind: "responses", q: q, format: exportFormats[q.Format], meta: &exportMeta{
 		Kind: "responses", Rule: s.rule(), Period: q.Period, GeneratedAt: exportNow(), Lang: lang,
-		Filters: []metaItem{{"agency", q.Agency}, {"area", q.Area}, {"comments", map[bool]string{true: "1", false: "0"}[q.Comments]}},
+		Filters: withVerified([]metaItem{{"agency", q.Agency}, {"area", q.Area}, {"comments", map[bool]string{true: "1", false: "0"}[q.Comments]}}, q),
 		Columns: layout.Columns,
 	}}
 	sheet := s.locales[lang].T("export.sheet.responses")
@@ -54,9 +61,12 @@ func (s *Server) exportResponses(c *gin.Context) error {
 				return err
 			}
 		}
-		d, err := ks.of(ctx, r.Agency, survey.MonthOf(r.SubmittedAt))
-		if err != nil {
-			return err
+		var d survey.Disclosure // shows no demographics
+		if !q.Verified {
+			var err error
+			if d, err = ks.of(ctx, r.Agency, survey.MonthOf(r.SubmittedAt)); err != nil {
+				return err
+			}
 		}
 		row = layout.Row(row, r, d.Show(r.Respondent))
 		return run.row(row)

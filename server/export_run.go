@@ -71,6 +71,9 @@ func (e *exportRun) filename() string {
 			parts = append(parts, v)
 		}
 	}
+	if e.q.Verified {
+		parts = append(parts, "verified")
+	}
 	return strings.Join(parts, "-") + "." + e.format.ext
 }
 
@@ -172,6 +175,7 @@ type exportRecord struct {
 	Agency      string `json:"agency,omitempty"`
 	Area        string `json:"area,omitempty"`
 	Comments    bool   `json:"comments,omitempty"`
+	Verified    bool   `json:"verified,omitempty"`
 	Rows        int64  `json:"rows"`
 	Status      string `json:"status"`
 	Error       string `json:"error,omitempty"`
@@ -182,7 +186,7 @@ type exportRecord struct {
 func (e *exportRun) audit(status string, err error) {
 	rec := exportRecord{
 		Format: e.q.Format, From: e.q.Period.From.String(), To: e.q.Period.To.String(), Granularity: string(e.q.Granularity),
-		Level: string(e.q.Level), Agency: e.q.Agency, Area: e.q.Area, Comments: e.q.Comments, Rows: e.rows, Status: status,
+		Level: string(e.q.Level), Agency: e.q.Agency, Area: e.q.Area, Comments: e.q.Comments, Verified: e.q.Verified, Rows: e.rows, Status: status,
 	}
 	if err != nil && status == "failed" {
 		rec.Error = errorKind(err)

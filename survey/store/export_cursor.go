@@ -20,6 +20,8 @@ type ResponseFilter struct {
 	Area     string
 	// Comments says whether the comment is read at all.
 	Comments bool
+	// VerifiedOnly keeps the responses given through a verified link only.
+	VerifiedOnly bool
 }
 
 // ExportBatch is how many responses one round trip of an export brings.
@@ -63,7 +65,8 @@ func (f ResponseFilter) check() error {
 }
 
 // query is the filter document: the period in Vietnamese time, and the
-// agencies and area when given (values only; no input becomes a key).
+// agencies and area when given, verified responses only when asked (values
+// only; no input becomes a key).
 func (f ResponseFilter) query() bson.D {
 	q := docD("submittedAt", docD("$gte", f.Period.From.Start(), "$lt", f.Period.To.End()))
 	if f.Agencies != nil {
@@ -71,6 +74,9 @@ func (f ResponseFilter) query() bson.D {
 	}
 	if f.Area != "" {
 		q = append(q, bson.E{Key: "area", Value: f.Area})
+	}
+	if f.VerifiedOnly {
+		q = append(q, bson.E{Key: "verified", Value: true})
 	}
 	return q
 }

@@ -30,7 +30,8 @@ func everyResponse(t *testing.T, s *Store) []survey.Response {
 }
 
 // checkDemographics compares the rollups' demographic and area counts of
-// every generated agency and month with a recomputation from the responses.
+// every generated agency and month (and the verified-only area counts)
+// with a recomputation from the responses.
 func checkDemographics(t *testing.T, s *Store, label string) {
 	t.Helper()
 	ctx := context.Background()
@@ -40,7 +41,7 @@ func checkDemographics(t *testing.T, s *Store, label string) {
 		m, _ := survey.ParseMonth(v)
 		ms = append(ms, m)
 	}
-	checked := 0
+	checked, checkedVerified := 0, 0
 	byMonth := map[survey.Month]map[string]map[string]int64{}
 	for _, m := range ms {
 		d, err := s.MonthDemographics(ctx, m)
@@ -54,9 +55,14 @@ func checkDemographics(t *testing.T, s *Store, label string) {
 		if err != nil {
 			t.Fatalf("%s: %v", label, err)
 		}
+		gotVerified, err := s.AgencyMonthsFiltered(ctx, ag, ms, true)
+		if err != nil {
+			t.Fatalf("%s: verified: %v", label, err)
+		}
 		for i, m := range ms {
 			want := map[string]int64{}
 			areas := map[string]survey.Tally{}
+			verified := map[string]survey.Tally{}
 			for _, r := range rs {
 				if r.Agency != ag || survey.MonthOf(r.SubmittedAt) != m {
 					continue
@@ -66,6 +72,12 @@ func checkDemographics(t *testing.T, s *Store, label string) {
 				t := areas[r.Area]
 				t.AddResponse(r.Answers)
 				areas[r.Area] = t
+				if r.Verified {
+					v := verified[r.Area]
+					v.AddResponse(r.Answers)
+					verified[r.Area] = v
+					checkedVerified++
+				}
 				checked++
 			}
 			demo := byMonth[m][ag]
@@ -78,10 +90,16 @@ func checkDemographics(t *testing.T, s *Store, label string) {
 			if !reflect.DeepEqual(got[i].ByArea, areas) {
 				t.Errorf("%s: %s %s: areas differ from the recomputation", label, ag, m)
 			}
+			if !reflect.DeepEqual(gotVerified[i].ByArea, verified) {
+				t.Errorf("%s: %s %s: verified areas differ from the recomputation", label, ag, m)
+			}
 		}
 	}
 	if checked != len(rs) {
 		t.Errorf("%s: %d responses checked of %d", label, checked, len(rs))
+	}
+	if checkedVerified == 0 || checkedVerified == checked {
+		t.Errorf("%s: %d verified responses of %d: want a mix", label, checkedVerified, checked)
 	}
 }
 
@@ -151,11 +169,14 @@ func TestExportResponsesFilter(t *testing.T) {
 		{Period: period, Agencies: []string{"lam-binh", "na-hang"}, Comments: true},
 		{Period: survey.MonthPeriod(feb), Agencies: []string{"lam-binh"}, Area: "dat-dai"},
 		{Period: period, Agencies: []string{}},
+		{Period: period, VerifiedOnly: true},
+		{Period: period, Agencies: []string{"lam-binh", "na-hang"}, VerifiedOnly: true},
 	} {
 		var want []string
 		for _, r := range rs {
 			if period := f.Period; !period.Contains(survey.MonthOf(r.SubmittedAt)) ||
-				(f.Agencies != nil && !slices.Contains(f.Agencies, r.Agency)) || (f.Area != "" && r.Area != f.Area) {
+				(f.Agencies != nil && !slices.Contains(f.Agencies, r.Agency)) || (f.Area != "" && r.Area != f.Area) ||
+				(f.VerifiedOnly && !r.Verified) {
 				continue
 			}
 			if !f.Comments {
@@ -173,7 +194,7 @@ func TestExportResponsesFilter(t *testing.T) {
 			got = append(got, key(r))
 			return nil
 		})
-		if err != nil || n != int64(len(want)) {
+		if err != nil || n != int64(len(want)) || (f.VerifiedOnly && (n == 0 || int(n) == len(rs))) {
 			t.Fatalf("%+v: %d, %v; want %d", f, n, err, len(want))
 		}
 		sort.Strings(got)

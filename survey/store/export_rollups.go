@@ -24,8 +24,19 @@ type AgencyMonth struct {
 // does (one document by _id per month, from memory with the embedded
 // database, four reads at a time otherwise). It never reads a response.
 func (s *Store) AgencyMonths(ctx context.Context, agency string, months []survey.Month) ([]AgencyMonth, error) {
+	return s.AgencyMonthsFiltered(ctx, agency, months, false)
+}
+
+// AgencyMonthsFiltered is AgencyMonths, over the responses given through a
+// verified link only when verifiedOnly (the amv documents, which
+// ReportFiltered reads too).
+func (s *Store) AgencyMonthsFiltered(ctx context.Context, agency string, months []survey.Month, verifiedOnly bool) ([]AgencyMonth, error) {
 	if err := checkQuery(agency, months, ""); err != nil {
 		return nil, err
+	}
+	kind := kindAgencyMonth
+	if verifiedOnly {
+		kind = kindAgencyMonthVerified
 	}
 	s.rollups.swap.RLock()
 	defer s.rollups.swap.RUnlock()
@@ -33,7 +44,7 @@ func (s *Store) AgencyMonths(ctx context.Context, agency string, months []survey
 	var misses []int
 	for i, m := range months {
 		out[i] = AgencyMonth{Month: m, ByArea: map[string]survey.Tally{}}
-		if !s.rollups.cache.view(agencyMonthID(agency, m), func(b *bucket) { out[i].add(b) }) {
+		if !s.rollups.cache.view(monthDocID(kind, agency, m), func(b *bucket) { out[i].add(b) }) {
 			misses = append(misses, i)
 		}
 	}
@@ -46,7 +57,7 @@ func (s *Store) AgencyMonths(ctx context.Context, agency string, months []survey
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			b, err := s.readBucket(ctx, agencyMonthID(agency, months[i]), months[i])
+			b, err := s.readBucket(ctx, monthDocID(kind, agency, months[i]), months[i])
 			if errs[i] = err; err == nil {
 				out[i].add(b)
 			}
