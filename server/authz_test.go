@@ -424,6 +424,10 @@ var authzMatrix = []azRow{
 	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/comments", "/api/v1/comments?agency={agency}", "", azComments},
 	{"401 403 200 403 200 401 401 401 403 403", "POST /api/v1/comments/:id/handled", "/api/v1/comments/{comment}/handled", `{"agency":"{agency}","month":"{month}"}`, 0},
 	// Rankings: every reader; staff get only their own agencies' rows (so never B).
+	// Exports: as the reports; staff of A asking for B are refused, and the
+	// responses with their comments show the asked agency's secret comment.
+	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/exports/aggregates", "/api/v1/exports/aggregates?format=csv&agency={agency}", "", 0},
+	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/exports/responses", "/api/v1/exports/responses?format=csv&comments=1&agency={agency}", "", azComments},
 	{"303 200 200 200 200 303 401 303 403 403", "GET /rankings", "/rankings", "", 0},
 	{"401 200 200 200 200 401 401 401 403 403", "GET /api/v1/rankings", "/api/v1/rankings", "", 0},
 
@@ -805,6 +809,28 @@ func TestAuthzMatrix(t *testing.T) {
 	}
 	if cells < 500 {
 		t.Errorf("only %d cells asked; the matrix is broken", cells)
+	}
+
+	// An export without an agency: staff of A get A only (never B's code or
+	// secret comment), by token and by session; an inspector gets both, so
+	// the check can fail.
+	for _, path := range []string{"/api/v1/exports/aggregates?format=csv", "/api/v1/exports/responses?format=csv&comments=1",
+		"/api/v1/exports/responses?format=jsonl&comments=1", "/api/v1/exports/aggregates?format=json"} {
+		for how, got := range map[string]azResult{"token": staff.api(t, http.MethodGet, path, nil), "session": staff.get(t, path)} {
+			if got.status != http.StatusOK || !strings.Contains(got.body, azAgencyA) {
+				t.Errorf("GET %s as staff of %s (%s): %s, want 200 with %s", path, azAgencyA, how, got, azAgencyA)
+			}
+			if strings.Contains(got.body, azAgencyB) || strings.Contains(got.body, secrets[azAgencyB]) {
+				t.Errorf("GET %s as staff of %s (%s): the export shows %s", path, azAgencyA, how, azAgencyB)
+			}
+			if strings.Contains(path, "responses") && !strings.Contains(got.body, secrets[azAgencyA]) {
+				t.Errorf("GET %s as staff of %s (%s): the comments of %s are missing", path, azAgencyA, how, azAgencyA)
+			}
+		}
+		if got := insp.api(t, http.MethodGet, path, nil); got.status != http.StatusOK || !strings.Contains(got.body, azAgencyB) ||
+			(strings.Contains(path, "responses") && !strings.Contains(got.body, secrets[azAgencyB])) {
+			t.Errorf("GET %s as inspector: %s, want 200 with %s and its comment", path, got, azAgencyB)
+		}
 	}
 }
 

@@ -190,8 +190,10 @@ func TestOpenAPIDocument(t *testing.T) {
 				shown = true
 				continue
 			}
-			if mt := r.Value.Content.Get("application/json"); mt != nil && (len(mt.Examples) > 0 || mt.Example != nil) {
-				shown = true
+			for _, mt := range r.Value.Content { // JSON, or a file format (exports)
+				if len(mt.Examples) > 0 || mt.Example != nil {
+					shown = true
+				}
 			}
 		}
 		if !shown {
@@ -274,6 +276,47 @@ type oaStep struct {
 	keep    map[string]string         // name → field of the answer ("kiosk.id"), kept for later steps
 	prep    func(t *testing.T)        // run before the request
 	check   func(t *testing.T, b any) // more checks of a 2xx answer (decoded JSON)
+	// raw: checks of a 2xx answer of any media type (exports), with its
+	// trailers read.
+	raw func(t *testing.T, resp *http.Response, body []byte)
+}
+
+// The media types of the exports that kin-openapi does not decode by
+// itself: an XLSX file is opaque, JSON Lines is checked by the steps.
+func init() {
+	openapi3filter.RegisterBodyDecoder("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("application/x-ndjson", openapi3filter.PlainBodyDecoder)
+}
+
+// oaExportRows checks an export's CSV: a byte-order mark, a header with
+// the column "agency", rows only of the agencies given (at least one row),
+// and the trailers of a complete export.
+func oaExportRows(agencies ...string) func(t *testing.T, resp *http.Response, body []byte) {
+	return func(t *testing.T, resp *http.Response, body []byte) {
+		t.Helper()
+		rows := csvRows(t, string(body))
+		if len(rows) == 0 {
+			t.Errorf("export without rows")
+		}
+		for _, r := range rows {
+			if !slices.Contains(agencies, r["agency"]) {
+				t.Errorf("export row of agency %q, want only %v", r["agency"], agencies)
+				break
+			}
+		}
+		oaExportTrailers(t, resp, len(rows))
+	}
+}
+
+// oaExportTrailers checks the trailers of a complete export of n rows (n < 0: any number).
+func oaExportTrailers(t *testing.T, resp *http.Response, n int) {
+	t.Helper()
+	if st := resp.Trailer.Get("X-Export-Status"); st != "complete" {
+		t.Errorf("trailer X-Export-Status %q, want complete", st)
+	}
+	if rows := resp.Trailer.Get("X-Export-Rows"); n >= 0 && rows != strconv.Itoa(n) {
+		t.Errorf("trailer X-Export-Rows %q, want %d", rows, n)
+	}
 }
 
 // TestOpenAPIAgainstServer checks the document against a real server: the
@@ -444,6 +487,80 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 		{as: "staff", op: "GET /api/v1/reports/agencies/{agency}", params: sa, query: "from=2025-13", invalid: true, status: 400},
 		{as: "admin", op: "GET /api/v1/reports/agencies/{agency}", params: map[string]string{"agency": "no-such"}, status: 404},
 		{op: "GET /api/v1/reports/agencies/{agency}", params: sa, status: 401},
+
+		// Exports: staff get their own agency only (the paper survey of July
+		// 2025), inspectors and administrators every agency; each format.
+		{as: "staff", op: "GET /api/v1/exports/aggregates", query: "format=json&from=2025-07&to=2025-08", status: 200,
+			check: func(t *testing.T, b any) {
+				rows, _ := field(b, "rows").([]any)
+				if field(b, "export") != "aggregates" || len(rows) == 0 || len(field(b, "columns").([]any)) == 0 {
+					t.Fatalf("JSON aggregates: export %v, %d rows", field(b, "export"), len(rows))
+				}
+				n := 0.0
+				for _, r := range rows {
+					if field(r, "agency") != "so-tu-phap" {
+						t.Fatalf("staff of so-tu-phap export a row of %v", field(r, "agency"))
+					}
+					if field(r, "area") == "*" && field(r, "period") == "2025-07" {
+						n, _ = field(r, "responses").(float64)
+					}
+				}
+				if n != 1 {
+					t.Errorf("so-tu-phap in 2025-07: %v responses, want 1 (the paper survey)", n)
+				}
+			}},
+		{as: "staff", op: "GET /api/v1/exports/aggregates", query: "format=json&from=2025-07&to=2025-08&verified=1", status: 200},
+		{as: "inspector", op: "GET /api/v1/exports/aggregates", query: "format=csv&from=2025-07&to=2025-09&granularity=quarter&level=department&area=tu-phap", status: 200,
+			raw: func(t *testing.T, resp *http.Response, body []byte) {
+				rows := csvRows(t, string(body))
+				if len(rows) == 0 || agenciesOf(rows)[0] != "so-tu-phap" {
+					t.Errorf("inspector's aggregates: %d rows", len(rows))
+				}
+				for _, r := range rows {
+					if r["period"] != "2025-Q3" || r["level"] != "department" {
+						t.Fatalf("row %s %s of level %s, want 2025-Q3 department", r["agency"], r["period"], r["level"])
+					}
+				}
+				oaExportTrailers(t, resp, len(rows))
+			}},
+		{as: "admin", op: "GET /api/v1/exports/aggregates", query: "format=xlsx&from=2025-07&to=2025-07", status: 200,
+			raw: func(t *testing.T, resp *http.Response, body []byte) {
+				if !bytes.HasPrefix(body, []byte("PK")) {
+					t.Errorf("XLSX export is not a zip file: %.20q", body)
+				}
+				oaExportTrailers(t, resp, -1)
+			}},
+		{as: "staff", op: "GET /api/v1/exports/aggregates", query: "format=csv&agency=so-cong-thuong", status: 403},
+		{as: "staff", op: "GET /api/v1/exports/aggregates", query: "format=pdf", invalid: true, status: 400},
+		{as: "inspector", op: "GET /api/v1/exports/aggregates", query: "format=csv&granularity=week", invalid: true, status: 400},
+		{as: "inspector", op: "GET /api/v1/exports/aggregates", query: "format=csv&agency=no-such", status: 400},
+		{op: "GET /api/v1/exports/aggregates", query: "format=csv", status: 401},
+		{as: "staff", op: "GET /api/v1/exports/responses", query: "format=csv&from=2025-07&to=2025-08", status: 200, raw: oaExportRows("so-tu-phap")},
+		{as: "staff", op: "GET /api/v1/exports/responses", query: "format=csv&from=2025-07&to=2025-08&verified=1", status: 200},
+		{as: "inspector", op: "GET /api/v1/exports/responses", query: "format=jsonl&from=2025-07&to=2025-08&comments=1&area=tu-phap", status: 200,
+			raw: func(t *testing.T, resp *http.Response, body []byte) {
+				lines := strings.Split(strings.TrimSuffix(string(body), "\n"), "\n")
+				for i, l := range lines {
+					var row map[string]any
+					if err := json.Unmarshal([]byte(l), &row); err != nil || row["agency"] == nil || row["area"] != "tu-phap" {
+						t.Fatalf("JSON Lines line %d: %q (%v)", i+1, l, err)
+					}
+					if _, ok := row["comment"]; !ok {
+						t.Errorf("JSON Lines line %d without the comment column", i+1)
+					}
+				}
+				oaExportTrailers(t, resp, len(lines))
+			}},
+		{as: "admin", op: "GET /api/v1/exports/responses", query: "format=xlsx&from=2025-07&to=2025-08&agency=so-tu-phap", status: 200,
+			raw: func(t *testing.T, resp *http.Response, body []byte) {
+				if !bytes.HasPrefix(body, []byte("PK")) {
+					t.Errorf("XLSX export is not a zip file: %.20q", body)
+				}
+			}},
+		{as: "staff", op: "GET /api/v1/exports/responses", query: "format=csv&agency=so-cong-thuong", status: 403},
+		{as: "staff", op: "GET /api/v1/exports/responses", query: "format=json", invalid: true, status: 400},
+		{as: "staff", op: "GET /api/v1/exports/responses", query: "format=csv&comments=yes", invalid: true, status: 400},
+		{op: "GET /api/v1/exports/responses", query: "format=csv", status: 401},
 
 		// Rankings: every agency for inspectors, only their own for staff.
 		{as: "inspector", op: "GET /api/v1/rankings", status: 200, check: func(t *testing.T, b any) {
@@ -868,7 +985,7 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 			t.Errorf("%s: the %d answer does not follow the document: %v\n%s", what, resp.StatusCode, err, oaShort(rb))
 		}
 		var decoded any
-		if len(rb) > 0 {
+		if len(rb) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 			if err := json.Unmarshal(rb, &decoded); err != nil {
 				t.Errorf("%s: the answer is not JSON: %v", what, err)
 			}
@@ -890,6 +1007,9 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 		}
 		if st.check != nil {
 			st.check(t, decoded)
+		}
+		if st.raw != nil {
+			st.raw(t, resp, rb)
 		}
 	}
 
@@ -932,7 +1052,8 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 		}
 	}
 	for _, c := range errSchema.Properties["error"].Value.Properties["code"].Value.Enum {
-		if c == "internal" || c == "unavailable" {
+		// rate_limited: the test server has no rate limits (ratelimit_test.go covers them).
+		if c == "internal" || c == "unavailable" || c == "rate_limited" {
 			continue
 		}
 		if !codesSeen[c.(string)] {
