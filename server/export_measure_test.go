@@ -215,7 +215,9 @@ func measureToken(t *testing.T, st *store.Store, base string) string {
 	u := survey.User{Username: "export-measure", Name: "Export measurement", Role: survey.RoleInspector,
 		Agencies: []string{}, PasswordHash: hash, CreatedAt: time.Now()}
 	if err := st.InsertUser(ctx, u); errors.Is(err, survey.ErrDuplicate) {
-		err = st.ReplaceUser(ctx, u)
+		if err := st.ReplaceUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
 	} else if err != nil {
 		t.Fatal(err)
 	}

@@ -269,7 +269,7 @@ func TestInvitationRepeatValidationAndScope(t *testing.T) {
 			if r.status != http.StatusBadRequest {
 				t.Fatalf("status %s, want 400", r)
 			}
-			e := decodeAPIError(t, httpResult{status: r.status, header: r.header, body: r.body})
+			e := decodeAPIError(t, httpResult(r))
 			for f, word := range tc.fields {
 				if !strings.Contains(e.Error.Fields[f], word) {
 					t.Errorf("field %s: %q, want a message with %q (all: %v)", f, e.Error.Fields[f], word, e.Error.Fields)
@@ -286,7 +286,7 @@ func TestInvitationRepeatValidationAndScope(t *testing.T) {
 	if r.status != http.StatusForbidden {
 		t.Fatalf("other agency: %s, want 403", r)
 	}
-	if e := decodeAPIError(t, httpResult{status: r.status, header: r.header, body: r.body}); e.Error.Code != "agency_not_allowed" || e.Error.Fields["agency"] == "" {
+	if e := decodeAPIError(t, httpResult(r)); e.Error.Code != "agency_not_allowed" || e.Error.Fields["agency"] == "" {
 		t.Errorf("other agency: %+v", e)
 	}
 	staff := azLogin(t, env.testEnv, "nv", azInsertUser(t, env.testEnv, "nv", survey.RoleStaff, "so-tu-phap"))
@@ -314,7 +314,7 @@ func TestInvitationBatch(t *testing.T) {
 	if r.status != http.StatusBadRequest {
 		t.Fatalf("batch with bad items: %s", r)
 	}
-	e := decodeAPIError(t, httpResult{status: r.status, header: r.header, body: r.body})
+	e := decodeAPIError(t, httpResult(r))
 	if len(e.Error.Fields) != 2 || e.Error.Fields["items[1].dossierRef"] == "" || e.Error.Fields["items[2].area"] == "" {
 		t.Errorf("fields %v, want items[1].dossierRef and items[2].area", e.Error.Fields)
 	}

@@ -25,13 +25,6 @@ type AggregateUnit struct {
 	Form   Form
 }
 
-// Columns per score (index, interval, mean) and per item (counts, valid
-// answers, score).
-const (
-	scoreCols = 4
-	itemCols  = 7 + scoreCols
-)
-
 // NewAggregateLayout lays out the columns for rows scored with the forms.
 func NewAggregateLayout(forms []Form) *AggregateLayout {
 	l := &AggregateLayout{factors: map[string]int{}, items: map[string]int{}}

@@ -45,14 +45,13 @@ type op func(ctx context.Context, w *worker) outcome
 
 // result is one measured run (of the scenario or of a baseline phase).
 type result struct {
-	clients  int
-	ops      int64 // operations attempted
-	ok       int64 // operations that got the expected answer
-	items    int64 // rows exported by the operations (export scenario)
-	errors   map[string]int64
-	elapsed  time.Duration
-	hist     *histogram
-	verified string // a check of the stored count, when one was made
+	clients int
+	ops     int64 // operations attempted
+	ok      int64 // operations that got the expected answer
+	items   int64 // rows exported by the operations (export scenario)
+	errors  map[string]int64
+	elapsed time.Duration
+	hist    *histogram
 }
 
 // throughput is successful operations per second.

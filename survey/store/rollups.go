@@ -64,8 +64,6 @@ func agencyMonthID(agency string, m survey.Month) string {
 	return monthDocID(kindAgencyMonth, agency, m)
 }
 
-func provinceMonthID(m survey.Month) string { return monthDocID(kindProvinceMonth, "", m) }
-
 // monthDocID is the _id of a rollup document of the kind: agency-month
 // kinds name the agency, province-month kinds do not.
 func monthDocID(kind, agency string, m survey.Month) string {
@@ -188,14 +186,6 @@ func (b *bucket) tally(field, sub string) *survey.Tally {
 		m[sub] = t
 	}
 	return t
-}
-
-// merge adds the counts of d to b.
-func (b *bucket) merge(d *bucket) {
-	for k, v := range d.d {
-		b.d[k] += v
-	}
-	b.mergeTallies(d)
 }
 
 // mergeTallies adds the counts of d to b, except the demographics.
