@@ -196,7 +196,7 @@ func newSubmission(rng *rand.Rand, tg target, key string) *submission {
 		answers[c] = rng.IntN(6) // 0 (not applicable) .. 5
 	}
 	body, _ := json.Marshal(map[string]any{
-		"agency": tg.agency, "area": tg.area, "answers": answers, "channel": "kiosk",
+		"agency": tg.agency, "area": tg.area, "answers": answers, "channel": "counter",
 		"idempotencyKey": key, "comment": "Góp ý " + key,
 	})
 	return &submission{key: key, body: body}
