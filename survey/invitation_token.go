@@ -138,7 +138,7 @@ func tokenTag(key, payload []byte) []byte {
 // ErrTokenInvalid, a genuine one past its expiry ErrTokenExpired, one whose
 // key was retired ErrTokenRetired.
 func (k *Keyring) Verify(token string, now time.Time) (InvitationClaims, error) {
-	if len(token) < 10 || len(token) > MaxTokenLen {
+	if len(token) < 10 || len(token) > MaxTokenLen || !base64URL(token) {
 		return InvitationClaims{}, ErrTokenInvalid
 	}
 	b, err := base64.RawURLEncoding.Strict().DecodeString(token) // one spelling per token
@@ -221,9 +221,22 @@ func (k *Keyring) Has(id uint16) bool {
 	return ok
 }
 
+// base64URL reports whether s holds only the characters of unpadded
+// base64url: the decoder skips line breaks, which would give one token many
+// spellings (found by FuzzVerifyToken).
+func base64URL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // TokenKeyID reads the key id a token claims, without checking anything else.
 func TokenKeyID(token string) (uint16, bool) {
-	if len(token) < 4 || len(token) > MaxTokenLen {
+	if len(token) < 4 || len(token) > MaxTokenLen || !base64URL(token[:4]) {
 		return 0, false
 	}
 	b, err := base64.RawURLEncoding.DecodeString(token[:4])
