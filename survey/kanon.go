@@ -183,21 +183,7 @@ func (d Disclosure) Show(r Respondent) Respondent {
 	}
 	var out Respondent
 	for _, code := range DemographicOrder[:d.Keep(key)] {
-		out.set(code, r.Get(code))
+		out.Set(code, r.Get(code))
 	}
 	return out
-}
-
-// set sets the answer to the demographic question with the code.
-func (r *Respondent) set(code, v string) {
-	switch code {
-	case "ageBand":
-		r.AgeBand = v
-	case "gender":
-		r.Gender = v
-	case "occupation":
-		r.Occupation = v
-	case "education":
-		r.Education = v
-	}
 }

@@ -63,6 +63,21 @@ func (r Respondent) Get(code string) string {
 	return ""
 }
 
+// Set sets the answer to the demographic question with the code; an unknown
+// code changes nothing.
+func (r *Respondent) Set(code, v string) {
+	switch code {
+	case "ageBand":
+		r.AgeBand = v
+	case "gender":
+		r.Gender = v
+	case "occupation":
+		r.Occupation = v
+	case "education":
+		r.Education = v
+	}
+}
+
 // Response is one citizen's stored answer to a questionnaire. Its ID is the
 // idempotency key, so a retried submission is a duplicate, never a second count.
 type Response struct {

@@ -100,17 +100,7 @@ func genRespondent(rng *rand.Rand, f survey.Form) survey.Respondent {
 		if rng.IntN(3) == 0 {
 			continue
 		}
-		v := d.Options[rng.IntN(min(3, len(d.Options)))].Code
-		switch d.Code {
-		case "ageBand":
-			r.AgeBand = v
-		case "gender":
-			r.Gender = v
-		case "occupation":
-			r.Occupation = v
-		case "education":
-			r.Education = v
-		}
+		r.Set(d.Code, d.Options[rng.IntN(min(3, len(d.Options)))].Code)
 	}
 	return r
 }
