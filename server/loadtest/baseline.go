@@ -107,8 +107,8 @@ func (r readResult) rate() float64 {
 }
 
 // reads streams the responses collection by cursor from n goroutines, pass
-// after pass, until dur has passed or maxDocs (when positive) are read. An
-// empty collection ends it at once.
+// after pass, until dur has passed or maxDocs (when positive) are read; a
+// negative maxDocs makes one pass. An empty collection ends it at once.
 func (b *baseline) reads(ctx context.Context, n int, dur time.Duration, maxDocs int64) readResult {
 	var docs atomic.Int64
 	var firstErr error
@@ -125,7 +125,7 @@ func (b *baseline) reads(ctx context.Context, n int, dur time.Duration, maxDocs 
 				if err != nil {
 					once.Do(func() { firstErr = err })
 				}
-				if err != nil || got == 0 || (maxDocs > 0 && docs.Load() >= maxDocs) {
+				if err != nil || got == 0 || maxDocs < 0 || (maxDocs > 0 && docs.Load() >= maxDocs) {
 					return
 				}
 			}

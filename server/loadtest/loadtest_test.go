@@ -87,7 +87,10 @@ func TestStaffScenarios(t *testing.T) {
 	if r := sum.rows[0]; r.res.ok != 2 || len(r.res.errors) != 0 || r.res.items != 2*300 || r.reads == nil || r.reads.docs < 600 {
 		t.Errorf("export: ok %d, errors %v, rows %d, baseline %+v; want 2, none, 600, 600 read", r.res.ok, r.res.errors, r.res.items, r.reads)
 	}
-	if !strings.Contains(out, "ratio export rows/s / raw cursor read") {
+	if r := sum.rows[0]; r.readsBefore == nil || r.readsBefore.docs != 300 {
+		t.Errorf("export: the read before the run: %+v, want one pass of 300", r.readsBefore)
+	}
+	if !strings.Contains(out, "ratio export rows/s / raw cursor read (mean of before and after)") {
 		t.Errorf("export: no ratio in\n%s", out)
 	}
 }
