@@ -94,7 +94,7 @@ func (s *Server) rankingsPage(c *gin.Context) error {
 		v.Set("verified", "1")
 	}
 	p.APIURL = "/api/v1/rankings?" + v.Encode()
-	v.Set("granularity", "month")
+	v.Set("granularity", string(q.Period.Whole()))
 	for _, f := range []string{"csv", "xlsx", "json"} {
 		v.Set("format", f)
 		p.Downloads = append(p.Downloads, Link{strings.ToUpper(f), "/api/v1/exports/aggregates?" + v.Encode()})

@@ -37,6 +37,20 @@ func (p Period) Split(g Granularity) []Period {
 	return out
 }
 
+// Whole is the granularity that keeps the period in one piece when it is a
+// calendar year or quarter, and months otherwise: the rankings page offers
+// its aggregates this way, so a year's ranking downloads as one row per
+// agency and area, with the same figures as the page.
+func (p Period) Whole() Granularity {
+	switch {
+	case p.Len() == 12 && p.From.Month() == 1:
+		return ByYear
+	case p.Len() == 3 && (p.From.Month()-1)%3 == 0:
+		return ByQuarter
+	}
+	return ByMonth
+}
+
 // sameSpan reports whether two months fall in the same month, quarter or year.
 func sameSpan(a, b Month, g Granularity) bool {
 	switch g {

@@ -43,3 +43,29 @@ func TestPeriodSplit(t *testing.T) {
 		}
 	}
 }
+
+func TestPeriodWhole(t *testing.T) {
+	for _, c := range []struct {
+		period string
+		want   Granularity
+	}{
+		{"2025", ByYear},
+		{"2025-Q3", ByQuarter},
+		{"2025-04", ByMonth},
+		{"2025-02..2025-04", ByMonth}, // three months, not a quarter
+		{"2025-02..2026-01", ByMonth}, // twelve months, not a year
+		{"2025-01..2025-06", ByMonth},
+	} {
+		p, err := ParsePeriod(c.period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := p.Whole()
+		if g != c.want {
+			t.Errorf("%s: %s, want %s", c.period, g, c.want)
+		}
+		if parts := p.Split(g); g != ByMonth && (len(parts) != 1 || parts[0] != p) {
+			t.Errorf("%s split by %s gives %v, want the period whole", c.period, g, parts)
+		}
+	}
+}
