@@ -39,6 +39,10 @@ type Config struct {
 	// invitation links, short links and QR codes; empty means the address of
 	// each request.
 	PublicURL string
+	// MemoryLimit is the soft limit on the Go runtime's memory, in bytes
+	// (HAILONG_MEMORY_LIMIT, 48 MiB by default, "off" for none; GOMEMLIMIT
+	// wins when set): see config_memory.go. Zero means no limit is set.
+	MemoryLimit int64
 
 	// The edge (config_edge.go): metrics, timeouts, rate limits, and the
 	// reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are
@@ -111,6 +115,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		cfg.PublicURL = u
 	}
 	loadEdge(getenv, &cfg, bad)
+	loadMemoryLimit(getenv, &cfg, bad)
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
 	}
