@@ -47,6 +47,7 @@ type runRow struct {
 	inserts      *result
 	reads        *readResult
 	readsBefore  *readResult // export scenario: one raw pass before the run
+	memory       *memReport  // with -memory
 }
 
 // summary is everything measured, for the tests.
@@ -101,6 +102,12 @@ func run(ctx context.Context, o options, out io.Writer) (*summary, error) {
 		}
 		defer bl.close(context.WithoutCancel(ctx))
 	}
+	var mem *metricsAccess
+	if o.memory > 0 {
+		if mem, err = newMetricsAccess(ctx, o, base, o.timeout); err != nil {
+			return nil, err
+		}
+	}
 	printHeader(out, o, where, sc)
 	sum := &summary{}
 	for _, n := range o.clients {
@@ -122,7 +129,15 @@ func run(ctx context.Context, o options, out io.Writer) (*summary, error) {
 				self.timed.take()
 				cpu0 = cpuTime()
 			}
+			var watch *memWatch
+			if mem != nil {
+				watch = mem.watch(ctx, o.memory)
+			}
 			row.res = drive(ctx, n, o.duration, o.requests, client, sc.do)
+			if watch != nil {
+				r := watch.stop()
+				row.memory = &r
+			}
 			if self != nil {
 				row.server, row.cpu = self.timed.take(), cpuTime()-cpu0
 				// Let the rollup writer catch up, untimed, so its backlog

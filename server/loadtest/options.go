@@ -42,6 +42,10 @@ type options struct {
 	timeout    time.Duration
 	cpuProfile string
 	demo       int // with -self: demo responses stored before the run
+	// memory, when set, samples the service's resident size from its
+	// /metrics at this interval during each run (memory.go).
+	memory       time.Duration
+	metricsToken string
 }
 
 // scenarios lists the accepted scenario names.
@@ -72,6 +76,8 @@ func parseOptions(args []string, out io.Writer) (options, error) {
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "timeout of one request")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of this process (with -self: service and database too) to the file")
 	fs.IntVar(&o.demo, "demo", 0, "with -self: store this many demo responses (last 24 months) and rebuild the rollups before the run, for the dashboard and export scenarios")
+	fs.DurationVar(&o.memory, "memory", 0, "sample the service's resident memory from its /metrics at this interval during each run (e.g. 5s) and print its growth after warm-up")
+	fs.StringVar(&o.metricsToken, "metrics-token", os.Getenv("HAILONG_METRICS_TOKEN"), "bearer token of /metrics for -memory (default $HAILONG_METRICS_TOKEN; otherwise -user must be an administrator)")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -102,6 +108,8 @@ func (o *options) check() error {
 		return errors.New("-timeout must be positive")
 	case o.demo < 0 || o.demo > 10_000_000 || (o.demo > 0 && !o.self):
 		return errors.New("-demo takes 0 to 10000000 responses, with -self only")
+	case o.memory < 0 || (o.memory > 0 && o.memory < 100*time.Millisecond):
+		return errors.New("-memory must be at least 100ms")
 	case o.baseline && !o.self && o.mongoURI == "":
 		return errors.New("-baseline with -target needs -mongodb-uri (the service's database)")
 	}

@@ -40,6 +40,9 @@ func printRun(out io.Writer, o options, sc *scenario, r runRow) {
 		fmt.Fprintf(out, "  server time (in the handler) of %d requests: p50 %s p95 %s p99 %s max %s; process CPU %.2f ms per op\n",
 			sh.n, ms(sh.quantile(.50)), ms(sh.quantile(.95)), ms(sh.quantile(.99)), ms(sh.max), msf(r.cpu)/float64(max(r.res.ops, 1)))
 	}
+	if r.memory != nil {
+		printMemory(out, *r.memory)
+	}
 	if r.countErr != nil && !errors.Is(r.countErr, errNotCounted) {
 		fmt.Fprintf(out, "  stored: could not count the responses: %v\n", r.countErr)
 	}

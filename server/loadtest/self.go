@@ -66,16 +66,11 @@ func startSelf(ctx context.Context, demo int) (*selfService, error) {
 	if err != nil {
 		return fail(fmt.Errorf("listen: %w", err))
 	}
-	// The same timeouts as main.go.
-	s.timed = newTimedHandler(srv.Handler())
-	s.hs = &http.Server{
-		Handler:           s.timed,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       60 * time.Second,
-		MaxHeaderBytes:    16 << 10,
-	}
+	// The service's own http.Server (its timeouts against slow clients),
+	// with the handler wrapped to time the server's work.
+	s.hs = srv.HTTPServer(nil)
+	s.timed = newTimedHandler(s.hs.Handler)
+	s.hs.Handler = s.timed
 	s.url = "http://" + ln.Addr().String()
 	go func() { s.done <- s.hs.Serve(ln) }()
 	return s, nil
