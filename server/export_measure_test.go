@@ -42,7 +42,8 @@ import (
 //	HAILONG_MEASURE_EXPORT_DIR=/work/d1m go test ./server -run MeasureExport -v -timeout 6h
 //
 // HAILONG_MEASURE_EXPORT_ROUNDS=n alternates n exports with n+1 reads (1 by
-// default); HAILONG_MEASURE_EXPORT_MORE=1 also exports the responses as
+// default); HAILONG_MEASURE_EXPORT_MONTHS=n exports and reads only the
+// responses of the last n months (all by default); HAILONG_MEASURE_EXPORT_MORE=1 also exports the responses as
 // gzipped CSV, JSON Lines and XLSX (the XLSX spills about 1.3 KB per row to
 // os.TempDir); HAILONG_MEASURE_EXPORT_HEAP=file writes a heap profile after
 // the first CSV export. The aggregates are exported for the last twelve
@@ -82,10 +83,20 @@ func TestMeasureExport(t *testing.T) {
 	token := measureToken(t, st, hs.URL)
 
 	now := survey.MonthOf(time.Now())
-	all, _ := survey.RangePeriod(now.Add(-(survey.MaxPeriodMonths - 1)), now)
+	months := survey.MaxPeriodMonths
+	if v, _ := strconv.Atoi(os.Getenv("HAILONG_MEASURE_EXPORT_MONTHS")); v > 0 {
+		months = min(v, months)
+	}
+	all, _ := survey.RangePeriod(now.Add(-(months - 1)), now)
 	filter := store.ResponseFilter{Period: all}
 	query := fmt.Sprintf("from=%s&to=%s", all.From, all.To)
 
+	// The service's default soft memory limit (server/config_memory.go),
+	// unless GOMEMLIMIT says otherwise.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(DefaultMemoryLimit)
+	}
+	t.Logf("memory limit %d MiB", debug.SetMemoryLimit(-1)>>20)
 	settle()
 	base := readStatus()
 	t.Logf("process before the run: resident %d MB, peak so far %d MB; %d CPU(s), %s",
@@ -120,8 +131,8 @@ func TestMeasureExport(t *testing.T) {
 			t.Fatalf("%s: %v", label, err)
 		}
 		rate := float64(rows) / el.Seconds()
-		t.Logf("%s: %d rows (%.1f MB) in %v = %.0f rows/s; peak resident %d MB (Go heap in use at most %d MB)",
-			label, rows, float64(size)/1e6, el.Round(time.Millisecond), rate, peak>>20, m.heap.Load()>>20)
+		t.Logf("%s: %d rows (%.1f MB) in %v = %.0f rows/s; peak resident %d MB (anonymous at most %d MB, files such as the program's text %d MB; Go heap in use at most %d MB)",
+			label, rows, float64(size)/1e6, el.Round(time.Millisecond), rate, peak>>20, m.anon.Load()>>20, m.file.Load()>>20, m.heap.Load()>>20)
 		return rows, rate
 	}
 
@@ -291,7 +302,7 @@ func settle() {
 }
 
 // procStatus is the resident size of this process and its peak (bytes).
-type procStatus struct{ rss, hwm int64 }
+type procStatus struct{ rss, hwm, anon, file int64 }
 
 func readStatus() procStatus {
 	var s procStatus
@@ -310,6 +321,10 @@ func readStatus() procStatus {
 			s.rss = v << 10
 		case "VmHWM:":
 			s.hwm = v << 10
+		case "RssAnon:":
+			s.anon = v << 10
+		case "RssFile:":
+			s.file = v << 10
 		}
 	}
 	return s
@@ -317,9 +332,10 @@ func readStatus() procStatus {
 
 // memWatch samples the resident size and the Go heap while a step runs.
 type memWatch struct {
-	done      chan struct{}
-	wg        sync.WaitGroup
-	rss, heap atomic.Int64
+	done       chan struct{}
+	wg         sync.WaitGroup
+	rss, heap  atomic.Int64
+	anon, file atomic.Int64 // the largest anonymous and file-backed resident sizes seen
 }
 
 func startMemWatch() *memWatch {
@@ -331,8 +347,15 @@ func startMemWatch() *memWatch {
 		defer tick.Stop()
 		var ms runtime.MemStats
 		for {
-			if s := readStatus(); s.rss > m.rss.Load() {
+			s := readStatus()
+			if s.rss > m.rss.Load() {
 				m.rss.Store(s.rss)
+			}
+			if s.anon > m.anon.Load() {
+				m.anon.Store(s.anon)
+			}
+			if s.file > m.file.Load() {
+				m.file.Store(s.file)
 			}
 			runtime.ReadMemStats(&ms)
 			if h := int64(ms.HeapInuse); h > m.heap.Load() {
