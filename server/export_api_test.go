@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -430,7 +431,9 @@ func TestExportVerified(t *testing.T) {
 		t.Errorf("JSON filters with verified=0: %v (%v)", head.Filters, err)
 	}
 
-	// Responses: the verified ones only, demographics blanked.
+	// Responses: the verified ones only; in the fixture no five verified
+	// respondents of an agency-month are alike, so demographics are blank
+	// (TestExportVerifiedKAnonymity shows them).
 	r = e.get(t, e.inspector, "/api/v1/exports/responses?format=csv&from=2025-01&to=2025-02&verified=true", "")
 	rows := csvRows(t, r.body)
 	if r.status != http.StatusOK || len(rows) != len(verified) {
@@ -476,6 +479,45 @@ func TestExportVerified(t *testing.T) {
 	}
 	if n != 6 {
 		t.Errorf("%d audit entries of verified exports, want 6", n)
+	}
+}
+
+// TestExportVerifiedKAnonymity: a verified-only export applies the
+// k-anonymity rule to the verified respondents alone. In April five
+// verified respondents are alike (shown whole), and two verified ones share
+// their demographics with four unverified ones: six alike over all
+// responses, but two among the verified, so they are blanked.
+func TestExportVerifiedKAnonymity(t *testing.T) {
+	e := newExportEnv(t)
+	farmer := resp("male", "50to64", "secondary", "farmer")
+	april := []fixtureGroup{
+		{"so-tu-phap", "tu-phap", "2025-04", people(5, resp("female", "25to34", "university", "civil_servant"))},
+		{"so-tu-phap", "tu-phap", "2025-04", people(6, farmer)},
+	}
+	// Numbered after the fixture: the first five and the first two farmers are verified.
+	first := 1000
+	storeGroups(t, e.testEnv, april, first, func(i int) bool { return i-first < 5 || (i-first >= 5 && i-first < 7) })
+	shown := func(path string) map[string]int {
+		r := e.get(t, e.inspector, path, "")
+		if r.status != http.StatusOK {
+			t.Fatalf("%s", r)
+		}
+		out := map[string]int{}
+		for _, row := range csvRows(t, r.body) {
+			out[fmt.Sprintf("%s %s|%s|%s|%s", row["verified"], row["gender"], row["age_band"], row["education"], row["occupation"])]++
+		}
+		return out
+	}
+	got := shown("/api/v1/exports/responses?format=csv&from=2025-04&to=2025-04&verified=1")
+	want := map[string]int{"true female|25to34|university|civil_servant": 5, "true |||": 2}
+	if !maps.Equal(got, want) {
+		t.Errorf("verified export shows %v, want %v", got, want)
+	}
+	// Over all responses the six farmers are alike enough to be shown.
+	got = shown("/api/v1/exports/responses?format=csv&from=2025-04&to=2025-04")
+	want = map[string]int{"true female|25to34|university|civil_servant": 5, "true male|50to64|secondary|farmer": 2, "false male|50to64|secondary|farmer": 4}
+	if !maps.Equal(got, want) {
+		t.Errorf("export of all responses shows %v, want %v", got, want)
 	}
 }
 

@@ -93,14 +93,21 @@ func fixtureCount() int {
 // form in force is answered, channels and verification vary.
 func storeFixture(t *testing.T, env *testEnv) {
 	t.Helper()
+	storeGroups(t, env, fixtureGroups, 0, func(i int) bool { return i%4 == 0 })
+}
+
+// storeGroups stores the groups' responses, numbered from first, verified
+// as the function says, then rebuilds the rollups.
+func storeGroups(t *testing.T, env *testEnv, groups []fixtureGroup, first int, verified func(i int) bool) {
+	t.Helper()
 	ctx := context.Background()
 	cat, err := env.store.Catalog(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var rs []survey.Response
-	i := 0
-	for _, g := range fixtureGroups {
+	i := first
+	for _, g := range groups {
 		m, err := survey.ParseMonth(g.month)
 		if err != nil {
 			t.Fatal(err)
@@ -110,7 +117,7 @@ func storeFixture(t *testing.T, env *testEnv) {
 			t.Fatal(err)
 		}
 		for _, p := range g.people {
-			at := m.Start().Add(time.Duration(i+1) * 7 * time.Hour)
+			at := m.Start().Add(time.Duration(i-first+1) * 7 * time.Hour)
 			var answers []survey.Answer
 			for j, q := range f.Questions(g.area) {
 				v := 1 + (i*7+j*3)%5
@@ -121,7 +128,7 @@ func storeFixture(t *testing.T, env *testEnv) {
 			}
 			rs = append(rs, survey.Response{
 				ID: fmt.Sprintf("fixture-key-%04d", i), Agency: g.agency, Area: g.area, FormID: f.ID, FormVersion: f.Version,
-				Channel: survey.Channels[i%len(survey.Channels)], Verified: i%4 == 0, Lang: survey.Vi, Answers: answers,
+				Channel: survey.Channels[i%len(survey.Channels)], Verified: verified(i), Lang: survey.Vi, Answers: answers,
 				Comment: fixtureComments[i%len(fixtureComments)], Respondent: p, SubmittedAt: at, ReceivedAt: at.Add(time.Minute),
 			})
 			i++

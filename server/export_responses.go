@@ -15,11 +15,10 @@ import (
 // month, never the idempotency key, a token, an address or a hash.
 //
 // With verified=1 only the responses given through a verified link are
-// exported, and every demographic answer is blanked: the k-anonymity counts
-// (the d field) exist for all the responses of an agency-month only, and a
-// combination five respondents share may be shared by fewer verified ones,
-// so those counts cannot vouch for a verified-only file. Blanking all is
-// the safe choice until verified-only counts are kept.
+// exported, and the k-anonymity rule counts the verified respondents alone
+// (a combination five respondents share may be shared by fewer verified
+// ones). Rollups rebuilt before the verified counts existed have none, and
+// an agency-month without counts shows no demographics.
 func (s *Server) exportResponses(c *gin.Context) error {
 	ctx := c.Request.Context()
 	cat, err := s.store.Catalog(ctx)
@@ -53,7 +52,7 @@ func (s *Server) exportResponses(c *gin.Context) error {
 		Columns: layout.Columns,
 	}}
 	sheet := s.locales[lang].T("export.sheet.responses")
-	ks := newDisclosures(s.store)
+	ks := newDisclosures(s.store, q.Verified)
 	var row []survey.Value
 	_, err = s.store.ExportResponses(ctx, filter, func(r survey.Response) error {
 		if run.w == nil {
@@ -61,12 +60,9 @@ func (s *Server) exportResponses(c *gin.Context) error {
 				return err
 			}
 		}
-		var d survey.Disclosure // shows no demographics
-		if !q.Verified {
-			var err error
-			if d, err = ks.of(ctx, r.Agency, survey.MonthOf(r.SubmittedAt)); err != nil {
-				return err
-			}
+		d, err := ks.of(ctx, r.Agency, survey.MonthOf(r.SubmittedAt))
+		if err != nil {
+			return err
 		}
 		row = layout.Row(row, r, d.Show(r.Respondent))
 		return run.row(row)
@@ -98,14 +94,15 @@ func exportForms(cat *survey.Catalog) []survey.Form {
 // in order (demo data does not), so every one is kept: three bytes per
 // combination of demographics, some kilobytes per agency-month.
 type disclosures struct {
-	st     *store.Store
-	codes  *survey.DemographicCodes
-	byKey  map[string]survey.Disclosure
-	months map[survey.Month]bool
+	st       *store.Store
+	verified bool // counts of the verified responses only
+	codes    *survey.DemographicCodes
+	byKey    map[string]survey.Disclosure
+	months   map[survey.Month]bool
 }
 
-func newDisclosures(st *store.Store) *disclosures {
-	return &disclosures{st: st, codes: survey.NewDemographicCodes(),
+func newDisclosures(st *store.Store, verified bool) *disclosures {
+	return &disclosures{st: st, verified: verified, codes: survey.NewDemographicCodes(),
 		byKey: map[string]survey.Disclosure{}, months: map[survey.Month]bool{}}
 }
 
@@ -113,7 +110,7 @@ func newDisclosures(st *store.Store) *disclosures {
 // counts shows no demographics.
 func (d *disclosures) of(ctx context.Context, agency string, m survey.Month) (survey.Disclosure, error) {
 	if !d.months[m] {
-		counts, err := d.st.MonthDemographics(ctx, m)
+		counts, err := d.st.MonthDemographics(ctx, m, d.verified)
 		if err != nil {
 			return survey.Disclosure{}, err
 		}

@@ -43,12 +43,16 @@ func checkDemographics(t *testing.T, s *Store, label string) {
 	}
 	checked, checkedVerified := 0, 0
 	byMonth := map[survey.Month]map[string]map[string]int64{}
+	byMonthVerified := map[survey.Month]map[string]map[string]int64{}
 	for _, m := range ms {
-		d, err := s.MonthDemographics(ctx, m)
+		d, err := s.MonthDemographics(ctx, m, false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		byMonth[m] = d
+		if byMonthVerified[m], err = s.MonthDemographics(ctx, m, true); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for ag := range GenAgencies {
 		got, err := s.AgencyMonths(ctx, ag, ms)
@@ -60,7 +64,7 @@ func checkDemographics(t *testing.T, s *Store, label string) {
 			t.Fatalf("%s: verified: %v", label, err)
 		}
 		for i, m := range ms {
-			want := map[string]int64{}
+			want, wantVerified := map[string]int64{}, map[string]int64{}
 			areas := map[string]survey.Tally{}
 			verified := map[string]survey.Tally{}
 			for _, r := range rs {
@@ -73,6 +77,7 @@ func checkDemographics(t *testing.T, s *Store, label string) {
 				t.AddResponse(r.Answers)
 				areas[r.Area] = t
 				if r.Verified {
+					wantVerified[key]++
 					v := verified[r.Area]
 					v.AddResponse(r.Answers)
 					verified[r.Area] = v
@@ -86,6 +91,13 @@ func checkDemographics(t *testing.T, s *Store, label string) {
 			}
 			if !reflect.DeepEqual(demo, want) {
 				t.Errorf("%s: %s %s: demographics %v, recomputed %v", label, ag, m, demo, want)
+			}
+			demo = byMonthVerified[m][ag]
+			if demo == nil {
+				demo = map[string]int64{}
+			}
+			if !reflect.DeepEqual(demo, wantVerified) {
+				t.Errorf("%s: %s %s: verified demographics %v, recomputed %v", label, ag, m, demo, wantVerified)
 			}
 			if !reflect.DeepEqual(got[i].ByArea, areas) {
 				t.Errorf("%s: %s %s: areas differ from the recomputation", label, ag, m)

@@ -87,14 +87,21 @@ func (a *AgencyMonth) add(b *bucket) {
 // survey.DemographicKey; unknown ones under "?"): the d field of the
 // month's agency rollups, in one query of that month's small collection,
 // from the database (the rollup cache leaves d out). It is what the
-// k-anonymity rule of the responses export needs.
-func (s *Store) MonthDemographics(ctx context.Context, m survey.Month) (map[string]map[string]int64, error) {
+// k-anonymity rule of the responses export needs. With verifiedOnly the
+// counts are of the verified responses alone (the amv rollups), for an
+// export of those: a combination five respondents share may be shared by
+// fewer verified ones.
+func (s *Store) MonthDemographics(ctx context.Context, m survey.Month, verifiedOnly bool) (map[string]map[string]int64, error) {
 	if m.IsZero() {
 		return nil, fmt.Errorf("%w: zero month", survey.ErrInvalidPeriod)
 	}
 	s.rollups.swap.RLock()
 	defer s.rollups.swap.RUnlock()
-	cur, err := s.db.Collection(rollupColl(m)).Find(ctx, docD("k", kindAgencyMonth),
+	kind := kindAgencyMonth
+	if verifiedOnly {
+		kind = kindAgencyMonthVerified
+	}
+	cur, err := s.db.Collection(rollupColl(m)).Find(ctx, docD("k", kind),
 		options.Find().SetProjection(docD("agency", 1, "d", 1)))
 	if err != nil {
 		return nil, fmt.Errorf("read rollups: %w", classify(err))

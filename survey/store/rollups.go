@@ -18,7 +18,7 @@ package store
 //	{_id: "pm|<YYYY-MM>", k: "pm", month, w,
 //	 n:  {"<agency>": responses},
 //	 c:  {"<agency>|<code>|<level>": answers}}   // every agency, for ranks
-//	{_id: "amv|<agency>|<YYYY-MM>", k: "amv", ...}  // as am, verified only
+//	{_id: "amv|<agency>|<YYYY-MM>", k: "amv", ...}  // as am (d too), verified only
 //	{_id: "pmv|<YYYY-MM>", k: "pmv", ...}           // as pm, verified only
 //
 // The d field counts the respondents of each combination of demographics
@@ -221,9 +221,7 @@ func (s bucketSet) addTo(c contribution, verifiedOnly bool) {
 	}
 	am := s.get(monthDocID(amKind, c.agency, c.month), amKind, c.agency, c.month)
 	am.n[c.area+"|"+verifiedKey(c.verified)+"|"+c.channel]++
-	if !verifiedOnly { // the demographic counts of all responses, for exports
-		am.d[c.demographics]++
-	}
+	am.d[c.demographics]++ // for the k-anonymity of exports, all or verified only
 	pm := s.get(monthDocID(pmKind, "", c.month), pmKind, "", c.month)
 	pm.n[c.agency]++
 	for _, a := range c.answers {
