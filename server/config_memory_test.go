@@ -6,13 +6,7 @@ import (
 )
 
 func TestMemoryLimitConfig(t *testing.T) {
-	env := func(kv ...string) func(string) string {
-		m := map[string]string{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			m[kv[i]] = kv[i+1]
-		}
-		return func(k string) string { return m[k] }
-	}
+	env := envOf
 	for _, c := range []struct {
 		env  []string
 		want int64
@@ -41,4 +35,13 @@ func TestMemoryLimitConfig(t *testing.T) {
 			t.Errorf("%v: error %v, want one naming HAILONG_MEMORY_LIMIT", bad, err)
 		}
 	}
+}
+
+// envOf is a getenv over the pairs of names and values.
+func envOf(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
 }

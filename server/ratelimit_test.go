@@ -348,13 +348,7 @@ func TestRateLimitBehindProxies(t *testing.T) {
 }
 
 func TestEdgeConfig(t *testing.T) {
-	env := func(kv ...string) func(string) string {
-		m := map[string]string{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			m[kv[i]] = kv[i+1]
-		}
-		return func(k string) string { return m[k] }
-	}
+	env := envOf
 	cfg, err := LoadConfig(env())
 	if err != nil {
 		t.Fatal(err)
