@@ -20,21 +20,22 @@ import (
 
 // Server holds the handlers' dependencies, built once by New.
 type Server struct {
-	cfg       Config
-	store     *store.Store
-	log       *slog.Logger
-	pages     map[string]*template.Template
-	locales   map[survey.Lang]*Messages
-	validate  *validator.Validate
-	cssURL    string
-	secret    []byte
-	engine    *gin.Engine
-	reports   rollupCache[reportKey, *AgencyReport] // agency reports while their rollups are unchanged
-	rankings  rollupCache[rankingKey, rankingTallies]
-	questions questionsCache // blank forms' questions, rendered
-	inv       *invitations   // invitations.go
-	limiter   *limiter       // per-client rate limits (ratelimit.go)
-	metrics   *metrics       // Prometheus metrics (metrics.go)
+	cfg        Config
+	store      *store.Store
+	log        *slog.Logger
+	pages      map[string]*template.Template
+	locales    map[survey.Lang]*Messages
+	validate   *validator.Validate
+	cssURL     string
+	secret     []byte
+	engine     *gin.Engine
+	reports    rollupCache[reportKey, *AgencyReport] // agency reports while their rollups are unchanged
+	rankings   rollupCache[rankingKey, rankingTallies]
+	questions  questionsCache // blank forms' questions, rendered
+	blankPages pageCache      // whole blank form pages for citizens: form_page_cache.go
+	inv        *invitations   // invitations.go
+	limiter    *limiter       // per-client rate limits (ratelimit.go)
+	metrics    *metrics       // Prometheus metrics (metrics.go)
 }
 
 // New builds the server: templates and messages are parsed now, so a broken

@@ -20,7 +20,17 @@ func (s *Server) surveyForm(c *gin.Context) error {
 		return err
 	}
 	c.Header("Cache-Control", "no-store")
-	p := s.formPage(s.base(c), ag, ar, f, survey.NewKey(), formEntry{}, nil)
+	b := s.base(c)
+	if b.User == nil && b.CSRF == "" {
+		cat, err := s.store.Catalog(c.Request.Context())
+		if err != nil {
+			return err
+		}
+		if done, err := s.blankPage(c, cat, b, ag, ar, f); done || err != nil {
+			return err
+		}
+	}
+	p := s.formPage(b, ag, ar, f, survey.NewKey(), formEntry{}, nil)
 	if p.Questions, err = s.blankQuestions(p, f, ar.Code); err != nil {
 		return err
 	}
