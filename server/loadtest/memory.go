@@ -25,6 +25,10 @@ import (
 type memSample struct {
 	at        time.Duration // since the run started
 	rss, heap float64       // bytes
+	// lag is how long the oldest response not yet counted in the rollups
+	// has waited (seconds), and pending how many wait: the writer keeping
+	// up is part of a steady load (absent from the page: zero).
+	lag, pending float64
 }
 
 // memWatch samples the service's memory until stopped.
@@ -101,6 +105,10 @@ func parseMemory(r io.Reader) (memSample, error) {
 			dst = &s.rss
 		case "go_memstats_heap_inuse_bytes":
 			dst = &s.heap
+		case "hailong_rollup_oldest_pending_seconds":
+			dst, found = &s.lag, found-1
+		case "hailong_rollup_pending":
+			dst, found = &s.pending, found-1
 		default:
 			continue
 		}
@@ -168,6 +176,8 @@ type memReport struct {
 	warm, last, peak   float64 // resident bytes
 	heapWarm, heapLast float64
 	growth             float64 // last / warm - 1
+	maxLag, lastLag    float64 // seconds
+	maxPending         float64
 	err                error
 }
 
@@ -198,6 +208,10 @@ func summarizeMemory(ss []memSample, err error) memReport {
 		r.peak = max(r.peak, s.rss)
 	}
 	r.growth = r.last/r.warm - 1
+	for _, s := range ss {
+		r.maxLag, r.maxPending = max(r.maxLag, s.lag), max(r.maxPending, s.pending)
+	}
+	r.lastLag = ss[len(ss)-1].lag
 	return r
 }
 
@@ -215,11 +229,13 @@ func printMemory(out io.Writer, r memReport) {
 	next := time.Duration(0)
 	for _, s := range r.samples {
 		if s.at >= next {
-			line = append(line, fmt.Sprintf("%s %s/%s", s.at.Round(time.Second), mb(s.rss), mb(s.heap)))
+			line = append(line, fmt.Sprintf("%s %s/%s lag %.1fs", s.at.Round(time.Second), mb(s.rss), mb(s.heap), s.lag))
 			next = s.at + time.Minute
 		}
 	}
 	fmt.Fprintf(out, "  memory of the service (resident/Go heap in use, MiB): %s\n", strings.Join(line, ", "))
 	fmt.Fprintf(out, "  resident after warm-up %s MiB, at the end %s MiB, peak %s MiB: growth %+.1f %% (heap %s -> %s MiB) over %d samples\n",
 		mb(r.warm), mb(r.last), mb(r.peak), 100*r.growth, mb(r.heapWarm), mb(r.heapLast), len(r.samples))
+	fmt.Fprintf(out, "  rollup lag (oldest response not yet counted) at most %.1fs, at the end %.1fs; at most %.0f responses waiting\n",
+		r.maxLag, r.lastLag, r.maxPending)
 }
