@@ -215,8 +215,9 @@ func summarizeMemory(ss []memSample, err error) memReport {
 	return r
 }
 
-// printMemory prints the report of one run: a line per minute (or per
-// sample when the run is short), then the growth after warm-up.
+// printMemory prints the report of one run: a sample a minute, then the
+// growth after warm-up of the level at the end and of the peak, against the
+// 10 % that a steady load may not exceed.
 func printMemory(out io.Writer, r memReport) {
 	if r.err != nil {
 		fmt.Fprintf(out, "  memory: %v\n", r.err)
@@ -234,8 +235,12 @@ func printMemory(out io.Writer, r memReport) {
 		}
 	}
 	fmt.Fprintf(out, "  memory of the service (resident/Go heap in use, MiB): %s\n", strings.Join(line, ", "))
-	fmt.Fprintf(out, "  resident after warm-up %s MiB, at the end %s MiB, peak %s MiB: growth %+.1f %% (heap %s -> %s MiB) over %d samples\n",
-		mb(r.warm), mb(r.last), mb(r.peak), 100*r.growth, mb(r.heapWarm), mb(r.heapLast), len(r.samples))
+	verdict := "within"
+	if r.peak/r.warm-1 > 0.10 {
+		verdict = "BEYOND"
+	}
+	fmt.Fprintf(out, "  resident after warm-up %s MiB, at the end %s MiB, peak %s MiB: growth %+.1f %%, peak %+.1f %% (%s the 10 %%; heap %s -> %s MiB) over %d samples\n",
+		mb(r.warm), mb(r.last), mb(r.peak), 100*r.growth, 100*(r.peak/r.warm-1), verdict, mb(r.heapWarm), mb(r.heapLast), len(r.samples))
 	fmt.Fprintf(out, "  rollup lag (oldest response not yet counted) at most %.1fs, at the end %.1fs; at most %.0f responses waiting\n",
 		r.maxLag, r.lastLag, r.maxPending)
 }
