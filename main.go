@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -74,9 +73,6 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	if cfg.MemoryLimit > 0 {
-		debug.SetMemoryLimit(cfg.MemoryLimit)
-	}
 
 	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: log, OpTimeout: 10 * time.Minute})
 	if err != nil {
@@ -117,7 +113,7 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	if cfg.MongoURI != "" {
 		db = "MongoDB"
 	}
-	fmt.Fprintf(out, "Hài Lòng is running: open %s (database: %s; memory limit: %s)\n", openURL(ln.Addr()), db, cfg.MemoryLimitString())
+	fmt.Fprintf(out, "Hài Lòng is running: open %s (database: %s; memory limit during exports: %s)\n", openURL(ln.Addr()), db, cfg.ExportMemoryString())
 	switch {
 	case pw != "" && cfg.AdminPassword == "":
 		fmt.Fprintf(out, "First start: log in at %slogin as \"admin\" with the generated password %s (shown only this once; change it under Administration → Users)\n", openURL(ln.Addr()), pw)

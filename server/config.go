@@ -39,10 +39,10 @@ type Config struct {
 	// invitation links, short links and QR codes; empty means the address of
 	// each request.
 	PublicURL string
-	// MemoryLimit is the soft limit on the Go runtime's memory, in bytes
-	// (HAILONG_MEMORY_LIMIT, 48 MiB by default, "off" for none; GOMEMLIMIT
-	// wins when set): see config_memory.go. Zero means no limit is set.
-	MemoryLimit int64
+	// ExportMemoryLimit is the soft limit on the Go runtime's memory while
+	// an export streams, in bytes (HAILONG_EXPORT_MEMORY_LIMIT, 40 MiB by
+	// default, "off" for none): see config_memory.go. Zero: never lowered.
+	ExportMemoryLimit int64
 
 	// The edge (config_edge.go): metrics, timeouts, rate limits, and the
 	// reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are

@@ -2,47 +2,46 @@ package server
 
 import (
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 )
 
-// DefaultMemoryLimit is the soft limit on the Go runtime's memory when
-// neither HAILONG_MEMORY_LIMIT nor GOMEMLIMIT is set. The service's live
+// DefaultExportMemoryLimit is the soft limit on the Go runtime's memory
+// while an export streams (HAILONG_EXPORT_MEMORY_LIMIT). The service's live
 // heap (with the embedded database) is about 30 MB; by default Go lets the
 // heap grow to twice that between collections, which took a large export's
-// resident size past 100 MB. With 48 MiB an export of 1.1 million responses
-// peaked at 96.7 MiB (101 MB) in the measuring test's process, whose program
-// text alone is 40 MiB; 40 MiB leaves a margin under 100 MB, at the cost of
-// more frequent collections (measured in the README). The limit is soft: a
-// heap that really needs more gets it, and the collector never takes more
-// than about half the CPU.
-const DefaultMemoryLimit = 40 << 20
+// resident size past 100 MB. With a limit of 48 MiB an export of 1.1
+// million responses peaked at 96.7 MiB (101 MB) in the measuring test's
+// process, whose program text alone is 40 MiB; 40 MiB leaves a margin.
+//
+// The limit is lowered only while exports run: as a standing limit it made
+// the collector run some fifty times a second under a submission load (the
+// rollup writer allocates about 0.7 MB per response on the embedded
+// database), and submissions fell from about 570 to 180 a second. The limit
+// is soft: a heap that really needs more gets it, and the collector never
+// takes more than about half the CPU.
+const DefaultExportMemoryLimit = 40 << 20
 
-// loadMemoryLimit reads HAILONG_MEMORY_LIMIT: a size in bytes with an
-// optional unit (B, KiB, MiB, GiB, as GOMEMLIMIT writes it) or "off".
-// GOMEMLIMIT, when set, wins: the runtime has already applied it.
+// loadMemoryLimit reads HAILONG_EXPORT_MEMORY_LIMIT: a size in bytes with
+// an optional unit (B, KiB, MiB, GiB, as GOMEMLIMIT writes it) or "off".
 func loadMemoryLimit(getenv func(string) string, cfg *Config, bad func(string, ...any)) {
-	v := getenv("HAILONG_MEMORY_LIMIT")
-	if getenv("GOMEMLIMIT") != "" {
-		if v != "" {
-			bad("set HAILONG_MEMORY_LIMIT or GOMEMLIMIT, not both")
-		}
-		return
-	}
-	cfg.MemoryLimit = DefaultMemoryLimit
+	cfg.ExportMemoryLimit = DefaultExportMemoryLimit
+	v := getenv("HAILONG_EXPORT_MEMORY_LIMIT")
 	if v == "" {
 		return
 	}
 	if strings.EqualFold(v, "off") {
-		cfg.MemoryLimit = 0
+		cfg.ExportMemoryLimit = 0
 		return
 	}
 	n, ok := parseSize(v)
 	if !ok || n < 16<<20 {
-		bad("HAILONG_MEMORY_LIMIT=%q must be a size of at least 16MiB, such as 40MiB or 1GiB, or off", v)
+		bad("HAILONG_EXPORT_MEMORY_LIMIT=%q must be a size of at least 16MiB, such as 40MiB or 1GiB, or off", v)
 		return
 	}
-	cfg.MemoryLimit = n
+	cfg.ExportMemoryLimit = n
 }
 
 // parseSize reads a whole number of bytes with an optional binary unit.
@@ -65,10 +64,47 @@ func parseSize(s string) (int64, bool) {
 	return n << shift, true
 }
 
-// MemoryLimitString names the limit for the start-up line.
-func (c Config) MemoryLimitString() string {
-	if c.MemoryLimit <= 0 {
-		return "none (GOMEMLIMIT or off)"
+// memoryGuard lowers the runtime's soft memory limit while at least one
+// export streams, and puts back what it was when the last one ends. A
+// lower limit set by GOMEMLIMIT is left alone.
+type memoryGuard struct {
+	mu    sync.Mutex
+	limit int64 // 0: never lowered
+	n     int   // exports running
+	saved int64 // the limit before the first of them
+}
+
+// enter lowers the limit and returns the function that ends the export's
+// share of it (safe to call more than once).
+func (g *memoryGuard) enter() func() {
+	if g.limit <= 0 {
+		return func() {}
 	}
-	return fmt.Sprintf("%d MiB", c.MemoryLimit>>20)
+	g.mu.Lock()
+	if g.n == 0 {
+		g.saved = debug.SetMemoryLimit(-1)
+		if g.limit < g.saved {
+			debug.SetMemoryLimit(g.limit)
+		}
+	}
+	g.n++
+	g.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			if g.n--; g.n == 0 {
+				debug.SetMemoryLimit(g.saved)
+			}
+		})
+	}
+}
+
+// ExportMemoryString names the limit for the start-up line.
+func (c Config) ExportMemoryString() string {
+	if c.ExportMemoryLimit <= 0 {
+		return "off"
+	}
+	return fmt.Sprintf("%d MiB", c.ExportMemoryLimit>>20)
 }

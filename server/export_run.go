@@ -29,6 +29,7 @@ type exportRun struct {
 	gz      *gzip.Writer
 	rows    int64
 	started bool
+	release func() // ends this export's share of the lower memory limit
 }
 
 // start sends the headers and opens the writer. It lifts the server's write
@@ -38,6 +39,7 @@ func (e *exportRun) start() error {
 		return nil
 	}
 	e.started = true
+	e.release = e.s.memory.enter()
 	c := e.c
 	_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Time{})
 	h := c.Writer.Header()
@@ -131,6 +133,9 @@ func (e *exportRun) finish(err error) error {
 	}
 	if err != nil && e.w != nil {
 		e.w.Abort()
+	}
+	if e.release != nil {
+		e.release()
 	}
 	gone := e.c.Request.Context().Err() != nil
 	status := "complete"

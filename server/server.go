@@ -33,6 +33,7 @@ type Server struct {
 	rankings   rollupCache[rankingKey, rankingTallies]
 	questions  questionsCache // blank forms' questions, rendered
 	blankPages pageCache      // whole blank form pages for citizens: form_page_cache.go
+	memory     memoryGuard    // the soft memory limit while exports stream: config_memory.go
 	inv        *invitations   // invitations.go
 	limiter    *limiter       // per-client rate limits (ratelimit.go)
 	metrics    *metrics       // Prometheus metrics (metrics.go)
@@ -69,6 +70,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*Server, error) {
 		cssURL:   "/static/app.css?v=" + css,
 		secret:   secret,
 		limiter:  newLimiter(cfg.Rate),
+		memory:   memoryGuard{limit: cfg.ExportMemoryLimit},
 	}
 	if err := s.startInvitations(ctx); err != nil {
 		return nil, err
