@@ -85,6 +85,9 @@ func (g *memoryGuard) enter() func() {
 		g.saved = debug.SetMemoryLimit(-1)
 		if g.limit < g.saved {
 			debug.SetMemoryLimit(g.limit)
+			// Start lean: collect now and give back what the heap grew
+			// to before, instead of waiting for the scavenger.
+			debug.FreeOSMemory()
 		}
 	}
 	g.n++

@@ -35,6 +35,7 @@ func (s *Server) exportAggregates(c *gin.Context) error {
 		Kind: "aggregates", Rule: s.rule(), Period: q.Period, Granularity: q.Granularity, GeneratedAt: exportNow(), Lang: lang,
 		Filters: withVerified([]metaItem{{"level", string(q.Level)}, {"agency", q.Agency}, {"area", q.Area}}, q), Columns: plan.layout.Columns,
 	}}
+	run.release = s.memory.enter()
 	return run.finish(s.writeAggregates(c, run, plan, agencies))
 }
 

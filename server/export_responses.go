@@ -51,6 +51,7 @@ func (s *Server) exportResponses(c *gin.Context) error {
 		Filters: withVerified([]metaItem{{"agency", q.Agency}, {"area", q.Area}, {"comments", map[bool]string{true: "1", false: "0"}[q.Comments]}}, q),
 		Columns: layout.Columns,
 	}}
+	run.release = s.memory.enter() // from the query on: its first batch counts too
 	sheet := s.locales[lang].T("export.sheet.responses")
 	ks := newDisclosures(s.store, q.Verified)
 	var row []survey.Value

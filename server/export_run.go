@@ -29,7 +29,7 @@ type exportRun struct {
 	gz      *gzip.Writer
 	rows    int64
 	started bool
-	release func() // ends this export's share of the lower memory limit
+	release func() // ends this export's share of the lower memory limit (set by the handler, called by finish)
 }
 
 // start sends the headers and opens the writer. It lifts the server's write
@@ -39,7 +39,6 @@ func (e *exportRun) start() error {
 		return nil
 	}
 	e.started = true
-	e.release = e.s.memory.enter()
 	c := e.c
 	_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Time{})
 	h := c.Writer.Header()
