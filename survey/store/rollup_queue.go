@@ -5,19 +5,42 @@ import (
 	"time"
 )
 
-// submit hands a stored response to the writer without waiting. When the
-// queue is full the contribution stays in the pending log, which the writer
-// reads as soon as it has caught up.
+// submit hands a stored response to the writer; it waits only when the
+// queue is full (up to submitWait). A contribution that finds no room stays
+// in the pending log, which the writer reads as soon as it has caught up.
+// Never called from the writer's goroutine.
 func (w *rollupWriter) submit(c contribution) {
 	w.qmu.Lock()
 	w.queued[c.attempt] = time.Now()
 	w.qmu.Unlock()
 	select {
 	case w.in <- c:
+		return
 	default:
-		w.unqueue([]contribution{c})
-		w.dropped.Add(1)
 	}
+	// The queue is full: wait for room, so that submissions slow to the
+	// pace the writer counts at (the committer answers later) instead of
+	// the pending log growing without bound, which the reconciler reads
+	// whole. Past submitWait (a rebuild pauses the writer for minutes), or
+	// when stopping, the contribution is left to the pending log.
+	t := time.NewTimer(submitWait)
+	defer t.Stop()
+	select {
+	case w.in <- c:
+	case <-t.C:
+		w.drop(c)
+	case <-w.quit:
+		w.drop(c)
+	}
+}
+
+// submitWait bounds how long a stored response waits for room in the queue.
+const submitWait = 5 * time.Second
+
+// drop leaves the contribution to the pending log.
+func (w *rollupWriter) drop(c contribution) {
+	w.unqueue([]contribution{c})
+	w.dropped.Add(1)
 }
 
 func (w *rollupWriter) unqueue(cs []contribution) {
