@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -99,12 +100,13 @@ func (s *Store) writeBatch(ctx context.Context, batch []*commitReq) {
 			}
 		}
 	}
+	deadline := time.Now().Add(submitWait)
 	for i, r := range batch {
 		if e, ok := failed[i]; ok {
 			r.done <- e
 			continue
 		}
-		s.rollups.writer.submit(r.c)
+		s.rollups.writer.submit(r.c, deadline)
 		s.stats.addStored(r.doc.Channel)
 		s.appendComment(r.doc.Response) // comment buckets: see comments.go
 		r.done <- nil

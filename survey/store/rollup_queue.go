@@ -6,10 +6,12 @@ import (
 )
 
 // submit hands a stored response to the writer; it waits only when the
-// queue is full (up to submitWait). A contribution that finds no room stays
-// in the pending log, which the writer reads as soon as it has caught up.
-// Never called from the writer's goroutine.
-func (w *rollupWriter) submit(c contribution) {
+// queue is full, until the deadline (a group commit gives all its responses
+// one deadline, so a paused writer delays a batch by submitWait at most). A
+// contribution that finds no room stays in the pending log, which the
+// writer reads as soon as it has caught up. Never called from the writer's
+// goroutine.
+func (w *rollupWriter) submit(c contribution, deadline time.Time) {
 	w.qmu.Lock()
 	w.queued[c.attempt] = time.Now()
 	w.qmu.Unlock()
@@ -21,9 +23,9 @@ func (w *rollupWriter) submit(c contribution) {
 	// The queue is full: wait for room, so that submissions slow to the
 	// pace the writer counts at (the committer answers later) instead of
 	// the pending log growing without bound, which the reconciler reads
-	// whole. Past submitWait (a rebuild pauses the writer for minutes), or
-	// when stopping, the contribution is left to the pending log.
-	t := time.NewTimer(submitWait)
+	// whole. Past the deadline (a rebuild pauses the writer for minutes),
+	// or when stopping, the contribution is left to the pending log.
+	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
 	select {
 	case w.in <- c:
@@ -34,7 +36,8 @@ func (w *rollupWriter) submit(c contribution) {
 	}
 }
 
-// submitWait bounds how long a stored response waits for room in the queue.
+// submitWait bounds how long a group commit's responses wait, together, for
+// room in the queue.
 const submitWait = 5 * time.Second
 
 // drop leaves the contribution to the pending log.
