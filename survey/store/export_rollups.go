@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
@@ -41,31 +39,13 @@ func (s *Store) AgencyMonthsFiltered(ctx context.Context, agency string, months 
 	s.rollups.swap.RLock()
 	defer s.rollups.swap.RUnlock()
 	out := make([]AgencyMonth, len(months))
-	var misses []int
+	ids := make([]string, len(months))
 	for i, m := range months {
 		out[i] = AgencyMonth{Month: m, ByArea: map[string]survey.Tally{}}
-		if !s.rollups.cache.view(monthDocID(kind, agency, m), func(b *bucket) { out[i].add(b) }) {
-			misses = append(misses, i)
-		}
+		ids[i] = monthDocID(kind, agency, m)
 	}
-	errs := make([]error, len(months))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
-	for _, i := range misses {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			b, err := s.readBucket(ctx, monthDocID(kind, agency, months[i]), months[i])
-			if errs[i] = err; err == nil {
-				out[i].add(b)
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("read rollups: %w", err)
+	if err := s.eachBucket(ctx, ids, months, func(i int, b *bucket) { out[i].add(b) }); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

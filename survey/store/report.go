@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
@@ -76,43 +75,23 @@ func (s *Store) ReportFiltered(ctx context.Context, agency string, months []surv
 	}
 	// Documents 2i and 2i+1 are month i's agency and province documents.
 	ids := make([]string, 2*len(months))
-	add := func(i int, b *bucket) {
+	of := make([]survey.Month, len(ids))
+	for i := range ids {
+		of[i] = months[i/2]
+		ids[i] = monthDocID(pmKind, "", of[i])
+		if i%2 == 0 {
+			ids[i] = monthDocID(amKind, agency, of[i])
+		}
+	}
+	err := s.eachBucket(ctx, ids, of, func(i int, b *bucket) {
 		if i%2 == 0 {
 			c.addAgencyMonth(i/2, b)
 		} else {
 			c.addProvinceMonth(b)
 		}
-	}
-	var misses []int
-	for i := range ids {
-		m := months[i/2]
-		ids[i] = monthDocID(pmKind, "", m)
-		if i%2 == 0 {
-			ids[i] = monthDocID(amKind, agency, m)
-		}
-		if !s.rollups.cache.view(ids[i], func(b *bucket) { add(i, b) }) {
-			misses = append(misses, i)
-		}
-	}
-	docs := make([]*bucket, len(ids))
-	errs := make([]error, len(ids))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
-	for _, i := range misses {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			docs[i], errs[i] = s.readBucket(ctx, ids[i], months[i/2])
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("read rollups: %w", err)
-	}
-	for _, i := range misses {
-		add(i, docs[i])
+	})
+	if err != nil {
+		return nil, err
 	}
 	return c, nil
 }
