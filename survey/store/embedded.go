@@ -21,6 +21,7 @@ var newMu sync.Mutex
 // simulate a database that goes away and comes back.
 type Embedded struct {
 	uri    string
+	dir    string // the absolute data folder: one <database>.sqlite file per database
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -52,7 +53,7 @@ func StartEmbedded(dir, addr string) (*Embedded, error) {
 		return nil, fmt.Errorf("start embedded database: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	e := &Embedded{cancel: cancel, done: make(chan struct{})}
+	e := &Embedded{dir: abs, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
 		_ = f.Run(runCtx)

@@ -26,7 +26,8 @@ const (
 // periodically, when the queue overflowed, on a flush and when the writer
 // stops. Unless thorough, it leaves this writer's recent entries that are not
 // marked stored: their inserts are most likely in flight, and looking a
-// response up scans the responses on FerretDB.
+// response up would scan the responses on FerretDB were the store's _id
+// index (id_index.go) missing.
 func (w *rollupWriter) reconcile(thorough bool) {
 	w.run.Lock()
 	defer w.run.Unlock()
@@ -159,8 +160,7 @@ func (w *rollupWriter) replay(ctx context.Context, rec batchRecord, now time.Tim
 }
 
 // resolve finds out what a pending entry stands for. An entry marked stored
-// carries its contribution; otherwise the response is looked up (a scan on
-// FerretDB, so the mark saves it in all but the crash window).
+// carries its contribution; otherwise the response is looked up by _id.
 func (w *rollupWriter) resolve(ctx context.Context, d pendingDoc) (contribution, entryState, error) {
 	if d.Stored {
 		if c, err := unpack(d); err == nil {

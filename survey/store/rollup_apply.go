@@ -90,7 +90,19 @@ func (w *rollupWriter) countOnce(cs []contribution, t batchTag, checked bool) er
 // held returns which of the entries are still in the log and this writer's
 // to count (one read of the small log, no write). An entry is gone when the
 // reconciler has counted it already, or another process took it over.
+//
+// With the embedded database every entry handed to the writer is held: no
+// other process counts, and the reconciler runs on the writer's goroutine
+// and leaves queued entries alone. The read is skipped there, as FerretDB
+// checks $in against every entry of the log one by one.
 func (w *rollupWriter) held(ctx context.Context, ids []string) (map[string]bool, error) {
+	if w.s.rollups.alone {
+		held := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			held[id] = true
+		}
+		return held, nil
+	}
 	docs, err := w.s.findPending(ctx, docD("_id", docD("$in", ids)))
 	held := make(map[string]bool, len(docs))
 	for _, d := range docs {
@@ -118,7 +130,11 @@ func (w *rollupWriter) apply(ctx context.Context, set bucketSet, t batchTag, che
 		b := set[id]
 		coll := w.s.db.Collection(rollupColl(b.month))
 		if !w.known[id] {
-			if _, err := coll.InsertOne(ctx, b.skeleton()); err != nil && !mongo.IsDuplicateKeyError(err) {
+			_, err := coll.InsertOne(ctx, b.skeleton())
+			switch {
+			case err == nil:
+				w.sweepIndexes() // the month's collection may be new
+			case !mongo.IsDuplicateKeyError(err):
 				return classify(err)
 			}
 			w.known[id] = true

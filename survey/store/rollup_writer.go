@@ -11,7 +11,7 @@ import (
 
 // Tuning of the rollup writer.
 const (
-	writerQueue    = 8192             // contributions waiting; beyond, the pending log holds them
+	writerQueue    = 2048             // contributions waiting (two batches); a full queue holds submissions back (rollup_queue.go)
 	writerBatch    = 1000             // most contributions counted in one batch
 	writerLinger   = 2 * time.Second  // wait for more before counting a batch
 	reconcileEvery = 30 * time.Second // how often the pending log is checked
@@ -98,6 +98,7 @@ func (w *rollupWriter) loop() {
 			if !w.s.rollups.alone {
 				w.beat()
 			}
+			w.sweepIndexes()
 			w.reconcile(false)
 		case <-w.quit:
 			w.drain()
@@ -151,4 +152,12 @@ func (w *rollupWriter) collect(batch []contribution, linger time.Duration) []con
 		}
 	}
 	return batch
+}
+
+// sweepIndexes adds the _id index of collections created since the last
+// sweep (a new month's rollups, a rebuild's) on the embedded database.
+func (w *rollupWriter) sweepIndexes() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	w.s.ids.sweepQuietly(ctx)
 }

@@ -5,8 +5,11 @@ package store
 // FerretDB (SQLite) finds a document by _id by scanning its whole table (its
 // query does not match the _id index expression; pinned in
 // rollups_ferretdb_test.go), so the cost of every read and update grows with
-// the bytes of the collection. Rollups therefore live in one small collection
-// per month, "rollups_YYYY_MM", holding:
+// the bytes of the collection. The store adds an index FerretDB's query does
+// use (id_index.go), but a new collection lacks it until the next sweep, and
+// MongoDB reads a month's documents as one range either way. Rollups
+// therefore live in one small collection per month, "rollups_YYYY_MM",
+// holding:
 //
 //	{_id: "am|<agency>|<YYYY-MM>", k: "am", agency, month,
 //	 w:  {<writer>: <last batch applied>},

@@ -38,6 +38,7 @@ type Store struct {
 	client   *mongo.Client
 	db       *mongo.Database
 	embedded *Embedded
+	ids      *idIndexes // the _id indexes added to the embedded database (id_index.go); nil with MongoDB
 	log      *slog.Logger
 
 	areas     *mongo.Collection
@@ -123,6 +124,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.Close(context.Background())
 		return nil, err
 	}
+	if s.embedded != nil {
+		s.ids = newIDIndexes(s.embedded.dir, name, s.log)
+		s.ids.sweepQuietly(ctx)
+	}
 	if err := s.startRollups(ctx); err != nil {
 		s.Close(context.Background())
 		return nil, err
@@ -149,6 +154,7 @@ func (s *Store) Close(ctx context.Context) error {
 	if s.client != nil {
 		err = errors.Join(err, s.client.Disconnect(ctx))
 	}
+	s.ids.close()
 	s.stopEmbedded()
 	return err
 }
