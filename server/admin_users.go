@@ -99,6 +99,10 @@ func (s *Server) resetPassword(c *gin.Context, username, password string) error 
 	if err != nil {
 		return err
 	}
+	if u.Role == survey.RoleIntegration {
+		// It signs in with its API keys only (survey.CheckPassword refuses it).
+		return survey.FieldErrors{survey.FieldPassword: survey.ProblemNoPassword}
+	}
 	if len([]rune(password)) < survey.MinPasswordLen {
 		return survey.FieldErrors{survey.FieldPassword: survey.ProblemTooShort}
 	}

@@ -673,6 +673,18 @@ func TestIntegrationAccounts(t *testing.T) {
 	if !strings.Contains(page.body, `id="integration-hint"`) || strings.Contains(page.body, `action="/admin/users/vnpt-igate/password"`) {
 		t.Errorf("integration user page: hint missing or password form shown")
 	}
+	// It has no password to reset, from the API or by a hand-made form post.
+	r = admin.api(t, http.MethodPost, "/api/v1/admin/users/vnpt-igate/password", map[string]any{"password": "a-long-enough-password"})
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `"password"`) || !strings.Contains(r.body, "API") {
+		t.Errorf("password reset of an integration account over the API: %s, want 400 with the password's message", r)
+	}
+	r = admin.post(t, "/admin/users/vnpt-igate/password", url.Values{"password": {"a-long-enough-password"}})
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "khoá API") {
+		t.Errorf("password reset of an integration account from a form: %s, want 400 with the message", r)
+	}
+	if u, err := env.store.User(ctx, "vnpt-igate"); err != nil || len(u.PasswordHash) != 0 {
+		t.Errorf("after the refused resets: %+v, %v; want no password", u, err)
+	}
 	// No agency: refused.
 	r = admin.api(t, http.MethodPost, "/api/v1/admin/users", map[string]any{"username": "no-agency", "name": "X", "role": "integration", "agencies": []string{}})
 	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "agencies") {

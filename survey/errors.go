@@ -40,6 +40,8 @@ const (
 	ProblemInactive      = "inactive"
 	ProblemFuture        = "future"
 	ProblemMerged        = "merged"
+	// ProblemNoPassword: the account (an integration) has no password to set.
+	ProblemNoPassword = "no_password"
 )
 
 // FieldErrors maps a field name to the code of what is wrong with it.
