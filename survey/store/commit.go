@@ -19,6 +19,12 @@ import (
 // pending entries followed by one insertMany of the responses. Nobody waits
 // for a timer, a lone request is written at once, and every caller is
 // answered only when its own response is durably stored (or known not to be).
+//
+// A leader writes one batch, the one holding its own request, then hands the
+// lead to the first request still queued and returns. (It used to write
+// batches until the queue was empty, which under a steady load never came:
+// the leader's own client waited for as long as the load lasted, 22 s in a
+// 30 s run.)
 
 // maxCommitBatch bounds one group commit.
 const maxCommitBatch = 256
@@ -30,36 +36,46 @@ type commitReq struct {
 	c    contribution
 	doc  storedResponse
 	done chan error
+	// lead is signalled when the request, first in the queue, is to write
+	// the next batch.
+	lead chan struct{}
 }
 
 type committer struct {
 	mu    sync.Mutex
 	queue []*commitReq
-	busy  bool
+	busy  bool // a leader is writing, or has been chosen
 }
 
 // commit stores the pending entry and the response of c, batched with
 // concurrent calls. It returns nil when the response was inserted,
 // errDuplicateResponse when its id existed, or the error of the batch.
 func (s *Store) commit(ctx context.Context, c contribution, doc storedResponse) error {
-	req := &commitReq{c: c, doc: doc, done: make(chan error, 1)}
+	req := &commitReq{c: c, doc: doc, done: make(chan error, 1), lead: make(chan struct{}, 1)}
 	g := &s.group
 	g.mu.Lock()
 	g.queue = append(g.queue, req)
 	if g.busy {
 		g.mu.Unlock()
-		return <-req.done // the writing leader answers every request it takes
-	}
-	g.busy = true
-	for len(g.queue) > 0 {
-		n := min(len(g.queue), maxCommitBatch)
-		batch := g.queue[:n:n]
-		g.queue = g.queue[n:]
-		g.mu.Unlock()
-		s.writeBatch(ctx, batch)
+		select {
+		case err := <-req.done: // a leader took the request and wrote it
+			return err
+		case <-req.lead: // the request heads the queue: write the next batch
+		}
 		g.mu.Lock()
 	}
-	g.busy = false
+	g.busy = true
+	n := min(len(g.queue), maxCommitBatch)
+	batch := g.queue[:n:n] // begins with req
+	g.queue = g.queue[n:]
+	g.mu.Unlock()
+	s.writeBatch(ctx, batch)
+	g.mu.Lock()
+	if len(g.queue) > 0 {
+		g.queue[0].lead <- struct{}{} // busy stays set for the next leader
+	} else {
+		g.busy = false
+	}
 	g.mu.Unlock()
 	return <-req.done
 }
