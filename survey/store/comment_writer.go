@@ -155,20 +155,7 @@ func (s *Store) FlushComments(ctx context.Context) error {
 	if w == nil {
 		return nil
 	}
-	done := make(chan struct{})
-	select {
-	case w.flushes <- done:
-	case <-w.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return askFlush(ctx, w.flushes, w.done)
 }
 
 // MarkCommentHandled marks an agency's comment (the response id) of the

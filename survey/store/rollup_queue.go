@@ -86,10 +86,17 @@ func (w *rollupWriter) poke() {
 // flush returns once everything stored before the call has been counted (or
 // the writer has stopped).
 func (w *rollupWriter) flush(ctx context.Context) error {
+	return askFlush(ctx, w.flushes, w.done)
+}
+
+// askFlush asks a writer's loop, through its flushes channel, to write
+// everything queued, and waits until it has, it has stopped (stopped is
+// closed), or ctx ends. The rollup and comment writers share it.
+func askFlush(ctx context.Context, flushes chan<- chan struct{}, stopped <-chan struct{}) error {
 	done := make(chan struct{})
 	select {
-	case w.flushes <- done:
-	case <-w.done:
+	case flushes <- done:
+	case <-stopped:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
