@@ -14,11 +14,12 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"hailong/survey"
+	"hailong/survey/store"
 )
 
 // scratchName is the collection the insert baseline writes; it is dropped
 // before and after.
-const scratchName = "loadtest_baseline"
+const scratchName = store.ScratchPrefix + "loadtest_baseline"
 
 // baseline is the tool's own connection to the service's database: it
 // measures the database itself with the raw driver (the limit the service's

@@ -39,23 +39,14 @@ import (
 // its own indexes <table>_<index name>, and no index of ours is named hl_id.
 const idIndexSuffix = "_hl_id"
 
+// ScratchPrefix begins the names of collections that tools sharing the
+// database write (the load tool's raw-insert baseline): they are left as
+// FerretDB makes them, so the baseline measures FerretDB as it is.
+const ScratchPrefix = "scratch_"
+
 // idIndexed reports whether the store keeps an _id index on the collection:
-// its own collections, not those of tools sharing the database (the load
-// tool's raw-insert baseline must measure FerretDB as it is).
-func idIndexed(name string) bool {
-	switch name {
-	case "areas", "agencies", "forms", "responses", "users", "sessions", "tokens", "login_attempts",
-		"audit", "settings", "pending", "rollup_batches", "rollup_writers", "rollup_meta",
-		"kiosks", "kiosk_codes", "ratings", "rating_months", "rating_pending":
-		return true
-	}
-	for _, p := range []string{rollupPrefix, rebuildPrefix, commentPrefix, invitationPrefix} {
-		if strings.HasPrefix(name, p) {
-			return true
-		}
-	}
-	return false
-}
+// every collection but the scratch ones.
+func idIndexed(name string) bool { return !strings.HasPrefix(name, ScratchPrefix) }
 
 // idIndexes opens the embedded database's SQLite file beside FerretDB and
 // adds the missing indexes.

@@ -126,6 +126,12 @@ func (w *rollupWriter) apply(ctx context.Context, set bucketSet, t batchTag, che
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	created := false // a document was created: its month's collection may be new
+	defer func() {
+		if created {
+			w.sweepIndexes()
+		}
+	}()
 	for _, id := range ids {
 		b := set[id]
 		coll := w.s.db.Collection(rollupColl(b.month))
@@ -133,7 +139,7 @@ func (w *rollupWriter) apply(ctx context.Context, set bucketSet, t batchTag, che
 			_, err := coll.InsertOne(ctx, b.skeleton())
 			switch {
 			case err == nil:
-				w.sweepIndexes() // the month's collection may be new
+				created = true
 			case !mongo.IsDuplicateKeyError(err):
 				return classify(err)
 			}
