@@ -137,7 +137,7 @@ func (s *Server) dissolveAgency(c *gin.Context, code, date string) (survey.Agenc
 }
 
 // mergeAgencies merges agencies into another from a date.
-func (s *Server) mergeAgencies(c *gin.Context, from []string, into, date string) ([]survey.Agency, error) {
+func (s *Server) mergeAgencies(c *gin.Context, from []string, into, date string, crossLevel bool) ([]survey.Agency, error) {
 	cat, err := s.store.Catalog(c.Request.Context())
 	if err != nil {
 		return nil, err
@@ -146,7 +146,7 @@ func (s *Server) mergeAgencies(c *gin.Context, from []string, into, date string)
 	if !ok {
 		return nil, survey.FieldErrors{survey.FieldDate: survey.ProblemInvalid}
 	}
-	changed, fe := survey.Merge(cat, from, into, at)
+	changed, fe := survey.Merge(cat, from, into, at, crossLevel)
 	if fe != nil {
 		return nil, fe
 	}

@@ -94,6 +94,8 @@ type mergeRequest struct {
 	From []string `json:"from"`
 	Into string   `json:"into"`
 	Date string   `json:"date"`
+	// CrossLevel allows merging agencies of another level than the survivor's.
+	CrossLevel bool `json:"crossLevel"`
 }
 
 func (s *Server) apiAdminMerge(c *gin.Context) error {
@@ -101,7 +103,7 @@ func (s *Server) apiAdminMerge(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	changed, err := s.mergeAgencies(c, in.From, in.Into, in.Date)
+	changed, err := s.mergeAgencies(c, in.From, in.Into, in.Date, in.CrossLevel)
 	if err != nil {
 		return s.apiFieldErrors(c, err)
 	}

@@ -220,7 +220,8 @@ func (s *Server) adminMerge(c *gin.Context) error {
 
 func (s *Server) adminMergeSubmit(c *gin.Context) error {
 	from, into, date := c.PostFormArray("from"), c.PostForm("into"), c.PostForm("date")
-	_, err := s.mergeAgencies(c, from, into, date)
+	cross := c.PostForm("crossLevel") == "1"
+	_, err := s.mergeAgencies(c, from, into, date, cross)
 	var fe survey.FieldErrors
 	if errors.As(err, &fe) {
 		return s.mergePage(c, http.StatusBadRequest, from, into, date, fe)

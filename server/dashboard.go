@@ -3,6 +3,7 @@ package server
 import (
 	"html/template"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -65,6 +66,11 @@ type DashboardPage struct {
 	Scale    []survey.Level5
 	APIURL   string
 	Ratings  *RatingsView // the kiosks' quick ratings: kiosk_report.go
+	// MissingFactors names the factors without a valid answer when the
+	// overall index is incomplete; RankReason says why the agency is not
+	// ranked, in the page's language.
+	MissingFactors string
+	RankReason     string
 }
 
 // FactorRow is one factor row.
@@ -72,6 +78,8 @@ type FactorRow struct {
 	Code, Name string
 	Score      survey.Score
 	Bar        template.HTML
+	// Missing names the criteria without a valid answer of a partial factor.
+	Missing string
 }
 
 // CriterionRow is one criterion row with its distribution.
@@ -148,7 +156,11 @@ func (s *Server) fillDashboard(p *DashboardPage, cat *survey.Catalog) {
 		if i < len(r.Form.Factors) {
 			name = r.Form.Factors[i].Name.In(lang)
 		}
-		p.Factors = append(p.Factors, FactorRow{f.Code, name, f.Score, barSVG(f.Index, f.Low, f.High, name)})
+		p.Factors = append(p.Factors, FactorRow{f.Code, name, f.Score, barSVG(f.Index, f.Low, f.High, name), strings.Join(f.MissingCriteria, ", ")})
+	}
+	p.MissingFactors = strings.Join(r.Report.Overall.MissingFactors, ", ")
+	if r.Standing.Reason != "" {
+		p.RankReason = unrankedReason(p.L, r.Standing, r.UnitOverall)
 	}
 	texts := map[string]string{}
 	for _, q := range r.Form.Questions(p.Query.Area) {

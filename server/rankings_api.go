@@ -57,6 +57,9 @@ type RankingRowJSON struct {
 	Overall   survey.Score `json:"overall"`
 	Responses int64        `json:"responses"`
 	TooFew    bool         `json:"tooFew"`
+	// Reason says why a unit of the unranked list is not ranked:
+	// too_few, incomplete (a factor without a valid answer) or no_data.
+	Reason string `json:"reason,omitempty"`
 	// Includes are the merged agencies whose responses the row includes.
 	Includes []string `json:"includes,omitempty"`
 	// Dissolved is the day (YYYY-MM-DD) a dissolved agency stopped serving.
@@ -128,7 +131,7 @@ func rankingRowJSON(x survey.RankingRow) RankingRowJSON {
 	a := x.Unit.Agency
 	j := RankingRowJSON{
 		Rank: x.Standing.Rank, Agency: a.Code, Name: a.Name, Overall: x.Overall,
-		Responses: x.Standing.Responses, TooFew: x.Standing.TooFew, Includes: x.Pooled,
+		Responses: x.Standing.Responses, TooFew: x.Standing.TooFew, Reason: x.Standing.Reason, Includes: x.Pooled,
 	}
 	if x.Dissolved() && !a.Until.IsZero() {
 		j.Dissolved = a.Until.In(survey.Zone()).Format(time.DateOnly)

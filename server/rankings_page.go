@@ -47,6 +47,9 @@ type RankRowView struct {
 	Overall    survey.Score
 	Responses  int64
 	TooFew     bool
+	// Reason says, in the page's language, why an unranked unit is not
+	// ranked.
+	Reason string
 	// Pooled names the merged agencies included; Dissolved the day the
 	// agency stopped serving, when it was dissolved.
 	Pooled    string
@@ -130,6 +133,9 @@ func levelView(ms *Messages, r *RankingResult, lr RankingLevel) LevelView {
 		if x.HasChange {
 			v.Change = ms.Delta(x.Change)
 		}
+		if x.Standing.Reason != "" {
+			v.Reason = unrankedReason(ms, x.Standing, x.Overall)
+		}
 		return v
 	}
 	for _, x := range lr.Ranked {
@@ -157,4 +163,16 @@ func quickPeriods(ms *Messages, now time.Time) []Link {
 		link("rank.quick.last_year", y.Add(-12), y.Add(-1)),
 		link("rank.quick.this_year", y, y.Add(11)),
 	}
+}
+
+// unrankedReason words why a unit is not ranked: too few responses (with
+// the minimum), or the factors without a valid answer.
+func unrankedReason(ms *Messages, st survey.Standing, overall survey.Score) string {
+	switch st.Reason {
+	case survey.ReasonIncomplete:
+		return ms.T("rank.reason.incomplete", strings.Join(overall.MissingFactors, ", "))
+	case survey.ReasonNoData:
+		return ms.T("rank.reason.no_data")
+	}
+	return ms.T("rank.reason.too_few")
 }

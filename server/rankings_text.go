@@ -10,9 +10,9 @@ import (
 )
 
 // leaderSentence names the leader and the last of a level in the language,
-// as provinces publish it: "Sở Tư pháp dẫn đầu với chỉ số 94,3 %; Sở Công
-// Thương đứng cuối với 66,3 %." Tied units are named together. Empty when
-// no unit is ranked.
+// in the words provinces publish their rankings with: "Sở Tư pháp dẫn đầu
+// với chỉ số 91,8 %; Sở Công Thương đứng cuối với 66,8 %." Tied units are
+// named together. Empty when no unit is ranked.
 func leaderSentence(ms *Messages, lr survey.LevelRanking) string {
 	lead, last := lr.Leaders(), lr.Last()
 	if len(lead) == 0 {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"slices"
 	"sort"
 	"time"
@@ -36,8 +37,11 @@ type AgencyReport struct {
 	Province survey.Report
 	Standing survey.Standing
 	Ranked   bool
-	Peers    int // agencies of the same level with data in the period
-	Verified int64
+	Peers    int // the ranked units of the agency's level: the rank's "of N"
+	// UnitOverall is the overall score of the agency's ranking unit (the
+	// agency with the agencies merged into it), which Standing ranks.
+	UnitOverall survey.Score
+	Verified    int64
 }
 
 // MonthScore is one month of the trend.
@@ -122,7 +126,6 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 	var total survey.Tally
 	byMonth := make([]survey.Tally, len(months))
 	byArea, byChan := map[string]survey.Tally{}, map[string]survey.Tally{}
-	var province map[string]survey.Tally
 	for _, unit := range units {
 		counts, err := s.store.ReportFiltered(ctx, unit, months, q.Area, q.Verified)
 		if err != nil {
@@ -135,7 +138,6 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 		mergeAll(byArea, counts.ByArea)
 		mergeAll(byChan, counts.ByChannel)
 		out.Verified += counts.Verified.Responses
-		province = counts.Province // the same for every unit
 	}
 	out.Report = rule.Score(form, total)
 	for i, m := range months {
@@ -143,30 +145,42 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 	}
 	out.ByArea = breakdown(rule, form, byArea)
 	out.ByChan = breakdown(rule, form, byChan)
-	out.Province = rule.Score(form, survey.Pool(province, nil))
-
-	// Rank among agencies of the same level, on all areas, as provinces publish.
-	// The predecessors pooled into the agency (units[1:]) are not peers too.
-	peers := map[string]survey.Report{}
-	for _, a := range cat.Agencies {
-		if a.Level != ag.Level || slices.Contains(units[1:], a.Code) {
-			continue
-		}
-		t := province[a.Code]
-		if a.Code == ag.Code && q.Lineage {
-			t = survey.Pool(province, units)
-		}
-		if t.Responses > 0 || a.Code == ag.Code {
-			peers[a.Code] = rule.Score(form, t)
-		}
+	if err := s.compareWithProvince(ctx, cat, q, form, out); err != nil {
+		return nil, err
 	}
-	standings := survey.Rank(peers)
-	out.Standing, out.Ranked = survey.RankOf(standings, ag.Code)
-	out.Peers = len(standings)
 	if cacheable {
 		s.reports.put(keyOf(q), version, cat, out)
 	}
 	return out, nil
+}
+
+// compareWithProvince fills the province average and the agency's rank like
+// for like: over the same period, area and responses (all or verified) as
+// the report, and the rank exactly as /rankings gives it for them (the
+// agencies merged into another counted with it, "of N" counting ranked
+// units only). An agency merged into another is ranked through its
+// successor, so its own report shows no rank.
+func (s *Server) compareWithProvince(ctx context.Context, cat *survey.Catalog, q reportQuery, form survey.Form, out *AgencyReport) error {
+	ts, err := s.rankingTallies(ctx, cat, rankingQuery{Period: q.Period, Area: q.Area, Verified: q.Verified}, survey.Period{}, false)
+	if err != nil {
+		return err
+	}
+	rule := s.rule()
+	out.Province = rule.Score(form, survey.Pool(ts.cur, nil))
+	for _, lr := range rule.Rankings(cat, form, q.Area, ts.cur, nil) {
+		if lr.Level != out.Agency.Level {
+			continue
+		}
+		out.Peers = len(lr.Ranked)
+		for _, rows := range [][]survey.RankingRow{lr.Ranked, lr.Unranked} {
+			for _, row := range rows {
+				if row.Unit.Agency.Code == out.Agency.Code {
+					out.Standing, out.Ranked, out.UnitOverall = row.Standing, row.Standing.Rank > 0, row.Overall
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func mergeAll(dst, src map[string]survey.Tally) {

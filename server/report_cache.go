@@ -78,4 +78,5 @@ type rankingKey struct {
 	from, to survey.Month
 	area     string
 	verified bool
+	previous bool // the previous period's tallies are read too
 }

@@ -105,7 +105,12 @@ func Rename(a Agency, name Text, at time.Time) Agency {
 // Merge merges agencies into another from a date: each merged agency stops
 // serving (its past responses stay its own) and the survivor takes over its
 // areas and lists it as a predecessor. It returns every changed agency.
-func Merge(cat *Catalog, from []string, into string, at time.Time) ([]Agency, FieldErrors) {
+//
+// The survivor's level decides where the pooled unit ranks, so merging an
+// agency of another level (a district into a commune) would rank the
+// district's responses among communes: it is refused unless crossLevel says
+// that is what is meant.
+func Merge(cat *Catalog, from []string, into string, at time.Time, crossLevel bool) ([]Agency, FieldErrors) {
 	fe := FieldErrors{}
 	survivor, err := cat.Agency(into)
 	switch {
@@ -135,6 +140,8 @@ func Merge(cat *Catalog, from []string, into string, at time.Time) ([]Agency, Fi
 			fe[FieldFrom] = ProblemUnknown
 		case !a.Active:
 			fe[FieldFrom] = ProblemInactive
+		case survivor.Code != "" && a.Level != survivor.Level && !crossLevel:
+			fe[FieldFrom] = ProblemCrossLevel
 		default:
 			merged = append(merged, a)
 		}

@@ -215,7 +215,7 @@ func TestMerge(t *testing.T) {
 	} {
 		cat := adminCatalog()
 		before := cloneAgencies(cat.Agencies)
-		got, fe := Merge(cat, tc.from, tc.into, tc.at)
+		got, fe := Merge(cat, tc.from, tc.into, tc.at, false)
 		checkFE(t, tc.name, fe, tc.want)
 		if got != nil {
 			t.Errorf("%s: changed agencies %+v returned with an error", tc.name, got)
@@ -239,7 +239,7 @@ func TestMergeResult(t *testing.T) {
 	}
 	before := cloneAgencies(cat.Agencies)
 
-	got, fe := Merge(cat, []string{"so-giao-thong", "so-xay-dung", "so-giao-thong"}, "so-tn-mt", at)
+	got, fe := Merge(cat, []string{"so-giao-thong", "so-xay-dung", "so-giao-thong"}, "so-tn-mt", at, false)
 	if fe != nil {
 		t.Fatalf("Merge: %v", fe)
 	}
@@ -288,7 +288,7 @@ func cloneAgencies(as []Agency) []Agency {
 // applyMerge stores a merger's result in the catalog, as the store does.
 func applyMerge(t *testing.T, cat *Catalog, from []string, into string, at time.Time) {
 	t.Helper()
-	changed, fe := Merge(cat, from, into, at)
+	changed, fe := Merge(cat, from, into, at, false)
 	if fe != nil {
 		t.Fatalf("Merge(%v into %s): %v", from, into, fe)
 	}
@@ -360,5 +360,28 @@ func TestCheckArea(t *testing.T) {
 		{"blank English", Area{Code: "y-te", Name: Text{"Y tế", " "}}, true, FieldErrors{FieldNameEn: ProblemRequired}},
 	} {
 		checkFE(t, tc.name, CheckArea(tc.a, tc.isNew, cat), tc.want)
+	}
+}
+
+// The example: a district with 600 responses at 86 % merged into a
+// commune with 40 at 70 % would rank as a commune at 85.0 %. A merge across
+// levels is refused unless asked for, and then the survivor's level holds.
+func TestMergeAcrossLevels(t *testing.T) {
+	at := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
+	cat := adminCatalog()
+	got, fe := Merge(cat, []string{"ch-top"}, "ch-mid", at, false)
+	checkFE(t, "district into commune", fe, FieldErrors{FieldFrom: ProblemCrossLevel})
+	if got != nil {
+		t.Errorf("changed agencies %+v returned with an error", got)
+	}
+	got, fe = Merge(cat, []string{"ch-top"}, "ch-mid", at, true)
+	if fe != nil {
+		t.Fatalf("crossLevel merge refused: %v", fe)
+	}
+	if last := got[len(got)-1]; last.Code != "ch-mid" || last.Level != LevelCommune {
+		t.Errorf("survivor = %+v, want ch-mid at the commune level", last)
+	}
+	if _, fe := Merge(cat, []string{"ch-low"}, "ch-mid", at, false); fe != nil {
+		t.Errorf("a merge within one level is refused: %v", fe)
 	}
 }

@@ -7,9 +7,13 @@ import (
 )
 
 // demoQuality is the share of satisfied answers some demo agencies start
-// from, echoing Tuyên Quang's published 2018 results (Sở Tư pháp first with
-// 94.3 %, Sở Công Thương last with 66.34 %, Lâm Bình first and Chiêm Hóa last
-// among districts). Other agencies get a value derived from their code.
+// from. It echoes only the order of Tuyên Quang's published 2018
+// administrative reform (CCHC) index — Sở Tư pháp first with 94,3 %, Sở Công
+// Thương last with 66,34 %, Lâm Bình first and Chiêm Hóa last among
+// districts — which is a composite of appraised points of which the
+// satisfaction survey is only one part, not a SIPAS result (see
+// shared/domain/SIPAS.md). The demo's satisfaction figures are invented.
+// Other agencies get a value derived from their code.
 var demoQuality = map[string]float64{
 	"so-tu-phap": 0.93, "so-cong-thuong": 0.66, "lam-binh": 0.86, "chiem-hoa": 0.73,
 }

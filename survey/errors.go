@@ -40,6 +40,9 @@ const (
 	ProblemInactive      = "inactive"
 	ProblemFuture        = "future"
 	ProblemMerged        = "merged"
+	// ProblemCrossLevel: a merge of agencies of another level than the
+	// survivor's, which the request did not say it meant.
+	ProblemCrossLevel = "cross_level"
 	// ProblemNoPassword: the account (an integration) has no password to set.
 	ProblemNoPassword = "no_password"
 )

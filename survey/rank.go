@@ -11,10 +11,37 @@ type Standing struct {
 	Index     float64 `json:"index"`
 	Responses int64   `json:"responses"`
 	// Rank is 1 for the best; 0 when the unit is not ranked because it has
-	// too few responses or no data.
+	// too few responses or no overall index (Reason says which).
 	Rank   int  `json:"rank"`
 	TooFew bool `json:"tooFew"`
 	NoData bool `json:"noData"`
+	// Reason says why an unranked unit is not ranked: ReasonTooFew,
+	// ReasonIncomplete or ReasonNoData; empty for a ranked unit.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Why a unit is listed apart, never ranked.
+const (
+	// ReasonTooFew: fewer responses than the rule's minimum sample.
+	ReasonTooFew = "too_few"
+	// ReasonIncomplete: some factor has no valid answer, so the overall
+	// index is not computed.
+	ReasonIncomplete = "incomplete"
+	// ReasonNoData: no valid answer at all.
+	ReasonNoData = "no_data"
+)
+
+// reason says why a report cannot be ranked, or "" when it can.
+func reason(r Report) string {
+	switch {
+	case r.TooFew:
+		return ReasonTooFew
+	case r.Overall.Incomplete:
+		return ReasonIncomplete
+	case r.Overall.NoData:
+		return ReasonNoData
+	}
+	return ""
 }
 
 // Rank places units by overall index, highest first. Units with too few
@@ -26,7 +53,7 @@ func Rank(reports map[string]Report) []Standing {
 	for unit, r := range reports {
 		out = append(out, Standing{
 			Unit: unit, Index: r.Overall.Index, Responses: r.Responses,
-			TooFew: r.TooFew, NoData: r.Overall.NoData,
+			TooFew: r.TooFew, NoData: r.Overall.NoData, Reason: reason(r),
 		})
 	}
 	ranked := func(s Standing) bool { return !s.TooFew && !s.NoData }

@@ -20,9 +20,13 @@ const DefaultMinSample = 30
 //   - criterion index: answers 4–5 ÷ valid answers 1–5 × 100 ("not applicable"
 //     is excluded); mean score: the mean of the valid answers;
 //   - factor index: the mean of its criteria's indices, leaving out criteria
-//     with no valid answer (a factor with none has no data); mean score: the
-//     mean of the criteria's means, by the same rule;
-//   - overall index: the mean of the factor indices; mean: the mean of means;
+//     with no valid answer, and then flagged partial (a factor with none has
+//     no data); mean score: the mean of the criteria's means, by the same rule;
+//   - overall index: the mean of the factor indices; mean: the mean of means.
+//     It needs every factor: when a unit has responses but some factor has no
+//     valid answer, the overall index is not computed (incomplete, naming the
+//     missing factors), since the mean of the other factors would compare a
+//     unit on fewer factors with units scored on all five;
 //   - a Wilson 95 % score interval for every index. For a criterion it is the
 //     interval of satisfied/valid. For a factor or the overall index, which
 //     are means of proportions, it is the Wilson interval of the index taken
@@ -55,8 +59,19 @@ type Score struct {
 	// Valid and Satisfied add up the answers behind the index.
 	Valid     int64 `json:"valid"`
 	Satisfied int64 `json:"satisfied"`
-	// NoData is set when there is no valid answer: the other fields are zero.
+	// NoData is set when there is no index: no valid answer, or an
+	// incomplete overall index. Index, Low, High and Mean are then zero here
+	// and null in JSON.
 	NoData bool `json:"noData"`
+	// Incomplete is set on an overall index that is not computed because
+	// the factors named in MissingFactors have no valid answer although the
+	// unit has responses.
+	Incomplete     bool     `json:"incomplete,omitempty"`
+	MissingFactors []string `json:"missingFactors,omitempty"`
+	// Partial is set on a factor computed from some of its criteria only:
+	// those in MissingCriteria have no valid answer.
+	Partial         bool     `json:"partial,omitempty"`
+	MissingCriteria []string `json:"missingCriteria,omitempty"`
 }
 
 // ItemScore scores a criterion, or an area's extra item (Factor "").
@@ -93,22 +108,34 @@ type Report struct {
 func (r Rule) Score(f Form, t Tally) Report {
 	rep := Report{Rule: r.ID, MinSample: r.MinSample, Responses: t.Responses, TooFew: t.Responses < r.MinSample}
 	var overall []Score
+	var missingFactors []string
 	for _, fa := range f.Factors {
 		var parts []Score
+		var missing []string
 		for _, c := range fa.Criteria {
 			is := scoreItem(c.Code, fa.Code, t.Items[c.Code])
 			rep.Criteria = append(rep.Criteria, is)
-			if !is.NoData {
+			if is.NoData {
+				missing = append(missing, c.Code)
+			} else {
 				parts = append(parts, is.Score)
 			}
 		}
 		fs := FactorScore{Code: fa.Code, Score: meanOf(parts), Criteria: len(parts)}
+		if !fs.NoData && len(missing) > 0 {
+			fs.Partial, fs.MissingCriteria = true, missing
+		}
 		rep.Factors = append(rep.Factors, fs)
-		if !fs.NoData {
+		if fs.NoData {
+			missingFactors = append(missingFactors, fa.Code)
+		} else {
 			overall = append(overall, fs.Score)
 		}
 	}
 	rep.Overall = meanOf(overall)
+	if t.Responses > 0 && len(missingFactors) > 0 {
+		rep.Overall = Score{NoData: true, Incomplete: true, MissingFactors: missingFactors}
+	}
 	for _, set := range f.AreaItems {
 		for _, c := range set.Items {
 			if l := t.Items[c.Code]; l.Answers() > 0 {

@@ -136,7 +136,7 @@ func TestWilsonKnownValues(t *testing.T) {
 }
 
 func TestExtrasReportedApart(t *testing.T) {
-	tally := tallyOf(2, map[string]Counts{"1.1": {0, 0, 0, 0, 0, 2}, "DD1": {0, 2}})
+	tally := tallyOf(2, map[string]Counts{"1.1": {0, 0, 0, 0, 0, 2}, "2.1": {0, 0, 0, 0, 2, 0}, "DD1": {0, 2}})
 	rep := SIPAS2017Rule().Score(scoreForm(), tally)
 	if len(rep.Extras) != 1 || rep.Extras[0].Code != "DD1" || rep.Extras[0].Index != 0 || rep.Extras[0].Factor != "" {
 		t.Fatalf("extras = %+v, want DD1 at 0 %%", rep.Extras)
