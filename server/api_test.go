@@ -594,7 +594,7 @@ func TestAPIErrorLanguage(t *testing.T) {
 func rawEnv(t *testing.T) (*testEnv, *mongo.Collection) {
 	t.Helper()
 	ctx := context.Background()
-	e, err := store.StartEmbedded(t.TempDir(), "127.0.0.1:0")
+	e, err := store.StartEmbedded(t.TempDir())
 	if err != nil {
 		t.Fatalf("start embedded: %v", err)
 	}

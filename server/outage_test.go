@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,29 +21,24 @@ import (
 // when the database comes back on the same address.
 
 // outageDB is an embedded FerretDB that a test stops and starts again over
-// the same files and address.
+// the same files, and so on the same socket.
 type outageDB struct {
-	t    testing.TB
-	dir  string
-	addr string
-	mu   sync.Mutex
-	e    *store.Embedded
+	t   testing.TB
+	dir string
+	uri string // the first start's URI, which every restart must keep
+	mu  sync.Mutex
+	e   *store.Embedded
 }
 
 // startOutageEnv starts a database of its own, a store connected to it by
 // URI (so the store does not own it), seeds it, and builds the service.
 func startOutageEnv(t *testing.T) (*outageDB, *testEnv) {
 	t.Helper()
-	db := &outageDB{t: t, dir: t.TempDir(), addr: "127.0.0.1:0"}
+	db := &outageDB{t: t, dir: t.TempDir()}
 	db.start()
 	t.Cleanup(db.stop) // runs after the store is closed
-	u, err := url.Parse(db.e.URI())
-	if err != nil || u.Host == "" {
-		t.Fatalf("embedded URI %q: no host (%v)", db.e.URI(), err)
-	}
-	db.addr = u.Host
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{URI: db.e.URI(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	st, err := store.Open(ctx, store.Config{URI: db.uri, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -62,9 +56,15 @@ func (db *outageDB) start() {
 	if db.e != nil {
 		return
 	}
-	e, err := store.StartEmbedded(db.dir, db.addr)
+	e, err := store.StartEmbedded(db.dir)
 	if err != nil {
-		db.t.Fatalf("start embedded database on %s: %v", db.addr, err)
+		db.t.Fatalf("start embedded database in %s: %v", db.dir, err)
+	}
+	if db.uri == "" {
+		db.uri = e.URI()
+	} else if e.URI() != db.uri {
+		e.Stop()
+		db.t.Fatalf("restarted embedded database listens on %s, want %s as before", e.URI(), db.uri)
 	}
 	db.e = e
 }

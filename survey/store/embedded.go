@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
+	"net/url"
 	"path/filepath"
 	"sync"
 
@@ -16,19 +16,30 @@ import (
 // two stores start at once (as parallel tests do).
 var newMu sync.Mutex
 
-// Embedded is a FerretDB with the SQLite backend, listening on loopback only.
-// Open starts one when no MongoDB URI is configured; tests start their own to
-// simulate a database that goes away and comes back.
+// Embedded is a FerretDB with the SQLite backend. Open starts one when no
+// MongoDB URI is configured; tests start their own to simulate a database
+// that goes away and comes back.
+//
+// FerretDB has no authentication in embedded mode, so it listens on a Unix
+// socket only, in a folder that only this OS user may enter (see
+// embedded_socket.go), never on TCP: no other local user, and no process
+// sharing the network namespace, can reach it. Connecting to the socket as
+// the same OS user is the same trust boundary as reading the SQLite files,
+// which that user owns anyway. The data folder is private too (see
+// embedded_perms.go).
 type Embedded struct {
 	uri    string
 	dir    string // the absolute data folder: one <database>.sqlite file per database
+	sock   socketPath
 	cancel context.CancelFunc
 	done   chan struct{}
 }
 
-// StartEmbedded starts FerretDB over the SQLite files in dir, listening on
-// addr ("127.0.0.1:0" picks a free port).
-func StartEmbedded(dir, addr string) (*Embedded, error) {
+// StartEmbedded starts FerretDB over the SQLite files in dir ("data" when
+// empty), creating the folder if need be. Starting again over the same
+// folder after Stop listens on the same socket, so a driver connected to
+// the first one reconnects by itself.
+func StartEmbedded(dir string) (*Embedded, error) {
 	if dir == "" {
 		dir = "data"
 	}
@@ -36,38 +47,51 @@ func StartEmbedded(dir, addr string) (*Embedded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	if err := os.MkdirAll(abs, 0o750); err != nil {
-		return nil, fmt.Errorf("create data dir: %w", err)
+	if err := privateDataDir(abs); err != nil {
+		return nil, err
+	}
+	sock, err := prepareSocket(abs)
+	if err != nil {
+		return nil, err
 	}
 	// FerretDB logs every connection at its default level; keep it quiet.
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	newMu.Lock()
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: addr},
+		Listener:  ferretdb.ListenerConfig{Unix: sock.path},
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + filepath.ToSlash(abs) + "/",
 		Logger:    quiet,
 	})
 	newMu.Unlock()
 	if err != nil {
+		sock.release()
 		return nil, fmt.Errorf("start embedded database: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	e := &Embedded{dir: abs, cancel: cancel, done: make(chan struct{})}
+	e := &Embedded{dir: abs, sock: sock, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
 		_ = f.Run(runCtx)
 	}()
-	// The listener is bound in New, so the address is known at once.
-	e.uri = f.MongoDBURI()
+	// The socket is bound in New. FerretDB's MongoDBURI puts the path in the
+	// host unescaped for the driver's query unescaping (a "+" in the path
+	// would come back as a space), so the URI is built here instead: the
+	// driver takes a host that ends in "sock" as a Unix socket path.
+	e.uri = "mongodb://" + url.QueryEscape(sock.path) + "/"
 	return e, nil
 }
 
-// URI is the MongoDB URI of the running server.
+// URI is the MongoDB URI of the running server: its socket's path, escaped.
 func (e *Embedded) URI() string { return e.uri }
 
-// Stop shuts the server down and waits until it has.
+// SocketPath is the Unix socket the server listens on.
+func (e *Embedded) SocketPath() string { return e.sock.path }
+
+// Stop shuts the server down and waits until it has. Its listener removes
+// the socket file on the way out.
 func (e *Embedded) Stop() {
 	e.cancel()
 	<-e.done
+	e.sock.release()
 }

@@ -32,7 +32,7 @@ import (
 // server stops (cleanups run last-in first-out), or FerretDB waits 3 s.
 func ferret(t *testing.T) *mongo.Database {
 	t.Helper()
-	e, err := store.StartEmbedded(t.TempDir(), "127.0.0.1:0")
+	e, err := store.StartEmbedded(t.TempDir())
 	if err != nil {
 		t.Fatalf("start embedded FerretDB: %v", err)
 	}

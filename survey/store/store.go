@@ -22,7 +22,8 @@ import (
 type Config struct {
 	// URI of a MongoDB deployment; empty starts an embedded FerretDB in DataDir.
 	URI string
-	// DataDir holds the embedded database's files.
+	// DataDir holds the embedded database's files; it is made private to
+	// the process's user (0700, files 0600) at start.
 	DataDir string
 	// Database is the database name; "hailong" when empty.
 	Database string
@@ -77,7 +78,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{log: log, catalogTTL: 5 * time.Second}
 	uri := cfg.URI
 	if uri == "" {
-		e, err := StartEmbedded(cfg.DataDir, "127.0.0.1:0")
+		// The embedded database listens on a Unix socket in a private
+		// folder, never on TCP (embedded.go).
+		e, err := StartEmbedded(cfg.DataDir)
 		if err != nil {
 			return nil, err
 		}
