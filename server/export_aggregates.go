@@ -142,6 +142,9 @@ type scoredUnit struct {
 // units lists the rows of one agency, period by period: all its areas
 // together, then each area it serves or that has responses. An agency that
 // no longer serves and has no responses in the whole range has no rows.
+// Rows of fewer than k responses show their counts only, and so do the
+// areas survey.WithheldAreas names, decided over every area whatever the
+// area filter.
 func (p *aggregatePlan) units(ag survey.Agency, data []store.AgencyMonth) []scoredUnit {
 	var out []scoredUnit
 	var any int64
@@ -156,6 +159,11 @@ func (p *aggregatePlan) units(ag survey.Agency, data []store.AgencyMonth) []scor
 			}
 		}
 		any += total.Responses
+		sizes := make(map[string]int64, len(byArea))
+		for area, t := range byArea {
+			sizes[area] = t.Responses
+		}
+		withheld := survey.WithheldAreas(sizes, survey.KAnonymity)
 		if p.all != nil {
 			out = append(out, scoredUnit{survey.AggregateUnit{Agency: ag, Period: period, Form: *p.all}, total})
 		}
@@ -164,7 +172,7 @@ func (p *aggregatePlan) units(ag survey.Agency, data []store.AgencyMonth) []scor
 			if t.Responses == 0 && !(ag.Active && ag.Serves(a.Code)) {
 				continue
 			}
-			out = append(out, scoredUnit{survey.AggregateUnit{Agency: ag, Area: &a, Period: period, Form: p.forms[a.Code]}, t})
+			out = append(out, scoredUnit{survey.AggregateUnit{Agency: ag, Area: &a, Period: period, Form: p.forms[a.Code], Withheld: withheld[a.Code]}, t})
 		}
 	}
 	if any == 0 && !ag.Active {

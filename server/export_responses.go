@@ -10,15 +10,19 @@ import (
 )
 
 // exportResponses answers GET /api/v1/exports/responses: one row per
-// response, streamed from a cursor batch by batch (constant memory), the
-// demographics blanked as the k-anonymity rule says for each agency and
-// month, never the idempotency key, a token, an address or a hash.
+// response, streamed from a cursor batch by batch (constant memory), its
+// quasi-identifiers (area, channel, verified flag, questionnaire and
+// demographics) shown as the disclosure rule (survey.Releases) allows for
+// its agency and month, never the idempotency key, a token, an address or
+// a hash.
 //
-// With verified=1 only the responses given through a verified link are
-// exported, and the k-anonymity rule counts the verified respondents alone
-// (a combination five respondents share may be shared by fewer verified
-// ones). Rollups rebuilt before the verified counts existed have none, and
-// an agency-month without counts shows no demographics.
+// A row shows the same in every export, whatever the filters: no more than
+// the rule allows over all the agency-month's responses and over its
+// verified ones (survey.NewDisclosure). With verified=1 only the responses
+// given through a verified link are exported; with an area, the rows whose
+// area the rule hides are left out (survey.Disclosure.Shown). An
+// agency-month whose rollups lack the pattern counts (written by an older
+// version, until "hailong rollups rebuild") shows none of these columns.
 func (s *Server) exportResponses(c *gin.Context) error {
 	ctx := c.Request.Context()
 	cat, err := s.store.Catalog(ctx)
@@ -53,7 +57,7 @@ func (s *Server) exportResponses(c *gin.Context) error {
 	}}
 	run.release = s.memory.enter() // from the query on: its first batch counts too
 	sheet := s.locales[lang].T("export.sheet.responses")
-	ks := newDisclosures(s.store, q.Verified)
+	ks := newDisclosures(s.store)
 	var row []survey.Value
 	_, err = s.store.ExportResponses(ctx, filter, func(r survey.Response) error {
 		if run.w == nil {
@@ -65,7 +69,12 @@ func (s *Server) exportResponses(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		row = layout.Row(row, r, d.Show(r.Respondent))
+		rel, listed := d.Shown(&r, q.Area != "")
+		if !listed {
+			return nil
+		}
+		row = layout.Row(row, r, rel.Respondent(r.Respondent))
+		rel.Mask(row)
 		return run.row(row)
 	})
 	if err == nil && run.w == nil {
@@ -89,36 +98,46 @@ func exportForms(cat *survey.Catalog) []survey.Form {
 	return out
 }
 
-// disclosures keeps the k-anonymity disclosure of each agency-month an
-// export meets, computed from the rollups of the month (one query for all
-// its agencies) the first time the month comes up. Responses need not come
-// in order (demo data does not), so every one is kept: three bytes per
-// combination of demographics, some kilobytes per agency-month.
+// disclosures keeps the disclosure of each agency-month an export meets,
+// computed from the rollups of the month (two queries for all its
+// agencies: every response, and the verified ones) the first time the
+// month comes up. Responses need not come in order (demo data does not),
+// so every one is kept: 9 bytes per pattern shown, some kilobytes per
+// agency-month.
 type disclosures struct {
-	st       *store.Store
-	verified bool // counts of the verified responses only
-	codes    *survey.DemographicCodes
-	byKey    map[string]survey.Disclosure
-	months   map[survey.Month]bool
+	st     *store.Store
+	codes  *survey.PatternCodes
+	byKey  map[agencyMonth]survey.Disclosure
+	months map[survey.Month]bool
 }
 
-func newDisclosures(st *store.Store, verified bool) *disclosures {
-	return &disclosures{st: st, verified: verified, codes: survey.NewDemographicCodes(),
-		byKey: map[string]survey.Disclosure{}, months: map[survey.Month]bool{}}
+// agencyMonth names a disclosure.
+type agencyMonth struct {
+	agency string
+	month  survey.Month
+}
+
+func newDisclosures(st *store.Store) *disclosures {
+	return &disclosures{st: st, codes: survey.NewPatternCodes(),
+		byKey: map[agencyMonth]survey.Disclosure{}, months: map[survey.Month]bool{}}
 }
 
 // of returns the disclosure of the agency in the month; an agency without
-// counts shows no demographics.
+// counts shows nothing of its rows' patterns.
 func (d *disclosures) of(ctx context.Context, agency string, m survey.Month) (survey.Disclosure, error) {
 	if !d.months[m] {
-		counts, err := d.st.MonthDemographics(ctx, m, d.verified)
+		all, err := d.st.MonthPatterns(ctx, m, false)
 		if err != nil {
 			return survey.Disclosure{}, err
 		}
-		for ag, c := range counts {
-			d.byKey[ag+"|"+m.String()] = survey.NewDisclosure(c, survey.KAnonymity, d.codes)
+		verified, err := d.st.MonthPatterns(ctx, m, true)
+		if err != nil {
+			return survey.Disclosure{}, err
+		}
+		for ag, c := range all {
+			d.byKey[agencyMonth{ag, m}] = survey.NewDisclosure(c, verified[ag], survey.KAnonymity, d.codes)
 		}
 		d.months[m] = true
 	}
-	return d.byKey[agency+"|"+m.String()], nil
+	return d.byKey[agencyMonth{agency, m}], nil
 }

@@ -1,6 +1,12 @@
 package survey
 
-import "fmt"
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
 
 // AggregateArea is the area code of a row that covers every area of its
 // agency (the figure the dashboard and the rankings show).
@@ -23,6 +29,47 @@ type AggregateUnit struct {
 	Area   *Area
 	Period Period
 	Form   Form
+	// Withheld says that the row shows its counts only even with k
+	// responses or more, so that its agency's row of all areas, less the
+	// rows shown, does not give away an area of fewer than k (see
+	// WithheldAreas).
+	Withheld bool
+}
+
+// WithheldAreas says which areas of one agency and period show their
+// counts only in an aggregates export, given every area's number of
+// responses (all of them, whatever the export's area filter, so that every
+// export withholds the same): an area of fewer than k responses (but some)
+// always; and when those add up to fewer than k, the smallest of the
+// others as well until they reach k, since the row of all areas minus the
+// rows shown would otherwise be theirs.
+func WithheldAreas(responses map[string]int64, k int64) map[string]bool {
+	out := map[string]bool{}
+	var withheld int64
+	var others []string
+	for area, n := range responses {
+		switch {
+		case n > 0 && n < k:
+			out[area] = true
+			withheld += n
+		case n >= k:
+			others = append(others, area)
+		}
+	}
+	if withheld == 0 || withheld >= k {
+		return out
+	}
+	slices.SortFunc(others, func(a, b string) int {
+		return cmp.Or(cmp.Compare(responses[a], responses[b]), strings.Compare(a, b))
+	})
+	for _, area := range others {
+		if withheld >= k {
+			break
+		}
+		out[area] = true
+		withheld += responses[area]
+	}
+	return out
 }
 
 // NewAggregateLayout lays out the columns for rows scored with the forms.
@@ -45,7 +92,8 @@ func NewAggregateLayout(forms []Form) *AggregateLayout {
 		col("form_id", ColText, "Mã bộ câu hỏi dùng để tính điểm", "Questionnaire used for scoring"),
 		col("form_version", ColInt, "Phiên bản bộ câu hỏi", "Questionnaire version"),
 		col("min_sample", ColInt, "Số phiếu tối thiểu để được xếp hạng", "Minimum responses to be ranked"),
-		col("responses", ColInt, "Số phiếu khảo sát", "Number of responses"),
+		col("responses", ColInt, "Số phiếu khảo sát; dòng dưới "+strconv.Itoa(KAnonymity)+" phiếu (hoặc bị giữ lại để không suy ra được lĩnh vực nhỏ) chỉ có số phiếu, không có chỉ số hay số liệu từng tiêu chí",
+			"Number of responses; a row of fewer than "+strconv.Itoa(KAnonymity)+" (or withheld so that a small area cannot be worked out) shows its counts only, no index and no per-criterion figure"),
 		col("too_few", ColBool, "Ít hơn số phiếu tối thiểu: chỉ để tham khảo, không xếp hạng", "Fewer than the minimum: indicative only, not ranked"),
 	}
 	l.addScore("overall", Text{"Chỉ số hài lòng chung (trung bình các yếu tố)", "Overall satisfaction index (mean of the factors)"})
@@ -103,7 +151,11 @@ func (l *AggregateLayout) addItem(q Criterion) {
 	l.addScore(p, Text{vi + " – tỷ lệ trả lời 4–5 trên số câu hợp lệ", en + " – share of answers 4–5 among valid ones"})
 }
 
-// Row fills dst (reused) with the row of the unit scored as rep.
+// Row fills dst (reused) with the row of the unit scored as rep. A row of
+// some but fewer than KAnonymity responses, or withheld, shows its counts
+// only (the number of responses and whether it is too few to rank): no
+// index, no score and no per-criterion figure, which for a handful of
+// respondents would tell their answers.
 func (l *AggregateLayout) Row(dst []Value, u AggregateUnit, rep Report) []Value {
 	dst = append(dst[:0], make([]Value, len(l.Columns))...)
 	area, areaVi, areaEn := AggregateArea, "Tất cả lĩnh vực", "All areas"
@@ -117,6 +169,9 @@ func (l *AggregateLayout) Row(dst []Value, u AggregateUnit, rep Report) []Value 
 		StrValue(rep.Rule), StrValue(u.Form.ID), IntValue(int64(u.Form.Version)), IntValue(rep.MinSample),
 		IntValue(rep.Responses), BoolValue(rep.TooFew),
 	})
+	if u.Withheld || rep.Responses > 0 && rep.Responses < KAnonymity {
+		return dst
+	}
 	putScore(dst[16:], rep.Overall)
 	for _, f := range rep.Factors {
 		if at, ok := l.factors[f.Code]; ok {

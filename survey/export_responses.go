@@ -26,12 +26,12 @@ func NewResponseLayout(forms []Form, comments bool) *ResponseLayout {
 	l := &ResponseLayout{comments: comments, items: map[string]int{}}
 	l.Columns = []Column{
 		col("agency", ColText, "Mã cơ quan được đánh giá", "Code of the agency rated"),
-		col("area", ColText, "Mã lĩnh vực thủ tục", "Procedure area code"),
+		col("area", ColText, "Mã lĩnh vực thủ tục; * khi bị ẩn để bảo đảm k-ẩn danh", "Procedure area code; * when hidden for k-anonymity"),
 		col("month", ColText, "Tháng trả lời (YYYY-MM, giờ Việt Nam)", "Month of the response (YYYY-MM, Vietnam time)"),
-		col("channel", ColText, "Kênh: web, kiosk, counter, postal, phone, paper", "Channel: web, kiosk, counter, postal, phone, paper"),
-		col("verified", ColBool, "Phiếu qua đường dẫn đã xác thực", "Came through a verified link"),
-		col("form_id", ColText, "Mã bộ câu hỏi", "Questionnaire id"),
-		col("form_version", ColInt, "Phiên bản bộ câu hỏi", "Questionnaire version"),
+		col("channel", ColText, "Kênh: web, kiosk, counter, postal, phone, paper; * khi bị ẩn", "Channel: web, kiosk, counter, postal, phone, paper; * when hidden"),
+		col("verified", ColBool, "Phiếu qua đường dẫn đã xác thực; trống khi bị ẩn", "Came through a verified link; empty when hidden"),
+		col("form_id", ColText, "Mã bộ câu hỏi; * khi bị ẩn", "Questionnaire id; * when hidden"),
+		col("form_version", ColInt, "Phiên bản bộ câu hỏi; trống khi bị ẩn", "Questionnaire version; empty when hidden"),
 	}
 	for _, f := range forms {
 		for _, q := range f.allItems() {

@@ -1,25 +1,27 @@
 package survey
 
 import (
+	"cmp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
-// KAnonymity is the k of the anonymised response export: a row may show a
-// combination of demographics only if at least this many respondents of the
-// same agency and month share it.
+// KAnonymity is the k of the anonymised response export: every pattern of
+// quasi-identifiers a row shows is shared by at least this many rows of the
+// same agency and month.
 const KAnonymity = 5
 
 // DemographicOrder lists the demographic questions in the order an export
-// keeps them: when a combination is too rare, the last one still shown is
+// keeps them: when a pattern is too rare, the last one still shown is
 // blanked first (occupation, then education, then age band, then gender),
 // so the coarsest answers survive longest.
 var DemographicOrder = []string{"gender", "ageBand", "education", "occupation"}
 
-// DemographicKey is a respondent's combination of demographics as the
-// rollups count it: the answers in DemographicOrder joined by "|", "" for a
-// question not answered. ok is false when an answer is not a plain option
-// code (letters, digits, "_", "-"); such a combination is never shown.
+// DemographicKey is a respondent's combination of demographics: the
+// answers in DemographicOrder joined by "|", "" for a question not
+// answered. ok is false when an answer is not a plain option code (letters,
+// digits, "_", "-"); such a combination is never shown.
 func DemographicKey(r Respondent) (key string, ok bool) {
 	var b strings.Builder
 	for i, code := range DemographicOrder {
@@ -50,140 +52,253 @@ func plainCode(v string) bool {
 	return true
 }
 
-// Disclosure says, for the respondents of one agency in one month, how many
-// demographic answers (a prefix of DemographicOrder) each combination may
-// show so that every pattern an export shows is shared by at least k rows.
-//
-// It is computed from the counts of every full combination (the rollups
-// keep them) level by level: a combination keeps all four answers when at
-// least k respondents share it; the others are grouped by their first three
-// answers, and a group of at least k keeps those three; what is left is
-// grouped by two, then by one; the rest shows no demographics. Each pattern
-// "first j answers, the others blank" is thus released for k or more
-// respondents, counting only those released at that level, so a reader who
-// knows someone's demographics cannot narrow them to fewer than k rows by
-// one pattern. What is left at level 0 shows nothing (its answers and
-// channel are still shown, as the issue asks). A blank cell does not say
-// whether the respondent skipped the question or the export hid it.
-//
-// It is kept small (three bytes a combination), as an export of every
-// agency over years keeps one per agency-month.
-type Disclosure struct {
-	codes *DemographicCodes
-	keys  []uint16 // sorted combinations, as codes
-	keep  []uint8
+// Pattern is what a row of the responses export shows about who answered,
+// besides its agency and month: the quasi-identifiers that, with outside
+// knowledge, could single a respondent out. The answers and the comment
+// are what the export is for and are not part of it.
+type Pattern struct {
+	Area        string
+	Channel     string
+	Verified    bool
+	FormID      string
+	FormVersion int
+	// Demo holds the demographic answers in DemographicOrder ("" when not
+	// answered).
+	Demo [4]string
 }
 
-// DemographicCodes numbers the answers to each demographic question (1 to
-// 15, 0 for none), so that a combination fits in 16 bits; the disclosures
-// of one export share them.
-type DemographicCodes struct {
-	values [4]map[string]uint16
+// Hidden is how a coarsened text quasi-identifier (area, channel,
+// questionnaire) is printed.
+const Hidden = "*"
+
+// PatternOf returns the pattern of a response; ok is false when a part of
+// it cannot be written in a pattern key (a name that is empty or not a
+// plain code), which then never shows.
+func PatternOf(r *Response) (p Pattern, ok bool) {
+	p = Pattern{Area: r.Area, Channel: string(r.Channel), Verified: r.Verified, FormID: r.FormID, FormVersion: r.FormVersion}
+	for i, code := range DemographicOrder {
+		p.Demo[i] = r.Respondent.Get(code)
+	}
+	return p, p.valid()
 }
 
-// NewDemographicCodes returns an empty numbering.
-func NewDemographicCodes() *DemographicCodes {
-	c := &DemographicCodes{}
-	for i := range c.values {
-		c.values[i] = map[string]uint16{"": 0}
+// valid reports whether every part of the pattern can be written in a key.
+func (p Pattern) valid() bool {
+	if p.Area == "" || p.Channel == "" || p.FormID == "" || p.FormVersion < 0 ||
+		!plainCode(p.Area) || !plainCode(p.Channel) || !plainCode(p.FormID) {
+		return false
 	}
-	return c
+	for _, v := range p.Demo {
+		if !plainCode(v) {
+			return false
+		}
+	}
+	return true
 }
 
-// encode numbers a combination given as its answers in DemographicOrder;
-// add numbers answers not seen yet. ok is false for an answer not numbered
-// (or beyond the 15th of its question).
-func (c *DemographicCodes) encode(parts []string, add bool) (code uint16, ok bool) {
-	for i, v := range parts {
-		n, found := c.values[i][v]
-		if !found {
-			if !add || len(c.values[i]) > 15 {
-				return 0, false
-			}
-			n = uint16(len(c.values[i]))
-			c.values[i][v] = n
-		}
-		code |= n << (4 * i)
+// Key writes the pattern as the rollups keep its count, a field name of
+// plain codes separated by "|" (never a "." or a leading "$"):
+// "<area>|<channel>|<v|u>|<form id>|<version>|<gender>|<age>|<education>|<occupation>".
+// ok is false when a part cannot be written.
+func (p Pattern) Key() (key string, ok bool) {
+	if !p.valid() {
+		return "", false
 	}
-	return code, true
+	v := "u"
+	if p.Verified {
+		v = "v"
+	}
+	return p.Area + "|" + p.Channel + "|" + v + "|" + p.FormID + "|" + strconv.Itoa(p.FormVersion) + "|" +
+		strings.Join(p.Demo[:], "|"), true
 }
 
-// NewDisclosure computes the disclosure of the combinations counted (by
-// DemographicKey; keys that are not such a key are left out, so rows with
-// them show nothing). codes may be shared by the disclosures of an export
-// (nil: a numbering of its own).
-func NewDisclosure(counts map[string]int64, k int64, codes *DemographicCodes) Disclosure {
-	if codes == nil {
-		codes = NewDemographicCodes()
-	}
-	d := Disclosure{codes: codes}
-	n := len(DemographicOrder)
-	var ok bool
-	left := make(map[string][]string, len(counts)) // full key → its answers
-	code := make(map[string]uint16, len(counts))
-	for key, c := range counts {
-		parts := strings.Split(key, "|")
-		if len(parts) != n || c <= 0 {
-			continue
-		}
-		// A combination that cannot be numbered never shows, so it must
-		// not count towards anyone's k either.
-		if code[key], ok = codes.encode(parts, true); ok {
-			left[key] = parts
-		}
-	}
-	keep := make(map[uint16]uint8, len(left))
-	for level := n; level >= 1; level-- {
-		groups := map[string]int64{}
-		for key, parts := range left {
-			groups[strings.Join(parts[:level], "|")] += counts[key]
-		}
-		for key, parts := range left {
-			if groups[strings.Join(parts[:level], "|")] >= k {
-				keep[code[key]] = uint8(level)
-				delete(left, key)
-			}
-		}
-	}
-	d.keys = make([]uint16, 0, len(keep))
-	for code := range keep {
-		d.keys = append(d.keys, code)
-	}
-	slices.Sort(d.keys)
-	d.keep = make([]uint8, len(d.keys))
-	for i, code := range d.keys {
-		d.keep[i] = keep[code]
-	}
-	return d
-}
-
-// Keep is how many answers, in DemographicOrder, the combination (a
-// DemographicKey) may show.
-func (d Disclosure) Keep(key string) int {
+// ParsePattern reads a key written by Key.
+func ParsePattern(key string) (Pattern, bool) {
 	parts := strings.Split(key, "|")
-	if d.codes == nil || len(parts) != len(DemographicOrder) {
-		return 0
+	if len(parts) != 5+len(DemographicOrder) || parts[2] != "u" && parts[2] != "v" {
+		return Pattern{}, false
 	}
-	code, ok := d.codes.encode(parts, false)
-	if !ok {
-		return 0
+	version, err := strconv.Atoi(parts[4])
+	if err != nil || strconv.Itoa(version) != parts[4] {
+		return Pattern{}, false
 	}
-	if i, found := slices.BinarySearch(d.keys, code); found {
-		return int(d.keep[i])
-	}
-	return 0
+	p := Pattern{Area: parts[0], Channel: parts[1], Verified: parts[2] == "v", FormID: parts[3], FormVersion: version}
+	copy(p.Demo[:], parts[5:])
+	return p, p.valid()
 }
 
-// Show returns the respondent's demographics as an export may show them:
-// the answers beyond what the combination may show are blanked.
-func (d Disclosure) Show(r Respondent) Respondent {
-	key, ok := DemographicKey(r)
-	if !ok {
-		return Respondent{}
+// Release is how much of its pattern a row shows, from nothing beyond
+// agency and month (ReleaseNone) to all of it (ReleaseDemo4). The levels
+// form a chain: each shows everything the one below it shows, and more.
+// Demographics go first, then the channel, then the area, then whether the
+// response was verified and its questionnaire; area, channel and
+// questionnaire hidden are printed as Hidden, demographics and the
+// verified flag as empty cells.
+type Release uint8
+
+// The levels of release, from least to most shown.
+const (
+	// ReleaseNone: the row is suppressed, its area, channel, verified flag,
+	// questionnaire and demographics hidden. The suppressed rows of an
+	// agency-month are one pattern.
+	ReleaseNone Release = iota
+	// ReleaseForm: the verified flag and the questionnaire.
+	ReleaseForm
+	// ReleaseArea: and the procedure area.
+	ReleaseArea
+	// ReleaseChannel: and the channel; no demographics.
+	ReleaseChannel
+	// ReleaseDemo1 to ReleaseDemo4: and the first one to four demographic
+	// answers in DemographicOrder.
+	ReleaseDemo1
+	ReleaseDemo2
+	ReleaseDemo3
+	ReleaseDemo4
+)
+
+// ShowsForm, ShowsArea and ShowsChannel say whether the level shows the
+// verified flag and questionnaire, the area, the channel.
+func (l Release) ShowsForm() bool    { return l >= ReleaseForm }
+func (l Release) ShowsArea() bool    { return l >= ReleaseArea }
+func (l Release) ShowsChannel() bool { return l >= ReleaseChannel }
+
+// Demographics is how many demographic answers, in DemographicOrder, the
+// level shows.
+func (l Release) Demographics() int {
+	if l <= ReleaseChannel {
+		return 0
 	}
+	return int(l - ReleaseChannel)
+}
+
+// Respondent returns the demographics of r as the level shows them.
+func (l Release) Respondent(r Respondent) Respondent {
 	var out Respondent
-	for _, code := range DemographicOrder[:d.Keep(key)] {
+	for _, code := range DemographicOrder[:l.Demographics()] {
 		out.Set(code, r.Get(code))
 	}
 	return out
+}
+
+// Masked is the pattern as a row released at level l prints it: hidden
+// texts are Hidden, hidden demographics "", and without the questionnaire
+// the verified flag is false and the version 0 (FormID Hidden tells them
+// apart from a shown false).
+func (p Pattern) Masked(l Release) Pattern {
+	for i := l.Demographics(); i < len(p.Demo); i++ {
+		p.Demo[i] = ""
+	}
+	if !l.ShowsChannel() {
+		p.Channel = Hidden
+	}
+	if !l.ShowsArea() {
+		p.Area = Hidden
+	}
+	if !l.ShowsForm() {
+		p.Verified, p.FormID, p.FormVersion = false, Hidden, 0
+	}
+	return p
+}
+
+// Releases decides how much each pattern of one agency-month's rows shows
+// (the counts: how many rows have each pattern), so that every pattern
+// printed is shared by at least k rows. It is the disclosure rule of the
+// responses export:
+//
+//   - Level by level, from ReleaseDemo4 down to ReleaseForm, the rows not
+//     yet released are grouped by what the level prints; a group of k rows
+//     or more is released at that level. Only rows left over from the
+//     levels above count at a level, so each printed group stands alone.
+//   - What is left after ReleaseForm, and the forced rows (rows that can
+//     show nothing, counted here so the suppressed group is sized right),
+//     are suppressed: one pattern per agency-month. When that group has
+//     fewer than k rows, the smallest released groups are suppressed as
+//     well (the least shown first among equals) until it has k or more, or
+//     the whole agency-month is suppressed.
+//
+// A printed pattern can be shared by groups of several levels (a
+// respondent who skipped a question prints like one whose answer is
+// hidden), which only makes it more common. An agency-month of fewer than
+// k rows shows nothing but its agency and month. Patterns missing from the
+// result are suppressed. The result depends on the counts alone, never on
+// the order of anything.
+func Releases(counts map[Pattern]int64, forced int64, k int64) map[Pattern]Release {
+	type entry struct {
+		p   Pattern
+		key string
+		n   int64
+	}
+	rest := make([]entry, 0, len(counts))
+	for p, n := range counts {
+		if n > 0 {
+			key, _ := p.Masked(ReleaseDemo4).Key()
+			rest = append(rest, entry{p, key, n})
+		}
+	}
+	slices.SortFunc(rest, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+	type group struct {
+		level   Release
+		key     string
+		n       int64
+		members []Pattern
+	}
+	var released []*group
+	out := make(map[Pattern]Release, len(rest))
+	for l := ReleaseDemo4; l >= ReleaseForm; l-- {
+		groups := map[Pattern]*group{}
+		var order []*group
+		for _, e := range rest {
+			m := e.p.Masked(l)
+			g := groups[m]
+			if g == nil {
+				g = &group{level: l, key: maskedKey(m)}
+				groups[m] = g
+				order = append(order, g)
+			}
+			g.n += e.n
+			g.members = append(g.members, e.p)
+		}
+		left := rest[:0]
+		for _, e := range rest {
+			if groups[e.p.Masked(l)].n >= k {
+				out[e.p] = l
+			} else {
+				left = append(left, e)
+			}
+		}
+		for _, g := range order {
+			if g.n >= k {
+				released = append(released, g)
+			}
+		}
+		rest = left
+	}
+	suppressed := forced
+	for _, e := range rest {
+		suppressed += e.n
+	}
+	if suppressed > 0 && suppressed < k {
+		slices.SortStableFunc(released, func(a, b *group) int {
+			return cmp.Or(cmp.Compare(a.n, b.n), cmp.Compare(a.level, b.level), strings.Compare(a.key, b.key))
+		})
+		for _, g := range released {
+			if suppressed >= k {
+				break
+			}
+			for _, p := range g.members {
+				delete(out, p)
+			}
+			suppressed += g.n
+		}
+	}
+	return out
+}
+
+// maskedKey writes a masked pattern for ordering ("*" parts included).
+func maskedKey(p Pattern) string {
+	v := "u"
+	if p.Verified {
+		v = "v"
+	}
+	return p.Area + "|" + p.Channel + "|" + v + "|" + p.FormID + "|" + strconv.Itoa(p.FormVersion) + "|" + strings.Join(p.Demo[:], "|")
 }

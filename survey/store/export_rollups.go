@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"hailong/survey"
@@ -62,18 +63,52 @@ func (a *AgencyMonth) add(b *bucket) {
 	}
 }
 
-// MonthDemographics reads, for every agency with responses in the month,
-// how many of its respondents gave each combination of demographics (by
-// survey.DemographicKey; unknown ones under "?"): the d field of the
-// month's agency rollups, in one query of that month's small collection,
-// from the database (the rollup cache leaves d out). It is what the
-// k-anonymity rule of the responses export needs. With verifiedOnly the
-// counts are of the verified responses alone (the amv rollups), for an
-// export of those: a combination five respondents share may be shared by
-// fewer verified ones.
-func (s *Store) MonthDemographics(ctx context.Context, m survey.Month, verifiedOnly bool) (map[string]map[string]int64, error) {
+// MonthPatterns reads, for every agency with responses in the month, how
+// many of its respondents share each pattern of quasi-identifiers
+// (survey.Pattern): the p field of the month's agency rollups, in one query
+// of that month's small collection, from the database (the rollup cache
+// leaves p out). It is what the disclosure rule of the responses export
+// needs. With verifiedOnly the counts are of the verified responses alone
+// (the amv rollups).
+//
+// An agency whose counts are not whole maps to nil: counts under an
+// unknown pattern, a key that is not a pattern, or counts that do not add
+// up to its responses, as in rollups written by a version that did not
+// keep them (they hold the demographics alone, in d, and any p counts
+// there cover only the responses counted since the upgrade). Never read as
+// if they were whole, such counts suppress every row of the agency-month
+// until "hailong rollups rebuild" recounts them.
+func (s *Store) MonthPatterns(ctx context.Context, m survey.Month, verifiedOnly bool) (map[string]map[survey.Pattern]int64, error) {
+	out := map[string]map[survey.Pattern]int64{}
+	err := s.eachMonthRollup(ctx, m, verifiedOnly, func(agency string, n, p map[string]int64) {
+		var responses, counted int64
+		for _, v := range n {
+			responses += v
+		}
+		counts := make(map[survey.Pattern]int64, len(p))
+		for key, v := range p {
+			pat, ok := survey.ParsePattern(key)
+			if !ok || v < 0 {
+				out[agency] = nil
+				return
+			}
+			counts[pat] += v
+			counted += v
+		}
+		if counted != responses {
+			counts = nil
+		}
+		out[agency] = counts
+	})
+	return out, err
+}
+
+// eachMonthRollup calls fn with the agency, n and p fields of every
+// agency-month rollup of the month (the verified-only ones when
+// verifiedOnly).
+func (s *Store) eachMonthRollup(ctx context.Context, m survey.Month, verifiedOnly bool, fn func(agency string, n, p map[string]int64)) error {
 	if m.IsZero() {
-		return nil, fmt.Errorf("%w: zero month", survey.ErrInvalidPeriod)
+		return fmt.Errorf("%w: zero month", survey.ErrInvalidPeriod)
 	}
 	s.rollups.swap.RLock()
 	defer s.rollups.swap.RUnlock()
@@ -82,35 +117,57 @@ func (s *Store) MonthDemographics(ctx context.Context, m survey.Month, verifiedO
 		kind = kindAgencyMonthVerified
 	}
 	cur, err := s.db.Collection(rollupColl(m)).Find(ctx, docD("k", kind),
-		options.Find().SetProjection(docD("agency", 1, "d", 1)))
+		options.Find().SetProjection(docD("agency", 1, "n", 1, fieldPatterns, 1)))
 	if err != nil {
-		return nil, fmt.Errorf("read rollups: %w", classify(err))
+		return fmt.Errorf("read rollups: %w", classify(err))
 	}
 	defer cur.Close(context.WithoutCancel(ctx))
-	out := map[string]map[string]int64{}
 	for cur.Next(ctx) {
 		var d struct {
 			Agency string           `bson:"agency"`
-			D      map[string]int64 `bson:"d"`
+			N      map[string]int64 `bson:"n"`
+			P      map[string]int64 `bson:"p"`
 		}
 		if err := cur.Decode(&d); err != nil {
-			return nil, fmt.Errorf("read rollups: %w", err)
+			return fmt.Errorf("read rollups: %w", err)
 		}
-		if d.D == nil {
-			d.D = map[string]int64{}
-		}
-		out[d.Agency] = d.D
+		fn(d.Agency, d.N, d.P)
 	}
 	if err := cur.Err(); err != nil {
-		return nil, fmt.Errorf("read rollups: %w", classify(err))
+		return fmt.Errorf("read rollups: %w", classify(err))
+	}
+	return nil
+}
+
+// MonthDemographics reads, for every agency with responses in the month,
+// how many of its respondents gave each combination of demographics (by
+// survey.DemographicKey), summed from the pattern counts (MonthPatterns);
+// an agency whose counts are not whole has its responses under "?". With
+// verifiedOnly the counts are of the verified responses alone.
+func (s *Store) MonthDemographics(ctx context.Context, m survey.Month, verifiedOnly bool) (map[string]map[string]int64, error) {
+	byAgency, err := s.MonthPatterns(ctx, m, verifiedOnly)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]map[string]int64, len(byAgency))
+	for agency, counts := range byAgency {
+		d := map[string]int64{}
+		for p, n := range counts {
+			d[strings.Join(p.Demo[:], "|")] += n
+		}
+		out[agency] = d
 	}
 	return out, nil
 }
 
-// withoutDemographics leaves the d field out of a rollup read: reports and
-// the cache never use it, and it is the largest field of a busy month.
+// withoutPatterns is the projection of a rollup read for reports and the
+// cache: without the p field (and the d field older rollups hold), which
+// they never use and which is the largest field of a busy month.
+func withoutPatterns() bson.D { return docD(fieldPatterns, 0, fieldDemographics, 0) }
+
+// withoutDemographics leaves the pattern counts out of a rollup read.
 func withoutDemographics() options.Lister[options.FindOneOptions] {
-	return options.FindOne().SetProjection(docD(fieldDemographics, 0))
+	return options.FindOne().SetProjection(withoutPatterns())
 }
 
 // ClearRollupCache empties the in-memory rollups, so that the next reads go

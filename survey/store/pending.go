@@ -31,7 +31,8 @@ type pendingDoc struct {
 
 // pack writes a contribution as one string: names and codes are checked to
 // contain none of "|", "," and "="; the combination of demographics comes
-// last with "," for its own "|".
+// next with "," for its own "|", then the questionnaire of the pattern
+// ("<form id>,<version>", empty when the pattern is unknown).
 func pack(c contribution) string {
 	var b strings.Builder
 	b.WriteString(c.agency + "|" + c.area + "|" + c.channel + "|" + verifiedKey(c.verified) + "|" + c.month.String() + "|")
@@ -42,6 +43,7 @@ func pack(c contribution) string {
 		b.WriteString(a.Code + "=" + strconv.Itoa(a.Value))
 	}
 	b.WriteString("|" + strings.ReplaceAll(c.demographics, "|", ","))
+	b.WriteString("|" + patternForm(c.pattern))
 	return b.String()
 }
 
@@ -49,7 +51,9 @@ func pack(c contribution) string {
 func unpack(d pendingDoc) (contribution, error) {
 	bad := fmt.Errorf("pending %q: bad contribution %q", d.ID, d.Packed)
 	p := strings.Split(d.Packed, "|")
-	if len(p) != 6 && len(p) != 7 { // entries written before demographics were counted have 6
+	// Entries written before demographics were counted have 6 parts, those
+	// written before patterns were counted 7: their pattern is unknown.
+	if len(p) < 6 || len(p) > 8 {
 		return contribution{}, bad
 	}
 	m, err := survey.ParseMonth(p[4])
@@ -57,9 +61,12 @@ func unpack(d pendingDoc) (contribution, error) {
 		return contribution{}, bad
 	}
 	c := contribution{attempt: d.ID, response: d.Response, agency: p[0], area: p[1],
-		channel: p[2], verified: p[3] == "v", month: m, demographics: unknownDemographics}
-	if len(p) == 7 {
+		channel: p[2], verified: p[3] == "v", month: m, demographics: unknownDemographics, pattern: unknownPattern}
+	if len(p) >= 7 {
 		c.demographics = strings.ReplaceAll(p[6], ",", "|")
+	}
+	if len(p) == 8 {
+		c.pattern = unpackPattern(c, p[7])
 	}
 	for _, kv := range strings.Split(p[5], ",") {
 		if kv == "" {
@@ -73,6 +80,33 @@ func unpack(d pendingDoc) (contribution, error) {
 		c.answers = append(c.answers, survey.Answer{Code: code, Value: n})
 	}
 	return c, nil
+}
+
+// patternForm is the questionnaire part of a pattern key, as pack writes
+// it: "<form id>,<version>", or "" for an unknown pattern.
+func patternForm(key string) string {
+	p, ok := survey.ParsePattern(key)
+	if !ok {
+		return ""
+	}
+	return p.FormID + "," + strconv.Itoa(p.FormVersion)
+}
+
+// unpackPattern rebuilds the pattern key of an unpacked contribution from
+// its parts and the questionnaire pack wrote.
+func unpackPattern(c contribution, form string) string {
+	id, version, ok := strings.Cut(form, ",")
+	n, err := strconv.Atoi(version)
+	parts := strings.Split(c.demographics, "|")
+	if !ok || err != nil || len(parts) != len(survey.DemographicOrder) {
+		return unknownPattern
+	}
+	p := survey.Pattern{Area: c.area, Channel: c.channel, Verified: c.verified, FormID: id, FormVersion: n}
+	copy(p.Demo[:], parts)
+	if key, ok := p.Key(); ok {
+		return key
+	}
+	return unknownPattern
 }
 
 // logPending writes the pending entry of a response about to be inserted.

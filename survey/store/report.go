@@ -96,8 +96,8 @@ func (s *Store) ReportFiltered(ctx context.Context, agency string, months []surv
 	return c, nil
 }
 
-// readBucket reads one rollup document, without its demographics (only
-// exports read them, see MonthDemographics); a missing one is empty.
+// readBucket reads one rollup document, without its pattern counts (only
+// exports read them, see MonthPatterns); a missing one is empty.
 // The caller has registered the read with the cache (a miss of view).
 func (s *Store) readBucket(ctx context.Context, id string, m survey.Month) (*bucket, error) {
 	var d bucketDoc

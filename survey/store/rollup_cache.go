@@ -16,7 +16,7 @@ import (
 const rollupCacheSize = 4096
 
 // rollupCache keeps decoded rollup documents in memory, written through by
-// the rollup writer, without their demographics (the d field: up to a
+// the rollup writer, without their pattern counts (the p field: up to a
 // thousand keys per document, read only by exports, from the database). It is used only with the embedded database: there the
 // process's own writer is the only one, so a cached document is exact, while
 // FerretDB takes tens of milliseconds to find one by _id (it scans). With
@@ -193,7 +193,7 @@ func (s *Store) warmRollups(ctx context.Context) {
 	c.warming(true)
 	defer c.warming(false)
 	for i := len(names) - 1; i >= 0; i-- {
-		cur, err := s.db.Collection(names[i]).Find(ctx, docD(), options.Find().SetProjection(docD(fieldDemographics, 0)))
+		cur, err := s.db.Collection(names[i]).Find(ctx, docD(), options.Find().SetProjection(withoutPatterns()))
 		if err != nil {
 			return
 		}

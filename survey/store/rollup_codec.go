@@ -23,15 +23,15 @@ type bucketDoc struct {
 	Ch     map[string]int64 `bson:"ch,omitempty"`
 	Vf     map[string]int64 `bson:"vf,omitempty"`
 	C      map[string]int64 `bson:"c,omitempty"`
-	D      map[string]int64 `bson:"d,omitempty"`
+	P      map[string]int64 `bson:"p,omitempty"`
 }
 
 // fields lists the bucket's counters as field → key → count, n included,
 // with criterion codes encoded.
 func (b *bucket) fields() map[string]map[string]int64 {
 	out := map[string]map[string]int64{"n": b.n}
-	if len(b.d) > 0 {
-		out[fieldDemographics] = b.d
+	if len(b.p) > 0 {
+		out[fieldPatterns] = b.p
 	}
 	for field, subs := range b.tallies {
 		m := map[string]int64{}
@@ -111,8 +111,8 @@ func decodeBucket(d bucketDoc) (*bucket, error) {
 	for k, v := range d.N {
 		b.n[k] = v
 	}
-	for k, v := range d.D {
-		b.d[k] = v
+	for k, v := range d.P {
+		b.p[k] = v
 	}
 	for field, src := range map[string]map[string]int64{fieldArea: d.A, fieldChannel: d.Ch, fieldVerified: d.Vf, fieldAgency: d.C} {
 		for k, n := range src {

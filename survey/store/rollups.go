@@ -17,19 +17,26 @@ package store
 //	 a:  {"<area>|<code>|<level>": answers},     // per procedure area
 //	 ch: {"<channel>|<code>|<level>": answers},  // per channel
 //	 vf: {"<code>|<level>": answers},            // verified responses only
-//	 d:  {"<gender>|<age>|<education>|<occupation>": responses}}
+//	 p:  {"<area>|<channel>|<v|u>|<form id>|<version>|<gender>|<age>|<education>|<occupation>": responses}}
 //	{_id: "pm|<YYYY-MM>", k: "pm", month, w,
 //	 n:  {"<agency>": responses},
 //	 c:  {"<agency>|<code>|<level>": answers}}   // every agency, for ranks
-//	{_id: "amv|<agency>|<YYYY-MM>", k: "amv", ...}  // as am (d too), verified only
+//	{_id: "amv|<agency>|<YYYY-MM>", k: "amv", ...}  // as am (p too), verified only
 //	{_id: "pmv|<YYYY-MM>", k: "pmv", ...}           // as pm, verified only
 //
-// The d field counts the respondents of each combination of demographics
-// (survey.DemographicKey: option codes, "" when not answered), which the
-// anonymised export needs for its k-anonymity rule; a combination that
-// cannot be a key, or one whose answers a pending entry written before the
-// field existed does not carry, is counted under unknownDemographics, which
-// no respondent's combination matches (so it only ever hides more).
+// The p field counts the respondents of each pattern of quasi-identifiers
+// (survey.Pattern.Key: the area, channel, verified flag, questionnaire and
+// demographics, option codes, "" when not answered), which the anonymised
+// export needs for its disclosure rule (survey.Releases). A response whose
+// pattern cannot be a key, or whose pending entry was written before the
+// field existed and does not carry it, is counted under unknownPattern;
+// an agency-month with such a count shows no quasi-identifiers at all.
+//
+// Rollups written before the p field existed hold a d field instead (the
+// demographics alone), which is no longer read nor written: their p counts,
+// if any, cover only the responses counted since, so MonthPatterns treats
+// an agency-month whose p counts do not add up to its responses (n) as one
+// without counts, until "hailong rollups rebuild" recounts it.
 //
 // A criterion code is written with "~" for "." ("1.1" → "1~1"; codes may
 // hold "_" but never "~"), so no field name contains a dot; codes and the
@@ -55,9 +62,15 @@ const (
 	fieldChannel              = "ch"
 	fieldVerified             = "vf"
 	fieldAgency               = "c"
-	fieldDemographics         = "d"
-	// unknownDemographics counts responses whose combination is unknown.
+	fieldPatterns             = "p"
+	// fieldDemographics is the field that older rollups held instead of p;
+	// it is left out of every read.
+	fieldDemographics = "d"
+	// unknownDemographics is the demographics of a pending entry written
+	// before they were counted; unknownPattern counts responses whose
+	// pattern is unknown.
 	unknownDemographics = "?"
+	unknownPattern      = "?"
 )
 
 // rollupColl names the collection of the month's rollups.
@@ -123,6 +136,8 @@ type contribution struct {
 	// demographics is the survey.DemographicKey of the respondent, or
 	// unknownDemographics.
 	demographics string
+	// pattern is the survey.Pattern key of the response, or unknownPattern.
+	pattern string
 }
 
 // newContribution checks that every name of the response can become part of
@@ -131,10 +146,13 @@ func newContribution(r survey.Response, attempt string) (contribution, error) {
 	c := contribution{
 		attempt: attempt, response: r.ID, agency: r.Agency, area: r.Area,
 		channel: string(r.Channel), verified: r.Verified, month: survey.MonthOf(r.SubmittedAt),
-		answers: r.Answers, demographics: unknownDemographics,
+		answers: r.Answers, demographics: unknownDemographics, pattern: unknownPattern,
 	}
 	if key, ok := survey.DemographicKey(r.Respondent); ok {
 		c.demographics = key
+	}
+	if p, ok := survey.PatternOf(&r); ok {
+		c.pattern, _ = p.Key()
 	}
 	for _, n := range []string{c.agency, c.area, c.channel} {
 		if !safeName(n) {
@@ -164,8 +182,8 @@ type bucket struct {
 	kind   string
 	agency string
 	n      map[string]int64
-	// d counts the respondents of each combination of demographics.
-	d map[string]int64
+	// p counts the respondents of each pattern of quasi-identifiers.
+	p map[string]int64
 	// tallies maps a field (a, ch, vf, c) and a sub-key (area, channel, "" or
 	// agency) to the answer counts; Responses are derived from n when read.
 	tallies map[string]map[string]*survey.Tally
@@ -173,7 +191,7 @@ type bucket struct {
 
 func newBucket(id, kind, agency string, m survey.Month) *bucket {
 	return &bucket{id: id, kind: kind, agency: agency, month: m,
-		n: map[string]int64{}, d: map[string]int64{}, tallies: map[string]map[string]*survey.Tally{}}
+		n: map[string]int64{}, p: map[string]int64{}, tallies: map[string]map[string]*survey.Tally{}}
 }
 
 // tally returns the counts of one field and sub-key, creating them.
@@ -191,7 +209,7 @@ func (b *bucket) tally(field, sub string) *survey.Tally {
 	return t
 }
 
-// mergeTallies adds the counts of d to b, except the demographics.
+// mergeTallies adds the counts of d to b, except the patterns.
 func (b *bucket) mergeTallies(d *bucket) {
 	for k, v := range d.n {
 		b.n[k] += v
@@ -224,7 +242,7 @@ func (s bucketSet) addTo(c contribution, verifiedOnly bool) {
 	}
 	am := s.get(monthDocID(amKind, c.agency, c.month), amKind, c.agency, c.month)
 	am.n[c.area+"|"+verifiedKey(c.verified)+"|"+c.channel]++
-	am.d[c.demographics]++ // for the k-anonymity of exports, all or verified only
+	am.p[c.pattern]++ // for the disclosure rule of exports, all or verified only
 	pm := s.get(monthDocID(pmKind, "", c.month), pmKind, "", c.month)
 	pm.n[c.agency]++
 	for _, a := range c.answers {
