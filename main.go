@@ -35,7 +35,7 @@ func main() {
 // dispatch runs the subcommand named by args[0]; none runs the service.
 func dispatch(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] == "serve" {
-		return run(ctx, os.Getenv, os.Stdout)
+		return run(ctx, os.Getenv, os.Stdout, os.Stderr)
 	}
 	switch args[0] {
 	case "help", "-h", "--help":
@@ -67,7 +67,10 @@ const usage = `usage:
   hailong keys list|rotate|retire N  list, rotate or retire the keys that sign invitation links
 `
 
-func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
+// run serves until ctx ends. The JSON log and the start messages go to out;
+// a generated administrator password goes to errOut only, never into the
+// log stream (which log collectors keep and pass around).
+func run(ctx context.Context, getenv func(string) string, out, errOut io.Writer) error {
 	cfg, err := server.LoadConfig(getenv)
 	if err != nil {
 		return err
@@ -116,7 +119,7 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	fmt.Fprintf(out, "Hài Lòng is running: open %s (database: %s; memory limit during exports: %s)\n", openURL(ln.Addr()), db, cfg.ExportMemoryString())
 	switch {
 	case pw != "" && cfg.AdminPassword == "":
-		fmt.Fprintf(out, "First start: log in at %slogin as \"admin\" with the generated password %s (shown only this once; change it under Administration → Users)\n", openURL(ln.Addr()), pw)
+		fmt.Fprintf(errOut, "First start: log in at %slogin as \"admin\" with the generated password %s (shown only this once; you must change it at the first login)\n", openURL(ln.Addr()), pw)
 	case pw != "":
 		fmt.Fprintf(out, "First start: log in at %slogin as \"admin\" with the password from HAILONG_ADMIN_PASSWORD\n", openURL(ln.Addr()))
 	}

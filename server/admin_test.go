@@ -363,7 +363,7 @@ func TestLoginThrottled(t *testing.T) {
 	// the past in the real database rather than waited for.
 	set := func(failures int, ago time.Duration) {
 		t.Helper()
-		if err := env.store.SetLoginAttempts(ctx, store.LoginAttempts{Username: "slow-user", Failures: failures, LastFailure: time.Now().Add(-ago)}); err != nil {
+		if err := env.store.SetLoginAttempts(ctx, store.LoginAttempts{Key: lockoutKey(t, env, "slow-user", "127.0.0.1"), Failures: failures, LastFailure: time.Now().Add(-ago)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -375,7 +375,7 @@ func TestLoginThrottled(t *testing.T) {
 	if r := azLoginForm(t, env, env.client(t), "slow-user", pw); r.status != http.StatusSeeOther {
 		t.Errorf("6 failures, 61 s ago, right password: %s, want 303", r)
 	}
-	if a, err := env.store.LoginAttempts(ctx, "slow-user"); err != nil || a.Failures != 0 {
+	if a, err := env.store.LoginAttempts(ctx, lockoutKey(t, env, "slow-user", "127.0.0.1")); err != nil || a.Failures != 0 {
 		t.Errorf("failures after a successful login = %+v, %v; want reset", a, err)
 	}
 	if n := len(azFindAudit(azAuditEntries(t, admin), "login", "slow-user")); n != 1 {

@@ -58,8 +58,9 @@ func (s *Server) createUser(c *gin.Context, in UserInput) (survey.User, error) {
 }
 
 // updateUser changes an account's name, role, agencies and state. Disabling
-// ends the user's sessions at once (its epoch moves on). Administrators
-// cannot disable or demote themselves, so one always remains.
+// or a change of role ends the user's sessions and API tokens at once (its
+// epoch moves on). Administrators cannot disable or demote themselves, so
+// one always remains.
 func (s *Server) updateUser(c *gin.Context, username string, in UserInput) (survey.User, error) {
 	ctx := c.Request.Context()
 	cat, err := s.store.Catalog(ctx)
@@ -82,8 +83,13 @@ func (s *Server) updateUser(c *gin.Context, username string, in UserInput) (surv
 	if fe != nil {
 		return u, fe
 	}
-	if u.Disabled && !prev.Disabled || u.Role != prev.Role || !slices.Equal(u.Agencies, prev.Agencies) {
-		u.Epoch++ // a narrower account must log in again
+	// A narrower account must log in again: its sessions and tokens end (the
+	// epoch moves on). An integration account has no sessions, and its
+	// agencies are read at each call, so a change of its agencies keeps its
+	// keys: the one-stop-shop software goes on working.
+	agenciesChanged := !slices.Equal(u.Agencies, prev.Agencies) && u.Role != survey.RoleIntegration
+	if u.Disabled && !prev.Disabled || u.Role != prev.Role || agenciesChanged {
+		u.Epoch++
 	}
 	if err := s.store.ReplaceUser(ctx, u); err != nil {
 		return u, err
@@ -92,7 +98,8 @@ func (s *Server) updateUser(c *gin.Context, username string, in UserInput) (surv
 	return u, nil
 }
 
-// resetPassword sets a new password and ends the user's sessions.
+// resetPassword sets a new password and ends the user's sessions and API
+// tokens (its epoch moves on); other users' tokens are untouched.
 func (s *Server) resetPassword(c *gin.Context, username, password string) error {
 	ctx := c.Request.Context()
 	u, err := s.store.User(ctx, username)
@@ -113,6 +120,9 @@ func (s *Server) resetPassword(c *gin.Context, username, password string) error 
 		return err
 	}
 	u.Epoch++
+	// The administrator knows this password: the user must replace it at
+	// the next login (account_password_pages.go), unless it is their own.
+	u.MustChangePassword = u.Username != actor(c)
 	if err := s.store.ReplaceUser(ctx, u); err != nil {
 		return err
 	}

@@ -80,10 +80,11 @@ func (s *Server) apiAdminTokenCreate(c *gin.Context) error {
 		return err
 	}
 	username := c.Param("username")
-	if _, err := s.store.User(c.Request.Context(), username); err != nil {
+	u, err := s.store.User(c.Request.Context(), username)
+	if err != nil {
 		return err
 	}
-	raw, err := s.issueToken(c, username, in.Label)
+	raw, _, err := s.issueToken(c, u, in.Label, store.TokenIssued)
 	if err != nil {
 		return err
 	}

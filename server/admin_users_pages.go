@@ -160,10 +160,11 @@ func (s *Server) adminUserPassword(c *gin.Context) error {
 // adminTokenCreate makes a token and shows it once, on this response only.
 func (s *Server) adminTokenCreate(c *gin.Context) error {
 	username := c.Param("username")
-	if _, err := s.store.User(c.Request.Context(), username); err != nil {
+	u, err := s.store.User(c.Request.Context(), username)
+	if err != nil {
 		return err
 	}
-	raw, err := s.issueToken(c, username, c.PostForm("label"))
+	raw, _, err := s.issueToken(c, u, c.PostForm("label"), store.TokenIssued)
 	if err != nil {
 		return err
 	}

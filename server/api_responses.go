@@ -34,8 +34,11 @@ type submitRequest struct {
 }
 
 // submitResponse answers a stored (201) or already stored (200) response.
+// Redacted is how many personal details were removed from the comment
+// before it was stored (see survey.Redact); absent when none.
 type submitResponse struct {
-	ID string `json:"id"`
+	ID       string `json:"id"`
+	Redacted int    `json:"redacted,omitempty"`
 }
 
 // apiSubmit stores a response sent by another system or a kiosk.
@@ -113,17 +116,17 @@ func (s *Server) apiSubmit(c *gin.Context) error {
 		return err
 	}
 	if entry {
-		maps.Copy(fe, survey.CheckEntry(sub, ag, now))
+		maps.Copy(fe, survey.CheckEntry(sub, ag, now, s.entryMaxAge(userOf(c))))
 	}
 	if len(fe) > 0 {
-		return &apiFieldError{code: "validation_failed", fields: entryMessages(ms, fe, f, false)}
+		return &apiFieldError{code: "validation_failed", fields: entryMessages(ms, fe, f, false, s.entryMaxAge(userOf(c)))}
 	}
 	if kiosk != nil {
 		if done, err := s.kioskSubmitGate(c, kiosk, resp); done {
 			return err
 		}
 	}
-	created, err := s.store.InsertResponse(ctx, resp)
+	created, err := s.insertResponse(ctx, resp)
 	if err != nil {
 		return err
 	}
@@ -134,6 +137,6 @@ func (s *Server) apiSubmit(c *gin.Context) error {
 	if created {
 		status = http.StatusCreated
 	}
-	c.JSON(status, submitResponse{ID: resp.ID})
+	c.JSON(status, submitResponse{ID: resp.ID, Redacted: resp.Redactions})
 	return nil
 }

@@ -39,8 +39,10 @@ func hashID(secret string) string {
 }
 
 // authenticate finds who is calling: a bearer token (API) or a session
-// cookie (pages). Disabled users, revoked tokens, ended or expired sessions
-// count as nobody. A bearer token that does not work is refused at once.
+// cookie (pages). Disabled users, revoked or expired tokens, ended or
+// expired sessions, and tokens and sessions made before the user's password,
+// role or state last changed (its epoch) count as nobody. A bearer token
+// that does not work is refused at once.
 func (s *Server) authenticate(c *gin.Context) {
 	ctx := c.Request.Context()
 	if h := c.GetHeader("Authorization"); h != "" {
@@ -61,7 +63,7 @@ func (s *Server) authenticate(c *gin.Context) {
 			return
 		}
 		u, err := s.store.User(ctx, t.Username)
-		if err != nil || u.Disabled {
+		if err != nil || !t.Live(u, time.Now()) { // expired, or its user's password, role or state changed
 			s.serveAPIError(c, errUnauthorized)
 			c.Abort()
 			return
@@ -75,6 +77,11 @@ func (s *Server) authenticate(c *gin.Context) {
 		sess, err := s.store.Session(ctx, id)
 		if err == nil && time.Now().Before(sess.ExpiresAt) {
 			if u, err := s.store.User(ctx, sess.Username); err == nil && !u.Disabled && u.Epoch == sess.Epoch {
+				if !s.sessionAPIAllowed(c, id) { // csrf.go: no CSRF header, no session for an API write
+					c.Set(csrfFailedKey, true)
+					c.Next()
+					return
+				}
 				c.Set(userKey, &u)
 				c.Set(sessionKey, id)
 			}
@@ -107,7 +114,7 @@ func (s *Server) requirePage(roles ...survey.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		u := userOf(c)
 		if u == nil {
-			next := c.Request.URL.RequestURI()
+			next := selfURI(c) // the routed path, never the raw one: selflink.go
 			c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(next))
 			c.Abort()
 			return
@@ -121,10 +128,17 @@ func (s *Server) requirePage(roles ...survey.Role) gin.HandlerFunc {
 	}
 }
 
-// requireAPI is requirePage for the JSON API: 401 or 403 with a JSON error.
+// requireAPI is requirePage for the JSON API: 401 or 403 with a JSON error;
+// 403 csrf_failed for a state-changing call with a session cookie but
+// without its CSRF header (csrf.go).
 func (s *Server) requireAPI(roles ...survey.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		u := userOf(c)
+		if u == nil && c.GetBool(csrfFailedKey) {
+			s.serveAPIError(c, errCSRFAPI) // a live session cookie without its CSRF header
+			c.Abort()
+			return
+		}
 		if u == nil {
 			c.Header("WWW-Authenticate", `Bearer realm="hailong"`)
 			s.serveAPIError(c, errUnauthorized)

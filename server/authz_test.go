@@ -415,6 +415,8 @@ var authzMatrix = []azRow{
 	{"200 303 303 303 303 200 401 200 303 303", "GET /login", "/login", "", 0},
 	{"403 401 401 401 401 403 401 403 403 403", "POST /login", "/login", "", 0},
 	{"403 303 303 303 303 403 401 403 403 403", "POST /logout", "/logout", "", azFresh},
+	{"303 200 200 200 200 303 401 303 403 403", "GET /account/password", "/account/password", "", 0},
+	{"303 400 400 400 400 303 401 303 403 403", "POST /account/password", "/account/password", "", 0},
 
 	// Reports and comments: staff of the agency, inspectors, administrators.
 	{"303 403 200 200 200 303 401 303 403 403", "GET /dashboard", "/dashboard?agency={agency}", "", 0},
@@ -609,6 +611,9 @@ func azSend(t *testing.T, env *testEnv, row azRow, cl azCaller, u *azUser, beare
 	}
 	if bearer != "" {
 		hdr["Authorization"] = "Bearer " + bearer
+	}
+	if u != nil && u.csrf != "" && strings.HasPrefix(path, "/api/") && bearer == "" {
+		hdr[csrfHeader] = u.csrf // as the page's script sends it (<meta name="csrf-token">)
 	}
 	return path, azDo(t, c, method, env.http.URL+path, body, hdr)
 }
@@ -809,6 +814,63 @@ func TestAuthzMatrix(t *testing.T) {
 	}
 	if cells < 500 {
 		t.Errorf("only %d cells asked; the matrix is broken", cells)
+	}
+
+	// CSRF on cookie API calls (csrf.go): every state-changing API route
+	// asked with a live session cookie but without the X-CSRF-Token header,
+	// or with another session's token in it, is refused as 403 csrf_failed
+	// when it needs a login; a public route (the citizen's and the kiosk's)
+	// treats the caller as nobody: the anon column's answer. Nothing changes.
+	// With the header, the session gets the matrix's answer (above); a bearer
+	// token needs none.
+	allAudit := func() int {
+		es, err := env.store.Audit(ctx, "", 100000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(es)
+	}
+	auditBefore := allAudit()
+	csrfCells := 0
+	for _, row := range authzMatrix {
+		method, _, _ := strings.Cut(row.route, " ")
+		if !strings.HasPrefix(row.req, "/api/") || method == http.MethodGet || !served[row.route] {
+			continue
+		}
+		public := row.opt&(azOpen|azKiosk) != 0
+		for _, cl := range callers {
+			if !cl.apiSession {
+				continue
+			}
+			otherTok := admin.csrf
+			if cl.session == admin {
+				otherTok = insp.csrf
+			}
+			for _, tok := range []string{"", otherTok} {
+				u := *cl.session
+				u.csrf = tok
+				path, got := azSend(t, env, row, cl, &u, "", vars)
+				csrfCells++
+				what := fmt.Sprintf("%s %s as %s (session cookie, X-CSRF-Token %q)", method, path, cl.name, tok)
+				if public {
+					if want, _ := strconv.Atoi(strings.Fields(row.want)[0]); got.status != want {
+						t.Errorf("%s: %s, want %d as for anon", what, got, want)
+					}
+					continue
+				}
+				if got.status != http.StatusForbidden {
+					t.Errorf("%s: %s, want 403 csrf_failed", what, got)
+				} else if e := azDecodeErr(t, got); e.Error.Code != "csrf_failed" || e.Error.Message == "" || strings.HasPrefix(e.Error.Message, "api.") {
+					t.Errorf("%s: error %+v, want code csrf_failed with a message", what, e.Error)
+				}
+			}
+		}
+	}
+	if csrfCells < 200 {
+		t.Errorf("only %d CSRF cells asked", csrfCells)
+	}
+	if after := allAudit(); after != auditBefore {
+		t.Errorf("audit entries %d → %d: an API call without its CSRF header changed something", auditBefore, after)
 	}
 
 	// An export without an agency: staff of A get A only (never B's code or

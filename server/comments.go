@@ -140,11 +140,12 @@ type CommentsPage struct {
 }
 
 // CommentRow is one comment as the page shows it. Text is plain text: the
-// template escapes it, line by line.
+// template escapes it, line by line. Date is the day of the response only:
+// a time of day could be matched against a counter's queue log.
 type CommentRow struct {
 	ID        string
 	Anchor    string
-	At        string
+	Date      string
 	Month     string
 	Area      string
 	Channel   string
@@ -202,7 +203,7 @@ func (s *Server) commentsPage(c *gin.Context) error {
 	}
 	p.Agency, p.List = &ag, list
 	p.CanMark = canMark(u, cat, ag.Code)
-	p.Back = c.Request.URL.RequestURI()
+	p.Back = selfURI(c)
 	v := q.values()
 	p.FirstURL = "/comments?" + v.Encode()
 	p.APIURL = "/api/v1/comments?" + v.Encode()
@@ -216,9 +217,9 @@ func (s *Server) commentsPage(c *gin.Context) error {
 	}
 	for _, cm := range list.Comments {
 		row := CommentRow{
-			ID: cm.ID, Anchor: "c-" + cm.ID, At: dateTime(b.Lang, cm.At), Month: cm.Month.String(),
+			ID: cm.ID, Anchor: "c-" + cm.ID, Date: dateOnly(b.Lang, cm.At), Month: cm.Month.String(),
 			Area: areaNames[cm.Area], Channel: b.L.T("channel." + string(cm.Channel)),
-			Score: scoreText(b.L, cm.Score), Band: bandOf(cm.Score), Lines: strings.Split(cm.Text, "\n"),
+			Score: scoreText(b.L, cm.Score), Band: bandOf(cm.Score), Lines: strings.Split(commentText(cm), "\n"),
 		}
 		if row.Area == "" {
 			row.Area = cm.Area
@@ -312,7 +313,24 @@ func bandOf(tenths int) string {
 	return ""
 }
 
-// dateTime formats an instant in Vietnamese time.
+// dateOnly formats the day of an instant in Vietnamese time.
+func dateOnly(lang survey.Lang, t time.Time) string {
+	if lang == survey.Vi {
+		return t.In(hcm).Format("02/01/2006")
+	}
+	return t.In(hcm).Format("2006-01-02")
+}
+
+// commentText is a comment's text as shown: redacted again, for comments
+// stored before redaction was introduced (survey.Redact is idempotent, so a
+// comment stored redacted is unchanged).
+func commentText(cm survey.Comment) string {
+	text, _ := survey.Redact(cm.Text)
+	return text
+}
+
+// dateTime formats an instant in Vietnamese time (a staff member's mark,
+// never a respondent's answer).
 func dateTime(lang survey.Lang, t time.Time) string {
 	if lang == survey.Vi {
 		return t.In(hcm).Format("02/01/2006 15:04")
@@ -322,13 +340,14 @@ func dateTime(lang survey.Lang, t time.Time) string {
 
 // ---- the API ----
 
-// CommentJSON is a comment as the API returns it.
+// CommentJSON is a comment as the API returns it. Date is the day of the
+// response in Vietnamese time (YYYY-MM-DD), never its time of day.
 type CommentJSON struct {
 	ID      string       `json:"id"`
 	Agency  string       `json:"agency"`
 	Month   string       `json:"month"`
 	Page    int          `json:"page"`
-	At      time.Time    `json:"at"`
+	Date    string       `json:"date"`
 	Area    string       `json:"area"`
 	Channel string       `json:"channel"`
 	Score   *float64     `json:"score"` // mean of the valid answers, one decimal; null when none
@@ -359,8 +378,9 @@ type CommentsJSON struct {
 }
 
 func commentJSON(cm survey.Comment) CommentJSON {
-	out := CommentJSON{ID: cm.ID, Agency: cm.Agency, Month: cm.Month.String(), Page: cm.Page, At: cm.At,
-		Area: cm.Area, Channel: string(cm.Channel), Band: bandOf(cm.Score), Text: cm.Text}
+	out := CommentJSON{ID: cm.ID, Agency: cm.Agency, Month: cm.Month.String(), Page: cm.Page,
+		Date: cm.At.In(hcm).Format(time.DateOnly), Area: cm.Area, Channel: string(cm.Channel),
+		Band: bandOf(cm.Score), Text: commentText(cm)}
 	if cm.Score > 0 {
 		v := float64(cm.Score) / 10
 		out.Score = &v

@@ -43,6 +43,12 @@ type Config struct {
 	// an export streams, in bytes (HAILONG_EXPORT_MEMORY_LIMIT, 40 MiB by
 	// default, "off" for none): see config_memory.go. Zero: never lowered.
 	ExportMemoryLimit int64
+	// TokenTTL is how long an API token minted with a password works
+	// (HAILONG_TOKEN_TTL, 720h by default): config_token.go.
+	TokenTTL time.Duration
+	// EntryMaxAge is how far back agency staff may date an entered survey
+	// (HAILONG_ENTRY_MAX_AGE, 31 days by default): config_entry.go.
+	EntryMaxAge time.Duration
 
 	// The edge (config_edge.go): metrics, timeouts, rate limits, and the
 	// reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are
@@ -116,6 +122,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	loadEdge(getenv, &cfg, bad)
 	loadMemoryLimit(getenv, &cfg, bad)
+	loadTokenTTL(getenv, &cfg, bad)
+	loadEntryMaxAge(getenv, &cfg, bad)
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
 	}

@@ -561,7 +561,9 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 		if atText != "" {
 			channel = []string{"paper", "phone", "postal"}[rng.IntN(3)]
 			token = admin.token
-			if ag.staff != nil && rng.IntN(3) > 0 {
+			// Agency staff may enter surveys of the last 31 days only
+			// (HAILONG_ENTRY_MAX_AGE); older ones are the administrator's.
+			if ag.staff != nil && rng.IntN(3) > 0 && time.Since(at) < 30*24*time.Hour {
 				token = ag.staff.token
 			}
 		}

@@ -260,7 +260,7 @@ func (s *Server) entrySubmit(c *gin.Context) error {
 	} else if err != nil {
 		return err
 	}
-	maps.Copy(problems, survey.CheckEntry(sub, ag, now))
+	maps.Copy(problems, survey.CheckEntry(sub, ag, now, s.entryMaxAge(userOf(c))))
 	if dateProblem != "" {
 		problems[survey.FieldSubmittedAt] = dateProblem
 	}
@@ -271,10 +271,10 @@ func (s *Server) entrySubmit(c *gin.Context) error {
 		if !survey.ValidKey(key) {
 			key = survey.NewKey()
 		}
-		s.render(c, http.StatusBadRequest, "entry", s.entryPage(b, ag, ar, f, key, in, e, entryMessages(b.L, problems, f, true)))
+		s.render(c, http.StatusBadRequest, "entry", s.entryPage(b, ag, ar, f, key, in, e, entryMessages(b.L, problems, f, true, s.entryMaxAge(userOf(c)))))
 		return nil
 	}
-	created, err := s.store.InsertResponse(ctx, resp)
+	created, err := s.insertResponse(ctx, resp)
 	if err != nil {
 		if errors.Is(err, survey.ErrUnavailable) {
 			s.log.Warn("database unavailable", "route", c.FullPath(), "err", err)
@@ -307,11 +307,13 @@ func (s *Server) auditEntry(c *gin.Context, r survey.Response) {
 
 // entryMessages translates the problems of an entry: those of the citizen
 // form, and the entry fields' own.
-func entryMessages(ms *Messages, fe survey.FieldErrors, f survey.Form, page bool) map[string]string {
+func entryMessages(ms *Messages, fe survey.FieldErrors, f survey.Form, page bool, maxAge time.Duration) map[string]string {
 	out := fieldMessages(ms, fe, f, page)
 	switch fe[survey.FieldSubmittedAt] {
 	case survey.ProblemRequired:
 		out[survey.FieldSubmittedAt] = ms.T("entry.err.date_required")
+	case survey.ProblemTooOld:
+		out[survey.FieldSubmittedAt] = ms.T("entry.err.too_old", int(maxAge.Hours()/24))
 	case survey.ProblemInvalid:
 		if page {
 			out[survey.FieldSubmittedAt] = ms.T("entry.err.date_invalid")

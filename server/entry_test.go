@@ -25,6 +25,14 @@ func enMonthDay(k, day int) (survey.Month, string) {
 	return m, m.Start().AddDate(0, 0, day-1).Format(time.DateOnly)
 }
 
+// enEnv is a test server whose staff may enter surveys of any past day, so
+// that the tests of the entry rules can date them months back; the limit
+// itself (HAILONG_ENTRY_MAX_AGE) is TestEntryMaxAge's.
+func enEnv(t *testing.T) *testEnv {
+	t.Helper()
+	return newTestEnvConfig(t, Config{EntryMaxAge: 3660 * 24 * time.Hour})
+}
+
 // enReport reads an agency's report for one month through the report API,
 // after the rollups have counted every stored response.
 func enReport(t *testing.T, env *testEnv, token, agency string, m survey.Month) ReportJSON {
@@ -55,7 +63,7 @@ func enChannel(r ReportJSON, ch survey.Channel) int64 {
 }
 
 func TestEntryAPI(t *testing.T) {
-	env := newTestEnv(t)
+	env := enEnv(t)
 	ctx := context.Background()
 	admin := azAdmin(t, env)
 	staff := azLogin(t, env, "land-staff", azInsertUser(t, env, "land-staff", survey.RoleStaff, landAgency))
@@ -178,7 +186,13 @@ func TestEntryAPI(t *testing.T) {
 		last := m.End().AddDate(0, 0, -1)
 		at := time.Date(last.Year(), last.Month(), last.Day(), 17, 30, 0, 0, time.UTC)
 		b := body("phone-entry-0001", "phone", at.Format(time.RFC3339))
+		// A session is a credential for an API write only with its CSRF header (csrf.go).
 		r := azDo(t, staff.c, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, b), map[string]string{"Content-Type": "application/json"})
+		if r.status != http.StatusBadRequest {
+			t.Fatalf("entry by session without X-CSRF-Token: %s, want 400 (staff only)", r)
+		}
+		r = azDo(t, staff.c, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, b),
+			map[string]string{"Content-Type": "application/json", csrfHeader: staff.csrf})
 		if r.status != http.StatusCreated {
 			t.Fatalf("entry by session: %s", r)
 		}
@@ -211,7 +225,7 @@ func TestEntryAPI(t *testing.T) {
 }
 
 func TestEntryAPIMergedAgency(t *testing.T) {
-	env := newTestEnv(t)
+	env := enEnv(t)
 	admin := azAdmin(t, env)
 	// Merge lam-binh into na-hang on the first day of last month: its staff
 	// (now na-hang's) may still enter the interviews lam-binh held before.
@@ -257,7 +271,7 @@ func enFormValues(t *testing.T, body, channel, date string) url.Values {
 }
 
 func TestEntryPages(t *testing.T) {
-	env := newTestEnv(t)
+	env := enEnv(t)
 	ctx := context.Background()
 	pw := azInsertUser(t, env, "land-clerk", survey.RoleStaff, landAgency)
 	staff := azLogin(t, env, "land-clerk", pw)
@@ -441,4 +455,50 @@ func TestEntryPages(t *testing.T) {
 			t.Errorf("admin form in English: %s", p)
 		}
 	})
+}
+
+// TestEntryMaxAge: agency staff may date an entered survey at most
+// HAILONG_ENTRY_MAX_AGE back (31 days by default), through the API and the
+// page, with a message in the caller's language; administrators and
+// inspectors are not limited. The rated agency's own staff could otherwise
+// add to a period already read (issue 14).
+func TestEntryMaxAge(t *testing.T) {
+	env := newTestEnv(t)
+	admin := azAdmin(t, env)
+	staff := azLogin(t, env, "land-staff", azInsertUser(t, env, "land-staff", survey.RoleStaff, landAgency))
+	staff.token = staff.fetchToken(t, "entry")
+	today := time.Now().In(survey.Zone())
+	day := func(back int) string { return today.AddDate(0, 0, -back).Format(time.DateOnly) }
+	send := func(u *azUser, key, at string) azResult {
+		b := apiSubmission(landAgency, landArea, key)
+		b["channel"], b["submittedAt"] = "paper", at
+		return u.api(t, http.MethodPost, responsesPath, b)
+	}
+	if r := send(staff, "age-staff-0030", day(30)); r.status != http.StatusCreated {
+		t.Errorf("staff, 30 days back: %s, want 201", r)
+	}
+	r := send(staff, "age-staff-0040", day(40))
+	azWantFieldError(t, "staff, 40 days back", r, survey.FieldSubmittedAt)
+	if !strings.Contains(r.body, "31 ngày") {
+		t.Errorf("the message does not give the limit: %s", r.body)
+	}
+	if r := send(admin, "age-admin-0400", day(400)); r.status != http.StatusCreated {
+		t.Errorf("administrator, 400 days back: %s, want 201", r)
+	}
+	insp := azLogin(t, env, "insp", azInsertUser(t, env, "insp", survey.RoleInspector))
+	insp.token = insp.fetchToken(t, "entry")
+	if r := send(insp, "age-insp-0400", day(400)); r.status == http.StatusBadRequest && strings.Contains(r.body, "submittedAt") {
+		t.Errorf("inspector, 400 days back: refused on the date: %s", r)
+	}
+
+	// The entry page says the same.
+	path := entryPath(landAgency, landArea)
+	page := staff.get(t, path)
+	vals := enFormValues(t, page.body, "paper", day(40))
+	if r := staff.post(t, path, vals); r.status != http.StatusBadRequest || !strings.Contains(r.body, "31 ngày gần đây") {
+		t.Errorf("entry page, 40 days back: %d, want 400 with the limit", r.status)
+	}
+	if n := env.responseCount(t); n != 2 {
+		t.Errorf("%d responses stored, want 2 (staff at 30 days, the administrator)", n)
+	}
 }

@@ -153,7 +153,7 @@ func (s *Server) invitationSubmit(c *gin.Context) error {
 		return nil
 	}
 	resp.Verified = true
-	created, err := s.store.InsertResponse(ctx, resp)
+	created, err := s.insertResponse(ctx, resp)
 	switch {
 	case errors.Is(err, survey.ErrUnavailable):
 		s.log.Warn("database unavailable", "route", c.FullPath(), "err", err)
@@ -169,7 +169,7 @@ func (s *Server) invitationSubmit(c *gin.Context) error {
 		return err
 	case created:
 		s.markUsed(c, t.inv.Code, key)
-		c.Redirect(http.StatusSeeOther, thanks)
+		c.Redirect(http.StatusSeeOther, thanksPath(t.ag.Code, t.ar.Code, resp.Redactions))
 		return nil
 	}
 	// Another submission stored the invitation's response first, or this

@@ -60,14 +60,25 @@ func (s *Server) invitationQR(c *gin.Context) (*qrcode.QRCode, bool) {
 	return q, true
 }
 
-// qrSVG answers the QR code as SVG. It depends only on the code (no
-// database read), so it may be cached.
+// qrCacheControl is the Cache-Control of QR images. A QR code depends only
+// on its code and the public address (no database read), so the browser
+// may keep it a day. A shared cache may keep it too only when the address is
+// fixed by HAILONG_PUBLIC_URL: otherwise the QR holds the request's Host,
+// and a proxy would serve one client's host to the others.
+func (s *Server) qrCacheControl() string {
+	if s.cfg.PublicURL != "" {
+		return "public, max-age=86400"
+	}
+	return "private, max-age=86400"
+}
+
+// qrSVG answers the QR code as SVG.
 func (s *Server) qrSVG(c *gin.Context) {
 	q, ok := s.invitationQR(c)
 	if !ok {
 		return
 	}
-	c.Header("Cache-Control", "public, max-age=86400")
+	c.Header("Cache-Control", s.qrCacheControl())
 	c.Data(http.StatusOK, "image/svg+xml", []byte(qrSVGMarkup(q.Bitmap(), "")))
 }
 
@@ -82,7 +93,7 @@ func (s *Server) qrPNG(c *gin.Context) {
 		s.servePageError(c, fmt.Errorf("qr png: %w", err))
 		return
 	}
-	c.Header("Cache-Control", "public, max-age=86400")
+	c.Header("Cache-Control", s.qrCacheControl())
 	c.Data(http.StatusOK, "image/png", png)
 }
 

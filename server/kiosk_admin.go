@@ -133,7 +133,7 @@ func (s *Server) newPairingCode(c *gin.Context, id string) (string, error) {
 		now := time.Now()
 		err := s.store.SetKioskCode(c.Request.Context(), id, s.pairingHash(norm), now.Add(survey.PairingCodeTTL), now)
 		if errors.Is(err, survey.ErrDuplicate) && try < 3 {
-			continue // one chance in 10^11 per pending code
+			continue // its locator is pending elsewhere: 1 chance in 923,521 per pending code
 		}
 		if err != nil {
 			return "", err

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hailong/survey"
+	"hailong/survey/store"
 )
 
 // A paired tablet holds its kiosk credential in an HttpOnly cookie:
@@ -31,12 +32,20 @@ var (
 	errKioskScope    = &apiCodeError{status: http.StatusForbidden, code: "kiosk_scope"}
 )
 
-// pairingHash is how a pairing code is stored and looked up: an HMAC under
-// the server key, so the database alone does not reveal live codes.
-func (s *Server) pairingHash(code string) string {
-	m := hmac.New(sha256.New, s.secret)
-	m.Write([]byte("kiosk-pair|" + code))
-	return hex.EncodeToString(m.Sum(nil))
+// pairingHash is how a normalized pairing code is stored and looked up:
+// HMACs under the server key of its locator (the half that names it, so
+// each try counts against the code it aims at: survey.PairingCodeMaxTries)
+// and of the whole code, so the database alone does not reveal live codes.
+func (s *Server) pairingHash(code string) store.PairingCodeHash {
+	mac := func(label, v string) string {
+		m := hmac.New(sha256.New, s.secret)
+		m.Write([]byte(label + v))
+		return hex.EncodeToString(m.Sum(nil))
+	}
+	return store.PairingCodeHash{
+		Locator: mac("kiosk-pair-locator|", survey.PairingLocator(code)),
+		Secret:  mac("kiosk-pair|", code),
+	}
 }
 
 // kioskOf returns the kiosk whose credential the request carries: nil and no
@@ -87,6 +96,9 @@ func (s *Server) pairKiosk(c *gin.Context, typed string) (survey.Kiosk, error) {
 	}
 	secret := newSecret()
 	k, err := s.store.PairKiosk(c.Request.Context(), s.pairingHash(code), hashID(secret), time.Now())
+	if errors.Is(err, survey.ErrPairingLocked) { // its tries are used up: the code is burnt
+		s.audit(c, "kiosk:"+k.ID, "kiosk_pair_locked", k.ID, nil, nil)
+	}
 	if err != nil {
 		return survey.Kiosk{}, err
 	}
@@ -103,6 +115,8 @@ func pairingProblem(err error) string {
 		return "kiosk_code_expired"
 	case errors.Is(err, survey.ErrPairingCode):
 		return "kiosk_code_invalid"
+	case errors.Is(err, survey.ErrPairingLocked):
+		return "kiosk_code_locked"
 	}
 	return ""
 }

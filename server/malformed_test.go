@@ -2,16 +2,20 @@ package server
 
 import (
 	"bufio"
+	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/net/html"
 )
 
 // A corpus of malformed and hostile requests against every route of the
@@ -327,3 +331,299 @@ func is4xx(s int) bool      { return s >= 400 && s < 500 }
 func is404or400(s int) bool { return s == http.StatusNotFound || s == http.StatusBadRequest }
 func is4xxOr505(s int) bool { return is4xx(s) || s == http.StatusHTTPVersionNotSupported }
 func is413(s int) bool      { return s == http.StatusRequestEntityTooLarge }
+
+// ---- self links and redirects: never to another site ----
+
+// sameSitePath reports whether a link from a page stays on this site: a
+// path with exactly one leading "/" (or a fragment), nothing a browser
+// would read as "//host" (a backslash, a tab or newline it drops), and no
+// scheme or host.
+func sameSitePath(u string) bool {
+	if u == "" || strings.HasPrefix(u, "#") {
+		return true
+	}
+	if strings.ContainsAny(u, "\\\t\r\n") || !strings.HasPrefix(u, "/") || strings.HasPrefix(u, "//") {
+		return false
+	}
+	p, err := url.Parse(u)
+	return err == nil && p.Scheme == "" && p.Host == "" && p.User == nil
+}
+
+// pageLinks parses an HTML page and returns every address it holds: href,
+// src, action and formaction attributes, and the values of hidden "next"
+// and "back" fields (where a form returns to). lang is the language
+// switch's href.
+func pageLinks(t *testing.T, body string) (links []string, lang string) {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("parse page: %v", err)
+	}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			attrs := map[string]string{}
+			for _, a := range n.Attr {
+				attrs[a.Key] = a.Val
+			}
+			for _, k := range []string{"href", "src", "action", "formaction"} {
+				if v, ok := attrs[k]; ok {
+					links = append(links, v)
+				}
+			}
+			if n.Data == "input" && (attrs["name"] == "next" || attrs["name"] == "back") {
+				links = append(links, attrs["value"])
+			}
+			if n.Data == "a" && attrs["class"] == "lang" {
+				lang = attrs["href"]
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return links, lang
+}
+
+// rawGet sends a GET with the request target exactly as given (no client
+// normalisation) and returns the answer with its body.
+func rawGet(t *testing.T, env *testEnv, target, cookie string) azResult {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", strings.TrimPrefix(env.http.URL, "http://"), 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	req := "GET " + target + " HTTP/1.1\r\nHost: hailong.example\r\nConnection: close\r\n"
+	if cookie != "" {
+		req += "Cookie: " + cookie + "\r\n"
+	}
+	if _, err := conn.Write([]byte(req + "\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return azResult{}
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return azResult{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+// TestMalformedSelfLinks: a request whose path spells another site
+// ("//evil.example/../login", encoded slashes, backslashes) gets pages whose
+// every link, form and return address stays on this site, the language
+// switch pointing at the routed page; the login redirect's next= too.
+func TestMalformedSelfLinks(t *testing.T) {
+	env := newTestEnvConfig(t, Config{})
+	admin := azAdmin(t, env)
+	session := sessionCookie + "=" + admin.sessionValue(t)
+
+	// The reported request: the real login page, its language switch to
+	// /login, not to "///evil.example/../login".
+	r := rawGet(t, env, "/%2F%2Fevil.example%2F..%2Flogin", "")
+	if r.status != http.StatusOK {
+		t.Fatalf("GET /%%2F%%2Fevil.example%%2F..%%2Flogin: %s", r)
+	}
+	if _, lang := pageLinks(t, r.body); lang != "/login?lang=en" {
+		t.Errorf("language switch %q, want /login?lang=en", lang)
+	}
+
+	targets := []string{
+		"/%2F%2Fevil.example%2F..%2Flogin",
+		"//evil.example/../login",
+		"///evil.example/../login",
+		"/%2F%2Fevil.example/../login",
+		"/%5Cevil.example/../login",
+		"/%5C%5Cevil.example%2F..%2Flogin",
+		`/\evil.example/../login`,
+		`/\\evil.example/..%2Flogin`,
+		"/%2F%5Cevil.example%2F..%2Flogin",
+		"/.%2F%2Fevil.example/../login",
+		"/%09/evil.example/../login",
+		"//evil.example",
+		"//evil.example/",
+		"//evil.example/nothing",
+		"/%2F%2Fevil.example%2Fnothing",
+		"/%5Cevil.example",
+		"/%2F%2Fevil.example%2F..%2Fs%2Fso-tu-phap%2Ftu-phap",
+		"//evil.example/../s/so-tu-phap/tu-phap?lang=en",
+		"/s/%5Cevil.example/tu-phap",
+		"/s/%2F%2Fevil.example/tu-phap",
+		"/s/so-tu-phap/%5C%5Cevil.example",
+		"//evil.example/../comments?agency=so-tu-phap&next=//evil.example",
+		"//evil.example/../admin",
+		"/%2F%2Fevil.example%2F..%2Fadmin%2Fusers",
+		"//evil.example/../dashboard?agency=%2F%2Fevil.example",
+		"/login?next=//evil.example/&lang=en",
+		"/login?next=/%5Cevil.example",
+		"/login?next=%2F%5Cevil.example",
+		"/login?next=https:evil.example",
+		"/login?next=/%09/evil.example",
+		"//evil.example/../r/AAAAAAAAAAAAAAA",
+		"//evil.example/../kiosk",
+	}
+	for _, target := range targets {
+		for _, who := range []struct{ name, cookie string }{{"anonymous", ""}, {"admin", session}} {
+			r := rawGet(t, env, target, who.cookie)
+			what := fmt.Sprintf("GET %s as %s", target, who.name)
+			if r.status >= 500 || r.status == 0 {
+				t.Errorf("%s: %s", what, r)
+				continue
+			}
+			if loc := r.location(); loc != "" {
+				if !sameSitePath(loc) {
+					t.Errorf("%s: redirected to %q, another site", what, loc)
+				}
+				if u, err := url.Parse(loc); err == nil && u.Path == "/login" {
+					if next := u.Query().Get("next"); next != "" && !sameSitePath(next) {
+						t.Errorf("%s: redirected to the login with next=%q", what, next)
+					}
+				}
+			}
+			if !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+				continue
+			}
+			links, lang := pageLinks(t, r.body)
+			if lang == "" && r.status == http.StatusOK && !strings.Contains(target, "/r/") && !strings.HasSuffix(target, "/kiosk") {
+				t.Errorf("%s: no language switch on the page", what)
+			}
+			for _, l := range links {
+				if !sameSitePath(l) {
+					t.Errorf("%s: the page links to %q, another site", what, l)
+				}
+			}
+		}
+	}
+
+	// The login form's next= never leads away, whatever it holds.
+	for _, next := range []string{"//evil.example", "///evil.example", `/\evil.example`, `\\evil.example`, "/\t/evil.example",
+		"https://evil.example/", "https:evil.example", "javascript:alert(1)", " //evil.example", "/.//evil.example",
+		"/..//evil.example", "/%2F%2Fevil.example", "/%5Cevil.example", "//evil.example/../admin", "/admin/../..//evil.example"} {
+		c := env.client(t)
+		page := azDo(t, c, http.MethodGet, env.http.URL+"/login?next="+url.QueryEscape(next), "", nil)
+		links, _ := pageLinks(t, page.body)
+		for _, l := range links {
+			if !sameSitePath(l) {
+				t.Errorf("GET /login?next=%q: the page holds %q", next, l)
+			}
+		}
+		form := url.Values{"csrf": {azCSRFOf(page.body)}, "username": {"admin"}, "password": {azAdminPassword}, "next": {next}}
+		r := azDo(t, c, http.MethodPost, env.http.URL+"/login", form.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+		if r.status != http.StatusSeeOther || !sameSitePath(r.location()) {
+			t.Errorf("login with next=%q: %s, want 303 to a path of this site", next, r)
+		}
+	}
+}
+
+// TestMalformedCSRFOnCookieAPI: a state-changing API call with the session
+// cookie is refused (403 csrf_failed) and changes nothing unless it carries
+// the session's CSRF token in X-CSRF-Token: not with another token, not in
+// a form field or the query, not through a path spelled another way.
+func TestMalformedCSRFOnCookieAPI(t *testing.T) {
+	env := newTestEnvConfig(t, Config{})
+	ctx := context.Background()
+	admin := azAdmin(t, env)
+	other := azLogin(t, env, "admin", azAdminPassword)
+	preTok := azCSRFOf(azDo(t, env.client(t), http.MethodGet, env.http.URL+"/login", "", nil).body)
+	audit := func() int {
+		es, err := env.store.Audit(ctx, "", 100000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(es)
+	}
+	before := audit()
+
+	paths := []string{"/api/v1/admin/invitation-keys", "//api/v1/admin/invitation-keys", "/api//v1/admin/invitation-keys",
+		"/api/v1/admin/./invitation-keys", "/api/v1/admin/x/../invitation-keys", "/%61pi/v1/admin/invitation-keys",
+		"/api/v1/admin/invitation-keys/", "/api/v1/admin/invitation-keys?csrf=" + url.QueryEscape(admin.csrf)}
+	type variant struct {
+		name  string
+		hdr   map[string]string
+		body  string
+		ctype string
+	}
+	variants := []variant{
+		{name: "no header"},
+		{name: "empty header", hdr: map[string]string{csrfHeader: ""}},
+		{name: "null", hdr: map[string]string{csrfHeader: "null"}},
+		{name: "another session's token", hdr: map[string]string{csrfHeader: other.csrf}},
+		{name: "the login form's token", hdr: map[string]string{csrfHeader: preTok}},
+		{name: "token with a character more", hdr: map[string]string{csrfHeader: admin.csrf + "A"}},
+		{name: "token cut short", hdr: map[string]string{csrfHeader: admin.csrf[:len(admin.csrf)-1]}},
+		{name: "token twice", hdr: map[string]string{csrfHeader: admin.csrf + "," + admin.csrf}},
+		{name: "token as another header", hdr: map[string]string{"X-CSRF": admin.csrf, "X-XSRF-Token": admin.csrf}},
+		{name: "token in a form field", body: "csrf=" + url.QueryEscape(admin.csrf), ctype: "application/x-www-form-urlencoded"},
+		{name: "method override", hdr: map[string]string{"X-HTTP-Method-Override": "GET"}},
+		{name: "text/plain body", body: `{"csrf":"` + admin.csrf + `"}`, ctype: "text/plain"},
+	}
+	for _, p := range paths {
+		for _, v := range variants {
+			hdr := map[string]string{}
+			for k, val := range v.hdr {
+				hdr[k] = val
+			}
+			if v.ctype != "" {
+				hdr["Content-Type"] = v.ctype
+			}
+			r := azDo(t, admin.c, http.MethodPost, env.http.URL+p, v.body, hdr)
+			if r.status < 300 || r.status >= 500 {
+				t.Errorf("POST %s with the session cookie, %s: %s, want a refusal", p, v.name, r)
+			}
+			if r.status == http.StatusForbidden && azDecodeErr(t, r).Error.Code != "csrf_failed" {
+				t.Errorf("POST %s with the session cookie, %s: %s, want csrf_failed", p, v.name, r)
+			}
+		}
+	}
+	for _, call := range []struct{ method, path, body string }{
+		{http.MethodPut, "/api/v1/admin/areas/tu-phap", `{"nameVi":"x","nameEn":"y"}`},
+		{http.MethodDelete, "/api/v1/admin/tokens/" + hashID(admin.token), ""},
+		{http.MethodPost, "/api/v1/admin/kiosks", `{}`},
+		{http.MethodPatch, "/api/v1/admin/invitation-keys", ""},
+	} {
+		r := azDo(t, admin.c, call.method, env.http.URL+call.path, call.body, map[string]string{"Content-Type": "application/json"})
+		if r.status < 400 || r.status >= 500 {
+			t.Errorf("%s %s with the session cookie and no header: %s, want a refusal", call.method, call.path, r)
+		}
+	}
+	if after := audit(); after != before {
+		t.Errorf("audit entries %d → %d: a refused call changed something", before, after)
+	}
+	if !tokenWorksAdmin(t, env, admin.token) {
+		t.Errorf("the administrator's token was revoked by a cookie call without its CSRF header")
+	}
+
+	// Pages expose the session's token to their scripts in the layout's
+	// <meta name="csrf-token">; a page without a login has none.
+	meta := regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
+	m := meta.FindStringSubmatch(admin.get(t, "/admin").body)
+	if m == nil || m[1] != admin.csrf {
+		t.Fatalf("GET /admin: meta csrf-token %v, want the session's token %q", m, admin.csrf)
+	}
+	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/login", "", nil); meta.MatchString(r.body) {
+		t.Errorf("GET /login without a session: the page has a csrf-token meta")
+	}
+
+	// The right header works, and so does a bearer token without one.
+	if r := azDo(t, admin.c, http.MethodPost, env.http.URL+"/api/v1/admin/invitation-keys", "", map[string]string{csrfHeader: m[1]}); r.status != http.StatusCreated {
+		t.Errorf("POST with the session's X-CSRF-Token: %s, want 201", r)
+	}
+	if r := admin.api(t, http.MethodPost, "/api/v1/admin/invitation-keys", nil); r.status != http.StatusCreated {
+		t.Errorf("POST with a bearer token: %s, want 201", r)
+	}
+	if after := audit(); after != before+2 {
+		t.Errorf("audit entries %d → %d, want two more", before, after)
+	}
+	// Reads need no header.
+	if r := admin.get(t, "/api/v1/admin/invitation-keys"); r.status != http.StatusOK {
+		t.Errorf("GET with the session cookie: %s, want 200", r)
+	}
+}
+
+func tokenWorksAdmin(t *testing.T, env *testEnv, tok string) bool {
+	t.Helper()
+	return azAPI(t, env, tok, http.MethodGet, "/api/v1/admin/agencies", nil).status == http.StatusOK
+}

@@ -24,6 +24,8 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	limited  *prometheus.CounterVec
+	// redactions counts the personal details removed from stored comments.
+	redactions prometheus.Counter
 }
 
 func newMetrics(st *store.Store, lim *limiter) *metrics {
@@ -41,7 +43,11 @@ func newMetrics(st *store.Store, lim *limiter) *metrics {
 		Name: "hailong_rate_limited_total",
 		Help: "Requests refused with 429 by the per-client rate limits, by class.",
 	}, []string{"class"})
-	m.reg.MustRegister(m.requests, m.duration, m.limited,
+	m.redactions = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "hailong_comment_redactions_total",
+		Help: "Personal details (phone, ID and tax numbers, dossier codes, e-mail addresses) replaced in comments stored by this process.",
+	})
+	m.reg.MustRegister(m.requests, m.duration, m.limited, m.redactions,
 		&storeCollector{st: st, lim: lim},
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

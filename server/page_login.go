@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -29,20 +30,29 @@ func (s *Server) loginPage(c *gin.Context) error {
 	return nil
 }
 
-// errLocked says a user name is locked after repeated failures.
+// errLocked says this client must wait before trying this user name again.
 var errLocked = errors.New("too many failed logins")
 
-// login checks a user name and password, slowing repeated failures: after 5
-// in a row each further try waits twice as long (30 s, 1 min, ... up to
-// 15 min). It returns the user on success.
+// login checks a user name and password and returns the user on success.
+// A client that keeps failing for a user name is made to wait; other
+// clients are not (login_attempts.go). One login per user name and client
+// runs at a time in this process, so parallel guesses are each counted
+// before the next is checked.
 func (s *Server) login(c *gin.Context, username, password string) (*survey.User, error) {
 	ctx := c.Request.Context()
 	username = survey.NormalizeUsername(username)
-	att, err := s.store.LoginAttempts(ctx, username)
+	clientKey, userKey := s.attemptKeys(c, username)
+	unlock := s.logins.locks.lock(clientKey)
+	defer unlock()
+	mine, err := s.store.LoginAttempts(ctx, clientKey)
 	if err != nil {
 		return nil, err
 	}
-	if wait := lockout(att); wait > 0 {
+	all, err := s.store.LoginAttempts(ctx, userKey)
+	if err != nil {
+		return nil, err
+	}
+	if wait := lockout(mine, all, time.Now()); wait > 0 {
 		s.audit(c, username, "login_locked", username, nil, nil)
 		return nil, errLocked
 	}
@@ -54,30 +64,18 @@ func (s *Server) login(c *gin.Context, username, password string) (*survey.User,
 		return nil, err
 	}
 	if !survey.CheckPassword(up, password) {
-		att.Failures++
-		att.LastFailure = time.Now()
-		if err := s.store.SetLoginAttempts(ctx, att); err != nil {
+		if err := s.countFailure(ctx, clientKey, userKey, time.Now()); err != nil {
 			return nil, err
 		}
 		s.audit(c, username, "login_failed", username, nil, nil)
 		return nil, nil
 	}
-	if att.Failures > 0 {
-		if err := s.store.SetLoginAttempts(ctx, store.LoginAttempts{Username: username}); err != nil {
+	if mine.Failures > 0 {
+		if err := s.store.SetLoginAttempts(ctx, store.LoginAttempts{Key: clientKey}); err != nil {
 			return nil, err
 		}
 	}
 	return up, nil
-}
-
-// lockout is how long a user name must wait before the next try.
-func lockout(a store.LoginAttempts) time.Duration {
-	if a.Failures < 5 {
-		return 0
-	}
-	wait := 30 * time.Second << min(a.Failures-5, 5)
-	wait = min(wait, 15*time.Minute)
-	return time.Until(a.LastFailure.Add(wait))
 }
 
 func (s *Server) loginSubmit(c *gin.Context) error {
@@ -148,6 +146,9 @@ func safeNext(next string) string {
 		if r < 0x20 || r == 0x7f {
 			return "" // browsers drop tabs and newlines: "/\t/evil" would be "//evil"
 		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil {
+		return ""
 	}
 	return next
 }

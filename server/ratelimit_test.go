@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 
 	"hailong/survey"
+	"hailong/survey/store"
 )
 
 // fakeClock is a clock a test moves by hand.
@@ -295,7 +296,7 @@ func azAdminNoLimit(t *testing.T, env *testEnv) string {
 	azInsertUser(t, env, "ops-admin", survey.RoleAdmin)
 	gc, _ := gin.CreateTestContext(httptest.NewRecorder())
 	gc.Request = httptest.NewRequest(http.MethodPost, "/", nil)
-	tok, err := env.srv.issueToken(gc, "ops-admin", "test")
+	tok, _, err := env.srv.issueToken(gc, survey.User{Username: "ops-admin"}, "test", store.TokenIssued)
 	if err != nil {
 		t.Fatal(err)
 	}

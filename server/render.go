@@ -25,6 +25,8 @@ var pageFiles = map[string][]string{
 	"error":  {"layout.html", "error.html"},
 	"login":  {"layout.html", "login.html"},
 
+	"account_password": {"layout.html", "errors.html", "account_password.html"}, // account_password_pages.go
+
 	"dashboard": {"layout.html", "errors.html", "kiosk_dashboard.html", "dashboard.html"},
 	"comments":  {"layout.html", "errors.html", "comments.html"},
 	"rankings":  {"layout.html", "errors.html", "rankings.html"},
@@ -103,7 +105,7 @@ func (s *Server) base(c *gin.Context) BasePage {
 		OtherLang: other,
 		L:         s.locales[lang],
 		CSS:       s.cssURL,
-		SwitchURL: c.Request.URL.Path + "?" + q.Encode(),
+		SwitchURL: selfPath(c) + "?" + q.Encode(), // never the raw path: selflink.go
 		Errors:    map[string]string{},
 		User:      userOf(c),
 	})

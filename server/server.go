@@ -37,6 +37,8 @@ type Server struct {
 	inv        *invitations   // invitations.go
 	limiter    *limiter       // per-client rate limits (ratelimit.go)
 	metrics    *metrics       // Prometheus metrics (metrics.go)
+	ready      *readiness     // /readyz's database check, reused for a second (health.go)
+	logins     loginGuard     // failed logins per user name and client (login_attempts.go)
 }
 
 // New builds the server: templates and messages are parsed now, so a broken
@@ -71,6 +73,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*Server, error) {
 		secret:   secret,
 		limiter:  newLimiter(cfg.Rate),
 		memory:   memoryGuard{limit: cfg.ExportMemoryLimit},
+		ready:    &readiness{ping: st.Ping},
 	}
 	if err := s.startInvitations(ctx); err != nil {
 		return nil, err
@@ -90,7 +93,8 @@ func (s *Server) routes() *gin.Engine {
 	r.RemoveExtraSlash = true
 	s.edgeRoutes(r) // edge.go: client address, metrics, deadlines; GET /metrics
 	r.Use(gin.CustomRecovery(s.recovered), s.logRequests, securityHeaders,
-		gzip.Gzip(gzip.BestSpeed, gzip.WithExcludedPaths([]string{exportsPath})), withLang, limitBody, s.limitClients, s.authenticate, s.limitRoutes)
+		gzip.Gzip(gzip.BestSpeed, gzip.WithExcludedPaths([]string{exportsPath})), withLang, limitBody, s.limitClients, s.authenticate, s.limitRoutes,
+		s.requirePasswordChange) // account_password_pages.go
 	r.NoRoute(s.notFound)
 	r.NoMethod(s.methodNotAllowed)
 
@@ -119,6 +123,7 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/login", s.page(s.loginPage))
 	r.POST("/login", s.checkCSRF, s.page(s.loginSubmit))
 	r.POST("/logout", s.checkCSRF, s.page(s.logout))
+	s.accountRoutes(r) // account_password_pages.go: /account/password
 
 	// Reports: agency staff for their agencies, inspectors and administrators for all.
 	readers := []survey.Role{survey.RoleStaff, survey.RoleInspector, survey.RoleAdmin}

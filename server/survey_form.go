@@ -94,7 +94,7 @@ func (s *Server) surveySubmit(c *gin.Context) error {
 		s.render(c, http.StatusBadRequest, "form", s.formPage(b, ag, ar, f, key, in, fieldMessages(b.L, problems, f, true)))
 		return nil
 	}
-	if _, err := s.store.InsertResponse(ctx, resp); err != nil {
+	if _, err := s.insertResponse(ctx, resp); err != nil {
 		if errors.Is(err, survey.ErrUnavailable) {
 			// Nothing was stored: show the same form, answers kept, to send again.
 			s.log.Warn("database unavailable", "route", c.FullPath(), "err", err)
@@ -106,7 +106,7 @@ func (s *Server) surveySubmit(c *gin.Context) error {
 		}
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, surveyPath(ag.Code, ar.Code)+"/thanks")
+	c.Redirect(http.StatusSeeOther, thanksPath(ag.Code, ar.Code, resp.Redactions))
 	return nil
 }
 
@@ -169,10 +169,12 @@ func (s *Server) badForm(c *gin.Context) error {
 	return nil
 }
 
-// ThanksPage thanks the citizen.
+// ThanksPage thanks the citizen and, when personal details were removed
+// from the comment (the redirect's "redacted" count), says so.
 type ThanksPage struct {
 	BasePage
-	Body string
+	Body     string
+	Redacted string
 }
 
 func (s *Server) thanksPage(c *gin.Context) error {
@@ -185,6 +187,7 @@ func (s *Server) thanksPage(c *gin.Context) error {
 		return err
 	}
 	b := s.base(c)
-	s.render(c, http.StatusOK, "thanks", ThanksPage{BasePage: b, Body: b.L.T("thanks.body", ag.Name.In(b.Lang))})
+	s.render(c, http.StatusOK, "thanks", ThanksPage{BasePage: b, Body: b.L.T("thanks.body", ag.Name.In(b.Lang)),
+		Redacted: redactedNotice(b.L, c.Query("redacted"))})
 	return nil
 }

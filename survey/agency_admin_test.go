@@ -288,7 +288,7 @@ func cloneAgencies(as []Agency) []Agency {
 // applyMerge stores a merger's result in the catalog, as the store does.
 func applyMerge(t *testing.T, cat *Catalog, from []string, into string, at time.Time) {
 	t.Helper()
-	changed, fe := Merge(cat, from, into, at, false)
+	changed, fe := Merge(cat, from, into, at, true) // the lineage fixtures cross levels on purpose
 	if fe != nil {
 		t.Fatalf("Merge(%v into %s): %v", from, into, fe)
 	}

@@ -82,10 +82,17 @@ func dayOf(t time.Time) time.Time {
 // CheckEntry applies the rules of a staff-entered response to the agency: it
 // has an interview date that CheckEntryDate accepts, and a channel that may
 // carry one. Check applies the rest; the two sets of problems merge.
-func CheckEntry(s Submission, ag Agency, now time.Time) FieldErrors {
+//
+// maxAge, when positive, is how far back the date may go, by day in
+// Vietnamese time: with 31 days, on 10 July an interview of 9 June is
+// accepted and one of 8 June is too old. Zero sets no limit (administrators
+// and inspectors).
+func CheckEntry(s Submission, ag Agency, now time.Time, maxAge time.Duration) FieldErrors {
 	fe := FieldErrors{}
 	if p := CheckEntryDate(s.SubmittedAt, now, ag); p != "" {
 		fe[FieldSubmittedAt] = p
+	} else if maxAge > 0 && dayOf(s.SubmittedAt).Before(dayOf(now.Add(-maxAge))) {
+		fe[FieldSubmittedAt] = ProblemTooOld // as a kiosk rating's (rating.go)
 	}
 	if ValidChannel(s.Channel) && !BackdatedChannel(s.Channel) {
 		fe[FieldChannel] = ProblemNotBackdated

@@ -124,16 +124,41 @@ func TestCheckEntry(t *testing.T) {
 	now := time.Date(2025, 7, 10, 9, 0, 0, 0, Zone())
 	ag := Agency{Active: true, Since: time.Date(2020, 1, 1, 0, 0, 0, 0, Zone())}
 	s := Submission{Channel: ChannelPhone, SubmittedAt: time.Date(2025, 1, 5, 0, 0, 0, 0, Zone())}
-	if fe := CheckEntry(s, ag, now); len(fe) != 0 {
+	if fe := CheckEntry(s, ag, now, 0); len(fe) != 0 {
 		t.Errorf("valid entry: %v", fe)
 	}
 	s.Channel, s.SubmittedAt = ChannelKiosk, time.Date(2019, 1, 5, 0, 0, 0, 0, Zone())
-	fe := CheckEntry(s, ag, now)
+	fe := CheckEntry(s, ag, now, 0)
 	if fe[FieldChannel] != ProblemNotBackdated || fe[FieldSubmittedAt] != ProblemBeforeStart || len(fe) != 2 {
 		t.Errorf("kiosk before start: %v", fe)
 	}
 	s.SubmittedAt = time.Time{}
-	if fe := CheckEntry(s, ag, now); fe[FieldSubmittedAt] != ProblemRequired {
+	if fe := CheckEntry(s, ag, now, 0); fe[FieldSubmittedAt] != ProblemRequired {
 		t.Errorf("no date: %v", fe)
+	}
+}
+
+// TestCheckEntryMaxAge: staff may date an entry at most maxAge back, by day;
+// without a limit (administrators, inspectors) any day since the agency began.
+func TestCheckEntryMaxAge(t *testing.T) {
+	now := time.Date(2025, 7, 10, 9, 0, 0, 0, Zone())
+	ag := Agency{Active: true, Since: time.Date(2020, 1, 1, 0, 0, 0, 0, Zone())}
+	month := 31 * 24 * time.Hour
+	for _, tc := range []struct {
+		day    time.Time
+		maxAge time.Duration
+		want   string
+	}{
+		{time.Date(2025, 7, 10, 0, 0, 0, 0, Zone()), month, ""},
+		{time.Date(2025, 6, 9, 0, 0, 0, 0, Zone()), month, ""},
+		{time.Date(2025, 6, 8, 23, 59, 0, 0, Zone()), month, ProblemTooOld},
+		{time.Date(2024, 1, 1, 0, 0, 0, 0, Zone()), month, ProblemTooOld},
+		{time.Date(2024, 1, 1, 0, 0, 0, 0, Zone()), 0, ""},
+		{time.Date(2019, 1, 1, 0, 0, 0, 0, Zone()), month, ProblemBeforeStart},
+	} {
+		s := Submission{Channel: ChannelPaper, SubmittedAt: tc.day}
+		if got := CheckEntry(s, ag, now, tc.maxAge)[FieldSubmittedAt]; got != tc.want {
+			t.Errorf("%s with max age %v: %q, want %q", tc.day.Format(time.DateOnly), tc.maxAge, got, tc.want)
+		}
 	}
 }

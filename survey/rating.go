@@ -70,7 +70,8 @@ const (
 	RatingMaxSkew = 10 * time.Minute
 )
 
-// ProblemTooOld: a rating waited longer than RatingMaxAge.
+// ProblemTooOld: a rating waited longer than RatingMaxAge, or an entered
+// survey is dated further back than its enterer may (CheckEntry).
 const ProblemTooOld = "too_old"
 
 // Field names of a rating's problems.

@@ -95,6 +95,10 @@ type Response struct {
 	// SubmittedAt is when the respondent answered; ReceivedAt when it was stored.
 	SubmittedAt time.Time `bson:"submittedAt" json:"submittedAt"`
 	ReceivedAt  time.Time `bson:"receivedAt" json:"receivedAt"`
+	// Redactions is how many personal details Check removed from the
+	// comment (see Redact), to tell the respondent. It is never stored: the
+	// comment stored is the redacted one.
+	Redactions int `bson:"-" json:"-"`
 }
 
 // Submission is a response as entered, before the domain rules are checked.
@@ -134,7 +138,8 @@ func DemographicField(code string) string { return "respondent." + code }
 // Check applies the domain rules to a submission for the given form and area
 // and returns the response to store, or FieldErrors naming each problem.
 // Every question must be answered (not applicable counts as an answer), every
-// value must be on the scale, unknown codes are refused.
+// value must be on the scale, unknown codes are refused. The comment is
+// kept with its personal details replaced (Redact); Redactions counts them.
 func Check(s Submission, f Form, now time.Time) (Response, error) {
 	fe := FieldErrors{}
 	s.Comment = NormalizeComment(s.Comment)
@@ -183,6 +188,10 @@ func Check(s Submission, f Form, now time.Time) (Response, error) {
 	if _, ok := ParseLang(string(lang)); !ok {
 		lang = Vi
 	}
+	// Redacted here, once, so that every way a comment comes in (the form,
+	// an invitation, staff entry, the API, a kiosk) stores it redacted. The
+	// length was checked on the text as typed; redacting never lengthens it.
+	comment, redactions := Redact(s.Comment)
 	return Response{
 		ID:          s.Key,
 		Agency:      s.Agency,
@@ -192,10 +201,11 @@ func Check(s Submission, f Form, now time.Time) (Response, error) {
 		Channel:     s.Channel,
 		Lang:        lang,
 		Answers:     answers,
-		Comment:     s.Comment,
+		Comment:     comment,
 		Respondent:  s.Respondent,
 		SubmittedAt: submittedAt(s, now),
 		ReceivedAt:  now,
+		Redactions:  redactions,
 	}, nil
 }
 

@@ -56,8 +56,12 @@ type User struct {
 	PasswordHash []byte   `bson:"passwordHash" json:"-"`
 	// Epoch grows whenever the user's sessions must end (disable, password
 	// reset); a session remembers the epoch it was made in.
-	Epoch     int       `bson:"epoch" json:"-"`
-	CreatedAt time.Time `bson:"createdAt" json:"createdAt"`
+	Epoch int `bson:"epoch" json:"-"`
+	// MustChangePassword is set while the password is one that someone else
+	// chose (generated at first start, or set by an administrator's reset):
+	// once logged in, the user must choose a new one before anything else.
+	MustChangePassword bool      `bson:"mustChangePassword,omitempty" json:"-"`
+	CreatedAt          time.Time `bson:"createdAt" json:"createdAt"`
 }
 
 // CanSee reports whether the user may read the agency's data.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"time"
@@ -14,18 +15,30 @@ import (
 
 // Kiosks live in "kiosks" (a small collection, one document per tablet,
 // read by _id or whole). A pending pairing code lives in "kiosk_codes" under
-// _id = the keyed hash of the code, so pairing finds it by _id without
-// scanning, and claims it by deleting it: of two tablets typing the same code
-// at once, only the one whose delete removed the document pairs.
+// _id = the keyed hash of its locator (its first half), so pairing finds it
+// by _id without scanning, counts each try against it (kiosk_code_tries.go),
+// and claims it by deleting it: of two tablets typing the same code at once,
+// only the one whose delete removed the document pairs.
 
 func (s *Store) kiosks() *mongo.Collection     { return s.db.Collection("kiosks") }
 func (s *Store) kioskCodes() *mongo.Collection { return s.db.Collection("kiosk_codes") }
 
+// PairingCodeHash is how a pairing code is kept and looked up: Locator, a
+// keyed hash of its first half (survey.PairingLocator), names the pending
+// code; Secret, a keyed hash of the whole code, is what a try must match.
+type PairingCodeHash struct {
+	Locator, Secret string
+}
+
 // kioskCode is a pending pairing code.
 type kioskCode struct {
-	ID        string    `bson:"_id"` // keyed hash of the code
+	ID        string    `bson:"_id"`    // keyed hash of the code's locator
+	Secret    string    `bson:"secret"` // keyed hash of the whole code
 	Kiosk     string    `bson:"kiosk"`
 	ExpiresAt time.Time `bson:"expiresAt"`
+	// Nonce tells this issue of the code from an earlier one with the same
+	// locator, so tries counted against that one never count against it.
+	Nonce string `bson:"nonce"`
 }
 
 // epoch stands for "never" in date fields that filters compare.
@@ -80,10 +93,12 @@ func (s *Store) UpdateKioskConfig(ctx context.Context, k survey.Kiosk) error {
 	return nil
 }
 
-// SetKioskCode makes codeHash the kiosk's only pending pairing code, until
+// SetKioskCode makes code the kiosk's only pending pairing code, until
 // expires: the previous code, if any, stops working. A revoked kiosk gets no
-// code (survey.ErrNotFound); a code already pending is survey.ErrDuplicate.
-func (s *Store) SetKioskCode(ctx context.Context, id, codeHash string, expires, now time.Time) error {
+// code (survey.ErrNotFound); a code whose locator is already pending is
+// survey.ErrDuplicate (draw another).
+func (s *Store) SetKioskCode(ctx context.Context, id string, code PairingCodeHash, expires, now time.Time) error {
+	codeHash := code.Locator
 	k, err := s.Kiosk(ctx, id)
 	if err != nil {
 		return err
@@ -91,7 +106,8 @@ func (s *Store) SetKioskCode(ctx context.Context, id, codeHash string, expires, 
 	if k.Revoked {
 		return survey.ErrNotFound
 	}
-	if _, err := s.kioskCodes().InsertOne(ctx, kioskCode{ID: codeHash, Kiosk: id, ExpiresAt: expires}); err != nil {
+	doc := kioskCode{ID: codeHash, Secret: code.Secret, Kiosk: id, ExpiresAt: expires, Nonce: newNonce()}
+	if _, err := s.kioskCodes().InsertOne(ctx, doc); err != nil {
 		if mongo.IsDuplicateKeyError(err) {
 			return survey.ErrDuplicate // the same code is pending elsewhere: draw another
 		}
@@ -112,22 +128,33 @@ func (s *Store) SetKioskCode(ctx context.Context, id, codeHash string, expires, 
 	return nil
 }
 
-// dropCode deletes a pairing code; a failure leaves a code that its kiosk
-// no longer names, which pairing refuses anyway.
+// dropCode deletes a pairing code and the count of its tries; a failure
+// leaves a code that its kiosk no longer names, which pairing refuses anyway.
 func (s *Store) dropCode(ctx context.Context, codeHash string) {
 	ctx, cancel := detached(ctx)
 	defer cancel()
+	var code kioskCode
+	if err := s.kioskCodes().FindOne(ctx, bson.D{{Key: "_id", Value: codeHash}}).Decode(&code); err != nil {
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			s.log.Warn("kiosk: read pairing code", "err", err)
+		}
+		return
+	}
 	if _, err := s.kioskCodes().DeleteOne(ctx, bson.D{{Key: "_id", Value: codeHash}}); err != nil {
 		s.log.Warn("kiosk: drop pairing code", "err", err)
 	}
+	s.dropTries(ctx, code)
 }
 
 // PairKiosk uses a pairing code once: the kiosk it was issued for gets the
 // credential (its hash credHash), replacing any earlier one, and the code
 // stops working. survey.ErrPairingCode when no pending code matches (wrong,
 // used, replaced, or the kiosk revoked), survey.ErrPairingExpired when it
-// matched past its expiry.
-func (s *Store) PairKiosk(ctx context.Context, codeHash, credHash string, now time.Time) (survey.Kiosk, error) {
+// matched past its expiry, survey.ErrPairingLocked (with the kiosk's id)
+// when the try burnt the code or found it burnt: a code answers
+// survey.PairingCodeMaxTries tries.
+func (s *Store) PairKiosk(ctx context.Context, try PairingCodeHash, credHash string, now time.Time) (survey.Kiosk, error) {
+	codeHash := try.Locator
 	var code kioskCode
 	err := s.kioskCodes().FindOne(ctx, bson.D{{Key: "_id", Value: codeHash}}).Decode(&code)
 	if errors.Is(err, mongo.ErrNoDocuments) {
@@ -136,8 +163,24 @@ func (s *Store) PairKiosk(ctx context.Context, codeHash, credHash string, now ti
 	if err != nil {
 		return survey.Kiosk{}, fmt.Errorf("read pairing code: %w", classify(err))
 	}
+	// Every try takes one of the code's numbered tries before it is checked.
+	n, err := s.claimTry(ctx, code)
+	if err != nil {
+		return survey.Kiosk{}, err
+	}
+	right := subtle.ConstantTimeCompare([]byte(try.Secret), []byte(code.Secret)) == 1
+	switch {
+	case n == 0: // every try taken: burnt, or being burnt by the last one
+		return survey.Kiosk{ID: code.Kiosk}, survey.ErrPairingLocked
+	case !right && n == survey.PairingCodeMaxTries:
+		s.burnCode(ctx, code)
+		return survey.Kiosk{ID: code.Kiosk}, survey.ErrPairingLocked
+	case !right:
+		return survey.Kiosk{}, survey.ErrPairingCode
+	}
+	defer s.dropTries(ctx, code)
 	// Claim the code by deleting it: only one caller removes it.
-	res, err := s.kioskCodes().DeleteOne(ctx, bson.D{{Key: "_id", Value: codeHash}})
+	res, err := s.kioskCodes().DeleteOne(ctx, bson.D{{Key: "_id", Value: codeHash}, {Key: "nonce", Value: code.Nonce}})
 	if err != nil {
 		return survey.Kiosk{}, fmt.Errorf("claim pairing code: %w", classify(err))
 	}
@@ -163,15 +206,15 @@ func (s *Store) PairKiosk(ctx context.Context, codeHash, credHash string, now ti
 	return s.Kiosk(ctx, code.Kiosk)
 }
 
-// clearCode forgets an expired code on its kiosk, if it is still the
-// kiosk's pending one.
+// clearCode forgets an ended code (expired or burnt) on its kiosk, if it is
+// still the kiosk's pending one.
 func (s *Store) clearCode(ctx context.Context, code kioskCode) {
 	ctx, cancel := detached(ctx)
 	defer cancel()
 	_, err := s.kiosks().UpdateOne(ctx, bson.D{{Key: "_id", Value: code.Kiosk}, {Key: "codeHash", Value: code.ID}},
 		bson.D{{Key: "$unset", Value: bson.D{{Key: "codeHash", Value: ""}, {Key: "codeExpires", Value: ""}}}})
 	if err != nil {
-		s.log.Warn("kiosk: clear expired code", "err", err)
+		s.log.Warn("kiosk: clear ended code", "err", err)
 	}
 }
 

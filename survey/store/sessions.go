@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"hailong/survey"
 )
@@ -54,6 +53,29 @@ type APIToken struct {
 	Revoked   bool      `bson:"revoked" json:"revoked"`
 	// Prefix is the first characters of the token, to recognise it in lists.
 	Prefix string `bson:"prefix" json:"prefix"`
+	// Kind says who made it: TokenLogin, a user for itself with its
+	// password; TokenIssued, an administrator (integration keys).
+	Kind string `bson:"kind,omitempty" json:"kind,omitempty"`
+	// ExpiresAt ends the token; zero means it lasts until revoked (issued
+	// tokens only).
+	ExpiresAt time.Time `bson:"expiresAt,omitempty" json:"expiresAt,omitzero"`
+	// Epoch is the user's epoch when the token was made (survey.User.Epoch):
+	// a password reset, disablement or role change moves the user's epoch
+	// on, and every token of an older epoch stops working.
+	Epoch int `bson:"epoch" json:"-"`
+}
+
+// Kinds of API token.
+const (
+	TokenLogin  = "login"  // POST /api/v1/auth/token: expires, dies with the password
+	TokenIssued = "issued" // issued by an administrator: lasts until revoked
+)
+
+// Live reports whether the token may be used at now by its user u: not
+// revoked, not expired, and made in the user's current epoch.
+func (t APIToken) Live(u survey.User, now time.Time) bool {
+	return !t.Revoked && !u.Disabled && t.Username == u.Username && t.Epoch == u.Epoch &&
+		(t.ExpiresAt.IsZero() || now.Before(t.ExpiresAt))
 }
 
 // InsertToken stores a new token's hash.
@@ -92,42 +114,4 @@ func (s *Store) Tokens(ctx context.Context) ([]APIToken, error) {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
 	return ts, nil
-}
-
-// LoginAttempts counts recent failed logins of a user name, to slow guessing.
-type LoginAttempts struct {
-	Username    string    `bson:"_id"`
-	Failures    int       `bson:"failures"`
-	LastFailure time.Time `bson:"lastFailure"`
-}
-
-// LoginAttempts reads the failure record of a user name (zero if none).
-func (s *Store) LoginAttempts(ctx context.Context, username string) (LoginAttempts, error) {
-	var a LoginAttempts
-	err := s.attempts.FindOne(ctx, bson.D{{Key: "_id", Value: username}}).Decode(&a)
-	if err == mongo.ErrNoDocuments {
-		return LoginAttempts{Username: username}, nil
-	}
-	if err != nil {
-		return LoginAttempts{}, classify(err)
-	}
-	return a, nil
-}
-
-// SetLoginAttempts stores the failure record; zero failures removes it.
-func (s *Store) SetLoginAttempts(ctx context.Context, a LoginAttempts) error {
-	filter := bson.D{{Key: "_id", Value: a.Username}}
-	if a.Failures == 0 {
-		_, err := s.attempts.DeleteOne(ctx, filter)
-		return classify(err)
-	}
-	// Replace, not $inc: one document per user name, last writer wins, and a
-	// lost increment only makes the delay a step shorter.
-	if _, err := s.attempts.DeleteOne(ctx, filter); err != nil {
-		return classify(err)
-	}
-	if _, err := s.attempts.InsertOne(ctx, a); err != nil && !mongo.IsDuplicateKeyError(err) {
-		return classify(err)
-	}
-	return nil
 }
