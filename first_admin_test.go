@@ -41,6 +41,20 @@ var generatedRE = regexp.MustCompile(`with the generated password (\S+) `)
 // to stdout and stderr.
 func serveOnce(t *testing.T, dataDir string, env map[string]string) (stdout, stderr string) {
 	t.Helper()
+	return serveWith(t, dataDir, env, func(base string) {
+		for _, p := range []string{"/healthz", "/login", "/admin"} {
+			if res, err := http.Get(base + p); err == nil {
+				res.Body.Close()
+			}
+		}
+	})
+}
+
+// serveWith runs the service in-process on dataDir with env, calls use
+// with its address (http://host:port) once it listens, stops it and returns
+// what it wrote to stdout and stderr.
+func serveWith(t *testing.T, dataDir string, env map[string]string, use func(base string)) (stdout, stderr string) {
+	t.Helper()
 	env["HAILONG_ADDR"] = "127.0.0.1:0"
 	env["HAILONG_DATA_DIR"] = dataDir
 	env["HAILONG_LOG_LEVEL"] = "debug" // every line the service may log
@@ -63,11 +77,7 @@ func serveOnce(t *testing.T, dataDir string, env map[string]string) (stdout, std
 			t.Fatalf("the service did not start within 30 s")
 		}
 	}
-	for _, p := range []string{"/healthz", "/login", "/admin"} {
-		if res, err := http.Get(base + p); err == nil {
-			res.Body.Close()
-		}
-	}
+	use(base)
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("run: %v", err)

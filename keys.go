@@ -12,8 +12,10 @@ import (
 	"hailong/survey/store"
 )
 
-// keysCommand lists, rotates or retires the keys that sign invitation links
-// (the same operations as Administration → Invitations), audited as "cli".
+// keysCommand lists, rotates or retires the keys that sign invitation links.
+// Rotation and retirement are the administration's own (Administration →
+// Invitations, store.RotateInvitationKey and store.RetireInvitationKey),
+// audited as "cli"; the keys are listed after each.
 func keysCommand(ctx context.Context, st *store.Store, args []string, out io.Writer) error {
 	const usage = "usage: hailong keys list | rotate | retire N"
 	if len(args) == 0 {
@@ -26,31 +28,22 @@ func keysCommand(ctx context.Context, st *store.Store, args []string, out io.Wri
 	switch {
 	case args[0] == "list" && len(args) == 1:
 	case args[0] == "rotate" && len(args) == 1:
-		k, err := st.RotateInvitationKey(ctx, now, now.Add(server.KeyActivation()), "cli")
+		k, err := st.RotateInvitationKey(ctx, now, server.KeyActivation(), "cli")
 		if err != nil {
 			return err
 		}
-		audit(ctx, st, now, "invitation_key_rotate", k.ID)
 		fmt.Fprintf(out, "key %d made; it signs new links from %s\n", k.ID, k.ActiveFrom.Format(time.RFC3339))
 	case args[0] == "retire" && len(args) == 2:
 		id, err := strconv.Atoi(args[1])
 		if err != nil {
 			return fmt.Errorf("%s", usage)
 		}
-		keys, err := st.InvitationKeys(ctx)
-		if err != nil {
-			return err
-		}
-		if err := survey.CheckRetireKey(keys, id, now); err != nil {
+		if err := st.RetireInvitationKey(ctx, id, now, "cli"); err != nil {
 			if _, ok := err.(survey.FieldErrors); ok {
 				return fmt.Errorf("key %d is the only key signing new links: rotate first, and retire it once the new key is active", id)
 			}
 			return fmt.Errorf("key %d: %w", id, err)
 		}
-		if err := st.RetireInvitationKey(ctx, id, now); err != nil {
-			return err
-		}
-		audit(ctx, st, now, "invitation_key_retire", id)
 		fmt.Fprintf(out, "key %d retired: links signed with it no longer work\n", id)
 	default:
 		return fmt.Errorf("%s", usage)
@@ -74,8 +67,4 @@ func keysCommand(ctx context.Context, st *store.Store, args []string, out io.Wri
 		fmt.Fprintf(out, "key %d\tmade %s\t%s\n", k.ID, k.CreatedAt.Format(time.RFC3339), state)
 	}
 	return nil
-}
-
-func audit(ctx context.Context, st *store.Store, now time.Time, action string, id int) {
-	_ = st.AppendAudit(ctx, survey.NewAuditEntry(now, "cli", action, "key "+strconv.Itoa(id), nil, nil))
 }

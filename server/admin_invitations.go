@@ -45,35 +45,23 @@ func keysJSON(keys []survey.SigningKey, now time.Time) []KeyJSON {
 
 // rotateKey adds a signing key, active after keyActivation, and reloads.
 func (s *Server) rotateKey(c *gin.Context) (survey.SigningKey, error) {
-	now := time.Now()
-	k, err := s.store.RotateInvitationKey(c.Request.Context(), now, now.Add(keyActivation), actor(c))
+	k, err := s.store.RotateInvitationKey(c.Request.Context(), time.Now(), keyActivation, actor(c))
 	if err != nil {
 		return k, err
 	}
-	s.audit(c, actor(c), "invitation_key_rotate", "key "+strconv.Itoa(k.ID), nil, map[string]any{"activeFrom": k.ActiveFrom})
 	return k, s.reloadKeys(c.Request.Context())
 }
 
 // retireKey retires a key unless it is the only one that signs, and reloads.
 func (s *Server) retireKey(c *gin.Context, idParam string) error {
-	ctx := c.Request.Context()
 	id, err := strconv.Atoi(idParam)
 	if err != nil {
 		return survey.ErrNotFound
 	}
-	keys, err := s.store.InvitationKeys(ctx)
-	if err != nil {
+	if err := s.store.RetireInvitationKey(c.Request.Context(), id, time.Now(), actor(c)); err != nil {
 		return err
 	}
-	now := time.Now()
-	if err := survey.CheckRetireKey(keys, id, now); err != nil {
-		return err
-	}
-	if err := s.store.RetireInvitationKey(ctx, id, now); err != nil {
-		return err
-	}
-	s.audit(c, actor(c), "invitation_key_retire", "key "+strconv.Itoa(id), nil, nil)
-	return s.reloadKeys(ctx)
+	return s.reloadKeys(c.Request.Context())
 }
 
 func (s *Server) apiAdminKeys(c *gin.Context) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -41,10 +42,13 @@ func (s *Store) EnsureInvitationKey(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// RotateInvitationKey adds the next key, signing from activeFrom on; older
-// keys keep verifying until retired. survey.ErrConflict when another rotation
-// took the same number at the same time.
-func (s *Store) RotateInvitationKey(ctx context.Context, now, activeFrom time.Time, by string) (survey.SigningKey, error) {
+// RotateInvitationKey is the administration's key rotation, the one path
+// for its page, its API and the command line: it adds the next key, which
+// signs from activation after now on (older keys keep verifying until
+// retired), and audits it as actor with the key's activeFrom. It returns
+// survey.ErrConflict when another rotation took the same number at the
+// same time.
+func (s *Store) RotateInvitationKey(ctx context.Context, now time.Time, activation time.Duration, actor string) (survey.SigningKey, error) {
 	ks, err := s.InvitationKeys(ctx)
 	if err != nil {
 		return survey.SigningKey{}, err
@@ -56,7 +60,7 @@ func (s *Store) RotateInvitationKey(ctx context.Context, now, activeFrom time.Ti
 	if next > 0xffff {
 		return survey.SigningKey{}, fmt.Errorf("invitation keys: numbers used up")
 	}
-	k, err := newSigningKey(next, now, activeFrom, by)
+	k, err := newSigningKey(next, now, now.Add(activation), actor)
 	if err != nil {
 		return survey.SigningKey{}, err
 	}
@@ -66,21 +70,41 @@ func (s *Store) RotateInvitationKey(ctx context.Context, now, activeFrom time.Ti
 		}
 		return survey.SigningKey{}, fmt.Errorf("rotate invitation key: %w", classify(err))
 	}
+	s.auditKey(ctx, now, actor, "invitation_key_rotate", k.ID, map[string]any{"activeFrom": k.ActiveFrom})
 	return k, nil
 }
 
-// RetireInvitationKey stops a key from verifying; survey.ErrNotFound when
-// there is no such key. Whether it may be retired is the caller's rule
-// (survey.CheckRetireKey).
-func (s *Store) RetireInvitationKey(ctx context.Context, id int, at time.Time) error {
-	res, err := s.db.Collection(invitationKeysColl).UpdateOne(ctx, docD("_id", id), docD("$set", docD("retiredAt", at)))
+// RetireInvitationKey is the administration's key retirement, the one path
+// for its page, its API and the command line: it stops key id from
+// verifying, unless it is the only key that signs (survey.CheckRetireKey
+// then returns survey.FieldErrors), and audits it as actor. It returns
+// survey.ErrNotFound when there is no such key.
+func (s *Store) RetireInvitationKey(ctx context.Context, id int, now time.Time, actor string) error {
+	ks, err := s.InvitationKeys(ctx)
+	if err != nil {
+		return err
+	}
+	if err := survey.CheckRetireKey(ks, id, now); err != nil {
+		return err
+	}
+	res, err := s.db.Collection(invitationKeysColl).UpdateOne(ctx, docD("_id", id), docD("$set", docD("retiredAt", now)))
 	if err != nil {
 		return fmt.Errorf("retire invitation key: %w", classify(err))
 	}
 	if res.MatchedCount == 0 {
 		return survey.ErrNotFound
 	}
+	s.auditKey(ctx, now, actor, "invitation_key_retire", id, nil)
 	return nil
+}
+
+// auditKey records a change of key id. The change is made already, so a
+// failed audit write is logged rather than returned.
+func (s *Store) auditKey(ctx context.Context, now time.Time, actor, action string, id int, after any) {
+	e := survey.NewAuditEntry(now, actor, action, "key "+strconv.Itoa(id), nil, after)
+	if err := s.AppendAudit(ctx, e); err != nil {
+		s.log.Error("audit", "action", action, "err", err)
+	}
 }
 
 func newSigningKey(id int, now, activeFrom time.Time, by string) (survey.SigningKey, error) {
