@@ -40,44 +40,38 @@ func demo(ctx context.Context, st *store.Store, args []string) error {
 		return err
 	}
 	start := time.Now()
-	batch := make([]survey.Response, 0, 1000)
 	added := 0
-	flush := func() error {
-		// A loaded machine can time an insert out: the import skips the
-		// responses already stored, so the batch is simply sent again.
-		insert := func() (int, error) {
-			ictx, cancel := context.WithTimeout(ctx, time.Minute)
-			defer cancel()
-			return st.ImportResponses(ictx, batch)
-		}
-		k, err := insert()
-		for try := 1; err != nil && try <= 5 && ctx.Err() == nil; try++ {
-			fmt.Printf("\n%v; retrying in %ds\n", err, 2*try)
-			time.Sleep(time.Duration(2*try) * time.Second)
-			var more int
-			more, err = insert()
-			k += more
-		}
+	err = survey.DemoBatches(cat, time.Now(), *n, *seed, 1000, func(batch []survey.Response) error {
+		k, err := importBatch(ctx, st, batch)
 		added += k
-		batch = batch[:0]
 		if added%100000 < 1000 {
 			fmt.Printf("\r%d responses added", added)
 		}
 		return err
-	}
-	err = survey.DemoResponses(cat, time.Now(), *n, *seed, func(r survey.Response) error {
-		batch = append(batch, r)
-		if len(batch) == cap(batch) {
-			return flush()
-		}
-		return nil
 	})
-	if err == nil {
-		err = flush()
-	}
 	if err != nil {
 		return err
 	}
 	fmt.Printf("\r%d responses added in %v; rebuilding rollups\n", added, time.Since(start).Round(time.Millisecond))
 	return rebuild(ctx, st, false)
+}
+
+// importBatch stores a batch of responses and returns how many it added.
+// A loaded machine can time an insert out: the import skips the responses
+// already stored, so the batch is simply sent again, up to five times.
+func importBatch(ctx context.Context, st *store.Store, batch []survey.Response) (int, error) {
+	insert := func() (int, error) {
+		ictx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		return st.ImportResponses(ictx, batch)
+	}
+	k, err := insert()
+	for try := 1; err != nil && try <= 5 && ctx.Err() == nil; try++ {
+		fmt.Printf("\n%v; retrying in %ds\n", err, 2*try)
+		time.Sleep(time.Duration(2*try) * time.Second)
+		var more int
+		more, err = insert()
+		k += more
+	}
+	return k, err
 }

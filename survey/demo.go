@@ -103,6 +103,25 @@ func DemoResponses(cat *Catalog, now time.Time, n int, seed uint64, emit func(Re
 	return nil
 }
 
+// DemoBatches generates n demo responses as DemoResponses does and hands
+// them to emit in batches of size (the last may be smaller; none is empty).
+// The batch is reused after emit returns: emit must not keep it.
+func DemoBatches(cat *Catalog, now time.Time, n int, seed uint64, size int, emit func([]Response) error) error {
+	batch := make([]Response, 0, size)
+	err := DemoResponses(cat, now, n, seed, func(r Response) error {
+		if batch = append(batch, r); len(batch) < size {
+			return nil
+		}
+		err := emit(batch)
+		batch = batch[:0]
+		return err
+	})
+	if err != nil || len(batch) == 0 {
+		return err
+	}
+	return emit(batch)
+}
+
 func quality(code string) float64 {
 	if q, ok := demoQuality[code]; ok {
 		return q

@@ -103,21 +103,10 @@ func storeDemo(ctx context.Context, st *store.Store, n int) error {
 	if err != nil {
 		return err
 	}
-	batch := make([]survey.Response, 0, 1000)
-	flush := func() error {
+	err = survey.DemoBatches(cat, time.Now(), n, 42, 1000, func(batch []survey.Response) error {
 		_, err := st.ImportResponses(ctx, batch)
-		batch = batch[:0]
 		return err
-	}
-	err = survey.DemoResponses(cat, time.Now(), n, 42, func(r survey.Response) error {
-		if batch = append(batch, r); len(batch) == cap(batch) {
-			return flush()
-		}
-		return nil
 	})
-	if err == nil {
-		err = flush()
-	}
 	if err != nil {
 		return err
 	}
