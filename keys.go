@@ -53,16 +53,13 @@ func keysCommand(ctx context.Context, st *store.Store, args []string, out io.Wri
 		return err
 	}
 	ring := survey.NewKeyring(keys)
-	signer, _ := ring.Signer(now)
 	for _, k := range ring.Keys() {
-		state := "verifying"
-		switch {
-		case k.Retired():
-			state = "retired " + k.RetiredAt.Format(time.RFC3339)
-		case now.Before(k.ActiveFrom):
+		state := ring.State(k, now)
+		switch state {
+		case survey.KeyRetired:
+			state += " " + k.RetiredAt.Format(time.RFC3339)
+		case survey.KeyPending:
 			state = "active from " + k.ActiveFrom.Format(time.RFC3339)
-		case k.ID == signer.ID:
-			state = "signing"
 		}
 		fmt.Fprintf(out, "key %d\tmade %s\t%s\n", k.ID, k.CreatedAt.Format(time.RFC3339), state)
 	}

@@ -26,19 +26,9 @@ type KeyJSON struct {
 // keysJSON describes the keys at now, newest first.
 func keysJSON(keys []survey.SigningKey, now time.Time) []KeyJSON {
 	ring := survey.NewKeyring(keys)
-	signer, _ := ring.Signer(now)
 	out := []KeyJSON{}
 	for _, k := range ring.Keys() {
-		state := "verifying"
-		switch {
-		case k.Retired():
-			state = "retired"
-		case now.Before(k.ActiveFrom):
-			state = "pending"
-		case k.ID == signer.ID:
-			state = "signing"
-		}
-		out = append(out, KeyJSON{ID: k.ID, State: state, CreatedAt: k.CreatedAt, ActiveFrom: k.ActiveFrom, RetiredAt: k.RetiredAt, CreatedBy: k.CreatedBy})
+		out = append(out, KeyJSON{ID: k.ID, State: ring.State(k, now), CreatedAt: k.CreatedAt, ActiveFrom: k.ActiveFrom, RetiredAt: k.RetiredAt, CreatedBy: k.CreatedBy})
 	}
 	return out
 }

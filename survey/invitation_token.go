@@ -187,6 +187,28 @@ func (k *Keyring) Keys() []SigningKey {
 	return out
 }
 
+// The states of a signing key at a time (Keyring.State).
+const (
+	KeySigning   = "signing"   // it signs new links and verifies
+	KeyVerifying = "verifying" // it verifies the links it signed before
+	KeyPending   = "pending"   // it will sign from its ActiveFrom on
+	KeyRetired   = "retired"   // it no longer verifies
+)
+
+// State says what key sk of the keyring does at now: KeySigning,
+// KeyVerifying, KeyPending or KeyRetired.
+func (k *Keyring) State(sk SigningKey, now time.Time) string {
+	switch signer, _ := k.Signer(now); {
+	case sk.Retired():
+		return KeyRetired
+	case now.Before(sk.ActiveFrom):
+		return KeyPending
+	case sk.ID == signer.ID:
+		return KeySigning
+	}
+	return KeyVerifying
+}
+
 // ProblemLastKey: the key is the only one that signs new links.
 const ProblemLastKey = "last_key"
 
