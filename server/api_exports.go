@@ -15,9 +15,10 @@ import (
 const exportsPath = "/api/v1/exports/"
 
 // exportRoutes adds the exports: inspectors and administrators export every
-// agency, staff their own (checked here, on the server, for every row).
+// agency, staff their own (checked here, on the server, for every row). At
+// most Config.ExportsMax exports run at once, one per user (exportSlot).
 func (s *Server) exportRoutes(api *gin.RouterGroup, readers []survey.Role) {
-	g := api.Group("/exports", s.requireAPI(readers...))
+	g := api.Group("/exports", s.requireAPI(readers...), s.exportSlot)
 	g.GET("/aggregates", s.api(s.exportAggregates))
 	g.GET("/responses", s.api(s.exportResponses))
 }

@@ -1078,3 +1078,43 @@ func TestAuthzCSRF(t *testing.T) {
 		t.Errorf("create with the right token: %s, want 303", r)
 	}
 }
+
+// TestAuthzExportSlots: the role × route matrix cannot express concurrency,
+// so this checks the export routes' 429 apart. While an exporting user's
+// slot is held, both export routes answer that user 429 too_many_exports
+// with Retry-After, by session and by token; other users still export
+// while fewer than HAILONG_EXPORTS_MAX run.
+func TestAuthzExportSlots(t *testing.T) {
+	env := newTestEnv(t)
+	admin := azAdmin(t, env)
+	insp := azLogin(t, env, "slot-insp", azInsertUser(t, env, "slot-insp", survey.RoleInspector))
+	insp.token = insp.fetchToken(t, "slots")
+	staff := azLogin(t, env, "slot-staff", azInsertUser(t, env, "slot-staff", survey.RoleStaff, "so-tu-phap"))
+	staff.token = staff.fetchToken(t, "slots")
+	paths := []string{"/api/v1/exports/aggregates?format=csv", "/api/v1/exports/responses?format=csv"}
+	for _, u := range []*azUser{admin, insp, staff} {
+		release, ok := env.srv.exports.take(u.username, 2)
+		if !ok {
+			t.Fatalf("%s: no export slot free", u.username)
+		}
+		for _, p := range paths {
+			for how, r := range map[string]azResult{"session": u.get(t, p), "token": azAPI(t, env, u.token, http.MethodGet, p, nil)} {
+				if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" || azDecodeErr(t, r).Error.Code != "too_many_exports" {
+					t.Errorf("%s by %s, own export running: %s, want 429 too_many_exports with Retry-After", u.username, how, r)
+				}
+			}
+		}
+		if r := azAPI(t, env, other(u, admin, insp).token, http.MethodGet, paths[0], nil); r.status != http.StatusOK {
+			t.Errorf("another user while %s exports: %s, want 200", u.username, r)
+		}
+		release()
+	}
+}
+
+// other returns a user of the two that is not u.
+func other(u, a, b *azUser) *azUser {
+	if u == a {
+		return b
+	}
+	return a
+}

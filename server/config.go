@@ -43,6 +43,12 @@ type Config struct {
 	// an export streams, in bytes (HAILONG_EXPORT_MEMORY_LIMIT, 40 MiB by
 	// default, "off" for none): see config_memory.go. Zero: never lowered.
 	ExportMemoryLimit int64
+	// ExportIdleTimeout ends an export whose client takes nothing for that
+	// long (HAILONG_EXPORT_IDLE_TIMEOUT, 30 s by default); ExportsMax is how
+	// many exports run at once (HAILONG_EXPORTS_MAX, 2 by default), one per
+	// user besides: see config_export.go. Zero takes the default.
+	ExportIdleTimeout time.Duration
+	ExportsMax        int
 	// TokenTTL is how long an API token minted with a password works
 	// (HAILONG_TOKEN_TTL, 720h by default): config_token.go.
 	TokenTTL time.Duration
@@ -122,6 +128,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	loadEdge(getenv, &cfg, bad)
 	loadMemoryLimit(getenv, &cfg, bad)
+	loadExportLimits(getenv, &cfg, bad)
 	loadTokenTTL(getenv, &cfg, bad)
 	loadEntryMaxAge(getenv, &cfg, bad)
 	if len(problems) > 0 {

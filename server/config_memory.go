@@ -16,6 +16,13 @@ import (
 // million responses peaked at 96.7 MiB (101 MB) in the measuring test's
 // process, whose program text alone is 40 MiB; 40 MiB leaves a margin.
 //
+// Under the limit the collector runs whenever the heap nears it, so its
+// cost follows the live heap: the export reads small batches
+// (store.ExportBatch) and decodes without the driver's reflection, which
+// took the live heap during an export from about 32 to 19 MB. On 100,000
+// demo responses the hailong binary then exported 1,710 rows/s with a peak
+// resident of 89 MiB, against 1,065 rows/s and 105 MiB before.
+//
 // The limit is lowered only while exports run: as a standing limit it made
 // the collector run some fifty times a second under a submission load (the
 // rollup writer allocates about 0.7 MB per response on the embedded

@@ -26,32 +26,35 @@ type exportRun struct {
 	meta    *exportMeta
 	format  exportFormat
 	w       tableWriter
+	out     *idleWriter // the response, under the idle limit (export_idle.go)
 	gz      *gzip.Writer
 	rows    int64
 	started bool
 	release func() // ends this export's share of the lower memory limit (set by the handler, called by finish)
 }
 
-// start sends the headers and opens the writer. It lifts the server's write
-// deadline for this response: a large export takes longer than any page.
+// start sends the headers and opens the writer. A large export takes longer
+// than any page: instead of the server's write deadline, each write gets
+// the idle limit from its start (idleWriter), so the export lasts as long
+// as the client keeps reading, and ends when it stops.
 func (e *exportRun) start() error {
 	if e.started {
 		return nil
 	}
 	e.started = true
 	c := e.c
-	_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Time{})
+	e.out = newIdleWriter(c.Writer, e.s.cfg.exportIdle())
 	h := c.Writer.Header()
 	h.Set("Content-Type", e.format.contentType)
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, e.filename()))
 	h.Set("Cache-Control", "no-store")
 	h.Set("Trailer", "X-Export-Rows, X-Export-Status")
-	var out io.Writer = c.Writer
+	var out io.Writer = e.out
 	if e.format.compressible {
 		h.Add("Vary", "Accept-Encoding")
 		if acceptsGzip(c.GetHeader("Accept-Encoding")) {
 			h.Set("Content-Encoding", "gzip")
-			e.gz, _ = gzip.NewWriterLevel(c.Writer, gzip.BestSpeed)
+			e.gz, _ = gzip.NewWriterLevel(e.out, gzip.BestSpeed)
 			out = e.gz
 		}
 	}
@@ -114,7 +117,7 @@ func (e *exportRun) flush() error {
 			return err
 		}
 	}
-	return http.NewResponseController(e.c.Writer).Flush()
+	return e.out.Flush()
 }
 
 // finish closes the file, sets the trailers and writes the audit entry
@@ -136,9 +139,17 @@ func (e *exportRun) finish(err error) error {
 	if e.release != nil {
 		e.release()
 	}
+	if e.out != nil {
+		// What net/http still writes after the handler (the last chunk and
+		// the trailers) gets the idle limit too.
+		e.out.extend()
+	}
 	gone := e.c.Request.Context().Err() != nil
 	status := "complete"
 	switch {
+	case err != nil && e.out != nil && e.out.stalled:
+		// A write waited the idle limit: the client stopped reading.
+		status = "client stalled"
 	case err != nil && gone:
 		status = "client disconnected"
 	case err != nil:
@@ -163,6 +174,9 @@ func (e *exportRun) finish(err error) error {
 			h.Del(k)
 		}
 		return err
+	case status == "client stalled":
+		e.s.log.Warn("export ended: the client took nothing for the idle limit", "export", e.kind, "rows", e.rows,
+			"idle", e.s.cfg.exportIdle())
 	case !gone:
 		e.s.log.Error("export failed after it started", "export", e.kind, "rows", e.rows, "err", err)
 	}

@@ -34,6 +34,7 @@ type Server struct {
 	questions  questionsCache // blank forms' questions, rendered
 	blankPages pageCache      // whole blank form pages for citizens: form_page_cache.go
 	memory     memoryGuard    // the soft memory limit while exports stream: config_memory.go
+	exports    exportSlots    // the exports running: export_slots.go
 	inv        *invitations   // invitations.go
 	limiter    *limiter       // per-client rate limits (ratelimit.go)
 	metrics    *metrics       // Prometheus metrics (metrics.go)

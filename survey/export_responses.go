@@ -1,5 +1,7 @@
 package survey
 
+import "time"
+
 // ResponseLayout fixes the columns of the anonymised responses export: where
 // and when (by month only) and how the response came, the answer to every
 // item of the forms given (0 = not applicable, empty = not asked), the
@@ -11,6 +13,9 @@ type ResponseLayout struct {
 	comments bool
 	items    map[string]int // column of each item's answer
 	demo     int            // first demographic column
+
+	// months are the months met by Row, as it writes them.
+	months map[Month]string
 }
 
 // demographicColumns names the demographic columns, in DemographicOrder.
@@ -54,13 +59,16 @@ func NewResponseLayout(forms []Form, comments bool) *ResponseLayout {
 }
 
 // Row fills dst (reused) with the row of a response whose demographics
-// have already been through a Disclosure (shown).
+// have already been through a Disclosure (shown). It allocates nothing
+// once dst has grown to the columns: an export calls it for every row.
 func (l *ResponseLayout) Row(dst []Value, r Response, shown Respondent) []Value {
-	dst = append(dst[:0], make([]Value, len(l.Columns))...)
-	copy(dst, []Value{
-		StrValue(r.Agency), StrValue(r.Area), StrValue(MonthOf(r.SubmittedAt).String()), StrValue(string(r.Channel)),
-		BoolValue(r.Verified), StrValue(r.FormID), IntValue(int64(r.FormVersion)),
-	})
+	if cap(dst) < len(l.Columns) {
+		dst = make([]Value, len(l.Columns))
+	}
+	dst = dst[:len(l.Columns)]
+	clear(dst)
+	dst[0], dst[1], dst[2], dst[3] = StrValue(r.Agency), StrValue(r.Area), StrValue(l.monthText(r.SubmittedAt)), StrValue(string(r.Channel))
+	dst[4], dst[5], dst[6] = BoolValue(r.Verified), StrValue(r.FormID), IntValue(int64(r.FormVersion))
 	for _, a := range r.Answers {
 		if at, ok := l.items[a.Code]; ok {
 			dst[at] = IntValue(int64(a.Value))
@@ -73,4 +81,19 @@ func (l *ResponseLayout) Row(dst []Value, r Response, shown Respondent) []Value 
 		dst[l.demo+i] = StrValue(shown.Get(code))
 	}
 	return dst
+}
+
+// monthText is the month of t as Row writes it, formatted once per month
+// of an export (rows need not come in order of month).
+func (l *ResponseLayout) monthText(t time.Time) string {
+	m := MonthOf(t)
+	s, ok := l.months[m]
+	if !ok {
+		if l.months == nil {
+			l.months = map[Month]string{}
+		}
+		s = m.String()
+		l.months[m] = s
+	}
+	return s
 }

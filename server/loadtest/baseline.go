@@ -109,19 +109,24 @@ func (r readResult) rate() float64 {
 
 // reads streams the responses collection by cursor from n goroutines, pass
 // after pass, until dur has passed or maxDocs (when positive) are read; a
-// negative maxDocs makes one pass. An empty collection ends it at once.
+// negative maxDocs makes one pass. A dur of zero sets no time bound (the
+// export scenario's passes: they read as much as the export, however long
+// that takes). An empty collection ends it at once.
 func (b *baseline) reads(ctx context.Context, n int, dur time.Duration, maxDocs int64) readResult {
 	var docs atomic.Int64
 	var firstErr error
 	var once sync.Once
 	var wg sync.WaitGroup
 	start := time.Now()
-	deadline := start.Add(dur)
+	var deadline time.Time // zero: none
+	if dur > 0 {
+		deadline = start.Add(dur)
+	}
 	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil && time.Now().Before(deadline) {
+			for ctx.Err() == nil && (deadline.IsZero() || time.Now().Before(deadline)) {
 				got, err := b.pass(ctx, deadline, &docs, maxDocs)
 				if err != nil {
 					once.Do(func() { firstErr = err })
@@ -136,10 +141,14 @@ func (b *baseline) reads(ctx context.Context, n int, dur time.Duration, maxDocs 
 	return readResult{docs: docs.Load(), elapsed: time.Since(start), err: firstErr}
 }
 
-// pass reads the collection once (or until the deadline or the limit).
+// pass reads the collection once (or until the deadline, when not zero, or
+// the limit).
 func (b *baseline) pass(ctx context.Context, deadline time.Time, docs *atomic.Int64, maxDocs int64) (int64, error) {
-	ctx, cancel := context.WithDeadline(ctx, deadline.Add(b.timeout))
-	defer cancel()
+	if !deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline.Add(b.timeout))
+		defer cancel()
+	}
 	cur, err := b.responses.Find(ctx, bson.D{})
 	if err != nil {
 		return 0, err
@@ -148,7 +157,7 @@ func (b *baseline) pass(ctx context.Context, deadline time.Time, docs *atomic.In
 	var got int64
 	for cur.Next(ctx) { // the document stays raw BSON (cur.Current): no decoding
 		got++
-		if n := docs.Add(1); (maxDocs > 0 && n >= maxDocs) || time.Now().After(deadline) {
+		if n := docs.Add(1); (maxDocs > 0 && n >= maxDocs) || (!deadline.IsZero() && time.Now().After(deadline)) {
 			break
 		}
 	}

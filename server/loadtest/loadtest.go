@@ -120,8 +120,11 @@ func run(ctx context.Context, o options, out io.Writer) (*summary, error) {
 			var readBefore *readResult
 			if o.baseline && sc.rows {
 				// One raw pass before the exports too: the caches they warm
-				// must not favour the read after them.
-				r := bl.reads(ctx, 1, o.timeout, -1)
+				// must not favour the read after them. Neither pass is
+				// bounded by -timeout, which bounds each export request
+				// alone: a whole pass over a million responses takes
+				// minutes, and must neither be cut nor eat into the export.
+				r := bl.reads(ctx, 1, 0, -1)
 				readBefore = &r
 			}
 			var cpu0 time.Duration
@@ -156,7 +159,7 @@ func run(ctx context.Context, o options, out io.Writer) (*summary, error) {
 			case o.baseline && sc.rows:
 				// As many documents as the exports gave rows, read raw by
 				// as many clients.
-				reads := bl.reads(ctx, n, o.timeout, max(row.res.items, 1))
+				reads := bl.reads(ctx, n, 0, max(row.res.items, 1))
 				row.reads, row.readsBefore = &reads, readBefore
 			case o.baseline:
 				ins := bl.inserts(ctx, n, o.duration, o.requests)

@@ -21,7 +21,7 @@ func printHeader(out io.Writer, o options, where string, sc *scenario) {
 		o.clients, bound, o.runs, runtime.NumCPU(), runtime.Version())
 	switch {
 	case o.baseline && sc.rows:
-		fmt.Fprintln(out, "  baseline around each run: one raw cursor pass over \"responses\" before it, and after it as many documents as it exported rows (same goroutines); not decoded")
+		fmt.Fprintln(out, "  baseline around each run: one raw cursor pass over \"responses\" before it, and after it as many documents as it exported rows (same goroutines); not decoded, and not bounded by -timeout")
 	case o.baseline:
 		fmt.Fprintf(out, "  baseline after each run: raw driver insertOne into %q (same goroutines, same bound), then cursor reads of \"responses\"\n", scratchName)
 	}

@@ -219,7 +219,7 @@ func TestExportResponsesFilter(t *testing.T) {
 			t.Errorf("%+v: scan read %d, %v; want %d", f, scanned, err, n)
 		}
 	}
-	cur, err := s.exportCursor(ctx, ResponseFilter{Period: period, Comments: true}, false)
+	cur, err := s.exportCursor(ctx, ResponseFilter{Period: period, Comments: true}, false, ExportBatch)
 	if err != nil {
 		t.Fatal(err)
 	}
