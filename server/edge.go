@@ -20,9 +20,9 @@ const (
 	deadlineKey = "deadlines" // *http.ResponseController of the connection
 )
 
-// edgeRoutes prepares the engine: the proxies gin may believe and the first
-// middleware. routes() calls it before any other middleware.
-func (s *Server) edgeRoutes(r *gin.Engine) {
+// trustProxies tells the engine the proxies gin may believe; server.go
+// then makes edge the first middleware.
+func (s *Server) trustProxies(r *gin.Engine) {
 	proxies := make([]string, len(s.cfg.TrustedProxies))
 	for i, p := range s.cfg.TrustedProxies {
 		proxies[i] = p.String()
@@ -30,7 +30,6 @@ func (s *Server) edgeRoutes(r *gin.Engine) {
 	if err := r.SetTrustedProxies(proxies); err != nil { // nil: trust none
 		s.log.Error("trusted proxies", "err", err) // cannot happen: validated prefixes
 	}
-	r.Use(s.edge)
 }
 
 // edge runs first: it finds the client, records whether a trusted proxy

@@ -92,8 +92,9 @@ func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.RemoveExtraSlash = true
-	s.edgeRoutes(r) // edge.go: client address, metrics, deadlines; GET /metrics
-	r.Use(gin.CustomRecovery(s.recovered), s.logRequests, securityHeaders,
+	s.trustProxies(r)
+	r.Use(s.edge, // edge.go: client address, metrics, deadlines
+		gin.CustomRecovery(s.recovered), s.logRequests, securityHeaders,
 		gzip.Gzip(gzip.BestSpeed, gzip.WithExcludedPaths([]string{exportsPath})), withLang, limitBody, s.limitClients, s.authenticate, s.limitRoutes,
 		s.requirePasswordChange) // account_password_pages.go
 	r.NoRoute(s.notFound)
