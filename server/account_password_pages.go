@@ -56,13 +56,6 @@ func (s *Server) requirePasswordChange(c *gin.Context) {
 	c.Abort()
 }
 
-// accountRoutes serves /account/password to every user who can log in.
-func (s *Server) accountRoutes(r *gin.Engine) {
-	g := r.Group("/account", s.requirePage(survey.RoleAdmin, survey.RoleInspector, survey.RoleStaff), s.checkCSRF)
-	g.GET("/password", s.page(s.passwordPage))
-	g.POST("/password", s.page(s.passwordSubmit))
-}
-
 // PasswordPage is the form to change one's own password.
 type PasswordPage struct {
 	BasePage

@@ -12,26 +12,6 @@ import (
 	"hailong/survey"
 )
 
-// formAdminRoutes registers the administration of questionnaire versions and
-// of which version applies to each area.
-func (s *Server) formAdminRoutes(admin, api *gin.RouterGroup) {
-	admin.GET("/forms", s.page(s.adminFormsPage))
-	admin.GET("/forms/:id/:version", s.page(s.adminFormPage))
-	admin.POST("/forms/:id/:version", s.page(s.adminFormSave))
-	admin.POST("/forms/:id/:version/draft", s.page(s.adminFormDraft))
-	admin.POST("/forms/:id/:version/publish", s.page(s.adminFormPublish))
-	admin.GET("/assignments", s.page(s.adminAssignmentsPage))
-	admin.POST("/assignments", s.page(s.adminAssignmentsSave))
-
-	api.GET("/forms", s.api(s.apiAdminForms))
-	api.GET("/forms/:id/:version", s.api(s.apiAdminForm))
-	api.PUT("/forms/:id/:version", s.api(s.apiAdminFormSave))
-	api.POST("/forms/:id/:version/drafts", s.api(s.apiAdminFormDraft))
-	api.POST("/forms/:id/:version/publish", s.api(s.apiAdminFormPublish))
-	api.GET("/assignments", s.api(s.apiAdminAssignments))
-	api.PUT("/assignments/:area", s.api(s.apiAdminAssignmentSet))
-}
-
 // The operations below are shared by the pages and the JSON API: they apply
 // the domain rules, write, and record the change in the audit log. A rule
 // broken is returned as survey.FieldErrors (never a 500).

@@ -4,8 +4,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"hailong/survey"
 )
 
@@ -14,14 +12,9 @@ import (
 // lift its write deadline).
 const exportsPath = "/api/v1/exports/"
 
-// exportRoutes adds the exports: inspectors and administrators export every
+// The exports (routes.go): inspectors and administrators export every
 // agency, staff their own (checked here, on the server, for every row). At
 // most Config.ExportsMax exports run at once, one per user (exportSlot).
-func (s *Server) exportRoutes(api *gin.RouterGroup, readers []survey.Role) {
-	g := api.Group("/exports", s.requireAPI(readers...), s.exportSlot)
-	g.GET("/aggregates", s.api(s.exportAggregates))
-	g.GET("/responses", s.api(s.exportResponses))
-}
 
 // exportNow is the clock of exports (the tests fix it).
 var exportNow = time.Now

@@ -20,14 +20,6 @@ import (
 // see their agencies (and those merged into them), inspectors and
 // administrators every agency; inspectors only read.
 
-// commentRoutes registers the comment page, its form and the JSON API.
-func (s *Server) commentRoutes(r *gin.Engine, api *gin.RouterGroup, readers []survey.Role) {
-	r.GET("/comments", s.requirePage(readers...), s.page(s.commentsPage))
-	r.POST("/comments/:agency/:month/:page/:id/handled", s.requirePage(readers...), s.checkCSRF, s.page(s.commentHandledSubmit))
-	api.GET("/comments", s.requireAPI(readers...), s.api(s.apiComments))
-	api.POST("/comments/:id/handled", s.requireAPI(readers...), s.api(s.apiCommentHandled))
-}
-
 // commentQuery is what a comments page or API call asks for.
 type commentQuery struct {
 	reportQuery

@@ -21,15 +21,6 @@ import (
 // Agency staff enter for their agencies, administrators for any; inspectors
 // only read.
 
-// entryRoutes registers the entry pages on a group that already requires a
-// staff or administrator login and checks the CSRF token of every POST.
-func (s *Server) entryRoutes(g *gin.RouterGroup) {
-	g.GET("", s.page(s.entryList))
-	g.GET("/:agency/:area", s.page(s.entryForm))
-	g.POST("/:agency/:area", s.page(s.entrySubmit))
-	g.GET("/:agency/:area/saved", s.page(s.entrySaved))
-}
-
 // EntryFields are the inputs of the entry form that the citizen form lacks.
 type EntryFields struct {
 	Channels     []DemoOption

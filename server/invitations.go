@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"hailong/survey"
 )
 
@@ -21,30 +19,6 @@ import (
 // /v/<token> and the questionnaire; the response is stored verified. See
 // invitation_api.go, invitation_pages.go, invitation_qr.go and
 // admin_invitations.go; the README's "Invitations" section.
-
-// invitationRoutes registers every invitation route.
-func (s *Server) invitationRoutes(r *gin.Engine, api, admin, adminAPI *gin.RouterGroup) {
-	issuers := s.requireAPI(survey.RoleIntegration, survey.RoleAdmin)
-	api.POST("/invitations", issuers, s.api(s.apiInvitationCreate))
-	api.POST("/invitations/batch", issuers, s.api(s.apiInvitationBatch))
-
-	r.GET("/v/:token", s.page(s.invitationForm))
-	r.POST("/v/:token", s.page(s.invitationSubmit))
-	for _, prefix := range []string{"/r/", "/R/"} { // the QR code carries /R/
-		r.GET(prefix+":code", s.page(s.shortLink))
-	}
-	r.GET("/r/:code/qr.svg", s.qrSVG)
-	r.GET("/r/:code/qr.png", s.qrPNG)
-	r.GET("/r/:code/slip", s.page(s.invitationSlip))
-
-	admin.GET("/invitations", s.page(s.adminInvitations))
-	admin.POST("/invitations", s.page(s.adminInvitationIssue))
-	admin.POST("/invitation-keys", s.page(s.adminKeyRotate))
-	admin.POST("/invitation-keys/:id/retire", s.page(s.adminKeyRetire))
-	adminAPI.GET("/invitation-keys", s.api(s.apiAdminKeys))
-	adminAPI.POST("/invitation-keys", s.api(s.apiAdminKeyRotate))
-	adminAPI.POST("/invitation-keys/:id/retire", s.api(s.apiAdminKeyRetire))
-}
 
 // Timing of the keyring. Each instance reloads the keys when its copy is
 // older than keyRefresh (in the background: no request waits), and at once

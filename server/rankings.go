@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"hailong/survey"
 )
 
@@ -14,14 +12,8 @@ import (
 // see every agency; agency staff may open the page to see where their own
 // agencies stand (rank of how many, index, change), as the dashboard already
 // tells them, but never another agency's name or figures, so the sentence
-// naming the leader and the last is left out for them.
-var rankingReaders = []survey.Role{survey.RoleStaff, survey.RoleInspector, survey.RoleAdmin}
-
-// rankingRoutes adds the rankings page and its JSON twin.
-func (s *Server) rankingRoutes(r *gin.Engine, api *gin.RouterGroup) {
-	r.GET("/rankings", s.requirePage(rankingReaders...), s.page(s.rankingsPage))
-	api.GET("/rankings", s.requireAPI(rankingReaders...), s.api(s.apiRankings))
-}
+// naming the leader and the last is left out for them (routes.go: staffPage
+// and staffAPI).
 
 // rankingQuery is what a ranking asks for: a period and optionally an area.
 type rankingQuery struct {

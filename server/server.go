@@ -80,14 +80,17 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(st, s.limiter)
-	s.engine = s.routes()
+	s.engine = s.newEngine()
 	return s, nil
 }
 
 // Handler returns the HTTP handler of the whole service.
 func (s *Server) Handler() http.Handler { return s.withMetricsToken(s.engine) }
 
-func (s *Server) routes() *gin.Engine {
+// newEngine builds the engine: the proxies it may believe, the global
+// middleware chain every request passes in this order, and the routes of
+// routes.go.
+func (s *Server) newEngine() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -99,51 +102,6 @@ func (s *Server) routes() *gin.Engine {
 		s.requirePasswordChange) // account_password_pages.go
 	r.NoRoute(s.notFound)
 	r.NoMethod(s.methodNotAllowed)
-
-	r.GET("/healthz", s.healthz)
-	r.GET("/readyz", s.readyz)
-	r.GET("/metrics", s.requirePage(survey.RoleAdmin), s.serveMetrics) // or the metrics token: metrics.go
-	r.GET("/static/*file", serveStatic)
-
-	// Citizen pages.
-	r.GET("/", s.page(s.startPage))
-	r.GET("/survey", s.page(s.chooseSurvey))
-	r.GET("/s/:agency/:area", s.page(s.surveyForm))
-	r.POST("/s/:agency/:area", s.page(s.surveySubmit))
-	r.GET("/s/:agency/:area/thanks", s.page(s.thanksPage))
-
-	// JSON API for other systems and kiosks.
-	api := r.Group("/api/v1")
-	api.GET("/areas", s.api(s.apiAreas))
-	api.GET("/agencies", s.api(s.apiAgencies))
-	api.GET("/forms/:agency/:area", s.api(s.apiForm))
-	api.POST("/responses", s.api(s.apiSubmit))
-	api.POST("/auth/token", s.api(s.apiToken))
-	api.GET("/openapi.json", serveOpenAPI) // openapi.go
-
-	// Staff pages.
-	r.GET("/login", s.page(s.loginPage))
-	r.POST("/login", s.checkCSRF, s.page(s.loginSubmit))
-	r.POST("/logout", s.checkCSRF, s.page(s.logout))
-	s.accountRoutes(r) // account_password_pages.go: /account/password
-
-	// Reports: agency staff for their agencies, inspectors and administrators for all.
-	readers := []survey.Role{survey.RoleStaff, survey.RoleInspector, survey.RoleAdmin}
-	r.GET("/dashboard", s.requirePage(readers...), s.page(s.dashboard))
-	api.GET("/reports/agencies/:agency", s.requireAPI(readers...), s.api(s.apiAgencyReport))
-	s.commentRoutes(r, api, readers) // comments.go: /comments and /api/v1/comments
-	s.rankingRoutes(r, api)          // rankings.go: /rankings and /api/v1/rankings
-	s.exportRoutes(api, readers)     // api_exports.go: /api/v1/exports/...
-
-	// Paper and phone surveys entered by staff (inspectors only read).
-	s.entryRoutes(r.Group("/entry", s.requirePage(survey.RoleStaff, survey.RoleAdmin), s.checkCSRF))
-
-	// Administration: pages and the same operations as JSON.
-	admin := r.Group("/admin", s.requirePage(survey.RoleAdmin), s.checkCSRF)
-	adminAPI := api.Group("/admin", s.requireAPI(survey.RoleAdmin))
-	s.adminRoutes(admin, adminAPI)
-	s.formAdminRoutes(admin, adminAPI)
-	s.kioskRoutes(r, api, admin, adminAPI, readers) // kiosk_routes.go: /kiosk, its API and administration
-	s.invitationRoutes(r, api, admin, adminAPI)     // invitations.go
+	s.routes(r)
 	return r
 }
