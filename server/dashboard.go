@@ -165,7 +165,10 @@ func (s *Server) fillDashboard(p *DashboardPage, cat *survey.Catalog) {
 	if p.Query.Lineage {
 		p.APIURL += "&lineage=1"
 	}
-	if p.Query.Basis != "" {
+	switch {
+	case p.Query.Verified:
+		p.APIURL += "&verified=1"
+	case p.Query.Basis != "":
 		p.APIURL += "&basis=" + string(p.Query.Basis)
 	}
 	for i, f := range r.Report.Factors {
