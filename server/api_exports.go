@@ -29,6 +29,7 @@ const (
 	problemExportAgency      = "export_agency"
 	problemExportComments    = "export_comments"
 	problemExportVerified    = "export_verified"
+	problemExportBasis       = "export_basis"
 )
 
 // exportQuery is what an export asks for.
@@ -42,6 +43,10 @@ type exportQuery struct {
 	Comments    bool
 	// Verified keeps the responses given through a verified link only.
 	Verified bool
+	// Basis is the responses an aggregates export counts: all unless
+	// basis= names one (verified=1 is basis=verified); "" for the
+	// responses export.
+	Basis survey.Basis
 }
 
 // parseExportQuery reads and checks the parameters against the catalog.
@@ -100,6 +105,20 @@ func parseExportQuery(get func(string) string, formats []string, aggregates bool
 		q.Verified = true
 	default:
 		fe["verified"] = problemExportVerified
+	}
+	if aggregates {
+		q.Basis = survey.BasisAll
+		if v := get("basis"); v != "" {
+			if b, ok := survey.ParseBasis(v); ok {
+				q.Basis = b
+			} else {
+				fe["basis"] = problemExportBasis
+			}
+		}
+		if q.Verified {
+			q.Basis = survey.BasisVerified
+		}
+		q.Verified = q.Basis == survey.BasisVerified
 	}
 	if q.Area != "" {
 		if _, err := cat.Area(q.Area); err != nil {

@@ -28,6 +28,22 @@ type ReportJSON struct {
 	Verified  int64           `json:"verifiedResponses"`
 	// VerifiedOnly says every figure counts verified responses only.
 	VerifiedOnly bool `json:"verifiedOnly"`
+	// Basis is the responses the agency's figures count (all unless the
+	// caller named a basis); RankBasis those its rank (standing, peers)
+	// and the province figure count (the rankings' default unless named).
+	Basis     survey.Basis `json:"basis"`
+	RankBasis survey.Basis `json:"rankBasis"`
+	// SelfEntered is the share of the responses of the channel mix that
+	// the agency's own staff entered.
+	SelfEntered SelfEnteredJSON `json:"selfEntered"`
+}
+
+// SelfEnteredJSON counts the self-entered responses among the responses
+// of every area: Percent is 100 × Responses / Of (0 when Of is 0).
+type SelfEnteredJSON struct {
+	Responses int64   `json:"responses"`
+	Of        int64   `json:"of"`
+	Percent   float64 `json:"percent"`
 }
 
 // MonthJSON is one month of the trend.
@@ -60,7 +76,11 @@ func (s *Server) apiAgencyReport(c *gin.Context) error {
 	}
 	q, fe := parseReportQuery(get, "")
 	if fe != nil {
-		return s.apiProblems(c, fe)
+		msgs := problemMessages(s.locales[langOf(c)], fe)
+		if _, ok := fe["basis"]; ok {
+			msgs["basis"] = s.locales[langOf(c)].T("basis.err")
+		}
+		return &apiFieldError{code: "validation_failed", fields: msgs}
 	}
 	r, err := s.agencyReport(c, q)
 	if err != nil {
@@ -69,6 +89,7 @@ func (s *Server) apiAgencyReport(c *gin.Context) error {
 	out := ReportJSON{
 		Agency: r.Agency.Code, From: q.Period.From.String(), To: q.Period.To.String(), Area: q.Area, Units: r.Units,
 		FormID: r.Form.ID, Version: r.Form.Version, Report: r.Report, Standing: r.Standing, Peers: r.Peers, Verified: r.Verified, VerifiedOnly: q.Verified,
+		Basis: r.Basis, RankBasis: r.RankBasis, SelfEntered: SelfEnteredJSON{r.SelfEntered, r.Responses, r.SelfPercent()},
 		Province: ProvinceJSON{Responses: r.Province.Responses, Overall: r.Province.Overall},
 		Trend:    []MonthJSON{}, ByArea: []SliceJSON{}, ByChannel: []SliceJSON{},
 	}

@@ -126,6 +126,9 @@ func (s *Server) apiSubmit(c *gin.Context) error {
 			return err
 		}
 	}
+	if entry {
+		resp.SelfEntered = selfEntered(userOf(c), cat, ag.Code)
+	}
 	created, err := s.insertResponse(ctx, resp)
 	if err != nil {
 		return err

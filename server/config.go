@@ -55,6 +55,10 @@ type Config struct {
 	// EntryMaxAge is how far back agency staff may date an entered survey
 	// (HAILONG_ENTRY_MAX_AGE, 31 days by default): config_entry.go.
 	EntryMaxAge time.Duration
+	// RankingBasis is the responses rankings count unless the caller names
+	// a basis (HAILONG_RANKING_BASIS, independent by default):
+	// config_basis.go.
+	RankingBasis survey.Basis
 
 	// The edge (config_edge.go): metrics, timeouts, rate limits, and the
 	// reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are
@@ -131,6 +135,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	loadExportLimits(getenv, &cfg, bad)
 	loadTokenTTL(getenv, &cfg, bad)
 	loadEntryMaxAge(getenv, &cfg, bad)
+	loadRankingBasis(getenv, &cfg, bad)
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
 	}

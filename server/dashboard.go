@@ -20,6 +20,19 @@ func parseReportQuery(get func(string) string, defaultAgency string) (reportQuer
 		q.Agency = defaultAgency
 	}
 	fe := survey.FieldErrors{}
+	// basis=all|verified|independent; verified=1, the older spelling of
+	// basis=verified (the pages' checkbox), wins over it.
+	if v := get("basis"); v != "" {
+		if b, ok := survey.ParseBasis(v); ok {
+			q.Basis = b
+		} else {
+			fe["basis"] = survey.ProblemInvalid
+		}
+	}
+	if q.Verified {
+		q.Basis = survey.BasisVerified
+	}
+	q.Verified = q.Basis == survey.BasisVerified
 	now := survey.MonthOf(time.Now())
 	from, to := now.Add(-11), now
 	if v := get("from"); v != "" {
@@ -121,7 +134,11 @@ func (s *Server) dashboard(c *gin.Context) error {
 	q, fe := parseReportQuery(c.Query, p.Agencies[0].Code)
 	p.Query, p.From, p.To = q, c.Query("from"), c.Query("to")
 	if fe != nil {
-		p.setFieldErrors(problemMessages(b.L, fe), []string{"from", "to"}, map[string]string{"from": "dash.from", "to": "dash.to"})
+		msgs := problemMessages(b.L, fe)
+		if _, ok := fe["basis"]; ok {
+			msgs["basis"] = b.L.T("basis.err")
+		}
+		p.setFieldErrors(msgs, []string{"from", "to", "basis"}, map[string]string{"from": "dash.from", "to": "dash.to", "basis": "basis.label"})
 		s.render(c, http.StatusBadRequest, "dashboard", p)
 		return nil
 	}
@@ -148,8 +165,11 @@ func (s *Server) fillDashboard(p *DashboardPage, cat *survey.Catalog) {
 	if p.Query.Lineage {
 		p.APIURL += "&lineage=1"
 	}
-	if p.Query.Verified {
+	switch {
+	case p.Query.Verified:
 		p.APIURL += "&verified=1"
+	case p.Query.Basis != "":
+		p.APIURL += "&basis=" + string(p.Query.Basis)
 	}
 	for i, f := range r.Report.Factors {
 		name := f.Code

@@ -11,7 +11,8 @@ import (
 // agency × procedure area (and all areas, "*") × period, computed from the
 // rollups only and scored with the rule in force, as the report API does;
 // with verified=1, from the verified-only rollups, as the report API's
-// verified=1 reads them.
+// verified=1 reads them; with basis=independent, without the responses the
+// agencies' own staff entered (all by default, unlike the rankings).
 func (s *Server) exportAggregates(c *gin.Context) error {
 	ctx := c.Request.Context()
 	cat, err := s.store.Catalog(ctx)
@@ -32,7 +33,7 @@ func (s *Server) exportAggregates(c *gin.Context) error {
 	}
 	lang := langOf(c)
 	run := &exportRun{s: s, c: c, kind: "aggregates", q: q, format: exportFormats[q.Format], meta: &exportMeta{
-		Kind: "aggregates", Rule: s.rule(), Period: q.Period, Granularity: q.Granularity, GeneratedAt: exportNow(), Lang: lang,
+		Kind: "aggregates", Basis: q.Basis, Rule: s.rule(), Period: q.Period, Granularity: q.Granularity, GeneratedAt: exportNow(), Lang: lang,
 		Filters: withVerified([]metaItem{{"level", string(q.Level)}, {"agency", q.Agency}, {"area", q.Area}}, q), Columns: plan.layout.Columns,
 	}}
 	run.release = s.memory.enter()
@@ -101,7 +102,7 @@ func (s *Server) writeAggregates(c *gin.Context, run *exportRun, plan *aggregate
 			if ag.Level != level {
 				continue
 			}
-			data, err := s.store.AgencyMonthsFiltered(ctx, ag.Code, months, plan.q.Verified)
+			data, err := s.store.AgencyMonthsBasis(ctx, ag.Code, months, plan.q.Basis)
 			if err != nil {
 				return err
 			}

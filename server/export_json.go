@@ -39,11 +39,14 @@ func newJSONLWriter(_ *Server, w io.Writer, _ *exportMeta) (tableWriter, error) 
 
 // jsonHead is the start of the JSON document.
 type jsonHead struct {
-	Export      string            `json:"export"`
-	Rule        jsonRule          `json:"rule"`
-	From        string            `json:"from"`
-	To          string            `json:"to"`
-	Granularity string            `json:"granularity,omitempty"`
+	Export      string   `json:"export"`
+	Rule        jsonRule `json:"rule"`
+	From        string   `json:"from"`
+	To          string   `json:"to"`
+	Granularity string   `json:"granularity,omitempty"`
+	// Basis is the responses counted (aggregates): all, verified or
+	// independent.
+	Basis       string            `json:"basis,omitempty"`
 	Filters     map[string]string `json:"filters"`
 	GeneratedAt time.Time         `json:"generatedAt"`
 	Columns     []survey.Column   `json:"columns"`
@@ -66,7 +69,7 @@ func (j *jsonWriter) Table(_ string, cols []survey.Column) error {
 		filters[f.Name] = f.Value
 	}
 	h := jsonHead{
-		Export: m.Kind, From: m.Period.From.String(), To: m.Period.To.String(), Granularity: string(m.Granularity),
+		Export: m.Kind, From: m.Period.From.String(), To: m.Period.To.String(), Granularity: string(m.Granularity), Basis: string(m.Basis),
 		Filters: filters, GeneratedAt: m.GeneratedAt, Columns: cols,
 		Rule: jsonRule{ID: m.Rule.ID, MinSample: m.Rule.MinSample, Description: survey.Text{
 			Vi: j.s.locales[survey.Vi].T("export.rule." + m.Rule.ID), En: j.s.locales[survey.En].T("export.rule." + m.Rule.ID)}},

@@ -78,6 +78,9 @@ func (e *exportRun) filename() string {
 	if e.q.Verified {
 		parts = append(parts, "verified")
 	}
+	if e.q.Basis == survey.BasisIndependent {
+		parts = append(parts, "independent")
+	}
 	return strings.Join(parts, "-") + "." + e.format.ext
 }
 

@@ -28,7 +28,10 @@ type tableWriter interface {
 // exportMeta describes an export: what the JSON header and the XLSX method
 // sheet say beside the rows.
 type exportMeta struct {
-	Kind        string // "aggregates" or "responses"
+	Kind string // "aggregates" or "responses"
+	// Basis is the responses an aggregates export counts ("" for the
+	// responses export).
+	Basis       survey.Basis
 	Rule        survey.Rule
 	Period      survey.Period
 	Granularity survey.Granularity // aggregates only

@@ -209,6 +209,9 @@ func (x *xlsxWriter) methodSheet() error {
 	if m.Granularity != "" {
 		rows = append(rows, []any{ms.T("export.meta.granularity"), ms.T("export.granularity." + string(m.Granularity))})
 	}
+	if m.Basis != "" {
+		rows = append(rows, []any{ms.T("basis.method"), ms.T("basis."+string(m.Basis)) + ": " + ms.T("basis.desc."+string(m.Basis))})
+	}
 	for _, f := range m.Filters {
 		v := f.Value
 		if v == "" {

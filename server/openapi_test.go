@@ -597,6 +597,10 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 			}
 		}},
 		{as: "admin", op: "GET /api/v1/rankings", query: "period=2025&from=2025-07", status: 400},
+		{as: "admin", op: "GET /api/v1/rankings", query: "from=2025-07&to=2025-08&basis=all", status: 200},
+		{as: "admin", op: "GET /api/v1/rankings", query: "from=2025-07&to=2025-08&basis=everything", status: 400},
+		{as: "staff", op: "GET /api/v1/reports/agencies/{agency}", params: sa, query: "from=2025-07&to=2025-08&basis=independent", status: 200},
+		{as: "staff", op: "GET /api/v1/exports/aggregates", query: "format=json&from=2025-07&to=2025-08&basis=independent", status: 200},
 		{as: "admin", op: "GET /api/v1/rankings", query: "area=no-such", status: 400},
 		{op: "GET /api/v1/rankings", status: 401},
 

@@ -19,16 +19,22 @@ import (
 type rankingQuery struct {
 	Period survey.Period
 	Area   string
-	// Verified ranks on the responses given through verified invitations only.
-	Verified bool
+	// Basis is the responses ranked: all, verified (given through verified
+	// invitations) or independent (less those the agency's own staff
+	// entered); never empty once parsed.
+	Basis survey.Basis
 }
 
 // parseRankingQuery reads from and to (YYYY-MM, as the dashboard does; the
 // last twelve months by default), or period (2025, 2025-Q3, 2025-07 or
-// 2025-01..2025-05) instead of them, and area, which must be in the catalog.
-func parseRankingQuery(get func(string) string, cat *survey.Catalog) (rankingQuery, survey.FieldErrors) {
+// 2025-01..2025-05) instead of them, area, which must be in the catalog,
+// and basis (def when not given; verified=1 is basis=verified).
+func parseRankingQuery(get func(string) string, cat *survey.Catalog, def survey.Basis) (rankingQuery, survey.FieldErrors) {
 	rq, fe := parseReportQuery(get, "")
-	q := rankingQuery{Period: rq.Period, Area: get("area"), Verified: rq.Verified}
+	q := rankingQuery{Period: rq.Period, Area: get("area"), Basis: rq.Basis}
+	if q.Basis == "" {
+		q.Basis = def
+	}
 	if fe == nil {
 		fe = survey.FieldErrors{}
 	}
@@ -138,7 +144,7 @@ type rankingTallies struct{ cur, prev map[string]survey.Tally }
 // rankingTallies reads the tallies of the period and the previous one from
 // the rollups, or from memory while the rollups are unchanged.
 func (s *Server) rankingTallies(ctx context.Context, cat *survey.Catalog, q rankingQuery, previous survey.Period, hasPrevious bool) (rankingTallies, error) {
-	key := rankingKey{q.Period.From, q.Period.To, q.Area, q.Verified, hasPrevious}
+	key := rankingKey{q.Period.From, q.Period.To, q.Area, q.Basis, hasPrevious}
 	version, cacheable := s.store.RollupsVersion() // read before the rollups are
 	if cacheable {
 		if ts, ok := s.rankings.get(key, version, cat); ok {
@@ -147,11 +153,11 @@ func (s *Server) rankingTallies(ctx context.Context, cat *survey.Catalog, q rank
 	}
 	var ts rankingTallies
 	var err error
-	if ts.cur, err = s.store.ProvinceTalliesFiltered(ctx, q.Period.Months(), q.Area, q.Verified); err != nil {
+	if ts.cur, err = s.store.ProvinceTalliesBasis(ctx, q.Period.Months(), q.Area, q.Basis); err != nil {
 		return ts, err
 	}
 	if hasPrevious {
-		if ts.prev, err = s.store.ProvinceTalliesFiltered(ctx, previous.Months(), q.Area, q.Verified); err != nil {
+		if ts.prev, err = s.store.ProvinceTalliesBasis(ctx, previous.Months(), q.Area, q.Basis); err != nil {
 			return ts, err
 		}
 	}

@@ -23,6 +23,8 @@ type RankingsJSON struct {
 	Area     string      `json:"area,omitempty"`
 	// VerifiedOnly: only responses given through verified invitations count.
 	VerifiedOnly bool `json:"verifiedOnly"`
+	// Basis is the responses ranked: all, verified or independent.
+	Basis survey.Basis `json:"basis"`
 	// Scope is "all" for inspectors and administrators, "own" for agency
 	// staff, who get only their agencies' rows and no summary.
 	Scope  string             `json:"scope"`
@@ -85,7 +87,7 @@ func (s *Server) apiRankings(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	q, fe := parseRankingQuery(c.Query, cat)
+	q, fe := parseRankingQuery(c.Query, cat, s.rankingBasis())
 	if fe != nil {
 		return &apiFieldError{code: "validation_failed", fields: rankingProblems(s.locales[langOf(c)], fe)}
 	}
@@ -95,7 +97,7 @@ func (s *Server) apiRankings(c *gin.Context) error {
 	}
 	out := RankingsJSON{
 		Rule: r.Rule, FormID: r.Form.ID, FormVersion: r.Form.Version,
-		From: q.Period.From.String(), To: q.Period.To.String(), Period: q.Period.String(), Area: q.Area, VerifiedOnly: q.Verified,
+		From: q.Period.From.String(), To: q.Period.To.String(), Period: q.Period.String(), Area: q.Area, VerifiedOnly: q.Basis == survey.BasisVerified, Basis: q.Basis,
 		Scope: "all", Levels: []RankingLevelJSON{},
 	}
 	if r.Scoped {

@@ -18,7 +18,12 @@ type RankingsPage struct {
 	From, To string
 	Area     string
 	Verified bool
-	R        *RankingResult
+	// Basis is the basis ranked, Bases the choices of its select, and
+	// BasisText the basis in words.
+	Basis     survey.Basis
+	Bases     []Choice
+	BasisText string
+	R         *RankingResult
 	// Period and PreviousPeriod name the periods compared ("2025-Q3").
 	Period, PreviousPeriod string
 	Levels                 []LevelView
@@ -70,11 +75,13 @@ func (s *Server) rankingsPage(c *gin.Context) error {
 		p.Areas = append(p.Areas, Choice{a.Code, a.Name.In(b.Lang)})
 	}
 	p.Quick = quickPeriods(b.L, time.Now())
-	q, fe := parseRankingQuery(c.Query, cat)
-	p.Verified = q.Verified
+	q, fe := parseRankingQuery(c.Query, cat, s.rankingBasis())
+	p.Verified, p.Basis = q.Basis == survey.BasisVerified, q.Basis
+	p.Bases = basisChoices(b.L)
+	p.BasisText = b.L.T("basis.desc." + string(q.Basis))
 	if fe != nil {
-		p.setFieldErrors(rankingProblems(b.L, fe), []string{"period", "from", "to", "area"},
-			map[string]string{"period": "rank.period", "from": "dash.from", "to": "dash.to", "area": "form.area"})
+		p.setFieldErrors(rankingProblems(b.L, fe), []string{"period", "from", "to", "area", "basis"},
+			map[string]string{"period": "rank.period", "from": "dash.from", "to": "dash.to", "area": "form.area", "basis": "basis.label"})
 		s.render(c, http.StatusBadRequest, "rankings", p)
 		return nil
 	}
@@ -93,9 +100,7 @@ func (s *Server) rankingsPage(c *gin.Context) error {
 	if q.Area != "" {
 		v.Set("area", q.Area)
 	}
-	if q.Verified {
-		v.Set("verified", "1")
-	}
+	v.Set("basis", string(q.Basis)) // the downloads too: the exports' default is all
 	p.APIURL = "/api/v1/rankings?" + v.Encode()
 	v.Set("granularity", string(q.Period.Whole()))
 	for _, f := range []string{"csv", "xlsx", "json"} {
@@ -104,6 +109,15 @@ func (s *Server) rankingsPage(c *gin.Context) error {
 	}
 	s.render(c, http.StatusOK, "rankings", p)
 	return nil
+}
+
+// basisChoices are the options of a basis select, in the page's language.
+func basisChoices(ms *Messages) []Choice {
+	out := make([]Choice, len(survey.Bases))
+	for i, b := range survey.Bases {
+		out[i] = Choice{string(b), ms.T("basis." + string(b))}
+	}
+	return out
 }
 
 // levelView turns a level's ranking into table rows in the page's language.

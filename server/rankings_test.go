@@ -309,7 +309,7 @@ func TestRankingsPageAndAPI(t *testing.T) {
 			t.Errorf("the navigation has no link to /rankings")
 		}
 		for _, f := range []string{"csv", "xlsx", "json"} {
-			link := "/api/v1/exports/aggregates?" + html.EscapeString(url.Values{"format": {f}, "from": month["from"], "to": month["to"], "granularity": {"month"}}.Encode())
+			link := "/api/v1/exports/aggregates?" + html.EscapeString(url.Values{"format": {f}, "from": month["from"], "to": month["to"], "granularity": {"month"}, "basis": {"independent"}}.Encode())
 			if !strings.Contains(r.body, link) {
 				t.Errorf("no download link %s", link)
 			}

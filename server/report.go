@@ -18,8 +18,29 @@ type reportQuery struct {
 	Area    string
 	Lineage bool
 	// Verified limits every figure to responses given through a verified
-	// invitation (?verified=1).
+	// invitation (?verified=1, or basis=verified).
 	Verified bool
+	// Basis is the basis the caller named (basis=), "" when none: then the
+	// agency's own figures count all its responses and its rank and the
+	// province comparison use the rankings' default basis
+	// (HAILONG_RANKING_BASIS), so the rank is the one /rankings shows.
+	Basis survey.Basis
+}
+
+// figuresBasis is the basis of the agency's own figures.
+func (q reportQuery) figuresBasis() survey.Basis {
+	if q.Basis != "" {
+		return q.Basis
+	}
+	return survey.BasisAll
+}
+
+// compareBasis is the basis of the agency's rank and the province figure.
+func (s *Server) compareBasis(q reportQuery) survey.Basis {
+	if q.Basis != "" {
+		return q.Basis
+	}
+	return s.rankingBasis()
 }
 
 // AgencyReport is everything the dashboard shows, computed from rollups
@@ -42,6 +63,21 @@ type AgencyReport struct {
 	// agency with the agencies merged into it), which Standing ranks.
 	UnitOverall survey.Score
 	Verified    int64
+	// SelfEntered counts the responses (every area) the agency's own staff
+	// entered, among the Responses of the channel mix.
+	SelfEntered int64
+	Responses   int64
+	// Basis is the basis of the agency's figures, RankBasis that of its
+	// rank and the province figure.
+	Basis, RankBasis survey.Basis
+}
+
+// SelfPercent is the share of self-entered responses, 0 to 100.
+func (r *AgencyReport) SelfPercent() float64 {
+	if r.Responses == 0 {
+		return 0
+	}
+	return 100 * float64(r.SelfEntered) / float64(r.Responses)
 }
 
 // MonthScore is one month of the trend.
@@ -121,13 +157,14 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 	}
 	months := q.Period.Months()
 	rule := s.rule()
-	out := &AgencyReport{Agency: ag, Period: q.Period, Area: q.Area, Units: units, Form: form}
+	out := &AgencyReport{Agency: ag, Period: q.Period, Area: q.Area, Units: units, Form: form,
+		Basis: q.figuresBasis(), RankBasis: s.compareBasis(q)}
 
 	var total survey.Tally
 	byMonth := make([]survey.Tally, len(months))
 	byArea, byChan := map[string]survey.Tally{}, map[string]survey.Tally{}
 	for _, unit := range units {
-		counts, err := s.store.ReportFiltered(ctx, unit, months, q.Area, q.Verified)
+		counts, err := s.store.ReportBasis(ctx, unit, months, q.Area, out.Basis)
 		if err != nil {
 			return nil, err
 		}
@@ -138,6 +175,10 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 		mergeAll(byArea, counts.ByArea)
 		mergeAll(byChan, counts.ByChannel)
 		out.Verified += counts.Verified.Responses
+		out.SelfEntered += counts.SelfEntered
+	}
+	for _, t := range byChan {
+		out.Responses += t.Responses
 	}
 	out.Report = rule.Score(form, total)
 	for i, m := range months {
@@ -155,13 +196,14 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 }
 
 // compareWithProvince fills the province average and the agency's rank like
-// for like: over the same period, area and responses (all or verified) as
-// the report, and the rank exactly as /rankings gives it for them (the
+// for like: over the same period and area as the report and the responses
+// of out.RankBasis (the report's basis when the caller named one, else the
+// rankings' default), and the rank exactly as /rankings gives it for them (the
 // agencies merged into another counted with it, "of N" counting ranked
 // units only). An agency merged into another is ranked through its
 // successor, so its own report shows no rank.
 func (s *Server) compareWithProvince(ctx context.Context, cat *survey.Catalog, q reportQuery, form survey.Form, out *AgencyReport) error {
-	ts, err := s.rankingTallies(ctx, cat, rankingQuery{Period: q.Period, Area: q.Area, Verified: q.Verified}, survey.Period{}, false)
+	ts, err := s.rankingTallies(ctx, cat, rankingQuery{Period: q.Period, Area: q.Area, Basis: out.RankBasis}, survey.Period{}, false)
 	if err != nil {
 		return err
 	}

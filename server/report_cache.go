@@ -66,17 +66,17 @@ type reportKey struct {
 	from, to survey.Month
 	area     string
 	lineage  bool
-	verified bool
+	basis    survey.Basis
 }
 
 func keyOf(q reportQuery) reportKey {
-	return reportKey{q.Agency, q.Period.From, q.Period.To, q.Area, q.Lineage, q.Verified}
+	return reportKey{q.Agency, q.Period.From, q.Period.To, q.Area, q.Lineage, q.Basis}
 }
 
 // rankingKey names the rankings of a period, before they are scoped to a user.
 type rankingKey struct {
 	from, to survey.Month
 	area     string
-	verified bool
+	basis    survey.Basis
 	previous bool // the previous period's tallies are read too
 }

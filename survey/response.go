@@ -81,13 +81,18 @@ func (r *Respondent) Set(code, v string) {
 // Response is one citizen's stored answer to a questionnaire. Its ID is the
 // idempotency key, so a retried submission is a duplicate, never a second count.
 type Response struct {
-	ID          string     `bson:"_id" json:"id"`
-	Agency      string     `bson:"agency" json:"agency"`
-	Area        string     `bson:"area" json:"area"`
-	FormID      string     `bson:"formId" json:"formId"`
-	FormVersion int        `bson:"formVersion" json:"formVersion"`
-	Channel     Channel    `bson:"channel" json:"channel"`
-	Verified    bool       `bson:"verified" json:"verified"`
+	ID          string  `bson:"_id" json:"id"`
+	Agency      string  `bson:"agency" json:"agency"`
+	Area        string  `bson:"area" json:"area"`
+	FormID      string  `bson:"formId" json:"formId"`
+	FormVersion int     `bson:"formVersion" json:"formVersion"`
+	Channel     Channel `bson:"channel" json:"channel"`
+	Verified    bool    `bson:"verified" json:"verified"`
+	// SelfEntered marks a survey entered by staff of the rated agency (or
+	// of an agency of its lineage): the agency adding to its own sample.
+	// The server sets it when staff enter a survey; it is never read from
+	// the client. Rankings may leave such responses out (BasisIndependent).
+	SelfEntered bool       `bson:"selfEntered,omitempty" json:"selfEntered,omitempty"`
 	Lang        Lang       `bson:"lang" json:"lang"`
 	Answers     []Answer   `bson:"answers" json:"answers"`
 	Comment     string     `bson:"comment,omitempty" json:"comment,omitempty"`

@@ -30,13 +30,20 @@ func (s *Store) AgencyMonths(ctx context.Context, agency string, months []survey
 // verified link only when verifiedOnly (the amv documents, which
 // ReportFiltered reads too).
 func (s *Store) AgencyMonthsFiltered(ctx context.Context, agency string, months []survey.Month, verifiedOnly bool) ([]AgencyMonth, error) {
+	basis := survey.BasisAll
+	if verifiedOnly {
+		basis = survey.BasisVerified
+	}
+	return s.AgencyMonthsBasis(ctx, agency, months, basis)
+}
+
+// AgencyMonthsBasis is AgencyMonths over the responses of the basis (see
+// ReportBasis).
+func (s *Store) AgencyMonthsBasis(ctx context.Context, agency string, months []survey.Month, basis survey.Basis) ([]AgencyMonth, error) {
 	if err := checkQuery(agency, months, ""); err != nil {
 		return nil, err
 	}
-	kind := kindAgencyMonth
-	if verifiedOnly {
-		kind = kindAgencyMonthVerified
-	}
+	kind, _ := basisKinds(basis)
 	s.rollups.swap.RLock()
 	defer s.rollups.swap.RUnlock()
 	out := make([]AgencyMonth, len(months))
@@ -45,7 +52,7 @@ func (s *Store) AgencyMonthsFiltered(ctx context.Context, agency string, months 
 		out[i] = AgencyMonth{Month: m, ByArea: map[string]survey.Tally{}}
 		ids[i] = monthDocID(kind, agency, m)
 	}
-	if err := s.eachBucket(ctx, ids, months, func(i int, b *bucket) { out[i].add(b) }); err != nil {
+	if err := s.eachBucket(ctx, ids, months, func(i int, b *bucket) { out[i].add(b.basis(basis)) }); err != nil {
 		return nil, err
 	}
 	return out, nil

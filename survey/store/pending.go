@@ -32,7 +32,8 @@ type pendingDoc struct {
 // pack writes a contribution as one string: names and codes are checked to
 // contain none of "|", "," and "="; the combination of demographics comes
 // next with "," for its own "|", then the questionnaire of the pattern
-// ("<form id>,<version>", empty when the pattern is unknown).
+// ("<form id>,<version>", empty when the pattern is unknown), then "s" for
+// a self-entered response ("" otherwise).
 func pack(c contribution) string {
 	var b strings.Builder
 	b.WriteString(c.agency + "|" + c.area + "|" + c.channel + "|" + verifiedKey(c.verified) + "|" + c.month.String() + "|")
@@ -44,6 +45,11 @@ func pack(c contribution) string {
 	}
 	b.WriteString("|" + strings.ReplaceAll(c.demographics, "|", ","))
 	b.WriteString("|" + patternForm(c.pattern))
+	if c.self {
+		b.WriteString("|s")
+	} else {
+		b.WriteString("|")
+	}
 	return b.String()
 }
 
@@ -53,7 +59,9 @@ func unpack(d pendingDoc) (contribution, error) {
 	p := strings.Split(d.Packed, "|")
 	// Entries written before demographics were counted have 6 parts, those
 	// written before patterns were counted 7: their pattern is unknown.
-	if len(p) < 6 || len(p) > 8 {
+	// Entries written before self-entered responses were told apart have
+	// at most 8: they unpack as not self-entered.
+	if len(p) < 6 || len(p) > 9 {
 		return contribution{}, bad
 	}
 	m, err := survey.ParseMonth(p[4])
@@ -65,8 +73,17 @@ func unpack(d pendingDoc) (contribution, error) {
 	if len(p) >= 7 {
 		c.demographics = strings.ReplaceAll(p[6], ",", "|")
 	}
-	if len(p) == 8 {
+	if len(p) >= 8 {
 		c.pattern = unpackPattern(c, p[7])
+	}
+	if len(p) == 9 {
+		switch p[8] {
+		case "s":
+			c.self = true
+		case "":
+		default:
+			return contribution{}, bad
+		}
 	}
 	for _, kv := range strings.Split(p[5], ",") {
 		if kv == "" {

@@ -25,10 +25,17 @@ func (s *Store) ProvinceTallies(ctx context.Context, months []survey.Month, area
 // ProvinceTalliesFiltered is ProvinceTallies, of the responses given through
 // a verified invitation only when verifiedOnly (the amv and pmv documents).
 func (s *Store) ProvinceTalliesFiltered(ctx context.Context, months []survey.Month, area string, verifiedOnly bool) (map[string]survey.Tally, error) {
-	amKind, pmKind := kindAgencyMonth, kindProvinceMonth
+	basis := survey.BasisAll
 	if verifiedOnly {
-		amKind, pmKind = kindAgencyMonthVerified, kindProvinceMonthVerified
+		basis = survey.BasisVerified
 	}
+	return s.ProvinceTalliesBasis(ctx, months, area, basis)
+}
+
+// ProvinceTalliesBasis is ProvinceTallies over the responses of the basis
+// (see ReportBasis).
+func (s *Store) ProvinceTalliesBasis(ctx context.Context, months []survey.Month, area string, basis survey.Basis) (map[string]survey.Tally, error) {
+	amKind, pmKind := basisKinds(basis)
 	if err := checkQuery("province", months, area); err != nil {
 		return nil, err
 	}
@@ -44,6 +51,7 @@ func (s *Store) ProvinceTalliesFiltered(ctx context.Context, months []survey.Mon
 	var amIDs, amAgencies []string
 	var amMonths []survey.Month
 	err := s.eachBucket(ctx, pm, months, func(i int, b *bucket) {
+		b = b.basis(basis)
 		if area == "" {
 			for agency, n := range b.n {
 				addResponses(out, agency, n)
@@ -65,6 +73,7 @@ func (s *Store) ProvinceTalliesFiltered(ctx context.Context, months []survey.Mon
 		return out, err
 	}
 	err = s.eachBucket(ctx, amIDs, amMonths, func(i int, b *bucket) {
+		b = b.basis(basis)
 		agency := amAgencies[i]
 		for key, n := range b.n {
 			if a, _, ok := strings.Cut(key, "|"); ok && a == area {

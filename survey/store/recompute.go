@@ -71,6 +71,33 @@ func (s *Store) RecomputeFiltered(ctx context.Context, agency string, months []s
 	})
 }
 
+// RecomputeBasis is Recompute over the responses of the basis: what
+// ReportBasis must equal.
+func (s *Store) RecomputeBasis(ctx context.Context, agency string, months []survey.Month, area string, basis survey.Basis) (*Counts, error) {
+	if err := checkQuery(agency, months, area); err != nil {
+		return nil, err
+	}
+	return countsOf(agency, months, area, func(fn func(survey.Response)) error {
+		_, err := s.eachResponse(ctx, func(r survey.Response, _ string) {
+			if InBasis(r, basis) {
+				fn(r)
+			}
+		}, nil)
+		return err
+	})
+}
+
+// InBasis reports whether a response counts on the basis.
+func InBasis(r survey.Response, basis survey.Basis) bool {
+	switch basis {
+	case survey.BasisVerified:
+		return r.Verified
+	case survey.BasisIndependent:
+		return !r.SelfEntered
+	}
+	return true
+}
+
 // countsOf computes Counts from the responses each hands to its argument.
 func countsOf(agency string, months []survey.Month, area string, each func(func(survey.Response)) error) (*Counts, error) {
 	index := make(map[survey.Month]int, len(months))
@@ -96,6 +123,9 @@ func countsOf(agency string, months []survey.Month, area string, each func(func(
 		add(c.ByChannel, string(r.Channel), r)
 		if r.Verified {
 			c.Verified.AddResponse(r.Answers)
+		}
+		if r.SelfEntered {
+			c.SelfEntered++
 		}
 		if area == "" || r.Area == area {
 			c.Total.AddResponse(r.Answers)

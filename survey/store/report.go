@@ -26,6 +26,9 @@ type Counts struct {
 	ByChannel map[string]survey.Tally
 	// Verified counts the responses that came through a verified link.
 	Verified survey.Tally
+	// SelfEntered counts the responses entered by the agency's own staff
+	// (survey.Response.SelfEntered), every area, as ByChannel does.
+	SelfEntered int64
 	// Province holds every agency's tally over the months, all areas: the
 	// province average (survey.Pool) and ranks among agencies of one level.
 	Province map[string]survey.Tally
@@ -63,16 +66,25 @@ func (s *Store) Report(ctx context.Context, agency string, months []survey.Month
 // invitation only when verifiedOnly: every figure, the province's included,
 // then comes from the verified rollup documents (amv, pmv).
 func (s *Store) ReportFiltered(ctx context.Context, agency string, months []survey.Month, area string, verifiedOnly bool) (*Counts, error) {
+	basis := survey.BasisAll
+	if verifiedOnly {
+		basis = survey.BasisVerified
+	}
+	return s.ReportBasis(ctx, agency, months, area, basis)
+}
+
+// ReportBasis is Report over the responses of the basis: all, verified
+// only (the amv and pmv documents), or independent (the am and pm documents
+// less their self-entered twins). Every figure, the province's included,
+// is over the same responses.
+func (s *Store) ReportBasis(ctx context.Context, agency string, months []survey.Month, area string, basis survey.Basis) (*Counts, error) {
 	if err := checkQuery(agency, months, area); err != nil {
 		return nil, err
 	}
 	s.rollups.swap.RLock()
 	defer s.rollups.swap.RUnlock()
 	c := newCounts(agency, area, months)
-	amKind, pmKind := kindAgencyMonth, kindProvinceMonth
-	if verifiedOnly {
-		amKind, pmKind = kindAgencyMonthVerified, kindProvinceMonthVerified
-	}
+	amKind, pmKind := basisKinds(basis)
 	// Documents 2i and 2i+1 are month i's agency and province documents.
 	ids := make([]string, 2*len(months))
 	of := make([]survey.Month, len(ids))
@@ -84,6 +96,7 @@ func (s *Store) ReportFiltered(ctx context.Context, agency string, months []surv
 		}
 	}
 	err := s.eachBucket(ctx, ids, of, func(i int, b *bucket) {
+		b = b.basis(basis)
 		if i%2 == 0 {
 			c.addAgencyMonth(i/2, b)
 		} else {
@@ -132,6 +145,9 @@ func (c *Counts) addAgencyMonth(i int, b *bucket) {
 		if verified {
 			c.Verified.Responses += n
 		}
+	}
+	for _, n := range b.sn {
+		c.SelfEntered += n
 	}
 	for area, t := range b.tallies[fieldArea] {
 		if c.Area == "" || area == c.Area {

@@ -24,6 +24,12 @@ type bucketDoc struct {
 	Vf     map[string]int64 `bson:"vf,omitempty"`
 	C      map[string]int64 `bson:"c,omitempty"`
 	P      map[string]int64 `bson:"p,omitempty"`
+	// The self-entered twins (rollups.go); absent from older rollups.
+	Sn  map[string]int64 `bson:"sn,omitempty"`
+	Sa  map[string]int64 `bson:"sa,omitempty"`
+	Sch map[string]int64 `bson:"sch,omitempty"`
+	Svf map[string]int64 `bson:"svf,omitempty"`
+	Sc  map[string]int64 `bson:"sc,omitempty"`
 }
 
 // fields lists the bucket's counters as field → key → count, n included,
@@ -32,6 +38,9 @@ func (b *bucket) fields() map[string]map[string]int64 {
 	out := map[string]map[string]int64{"n": b.n}
 	if len(b.p) > 0 {
 		out[fieldPatterns] = b.p
+	}
+	if len(b.sn) > 0 {
+		out[fieldSelfN] = b.sn
 	}
 	for field, subs := range b.tallies {
 		m := map[string]int64{}
@@ -114,11 +123,15 @@ func decodeBucket(d bucketDoc) (*bucket, error) {
 	for k, v := range d.P {
 		b.p[k] = v
 	}
-	for field, src := range map[string]map[string]int64{fieldArea: d.A, fieldChannel: d.Ch, fieldVerified: d.Vf, fieldAgency: d.C} {
+	for k, v := range d.Sn {
+		b.sn[k] = v
+	}
+	for field, src := range map[string]map[string]int64{fieldArea: d.A, fieldChannel: d.Ch, fieldVerified: d.Vf, fieldAgency: d.C,
+		fieldSelfArea: d.Sa, fieldSelfChannel: d.Sch, fieldSelfVerified: d.Svf, fieldSelfAgency: d.Sc} {
 		for k, n := range src {
 			parts := strings.Split(k, "|")
 			sub := ""
-			if field != fieldVerified {
+			if field != fieldVerified && field != fieldSelfVerified {
 				if len(parts) != 3 {
 					return nil, fmt.Errorf("rollup %q: bad key %s.%s", d.ID, field, k)
 				}

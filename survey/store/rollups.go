@@ -24,6 +24,21 @@ package store
 //	{_id: "amv|<agency>|<YYYY-MM>", k: "amv", ...}  // as am (p too), verified only
 //	{_id: "pmv|<YYYY-MM>", k: "pmv", ...}           // as pm, verified only
 //
+// The am and pm documents also hold the twins of their tallies over the
+// self-entered responses alone (survey.Response.SelfEntered: surveys the
+// rated agency's own staff entered), so that the independent responses are
+// read as all − self-entered, exactly, with no write for other responses:
+//
+//	am: sn: {"<area>|<v|u>|<channel>": responses}, sa, sch, svf  // as n, a, ch, vf
+//	pm: sn: {"<agency>": responses}, sc                          // as n, c
+//
+// Rollups written before these fields existed have none: they read as
+// holding no self-entered response (every response then counts as
+// independent) until "hailong rollups rebuild" recounts them. The amv and
+// pmv documents hold the same twins, for the share of self-entered
+// responses among the verified ones (staff entries are never verified, so
+// they stay empty).
+//
 // The p field counts the respondents of each pattern of quasi-identifiers
 // (survey.Pattern.Key: the area, channel, verified flag, questionnaire and
 // demographics, option codes, "" when not answered), which the anonymised
@@ -63,6 +78,12 @@ const (
 	fieldVerified             = "vf"
 	fieldAgency               = "c"
 	fieldPatterns             = "p"
+	// The self-entered twins: fieldSelfN of n, the others of a, ch, vf, c.
+	fieldSelfN        = "sn"
+	fieldSelfArea     = "sa"
+	fieldSelfChannel  = "sch"
+	fieldSelfVerified = "svf"
+	fieldSelfAgency   = "sc"
 	// fieldDemographics is the field that older rollups held instead of p;
 	// it is left out of every read.
 	fieldDemographics = "d"
@@ -131,8 +152,10 @@ type contribution struct {
 	area     string
 	channel  string
 	verified bool
-	month    survey.Month
-	answers  []survey.Answer
+	// self is set for a response entered by the rated agency's own staff.
+	self    bool
+	month   survey.Month
+	answers []survey.Answer
 	// demographics is the survey.DemographicKey of the respondent, or
 	// unknownDemographics.
 	demographics string
@@ -145,7 +168,7 @@ type contribution struct {
 func newContribution(r survey.Response, attempt string) (contribution, error) {
 	c := contribution{
 		attempt: attempt, response: r.ID, agency: r.Agency, area: r.Area,
-		channel: string(r.Channel), verified: r.Verified, month: survey.MonthOf(r.SubmittedAt),
+		channel: string(r.Channel), verified: r.Verified, self: r.SelfEntered, month: survey.MonthOf(r.SubmittedAt),
 		answers: r.Answers, demographics: unknownDemographics, pattern: unknownPattern,
 	}
 	if key, ok := survey.DemographicKey(r.Respondent); ok {
@@ -182,6 +205,8 @@ type bucket struct {
 	kind   string
 	agency string
 	n      map[string]int64
+	// sn counts the self-entered responses among n (fieldSelfN).
+	sn map[string]int64
 	// p counts the respondents of each pattern of quasi-identifiers.
 	p map[string]int64
 	// tallies maps a field (a, ch, vf, c) and a sub-key (area, channel, "" or
@@ -191,7 +216,7 @@ type bucket struct {
 
 func newBucket(id, kind, agency string, m survey.Month) *bucket {
 	return &bucket{id: id, kind: kind, agency: agency, month: m,
-		n: map[string]int64{}, p: map[string]int64{}, tallies: map[string]map[string]*survey.Tally{}}
+		n: map[string]int64{}, sn: map[string]int64{}, p: map[string]int64{}, tallies: map[string]map[string]*survey.Tally{}}
 }
 
 // tally returns the counts of one field and sub-key, creating them.
@@ -213,6 +238,9 @@ func (b *bucket) tally(field, sub string) *survey.Tally {
 func (b *bucket) mergeTallies(d *bucket) {
 	for k, v := range d.n {
 		b.n[k] += v
+	}
+	for k, v := range d.sn {
+		b.sn[k] += v
 	}
 	for field, subs := range d.tallies {
 		for sub, t := range subs {
@@ -241,10 +269,16 @@ func (s bucketSet) addTo(c contribution, verifiedOnly bool) {
 		amKind, pmKind = kindAgencyMonthVerified, kindProvinceMonthVerified
 	}
 	am := s.get(monthDocID(amKind, c.agency, c.month), amKind, c.agency, c.month)
-	am.n[c.area+"|"+verifiedKey(c.verified)+"|"+c.channel]++
+	nKey := c.area + "|" + verifiedKey(c.verified) + "|" + c.channel
+	am.n[nKey]++
 	am.p[c.pattern]++ // for the disclosure rule of exports, all or verified only
 	pm := s.get(monthDocID(pmKind, "", c.month), pmKind, "", c.month)
 	pm.n[c.agency]++
+	self := c.self
+	if self {
+		am.sn[nKey]++
+		pm.sn[c.agency]++
+	}
 	for _, a := range c.answers {
 		am.tally(fieldArea, c.area).Count(a.Code, a.Value, 1)
 		am.tally(fieldChannel, c.channel).Count(a.Code, a.Value, 1)
@@ -252,7 +286,84 @@ func (s bucketSet) addTo(c contribution, verifiedOnly bool) {
 			am.tally(fieldVerified, "").Count(a.Code, a.Value, 1)
 		}
 		pm.tally(fieldAgency, c.agency).Count(a.Code, a.Value, 1)
+		if self {
+			am.tally(fieldSelfArea, c.area).Count(a.Code, a.Value, 1)
+			am.tally(fieldSelfChannel, c.channel).Count(a.Code, a.Value, 1)
+			if c.verified {
+				am.tally(fieldSelfVerified, "").Count(a.Code, a.Value, 1)
+			}
+			pm.tally(fieldSelfAgency, c.agency).Count(a.Code, a.Value, 1)
+		}
 	}
+}
+
+// selfTwins maps each tally field to its twin over self-entered responses.
+var selfTwins = map[string]string{
+	fieldArea: fieldSelfArea, fieldChannel: fieldSelfChannel,
+	fieldVerified: fieldSelfVerified, fieldAgency: fieldSelfAgency,
+}
+
+// independent is the content of an am or pm document over its independent
+// responses: n less sn and each tally less its self-entered twin, exactly;
+// keys left with nothing are dropped, as a recomputation has none. A
+// document without self-entered counts (or written before they were kept)
+// is returned as it is. The result may share maps with b: read it only.
+func (b *bucket) independent() *bucket {
+	if len(b.sn) == 0 {
+		return b
+	}
+	out := newBucket(b.id, b.kind, b.agency, b.month)
+	for k, v := range b.n {
+		if d := v - b.sn[k]; d != 0 {
+			out.n[k] = d
+		}
+	}
+	for field, twin := range selfTwins {
+		for sub, t := range b.tallies[field] {
+			self := b.tallies[twin][sub]
+			if self == nil {
+				out.tallies[field] = withSub(out.tallies[field], sub, t)
+				continue
+			}
+			var rest survey.Tally
+			for code, l := range t.Items {
+				sl := self.Items[code]
+				for v := range l {
+					rest.Count(code, v, l[v]-sl[v])
+				}
+			}
+			if len(rest.Items) > 0 {
+				out.tallies[field] = withSub(out.tallies[field], sub, &rest)
+			}
+		}
+	}
+	return out
+}
+
+func withSub(m map[string]*survey.Tally, sub string, t *survey.Tally) map[string]*survey.Tally {
+	if m == nil {
+		m = map[string]*survey.Tally{}
+	}
+	m[sub] = t
+	return m
+}
+
+// basis is the document as a read over the basis sees it: the independent
+// responses of an am or pm document for BasisIndependent, else as it is
+// (the verified basis reads the amv and pmv documents instead).
+func (b *bucket) basis(basis survey.Basis) *bucket {
+	if basis == survey.BasisIndependent {
+		return b.independent()
+	}
+	return b
+}
+
+// basisKinds are the agency-month and province-month kinds a basis reads.
+func basisKinds(basis survey.Basis) (am, pm string) {
+	if basis == survey.BasisVerified {
+		return kindAgencyMonthVerified, kindProvinceMonthVerified
+	}
+	return kindAgencyMonth, kindProvinceMonth
 }
 
 func (s bucketSet) get(id, kind, agency string, m survey.Month) *bucket {
