@@ -2,29 +2,24 @@ package survey
 
 import "encoding/json"
 
+// scoreFields are a Score's fields without its methods, so that scoreJSON
+// can embed them without taking Score's MarshalJSON.
+type scoreFields Score
+
 // scoreJSON is a Score as JSON: an index that does not exist (NoData) is
-// null, not a zero that reads like a score of 0 %.
+// null, not a zero that reads like a score of 0 %. Its four pointers shadow
+// the embedded fields of the same names; every other field of Score is
+// written as it is.
 type scoreJSON struct {
-	Index           *float64 `json:"index"`
-	Low             *float64 `json:"low"`
-	High            *float64 `json:"high"`
-	Mean            *float64 `json:"mean"`
-	N               float64  `json:"n"`
-	Valid           int64    `json:"valid"`
-	Satisfied       int64    `json:"satisfied"`
-	NoData          bool     `json:"noData"`
-	Incomplete      bool     `json:"incomplete,omitempty"`
-	MissingFactors  []string `json:"missingFactors,omitempty"`
-	Partial         bool     `json:"partial,omitempty"`
-	MissingCriteria []string `json:"missingCriteria,omitempty"`
+	Index *float64 `json:"index"`
+	Low   *float64 `json:"low"`
+	High  *float64 `json:"high"`
+	Mean  *float64 `json:"mean"`
+	scoreFields
 }
 
 func (s Score) json() scoreJSON {
-	j := scoreJSON{
-		N: s.N, Valid: s.Valid, Satisfied: s.Satisfied, NoData: s.NoData,
-		Incomplete: s.Incomplete, MissingFactors: s.MissingFactors,
-		Partial: s.Partial, MissingCriteria: s.MissingCriteria,
-	}
+	j := scoreJSON{scoreFields: scoreFields(s)}
 	if !s.NoData {
 		j.Index, j.Low, j.High, j.Mean = &s.Index, &s.Low, &s.High, &s.Mean
 	}
@@ -37,11 +32,7 @@ func (s *Score) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*s = Score{
-		N: j.N, Valid: j.Valid, Satisfied: j.Satisfied, NoData: j.NoData,
-		Incomplete: j.Incomplete, MissingFactors: j.MissingFactors,
-		Partial: j.Partial, MissingCriteria: j.MissingCriteria,
-	}
+	*s = Score(j.scoreFields)
 	for dst, src := range map[*float64]*float64{&s.Index: j.Index, &s.Low: j.Low, &s.High: j.High, &s.Mean: j.Mean} {
 		if src != nil {
 			*dst = *src
