@@ -127,7 +127,7 @@ func (s *Server) apiSubmit(c *gin.Context) error {
 		}
 	}
 	if entry {
-		resp.SelfEntered = selfEntered(userOf(c), cat, ag.Code)
+		resp.SelfEntered = survey.SelfEntered(userOf(c), cat, ag.Code)
 	}
 	created, err := s.insertResponse(ctx, resp)
 	if err != nil {

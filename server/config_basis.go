@@ -32,29 +32,3 @@ func (s *Server) rankingBasis() survey.Basis {
 	}
 	return s.cfg.RankingBasis
 }
-
-// selfEntered reports whether a survey the user enters for the agency is
-// self-entered: the user is staff of the agency or of an agency of its
-// lineage, either way (the agency merged into one of theirs, or one of
-// theirs merged into it). Administrators' and inspectors' entries are not.
-func selfEntered(u *survey.User, cat *survey.Catalog, agency string) bool {
-	if u == nil || u.Role != survey.RoleStaff {
-		return false
-	}
-	for _, own := range u.Agencies {
-		if own == agency {
-			return true
-		}
-		for _, a := range survey.Lineage(cat, own) {
-			if a == agency {
-				return true
-			}
-		}
-		for _, a := range survey.Lineage(cat, agency) {
-			if a == own {
-				return true
-			}
-		}
-	}
-	return false
-}

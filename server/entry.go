@@ -265,7 +265,7 @@ func (s *Server) entrySubmit(c *gin.Context) error {
 		s.render(c, http.StatusBadRequest, "entry", s.entryPage(b, ag, ar, f, key, in, e, entryMessages(b.L, problems, f, true, s.entryMaxAge(userOf(c)))))
 		return nil
 	}
-	resp.SelfEntered = selfEntered(userOf(c), cat, ag.Code)
+	resp.SelfEntered = survey.SelfEntered(userOf(c), cat, ag.Code)
 	created, err := s.insertResponse(ctx, resp)
 	if err != nil {
 		if errors.Is(err, survey.ErrUnavailable) {

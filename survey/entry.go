@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"slices"
 	"time"
 )
 
@@ -122,4 +123,21 @@ func submittedAt(s Submission, now time.Time) time.Time {
 		return now
 	}
 	return s.SubmittedAt
+}
+
+// SelfEntered reports whether a survey the user enters for the agency is
+// self-entered: the user is staff of the agency or of an agency of its
+// lineage, either way (the agency merged into one of theirs, or one of
+// theirs merged into it), so the rated agency would be adding to its own
+// sample. Administrators' and inspectors' entries are not.
+func SelfEntered(u *User, cat *Catalog, agency string) bool {
+	if u == nil || u.Role != RoleStaff {
+		return false
+	}
+	for _, own := range u.Agencies {
+		if own == agency || slices.Contains(Lineage(cat, own), agency) || slices.Contains(Lineage(cat, agency), own) {
+			return true
+		}
+	}
+	return false
 }
