@@ -169,8 +169,8 @@ func TestAPICatalog(t *testing.T) {
 		if err := json.Unmarshal([]byte(r.body), &out); err != nil {
 			t.Fatal(err)
 		}
-		if len(out.Agencies) != len(survey.SeedAgencies()) {
-			t.Errorf("got %d agencies, want %d", len(out.Agencies), len(survey.SeedAgencies()))
+		if len(out.Agencies) != len(survey.LegacySeedAgencies()) {
+			t.Errorf("got %d agencies, want %d", len(out.Agencies), len(survey.LegacySeedAgencies()))
 		}
 		for _, a := range out.Agencies {
 			if !a.Active {

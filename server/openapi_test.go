@@ -423,6 +423,12 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 				}
 			}
 		}},
+		{op: "GET /api/v1/agencies", query: "at=2025-01-01", status: 200, check: func(t *testing.T, b any) {
+			if field(b, "at") != "2025-01-01" || len(field(b, "agencies").([]any)) == 0 {
+				t.Errorf("agencies on 2025-01-01: %v", b)
+			}
+		}},
+		{op: "GET /api/v1/agencies", query: "at=2025-13-01", invalid: true, status: 400},
 		{op: "GET /api/v1/forms/{agency}/{area}", params: sa, status: 200},
 		{op: "GET /api/v1/forms/{agency}/{area}", params: map[string]string{"agency": "tp-tuyen-quang", "area": "dat-dai"}, status: 200,
 			check: func(t *testing.T, b any) {
