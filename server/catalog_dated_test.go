@@ -65,6 +65,15 @@ func TestAgenciesAtDate(t *testing.T) {
 			t.Errorf("%s not listed on 2025-01-01: %v", code, then)
 		}
 	}
+	var listed struct{ Agencies []survey.Agency }
+	if err := json.Unmarshal([]byte(env.getAPI(t, "/api/v1/agencies?at=2025-01-01", nil).body), &listed); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range listed.Agencies {
+		if a.Code == "so-nn-ptnt" && (a.Name.Vi != "Sở Nông nghiệp và Phát triển nông thôn" || len(a.FormerNames) != 1) {
+			t.Errorf("so-nn-ptnt on 2025-01-01 is listed as %+v, want its name then and its record of names", a)
+		}
+	}
 	for _, code := range []string{"x-son-duong", "p-minh-xuan", "so-noi-vu"} {
 		if slices.Contains(then, code) {
 			t.Errorf("%s listed on 2025-01-01, before it existed", code)

@@ -29,11 +29,24 @@ func (a Agency) ActiveOn(day time.Time) bool {
 	return !a.Until.IsZero() && a.Until.After(day)
 }
 
-// AgenciesOn lists, in catalog order, the agencies that served on the day.
+// NameOn is the name the agency had on the day: the first former name
+// still in use then, or its present name.
+func (a Agency) NameOn(day time.Time) Text {
+	for _, f := range a.FormerNames {
+		if day.Before(f.Until) {
+			return f.Name
+		}
+	}
+	return a.Name
+}
+
+// AgenciesOn lists, in catalog order, the agencies that served on the day,
+// each under the name it had then (its record of names is unchanged).
 func (c *Catalog) AgenciesOn(day time.Time) []Agency {
 	out := make([]Agency, 0, len(c.Agencies))
 	for _, a := range c.Agencies {
 		if a.ActiveOn(day) {
+			a.Name = a.NameOn(day)
 			out = append(out, a)
 		}
 	}

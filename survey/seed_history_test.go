@@ -111,6 +111,14 @@ func TestSeedHistory(t *testing.T) {
 			t.Errorf("lineage of %s = %v, want %v", into, got, want)
 		}
 	}
+	// Listed on a day, an agency bears the name it had then.
+	for day, want := range map[string]string{"2025-02-28": "Sở Nông nghiệp và Phát triển nông thôn", "2025-03-01": "Sở Nông nghiệp và Môi trường"} {
+		d, _ := ParseDay(day)
+		i := slices.IndexFunc(cat.AgenciesOn(d), func(a Agency) bool { return a.Code == "so-nn-ptnt" })
+		if i < 0 || cat.AgenciesOn(d)[i].Name.Vi != want {
+			t.Errorf("so-nn-ptnt on %s is not named %q", day, want)
+		}
+	}
 	// The merged department serves its predecessor's areas.
 	for _, ar := range []string{"dat-dai", "moi-truong", "nong-nghiep"} {
 		if !nn.Serves(ar) {
