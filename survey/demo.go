@@ -3,6 +3,7 @@ package survey
 import (
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"time"
 )
 
@@ -83,7 +84,8 @@ func DemoResponses(cat *Catalog, now time.Time, n int, seed uint64, emit func(Re
 		if ag.Level == LevelCommune && rng.Float64() < 0.5 {
 			ag = serving[rng.IntN(len(serving))]
 		}
-		area := ag.Areas[rng.IntN(len(ag.Areas))]
+		areas := demoAreas(cat, ag, at)
+		area := areas[rng.IntN(len(areas))]
 		f, err := cat.FormFor(area, at)
 		if err != nil {
 			return err
@@ -134,6 +136,29 @@ func DemoBatches(cat *Catalog, now time.Time, n int, seed uint64, size int, emit
 		return err
 	}
 	return emit(batch)
+}
+
+// demoAreas are the areas the demo rates at the agency at a time: those it
+// serves, but for the ones a predecessor still serving then serves (a
+// survivor takes over its predecessors' areas only when they merge).
+func demoAreas(cat *Catalog, ag Agency, at time.Time) []string {
+	if len(ag.Predecessors) == 0 {
+		return ag.Areas
+	}
+	out := make([]string, 0, len(ag.Areas))
+	for _, ar := range ag.Areas {
+		taken := slices.ContainsFunc(ag.Predecessors, func(code string) bool {
+			p, err := cat.Agency(code)
+			return err == nil && p.ActiveAt(at) && p.Serves(ar)
+		})
+		if !taken {
+			out = append(out, ar)
+		}
+	}
+	if len(out) == 0 {
+		return ag.Areas
+	}
+	return out
 }
 
 func quality(code string) float64 {

@@ -165,6 +165,9 @@ func TestDemoFollowsTheCatalogsDates(t *testing.T) {
 		if err != nil || !a.ActiveAt(r.SubmittedAt) {
 			t.Errorf("response of %s for %s, which did not serve then", r.SubmittedAt, r.Agency)
 		}
+		if r.Agency == "so-xay-dung" && r.Area == "giao-thong" && r.SubmittedAt.Before(DepartmentsMerged) {
+			t.Errorf("transport rated at so-xay-dung on %s, while so-giao-thong served", r.SubmittedAt)
+		}
 		c := count[r.Agency]
 		if r.SubmittedAt.Before(TwoTierSince) {
 			c[0]++
