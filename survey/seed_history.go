@@ -194,61 +194,87 @@ func SeedAgencies() []Agency { return SeedAgenciesAt(time.Date(9999, 1, 1, 0, 0,
 // SeedAgenciesAt is the seeded catalog as recorded up to at: every change
 // dated on or before it applied, later ones not yet.
 func SeedAgenciesAt(at time.Time) []Agency {
-	cat := &Catalog{Areas: SeedAreas(), Agencies: append(LegacySeedAgencies(), seedBefore()...)}
-	for _, s := range seedSteps() {
-		if s.at.After(at) {
-			break
-		}
-		if err := s.apply(cat); err != nil {
-			panic(err) // the seed is fixed data; TestSeedHistory builds it
-		}
-	}
+	cat, _ := replaySeed(at)
 	return cat.Agencies
 }
 
-// apply records the step with the same functions the administration pages use.
-func (s seedStep) apply(cat *Catalog) error {
+// SeedAudit are the audit entries of the seeded history, one per change, with
+// the action, target and records the administration writes for the same
+// change (actor SeedActor), all dated now, when they are written.
+func SeedAudit(now time.Time) []AuditEntry {
+	_, recs := replaySeed(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
+	out := make([]AuditEntry, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, NewAuditEntry(now, SeedActor, r.action, r.target, r.before, r.after))
+	}
+	return out
+}
+
+// SeedActor is the actor of the seeded history's audit entries.
+const SeedActor = "seed"
+
+// seedRecord is what one step changed, as the administration audits it.
+type seedRecord struct {
+	action, target string
+	before, after  any
+}
+
+func replaySeed(until time.Time) (*Catalog, []seedRecord) {
+	cat := &Catalog{Areas: SeedAreas(), Agencies: append(LegacySeedAgencies(), seedBefore()...)}
+	var recs []seedRecord
+	for _, s := range seedSteps() {
+		if s.at.After(until) {
+			break
+		}
+		r, err := s.apply(cat)
+		if err != nil {
+			panic(err) // the seed is fixed data; TestSeedHistory builds it
+		}
+		recs = append(recs, r)
+	}
+	return cat, recs
+}
+
+// apply records the step with the same functions the administration pages
+// use, and returns the audit record they would write.
+func (s seedStep) apply(cat *Catalog) (seedRecord, error) {
 	put := func(as ...Agency) {
 		for _, a := range as {
 			i := slices.IndexFunc(cat.Agencies, func(b Agency) bool { return b.Code == a.Code })
 			cat.Agencies[i] = a
 		}
 	}
-	get := func(code string) (Agency, error) {
-		a, err := cat.Agency(code)
+	one := func(code, action string, change func(Agency) Agency) (seedRecord, error) {
+		prev, err := cat.Agency(code)
 		if err != nil {
-			return a, fmt.Errorf("seed step on %s: %w", code, err)
+			return seedRecord{}, fmt.Errorf("seed step on %s: %w", code, err)
 		}
-		return a, nil
+		a := change(prev)
+		put(a)
+		return seedRecord{action, code, prev, a}, nil
 	}
 	switch {
 	case s.add != nil:
 		cat.Agencies = append(cat.Agencies, *s.add)
+		return seedRecord{"agency_create", s.add.Code, nil, *s.add}, nil
 	case s.into != "":
 		changed, fe := Merge(cat, s.from, s.into, s.at, false)
 		if fe != nil {
-			return fmt.Errorf("seed merge %v into %s: %v", s.from, s.into, fe)
+			return seedRecord{}, fmt.Errorf("seed merge %v into %s: %v", s.from, s.into, fe)
+		}
+		var before []Agency
+		for _, a := range changed {
+			prev, _ := cat.Agency(a.Code)
+			before = append(before, prev)
 		}
 		put(changed...)
+		return seedRecord{"agency_merge", s.into, before, changed}, nil
 	case s.rename != "":
-		a, err := get(s.rename)
-		if err != nil {
-			return err
-		}
-		put(Rename(a, s.name, s.at))
+		return one(s.rename, "agency_update", func(a Agency) Agency { return Rename(a, s.name, s.at) })
 	case s.dissolve != "":
-		a, err := get(s.dissolve)
-		if err != nil {
-			return err
-		}
-		put(Dissolve(a, s.at))
+		return one(s.dissolve, "agency_dissolve", func(a Agency) Agency { return Dissolve(a, s.at) })
 	case s.reparent != "":
-		a, err := get(s.reparent)
-		if err != nil {
-			return err
-		}
-		a.Parent = s.parent
-		put(a)
+		return one(s.reparent, "agency_update", func(a Agency) Agency { a.Parent = s.parent; return a })
 	}
-	return nil
+	return seedRecord{}, fmt.Errorf("empty seed step on %v", s.at)
 }

@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -189,5 +190,34 @@ func TestDemoFollowsTheCatalogsDates(t *testing.T) {
 		if count[code][1] == 0 {
 			t.Errorf("no response for %s after the change: %v", code, count[code])
 		}
+	}
+}
+
+// TestSeedAudit: one audit entry per change of the seeded history, with the
+// records the administration writes for it.
+func TestSeedAudit(t *testing.T) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	entries := SeedAudit(now)
+	if len(entries) != len(seedSteps()) {
+		t.Fatalf("%d entries for %d changes", len(entries), len(seedSteps()))
+	}
+	var merge *AuditEntry
+	for i, e := range entries {
+		if e.Actor != SeedActor || !e.At.Equal(now) || e.Target == "" || e.After == "" {
+			t.Errorf("entry %d: %+v", i, e)
+		}
+		if e.Action == "agency_merge" && e.Target == "x-son-duong" {
+			merge = &entries[i]
+		}
+	}
+	if merge == nil {
+		t.Fatal("no merge into x-son-duong audited")
+	}
+	var after []Agency
+	if err := json.Unmarshal([]byte(merge.After), &after); err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != 5 || after[4].Code != "x-son-duong" || len(after[4].Predecessors) != 4 || after[0].MergedInto != "x-son-duong" {
+		t.Errorf("merge into x-son-duong audited as %s", merge.After)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"hailong/survey"
 	"hailong/survey/store/storetest"
@@ -41,6 +42,22 @@ func TestSeedFreshFolder(t *testing.T) {
 	if a, _ := cat.Agency("lam-binh"); a.Active || !a.Until.Equal(survey.TwoTierSince) {
 		t.Errorf("lam-binh stored as %+v", a)
 	}
+	// The audit log holds the history's changes, once (the second Seed
+	// wrote none).
+	entries, err := s.Audit(ctx, "", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := map[string]int{}
+	for _, e := range entries {
+		if e.Actor == survey.SeedActor {
+			actions[e.Action+" "+e.Target]++
+		}
+	}
+	if len(entries) != len(survey.SeedAudit(time.Now())) || actions["agency_merge x-son-duong"] != 1 ||
+		actions["agency_dissolve lam-binh"] != 1 || actions["agency_update so-nn-ptnt"] != 1 {
+		t.Errorf("%d audit entries, want %d; seed's: %v", len(entries), len(survey.SeedAudit(time.Now())), actions)
+	}
 }
 
 // TestSeedOldFolder: a folder seeded by an earlier version keeps its
@@ -63,5 +80,8 @@ func TestSeedOldFolder(t *testing.T) {
 	}
 	if a, _ := cat.Agency("so-tn-mt"); !a.Active || a.MergedInto != "" {
 		t.Errorf("so-tn-mt of an old folder changed: %+v", a)
+	}
+	if entries, err := s.Audit(ctx, "", 10); err != nil || len(entries) != 0 {
+		t.Errorf("audit of an old folder after seeding: %v (%v)", entries, err)
 	}
 }
