@@ -173,3 +173,24 @@ func TestDemoLineageAcrossTheChange(t *testing.T) {
 		t.Errorf("lineage units %v, %d responses (alone %d)", withLineage.Units, withLineage.Report.Responses, alone.Report.Responses)
 	}
 }
+
+// TestSeededHistoryInTheLineageView: on a fresh installation the
+// administration's page of a new commune lists the communes merged into it,
+// and the merged department's page its former name.
+func TestSeededHistoryInTheLineageView(t *testing.T) {
+	env := newTestEnvWith(t, storetest.NewSeeded(t))
+	admin := azAdmin(t, env)
+	r := admin.get(t, "/admin/agencies/x-son-duong")
+	if r.status != http.StatusOK {
+		t.Fatalf("agency page: %s", r)
+	}
+	for _, name := range []string{"UBND thị trấn Sơn Dương", "UBND xã Hợp Thành", "UBND xã Phúc Ứng", "UBND xã Tú Thịnh"} {
+		if !strings.Contains(r.body, name) {
+			t.Errorf("the lineage of x-son-duong lacks %s", name)
+		}
+	}
+	r = admin.get(t, "/admin/agencies/so-nn-ptnt")
+	if !strings.Contains(r.body, "Sở Nông nghiệp và Phát triển nông thôn") || !strings.Contains(r.body, "2025-03-01") || !strings.Contains(r.body, "Sở Tài nguyên và Môi trường") {
+		t.Errorf("so-nn-ptnt's page lacks its former name, its date or its predecessor")
+	}
+}
