@@ -13,14 +13,18 @@ import (
 // record them on /admin/merge and /admin/agencies. docs/catalog.md explains
 // what is complete and what is a representative subset.
 //
-// Sources (consulted through the reference search, 2026-12):
+// Sources (consulted through the reference search, 2026-12). The titles of
+// [S1]-[S5], [S7] and [S8] are read from their addresses (the search showed
+// the text, not the heading); [S6]'s is its heading. Dates are the pages'.
 //
 //   [S1] "Quy định mới về cơ quan chuyên môn thuộc UBND cấp tỉnh, cấp huyện"
 //        (HĐND tỉnh Đồng Nai), http://hdnd.dongnai.gov.vn/Pages/glp-quydinhmoivecoquanchuyenmonthu-glpnd-34299-glpnc-4-glpsite-1.html
 //        Nghị định 45/2025/NĐ-CP of 28/2/2025: the departments every province
 //        has, among them Sở Nội vụ, Sở Tài chính, Sở Nông nghiệp và Môi
-//        trường, Sở Xây dựng; no Sở Kế hoạch và Đầu tư, Sở Tài nguyên và Môi
-//        trường, Sở Giao thông vận tải or Sở Lao động – TB&XH any more.
+//        trường, Sở Xây dựng; Sở Kế hoạch và Đầu tư, Sở Tài nguyên và Môi
+//        trường, Sở Giao thông vận tải and Sở Lao động – TB&XH are not in
+//        the list. Which department took over which is the issue's (17)
+//        statement of the national mergers, consistent with those names.
 //   [S2] "Hợp nhất Tuyên Quang và Hà Giang mở ra cơ hội mới cho vùng trung du
 //        miền núi phía Bắc" (Thanh Niên, 2025-06-30),
 //        https://thanhnien.vn/hop-nhat-tuyen-quang-va-ha-giang-mo-ra-co-hoi-moi-cho-vung-trung-du-mien-nui-phia-bac-185250630115648751.htm
