@@ -51,6 +51,9 @@ type MonthJSON struct {
 	Month     string       `json:"month"`
 	Responses int64        `json:"responses"`
 	Overall   survey.Score `json:"overall"`
+	// TooFew: fewer responses than the minimum sample; the dashboard draws
+	// the point hollow.
+	TooFew bool `json:"tooFew"`
 }
 
 // SliceJSON is one slice of a breakdown.
@@ -94,7 +97,7 @@ func (s *Server) apiAgencyReport(c *gin.Context) error {
 		Trend:    []MonthJSON{}, ByArea: []SliceJSON{}, ByChannel: []SliceJSON{},
 	}
 	for _, m := range r.Trend {
-		out.Trend = append(out.Trend, MonthJSON{m.Month.String(), m.Responses, m.Overall})
+		out.Trend = append(out.Trend, MonthJSON{m.Month.String(), m.Responses, m.Overall, m.TooFew})
 	}
 	for _, a := range r.ByArea {
 		out.ByArea = append(out.ByArea, SliceJSON(a))

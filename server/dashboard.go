@@ -101,6 +101,9 @@ type CriterionRow struct {
 	Score              survey.Score
 	Counts             survey.Counts
 	Bar, Dist          template.HTML
+	// TooFew: under the minimum sample of valid answers, so listed after
+	// the weakest-first order, in the form's order; FirstTooFew starts them.
+	TooFew, FirstTooFew bool
 }
 
 // SliceRow is one row of a breakdown.
@@ -193,17 +196,22 @@ func (s *Server) fillDashboard(p *DashboardPage, cat *survey.Catalog) {
 	}
 	view := func(is survey.ItemScore) CriterionRow {
 		t := texts[is.Code]
-		return CriterionRow{is.Code, t, is.Factor, is.Score, is.Counts, barSVG(is.Index, is.Low, is.High, is.Code+" "+t), distributionSVG(is.Counts, is.Code)}
+		return CriterionRow{Code: is.Code, Text: t, Factor: is.Factor, Score: is.Score, Counts: is.Counts, Bar: barSVG(is.Index, is.Low, is.High, is.Code+" "+t), Dist: distributionSVG(is.Counts, is.Code)}
 	}
 	for _, is := range r.Report.Weakest() {
 		p.Weakest = append(p.Weakest, view(is))
+	}
+	for i, is := range r.Report.TooFewToOrder() {
+		row := view(is)
+		row.TooFew, row.FirstTooFew = true, i == 0
+		p.Weakest = append(p.Weakest, row)
 	}
 	for _, is := range r.Report.Extras {
 		p.Extras = append(p.Extras, view(is))
 	}
 	var pts []TrendPoint
 	for _, m := range r.Trend {
-		pts = append(pts, TrendPoint{Label: m.Month.String(), Index: m.Overall.Index, Has: m.Responses > 0 && !m.Overall.NoData})
+		pts = append(pts, TrendPoint{Label: m.Month.String(), Index: m.Overall.Index, Has: m.Responses > 0 && !m.Overall.NoData, TooFew: m.TooFew})
 	}
 	p.Trend = trendSVG(pts, p.L.T("dash.trend"))
 	for _, a := range r.ByArea {

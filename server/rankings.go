@@ -91,6 +91,9 @@ type RankingResult struct {
 	Scoped bool
 	Levels []RankingLevel
 	cat    *survey.Catalog
+	// Province is the overall score of every unit pooled (the area's when
+	// narrowed): the mean the funnel plots' limits are drawn around.
+	Province survey.Score
 }
 
 // RankingLevel is one level's ranking as the caller may see it.
@@ -118,6 +121,7 @@ func (s *Server) ranking(ctx context.Context, u *survey.User, cat *survey.Catalo
 		return nil, err
 	}
 	cur, prev := ts.cur, ts.prev
+	out.Province = out.Rule.Score(form, survey.Pool(cur, nil)).Overall
 	out.Scoped = u == nil || (u.Role != survey.RoleAdmin && u.Role != survey.RoleInspector)
 	for _, lr := range out.Rule.Rankings(cat, form, q.Area, cur, prev) {
 		level := RankingLevel{LevelRanking: lr, RankedUnits: len(lr.Ranked)}

@@ -29,6 +29,9 @@ type RankingsJSON struct {
 	// staff, who get only their agencies' rows and no summary.
 	Scope  string             `json:"scope"`
 	Levels []RankingLevelJSON `json:"levels"`
+	// Province is the overall score of every unit pooled: the mean the
+	// funnel plot's limits are drawn around.
+	Province survey.Score `json:"province"`
 }
 
 // PeriodJSON is a period by its months.
@@ -71,6 +74,9 @@ type RankingRowJSON struct {
 	// points, null when either period is not ranked.
 	Previous *PreviousJSON `json:"previous"`
 	Change   *float64      `json:"change"`
+	// RankRange is the 90 % range of the rank over 2,000 simulated
+	// surveys, [best, worst]; absent in the unranked list.
+	RankRange *survey.RankRange `json:"rankRange,omitempty"`
 }
 
 // PreviousJSON is a unit's standing over the previous period.
@@ -98,7 +104,7 @@ func (s *Server) apiRankings(c *gin.Context) error {
 	out := RankingsJSON{
 		Rule: r.Rule, FormID: r.Form.ID, FormVersion: r.Form.Version,
 		From: q.Period.From.String(), To: q.Period.To.String(), Period: q.Period.String(), Area: q.Area, VerifiedOnly: q.Basis == survey.BasisVerified, Basis: q.Basis,
-		Scope: "all", Levels: []RankingLevelJSON{},
+		Scope: "all", Levels: []RankingLevelJSON{}, Province: r.Province,
 	}
 	if r.Scoped {
 		out.Scope = "own"
@@ -134,6 +140,10 @@ func rankingRowJSON(x survey.RankingRow) RankingRowJSON {
 	j := RankingRowJSON{
 		Rank: x.Standing.Rank, Agency: a.Code, Name: a.Name, Overall: x.Overall,
 		Responses: x.Standing.Responses, TooFew: x.Standing.TooFew, Reason: x.Standing.Reason, Includes: x.Pooled,
+	}
+	if x.Standing.Rank > 0 {
+		rr := x.Standing.RankRange
+		j.RankRange = &rr
 	}
 	if x.Dissolved() && !a.Until.IsZero() {
 		j.Dissolved = a.Until.In(survey.Zone()).Format(time.DateOnly)

@@ -43,6 +43,8 @@ type LevelView struct {
 	Summary     string
 	Ranked      []RankRowView
 	Unranked    []RankRowView
+	// Funnel is the level's funnel plot; nil when nobody is ranked.
+	Funnel *FunnelView
 }
 
 // RankRowView is one row of a ranking table.
@@ -61,6 +63,8 @@ type RankRowView struct {
 	Dissolved string
 	// Change is the change since the previous period, "—" when there is none.
 	Change string
+	// RankRange is the 90 % range of the rank ("3 (1–6)").
+	RankRange survey.RankRange
 }
 
 func (s *Server) rankingsPage(c *gin.Context) error {
@@ -131,7 +135,7 @@ func levelView(ms *Messages, r *RankingResult, lr RankingLevel) LevelView {
 	}
 	row := func(x survey.RankingRow) RankRowView {
 		v := RankRowView{
-			Code: x.Unit.Agency.Code, Name: x.Unit.Agency.Name.In(lang), Rank: x.Standing.Rank,
+			Code: x.Unit.Agency.Code, Name: x.Unit.Agency.Name.In(lang), Rank: x.Standing.Rank, RankRange: x.Standing.RankRange,
 			Overall: x.Overall, Responses: x.Standing.Responses, TooFew: x.Standing.TooFew, Change: "—",
 		}
 		var pooled []string
@@ -158,6 +162,7 @@ func levelView(ms *Messages, r *RankingResult, lr RankingLevel) LevelView {
 	for _, x := range lr.Unranked {
 		lv.Unranked = append(lv.Unranked, row(x))
 	}
+	lv.Funnel = levelFunnel(ms, r, lr, lv.Title)
 	return lv
 }
 

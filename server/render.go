@@ -29,7 +29,7 @@ var pageFiles = map[string][]string{
 
 	"dashboard": {"layout.html", "errors.html", "kiosk_dashboard.html", "dashboard.html"},
 	"comments":  {"layout.html", "errors.html", "comments.html"},
-	"rankings":  {"layout.html", "errors.html", "rankings.html"},
+	"rankings":  {"layout.html", "errors.html", "funnel.html", "rankings.html"},
 
 	"entry":       {"layout.html", "errors.html", "form_questions.html", "entry.html"},
 	"entry_saved": {"layout.html", "entry_saved.html"},

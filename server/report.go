@@ -85,6 +85,8 @@ type MonthScore struct {
 	Month     survey.Month
 	Responses int64
 	Overall   survey.Score
+	// TooFew: fewer responses than the minimum sample (drawn hollow).
+	TooFew bool
 }
 
 // UnitScore is the overall score of one slice (an area, a channel).
@@ -182,7 +184,8 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 	}
 	out.Report = rule.Score(form, total)
 	for i, m := range months {
-		out.Trend = append(out.Trend, MonthScore{Month: m, Responses: byMonth[i].Responses, Overall: rule.Score(form, byMonth[i]).Overall})
+		rep := rule.Score(form, byMonth[i])
+		out.Trend = append(out.Trend, MonthScore{Month: m, Responses: byMonth[i].Responses, Overall: rep.Overall, TooFew: rep.TooFew})
 	}
 	out.ByArea = breakdown(rule, form, byArea)
 	out.ByChan = breakdown(rule, form, byChan)
