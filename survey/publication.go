@@ -244,8 +244,20 @@ func DiffPublications(fromRev int, before, after PublishedRankings) *Publication
 	}
 	b, bOrder := rows(before)
 	a, aOrder := rows(after)
+	// Records changed anywhere: the moves of units whose own records did
+	// not change (a rank taken by a unit with late entries) are theirs too.
+	late := d.ResponsesBefore != d.ResponsesAfter
+	for k, y := range a {
+		if x, ok := b[k]; !ok || x.Responses != y.Responses {
+			late = true
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			late = true
+		}
+	}
 	seen := map[key]bool{}
-	late := false
 	for _, k := range append(aOrder, bOrder...) {
 		if seen[k] {
 			continue
@@ -253,10 +265,8 @@ func DiffPublications(fromRev int, before, after PublishedRankings) *Publication
 		seen[k] = true
 		x, inB := b[k]
 		y, inA := a[k]
-		if inB && inA && x.Rank == y.Rank && sameIndex(x.Overall.Index, y.Overall.Index) {
-			if x.Responses != y.Responses {
-				late = true // counted, even where nothing visible moved
-			}
+		sameIdx := sameIndex(x.Overall.Index, y.Overall.Index)
+		if inB && inA && x.Rank == y.Rank && sameIdx {
 			continue
 		}
 		m := UnitMove{Level: k.level, Agency: k.agency, RankBefore: x.Rank, RankAfter: y.Rank,
@@ -266,8 +276,10 @@ func DiffPublications(fromRev int, before, after PublishedRankings) *Publication
 			m.Name = x.Name
 		}
 		switch {
-		case x.Responses != y.Responses:
-			m.Reason, late = ChangeLateEntries, true
+		case !inA || !inB || x.Responses != y.Responses:
+			m.Reason = ChangeLateEntries
+		case sameIdx && late: // its rank moved as others' records changed
+			m.Reason = ChangeLateEntries
 		case ruleChanged:
 			m.Reason = ChangeRuleChange
 		default:
@@ -276,7 +288,7 @@ func DiffPublications(fromRev int, before, after PublishedRankings) *Publication
 		d.Units = append(d.Units, m)
 	}
 	switch {
-	case late || d.ResponsesBefore != d.ResponsesAfter:
+	case late:
 		d.Reason = ChangeLateEntries
 	case ruleChanged:
 		d.Reason = ChangeRuleChange
