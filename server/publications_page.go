@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"html/template"
@@ -154,7 +155,12 @@ func (s *Server) resultsPage(c *gin.Context) error {
 		s.render(c, status, "results", p)
 		return nil
 	}
-	if notModified(c, publicationETag(shown, "page-"+string(b.Lang))) {
+	// The page lists every published period too: its ETag changes with them.
+	h := sha256.New()
+	for _, g := range gs {
+		fmt.Fprintf(h, "%s|%d;", g.Latest().Key, g.Latest().Revision)
+	}
+	if notModified(c, publicationETag(shown, fmt.Sprintf("page-%s-%x", b.Lang, h.Sum(nil)[:6]))) {
 		return nil
 	}
 	if err := s.fillResults(&p, shown); err != nil {

@@ -8,6 +8,7 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"io"
 	"log/slog"
@@ -434,4 +435,96 @@ func pbGzipSize(t testing.TB, s string) int {
 		t.Fatal(err)
 	}
 	return buf.Len()
+}
+
+// pbSynthetic is a snapshot of a large province as rule sipas-2017-v2
+// would publish it: every ranked row with a rank range and an effective
+// sample size, names as long as real ones.
+func pbSynthetic(levels map[survey.Level]int) json.RawMessage {
+	var ls []any
+	for _, level := range survey.Levels {
+		n := levels[level]
+		if n == 0 {
+			continue
+		}
+		var ranked, unranked []any
+		for i := range n {
+			idx := 95 - 30*float64(i)/float64(n)
+			row := map[string]any{
+				"rank": i + 1, "agency": fmt.Sprintf("%s-%03d", level, i),
+				"name":      map[string]any{"vi": fmt.Sprintf("UBND xã Thượng Lâm Bình Sơn Dương số %d", i), "en": fmt.Sprintf("Thượng Lâm Bình Sơn Dương Commune No. %d People's Committee", i)},
+				"overall":   map[string]any{"index": idx, "low": idx - 6.25, "high": idx + 4.75, "mean": 4.1, "n": 120, "valid": 1200, "satisfied": 1000, "noData": false, "effectiveN": 96.4},
+				"responses": 120 + i, "tooFew": false, "previous": nil, "change": nil,
+				"rankRange": []int{max(1, i-3), min(n, i+5)},
+			}
+			if i%10 == 9 {
+				row["rank"], row["reason"], row["tooFew"], row["rankRange"] = 0, survey.ReasonTooFew, true, nil
+				unranked = append(unranked, row)
+				continue
+			}
+			ranked = append(ranked, row)
+		}
+		ls = append(ls, map[string]any{"level": level, "name": map[string]any{"vi": string(level), "en": string(level)},
+			"rankedUnits": len(ranked), "summary": nil, "ranked": ranked, "unranked": unranked})
+	}
+	b, _ := json.Marshal(map[string]any{"rule": map[string]any{"id": "sipas-2017-v2", "minSample": 30}, "formId": "sipas-2017", "formVersion": 1, "levels": ls})
+	return b
+}
+
+// A province of 400 units: /ket-qua stays under 30 KB gzipped, shows rank
+// ranges ("3 (1–6)") and effective sample sizes, and the CSV carries them.
+func TestPublicationsPageScale(t *testing.T) {
+	env := newTestEnv(t)
+	rankings := pbSynthetic(map[survey.Level]int{survey.LevelDepartment: 30, survey.LevelProvinceBody: 10, survey.LevelDistrict: 60, survey.LevelCommune: 300})
+	at := time.Date(2025, 10, 2, 3, 0, 0, 0, time.UTC)
+	var r survey.PublishedRankings
+	if err := json.Unmarshal(rankings, &r); err != nil {
+		t.Fatal(err)
+	}
+	_, err := env.store.InsertPublication(context.Background(), "2025-Q3", survey.BasisIndependent, func(*survey.Publication) (survey.Publication, error) {
+		c := survey.PublicationContent{Period: "2025-Q3", From: "2025-07", To: "2025-09", Basis: survey.BasisIndependent, Revision: 1,
+			PublishedAt: at, Rule: "sipas-2017-v2", Forms: []survey.FormVersion{{ID: "sipas-2017", Version: 1}}, Responses: r.CountResponses(), Rankings: rankings}
+		body, sum, err := c.Canonical()
+		return survey.Publication{Period: c.Period, From: c.From, To: c.To, Basis: c.Basis, Revision: 1, PublishedAt: at,
+			Rule: c.Rule, Responses: c.Responses, SHA256: sum, Content: string(body)}, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"vi", "en"} {
+		pg := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?lang="+lang, "", map[string]string{"Accept-Encoding": "identity"})
+		if pg.status != http.StatusOK {
+			t.Fatalf("/ket-qua: %s", pg)
+		}
+		n := pbGzipSize(t, pg.body)
+		t.Logf("/ket-qua?lang=%s: %d bytes, %d gzipped", lang, len(pg.body), n)
+		if n > 30<<10 {
+			t.Errorf("/ket-qua?lang=%s is %d bytes gzipped for 400 units, over 30 KB", lang, n)
+		}
+		if rows := strings.Count(pg.body, "<tr data-agency="); rows != 400 {
+			t.Errorf("/ket-qua shows %d units, want 400", rows)
+		}
+		if !strings.Contains(pg.body, `<td class="num rank">3 <span class="range">(1–7)</span></td>`) || !strings.Contains(pg.body, `class="num effn"`) {
+			t.Errorf("/ket-qua?lang=%s shows no rank range or effective sample", lang)
+		}
+	}
+	// The funnel plot's seam: what ResultsFunnel draws from a level's
+	// published rows shows in the level's section, in a figure.
+	ResultsFunnel = func(ms *Messages, l survey.PublishedLevel) template.HTML {
+		return template.HTML(fmt.Sprintf(`<svg role="img" aria-label="%s"><title>%d</title></svg>`, l.Level, len(l.Ranked)))
+	}
+	t.Cleanup(func() { ResultsFunnel = nil })
+	pg := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?lang=vi", "", nil)
+	if !strings.Contains(pg.body, `<figure class="funnel" id="funnel-commune"><svg role="img" aria-label="commune"><title>270</title></svg></figure>`) {
+		t.Errorf("the funnel seam draws nothing on /ket-qua")
+	}
+	cs := azAPI(t, env, "", http.MethodGet, "/api/v1/publications/2025-Q3/snapshot?format=csv", nil)
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cs.body, utf8BOM))).ReadAll()
+	if err != nil || len(recs) != 401 {
+		t.Fatalf("CSV: %v, %d records", err, len(recs))
+	}
+	col := func(rec []string, name string) string { return rec[slices.Index(publicationCSVHeader, name)] }
+	if rec := recs[3]; col(rec, "rank") != "3" || col(rec, "rank_low") != "1" || col(rec, "rank_high") != "7" || col(rec, "effective_n") != "96.4" {
+		t.Errorf("the third department in the CSV: %v", rec)
+	}
 }
