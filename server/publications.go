@@ -425,7 +425,12 @@ func publicationETag(p survey.Publication, form string) string {
 // revision) and answers 304 when the client has it.
 func notModified(c *gin.Context, etag string) bool {
 	c.Header("ETag", etag)
-	c.Header("Cache-Control", "public, max-age=300")
+	if c.Query("lang") != "" {
+		// The answer sets the language cookie: no shared cache may keep it.
+		c.Header("Cache-Control", "private, max-age=300")
+	} else {
+		c.Header("Cache-Control", "public, max-age=300")
+	}
 	c.Header("Vary", "Accept-Encoding, Cookie")
 	if inm := c.GetHeader("If-None-Match"); inm != "" && inm == etag {
 		c.Status(http.StatusNotModified)
