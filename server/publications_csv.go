@@ -44,7 +44,7 @@ func publicationCSV(p survey.Publication) ([]byte, error) {
 			for _, x := range rows {
 				lo, hi := "", ""
 				if len(x.RankRange) == 2 {
-					lo, hi = strconv.Itoa(x.RankRange[0]), strconv.Itoa(x.RankRange[1])
+					lo, hi = strconv.FormatFloat(x.RankRange[0], 'f', -1, 64), strconv.FormatFloat(x.RankRange[1], 'f', -1, 64)
 				}
 				rank := ""
 				if x.Rank > 0 {

@@ -201,7 +201,7 @@ func (s *Server) fillResults(p *ResultsPage, pub survey.Publication) error {
 				v.Rank = strconv.Itoa(x.Rank)
 			}
 			if len(x.RankRange) == 2 {
-				v.RankRange = fmt.Sprintf("%d–%d", x.RankRange[0], x.RankRange[1])
+				v.RankRange = fmt.Sprintf("%g–%g", x.RankRange[0], x.RankRange[1])
 				lv.HasRange = true
 			}
 			if o := x.Overall; o.Index != nil {

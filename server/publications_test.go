@@ -439,7 +439,7 @@ func pbGzipSize(t testing.TB, s string) int {
 
 // pbSynthetic is a snapshot of a large province as rule sipas-2017-v2
 // would publish it: every ranked row with a rank range and an effective
-// sample size, names as long as real ones.
+// sample size, a change with its test, names as long as real ones.
 func pbSynthetic(levels map[survey.Level]int) json.RawMessage {
 	var ls []any
 	for _, level := range survey.Levels {
@@ -454,7 +454,10 @@ func pbSynthetic(levels map[survey.Level]int) json.RawMessage {
 				"rank": i + 1, "agency": fmt.Sprintf("%s-%03d", level, i),
 				"name":      map[string]any{"vi": fmt.Sprintf("UBND xã Thượng Lâm Bình Sơn Dương số %d", i), "en": fmt.Sprintf("Thượng Lâm Bình Sơn Dương Commune No. %d People's Committee", i)},
 				"overall":   map[string]any{"index": idx, "low": idx - 6.25, "high": idx + 4.75, "mean": 4.1, "n": 120, "valid": 1200, "satisfied": 1000, "noData": false, "effectiveN": 96.4},
-				"responses": 120 + i, "tooFew": false, "previous": nil, "change": nil,
+				"responses": 120 + i, "tooFew": false,
+				// A change as issue 16 shapes it, unlike today's number: read or not, it must not break the page.
+				"previous":  map[string]any{"rank": i + 2, "index": idx - 1.2, "low": idx - 8, "high": idx + 4, "responses": 110, "tooFew": false},
+				"change":    map[string]any{"points": 1.2, "low": -3.1, "high": 5.5, "p": 0.41, "significant": false},
 				"rankRange": []int{max(1, i-3), min(n, i+5)},
 			}
 			if i%10 == 9 {

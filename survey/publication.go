@@ -121,16 +121,19 @@ type PublishedLevel struct {
 
 // PublishedRow is one unit of a published ranking. RankRange and
 // EffectiveN are read when the ranking carries them (rule sipas-2017-v2).
+// Only what the page, the CSV and the diff need is read, in the loosest
+// types that fit (a rank range as numbers, whatever their form), so that
+// the rankings may change other fields' shape (the change, say) without
+// making a snapshot unreadable.
 type PublishedRow struct {
 	Rank      int            `json:"rank"`
-	RankRange []int          `json:"rankRange,omitempty"`
+	RankRange []float64      `json:"rankRange,omitempty"`
 	Agency    string         `json:"agency"`
 	Name      Text           `json:"name"`
 	Overall   PublishedScore `json:"overall"`
 	Responses int64          `json:"responses"`
 	TooFew    bool           `json:"tooFew"`
 	Reason    string         `json:"reason,omitempty"`
-	Change    *float64       `json:"change"`
 	// EffectiveN may stand on the row or on its overall score.
 	EffectiveN *float64 `json:"effectiveN,omitempty"`
 }
