@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -432,9 +433,11 @@ func notModified(c *gin.Context, etag string) bool {
 		c.Header("Cache-Control", "public, max-age=300")
 	}
 	c.Header("Vary", "Accept-Encoding, Cookie")
-	if inm := c.GetHeader("If-None-Match"); inm != "" && inm == etag {
-		c.Status(http.StatusNotModified)
-		return true
+	for _, tag := range strings.Split(c.GetHeader("If-None-Match"), ",") {
+		if tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/"); tag == etag || tag == "*" {
+			c.Status(http.StatusNotModified)
+			return true
+		}
 	}
 	return false
 }

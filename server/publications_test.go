@@ -405,12 +405,23 @@ func TestPublicationsPublicPage(t *testing.T) {
 	if etag == "" || !strings.Contains(cc, "public") {
 		t.Errorf("/ket-qua: ETag %q, Cache-Control %q", etag, cc)
 	}
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", map[string]string{"If-None-Match": etag}); r.status != http.StatusNotModified {
-		t.Errorf("/ket-qua with its ETag: %d, want 304", r.status)
+	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", map[string]string{"If-None-Match": `"other", W/` + etag}); r.status != http.StatusNotModified {
+		t.Errorf("/ket-qua with its ETag among others: %d, want 304", r.status)
 	}
 	// The same page for a logged-in inspector (cacheable publicly).
 	if r := insp.get(t, "/ket-qua"); r.status != http.StatusOK || strings.Contains(r.body, "csrf") || strings.Contains(r.body, `nav class="staff"`) {
 		t.Errorf("/ket-qua logged in differs: %d", r.status)
+	}
+	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period="+period, "", map[string]string{"If-None-Match": etag}); r.status != http.StatusNotModified {
+		t.Errorf("/ket-qua?period= with the ETag of the same revision: %d, want 304", r.status)
+	}
+	prev := survey.Period{From: q.From.Add(-3), To: q.To.Add(-3)}
+	if _, err := env.srv.publish(context.Background(), "pb-insp", publishInput{Period: prev, Basis: survey.BasisIndependent}); err != nil {
+		t.Fatal(err)
+	}
+	again := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period="+period, "", map[string]string{"If-None-Match": etag})
+	if again.status != http.StatusOK || !strings.Contains(again.body, prev.String()) {
+		t.Errorf("/ket-qua?period= after another period was published: %d, want 200 listing %s", again.status, prev)
 	}
 	en := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?lang=en&period="+period, "", nil)
 	if en.status != http.StatusOK || !strings.Contains(en.body, env.srv.locales[survey.En].T("pub.explain_title")) || en.header.Get("ETag") == etag {
