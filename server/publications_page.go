@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -78,6 +79,9 @@ type ResultsLevel struct {
 // ResultsRow is one unit of a published ranking, worded.
 type ResultsRow struct {
 	Code, Name, Rank, RankRange, Index, Interval, EffN, Responses, Reason string
+	// Includes names the merged agencies counted with the unit; Dissolved
+	// is the day a dissolved agency stopped serving.
+	Includes, Dissolved string
 }
 
 // DiffView is what moved since the previous revision, worded.
@@ -163,7 +167,11 @@ func (s *Server) resultsPage(c *gin.Context) error {
 	if notModified(c, publicationETag(shown, fmt.Sprintf("page-%s-%x", b.Lang, h.Sum(nil)[:6]))) {
 		return nil
 	}
-	if err := s.fillResults(&p, shown); err != nil {
+	cat, err := s.store.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.fillResults(&p, shown, cat); err != nil {
 		return err
 	}
 	s.render(c, http.StatusOK, "results", p)
@@ -171,7 +179,9 @@ func (s *Server) resultsPage(c *gin.Context) error {
 }
 
 // fillResults words a revision's snapshot for the page.
-func (s *Server) fillResults(p *ResultsPage, pub survey.Publication) error {
+// Merged agencies are named from the catalog (their code when it no longer
+// knows them): the snapshot keeps their codes.
+func (s *Server) fillResults(p *ResultsPage, pub survey.Publication, cat *survey.Catalog) error {
 	ms := p.L
 	content, r, err := survey.ParsePublishedRankings([]byte(pub.Content))
 	if err != nil {
@@ -199,6 +209,18 @@ func (s *Server) fillResults(p *ResultsPage, pub survey.Publication) error {
 			v := ResultsRow{Code: x.Agency, Name: x.Name.In(lang), Responses: ms.Int(x.Responses), Index: "—", Interval: "—"}
 			if x.Rank > 0 {
 				v.Rank = strconv.Itoa(x.Rank)
+			}
+			var merged []string
+			for _, code := range x.Includes {
+				name := code
+				if a, err := cat.Agency(code); err == nil {
+					name = a.Name.In(lang)
+				}
+				merged = append(merged, name)
+			}
+			v.Includes = strings.Join(merged, ", ")
+			if d, err := time.ParseInLocation(time.DateOnly, x.Dissolved, survey.Zone()); err == nil {
+				v.Dissolved = ms.Day(d)
 			}
 			if len(x.RankRange) == 2 {
 				v.RankRange = fmt.Sprintf("%g–%g", x.RankRange[0], x.RankRange[1])

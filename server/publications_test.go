@@ -329,6 +329,8 @@ func TestPublicationsPublicPage(t *testing.T) {
 	env := newTestEnvMin(t, 3)
 	insp := dtStaff(t, env, "pb-insp", survey.RoleInspector)
 	q, at := pbSeed(t, env)
+	pbInsert(t, env, "x-thuong-lam", "dat-dai", at, 1, 1, 1)
+	dtMerge(t, azAdmin(t, env), "lam-binh", "x-thuong-lam") // lam-binh: 5 responses, 2 satisfied
 	period := q.String()
 
 	empty := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", nil)
@@ -386,7 +388,8 @@ func TestPublicationsPublicPage(t *testing.T) {
 			t.Errorf("%s has no interval", r.Agency)
 		}
 	}
-	for _, s := range []string{`id="explain"`, `format=csv`, `format=json`, `id="sha256"`} {
+	merged := template.HTMLEscapeString(viMessage(t, env, "rank.includes", "UBND xã Thượng Lâm"))
+	for _, s := range []string{`id="explain"`, `format=csv`, `format=json`, `id="sha256"`, merged} {
 		if !strings.Contains(pg.body, s) {
 			t.Errorf("/ket-qua lacks %s", s)
 		}

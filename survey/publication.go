@@ -134,6 +134,10 @@ type PublishedRow struct {
 	Responses int64          `json:"responses"`
 	TooFew    bool           `json:"tooFew"`
 	Reason    string         `json:"reason,omitempty"`
+	// Includes are the merged agencies counted with the unit; Dissolved
+	// the day (YYYY-MM-DD) a dissolved agency stopped serving.
+	Includes  []string `json:"includes,omitempty"`
+	Dissolved string   `json:"dissolved,omitempty"`
 	// EffectiveN may stand on the row or on its overall score.
 	EffectiveN *float64 `json:"effectiveN,omitempty"`
 }
