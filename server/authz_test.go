@@ -432,6 +432,16 @@ var authzMatrix = []azRow{
 	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/exports/responses", "/api/v1/exports/responses?format=csv&comments=1&agency={agency}", "", azComments},
 	{"303 200 200 200 200 303 401 303 403 403", "GET /rankings", "/rankings", "", 0},
 	{"401 200 200 200 200 401 401 401 403 403", "GET /api/v1/rankings", "/api/v1/rankings", "", 0},
+	// Publications: read by anyone (nothing is published here: 404 for a
+	// period), published by inspectors and administrators (an empty form or
+	// body is 400).
+	{"200 200 200 200 200 200 401 200 200 200", "GET /ket-qua", "/ket-qua", "", azOpen},
+	{"200 200 200 200 200 401 401 200 200 200", "GET /api/v1/publications", "/api/v1/publications", "", azOpen},
+	{"404 404 404 404 404 401 401 404 404 404", "GET /api/v1/publications/:period", "/api/v1/publications/2025-Q3", "", azOpen},
+	{"404 404 404 404 404 401 401 404 404 404", "GET /api/v1/publications/:period/snapshot", "/api/v1/publications/2025-Q3/snapshot", "", azOpen},
+	{"303 403 403 200 200 303 401 303 403 403", "GET /publications", "/publications", "", 0},
+	{"303 403 403 400 400 303 401 303 403 403", "POST /publications", "/publications", "", 0},
+	{"401 403 403 400 400 401 401 401 403 403", "POST /api/v1/publications", "/api/v1/publications", "", 0},
 
 	// Entry of paper and phone surveys: staff of the agency and administrators.
 	{"303 200 200 403 200 303 401 303 403 403", "GET /entry", "/entry", "", 0},

@@ -612,6 +612,28 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 		{as: "admin", op: "GET /api/v1/rankings", query: "area=no-such", status: 400},
 		{op: "GET /api/v1/rankings", status: 401},
 
+		// Publications (publications.go): inspectors publish, anyone reads.
+		{as: "inspector", op: "POST /api/v1/publications", example: "quarter", status: 201, check: func(t *testing.T, b any) {
+			if field(b, "revision") != 1.0 || field(b, "diff") != nil || field(b, "snapshot", "rankings", "scope") != "all" {
+				t.Errorf("first publication: revision %v, diff %v", field(b, "revision"), field(b, "diff"))
+			}
+		}},
+		{as: "admin", op: "POST /api/v1/publications", example: "quarter", status: 201, check: func(t *testing.T, b any) {
+			if field(b, "revision") != 2.0 || field(b, "diff", "reason") != "unchanged" {
+				t.Errorf("second publication: revision %v, diff %v", field(b, "revision"), field(b, "diff"))
+			}
+		}},
+		{as: "staff", op: "POST /api/v1/publications", example: "quarter", status: 403},
+		{op: "POST /api/v1/publications", example: "quarter", status: 401},
+		{as: "inspector", op: "POST /api/v1/publications", body: map[string]any{"period": survey.MonthOf(time.Now()).String()}, status: 409},
+		{as: "inspector", op: "POST /api/v1/publications", body: map[string]any{"period": "2999", "provisional": true}, status: 409},
+		{as: "inspector", op: "POST /api/v1/publications", body: map[string]any{"period": "2025-Q9"}, status: 400},
+		{op: "GET /api/v1/publications", status: 200},
+		{op: "GET /api/v1/publications/{period}", params: map[string]string{"period": "2025-07..2025-09"}, query: "revision=1", status: 200},
+		{op: "GET /api/v1/publications/{period}", params: map[string]string{"period": "2024-Q3"}, status: 404},
+		{op: "GET /api/v1/publications/{period}/snapshot", params: map[string]string{"period": "2025-Q3"}, query: "format=csv", status: 200},
+		{op: "GET /api/v1/publications/{period}/snapshot", params: map[string]string{"period": "2025-Q3"}, status: 200},
+
 		// Comments.
 		{as: "staff", op: "GET /api/v1/comments", query: "agency=so-tu-phap&from=2025-07&to=2025-07", status: 200, prep: flushComments,
 			check: func(t *testing.T, b any) {

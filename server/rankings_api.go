@@ -101,6 +101,14 @@ func (s *Server) apiRankings(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	c.JSON(http.StatusOK, s.rankingsJSON(r))
+	return nil
+}
+
+// rankingsJSON is the ranking as the API writes it; publications freeze it
+// as it is (publications.go).
+func (s *Server) rankingsJSON(r *RankingResult) RankingsJSON {
+	q := r.Query
 	out := RankingsJSON{
 		Rule: r.Rule, FormID: r.Form.ID, FormVersion: r.Form.Version,
 		From: q.Period.From.String(), To: q.Period.To.String(), Period: q.Period.String(), Area: q.Area, VerifiedOnly: q.Basis == survey.BasisVerified, Basis: q.Basis,
@@ -131,8 +139,7 @@ func (s *Server) apiRankings(c *gin.Context) error {
 		}
 		out.Levels = append(out.Levels, l)
 	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return out
 }
 
 func rankingRowJSON(x survey.RankingRow) RankingRowJSON {

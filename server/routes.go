@@ -25,6 +25,9 @@ func (s *Server) routes(r *gin.Engine) {
 		adminPage = s.requirePage(survey.RoleAdmin)
 		adminAPI  = s.requireAPI(survey.RoleAdmin)
 		issuerAPI = s.requireAPI(survey.RoleIntegration, survey.RoleAdmin)
+		// Inspectors and administrators publish results (publications.go).
+		publishPage = s.requirePage(survey.RoleInspector, survey.RoleAdmin)
+		publishAPI  = s.requireAPI(survey.RoleInspector, survey.RoleAdmin)
 	)
 
 	// The edge: probes, metrics (or the metrics token: metrics.go) and static files.
@@ -55,6 +58,11 @@ func (s *Server) routes(r *gin.Engine) {
 	r.POST("/api/v1/responses", s.api(s.apiSubmit)) // a kiosk's questionnaires too, with its credential
 	r.POST("/api/v1/auth/token", s.api(s.apiToken))
 	r.GET("/api/v1/openapi.json", serveOpenAPI)
+	// Published results (publications*.go): frozen snapshots, public.
+	r.GET("/ket-qua", s.page(s.resultsPage))
+	r.GET("/api/v1/publications", s.api(s.apiPublications))
+	r.GET("/api/v1/publications/:period", s.api(s.apiPublication))
+	r.GET("/api/v1/publications/:period/snapshot", s.api(s.apiPublicationSnapshot))
 
 	// The kiosk's tablet: its page and pairing, then its credential (kiosk_*.go).
 	r.GET("/kiosk", s.page(s.kioskHome))
@@ -85,6 +93,11 @@ func (s *Server) routes(r *gin.Engine) {
 	r.POST("/api/v1/comments/:id/handled", staffAPI, s.api(s.apiCommentHandled))
 	r.GET("/api/v1/exports/aggregates", staffAPI, s.exportSlot, s.api(s.exportAggregates))
 	r.GET("/api/v1/exports/responses", staffAPI, s.exportSlot, s.api(s.exportResponses))
+
+	// Inspectors and administrators: publishing a period's results.
+	r.GET("/publications", publishPage, csrf, s.page(s.publicationsPage))
+	r.POST("/publications", publishPage, csrf, s.page(s.publicationsSubmit))
+	r.POST("/api/v1/publications", publishAPI, s.api(s.apiPublish))
 
 	// Administrators: agencies, areas, users, tokens, forms, kiosks, invitation keys, the audit log.
 	r.GET("/admin", adminPage, csrf, s.page(s.adminHome))
