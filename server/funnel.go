@@ -97,6 +97,11 @@ type FunnelView struct {
 	// Mean is the province mean the limits are drawn around, 0–100.
 	Mean float64
 	SVG  template.HTML
+	// TableRef, when set, is the id of a table on the page that already
+	// lists every unit's index and effective sample size: the plot's text
+	// alternative is then a link to it rather than a table of its own (the
+	// public results page, which must stay small).
+	TableRef string
 	// Rows are every unit by index, best first; Outliers those outside
 	// the 95 % limits.
 	Rows, Outliers []FunnelRow
@@ -243,7 +248,12 @@ func funnelSVG(ms *Messages, id, title string, mean float64, rows []FunnelRow) t
 	}
 	b.WriteString(`</g>`)
 	// The units; the named ones last, so their labels are on top.
+	// The units inside the limits share their style in one group, and
+	// sit on whole pixels: a page of hundreds of units stays small.
 	for _, named := range []bool{false, true} {
+		if !named {
+			b.WriteString(`<g fill="#1d4f91" fill-opacity="0.75">`)
+		}
 		for _, r := range rows {
 			if r.Outside() != named {
 				continue
@@ -251,7 +261,7 @@ func funnelSVG(ms *Messages, id, title string, mean float64, rows []FunnelRow) t
 			px, py := x(r.EffectiveN), y(r.Index)
 			switch {
 			case !named:
-				fmt.Fprintf(&b, `<circle class="funnel-unit" data-code="%s" cx="%.1f" cy="%.1f" r="4" fill="#1d4f91" fill-opacity="0.75"/>`, html.EscapeString(r.Code), px, py)
+				fmt.Fprintf(&b, `<circle class="funnel-unit" data-code="%s" cx="%.0f" cy="%.0f" r="4"/>`, html.EscapeString(r.Code), px, py)
 				continue
 			case r.Position == FunnelAbove95 || r.Position == FunnelAbove998:
 				fmt.Fprintf(&b, `<path class="funnel-unit funnel-outlier" data-code="%s" d="M%.1f %.1f l6 10 h-12 z" fill="#1d6b35"/>`, html.EscapeString(r.Code), px, py-6)
@@ -263,6 +273,9 @@ func funnelSVG(ms *Messages, id, title string, mean float64, rows []FunnelRow) t
 				anchor, dx = "end", -8
 			}
 			fmt.Fprintf(&b, `<text class="funnel-label" x="%.1f" y="%.1f" font-size="11" text-anchor="%s" fill="#1b1b1b">%s</text>`, px+dx, py+4, anchor, html.EscapeString(r.Name))
+		}
+		if !named {
+			b.WriteString(`</g>`)
 		}
 	}
 	b.WriteString(`</svg>`)

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,15 +18,9 @@ import (
 // The public results page /ket-qua and the staff page /publications.
 
 func init() {
-	pageFiles["results"] = []string{"layout.html", "results.html"}
+	pageFiles["results"] = []string{"layout.html", "funnel.html", "results.html"}
 	pageFiles["publications"] = []string{"layout.html", "errors.html", "publications.html"}
 }
-
-// ResultsFunnel draws a level's funnel plot from the published rows (an
-// SVG with its table alternative), or nothing. It is nil until the funnel
-// plot (branch stat-rank) is wired in; the template's "funnel" block shows
-// what it returns.
-var ResultsFunnel func(ms *Messages, level survey.PublishedLevel) template.HTML
 
 // ResultsPage is the public page of a published period.
 type ResultsPage struct {
@@ -72,8 +65,10 @@ type ResultsLevel struct {
 	HasRange, HasEffN bool
 	// Published is the level as frozen: the funnel plot's data.
 	Published survey.PublishedLevel
-	// Funnel is ResultsFunnel's drawing of the level, if wired.
-	Funnel template.HTML
+	// Funnel is the level's funnel plot around the published province
+	// index, drawn from the frozen rows (nil when the snapshot has no
+	// province index or no ranked unit).
+	Funnel *FunnelView
 }
 
 // ResultsRow is one unit of a published ranking, worded.
@@ -249,9 +244,7 @@ func (s *Server) fillResults(p *ResultsPage, pub survey.Publication, cat *survey
 		for _, x := range l.Unranked {
 			lv.Unranked = append(lv.Unranked, row(x))
 		}
-		if ResultsFunnel != nil {
-			lv.Funnel = ResultsFunnel(ms, l)
-		}
+		lv.Funnel = publishedFunnel(ms, r.Province, l)
 		p.Levels = append(p.Levels, lv)
 	}
 	p.Diff = diffView(ms, pub.Diff)

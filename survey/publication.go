@@ -107,6 +107,9 @@ type PublishedRankings struct {
 	FormID      string           `json:"formId"`
 	FormVersion int              `json:"formVersion"`
 	Levels      []PublishedLevel `json:"levels"`
+	// Province is every unit pooled: the centre of the funnel plot
+	// (absent from snapshots published before it was kept).
+	Province *PublishedScore `json:"province"`
 }
 
 // PublishedLevel is one level of a published ranking.
