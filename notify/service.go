@@ -1,0 +1,129 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"hailong/survey"
+	"hailong/survey/store"
+)
+
+// ErrNoSMTP: no mail server is configured (HAILONG_SMTP_URL).
+var ErrNoSMTP = errors.New("no SMTP server configured")
+
+// Config configures the notifications.
+type Config struct {
+	SMTP         *SMTP // nil: no e-mail
+	AllowPrivate bool  // HAILONG_WEBHOOK_ALLOW_PRIVATE
+	PublicURL    string
+	DigestHour   int // the hour (Vietnam time) the daily digests go out
+}
+
+// Service is the notifications of one process: the webhook worker and
+// the daily digest's scheduler.
+type Service struct {
+	st        *store.Store
+	log       *slog.Logger
+	mail      *SMTP
+	publicURL string
+	hour      int
+	Webhooks  *Worker
+
+	mu  sync.Mutex
+	src survey.NoticeSource
+
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+// New makes the service; Start runs its background work.
+func New(st *store.Store, log *slog.Logger, cfg Config) *Service {
+	return &Service{st: st, log: log, mail: cfg.SMTP, publicURL: cfg.PublicURL, hour: cfg.DigestHour,
+		Webhooks: NewWorker(st, log, cfg.AllowPrivate), src: noNotices{}}
+}
+
+// Mail reports whether e-mail is configured.
+func (s *Service) Mail() bool { return s.mail != nil }
+
+// SetSource names where the digests' notices come from (the attention queue).
+func (s *Service) SetSource(src survey.NoticeSource) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.src = src
+}
+
+func (s *Service) source() survey.NoticeSource {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.src
+}
+
+// noNotices is the source until the queue is wired: nothing to tell.
+type noNotices struct{}
+
+func (noNotices) DigestNotices(context.Context, string, time.Time) (fresh, overdue []survey.Notice, err error) {
+	return nil, nil, nil
+}
+
+// EnqueueNotice queues the webhook call of a new attention item (see
+// Worker.Enqueue). The attention queue calls it when it creates an item.
+func (s *Service) EnqueueNotice(ctx context.Context, n survey.Notice) error {
+	return s.Webhooks.Enqueue(ctx, n)
+}
+
+// Start runs the webhook worker and, with e-mail configured, the daily
+// digest's scheduler, until Stop.
+func (s *Service) Start() {
+	s.Webhooks.Start()
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop, s.done = cancel, make(chan struct{})
+	go s.schedule(ctx)
+}
+
+// Stop ends the background work, waiting for what is in flight.
+func (s *Service) Stop() {
+	if s.stop == nil {
+		return
+	}
+	s.stop()
+	<-s.done
+	s.Webhooks.Stop()
+	s.stop = nil
+}
+
+// schedule sends the digests once a day, from the configured hour: each
+// minute it checks, and a pass that finds every agency's digest recorded
+// sends nothing. Once a day, it also prunes the delivery log.
+func (s *Service) schedule(ctx context.Context) {
+	defer close(s.done)
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	var doneDay, prunedDay string
+	for {
+		now := time.Now()
+		day := Day(now)
+		if s.mail != nil && doneDay != day && now.In(hcm).Hour() >= s.hour {
+			res, err := s.SendDigests(ctx, now, false)
+			failed := err != nil
+			for _, r := range res {
+				failed = failed || r.State == DigestFailed
+			}
+			if !failed {
+				doneDay = day
+			}
+		}
+		if prunedDay != day {
+			if err := s.st.PruneDeliveries(ctx, now.Add(-30*24*time.Hour)); err == nil {
+				prunedDay = day
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

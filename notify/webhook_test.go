@@ -1,0 +1,219 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"hailong/survey"
+)
+
+// receiver is a webhook endpoint that fails its first failures calls.
+type receiver struct {
+	mu       sync.Mutex
+	failures int
+	calls    []http.Header
+	bodies   [][]byte
+	accepted int
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.calls = append(rc.calls, r.Header.Clone())
+	rc.bodies = append(rc.bodies, b)
+	if len(rc.calls) <= rc.failures {
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return
+	}
+	rc.accepted++
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (rc *receiver) counts() (calls, accepted int) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return len(rc.calls), rc.accepted
+}
+
+// A new item's webhook call to a receiver that fails twice: retried, the
+// service restarted (worker and store closed, new ones on the same data)
+// after the first failure, delivered exactly once, each try with the same
+// body, the same idempotency id and a valid signature.
+func TestWebhookRetriedAcrossRestart(t *testing.T) {
+	if d := Backoff(1); d > 5*time.Second {
+		t.Errorf("the first retry comes after %v, want within 5 s", d)
+	}
+	for n := 2; n < 12; n++ {
+		if Backoff(n) < Backoff(n-1) {
+			t.Errorf("backoff shrinks at try %d: %v < %v", n, Backoff(n), Backoff(n-1))
+		}
+	}
+	ctx := context.Background()
+	rc := &receiver{failures: 2}
+	hs := httptest.NewServer(rc)
+	defer hs.Close()
+	const secret = "s3cret-of-the-one-stop-shop"
+	dir := t.TempDir()
+
+	st, closeStore := openStore(t, dir)
+	if err := st.SetNotifySettings(ctx, survey.NotifySettings{Agency: "so-tu-phap", WebhookURL: hs.URL + "/hook", WebhookSecret: secret}); err != nil {
+		t.Fatal(err)
+	}
+	fast := func(int) time.Duration { return 300 * time.Millisecond }
+	w := NewWorker(st, quiet, true)
+	w.Backoff, w.Poll = fast, 50*time.Millisecond
+	w.Start()
+	n := sampleNotice("2026-12-06")
+	if err := w.Enqueue(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first try", 10*time.Second, func() bool { c, _ := rc.counts(); return c >= 1 })
+	w.Stop()
+	closeStore()
+	if c, a := rc.counts(); c != 1 || a != 0 {
+		t.Fatalf("before the restart: %d calls, %d accepted; want 1 failed call", c, a)
+	}
+
+	st2, _ := openStore(t, dir)
+	w2 := NewWorker(st2, quiet, true)
+	w2.Backoff, w2.Poll = fast, 50*time.Millisecond
+	w2.Start()
+	defer w2.Stop()
+	waitFor(t, "the delivery", 15*time.Second, func() bool { _, a := rc.counts(); return a == 1 })
+	// Queuing the same item again sends nothing more.
+	if err := w2.Enqueue(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	calls, accepted := rc.counts()
+	if calls != 3 || accepted != 1 {
+		t.Fatalf("%d calls, %d accepted; want 3 calls (2 failed), exactly 1 accepted", calls, accepted)
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	id := rc.calls[0].Get(DeliveryHeader)
+	for i, h := range rc.calls {
+		if got, want := h.Get(SignatureHeader), survey.WebhookSignature(secret, rc.bodies[i]); got != want || !strings.HasPrefix(got, "sha256=") {
+			t.Errorf("try %d: signature %q, want %q", i+1, got, want)
+		}
+		if h.Get(DeliveryHeader) != id || id == "" {
+			t.Errorf("try %d: idempotency id %q, want %q throughout", i+1, h.Get(DeliveryHeader), id)
+		}
+		if string(rc.bodies[i]) != string(rc.bodies[0]) {
+			t.Errorf("try %d sent another body", i+1)
+		}
+		if h.Get("Content-Type") != "application/json" || h.Get(EventHeader) != EventItem {
+			t.Errorf("try %d: content type %q, event %q", i+1, h.Get("Content-Type"), h.Get(EventHeader))
+		}
+	}
+	var p map[string]any
+	if err := json.Unmarshal(rc.bodies[2], &p); err != nil {
+		t.Fatal(err)
+	}
+	if p["id"] != id || p["event"] != EventItem || p["agency"] != "so-tu-phap" {
+		t.Errorf("payload %v: want id %s, event %s, agency so-tu-phap", p, id, EventItem)
+	}
+	notice, _ := p["notice"].(map[string]any)
+	keys := []string{}
+	for k := range notice {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	want := []string{"agency", "agencyName", "comment", "day", "factorMeans", "itemId", "link", "overall", "overdue", "reasons", "state"}
+	if !slices.Equal(keys, want) || notice["day"] != "2026-12-06" || notice["comment"] != n.Comment {
+		t.Errorf("notice carries %v (%v), want exactly %v", keys, notice, want)
+	}
+	ds, err := st2.Deliveries(ctx, "so-tu-phap", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].State != survey.DeliveryDelivered || ds[0].Attempts != 3 || ds[0].LastStatus != http.StatusNoContent || ds[0].ID != id {
+		t.Errorf("delivery log %+v, want one delivered call after 3 tries", ds)
+	}
+}
+
+// A call that keeps failing is given up after MaxAge, visibly.
+func TestWebhookGivenUp(t *testing.T) {
+	ctx := context.Background()
+	rc := &receiver{failures: 1000}
+	hs := httptest.NewServer(rc)
+	defer hs.Close()
+	st, _ := openStore(t, t.TempDir())
+	if err := st.SetNotifySettings(ctx, survey.NotifySettings{Agency: "so-tu-phap", WebhookURL: hs.URL, WebhookSecret: "0123456789abcdef"}); err != nil {
+		t.Fatal(err)
+	}
+	w := NewWorker(st, quiet, true)
+	w.Backoff, w.Poll, w.MaxAge = func(int) time.Duration { return 200 * time.Millisecond }, 50*time.Millisecond, time.Second
+	w.Start()
+	defer w.Stop()
+	if err := w.Enqueue(ctx, sampleNotice("2026-12-06")); err != nil {
+		t.Fatal(err)
+	}
+	var ds []survey.Delivery
+	waitFor(t, "the call given up", 10*time.Second, func() bool {
+		ds, _ = st.Deliveries(ctx, "so-tu-phap", 10)
+		return len(ds) == 1 && ds[0].State == survey.DeliveryFailed
+	})
+	if ds[0].Attempts < 2 || ds[0].LastStatus != http.StatusServiceUnavailable || !strings.Contains(ds[0].LastError, "503") {
+		t.Errorf("given-up call %+v: want several tries and the last answer 503", ds[0])
+	}
+}
+
+// Loopback and private targets are refused at registration without
+// HAILONG_WEBHOOK_ALLOW_PRIVATE, and at dial time too: a target stored
+// earlier (or a name now resolving to such an address) is never called.
+func TestWebhookPrivateRefused(t *testing.T) {
+	ctx := context.Background()
+	for _, u := range []string{"http://127.0.0.1:8080/x", "https://10.1.2.3/hook", "http://[::1]/", "http://localhost/hook",
+		"http://169.254.169.254/latest/meta-data", "http://192.168.1.10/", "http://[::ffff:127.0.0.1]/", "http://100.64.0.1/"} {
+		if p := CheckTarget(ctx, u, false); p != survey.ProblemPrivateAddress {
+			t.Errorf("CheckTarget(%s) = %q, want %q", u, p, survey.ProblemPrivateAddress)
+		}
+		if p := CheckTarget(ctx, u, true); p != "" {
+			t.Errorf("CheckTarget(%s) with private targets allowed = %q, want none", u, p)
+		}
+	}
+	if p := CheckTarget(ctx, "https://203.0.113.7/hook", false); p != "" {
+		t.Errorf("a public address refused: %q", p)
+	}
+	if p := CheckTarget(ctx, "https://no-such-host.invalid/hook", false); p != survey.ProblemUnresolvable {
+		t.Errorf("an unresolvable host: %q, want %q", p, survey.ProblemUnresolvable)
+	}
+
+	rc := &receiver{}
+	hs := httptest.NewServer(rc)
+	defer hs.Close()
+	st, _ := openStore(t, t.TempDir())
+	if err := st.SetNotifySettings(ctx, survey.NotifySettings{Agency: "so-tu-phap", WebhookURL: hs.URL, WebhookSecret: "0123456789abcdef"}); err != nil {
+		t.Fatal(err)
+	}
+	w := NewWorker(st, quiet, false)
+	d, err := w.Test(ctx, "so-tu-phap", 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.State != survey.DeliveryFailed || !strings.Contains(d.LastError, "private") {
+		t.Errorf("test call to a loopback target: %+v, want failed as private", d)
+	}
+	if c, _ := rc.counts(); c != 0 {
+		t.Errorf("the loopback receiver got %d calls, want none", c)
+	}
+	// Allowed, the same test call goes through, signed.
+	w = NewWorker(st, quiet, true)
+	if d, err = w.Test(ctx, "so-tu-phap", 5*time.Second); err != nil || d.State != survey.DeliveryDelivered {
+		t.Fatalf("allowed test call: %+v, %v", d, err)
+	}
+	if c, a := rc.counts(); c != 1 || a != 1 || rc.calls[0].Get(EventHeader) != EventTest ||
+		rc.calls[0].Get(SignatureHeader) != survey.WebhookSignature("0123456789abcdef", rc.bodies[0]) {
+		t.Errorf("test call: %d calls, %d accepted, headers %v", c, a, rc.calls)
+	}
+}
