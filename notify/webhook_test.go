@@ -3,46 +3,15 @@ package notify
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"hailong/notify/notifytest"
 	"hailong/survey"
 )
-
-// receiver is a webhook endpoint that fails its first failures calls.
-type receiver struct {
-	mu       sync.Mutex
-	failures int
-	calls    []http.Header
-	bodies   [][]byte
-	accepted int
-}
-
-func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	b, _ := io.ReadAll(r.Body)
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	rc.calls = append(rc.calls, r.Header.Clone())
-	rc.bodies = append(rc.bodies, b)
-	if len(rc.calls) <= rc.failures {
-		http.Error(w, "busy", http.StatusServiceUnavailable)
-		return
-	}
-	rc.accepted++
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (rc *receiver) counts() (calls, accepted int) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return len(rc.calls), rc.accepted
-}
 
 // A new item's webhook call to a receiver that fails twice: retried, the
 // service restarted (worker and store closed, new ones on the same data)
@@ -58,14 +27,12 @@ func TestWebhookRetriedAcrossRestart(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	rc := &receiver{failures: 2}
-	hs := httptest.NewServer(rc)
-	defer hs.Close()
+	rc := notifytest.StartReceiver(t, 2)
 	const secret = "s3cret-of-the-one-stop-shop"
 	dir := t.TempDir()
 
 	st, closeStore := openStore(t, dir)
-	if err := st.SetNotifySettings(ctx, survey.NotifySettings{Agency: "so-tu-phap", WebhookURL: hs.URL + "/hook", WebhookSecret: secret}); err != nil {
+	if err := st.SetNotifySettings(ctx, survey.NotifySettings{Agency: "so-tu-phap", WebhookURL: rc.URL + "/hook", WebhookSecret: secret}); err != nil {
 		t.Fatal(err)
 	}
 	fast := func(int) time.Duration { return 300 * time.Millisecond }
@@ -76,10 +43,10 @@ func TestWebhookRetriedAcrossRestart(t *testing.T) {
 	if err := w.Enqueue(ctx, n); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the first try", 10*time.Second, func() bool { c, _ := rc.counts(); return c >= 1 })
+	waitFor(t, "the first try", 10*time.Second, func() bool { c, _ := rc.Counts(); return c >= 1 })
 	w.Stop()
 	closeStore()
-	if c, a := rc.counts(); c != 1 || a != 0 {
+	if c, a := rc.Counts(); c != 1 || a != 0 {
 		t.Fatalf("before the restart: %d calls, %d accepted; want 1 failed call", c, a)
 	}
 
@@ -88,27 +55,27 @@ func TestWebhookRetriedAcrossRestart(t *testing.T) {
 	w2.Backoff, w2.Poll = fast, 50*time.Millisecond
 	w2.Start()
 	defer w2.Stop()
-	waitFor(t, "the delivery", 15*time.Second, func() bool { _, a := rc.counts(); return a == 1 })
+	waitFor(t, "the delivery", 15*time.Second, func() bool { _, a := rc.Counts(); return a == 1 })
 	// Queuing the same item again sends nothing more.
 	if err := w2.Enqueue(ctx, n); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(time.Second)
-	calls, accepted := rc.counts()
+	calls, accepted := rc.Counts()
 	if calls != 3 || accepted != 1 {
 		t.Fatalf("%d calls, %d accepted; want 3 calls (2 failed), exactly 1 accepted", calls, accepted)
 	}
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	id := rc.calls[0].Get(DeliveryHeader)
-	for i, h := range rc.calls {
-		if got, want := h.Get(SignatureHeader), survey.WebhookSignature(secret, rc.bodies[i]); got != want || !strings.HasPrefix(got, "sha256=") {
+	h0, body0 := rc.Call(0)
+	id := h0.Get(DeliveryHeader)
+	for i := range calls {
+		h, body := rc.Call(i)
+		if got, want := h.Get(SignatureHeader), survey.WebhookSignature(secret, body); got != want || !strings.HasPrefix(got, "sha256=") {
 			t.Errorf("try %d: signature %q, want %q", i+1, got, want)
 		}
 		if h.Get(DeliveryHeader) != id || id == "" {
 			t.Errorf("try %d: idempotency id %q, want %q throughout", i+1, h.Get(DeliveryHeader), id)
 		}
-		if string(rc.bodies[i]) != string(rc.bodies[0]) {
+		if string(body) != string(body0) {
 			t.Errorf("try %d sent another body", i+1)
 		}
 		if h.Get("Content-Type") != "application/json" || h.Get(EventHeader) != EventItem {
@@ -116,7 +83,8 @@ func TestWebhookRetriedAcrossRestart(t *testing.T) {
 		}
 	}
 	var p map[string]any
-	if err := json.Unmarshal(rc.bodies[2], &p); err != nil {
+	_, last := rc.Call(2)
+	if err := json.Unmarshal(last, &p); err != nil {
 		t.Fatal(err)
 	}
 	if p["id"] != id || p["event"] != EventItem || p["agency"] != "so-tu-phap" {
@@ -144,11 +112,9 @@ func TestWebhookRetriedAcrossRestart(t *testing.T) {
 // A call that keeps failing is given up after MaxAge, visibly.
 func TestWebhookGivenUp(t *testing.T) {
 	ctx := context.Background()
-	rc := &receiver{failures: 1000}
-	hs := httptest.NewServer(rc)
-	defer hs.Close()
+	rc := notifytest.StartReceiver(t, 1000)
 	st, _ := openStore(t, t.TempDir())
-	if err := st.SetNotifySettings(ctx, survey.NotifySettings{Agency: "so-tu-phap", WebhookURL: hs.URL, WebhookSecret: "0123456789abcdef"}); err != nil {
+	if err := st.SetNotifySettings(ctx, survey.NotifySettings{Agency: "so-tu-phap", WebhookURL: rc.URL, WebhookSecret: "0123456789abcdef"}); err != nil {
 		t.Fatal(err)
 	}
 	w := NewWorker(st, quiet, true)
@@ -189,11 +155,9 @@ func TestWebhookPrivateRefused(t *testing.T) {
 		t.Errorf("an unresolvable host: %q, want %q", p, survey.ProblemUnresolvable)
 	}
 
-	rc := &receiver{}
-	hs := httptest.NewServer(rc)
-	defer hs.Close()
+	rc := notifytest.StartReceiver(t, 0)
 	st, _ := openStore(t, t.TempDir())
-	if err := st.SetNotifySettings(ctx, survey.NotifySettings{Agency: "so-tu-phap", WebhookURL: hs.URL, WebhookSecret: "0123456789abcdef"}); err != nil {
+	if err := st.SetNotifySettings(ctx, survey.NotifySettings{Agency: "so-tu-phap", WebhookURL: rc.URL, WebhookSecret: "0123456789abcdef"}); err != nil {
 		t.Fatal(err)
 	}
 	w := NewWorker(st, quiet, false)
@@ -204,7 +168,7 @@ func TestWebhookPrivateRefused(t *testing.T) {
 	if d.State != survey.DeliveryFailed || !strings.Contains(d.LastError, "private") {
 		t.Errorf("test call to a loopback target: %+v, want failed as private", d)
 	}
-	if c, _ := rc.counts(); c != 0 {
+	if c, _ := rc.Counts(); c != 0 {
 		t.Errorf("the loopback receiver got %d calls, want none", c)
 	}
 	// Allowed, the same test call goes through, signed.
@@ -212,8 +176,11 @@ func TestWebhookPrivateRefused(t *testing.T) {
 	if d, err = w.Test(ctx, "so-tu-phap", 5*time.Second); err != nil || d.State != survey.DeliveryDelivered {
 		t.Fatalf("allowed test call: %+v, %v", d, err)
 	}
-	if c, a := rc.counts(); c != 1 || a != 1 || rc.calls[0].Get(EventHeader) != EventTest ||
-		rc.calls[0].Get(SignatureHeader) != survey.WebhookSignature("0123456789abcdef", rc.bodies[0]) {
-		t.Errorf("test call: %d calls, %d accepted, headers %v", c, a, rc.calls)
+	c, a := rc.Counts()
+	if c != 1 || a != 1 {
+		t.Fatalf("test call: %d calls, %d accepted", c, a)
+	}
+	if h, body := rc.Call(0); h.Get(EventHeader) != EventTest || h.Get(SignatureHeader) != survey.WebhookSignature("0123456789abcdef", body) {
+		t.Errorf("test call headers %v", h)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
 
+	"hailong/notify"
 	"hailong/survey"
 	"hailong/survey/store"
 )
@@ -31,15 +32,16 @@ type Server struct {
 	engine     *gin.Engine
 	reports    rollupCache[reportKey, *AgencyReport] // agency reports while their rollups are unchanged
 	rankings   rollupCache[rankingKey, rankingTallies]
-	questions  questionsCache // blank forms' questions, rendered
-	blankPages pageCache      // whole blank form pages for citizens: form_page_cache.go
-	memory     memoryGuard    // the soft memory limit while exports stream: config_memory.go
-	exports    exportSlots    // the exports running: export_slots.go
-	inv        *invitations   // invitations.go
-	limiter    *limiter       // per-client rate limits (ratelimit.go)
-	metrics    *metrics       // Prometheus metrics (metrics.go)
-	ready      *readiness     // /readyz's database check, reused for a second (health.go)
-	logins     loginGuard     // failed logins per user name and client (login_attempts.go)
+	questions  questionsCache  // blank forms' questions, rendered
+	blankPages pageCache       // whole blank form pages for citizens: form_page_cache.go
+	memory     memoryGuard     // the soft memory limit while exports stream: config_memory.go
+	exports    exportSlots     // the exports running: export_slots.go
+	inv        *invitations    // invitations.go
+	limiter    *limiter        // per-client rate limits (ratelimit.go)
+	metrics    *metrics        // Prometheus metrics (metrics.go)
+	ready      *readiness      // /readyz's database check, reused for a second (health.go)
+	logins     loginGuard      // failed logins per user name and client (login_attempts.go)
+	notify     *notify.Service // e-mail digests and webhooks (notify.go)
 }
 
 // New builds the server: templates and messages are parsed now, so a broken
@@ -79,6 +81,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*Server, error) {
 	if err := s.startInvitations(ctx); err != nil {
 		return nil, err
 	}
+	s.newNotify()
 	s.metrics = newMetrics(st, s.limiter)
 	s.engine = s.newEngine()
 	return s, nil

@@ -68,6 +68,12 @@ const (
 	ProblemUnresolvable = "webhook_unresolvable"
 	// ProblemSecretShort: the webhook secret is shorter than MinWebhookSecretLen.
 	ProblemSecretShort = "webhook_secret_short"
+	// ProblemSecretRequired: a webhook without its secret.
+	ProblemSecretRequired = "webhook_secret_required"
+	// ProblemSecretLong: the webhook secret is longer than MaxWebhookSecretLen.
+	ProblemSecretLong = "webhook_secret_long"
+	// ProblemEmailInvalid: one of the addresses is not a bare e-mail address.
+	ProblemEmailInvalid = "notify_email_invalid"
 	// ProblemTooManyEmails: more than MaxNotifyEmails addresses.
 	ProblemTooManyEmails = "too_many_emails"
 )
@@ -86,7 +92,7 @@ func CleanNotifySettings(in NotifySettings) (NotifySettings, FieldErrors) {
 		}
 		a, err := mail.ParseAddress(e)
 		if err != nil || a.Address != e || a.Name != "" || !strings.Contains(e[strings.LastIndexByte(e, '@')+1:], ".") || len(e) > 254 {
-			fe[FieldEmails] = ProblemInvalid
+			fe[FieldEmails] = ProblemEmailInvalid
 			continue
 		}
 		e = strings.ToLower(e)
@@ -104,11 +110,11 @@ func CleanNotifySettings(in NotifySettings) (NotifySettings, FieldErrors) {
 		}
 		switch n := len([]rune(out.WebhookSecret)); {
 		case n == 0:
-			fe[FieldWebhookSecret] = ProblemRequired
+			fe[FieldWebhookSecret] = ProblemSecretRequired
 		case n < MinWebhookSecretLen:
 			fe[FieldWebhookSecret] = ProblemSecretShort
 		case n > MaxWebhookSecretLen:
-			fe[FieldWebhookSecret] = ProblemTooLong
+			fe[FieldWebhookSecret] = ProblemSecretLong
 		}
 	} else {
 		out.WebhookSecret = ""
@@ -123,7 +129,7 @@ func CleanNotifySettings(in NotifySettings) (NotifySettings, FieldErrors) {
 // https, a host, no user name or password, no fragment.
 func checkWebhookURL(raw string) string {
 	if len(raw) > maxWebhookURLLen {
-		return ProblemTooLong
+		return ProblemInvalid
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil || u.Fragment != "" || u.Opaque != "" {

@@ -1,0 +1,48 @@
+package server
+
+import (
+	"context"
+
+	"hailong/notify"
+	"hailong/survey"
+)
+
+// Notifications (issue 18): each agency's e-mail addresses and webhook
+// (notify_api.go, notify_pages.go), the daily digest and the webhook
+// outbox (package notify). The attention queue gives the notices:
+// SetNoticeSource for the digests, EnqueueNotice for each new item.
+
+// newNotify makes the notifications of the server; StartNotifications
+// runs their background work.
+func (s *Server) newNotify() {
+	s.notify = notify.New(s.store, s.log, notify.Config{
+		SMTP: s.cfg.Notify.SMTP, AllowPrivate: s.cfg.Notify.AllowPrivate,
+		PublicURL: s.cfg.PublicURL, DigestHour: s.cfg.Notify.DigestHour,
+	})
+}
+
+// StartNotifications runs the webhook worker and the daily digest's
+// scheduler until StopNotifications (main's serve wiring calls both).
+func (s *Server) StartNotifications() {
+	if s.notify.Mail() {
+		s.log.Info("e-mail digests on", "hour", s.cfg.Notify.DigestHour)
+	} else {
+		s.log.Info("e-mail digests off: set HAILONG_SMTP_URL and HAILONG_SMTP_FROM (docs/notifications.md)")
+	}
+	s.notify.Start()
+}
+
+// StopNotifications stops the background work, letting the webhook calls
+// in flight finish and be recorded.
+func (s *Server) StopNotifications() { s.notify.Stop() }
+
+// SetNoticeSource names where the daily digests find their notices (the
+// attention queue).
+func (s *Server) SetNoticeSource(src survey.NoticeSource) { s.notify.SetSource(src) }
+
+// EnqueueNotice queues the webhook call of a new attention item: stored
+// in the outbox, then sent (and retried) by the worker. An agency without
+// a webhook is skipped; the same item queued twice is sent once.
+func (s *Server) EnqueueNotice(ctx context.Context, n survey.Notice) error {
+	return s.notify.EnqueueNotice(ctx, n)
+}
