@@ -57,7 +57,7 @@ func (s *Store) SetNotifySettings(ctx context.Context, n survey.NotifySettings) 
 	if d.Emails == nil {
 		d.Emails = []string{}
 	}
-	_, err := s.notifySettings().ReplaceOne(ctx, docD("_id", n.Agency), d, options.Replace().SetUpsert(true))
+	err := upsert(ctx, s.notifySettings(), n.Agency, d)
 	if err != nil {
 		return fmt.Errorf("store notification settings: %w", classify(err))
 	}
@@ -289,9 +289,8 @@ func (s *Store) ClaimDigest(ctx context.Context, agency, day string, now time.Ti
 // counts it held; it creates the record when there was no claim (a digest
 // an administrator sent by hand).
 func (s *Store) RecordDigest(ctx context.Context, agency, day, state string, at time.Time, fresh, overdue int) error {
-	_, err := s.digests().ReplaceOne(ctx, docD("_id", agency+"|"+day),
-		digestDoc{ID: agency + "|" + day, Agency: agency, Day: day, State: state, At: at, Fresh: fresh, Overdue: overdue},
-		options.Replace().SetUpsert(true))
+	err := upsert(ctx, s.digests(), agency+"|"+day,
+		digestDoc{ID: agency + "|" + day, Agency: agency, Day: day, State: state, At: at, Fresh: fresh, Overdue: overdue})
 	if err != nil {
 		return fmt.Errorf("record digest: %w", classify(err))
 	}
@@ -318,4 +317,16 @@ func (s *Store) LastDigest(ctx context.Context, agency string) (time.Time, error
 		return time.Time{}, fmt.Errorf("read digests: %w", classify(err))
 	}
 	return d.At, nil
+}
+
+// upsert replaces the document of that _id, inserting it if there is none.
+// Two upserts of one new _id at once may both try the insert: the loser's
+// duplicate key error means the document now exists, and its replace is
+// tried again.
+func upsert(ctx context.Context, c *mongo.Collection, id string, doc any) error {
+	_, err := c.ReplaceOne(ctx, docD("_id", id), doc, options.Replace().SetUpsert(true))
+	if mongo.IsDuplicateKeyError(err) {
+		_, err = c.ReplaceOne(ctx, docD("_id", id), doc, options.Replace().SetUpsert(true))
+	}
+	return err
 }
