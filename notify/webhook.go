@@ -75,7 +75,9 @@ type Worker struct {
 	// Backoff and MaxAge may be shortened by tests.
 	Backoff func(n int) time.Duration
 	MaxAge  time.Duration
-	// Poll is how often the outbox is read when nothing wakes the worker.
+	// Poll is how often the outbox is read when nothing wakes the worker
+	// (a call queued, a retry falling due): for calls left by another
+	// process or a restart.
 	Poll time.Duration
 
 	kick chan struct{}
@@ -89,7 +91,7 @@ type Worker struct {
 // NewWorker makes a worker; Start runs it.
 func NewWorker(st *store.Store, log *slog.Logger, allowPrivate bool) *Worker {
 	return &Worker{st: st, log: log, client: Client(allowPrivate, callTimeout), allowPrivate: allowPrivate,
-		owner: randomID("w"), Backoff: Backoff, MaxAge: MaxAge, Poll: time.Second,
+		owner: randomID("w"), Backoff: Backoff, MaxAge: MaxAge, Poll: 15 * time.Second,
 		kick: make(chan struct{}, 1), busy: map[string]bool{}}
 }
 
@@ -205,6 +207,7 @@ func (w *Worker) try(ctx context.Context, d *survey.Delivery) {
 			w.log.Warn("webhook call given up", "agency", d.Agency, "delivery", d.ID, "attempts", d.Attempts, "err", callErr)
 		} else {
 			d.NextAt = next
+			time.AfterFunc(time.Until(next), w.wake) // the retry needs no poll
 		}
 	}
 	if err := w.st.FinishTry(ctx, *d); err != nil {
@@ -331,7 +334,8 @@ func (w *Worker) Test(ctx context.Context, agency string, wait time.Duration) (s
 		}
 	}
 	defer func() { _ = w.st.ReleaseAgency(context.Background(), agency, w.owner) }()
-	w.try(ctx, &d)
+	// The caller going away does not cancel the call: its outcome is recorded.
+	w.try(context.WithoutCancel(ctx), &d)
 	return d, nil
 }
 

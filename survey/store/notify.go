@@ -25,6 +25,26 @@ func (s *Store) webhookOutbox() *mongo.Collection  { return s.db.Collection("web
 func (s *Store) webhookLeases() *mongo.Collection  { return s.db.Collection("webhook_agencies") }
 func (s *Store) digests() *mongo.Collection        { return s.db.Collection("digests") }
 
+// notifyIndexes are the indexes the notifications' queries need on
+// MongoDB (ensureIndexes; none on the embedded FerretDB, store.go says why).
+var notifyIndexes = []struct {
+	coll string
+	keys any
+}{
+	{"webhook_outbox", docD("state", 1, "nextAt", 1)},
+	{"webhook_outbox", docD("agency", 1, "createdAt", -1)},
+	{"digests", docD("agency", 1, "at", -1)},
+}
+
+func (s *Store) ensureNotifyIndexes(ctx context.Context) error {
+	for _, ix := range notifyIndexes {
+		if _, err := s.db.Collection(ix.coll).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys}); err != nil {
+			return fmt.Errorf("create indexes: %w", classify(err))
+		}
+	}
+	return nil
+}
+
 type notifyDoc struct {
 	Agency    string    `bson:"_id"`
 	Emails    []string  `bson:"emails"`
