@@ -128,3 +128,49 @@ func TestParseSMTP(t *testing.T) {
 		t.Errorf("no From address accepted")
 	}
 }
+
+// The service's own scheduler (the goroutine main starts): past the
+// digest hour it sends the day's digest at once; a new service on the same
+// data (a restart) the same day sends nothing; before the hour, nothing.
+func TestDigestScheduler(t *testing.T) {
+	ctx := context.Background()
+	box := notifytest.StartMailbox(t)
+	smtpCfg, err := ParseSMTP("smtp://127.0.0.1:"+strconv.Itoa(box.Port), "hailong@example.gov.vn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := sliceSource{notices: []survey.Notice{sampleNotice(Day(time.Now()))}}
+	run := func(s *Service, wait time.Duration) {
+		s.SetSource(src)
+		s.Start()
+		time.Sleep(wait)
+		s.Stop()
+	}
+	if h := time.Now().In(hcm).Hour(); h < 23 {
+		st, closeStore := openStore(t, t.TempDir())
+		if err := st.SetNotifySettings(ctx, survey.NotifySettings{Agency: "so-tu-phap", Emails: []string{"vanthu@stp.example.gov.vn"}}); err != nil {
+			t.Fatal(err)
+		}
+		run(New(st, quiet, Config{SMTP: smtpCfg, DigestHour: h + 1}), time.Second)
+		closeStore()
+		if n := len(box.All()); n != 0 {
+			t.Fatalf("before the digest hour: %d messages", n)
+		}
+	}
+	dir := t.TempDir()
+	st, closeStore := openStore(t, dir)
+	if err := st.SetNotifySettings(ctx, survey.NotifySettings{Agency: "so-tu-phap", Emails: []string{"vanthu@stp.example.gov.vn"}}); err != nil {
+		t.Fatal(err)
+	}
+	s := New(st, quiet, Config{SMTP: smtpCfg, DigestHour: 0})
+	s.SetSource(src)
+	s.Start()
+	waitFor(t, "the scheduled digest", 10*time.Second, func() bool { return len(box.All()) == 1 })
+	s.Stop()
+	closeStore()
+	st, _ = openStore(t, dir)
+	run(New(st, quiet, Config{SMTP: smtpCfg, DigestHour: 0}), 1500*time.Millisecond)
+	if n := len(box.All()); n != 1 {
+		t.Errorf("after a restart the same day: %d messages, want still 1", n)
+	}
+}
