@@ -16,7 +16,7 @@ require (
 	go.mongodb.org/mongo-driver/v2 v2.10.0
 )
 
-require github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // indirect
+require github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
 
 require (
 	filippo.io/edwards25519 v1.1.0 // indirect
