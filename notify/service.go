@@ -94,24 +94,32 @@ func (s *Service) Stop() {
 	s.stop = nil
 }
 
+// digestRetry is the wait before a pass that failed (a mail server away)
+// is tried again.
+const digestRetry = 10 * time.Minute
+
 // schedule sends the digests once a day, from the configured hour: each
-// minute it checks, and a pass that finds every agency's digest recorded
+// minute it checks, a pass that failed for an agency is tried again
+// digestRetry later, and a pass that finds every agency's digest recorded
 // sends nothing. Once a day, it also prunes the delivery log.
 func (s *Service) schedule(ctx context.Context) {
 	defer close(s.done)
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	var doneDay, prunedDay string
+	var retryAt time.Time
 	for {
 		now := time.Now()
 		day := Day(now)
-		if s.mail != nil && doneDay != day && now.In(hcm).Hour() >= s.hour {
+		if s.mail != nil && doneDay != day && now.In(hcm).Hour() >= s.hour && !now.Before(retryAt) {
 			res, err := s.SendDigests(ctx, now, false)
 			failed := err != nil
 			for _, r := range res {
 				failed = failed || r.State == DigestFailed
 			}
-			if !failed {
+			if failed {
+				retryAt = now.Add(digestRetry) // the agencies whose digest went are recorded: not sent again
+			} else {
 				doneDay = day
 			}
 		}
