@@ -316,8 +316,9 @@ func (w *Worker) Test(ctx context.Context, agency string, wait time.Duration) (s
 		return survey.Delivery{}, err
 	}
 	deadline := now.Add(wait)
+	owner := w.owner + "/" + id // not the worker's own: a call it has in flight holds the lease
 	for {
-		ok, err := w.st.LeaseAgency(ctx, agency, w.owner, time.Now(), leaseTTL)
+		ok, err := w.st.LeaseAgency(ctx, agency, owner, time.Now(), leaseTTL)
 		if err != nil {
 			return survey.Delivery{}, err
 		}
@@ -333,7 +334,7 @@ func (w *Worker) Test(ctx context.Context, agency string, wait time.Duration) (s
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	defer func() { _ = w.st.ReleaseAgency(context.Background(), agency, w.owner) }()
+	defer func() { _ = w.st.ReleaseAgency(context.Background(), agency, owner) }()
 	// The caller going away does not cancel the call: its outcome is recorded.
 	w.try(context.WithoutCancel(ctx), &d)
 	return d, nil

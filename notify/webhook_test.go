@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -182,5 +185,74 @@ func TestWebhookPrivateRefused(t *testing.T) {
 	}
 	if h, body := rc.Call(0); h.Get(EventHeader) != EventTest || h.Get(SignatureHeader) != survey.WebhookSignature("0123456789abcdef", body) {
 		t.Errorf("test call headers %v", h)
+	}
+}
+
+// Two workers on one database (two processes sharing a MongoDB), several
+// items and a test call at once: never two calls of an agency in flight,
+// and every call made once.
+func TestWebhookOneInFlightPerAgency(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	inFlight, maxInFlight := 0, 0
+	seen := map[string]int{}
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inFlight++
+		maxInFlight = max(maxInFlight, inFlight)
+		seen[r.Header.Get(DeliveryHeader)]++
+		mu.Unlock()
+		time.Sleep(150 * time.Millisecond)
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer hs.Close()
+	st, _ := openStore(t, t.TempDir())
+	if err := st.SetNotifySettings(ctx, survey.NotifySettings{Agency: "so-tu-phap", WebhookURL: hs.URL, WebhookSecret: "0123456789abcdef"}); err != nil {
+		t.Fatal(err)
+	}
+	var ws []*Worker
+	for range 2 {
+		w := NewWorker(st, quiet, true)
+		w.Poll = 20 * time.Millisecond
+		w.Start()
+		defer w.Stop()
+		ws = append(ws, w)
+	}
+	for i := range 4 {
+		n := sampleNotice("2026-12-06")
+		n.ItemID = "att-" + strconv.Itoa(i)
+		if err := ws[i%2].Enqueue(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := ws[1].Test(ctx, "so-tu-phap", 10*time.Second)
+	if err != nil || d.State != survey.DeliveryDelivered {
+		t.Fatalf("test call: %+v, %v", d, err)
+	}
+	waitFor(t, "every call", 15*time.Second, func() bool {
+		ds, _ := st.Deliveries(ctx, "so-tu-phap", 10)
+		done := 0
+		for _, d := range ds {
+			if d.State == survey.DeliveryDelivered {
+				done++
+			}
+		}
+		return done == 5
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if maxInFlight != 1 {
+		t.Errorf("%d calls of one agency in flight at once, want 1", maxInFlight)
+	}
+	if len(seen) != 5 {
+		t.Errorf("calls by id: %v, want 5 ids", seen)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("%s called %d times", id, n)
+		}
 	}
 }
