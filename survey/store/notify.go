@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -342,10 +343,12 @@ func (s *Store) LastDigest(ctx context.Context, agency string) (time.Time, error
 // upsert replaces the document of that _id, inserting it if there is none.
 // Two upserts of one new _id at once may both try the insert: the loser's
 // duplicate key error means the document now exists, and its replace is
-// tried again.
+// tried again. FerretDB may report that error as InternalError (code 1)
+// instead of E11000 (DESIGN.md §2).
 func upsert(ctx context.Context, c *mongo.Collection, id string, doc any) error {
 	_, err := c.ReplaceOne(ctx, docD("_id", id), doc, options.Replace().SetUpsert(true))
-	if mongo.IsDuplicateKeyError(err) {
+	var se mongo.ServerError
+	if mongo.IsDuplicateKeyError(err) || (errors.As(err, &se) && se.HasErrorCode(1)) {
 		_, err = c.ReplaceOne(ctx, docD("_id", id), doc, options.Replace().SetUpsert(true))
 	}
 	return err
