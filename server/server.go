@@ -32,16 +32,17 @@ type Server struct {
 	engine     *gin.Engine
 	reports    rollupCache[reportKey, *AgencyReport] // agency reports while their rollups are unchanged
 	rankings   rollupCache[rankingKey, rankingTallies]
-	questions  questionsCache  // blank forms' questions, rendered
-	blankPages pageCache       // whole blank form pages for citizens: form_page_cache.go
-	memory     memoryGuard     // the soft memory limit while exports stream: config_memory.go
-	exports    exportSlots     // the exports running: export_slots.go
-	inv        *invitations    // invitations.go
-	limiter    *limiter        // per-client rate limits (ratelimit.go)
-	metrics    *metrics        // Prometheus metrics (metrics.go)
-	ready      *readiness      // /readyz's database check, reused for a second (health.go)
-	logins     loginGuard      // failed logins per user name and client (login_attempts.go)
-	notify     *notify.Service // e-mail digests and webhooks (notify.go)
+	questions  questionsCache // blank forms' questions, rendered
+	blankPages pageCache      // whole blank form pages for citizens: form_page_cache.go
+	memory     memoryGuard    // the soft memory limit while exports stream: config_memory.go
+	exports    exportSlots    // the exports running: export_slots.go
+	inv        *invitations   // invitations.go
+	limiter    *limiter       // per-client rate limits (ratelimit.go)
+	metrics    *metrics       // Prometheus metrics (metrics.go)
+	ready      *readiness     // /readyz's database check, reused for a second (health.go)
+	logins     loginGuard     // failed logins per user name and client (login_attempts.go)
+
+	notify *notify.Service // e-mail digests and webhooks (notify.go)
 }
 
 // New builds the server: templates and messages are parsed now, so a broken
