@@ -19,7 +19,12 @@ import (
 // most one call in flight per agency, among every process sharing the
 // database) and the digests sent (digests: one record per agency and day).
 // No transactions: rows are claimed with conditional single-document
-// updates, as the rollup batches are (rollup_batches.go).
+// updates, as the rollup batches are (rollup_batches.go). Among processes
+// on MongoDB the agency lease (claimed by insert, then renewed or taken
+// over by a conditional update) keeps one call per agency in flight; on
+// the embedded FerretDB, which one process uses and whose conditional
+// updates are not atomic against each other (DESIGN.md §2), the insert's
+// unique _id and the worker's single goroutine per agency do.
 
 func (s *Store) notifySettings() *mongo.Collection { return s.db.Collection("notify_settings") }
 func (s *Store) webhookOutbox() *mongo.Collection  { return s.db.Collection("webhook_outbox") }
