@@ -48,6 +48,16 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Service {
 // Mail reports whether e-mail is configured.
 func (s *Service) Mail() bool { return s.mail != nil }
 
+// Send mails messages through the configured server (ErrNoSMTP without
+// one): for other notices than the digest, such as the short message to a
+// citizen who asked to be contacted.
+func (s *Service) Send(ctx context.Context, msgs ...Message) error {
+	if s.mail == nil {
+		return ErrNoSMTP
+	}
+	return s.mail.Send(ctx, msgs...)
+}
+
 // SetSource names where the digests' notices come from (the attention queue).
 func (s *Service) SetSource(src survey.NoticeSource) {
 	s.mu.Lock()

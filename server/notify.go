@@ -46,3 +46,12 @@ func (s *Server) SetNoticeSource(src survey.NoticeSource) { s.notify.SetSource(s
 func (s *Server) EnqueueNotice(ctx context.Context, n survey.Notice) error {
 	return s.notify.EnqueueNotice(ctx, n)
 }
+
+// SendMail mails messages through HAILONG_SMTP_URL's server;
+// notify.ErrNoSMTP when none is configured (check MailConfigured first).
+func (s *Server) SendMail(ctx context.Context, msgs ...notify.Message) error {
+	return s.notify.Send(ctx, msgs...)
+}
+
+// MailConfigured reports whether e-mail can be sent.
+func (s *Server) MailConfigured() bool { return s.notify.Mail() }

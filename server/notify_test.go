@@ -100,6 +100,9 @@ func TestNotifySettingsAPI(t *testing.T) {
 	if r = admin.api(t, http.MethodPost, "/api/v1/admin/agencies/so-cong-thuong/notifications/test", nil); r.status != http.StatusConflict || azDecodeErr(t, r).Error.Code != "no_webhook" {
 		t.Errorf("test call without a webhook: %s", r)
 	}
+	if env.srv.MailConfigured() || env.srv.SendMail(ctx, notify.Message{To: []string{"a@b.vn"}, Subject: "x", Body: "y"}) != notify.ErrNoSMTP {
+		t.Errorf("without SMTP, mail is said to be configured or sent")
+	}
 	// No mail server: the digests cannot be sent now.
 	if r = admin.api(t, http.MethodPost, "/api/v1/admin/digests", nil); r.status != http.StatusConflict || azDecodeErr(t, r).Error.Code != "smtp_not_configured" {
 		t.Errorf("digests without SMTP: %s", r)
@@ -174,6 +177,16 @@ func TestNotifyEndToEnd(t *testing.T) {
 	if !strings.Contains(m.Subject, "Sở Tư pháp: 1 phản ánh mới") || strings.Index(m.Text, "Kính gửi") > strings.Index(m.Text, "Dear") ||
 		!strings.Contains(m.Text, "https://hailong.example.gov.vn/attention?agency=so-tu-phap") || !strings.Contains(m.Text, n.Link) {
 		t.Errorf("digest %q:\n%s", m.Subject, m.Text)
+	}
+	// Other notices go out through the same server.
+	if !env.srv.MailConfigured() {
+		t.Errorf("mail not configured")
+	}
+	if err := env.srv.SendMail(context.Background(), notify.Message{To: []string{"dan@example.vn"}, Subject: "Phản ánh đã được xử lý", Body: "Cảm ơn.\n"}); err != nil {
+		t.Fatal(err)
+	}
+	if mails = box.All(); len(mails) != 2 || notifytest.Decode(t, mails[1]).Subject != "Phản ánh đã được xử lý" {
+		t.Errorf("second mail: %d mails", len(mails))
 	}
 }
 
