@@ -65,7 +65,11 @@ func (s *Service) SendDigests(ctx context.Context, now time.Time, force bool) ([
 		if len(set.Emails) == 0 {
 			continue
 		}
-		out = append(out, s.sendDigest(ctx, cat, set, day, now, force))
+		r := s.sendDigest(ctx, cat, set, day, now, force)
+		if s.OnDigest != nil {
+			s.OnDigest(r)
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }

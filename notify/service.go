@@ -35,6 +35,10 @@ type Service struct {
 	mu  sync.Mutex
 	src survey.NoticeSource
 
+	// OnDigest, when set, learns what became of each agency's digest (for
+	// the metrics).
+	OnDigest func(r DigestResult)
+
 	stop context.CancelFunc
 	done chan struct{}
 }

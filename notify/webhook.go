@@ -75,6 +75,9 @@ type Worker struct {
 	// Backoff and MaxAge may be shortened by tests.
 	Backoff func(n int) time.Duration
 	MaxAge  time.Duration
+	// OnTry, when set, learns the outcome of each try: delivered, retry
+	// (failed, to be tried again) or failed (given up). For the metrics.
+	OnTry func(event, outcome string)
 	// Poll is how often the outbox is read when nothing wakes the worker
 	// (a call queued, a retry falling due): for calls left by another
 	// process or a restart.
@@ -212,6 +215,13 @@ func (w *Worker) try(ctx context.Context, d *survey.Delivery) {
 	}
 	if err := w.st.FinishTry(ctx, *d); err != nil {
 		w.log.Warn("webhook try not recorded", "delivery", d.ID, "err", err)
+	}
+	if w.OnTry != nil {
+		outcome := d.State
+		if outcome == survey.DeliveryPending {
+			outcome = "retry"
+		}
+		w.OnTry(d.Event, outcome)
 	}
 }
 

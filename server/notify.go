@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"hailong/notify"
 	"hailong/survey"
 )
@@ -14,11 +16,23 @@ import (
 
 // newNotify makes the notifications of the server; StartNotifications
 // runs their background work.
+// Its outcomes are counted in the server's metrics, which must exist.
 func (s *Server) newNotify() {
 	s.notify = notify.New(s.store, s.log, notify.Config{
 		SMTP: s.cfg.Notify.SMTP, AllowPrivate: s.cfg.Notify.AllowPrivate,
 		PublicURL: s.cfg.PublicURL, DigestHour: s.cfg.Notify.DigestHour,
 	})
+	calls := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hailong_webhook_calls_total",
+		Help: "Webhook tries by this process, by event and outcome (delivered; retry: failed, tried again; failed: given up).",
+	}, []string{"event", "outcome"})
+	digests := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hailong_digests_total",
+		Help: "Agencies' daily e-mail digests by outcome (sent, empty, skipped, failed).",
+	}, []string{"state"})
+	s.metrics.reg.MustRegister(calls, digests)
+	s.notify.Webhooks.OnTry = func(event, outcome string) { calls.WithLabelValues(event, outcome).Inc() }
+	s.notify.OnDigest = func(r notify.DigestResult) { digests.WithLabelValues(r.State).Inc() }
 }
 
 // StartNotifications runs the webhook worker and the daily digest's

@@ -178,6 +178,18 @@ func TestNotifyEndToEnd(t *testing.T) {
 		!strings.Contains(m.Text, "https://hailong.example.gov.vn/attention?agency=so-tu-phap") || !strings.Contains(m.Text, n.Link) {
 		t.Errorf("digest %q:\n%s", m.Subject, m.Text)
 	}
+	// The outcomes are counted in the metrics.
+	mr := admin.get(t, "/metrics")
+	for _, want := range []string{
+		`hailong_webhook_calls_total{event="test",outcome="failed"} 1`,
+		`hailong_webhook_calls_total{event="attention.item",outcome="retry"} 1`,
+		`hailong_webhook_calls_total{event="attention.item",outcome="delivered"} 1`,
+		`hailong_digests_total{state="sent"} 1`,
+	} {
+		if !strings.Contains(mr.body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
 	// Other notices go out through the same server.
 	if !env.srv.MailConfigured() {
 		t.Errorf("mail not configured")

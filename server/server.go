@@ -82,8 +82,8 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*Server, error) {
 	if err := s.startInvitations(ctx); err != nil {
 		return nil, err
 	}
-	s.newNotify()
 	s.metrics = newMetrics(st, s.limiter)
+	s.newNotify() // after the metrics, which count its outcomes
 	s.engine = s.newEngine()
 	return s, nil
 }
