@@ -55,5 +55,7 @@ func run(ctx context.Context, getenv func(string) string, out, errOut io.Writer)
 	if err != nil {
 		return err
 	}
+	srv.StartNotifications() // e-mail digests and webhooks, stopped before the store closes
+	defer srv.StopNotifications()
 	return serve(ctx, cfg, srv, log, pw, out, errOut)
 }

@@ -67,6 +67,9 @@ type Config struct {
 	Timeouts       Timeouts
 	Rate           RateLimits
 	TrustedProxies []netip.Prefix
+
+	// Notify configures e-mail digests and webhooks: config_notify.go.
+	Notify NotifyConfig
 }
 
 // LoadConfig reads the configuration through getenv (os.Getenv in
@@ -136,6 +139,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	loadTokenTTL(getenv, &cfg, bad)
 	loadEntryMaxAge(getenv, &cfg, bad)
 	loadRankingBasis(getenv, &cfg, bad)
+	loadNotify(getenv, &cfg, bad)
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
 	}

@@ -41,7 +41,7 @@ var pageFiles = map[string][]string{
 
 	"admin_home":     {"layout.html", "admin_home.html"},
 	"admin_agencies": {"layout.html", "admin_partials.html", "admin_agencies.html"},
-	"admin_agency":   {"layout.html", "admin_partials.html", "admin_agency.html"},
+	"admin_agency":   {"layout.html", "admin_partials.html", "admin_agency_notify.html", "admin_agency.html"},
 	"admin_merge":    {"layout.html", "admin_partials.html", "admin_merge.html"},
 	"admin_areas":    {"layout.html", "admin_partials.html", "admin_areas.html"},
 	"admin_users":    {"layout.html", "admin_partials.html", "admin_users.html"},

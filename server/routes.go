@@ -106,6 +106,8 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/admin/agencies/:code", adminPage, csrf, s.page(s.adminAgency))
 	r.POST("/admin/agencies/:code", adminPage, csrf, s.page(s.adminAgencyUpdate))
 	r.POST("/admin/agencies/:code/dissolve", adminPage, csrf, s.page(s.adminAgencyDissolve))
+	r.POST("/admin/agencies/:code/notifications", adminPage, csrf, s.page(s.adminNotifySave))      // notify_pages.go
+	r.POST("/admin/agencies/:code/notifications/test", adminPage, csrf, s.page(s.adminNotifyTest)) // notify_pages.go
 	r.GET("/admin/merge", adminPage, csrf, s.page(s.adminMerge))
 	r.POST("/admin/merge", adminPage, csrf, s.page(s.adminMergeSubmit))
 	r.GET("/admin/areas", adminPage, csrf, s.page(s.adminAreas))
@@ -142,6 +144,11 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/api/v1/admin/agencies/:code", adminAPI, s.api(s.apiAdminAgency))
 	r.PUT("/api/v1/admin/agencies/:code", adminAPI, s.api(s.apiAdminAgencyUpdate))
 	r.POST("/api/v1/admin/agencies/:code/dissolve", adminAPI, s.api(s.apiAdminAgencyDissolve))
+	r.GET("/api/v1/admin/agencies/:code/notifications", adminAPI, s.api(s.apiNotifyGet)) // notify_api.go
+	r.PUT("/api/v1/admin/agencies/:code/notifications", adminAPI, s.api(s.apiNotifyPut))
+	r.POST("/api/v1/admin/agencies/:code/notifications/test", adminAPI, s.api(s.apiNotifyTest))
+	r.GET("/api/v1/admin/agencies/:code/notifications/deliveries", adminAPI, s.api(s.apiNotifyDeliveries))
+	r.POST("/api/v1/admin/digests", adminAPI, s.api(s.apiDigestsSend))
 	r.POST("/api/v1/admin/merges", adminAPI, s.api(s.apiAdminMerge))
 	r.GET("/api/v1/admin/areas", adminAPI, s.api(s.apiAdminAreas))
 	r.POST("/api/v1/admin/areas", adminAPI, s.api(s.apiAdminAreaCreate))

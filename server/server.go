@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
 
+	"hailong/notify"
 	"hailong/survey"
 	"hailong/survey/store"
 )
@@ -40,6 +41,8 @@ type Server struct {
 	metrics    *metrics       // Prometheus metrics (metrics.go)
 	ready      *readiness     // /readyz's database check, reused for a second (health.go)
 	logins     loginGuard     // failed logins per user name and client (login_attempts.go)
+
+	notify *notify.Service // e-mail digests and webhooks (notify.go)
 }
 
 // New builds the server: templates and messages are parsed now, so a broken
@@ -80,6 +83,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(st, s.limiter)
+	s.newNotify() // after the metrics, which count its outcomes
 	s.engine = s.newEngine()
 	return s, nil
 }

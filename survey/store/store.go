@@ -188,5 +188,5 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			return fmt.Errorf("create indexes: %w", classify(err))
 		}
 	}
-	return nil
+	return s.ensureNotifyIndexes(ctx) // notify.go
 }
