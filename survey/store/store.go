@@ -60,6 +60,8 @@ type Store struct {
 
 	quick ratingState // kiosk quick ratings (ratings.go)
 
+	attention attentionState // the attention queue's rule (attention.go)
+
 	catalogMu   sync.Mutex
 	catalogGen  int  // bumped by InvalidateCatalog
 	catalogBusy bool // a refresh is under way
