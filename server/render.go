@@ -20,7 +20,7 @@ import (
 // page is its own template set, so one page's blocks never leak into another.
 var pageFiles = map[string][]string{
 	"start":  {"layout.html", "errors.html", "start.html"},
-	"form":   {"layout.html", "errors.html", "form_questions.html", "form.html"},
+	"form":   {"layout.html", "errors.html", "form_questions.html", "form_contact.html", "form.html"},
 	"thanks": {"layout.html", "thanks.html"},
 	"error":  {"layout.html", "error.html"},
 	"login":  {"layout.html", "login.html"},
@@ -29,6 +29,7 @@ var pageFiles = map[string][]string{
 
 	"dashboard": {"layout.html", "errors.html", "kiosk_dashboard.html", "dashboard.html"},
 	"comments":  {"layout.html", "errors.html", "comments.html"},
+	"attention": {"layout.html", "errors.html", "attention.html"},
 	"rankings":  {"layout.html", "errors.html", "rankings.html"},
 
 	"entry":       {"layout.html", "errors.html", "form_questions.html", "entry.html"},

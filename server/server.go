@@ -40,6 +40,7 @@ type Server struct {
 	metrics    *metrics       // Prometheus metrics (metrics.go)
 	ready      *readiness     // /readyz's database check, reused for a second (health.go)
 	logins     loginGuard     // failed logins per user name and client (login_attempts.go)
+	attention  attentionState // the attention queue's contacts and hook (attention.go)
 }
 
 // New builds the server: templates and messages are parsed now, so a broken
@@ -77,6 +78,9 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*Server, error) {
 		ready:    &readiness{ping: st.Ping},
 	}
 	if err := s.startInvitations(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.startAttention(ctx); err != nil {
 		return nil, err
 	}
 	s.metrics = newMetrics(st, s.limiter)

@@ -86,6 +86,9 @@ type AttentionItem struct {
 	Agency  string       `bson:"agency" json:"agency"`
 	Area    string       `bson:"area" json:"area"`
 	Channel Channel      `bson:"channel" json:"channel"`
+	FormID  string       `bson:"formId" json:"formId"`
+	Version int          `bson:"formVersion" json:"formVersion"`
+	Lang    Lang         `bson:"lang,omitempty" json:"-"` // the citizen's language, for a reply
 	Day     string       `bson:"day" json:"day"`
 	Reasons []string     `bson:"reasons" json:"reasons"`
 	Factors []FactorMean `bson:"factors" json:"factors"`
@@ -177,7 +180,7 @@ func NeedsAttention(r Response, f *Form, rule AttentionRule, contact bool) (Atte
 			counts[fc]++
 		}
 	}
-	it := AttentionItem{ID: r.ID, Agency: r.Agency, Area: r.Area, Channel: r.Channel,
+	it := AttentionItem{ID: r.ID, Agency: r.Agency, Area: r.Area, Channel: r.Channel, FormID: r.FormID, Version: r.FormVersion, Lang: r.Lang,
 		Day: r.SubmittedAt.In(zone).Format(time.DateOnly), Answers: r.Answers, Comment: r.Comment,
 		Contact: contact, State: AttentionNew, Created: r.ReceivedAt, Updated: r.ReceivedAt}
 	if it.Created.IsZero() {
