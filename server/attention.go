@@ -569,14 +569,56 @@ func (s *Server) attentionSubmit(c *gin.Context) error {
 	return nil
 }
 
-// attentionCounts counts the queues of the agencies for the dashboard and
-// the rankings; nil when the store cannot (the figures are then left out).
-func (s *Server) attentionCounts(ctx context.Context, agencies []string) map[string]survey.AttentionCounts {
-	agencies = slices.Compact(slices.Sorted(slices.Values(agencies)))
-	m, err := s.store.AttentionSummary(ctx, agencies, time.Now())
+// dashboardAttention counts the queue of a dashboard's units now; nil when
+// the store cannot (the figures are then left out of the page).
+func (s *Server) dashboardAttention(ctx context.Context, units []string) *survey.AttentionCounts {
+	items, err := s.store.ListAttention(ctx, store.AttentionFilter{Agencies: units})
 	if err != nil {
 		s.log.Warn("attention: counts left out", "err", err)
 		return nil
 	}
-	return m
+	c := survey.CountAttention(items)
+	return &c
+}
+
+// rankingAttention sets the attention counts of every row of the rankings:
+// the unit's items and those of the agencies merged into it, now. On a
+// failure the counts are left out.
+func (s *Server) rankingAttention(ctx context.Context, levels []RankingLevelJSON) {
+	var codes []string
+	rows := func(yield func(*RankingRowJSON) bool) {
+		for i := range levels {
+			for _, list := range [][]RankingRowJSON{levels[i].Ranked, levels[i].Unranked} {
+				for j := range list {
+					if !yield(&list[j]) {
+						return
+					}
+				}
+			}
+		}
+	}
+	for r := range rows {
+		codes = append(codes, r.Agency)
+		codes = append(codes, r.Includes...)
+	}
+	if len(codes) == 0 {
+		return
+	}
+	items, err := s.store.ListAttention(ctx, store.AttentionFilter{Agencies: slices.Compact(slices.Sorted(slices.Values(codes)))})
+	if err != nil {
+		s.log.Warn("attention: counts left out of the rankings", "err", err)
+		return
+	}
+	by := map[string][]survey.AttentionItem{}
+	for _, it := range items {
+		by[it.Agency] = append(by[it.Agency], it)
+	}
+	for r := range rows {
+		var mine []survey.AttentionItem
+		for _, a := range append([]string{r.Agency}, r.Includes...) {
+			mine = append(mine, by[a]...)
+		}
+		c := survey.CountAttention(mine)
+		r.Attention = &c
+	}
 }

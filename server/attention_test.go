@@ -318,3 +318,43 @@ func atGrep(t testing.TB, dir string, needles ...string) (found []string, files 
 	})
 	return found, files
 }
+
+// The queue is counted on the dashboard and in the rankings JSON.
+func TestAttentionCountedOnDashboardAndRankings(t *testing.T) {
+	env := newAttentionEnv(t, t.TempDir(), false)
+	c := env.client(t)
+	for range 2 {
+		vals := atLowValues(t, env, c, "", "")
+		if r := env.postSurvey(t, c, landPath, vals); r.status != http.StatusSeeOther {
+			t.Fatalf("status %d", r.status)
+		}
+	}
+	admin := azAdmin(t, env)
+	r := admin.api(t, http.MethodGet, "/api/v1/rankings", nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("rankings: %s", r)
+	}
+	var out RankingsJSON
+	if err := json.Unmarshal([]byte(r.body), &out); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]*survey.AttentionCounts{}
+	for _, l := range out.Levels {
+		for _, row := range append(l.Ranked, l.Unranked...) {
+			seen[row.Agency] = row.Attention
+		}
+	}
+	if a := seen[landAgency]; a == nil || a.Open != 2 || a.Overdue != 0 || a.MedianDaysToResolve != nil {
+		t.Errorf("rankings attention of %s = %+v, want 2 open", landAgency, a)
+	}
+	if a := seen["so-tu-phap"]; a == nil || a.Open != 0 {
+		t.Errorf("rankings attention of so-tu-phap = %+v, want 0 open", a)
+	}
+	if !strings.Contains(r.body, `"attention":{"open":2,"overdue":0,"medianDaysToResolve":null}`) {
+		t.Errorf("rankings JSON lacks the attention object of issue 18")
+	}
+	page := admin.get(t, "/dashboard?agency="+landAgency)
+	if page.status != http.StatusOK || !strings.Contains(page.body, `<strong id="attention-open">2</strong>`) {
+		t.Errorf("dashboard: %d, the open count 2 missing", page.status)
+	}
+}

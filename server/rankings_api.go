@@ -71,6 +71,9 @@ type RankingRowJSON struct {
 	// points, null when either period is not ranked.
 	Previous *PreviousJSON `json:"previous"`
 	Change   *float64      `json:"change"`
+	// Attention is the unit's attention queue now (whatever the period),
+	// its merged agencies' items included: attention.go.
+	Attention *survey.AttentionCounts `json:"attention,omitempty"`
 }
 
 // PreviousJSON is a unit's standing over the previous period.
@@ -125,6 +128,7 @@ func (s *Server) apiRankings(c *gin.Context) error {
 		}
 		out.Levels = append(out.Levels, l)
 	}
+	s.rankingAttention(ctx, out.Levels)
 	c.JSON(http.StatusOK, out)
 	return nil
 }
