@@ -121,6 +121,7 @@ func TestAttentionFromTheFormOnceWithContact(t *testing.T) {
 		}
 	}
 	id := vals.Get("key")
+	atFlush(t, env)
 
 	// Plain contact details are nowhere in the database files.
 	found, files := atGrep(t, dir, phone, email, "tran.thi.binh")
@@ -260,6 +261,7 @@ func TestContactNotOfferedWithoutKey(t *testing.T) {
 	if r := env.postSurvey(t, c, landPath, vals); r.status != http.StatusSeeOther {
 		t.Fatalf("status %d", r.status)
 	}
+	atFlush(t, env)
 	it, err := env.store.AttentionItem(context.Background(), vals.Get("key"), time.Now())
 	if err != nil || it.Contact || slices.Contains(it.Reasons, survey.ReasonContactRequested) {
 		t.Errorf("item = %+v (%v), want one without contact", it, err)
@@ -278,6 +280,7 @@ func TestAttentionPageAsStaff(t *testing.T) {
 		t.Fatalf("status %d", r.status)
 	}
 	id := vals.Get("key")
+	atFlush(t, env)
 	staff := azLogin(t, env, "staff-land", azInsertUser(t, env, "staff-land", survey.RoleStaff, landAgency))
 	r := staff.get(t, "/attention?agency="+landAgency)
 	if r.status != http.StatusOK || !strings.Contains(r.body, `data-id="`+id+`"`) || !strings.Contains(r.body, "0987 654 321") {
@@ -294,6 +297,14 @@ func TestAttentionPageAsStaff(t *testing.T) {
 	it, err := env.store.AttentionItem(context.Background(), id, time.Now())
 	if err != nil || it.State != survey.AttentionInProgress || it.Note != "Đang liên hệ" {
 		t.Errorf("item = %+v (%v)", it, err)
+	}
+}
+
+// atFlush waits for the rollup writer, which inserts the attention items.
+func atFlush(t testing.TB, env *testEnv) {
+	t.Helper()
+	if err := env.store.FlushRollups(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -329,6 +340,7 @@ func TestAttentionCountedOnDashboardAndRankings(t *testing.T) {
 			t.Fatalf("status %d", r.status)
 		}
 	}
+	atFlush(t, env)
 	admin := azAdmin(t, env)
 	r := admin.api(t, http.MethodGet, "/api/v1/rankings", nil)
 	if r.status != http.StatusOK {

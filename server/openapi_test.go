@@ -640,7 +640,7 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 		{as: "staff", op: "POST /api/v1/comments/{id}/handled", params: map[string]string{"id": paperID}, body: map[string]any{"agency": "so-tu-phap", "month": "July"}, invalid: true, status: 400},
 
 		// The attention queue: the paper survey (a comment, mean under 3) is an item.
-		{as: "staff", op: "GET /api/v1/attention", query: "agency=so-tu-phap", status: 200,
+		{as: "staff", op: "GET /api/v1/attention", query: "agency=so-tu-phap", status: 200, prep: flushRollups,
 			check: func(t *testing.T, b any) {
 				found := false
 				for _, it := range field(b, "items").([]any) {

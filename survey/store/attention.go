@@ -8,14 +8,18 @@ package store
 //	attention_contacts: {_id: <response id>, agency, sealed: <AES-GCM>,
 //	                     created, expires}
 //
-// An item's _id is its response's id, so inserting it is idempotent: the
-// group commit inserts the items of the batch's new responses after the
-// responses and before their counts are handed to the rollup writer; a
-// retried submission (a duplicate) inserts it again, ignoring the
-// duplicate; and should the process die in between, the response's pending
-// entry is still in the log, and the reconciler that counts it inserts the
-// item too (reconcile.go: resolve). An item is thus written exactly once for
-// every response that needs one, never for one that was not stored.
+// An item's _id is its response's id, so inserting it is idempotent. The
+// group commit works out the items of its new responses (after they are
+// stored) and hands them to the rollup writer with their counts; the writer
+// inserts a batch's items in one insertMany before it deletes the batch's
+// pending entries (rollup_apply.go: countOnce), so a submission costs no
+// extra write of its own and an item appears within the writer's linger
+// (2 s; FlushRollups waits for it). Should the process die first, or the
+// writer's queue overflow, the response's pending entry is still in the log,
+// and the reconciler that counts it inserts the item too (reconcile.go:
+// resolve). A retried submission (a duplicate) inserts it again, ignoring
+// the duplicate. An item is thus written exactly once for every response
+// that needs one, never for one that was not stored.
 //
 // A contact is inserted before the response (InsertResponse), so it is
 // never lost once the response is stored; one whose response was never
@@ -113,25 +117,29 @@ func (s *Store) insertAttention(ctx context.Context, items []survey.AttentionIte
 	return fmt.Errorf("insert attention items: %w", classify(err))
 }
 
-// batchAttention inserts the items of a group commit's new responses
-// (failed holds the indexes not inserted). It returns false when the items
-// could not be written: then the batch's counts are left to the
-// reconciler, which writes the items as it counts them.
-func (s *Store) batchAttention(ctx context.Context, batch []*commitReq, failed map[int]error) bool {
-	var items []survey.AttentionItem
+// attachAttention gives the contribution of each new response of a group
+// commit (failed holds the indexes not inserted) its attention item, when
+// it needs one; the rollup writer inserts it.
+func (s *Store) attachAttention(ctx context.Context, batch []*commitReq, failed map[int]error) {
 	for i, r := range batch {
 		if _, ok := failed[i]; ok {
 			continue
 		}
 		if it, ok := s.attentionItem(ctx, r.doc.Response, len(r.doc.Contact) > 0); ok {
-			items = append(items, it)
+			r.c.attn = &it
 		}
 	}
-	if err := s.insertAttention(ctx, items); err != nil {
-		s.log.Warn("attention: items left to the reconciler", "count", len(items), "err", err)
-		return false
+}
+
+// attentionOf lists the attention items the contributions carry.
+func attentionOf(cs []contribution) []survey.AttentionItem {
+	var items []survey.AttentionItem
+	for _, c := range cs {
+		if c.attn != nil {
+			items = append(items, *c.attn)
+		}
 	}
-	return true
+	return items
 }
 
 // ensureAttention writes the item of a stored response if it needs one and

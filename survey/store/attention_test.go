@@ -49,6 +49,9 @@ func seeded(t *testing.T, dir string) *Store {
 
 func listAll(t *testing.T, s *Store) map[string]survey.AttentionItem {
 	t.Helper()
+	if err := s.FlushRollups(context.Background()); err != nil { // the writer inserts the items
+		t.Fatal(err)
+	}
 	items, err := s.ListAttention(context.Background(), AttentionFilter{Agencies: []string{"so-tu-phap"}})
 	if err != nil {
 		t.Fatal(err)
@@ -129,23 +132,29 @@ func TestAttentionItemSurvivesCrash(t *testing.T) {
 	if _, err := s.responses.InsertOne(ctx, storedResponse{Response: r, Attempt: c.attempt}); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(listAll(t, s)); n != 0 {
-		t.Fatalf("items before the crash = %d, want 0", n)
+	if items, err := s.ListAttention(ctx, AttentionFilter{Agencies: []string{"so-tu-phap"}}); err != nil || len(items) != 0 {
+		t.Fatalf("items before the crash = %v (%v), want none", items, err)
+	}
+	// And one stored in full, whose item waits in the writer's queue (it
+	// lingers 2 s before writing) when the process dies.
+	r2 := attResp(t, "att-crash-0002", 2, 2, "")
+	if created, err := s.InsertResponse(ctx, r2); err != nil || !created {
+		t.Fatal(err)
 	}
 	crash(s, false)
 
 	s = openAt(t, dir) // the start reconciles the pending log
 	defer s.Close(context.Background())
 	got := listAll(t, s)
-	if it, ok := got[r.ID]; len(got) != 1 || !ok || it.Overall != 1 {
-		t.Fatalf("items after restart = %+v, want the crashed response's item", got)
+	if it, ok := got[r.ID]; len(got) != 2 || !ok || it.Overall != 1 || got[r2.ID].Overall != 2 {
+		t.Fatalf("items after restart = %+v, want both crashed responses' items", got)
 	}
 	// A client retry after the restart writes nothing new.
 	if created, err := s.InsertResponse(ctx, r); err != nil || created {
 		t.Fatalf("retry: created=%v err=%v", created, err)
 	}
-	if n := len(listAll(t, s)); n != 1 {
-		t.Errorf("items after retry = %d, want 1", n)
+	if n := len(listAll(t, s)); n != 2 {
+		t.Errorf("items after retry = %d, want 2", n)
 	}
 }
 
@@ -218,6 +227,7 @@ func TestAttentionStateChanges(t *testing.T) {
 	if _, err := s.InsertResponse(ctx, r); err != nil {
 		t.Fatal(err)
 	}
+	listAll(t, s)
 	var fe survey.FieldErrors
 	if _, _, err := s.UpdateAttention(ctx, r.ID, "done", "", "u", time.Now()); !errors.As(err, &fe) {
 		t.Fatalf("bad state: err = %v, want field errors", err)
@@ -259,6 +269,7 @@ func TestContactSealedAtRest(t *testing.T) {
 	if _, err := s.InsertResponse(ctx, r); err != nil {
 		t.Fatal(err)
 	}
+	listAll(t, s)
 	it, err := s.AttentionItem(ctx, r.ID, time.Now())
 	if err != nil || !it.Contact || len(it.Reasons) != 1 || it.Reasons[0] != survey.ReasonContactRequested {
 		t.Fatalf("item = %+v (%v), want one with reason contact_requested", it, err)
@@ -302,6 +313,7 @@ func TestContactSealedAtRest(t *testing.T) {
 	if _, err := s.InsertResponse(ctx, r2); err != nil {
 		t.Fatal(err)
 	}
+	listAll(t, s)
 	if n, err := s.PurgeContacts(ctx, time.Now()); err != nil || n != 0 {
 		t.Errorf("purge now: %d (%v), want 0", n, err)
 	}

@@ -116,19 +116,14 @@ func (s *Store) writeBatch(ctx context.Context, batch []*commitReq) {
 			}
 		}
 	}
-	// Attention items (attention.go) are written before the counts are
-	// handed on: should they fail, or the process die first, the pending
-	// entries stay and the reconciler writes them as it counts.
-	handOn := s.batchAttention(ctx, batch, failed)
+	s.attachAttention(ctx, batch, failed) // the attention items go with the counts: attention.go
 	deadline := time.Now().Add(submitWait)
 	for i, r := range batch {
 		if e, ok := failed[i]; ok {
 			r.done <- e
 			continue
 		}
-		if handOn {
-			s.rollups.writer.submit(r.c, deadline)
-		}
+		s.rollups.writer.submit(r.c, deadline)
 		s.stats.addStored(r.doc.Channel)
 		s.appendComment(r.doc.Response) // comment buckets: see comments.go
 		r.done <- nil

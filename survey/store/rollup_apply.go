@@ -73,6 +73,10 @@ func (w *rollupWriter) countOnce(cs []contribution, t batchTag, checked bool) er
 			kept = append(kept, c.attempt)
 		}
 	}
+	// Before any pending entry goes: attention.go.
+	if err := w.s.insertAttention(ctx, attentionOf(cs)); err != nil {
+		return err
+	}
 	if len(kept) > 0 {
 		if err := w.s.writeRecord(ctx, t, kept); err != nil {
 			return err
