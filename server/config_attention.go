@@ -21,7 +21,7 @@ func loadAttention(getenv func(string) string, cfg *Config, bad func(string, ...
 			return
 		}
 		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f < 1 || f > 5 {
+		if err != nil || !(f >= 1 && f <= 5) {
 			bad("%s=%q must be a mean from 1 to 5 such as 2.5", name, v)
 			return
 		}
