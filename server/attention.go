@@ -36,6 +36,10 @@ type attentionState struct {
 	mu       sync.Mutex
 	resolved ContactResolvedFunc
 	purged   time.Time // the last purge of expired contacts
+
+	countsMu sync.Mutex
+	counts   map[string][]survey.AttentionItem // every agency's items, for counting (attentionByAgency)
+	countsAt time.Time
 }
 
 // OnContactResolved sets the hook called when an item with an e-mail
@@ -325,6 +329,7 @@ func (s *Server) updateAttention(c *gin.Context, id string, st survey.AttentionS
 		Note  string                `json:"note,omitempty"`
 	}
 	s.audit(c, u.Username, "attention.update", id, change{before.State, before.Note}, change{after.State, after.Note})
+	s.forgetAttentionCounts()
 	if email != "" {
 		s.attention.mu.Lock()
 		hook := s.attention.resolved
@@ -569,56 +574,73 @@ func (s *Server) attentionSubmit(c *gin.Context) error {
 	return nil
 }
 
-// dashboardAttention counts the queue of a dashboard's units now; nil when
-// the store cannot (the figures are then left out of the page).
+// attentionCountsTTL is how long the counts of every agency's queue are
+// reused by the dashboard and the rankings (a change made here is seen at
+// once).
+const attentionCountsTTL = 30 * time.Second
+
+// attentionByAgency returns every agency's items (states and dates only),
+// read at most every attentionCountsTTL.
+func (s *Server) attentionByAgency(ctx context.Context) (map[string][]survey.AttentionItem, error) {
+	a := &s.attention
+	a.countsMu.Lock()
+	defer a.countsMu.Unlock()
+	if a.counts != nil && time.Since(a.countsAt) < attentionCountsTTL {
+		return a.counts, nil
+	}
+	now := time.Now()
+	by, err := s.store.AttentionByAgency(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	a.counts, a.countsAt = by, now
+	return by, nil
+}
+
+// forgetAttentionCounts makes the next counts read the queue again.
+func (s *Server) forgetAttentionCounts() {
+	s.attention.countsMu.Lock()
+	s.attention.counts = nil
+	s.attention.countsMu.Unlock()
+}
+
+// countUnits counts the items of the units (an agency and those merged
+// into it).
+func countUnits(by map[string][]survey.AttentionItem, units []string) survey.AttentionCounts {
+	var mine []survey.AttentionItem
+	for _, u := range slices.Compact(slices.Sorted(slices.Values(units))) {
+		mine = append(mine, by[u]...)
+	}
+	return survey.CountAttention(mine)
+}
+
+// dashboardAttention counts the queue of a dashboard's units; nil when the
+// store cannot (the figures are then left out of the page).
 func (s *Server) dashboardAttention(ctx context.Context, units []string) *survey.AttentionCounts {
-	items, err := s.store.ListAttention(ctx, store.AttentionFilter{Agencies: units})
+	by, err := s.attentionByAgency(ctx)
 	if err != nil {
 		s.log.Warn("attention: counts left out", "err", err)
 		return nil
 	}
-	c := survey.CountAttention(items)
+	c := countUnits(by, units)
 	return &c
 }
 
 // rankingAttention sets the attention counts of every row of the rankings:
-// the unit's items and those of the agencies merged into it, now. On a
-// failure the counts are left out.
+// the unit's items and those of the agencies merged into it. On a failure
+// the counts are left out.
 func (s *Server) rankingAttention(ctx context.Context, levels []RankingLevelJSON) {
-	var codes []string
-	rows := func(yield func(*RankingRowJSON) bool) {
-		for i := range levels {
-			for _, list := range [][]RankingRowJSON{levels[i].Ranked, levels[i].Unranked} {
-				for j := range list {
-					if !yield(&list[j]) {
-						return
-					}
-				}
-			}
-		}
-	}
-	for r := range rows {
-		codes = append(codes, r.Agency)
-		codes = append(codes, r.Includes...)
-	}
-	if len(codes) == 0 {
-		return
-	}
-	items, err := s.store.ListAttention(ctx, store.AttentionFilter{Agencies: slices.Compact(slices.Sorted(slices.Values(codes)))})
+	by, err := s.attentionByAgency(ctx)
 	if err != nil {
 		s.log.Warn("attention: counts left out of the rankings", "err", err)
 		return
 	}
-	by := map[string][]survey.AttentionItem{}
-	for _, it := range items {
-		by[it.Agency] = append(by[it.Agency], it)
-	}
-	for r := range rows {
-		var mine []survey.AttentionItem
-		for _, a := range append([]string{r.Agency}, r.Includes...) {
-			mine = append(mine, by[a]...)
+	for i := range levels {
+		for _, list := range [][]RankingRowJSON{levels[i].Ranked, levels[i].Unranked} {
+			for j := range list {
+				c := countUnits(by, append([]string{list[j].Agency}, list[j].Includes...))
+				list[j].Attention = &c
+			}
 		}
-		c := survey.CountAttention(mine)
-		r.Attention = &c
 	}
 }

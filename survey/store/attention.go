@@ -234,19 +234,37 @@ func (s *Store) AttentionItem(ctx context.Context, id string, now time.Time) (su
 
 // AttentionSummary counts the queue of each agency at now.
 func (s *Store) AttentionSummary(ctx context.Context, agencies []string, now time.Time) (map[string]survey.AttentionCounts, error) {
-	items, err := s.ListAttention(ctx, AttentionFilter{Agencies: agencies, Now: now})
+	by, err := s.AttentionByAgency(ctx, now)
 	if err != nil {
 		return nil, err
-	}
-	by := map[string][]survey.AttentionItem{}
-	for _, it := range items {
-		by[it.Agency] = append(by[it.Agency], it)
 	}
 	out := make(map[string]survey.AttentionCounts, len(agencies))
 	for _, a := range agencies {
 		out[a] = survey.CountAttention(by[a])
 	}
 	return out, nil
+}
+
+// AttentionByAgency reads every item, by agency, with only what counting
+// needs (agency, state, dates: a projection, so the answers, comments and
+// histories are not sent), with Due and Overdue set at now.
+func (s *Store) AttentionByAgency(ctx context.Context, now time.Time) (map[string][]survey.AttentionItem, error) {
+	proj := bson.D{{Key: "agency", Value: 1}, {Key: "state", Value: 1}, {Key: "created", Value: 1}, {Key: "resolved", Value: 1}}
+	cur, err := s.attentionItems().Find(ctx, bson.D{}, options.Find().SetProjection(proj))
+	if err != nil {
+		return nil, fmt.Errorf("count attention: %w", classify(err))
+	}
+	var items []survey.AttentionItem
+	if err := cur.All(ctx, &items); err != nil {
+		return nil, fmt.Errorf("count attention: %w", classify(err))
+	}
+	rule := s.AttentionRule()
+	by := map[string][]survey.AttentionItem{}
+	for _, it := range items {
+		it.SetDue(rule, now)
+		by[it.Agency] = append(by[it.Agency], it)
+	}
+	return by, nil
 }
 
 // UpdateAttention sets an item's state and note, by the user, at the time,
