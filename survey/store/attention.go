@@ -33,6 +33,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -54,9 +55,66 @@ const (
 // serialises changes of an item (FerretDB loses concurrent updates of one
 // document).
 type attentionState struct {
-	mu   sync.RWMutex
-	rule *survey.AttentionRule
-	upd  sync.Mutex
+	mu      sync.RWMutex
+	rule    *survey.AttentionRule
+	created AttentionHook
+	await   bool // no hook yet is an error: see Config.AwaitAttentionHook
+	upd     sync.Mutex
+}
+
+// errNoAttentionHook: items were written before the hook was set, with
+// Config.AwaitAttentionHook: their pending entries stay until it is.
+var errNoAttentionHook = errors.New("attention items wait for their hook")
+
+// AttentionHook is told of attention items just written: at least once per
+// item (again after a crash, a retry or a failed call), always before the
+// pending entry of the item's response is deleted, so an item written is
+// never missed. It must be idempotent, keyed by the item's id (the webhook
+// outbox is). An error is retried with the rollup batch (or the reconciler's
+// pass); it must not block for long: it runs on the rollup writer.
+type AttentionHook func(ctx context.Context, items []survey.AttentionItem) error
+
+// OnAttentionCreated sets the hook told of new items (nil for none): the
+// notifications queue each new item's webhook call there.
+//
+// Items written at start (the reconciler healing a crash) before the hook is
+// set are told once it is, when the store was opened with
+// Config.AwaitAttentionHook: their pending entries wait until then.
+func (s *Store) OnAttentionCreated(h AttentionHook) {
+	s.attention.mu.Lock()
+	s.attention.created = h
+	s.attention.mu.Unlock()
+	if w := s.rollups.writer; w != nil && h != nil {
+		select {
+		case w.kick <- struct{}{}: // the reconciler tells what waited
+		default:
+		}
+	}
+}
+
+// tellCreated calls the hook, if any, with the items.
+func (s *Store) tellCreated(ctx context.Context, items []survey.AttentionItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	s.attention.mu.RLock()
+	h, await := s.attention.created, s.attention.await
+	s.attention.mu.RUnlock()
+	if h == nil {
+		if await {
+			return errNoAttentionHook
+		}
+		return nil
+	}
+	rule, now := s.AttentionRule(), time.Now()
+	items = slices.Clone(items)
+	for i := range items {
+		items[i].SetDue(rule, now)
+	}
+	if err := h(ctx, items); err != nil {
+		return fmt.Errorf("attention hook: %w", err)
+	}
+	return nil
 }
 
 // SetAttentionRule sets the rule that decides which responses enter the
@@ -154,7 +212,11 @@ func (s *Store) ensureAttention(ctx context.Context, r survey.Response) error {
 	if !ok {
 		return nil
 	}
-	return s.insertAttention(ctx, []survey.AttentionItem{it})
+	items := []survey.AttentionItem{it}
+	if err := s.insertAttention(ctx, items); err != nil {
+		return err
+	}
+	return s.tellCreated(ctx, items)
 }
 
 // AttentionFilter selects items. Agencies is required (the caller has

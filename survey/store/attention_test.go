@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"hailong/survey"
 )
@@ -346,4 +351,90 @@ func grepDir(t *testing.T, dir string, needles []string) (found []string, files 
 		t.Fatal(err)
 	}
 	return found, files
+}
+
+// The hook told of new items (the webhooks' outbox) hears of every item at
+// least once: after its own failures, and after a crash that happened
+// before it was set again, as long as the store awaits it.
+func TestAttentionHookAtLeastOnce(t *testing.T) {
+	dir := t.TempDir()
+	s := seeded(t, dir)
+	ctx := context.Background()
+	var mu sync.Mutex
+	told := map[string]int{}
+	fails := 2
+	hook := func(_ context.Context, items []survey.AttentionItem) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if fails > 0 {
+			fails--
+			return errors.New("outbox away")
+		}
+		for _, it := range items {
+			if it.Due == "" {
+				return errors.New("an item without its due day")
+			}
+			told[it.ID]++
+		}
+		return nil
+	}
+	s.OnAttentionCreated(hook)
+	r1 := attResp(t, "att-hook-0001", 1, 1, "")
+	if _, err := s.InsertResponse(ctx, r1); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FlushRollups(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	if told[r1.ID] != 1 || fails != 0 {
+		t.Errorf("told %v after two failures, want %s once", told, r1.ID)
+	}
+	mu.Unlock()
+
+	// A response stored, then the process dies before its item is written.
+	r2 := attResp(t, "att-hook-0002", 2, 1, "")
+	c, err := newContribution(r2, survey.NewKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.logPending(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.responses.InsertOne(ctx, storedResponse{Response: r2, Attempt: c.attempt}); err != nil {
+		t.Fatal(err)
+	}
+	crash(s, false)
+
+	s, err = Open(ctx, Config{DataDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AwaitAttentionHook: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	if left, err := s.findPending(ctx, bson.D{}); err != nil || len(left) != 1 {
+		t.Fatalf("pending entries before the hook = %d (%v), want the crashed one kept", len(left), err)
+	}
+	s.OnAttentionCreated(hook)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		mu.Lock()
+		n := told[r2.ID]
+		mu.Unlock()
+		if n >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the crashed response's item was never told")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := s.FlushRollups(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := s.findPending(ctx, bson.D{}); err != nil || len(left) != 0 {
+		t.Errorf("pending entries after the hook = %d (%v), want none", len(left), err)
+	}
+	if got := listAll(t, s); len(got) != 2 {
+		t.Errorf("items = %d, want 2", len(got))
+	}
 }

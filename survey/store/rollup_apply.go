@@ -74,8 +74,13 @@ func (w *rollupWriter) countOnce(cs []contribution, t batchTag, checked bool) er
 		}
 	}
 	// Before any pending entry goes: attention.go.
-	if err := w.s.insertAttention(ctx, attentionOf(cs)); err != nil {
-		return err
+	if items := attentionOf(cs); len(items) > 0 {
+		if err := w.s.insertAttention(ctx, items); err != nil {
+			return err
+		}
+		if err := w.s.tellCreated(ctx, items); err != nil {
+			return err
+		}
 	}
 	if len(kept) > 0 {
 		if err := w.s.writeRecord(ctx, t, kept); err != nil {
