@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -643,4 +644,21 @@ func (s *Server) rankingAttention(ctx context.Context, levels []RankingLevelJSON
 			}
 		}
 	}
+}
+
+// AttentionDigest lists an agency's items for its daily digest: those made
+// since the time (fresh) and those overdue now, newest first, with Due set.
+// The notifications' NoticeSource wraps it (docs/attention.md).
+func (s *Server) AttentionDigest(ctx context.Context, agency string, since time.Time) (fresh, overdue []survey.AttentionItem, err error) {
+	now := time.Now()
+	if fresh, err = s.store.ListAttention(ctx, store.AttentionFilter{Agencies: []string{agency}, Since: since, Now: now}); err != nil {
+		return nil, nil, err
+	}
+	overdue, err = s.store.ListAttention(ctx, store.AttentionFilter{Agencies: []string{agency}, Overdue: true, Now: now})
+	return fresh, overdue, err
+}
+
+// AttentionPath is the path of an item on the queue's page.
+func AttentionPath(agency, id string) string {
+	return "/attention?" + url.Values{"agency": {agency}}.Encode() + "#a-" + id
 }

@@ -370,3 +370,34 @@ func TestAttentionCountedOnDashboardAndRankings(t *testing.T) {
 		t.Errorf("dashboard: %d, the open count 2 missing", page.status)
 	}
 }
+
+// The digest's lists: new since a time, and overdue.
+func TestAttentionDigestLists(t *testing.T) {
+	env := newAttentionEnv(t, t.TempDir(), false)
+	ctx := context.Background()
+	old := time.Now().AddDate(0, -1, 0)
+	mk := func(id string, at time.Time) {
+		var as []survey.Answer
+		for _, code := range questionCodes(landArea) {
+			as = append(as, survey.Answer{Code: code, Value: 1})
+		}
+		r := survey.Response{ID: id, Agency: landAgency, Area: landArea, FormID: survey.DefaultFormID, FormVersion: 1,
+			Channel: survey.ChannelPaper, Lang: survey.Vi, Answers: as, SubmittedAt: at, ReceivedAt: at}
+		if _, err := env.store.InsertResponse(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk("digest-old-0001", old)
+	mk("digest-new-0001", time.Now())
+	atFlush(t, env)
+	fresh, overdue, err := env.srv.AttentionDigest(ctx, landAgency, time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fresh) != 1 || fresh[0].ID != "digest-new-0001" || len(overdue) != 1 || overdue[0].ID != "digest-old-0001" || !overdue[0].Overdue {
+		t.Errorf("fresh %v, overdue %v", fresh, overdue)
+	}
+	if p := AttentionPath(landAgency, "x1"); p != "/attention?agency="+landAgency+"#a-x1" {
+		t.Errorf("path %s", p)
+	}
+}
