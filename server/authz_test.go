@@ -425,6 +425,11 @@ var authzMatrix = []azRow{
 	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/reports/agencies/:agency", "/api/v1/reports/agencies/{agency}", "", 0},
 	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/comments", "/api/v1/comments?agency={agency}", "", azComments},
 	{"401 403 200 403 200 401 401 401 403 403", "POST /api/v1/comments/:id/handled", "/api/v1/comments/{comment}/handled", `{"agency":"{agency}","month":"{month}"}`, 0},
+	// The attention queue (the secret comment's response rates 2: it is an item), scoped as comments.
+	{"303 403 200 200 200 303 401 303 403 403", "GET /attention", "/attention?agency={agency}", "", azComments},
+	{"303 403 303 403 303 303 401 303 403 403", "POST /attention/:id", "/attention/{comment}", "state=acknowledged", 0},
+	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/attention", "/api/v1/attention?agency={agency}", "", azComments},
+	{"401 403 200 403 200 401 401 401 403 403", "POST /api/v1/attention/:id", "/api/v1/attention/{comment}", `{"state":"acknowledged"}`, 0},
 	// Rankings: every reader; staff get only their own agencies' rows (so never B).
 	// Exports: as the reports; staff of A asking for B are refused, and the
 	// responses with their comments show the asked agency's secret comment.

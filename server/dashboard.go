@@ -70,15 +70,18 @@ type DashboardPage struct {
 	Query    reportQuery
 	From, To string
 	R        *AgencyReport
-	Factors  []FactorRow
-	Weakest  []CriterionRow
-	Extras   []CriterionRow
-	Trend    template.HTML
-	ByArea   []SliceRow
-	ByChan   []SliceRow
-	Scale    []survey.Level5
-	APIURL   string
-	Ratings  *RatingsView // the kiosks' quick ratings: kiosk_report.go
+	// Attention is the agency's attention queue now (attention.go); nil
+	// when it could not be counted.
+	Attention *survey.AttentionCounts
+	Factors   []FactorRow
+	Weakest   []CriterionRow
+	Extras    []CriterionRow
+	Trend     template.HTML
+	ByArea    []SliceRow
+	ByChan    []SliceRow
+	Scale     []survey.Level5
+	APIURL    string
+	Ratings   *RatingsView // the kiosks' quick ratings: kiosk_report.go
 	// MissingFactors names the factors without a valid answer when the
 	// overall index is incomplete; RankReason says why the agency is not
 	// ranked, in the page's language.
@@ -152,6 +155,7 @@ func (s *Server) dashboard(c *gin.Context) error {
 	}
 	p.R = r
 	s.fillDashboard(&p, cat)
+	p.Attention = s.dashboardAttention(ctx, r.Units)
 	if p.Ratings, err = s.dashboardRatings(c, b.L, q); err != nil {
 		return err
 	}

@@ -667,6 +667,32 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 		{as: "staff", op: "POST /api/v1/comments/{id}/handled", params: map[string]string{"id": "no-such-comment"}, example: "mark", status: 404},
 		{as: "staff", op: "POST /api/v1/comments/{id}/handled", params: map[string]string{"id": paperID}, body: map[string]any{"agency": "so-tu-phap", "month": "July"}, invalid: true, status: 400},
 
+		// The attention queue: the paper survey (a comment, mean under 3) is an item.
+		{as: "staff", op: "GET /api/v1/attention", query: "agency=so-tu-phap", status: 200, prep: flushRollups,
+			check: func(t *testing.T, b any) {
+				found := false
+				for _, it := range field(b, "items").([]any) {
+					found = found || field(it, "id") == paperID && field(it, "state") == "new"
+				}
+				if !found {
+					t.Errorf("the paper survey is not a new item: %v", b)
+				}
+			}},
+		{as: "inspector", op: "GET /api/v1/attention", query: "state=open&limit=50", status: 200},
+		{as: "staff", op: "GET /api/v1/attention", query: "state=closed", invalid: true, status: 400},
+		{as: "staff", op: "GET /api/v1/attention", query: "agency=so-cong-thuong", status: 403},
+		{as: "admin", op: "GET /api/v1/attention", query: "agency=no-such", status: 404},
+		{as: "inspector", op: "POST /api/v1/attention/{id}", params: map[string]string{"id": paperID}, example: "acknowledge", status: 403},
+		{as: "staff", op: "POST /api/v1/attention/{id}", params: map[string]string{"id": paperID}, example: "acknowledge", status: 200},
+		{as: "staff", op: "POST /api/v1/attention/{id}", params: map[string]string{"id": paperID}, example: "resolve", status: 200,
+			check: func(t *testing.T, b any) {
+				if field(b, "state") != "resolved" || len(field(b, "history").([]any)) != 2 {
+					t.Errorf("resolved item: %v", b)
+				}
+			}},
+		{as: "staff", op: "POST /api/v1/attention/{id}", params: map[string]string{"id": "no-such-item"}, example: "acknowledge", status: 404},
+		{as: "staff", op: "POST /api/v1/attention/{id}", params: map[string]string{"id": paperID}, body: map[string]any{"state": "done"}, invalid: true, status: 400},
+
 		// Administration: agencies.
 		{as: "admin", op: "GET /api/v1/admin/agencies", status: 200},
 		{as: "staff", op: "GET /api/v1/admin/agencies", status: 403},

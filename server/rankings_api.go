@@ -77,6 +77,9 @@ type RankingRowJSON struct {
 	// RankRange is the 90 % range of the rank over 2,000 simulated
 	// surveys, [best, worst]; absent in the unranked list.
 	RankRange *survey.RankRange `json:"rankRange,omitempty"`
+	// Attention is the unit's attention queue now (whatever the period),
+	// its merged agencies' items included: attention.go.
+	Attention *survey.AttentionCounts `json:"attention,omitempty"`
 }
 
 // PreviousJSON is a unit's standing over the previous period.
@@ -101,7 +104,11 @@ func (s *Server) apiRankings(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, s.rankingsJSON(r))
+	out := s.rankingsJSON(r)
+	// The attention counts are the queue as it is now, whatever the
+	// period: served with the live ranking, never frozen in a publication.
+	s.rankingAttention(c.Request.Context(), out.Levels)
+	c.JSON(http.StatusOK, out)
 	return nil
 }
 

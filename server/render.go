@@ -20,7 +20,7 @@ import (
 // page is its own template set, so one page's blocks never leak into another.
 var pageFiles = map[string][]string{
 	"start":  {"layout.html", "errors.html", "start.html"},
-	"form":   {"layout.html", "errors.html", "form_questions.html", "form.html"},
+	"form":   {"layout.html", "errors.html", "form_questions.html", "form_contact.html", "form.html"},
 	"thanks": {"layout.html", "thanks.html"},
 	"error":  {"layout.html", "error.html"},
 	"login":  {"layout.html", "login.html"},
@@ -30,6 +30,7 @@ var pageFiles = map[string][]string{
 	"dashboard": {"layout.html", "errors.html", "kiosk_dashboard.html", "dashboard.html"},
 	"comments":  {"layout.html", "errors.html", "comments.html"},
 	"rankings":  {"layout.html", "errors.html", "funnel.html", "rankings.html"},
+	"attention": {"layout.html", "errors.html", "attention.html"},
 
 	"entry":       {"layout.html", "errors.html", "form_questions.html", "entry.html"},
 	"entry_saved": {"layout.html", "entry_saved.html"},

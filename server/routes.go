@@ -82,6 +82,8 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/rankings", staffPage, s.page(s.rankingsPage))
 	r.GET("/comments", staffPage, s.page(s.commentsPage))
 	r.POST("/comments/:agency/:month/:page/:id/handled", staffPage, csrf, s.page(s.commentHandledSubmit))
+	r.GET("/attention", staffPage, s.page(s.attentionPage)) // attention.go
+	r.POST("/attention/:id", staffPage, csrf, s.page(s.attentionSubmit))
 	r.GET("/entry", entryPage, csrf, s.page(s.entryList))
 	r.GET("/entry/:agency/:area", entryPage, csrf, s.page(s.entryForm))
 	r.POST("/entry/:agency/:area", entryPage, csrf, s.page(s.entrySubmit))
@@ -91,6 +93,8 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/api/v1/rankings", staffAPI, s.api(s.apiRankings))
 	r.GET("/api/v1/comments", staffAPI, s.api(s.apiComments))
 	r.POST("/api/v1/comments/:id/handled", staffAPI, s.api(s.apiCommentHandled))
+	r.GET("/api/v1/attention", staffAPI, s.api(s.apiAttention))
+	r.POST("/api/v1/attention/:id", staffAPI, s.api(s.apiAttentionUpdate))
 	r.GET("/api/v1/exports/aggregates", staffAPI, s.exportSlot, s.api(s.exportAggregates))
 	r.GET("/api/v1/exports/responses", staffAPI, s.exportSlot, s.api(s.exportResponses))
 

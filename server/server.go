@@ -42,7 +42,8 @@ type Server struct {
 	ready      *readiness     // /readyz's database check, reused for a second (health.go)
 	logins     loginGuard     // failed logins per user name and client (login_attempts.go)
 
-	notify *notify.Service // e-mail digests and webhooks (notify.go)
+	notify    *notify.Service // e-mail digests and webhooks (notify.go)
+	attention attentionState  // the attention queue's contacts and hook (attention.go)
 }
 
 // New builds the server: templates and messages are parsed now, so a broken
@@ -80,6 +81,9 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*Server, error) {
 		ready:    &readiness{ping: st.Ping},
 	}
 	if err := s.startInvitations(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.startAttention(ctx); err != nil {
 		return nil, err
 	}
 	s.metrics = newMetrics(st, s.limiter)

@@ -73,6 +73,15 @@ func (w *rollupWriter) countOnce(cs []contribution, t batchTag, checked bool) er
 			kept = append(kept, c.attempt)
 		}
 	}
+	// Before any pending entry goes: attention.go.
+	if items := attentionOf(cs); len(items) > 0 {
+		if err := w.s.insertAttention(ctx, items); err != nil {
+			return err
+		}
+		if err := w.s.tellCreated(ctx, items); err != nil {
+			return err
+		}
+	}
 	if len(kept) > 0 {
 		if err := w.s.writeRecord(ctx, t, kept); err != nil {
 			return err

@@ -161,6 +161,9 @@ type contribution struct {
 	demographics string
 	// pattern is the survey.Pattern key of the response, or unknownPattern.
 	pattern string
+	// attn is the response's attention item, when it needs one: the
+	// writer inserts it before it deletes the pending entry (attention.go).
+	attn *survey.AttentionItem
 }
 
 // newContribution checks that every name of the response can become part of

@@ -32,6 +32,10 @@ type Config struct {
 	// OpTimeout bounds each database operation; 10 s when zero. Commands
 	// that scan every response on a busy machine give it longer.
 	OpTimeout time.Duration
+	// AwaitAttentionHook holds back the pending entries of responses with
+	// attention items until OnAttentionCreated is called (the service sets
+	// it when its notifications take new items; attention.go).
+	AwaitAttentionHook bool
 }
 
 // Store is the service's access to its database. It is safe for concurrent use.
@@ -60,6 +64,8 @@ type Store struct {
 
 	quick ratingState // kiosk quick ratings (ratings.go)
 
+	attention attentionState // the attention queue's rule (attention.go)
+
 	catalogMu   sync.Mutex
 	catalogGen  int  // bumped by InvalidateCatalog
 	catalogBusy bool // a refresh is under way
@@ -76,6 +82,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		log = slog.Default()
 	}
 	s := &Store{log: log, catalogTTL: 5 * time.Second}
+	s.attention.await = cfg.AwaitAttentionHook
 	uri := cfg.URI
 	if uri == "" {
 		// The embedded database listens on a Unix socket in a private
