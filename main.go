@@ -42,7 +42,7 @@ func run(ctx context.Context, getenv func(string) string, out, errOut io.Writer)
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	st, err := openStore(ctx, cfg, log)
+	st, err := openStore(ctx, cfg, log, true)
 	if err != nil {
 		return err
 	}

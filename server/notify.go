@@ -35,9 +35,12 @@ func (s *Server) newNotify() {
 	s.notify.OnDigest = func(r notify.DigestResult) { digests.WithLabelValues(r.State).Inc() }
 }
 
-// StartNotifications runs the webhook worker and the daily digest's
-// scheduler until StopNotifications (main's serve wiring calls both).
+// StartNotifications connects the attention queue to the notifications
+// (attention_notify.go), then runs the webhook worker and the daily
+// digest's scheduler until StopNotifications (main's serve wiring calls
+// both).
 func (s *Server) StartNotifications() {
+	s.connectAttention()
 	if s.notify.Mail() {
 		s.log.Info("e-mail digests on", "hour", s.cfg.Notify.DigestHour)
 	} else {
