@@ -159,3 +159,52 @@ func TestCCHCFrameworkChecks(t *testing.T) {
 		t.Errorf("edit of a published framework: %v", err)
 	}
 }
+
+// A points file with bad rows is refused whole, each bad row named by its
+// line; a good one sets the units it names.
+func TestCCHCPointsCSV(t *testing.T) {
+	cat := &Catalog{Agencies: SeedAgencies()}
+	fw := CCHCFixtureFramework()
+	have := CCHCFixtureYears()[1]
+	bad := "agency,criterion,points\n" +
+		"so-tu-phap,1.1,3.5\n" +
+		"so-unknown,1.1,2\n" +
+		"so-tu-phap,9.9,1\n" +
+		"so-tu-phap,1.2,abc\n" +
+		"so-tu-phap,1.3,7\n" +
+		"so-tu-phap,1.1,2\n" +
+		"so-tu-phap,1.4\n"
+	units, problems := ParseCCHCPoints([]byte(bad), fw, cat, have)
+	if units != nil {
+		t.Errorf("units from a bad file: %v", units)
+	}
+	want := []CCHCRowProblem{
+		{Line: 3, Problem: CSVProblemAgency, Detail: "so-unknown"},
+		{Line: 4, Problem: CSVProblemCriterion, Detail: "9.9"},
+		{Line: 5, Problem: CSVProblemNumber, Detail: "abc"},
+		{Line: 6, Problem: CSVProblemRange, Detail: "7", Max: 3},
+		{Line: 7, Problem: CSVProblemDuplicate, Detail: "1.1"},
+		{Line: 8, Problem: CSVProblemColumns, Detail: "2"},
+	}
+	if len(problems) != len(want) {
+		t.Fatalf("problems %+v", problems)
+	}
+	for i := range want {
+		if problems[i] != want[i] {
+			t.Errorf("problem %d: %+v, want %+v", i, problems[i], want[i])
+		}
+	}
+	good := "\xef\xbb\xbfAgency;Criterion;Points\nban-dan-toc;1.1;3,5\nban-dan-toc;6.2;na\nban-dan-toc;surveyIndex;88\nlam-binh;7.1;8\n"
+	units, problems = ParseCCHCPoints([]byte(good), fw, cat, have)
+	if problems != nil || len(units) != 2 {
+		t.Fatalf("units %+v problems %+v", units, problems)
+	}
+	dt := units[0]
+	if dt.Name == nil || dt.Name.Vi != "Ban Dân tộc" || len(dt.Points) != 1 || dt.Points[0].Points != 3.5 ||
+		len(dt.NotApplicable) != 1 || *dt.SurveyIndex != 88 || !dt.Illustrative {
+		t.Errorf("ban-dan-toc %+v", dt)
+	}
+	if _, problems = ParseCCHCPoints([]byte("a,b\n"), fw, cat, have); len(problems) != 1 || problems[0].Problem != CSVProblemHeader {
+		t.Errorf("header: %+v", problems)
+	}
+}
