@@ -7,6 +7,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"hailong/survey"
 )
@@ -123,4 +124,23 @@ func (s *Store) LoadCCHCFixture(ctx context.Context) (added []string, err error)
 		}
 	}
 	return added, nil
+}
+
+// CCHCYears lists the years that have points, in order.
+func (s *Store) CCHCYears(ctx context.Context) ([]int, error) {
+	cur, err := s.cchcPoints().Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}).SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("list cchc years: %w", classify(err))
+	}
+	var docs []struct {
+		Year int `bson:"_id"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("list cchc years: %w", classify(err))
+	}
+	out := make([]int, len(docs))
+	for i, d := range docs {
+		out[i] = d.Year
+	}
+	return out, nil
 }
