@@ -125,6 +125,7 @@ func (s *Server) apiCCHCExport(c *gin.Context) error {
 
 func cchcCSV(j CCHCJSON) ([]byte, error) {
 	var buf bytes.Buffer
+	buf.WriteString(utf8BOM) // as every CSV export: Excel then reads UTF-8
 	w := csv.NewWriter(&buf)
 	for _, row := range cchcRows(j) {
 		rec := make([]string, len(row))
