@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -277,5 +279,78 @@ func TestCCHCFrameworkDraftPublish(t *testing.T) {
 	}
 	if r := admin.api(t, http.MethodPost, "/api/v1/admin/cchc/frameworks/1/drafts", nil); r.status != http.StatusCreated || !strings.Contains(r.body, `"version":2`) {
 		t.Errorf("new draft: %s", r)
+	}
+}
+
+// The survey component takes the index the service computed from the
+// unit's responses of the year when it is ranked; else the entered one.
+func TestCCHCSurveyFromService(t *testing.T) {
+	env := newTestEnvMin(t, 3)
+	if _, err := env.store.LoadCCHCFixture(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	admin := azAdmin(t, env)
+	for range 4 {
+		dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "web", "", dtUniform(t, env, "tu-phap", 5, nil))
+	}
+	for range 2 { // too few to rank: its entered index counts
+		dtSubmit(t, env, "", "so-cong-thuong", "cong-thuong", "web", "", dtUniform(t, env, "cong-thuong", 5, nil))
+	}
+	dtFlush(t, env)
+	year := strconv.Itoa(time.Now().In(survey.Zone()).Year())
+	r := admin.api(t, http.MethodPut, "/api/v1/cchc/"+year+"/points",
+		`{"units":[{"agency":"so-tu-phap","points":{"1.1":4},"surveyIndex":50},{"agency":"so-cong-thuong","points":{"1.1":4},"surveyIndex":45}]}`)
+	if r.status != http.StatusOK {
+		t.Fatalf("PUT: %s", r)
+	}
+	j := cchcGet(t, admin, year)
+	_, tp := cchcFind(t, j, "so-tu-phap")
+	if s := tp.Survey; s.Source != survey.CCHCFromService || s.Index == nil || *s.Index != 100 || s.Responses != 4 ||
+		s.ScoringRule != survey.RuleSIPAS2017 || s.Points != 18 || tp.Points != 22 {
+		t.Errorf("so-tu-phap: %+v survey %+v", tp, tp.Survey)
+	}
+	_, ct := cchcFind(t, j, "so-cong-thuong")
+	if s := ct.Survey; s.Source != survey.CCHCEntered || s.Index == nil || *s.Index != 45 || s.Points != 9 || ct.Points != 13 {
+		t.Errorf("so-cong-thuong: %+v survey %+v", ct, ct.Survey)
+	}
+}
+
+// Agencies merged between two years are compared through their lineage:
+// the agency they were merged into takes its best predecessor's rank; an
+// agency with no past is new.
+func TestCCHCLineageAcrossMerge(t *testing.T) {
+	env, insp := cchcEnv(t)
+	admin := azAdmin(t, env)
+	r := admin.api(t, http.MethodPost, "/api/v1/admin/agencies", map[string]any{"code": "so-nn-mt", "level": "department", "areas": []string{"nong-nghiep"},
+		"name": map[string]string{"vi": "Sở Nông nghiệp và Môi trường", "en": "Department of Agriculture and Environment"}})
+	if r.status != http.StatusCreated {
+		t.Fatalf("create so-nn-mt: %s", r)
+	}
+	dtMerge(t, admin, "so-nn-mt", "so-nn-ptnt", "so-tn-mt")
+	r = insp.api(t, http.MethodPut, "/api/v1/cchc/2019/points", `{"units":[
+		{"agency":"so-nn-mt","points":{"7.1":8,"7.2":6}},
+		{"agency":"so-tu-phap","points":{"7.1":1}},
+		{"agency":"so-moi","name":{"vi":"Sở Mới","en":"New Department"},"group":"department","points":{"7.1":5}}]}`)
+	if r.status != http.StatusOK {
+		t.Fatalf("PUT: %s", r)
+	}
+	j := cchcGet(t, insp, "2019")
+	_, nm := cchcFind(t, j, "so-nn-mt")
+	// so-nn-ptnt was 5th in 2018, so-tn-mt 8th: the best is 5; now first.
+	if nm.Rank != 1 || nm.PreviousRank == nil || *nm.PreviousRank != 5 || *nm.RankChange != 4 ||
+		strings.Join(nm.PreviousVia, ",") != "so-nn-ptnt,so-tn-mt" || nm.New {
+		t.Errorf("so-nn-mt: %+v", nm)
+	}
+	_, tp := cchcFind(t, j, "so-tu-phap")
+	if tp.Rank != 3 || *tp.PreviousRank != 1 || *tp.RankChange != -2 {
+		t.Errorf("so-tu-phap: %+v", tp)
+	}
+	_, nw := cchcFind(t, j, "so-moi")
+	if !nw.New || nw.PreviousRank != nil || nw.RankChange != nil {
+		t.Errorf("so-moi: %+v", nw)
+	}
+	g, _ := cchcFind(t, j, "so-nn-mt")
+	if !strings.HasSuffix(g.Summary.Vi, "Sở Nông nghiệp và Môi trường tăng 4 bậc, xếp hạng 1/3.") {
+		t.Errorf("summary %q", g.Summary.Vi)
 	}
 }
