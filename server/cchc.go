@@ -136,9 +136,10 @@ func (s *Server) cchcYear(ctx context.Context, cat *survey.Catalog, fw survey.CC
 }
 
 // cchcFigures are the satisfaction indices the service computed for the
-// year's catalog units (each with its lineage's responses, every response
-// counted), from the rollups, by the scoring rule in force: only those that
-// are ranked (enough responses, every factor answered).
+// year's catalog units (each with its lineage's responses, on the rankings'
+// basis, so that an agency's own paper forms do not raise its points), from
+// the rollups, by the scoring rule in force: only those that are ranked
+// (enough responses, every factor answered).
 func (s *Server) cchcFigures(ctx context.Context, cat *survey.Catalog, year int, rec survey.CCHCYear) (map[string]survey.CCHCSurveyFigure, error) {
 	out := map[string]survey.CCHCSurveyFigure{}
 	if len(rec.Units) == 0 {
@@ -148,7 +149,7 @@ func (s *Server) cchcFigures(ctx context.Context, cat *survey.Catalog, year int,
 	if err != nil {
 		return out, nil
 	}
-	tallies, err := s.store.ProvinceTalliesBasis(ctx, p.Months(), "", survey.BasisAll)
+	tallies, err := s.store.ProvinceTalliesBasis(ctx, p.Months(), "", s.rankingBasis())
 	if err != nil || len(tallies) == 0 {
 		return out, err
 	}
@@ -231,6 +232,8 @@ func cchcSummary(ms *Messages, g survey.CCHCGroupResult) string {
 	}
 	var out string
 	switch {
+	case len(g.Units) == 1:
+		out = ms.T("cchc.only", cchcNames(ms, lead), ms.Pct2(lead[0].Index))
 	case len(lead) == len(g.Units):
 		out = ms.T("cchc.all_tied", ms.Pct2(lead[0].Index))
 	default:

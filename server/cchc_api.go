@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -332,11 +333,7 @@ func (s *Server) publishCCHC(c *gin.Context, v int) (survey.CCHCFramework, error
 
 // sortedCCHC orders versions newest first.
 func sortedCCHC(fs []survey.CCHCFramework) []survey.CCHCFramework {
-	out := append([]survey.CCHCFramework(nil), fs...)
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].Version > out[j-1].Version; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	out := slices.Clone(fs)
+	slices.SortFunc(out, func(a, b survey.CCHCFramework) int { return b.Version - a.Version })
 	return out
 }
