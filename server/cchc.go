@@ -223,7 +223,7 @@ func (ms *Messages) Pct2(v float64) string {
 
 // cchcSummary is a group's sentences in the language: the leader and the
 // last ("Sở Tư pháp dẫn đầu với chỉ số 94,30 %; Sở Công Thương đứng cuối với
-// chỉ số 66,34 %."), then the unit that gained the most places ("Sở Nông
+// chỉ số 66,34 %.", tied units named together), then the unit that gained the most places ("Sở Nông
 // nghiệp và Phát triển nông thôn tăng 10 bậc, xếp hạng 5/19.").
 func cchcSummary(ms *Messages, g survey.CCHCGroupResult) string {
 	lead, last := g.Leaders(), g.Last()
@@ -237,7 +237,14 @@ func cchcSummary(ms *Messages, g survey.CCHCGroupResult) string {
 	case len(lead) == len(g.Units):
 		out = ms.T("cchc.all_tied", ms.Pct2(lead[0].Index))
 	default:
-		out = ms.T("cchc.lead", cchcNames(ms, lead), ms.Pct2(lead[0].Index), cchcNames(ms, last), ms.Pct2(last[0].Index))
+		n := func(base string, us []survey.CCHCUnitResult) string {
+			if len(us) > 1 {
+				return base + ".many"
+			}
+			return base + ".one"
+		}
+		out = ms.T(n("cchc.lead", lead), cchcNames(ms, lead), ms.Pct2(lead[0].Index)) + "; " +
+			ms.T(n("cchc.last", last), cchcNames(ms, last), ms.Pct2(last[0].Index)) + "."
 	}
 	if r, ok := g.Riser(); ok {
 		key := "cchc.rise"

@@ -354,3 +354,29 @@ func TestCCHCLineageAcrossMerge(t *testing.T) {
 		t.Errorf("summary %q", g.Summary.Vi)
 	}
 }
+
+// The sentences when units tie or stand alone, and a rise of one place.
+func TestCCHCSummaryCases(t *testing.T) {
+	ls, err := loadLocales()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vi, en := ls[survey.Vi], ls[survey.En]
+	u := func(name string, index float64, rank, change int) survey.CCHCUnitResult {
+		return survey.CCHCUnitResult{Name: survey.Text{Vi: name, En: name + " (en)"}, Index: index, Rank: rank, Of: 3, RankChange: change}
+	}
+	tied := survey.CCHCGroupResult{Units: []survey.CCHCUnitResult{u("A", 90, 1, 0), u("B", 90, 1, 1), u("C", 80.5, 3, 0)}}
+	if got := cchcSummary(vi, tied); got != "A và B cùng dẫn đầu với chỉ số 90,00 %; C đứng cuối với chỉ số 80,50 %. B tăng 1 bậc, xếp hạng 1/3." {
+		t.Errorf("tied leaders: %q", got)
+	}
+	if got := cchcSummary(en, tied); got != "A (en) and B (en) lead with an index of 90.00%; C (en) is last with an index of 80.50%. B (en) rose 1 place, ranking 1/3." {
+		t.Errorf("tied leaders in English: %q", got)
+	}
+	only := survey.CCHCGroupResult{Units: []survey.CCHCUnitResult{u("A", 77, 1, 0)}}
+	if got := cchcSummary(vi, only); got != "A là đơn vị duy nhất được chấm điểm, với chỉ số 77,00 %." {
+		t.Errorf("one unit: %q", got)
+	}
+	if got := cchcSummary(vi, survey.CCHCGroupResult{}); got != "" {
+		t.Errorf("no unit: %q", got)
+	}
+}
