@@ -122,6 +122,18 @@ func (s *Server) CCHCResult(ctx context.Context, year int) (*survey.CCHCResult, 
 	return &cur, nil
 }
 
+// CCHCView is a year's CCHC index in the API's shape, with each group's
+// sentences in both languages: what a public results page embeds once the
+// province publishes it (survey.ErrNotFound when no framework applies).
+func (s *Server) CCHCView(ctx context.Context, year int) (*CCHCJSON, error) {
+	r, err := s.CCHCResult(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	j := s.cchcJSON(r)
+	return &j, nil
+}
+
 // cchcYear computes one year without comparison.
 func (s *Server) cchcYear(ctx context.Context, cat *survey.Catalog, fw survey.CCHCFramework, year int) (survey.CCHCResult, error) {
 	rec, err := s.store.CCHCYear(ctx, year)

@@ -49,11 +49,11 @@ func (s *Server) apiCCHC(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.CCHCResult(c.Request.Context(), year)
+	j, err := s.CCHCView(c.Request.Context(), year)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, s.cchcJSON(r))
+	c.JSON(http.StatusOK, j)
 	return nil
 }
 

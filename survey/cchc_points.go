@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -62,14 +63,27 @@ func (u CCHCUnitPoints) UnitGroup(cat *Catalog) Level {
 }
 
 // UnitName is the unit's name: its own when given, else the catalog's, else its code.
-func (u CCHCUnitPoints) UnitName(cat *Catalog) Text {
+func (u CCHCUnitPoints) UnitName(cat *Catalog) Text { return u.UnitNameIn(cat, 0) }
+
+// UnitNameIn is the unit's name as it was at the end of the year (a renamed
+// agency keeps its former names with their end dates); year 0 is today's.
+func (u CCHCUnitPoints) UnitNameIn(cat *Catalog, year int) Text {
 	if u.Name != nil {
 		return *u.Name
 	}
-	if a, err := cat.Agency(u.Agency); err == nil {
-		return a.Name
+	a, err := cat.Agency(u.Agency)
+	if err != nil {
+		return Text{Vi: u.Agency, En: u.Agency}
 	}
-	return Text{Vi: u.Agency, En: u.Agency}
+	if year > 0 {
+		end := time.Date(year+1, 1, 1, 0, 0, 0, 0, Zone())
+		for _, f := range a.FormerNames { // oldest first
+			if f.Until.After(end) || f.Until.Equal(end) {
+				return f.Name
+			}
+		}
+	}
+	return a.Name
 }
 
 // Point returns the points of a sub-criterion, ok false when none were entered.

@@ -86,7 +86,8 @@ type CCHCSurveyResult struct {
 // ones count 0) and of the survey component's, its maximum the group's less
 // the maxima of the sub-criteria that do not apply to it. figures are the
 // service's satisfaction indices by agency; a unit without one uses its
-// entered index. Units are ranked by index, ties sharing a rank ("1, 1, 3").
+// entered index. A catalog agency is named as it was at the end of the
+// year. Units are ranked by index, ties sharing a rank ("1, 1, 3").
 func ComputeCCHC(year int, fw CCHCFramework, rec CCHCYear, cat *Catalog, figures map[string]CCHCSurveyFigure) CCHCResult {
 	out := CCHCResult{Year: year, Framework: fw}
 	for _, gf := range fw.Groups {
@@ -95,7 +96,7 @@ func ComputeCCHC(year int, fw CCHCFramework, rec CCHCYear, cat *Catalog, figures
 			if u.UnitGroup(cat) != gf.Group {
 				continue
 			}
-			g.Units = append(g.Units, scoreCCHCUnit(gf, u, cat, figures))
+			g.Units = append(g.Units, scoreCCHCUnit(year, gf, u, cat, figures))
 		}
 		rankCCHC(g.Units)
 		if len(g.Units) > 0 {
@@ -105,8 +106,8 @@ func ComputeCCHC(year int, fw CCHCFramework, rec CCHCYear, cat *Catalog, figures
 	return out
 }
 
-func scoreCCHCUnit(gf CCHCGroupFrame, u CCHCUnitPoints, cat *Catalog, figures map[string]CCHCSurveyFigure) CCHCUnitResult {
-	r := CCHCUnitResult{Agency: u.Agency, Name: u.UnitName(cat), Illustrative: u.Illustrative}
+func scoreCCHCUnit(year int, gf CCHCGroupFrame, u CCHCUnitPoints, cat *Catalog, figures map[string]CCHCSurveyFigure) CCHCUnitResult {
+	r := CCHCUnitResult{Agency: u.Agency, Name: u.UnitNameIn(cat, year), Illustrative: u.Illustrative}
 	for _, c := range gf.Components {
 		cr := CCHCComponentResult{Code: c.Code}
 		if c.Survey != nil {

@@ -208,3 +208,24 @@ func TestCCHCPointsCSV(t *testing.T) {
 		t.Errorf("header: %+v", problems)
 	}
 }
+
+// A unit renamed since is named as it was in the year.
+func TestCCHCNameOfTheYear(t *testing.T) {
+	cat := &Catalog{Agencies: SeedAgencies()}
+	for i, a := range cat.Agencies {
+		if a.Code == "so-nn-ptnt" {
+			renamed := Rename(a, Text{Vi: "Sở Nông nghiệp và Môi trường", En: "Department of Agriculture and Environment"}, time.Date(2025, 3, 1, 0, 0, 0, 0, Zone()))
+			cat.Agencies[i] = renamed
+		}
+	}
+	u := CCHCUnitPoints{Agency: "so-nn-ptnt"}
+	if n := u.UnitNameIn(cat, 2018).Vi; n != "Sở Nông nghiệp và Phát triển nông thôn" {
+		t.Errorf("2018: %q", n)
+	}
+	if n := u.UnitNameIn(cat, 2025).Vi; n != "Sở Nông nghiệp và Môi trường" {
+		t.Errorf("2025: %q", n)
+	}
+	if n := u.UnitName(cat).Vi; n != "Sở Nông nghiệp và Môi trường" {
+		t.Errorf("today: %q", n)
+	}
+}
