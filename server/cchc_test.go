@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -378,5 +379,35 @@ func TestCCHCSummaryCases(t *testing.T) {
 	}
 	if got := cchcSummary(vi, survey.CCHCGroupResult{}); got != "" {
 		t.Errorf("no unit: %q", got)
+	}
+}
+
+// The framework page: a draft's JSON is checked when saved (not JSON: the
+// field's message), its rules when published (a message per problem).
+func TestCCHCAdminPage(t *testing.T) {
+	env := newTestEnv(t)
+	admin := azAdmin(t, env)
+	if r := admin.get(t, "/admin"); !strings.Contains(r.body, `href="/admin/cchc"`) {
+		t.Errorf("the administration's menu has no link to the CCHC frameworks")
+	}
+	r := admin.post(t, "/admin/cchc", nil)
+	if r.status != http.StatusSeeOther || r.location() != "/admin/cchc/1?done=created" {
+		t.Fatalf("new draft: %s", r)
+	}
+	r = admin.post(t, "/admin/cchc/1", url.Values{"content": {`{"title": `}})
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, viMessage(t, env, "cchc.err.json")) || !strings.Contains(r.body, `{&#34;title&#34;: `) {
+		t.Errorf("save broken JSON: %s", r)
+	}
+	r = admin.post(t, "/admin/cchc/1", url.Values{"content": {`{"title":{"vi":"","en":"x"},"fromYear":1999,"groups":[]}`}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("save a half-done draft: %s", r)
+	}
+	r = admin.post(t, "/admin/cchc/1/publish", nil)
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "fromYear") || !strings.Contains(r.body, "title.vi") {
+		t.Errorf("publish a draft with problems: %s", r)
+	}
+	fws, err := env.store.CCHCFrameworks(context.Background())
+	if err != nil || len(fws) != 1 || fws[0].Published {
+		t.Errorf("after the refused publication: %+v %v", fws, err)
 	}
 }
