@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -39,12 +40,21 @@ func (s *Server) cchcEntryContext(ctx context.Context, year int) (cchcContext, e
 	return cchcContext{cat: cat, fw: fw}, nil
 }
 
+// cchcWrites serialises the process's writes of points. The write is
+// conditional on the revision read, which MongoDB applies atomically; the
+// embedded FerretDB does not promise it under concurrent writers (it loses
+// concurrent updates of one document: shared/DESIGN.md §2), and one process
+// is the only writer of an embedded database. Entries are rare and small.
+var cchcWrites sync.Mutex
+
 // saveCCHCUnits stores the units build makes from the year's stored points:
 // read, build, check, write conditionally on the revision read, again when
 // another write came between. build's error (problems of the entry) is
 // returned as it is, and nothing is written.
 func (s *Server) saveCCHCUnits(c *gin.Context, year int, build func(cchcContext, survey.CCHCYear) ([]survey.CCHCUnitPoints, error)) ([]survey.CCHCUnitPoints, error) {
 	ctx := c.Request.Context()
+	cchcWrites.Lock()
+	defer cchcWrites.Unlock()
 	cc, err := s.cchcEntryContext(ctx, year)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -409,5 +410,27 @@ func TestCCHCAdminPage(t *testing.T) {
 	fws, err := env.store.CCHCFrameworks(context.Background())
 	if err != nil || len(fws) != 1 || fws[0].Published {
 		t.Errorf("after the refused publication: %+v %v", fws, err)
+	}
+}
+
+// Concurrent entries for one year all land: none undoes another.
+func TestCCHCConcurrentEntries(t *testing.T) {
+	_, insp := cchcEnv(t)
+	codes := []string{"so-tu-phap", "so-cong-thuong", "so-nn-ptnt", "so-xay-dung", "so-tn-mt", "so-lao-dong", "lam-binh", "chiem-hoa"}
+	var wg sync.WaitGroup
+	for _, code := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := insp.api(t, http.MethodPut, "/api/v1/cchc/2020/points", `{"units":[{"agency":"`+code+`","points":{"7.1":5}}]}`)
+			if r.status != http.StatusOK {
+				t.Errorf("PUT %s: %s", code, r)
+			}
+		}()
+	}
+	wg.Wait()
+	y, err := insp.env.store.CCHCYear(context.Background(), 2020)
+	if err != nil || len(y.Units) != len(codes) || y.Rev != int64(len(codes)) {
+		t.Errorf("after %d concurrent entries: %d units, revision %d, %v", len(codes), len(y.Units), y.Rev, err)
 	}
 }
