@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -294,10 +295,18 @@ func (s *Server) newCCHCDraft(c *gin.Context, content survey.CCHCFramework) (sur
 	return survey.CCHCFramework{}, survey.ErrConflict
 }
 
+// cchcFrameworkWrites serialises the process's edits and publications of
+// framework drafts, for the reason cchcWrites gives: on the embedded FerretDB
+// an edit racing a publication could otherwise turn the published version
+// back into a draft.
+var cchcFrameworkWrites sync.Mutex
+
 // saveCCHCDraft replaces a draft's content (unchecked until publication,
 // like questionnaires: a draft may be saved half done).
 func (s *Server) saveCCHCDraft(c *gin.Context, v int, in cchcFrameworkRequest) (survey.CCHCFramework, error) {
 	ctx := c.Request.Context()
+	cchcFrameworkWrites.Lock()
+	defer cchcFrameworkWrites.Unlock()
 	cur, err := s.store.CCHCFramework(ctx, v)
 	if err != nil {
 		return cur, err
@@ -316,6 +325,8 @@ func (s *Server) saveCCHCDraft(c *gin.Context, v int, in cchcFrameworkRequest) (
 // publishCCHC checks and publishes a draft; from then on it is immutable.
 func (s *Server) publishCCHC(c *gin.Context, v int) (survey.CCHCFramework, error) {
 	ctx := c.Request.Context()
+	cchcFrameworkWrites.Lock()
+	defer cchcFrameworkWrites.Unlock()
 	cur, err := s.store.CCHCFramework(ctx, v)
 	if err != nil {
 		return cur, err
