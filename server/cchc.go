@@ -165,7 +165,12 @@ func (s *Server) cchcFigures(ctx context.Context, cat *survey.Catalog, year int,
 	if err != nil || len(tallies) == 0 {
 		return out, err
 	}
-	form, err := cat.FormFor("", time.Now())
+	// The questionnaire in force at the end of the year (or now, for this year).
+	at := time.Date(year+1, 1, 1, 0, 0, 0, 0, survey.Zone()).Add(-time.Second)
+	if now := time.Now(); now.Before(at) {
+		at = now
+	}
+	form, err := cat.FormFor("", at)
 	if err != nil {
 		return nil, err
 	}
