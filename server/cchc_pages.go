@@ -256,7 +256,7 @@ func (s *Server) cchcPointsView(c *gin.Context, year int, agency string, posted 
 		return p, survey.ErrNotFound
 	}
 	if rec.SurveyIndex != nil {
-		p.SurveyIndex = strconv.FormatFloat(*rec.SurveyIndex, 'f', -1, 64)
+		p.SurveyIndex = inputNumber(b.Lang, *rec.SurveyIndex)
 	}
 	for _, comp := range gf.Components {
 		ec := CCHCEntryComponent{Code: comp.Code, Name: comp.Name.In(b.Lang)}
@@ -267,13 +267,23 @@ func (s *Server) cchcPointsView(c *gin.Context, year int, agency string, posted 
 			ek := CCHCEntryCriterion{Code: k.Code, Name: k.Name.In(b.Lang), Max: b.L.Num(k.Max),
 				NotApplicable: slices.Contains(rec.NotApplicable, k.Code), Error: b.Errors["points."+k.Code]}
 			if v, ok := rec.Point(k.Code); ok {
-				ek.Value = strconv.FormatFloat(v, 'f', -1, 64)
+				ek.Value = inputNumber(b.Lang, v)
 			}
 			ec.Criteria = append(ec.Criteria, ek)
 		}
 		p.Components = append(p.Components, ec)
 	}
 	return p, nil
+}
+
+// inputNumber writes a number for an input, exactly, with a decimal comma
+// in Vietnamese (parseDecimal reads both).
+func inputNumber(lang survey.Lang, v float64) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if lang == survey.Vi {
+		return replaceDot(s)
+	}
+	return s
 }
 
 // cchcRuleText describes a survey rule in words.
