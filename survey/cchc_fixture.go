@@ -15,8 +15,8 @@ import (
 // The article publishes those totals and ranks only. Everything else is
 // illustrative and marked so: the framework's components follow the usual
 // CCHC structure with maxima of our own (100 points per group), every other
-// unit's index is invented (11 departments are not in the seeded catalog and
-// carry their own names), and the split of each unit's points over the
+// unit's index is invented (11 departments are not in the seeded catalog),
+// every unit carries its 2018 name and group, and the split of each unit's points over the
 // sub-criteria and its survey index are generated below from its total.
 
 // CCHCFixtureVersion is the framework version the fixture publishes.
@@ -98,40 +98,42 @@ func cchcFixtureUnits() []cchcFixtureUnit {
 	own := func(code, vi, en string, y17, y18 float64) cchcFixtureUnit {
 		return cchcFixtureUnit{code: code, name: &Text{Vi: vi, En: en}, group: LevelDepartment, illustrative: true, y2017: y17, y2018: y18}
 	}
-	cat := func(code string, group Level, illustrative bool, y17, y18 float64) cchcFixtureUnit {
-		return cchcFixtureUnit{code: code, group: group, illustrative: illustrative, y2017: y17, y2018: y18}
+	// Units of the seeded catalog carry their 2018 names too, so that the
+	// fixture reads the same whatever the catalog becomes.
+	cat := func(code, vi, en string, group Level, illustrative bool, y17, y18 float64) cchcFixtureUnit {
+		return cchcFixtureUnit{code: code, name: &Text{Vi: vi, En: en}, group: group, illustrative: illustrative, y2017: y17, y2018: y18}
 	}
 	dt := own("ban-dan-toc", "Ban Dân tộc", "Ethnic Minorities Committee", 73.10, 75.40)
 	dt.notApplicable = []string{"6.1"} // lowers its maximum to 95
 	return []cchcFixtureUnit{
 		// Departments: the three the article names, then the others.
-		cat("so-tu-phap", LevelDepartment, false, 92.80, 94.30),
-		cat("so-nn-ptnt", LevelDepartment, false, 76.40, 88.76),
-		cat("so-cong-thuong", LevelDepartment, false, 70.80, 66.34),
+		cat("so-tu-phap", "Sở Tư pháp", "Department of Justice", LevelDepartment, false, 92.80, 94.30),
+		cat("so-nn-ptnt", "Sở Nông nghiệp và Phát triển nông thôn", "Department of Agriculture and Rural Development", LevelDepartment, false, 76.40, 88.76),
+		cat("so-cong-thuong", "Sở Công Thương", "Department of Industry and Trade", LevelDepartment, false, 70.80, 66.34),
 		own("van-phong-ubnd", "Văn phòng UBND tỉnh", "Office of the Provincial People's Committee", 90.50, 92.15),
 		own("so-noi-vu", "Sở Nội vụ", "Department of Home Affairs", 91.20, 90.87),
 		own("so-tai-chinh", "Sở Tài chính", "Department of Finance", 88.90, 89.42),
-		cat("so-ke-hoach-dau-tu", LevelDepartment, true, 87.60, 87.90),
+		cat("so-ke-hoach-dau-tu", "Sở Kế hoạch và Đầu tư", "Department of Planning and Investment", LevelDepartment, true, 87.60, 87.90),
 		own("so-tt-tt", "Sở Thông tin và Truyền thông", "Department of Information and Communications", 86.30, 86.55),
-		cat("so-tn-mt", LevelDepartment, true, 85.00, 85.31),
+		cat("so-tn-mt", "Sở Tài nguyên và Môi trường", "Department of Natural Resources and Environment", LevelDepartment, true, 85.00, 85.31),
 		own("so-giao-duc", "Sở Giáo dục và Đào tạo", "Department of Education and Training", 84.10, 84.20),
 		own("so-khcn", "Sở Khoa học và Công nghệ", "Department of Science and Technology", 83.20, 83.08),
-		cat("so-xay-dung", LevelDepartment, true, 82.40, 81.97),
+		cat("so-xay-dung", "Sở Xây dựng", "Department of Construction", LevelDepartment, true, 82.40, 81.97),
 		own("so-y-te", "Sở Y tế", "Department of Health", 81.10, 80.45),
 		own("thanh-tra", "Thanh tra tỉnh", "Provincial Inspectorate", 80.20, 79.62),
-		cat("so-lao-dong", LevelDepartment, true, 79.00, 78.10),
+		cat("so-lao-dong", "Sở Lao động – Thương binh và Xã hội", "Department of Labour, Invalids and Social Affairs", LevelDepartment, true, 79.00, 78.10),
 		own("so-vh-tt-dl", "Sở Văn hóa, Thể thao và Du lịch", "Department of Culture, Sports and Tourism", 77.70, 76.83),
 		dt,
-		cat("so-giao-thong", LevelDepartment, true, 74.90, 73.92),
+		cat("so-giao-thong", "Sở Giao thông vận tải", "Department of Transport", LevelDepartment, true, 74.90, 73.92),
 		own("ban-ql-kcn", "Ban Quản lý các khu công nghiệp", "Industrial Zones Authority", 68.50, 71.05),
 		// Districts: the two the article names, then the others.
-		cat("lam-binh", LevelDistrict, false, 83.20, 85.78),
-		cat("chiem-hoa", LevelDistrict, false, 76.70, 73.65),
-		cat("tp-tuyen-quang", LevelDistrict, true, 84.10, 84.60),
-		cat("son-duong", LevelDistrict, true, 79.80, 82.35),
-		cat("ham-yen", LevelDistrict, true, 78.50, 80.92),
-		cat("na-hang", LevelDistrict, true, 75.20, 78.40),
-		cat("yen-son", LevelDistrict, true, 81.30, 76.15),
+		cat("lam-binh", "UBND huyện Lâm Bình", "Lâm Bình District People's Committee", LevelDistrict, false, 83.20, 85.78),
+		cat("chiem-hoa", "UBND huyện Chiêm Hóa", "Chiêm Hóa District People's Committee", LevelDistrict, false, 76.70, 73.65),
+		cat("tp-tuyen-quang", "UBND thành phố Tuyên Quang", "Tuyên Quang City People's Committee", LevelDistrict, true, 84.10, 84.60),
+		cat("son-duong", "UBND huyện Sơn Dương", "Sơn Dương District People's Committee", LevelDistrict, true, 79.80, 82.35),
+		cat("ham-yen", "UBND huyện Hàm Yên", "Hàm Yên District People's Committee", LevelDistrict, true, 78.50, 80.92),
+		cat("na-hang", "UBND huyện Na Hang", "Na Hang District People's Committee", LevelDistrict, true, 75.20, 78.40),
+		cat("yen-son", "UBND huyện Yên Sơn", "Yên Sơn District People's Committee", LevelDistrict, true, 81.30, 76.15),
 	}
 }
 
@@ -151,10 +153,7 @@ func CCHCFixtureYears() []CCHCYear {
 				continue
 			}
 			gf, _ := fw.Group(fu.group)
-			u := CCHCUnitPoints{Agency: fu.code, Illustrative: fu.illustrative, NotApplicable: na}
-			if fu.name != nil {
-				u.Name, u.Group = fu.name, fu.group
-			}
+			u := CCHCUnitPoints{Agency: fu.code, Name: fu.name, Group: fu.group, Illustrative: fu.illustrative, NotApplicable: na}
 			u.SurveyIndex, u.Points = cchcFixturePoints(gf, target, na)
 			y.Units = append(y.Units, u)
 		}
