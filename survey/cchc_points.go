@@ -53,13 +53,17 @@ const (
 	ProblemBoth = "both"
 )
 
-// UnitGroup is the group a unit is ranked in: its catalog level, or the
-// group it declares when it is outside the catalog.
+// UnitGroup is the group a unit is ranked in: the group it declares (a
+// province-level body is ranked with the departments, as provinces do),
+// else its catalog level.
 func (u CCHCUnitPoints) UnitGroup(cat *Catalog) Level {
+	if u.Group != "" {
+		return u.Group
+	}
 	if a, err := cat.Agency(u.Agency); err == nil {
 		return a.Level
 	}
-	return u.Group
+	return ""
 }
 
 // UnitName is the unit's name: its own when given, else the catalog's, else its code.
@@ -98,7 +102,7 @@ func (u CCHCUnitPoints) Point(code string) (float64, bool) {
 
 // CheckCCHCUnit applies the rules of a unit's points under a framework: a
 // well-formed agency code; outside the catalog a name in both languages and
-// a group (a catalog agency's group is its level: another one is refused);
+// a group (a catalog agency's group is its level unless it declares one);
 // a group the framework ranks; each point for a sub-criterion of that group,
 // once, between 0 and its maximum; not-applicable codes of that group, once,
 // never with points; a survey index between 0 and 100. Problems are named
@@ -110,21 +114,19 @@ func CheckCCHCUnit(u CCHCUnitPoints, fw CCHCFramework, cat *Catalog) FieldErrors
 		fe["agency"] = ProblemInvalid
 		return fe
 	}
-	group := u.Group
-	if a, err := cat.Agency(u.Agency); err == nil {
-		if group != "" && group != a.Level {
-			fe["group"] = ProblemInvalid
-		}
-		group = a.Level
-	} else {
-		if u.Name == nil {
-			fe["name.vi"], fe["name.en"] = ProblemRequired, ProblemRequired
-		} else {
-			checkText(fe, "name", *u.Name, MaxNameLen, true)
-		}
-		if group == "" {
-			fe["group"] = ProblemRequired
-		}
+	group := u.UnitGroup(cat)
+	if u.Group != "" && !slices.Contains(Levels, u.Group) {
+		fe["group"] = ProblemInvalid
+	}
+	_, err := cat.Agency(u.Agency)
+	switch {
+	case u.Name != nil:
+		checkText(fe, "name", *u.Name, MaxNameLen, true)
+	case err != nil:
+		fe["name.vi"], fe["name.en"] = ProblemRequired, ProblemRequired
+	}
+	if err != nil && group == "" {
+		fe["group"] = ProblemRequired
 	}
 	gf, ok := fw.Group(group)
 	if group != "" && !ok {

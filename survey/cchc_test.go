@@ -229,3 +229,24 @@ func TestCCHCNameOfTheYear(t *testing.T) {
 		t.Errorf("today: %q", n)
 	}
 }
+
+// A unit may declare the group it is ranked in (a province-level body with
+// the departments); a unit outside the catalog must.
+func TestCCHCUnitGroup(t *testing.T) {
+	cat := &Catalog{Agencies: append(SeedAgencies(), Agency{Code: "thanh-tra", Level: LevelProvinceBody, Name: Text{"Thanh tra tỉnh", "Provincial Inspectorate"}})}
+	fw := CCHCFixtureFramework()
+	p := []CCHCPoint{{"1.1", 1}}
+	if fe := CheckCCHCUnit(CCHCUnitPoints{Agency: "thanh-tra", Points: p}, fw, cat); fe["group"] != ProblemNoGroup {
+		t.Errorf("a province body without a group of its own: %v", fe)
+	}
+	u := CCHCUnitPoints{Agency: "thanh-tra", Group: LevelDepartment, Points: p}
+	if fe := CheckCCHCUnit(u, fw, cat); fe != nil || u.UnitGroup(cat) != LevelDepartment {
+		t.Errorf("a province body ranked with the departments: %v", fe)
+	}
+	if fe := CheckCCHCUnit(CCHCUnitPoints{Agency: "x-moi", Points: p}, fw, cat); fe["group"] != ProblemRequired || fe["name.vi"] != ProblemRequired {
+		t.Errorf("outside the catalog without name and group: %v", fe)
+	}
+	if fe := CheckCCHCUnit(CCHCUnitPoints{Agency: "so-tu-phap", Group: "ministry", Points: p}, fw, cat); fe["group"] != ProblemInvalid {
+		t.Errorf("an unknown group: %v", fe)
+	}
+}
