@@ -826,6 +826,37 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 		{as: "admin", op: "PUT /api/v1/admin/forms/{id}/{version}", params: map[string]string{"id": "sipas-2017", "version": "1"}, example: "edit", status: 400}, // published
 		{as: "admin", op: "POST /api/v1/admin/forms/{id}/{version}/publish", params: map[string]string{"id": "sipas-2017", "version": "2"}, status: 200},
 		{as: "admin", op: "POST /api/v1/admin/forms/{id}/{version}/publish", params: map[string]string{"id": "sipas-2017", "version": "2"}, status: 400}, // again
+
+		// The CCHC index (cchc_api.go): a framework drafted and published,
+		// points entered (JSON and CSV), the results and their exports read.
+		{as: "admin", op: "GET /api/v1/admin/cchc/frameworks", status: 200},
+		{as: "admin", op: "POST /api/v1/admin/cchc/frameworks", example: "framework", status: 201},
+		{as: "admin", op: "GET /api/v1/admin/cchc/frameworks/{version}", params: map[string]string{"version": "1"}, status: 200},
+		{as: "admin", op: "GET /api/v1/admin/cchc/frameworks/{version}", params: map[string]string{"version": "9"}, status: 404},
+		{as: "admin", op: "PUT /api/v1/admin/cchc/frameworks/{version}", params: map[string]string{"version": "1"}, example: "framework", status: 200},
+		{as: "inspector", op: "PUT /api/v1/cchc/{year}/points", params: map[string]string{"year": "2018"}, example: "units", status: 409},
+		{as: "admin", op: "POST /api/v1/admin/cchc/frameworks/{version}/publish", params: map[string]string{"version": "1"}, status: 200},
+		{as: "admin", op: "POST /api/v1/admin/cchc/frameworks/{version}/publish", params: map[string]string{"version": "1"}, status: 400}, // again
+		{as: "admin", op: "POST /api/v1/admin/cchc/frameworks/{version}/drafts", params: map[string]string{"version": "1"}, status: 201},
+		{as: "staff", op: "PUT /api/v1/cchc/{year}/points", params: map[string]string{"year": "2018"}, example: "units", status: 403},
+		{as: "inspector", op: "PUT /api/v1/cchc/{year}/points", params: map[string]string{"year": "2018"}, example: "units", status: 200},
+		{as: "inspector", op: "PUT /api/v1/cchc/{year}/points", params: map[string]string{"year": "2018"}, example: "overMax", status: 400},
+		{as: "inspector", op: "POST /api/v1/cchc/{year}/points/csv", params: map[string]string{"year": "2018"}, example: "file", status: 200},
+		{as: "inspector", op: "POST /api/v1/cchc/{year}/points/csv", params: map[string]string{"year": "2018"}, example: "badFile", status: 400},
+		{as: "inspector", op: "GET /api/v1/cchc/{year}/points", params: map[string]string{"year": "2018"}, status: 200},
+		{as: "staff", op: "GET /api/v1/cchc/{year}", params: map[string]string{"year": "2018"}, status: 200, check: func(t *testing.T, b any) {
+			// 1.1 = 9 and 1.2 not applicable (the file) plus 10 survey points
+			// (92 %, entered): 19 of 20; 6 + 8 (72 %) of 20.
+			want := " dẫn đầu với chỉ số 95,00 %; Sở Công Thương đứng cuối với chỉ số 70,00 %."
+			if got, _ := field(field(b, "groups").([]any)[0], "summary", "vi").(string); !strings.HasSuffix(got, want) {
+				t.Errorf("summary %q, want it to end with %q", got, want)
+			}
+		}},
+		{as: "staff", op: "GET /api/v1/cchc/{year}", params: map[string]string{"year": "2010"}, status: 404},
+		{as: "staff", op: "GET /api/v1/cchc/{year}/export", params: map[string]string{"year": "2018"}, query: "format=csv", status: 200},
+		{as: "inspector", op: "GET /api/v1/cchc/{year}/export", params: map[string]string{"year": "2018"}, query: "format=xlsx", status: 200},
+		{as: "admin", op: "GET /api/v1/cchc/{year}/export", params: map[string]string{"year": "2018"}, status: 200},
+		{as: "staff", op: "GET /api/v1/cchc/{year}/export", params: map[string]string{"year": "2018"}, query: "format=pdf", invalid: true, status: 400},
 		{as: "admin", op: "GET /api/v1/admin/assignments", status: 200},
 		{as: "admin", op: "PUT /api/v1/admin/assignments/{area}", params: map[string]string{"area": "dat-dai"}, example: "assign", status: 200},
 		{as: "admin", op: "PUT /api/v1/admin/assignments/{area}", params: map[string]string{"area": "dat-dai"}, body: map[string]any{"formId": "sipas-2017", "version": 1, "from": "soon"}, invalid: true, status: 400},

@@ -28,6 +28,9 @@ func (s *Server) routes(r *gin.Engine) {
 		// Inspectors and administrators publish results (publications.go).
 		publishPage = s.requirePage(survey.RoleInspector, survey.RoleAdmin)
 		publishAPI  = s.requireAPI(survey.RoleInspector, survey.RoleAdmin)
+		// The CCHC index's appraised points: inspectors and administrators.
+		inspectorPage = s.requirePage(survey.RoleInspector, survey.RoleAdmin)
+		inspectorAPI  = s.requireAPI(survey.RoleInspector, survey.RoleAdmin)
 	)
 
 	// The edge: probes, metrics (or the metrics token: metrics.go) and static files.
@@ -102,6 +105,17 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/publications", publishPage, csrf, s.page(s.publicationsPage))
 	r.POST("/publications", publishPage, csrf, s.page(s.publicationsSubmit))
 	r.POST("/api/v1/publications", publishAPI, s.api(s.apiPublish))
+	// The CCHC composite index (cchc_*.go): results for everyone who logs in,
+	// appraised points for inspectors and administrators.
+	r.GET("/cchc", staffPage, s.page(s.cchcPage))
+	r.GET("/cchc/:year/points", inspectorPage, csrf, s.page(s.cchcPointsPage))
+	r.POST("/cchc/:year/points", inspectorPage, csrf, s.page(s.cchcPointsSubmit))
+	r.POST("/cchc/:year/points/csv", inspectorPage, csrf, s.page(s.cchcPointsUpload))
+	r.GET("/api/v1/cchc/:year", staffAPI, s.api(s.apiCCHC))
+	r.GET("/api/v1/cchc/:year/export", staffAPI, s.api(s.apiCCHCExport))
+	r.GET("/api/v1/cchc/:year/points", inspectorAPI, s.api(s.apiCCHCPoints))
+	r.PUT("/api/v1/cchc/:year/points", inspectorAPI, s.api(s.apiCCHCPointsPut))
+	r.POST("/api/v1/cchc/:year/points/csv", inspectorAPI, s.api(s.apiCCHCPointsCSV))
 
 	// Administrators: agencies, areas, users, tokens, forms, kiosks, invitation keys, the audit log.
 	r.GET("/admin", adminPage, csrf, s.page(s.adminHome))
@@ -183,4 +197,16 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/api/v1/admin/invitation-keys", adminAPI, s.api(s.apiAdminKeys))
 	r.POST("/api/v1/admin/invitation-keys", adminAPI, s.api(s.apiAdminKeyRotate))
 	r.POST("/api/v1/admin/invitation-keys/:id/retire", adminAPI, s.api(s.apiAdminKeyRetire))
+	r.GET("/admin/cchc", adminPage, csrf, s.page(s.adminCCHCPage))
+	r.POST("/admin/cchc", adminPage, csrf, s.page(s.adminCCHCCreate))
+	r.GET("/admin/cchc/:version", adminPage, csrf, s.page(s.adminCCHCVersionPage))
+	r.POST("/admin/cchc/:version", adminPage, csrf, s.page(s.adminCCHCSave))
+	r.POST("/admin/cchc/:version/publish", adminPage, csrf, s.page(s.adminCCHCPublish))
+	r.POST("/admin/cchc/:version/draft", adminPage, csrf, s.page(s.adminCCHCDraft))
+	r.GET("/api/v1/admin/cchc/frameworks", adminAPI, s.api(s.apiAdminCCHCFrameworks))
+	r.POST("/api/v1/admin/cchc/frameworks", adminAPI, s.api(s.apiAdminCCHCCreate))
+	r.GET("/api/v1/admin/cchc/frameworks/:version", adminAPI, s.api(s.apiAdminCCHCFramework))
+	r.PUT("/api/v1/admin/cchc/frameworks/:version", adminAPI, s.api(s.apiAdminCCHCSave))
+	r.POST("/api/v1/admin/cchc/frameworks/:version/drafts", adminAPI, s.api(s.apiAdminCCHCDraft))
+	r.POST("/api/v1/admin/cchc/frameworks/:version/publish", adminAPI, s.api(s.apiAdminCCHCPublish))
 }
