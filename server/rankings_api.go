@@ -29,6 +29,9 @@ type RankingsJSON struct {
 	// staff, who get only their agencies' rows and no summary.
 	Scope  string             `json:"scope"`
 	Levels []RankingLevelJSON `json:"levels"`
+	// Versions are the questionnaire versions the period's responses were
+	// given on; each unit is scored with its own.
+	Versions []survey.VersionUse `json:"versions"`
 }
 
 // PeriodJSON is a period by its months.
@@ -71,6 +74,9 @@ type RankingRowJSON struct {
 	// points, null when either period is not ranked.
 	Previous *PreviousJSON `json:"previous"`
 	Change   *float64      `json:"change"`
+	// ChangeNote is "not_comparable" when both periods are ranked but do
+	// not share the same factors and criteria: change is then null.
+	ChangeNote string `json:"changeNote,omitempty"`
 }
 
 // PreviousJSON is a unit's standing over the previous period.
@@ -98,7 +104,7 @@ func (s *Server) apiRankings(c *gin.Context) error {
 	out := RankingsJSON{
 		Rule: r.Rule, FormID: r.Form.ID, FormVersion: r.Form.Version,
 		From: q.Period.From.String(), To: q.Period.To.String(), Period: q.Period.String(), Area: q.Area, VerifiedOnly: q.Basis == survey.BasisVerified, Basis: q.Basis,
-		Scope: "all", Levels: []RankingLevelJSON{},
+		Scope: "all", Levels: []RankingLevelJSON{}, Versions: versionsOrEmpty(r.Versions),
 	}
 	if r.Scoped {
 		out.Scope = "own"
@@ -150,5 +156,6 @@ func rankingRowJSON(x survey.RankingRow) RankingRowJSON {
 		ch := x.Change
 		j.Change = &ch
 	}
+	j.ChangeNote = x.ChangeNote
 	return j
 }
