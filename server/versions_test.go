@@ -166,3 +166,56 @@ func TestVersionsInReportsAndRankings(t *testing.T) {
 		t.Errorf("trade row change %v, note %q; want −1.0 and no note", r.Change, r.ChangeNote)
 	}
 }
+
+// The crosswalk through the administration API: a bad one gets a 400 with
+// a message per field in the caller's language; a good one is saved with
+// the draft, published with it, and then immutable.
+func TestCrosswalkThroughTheAdminAPI(t *testing.T) {
+	env := faSetup(t)
+	tok := faToken(t, env, "admin", faAdminPassword)
+	if r := faJSON(t, env, http.MethodPost, "/api/v1/admin/forms/sipas-2017/1/drafts", tok, nil); r.status != http.StatusCreated {
+		t.Fatalf("POST drafts = %d: %s", r.status, clip(r.body))
+	}
+	doc := faDecode[map[string]any](t, faJSON(t, env, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", tok, nil))
+	var items []map[string]any
+	for _, fa := range doc["factors"].([]any) {
+		for _, c := range fa.(map[string]any)["criteria"].([]any) {
+			code := c.(map[string]any)["code"].(string)
+			items = append(items, map[string]any{"code": code, "to": code})
+		}
+	}
+	// 1.1 mapped to a criterion of YT2, 1.2 left out.
+	bad := append([]map[string]any{{"code": "1.1", "to": "2.1"}}, items[2:]...)
+	doc["crosswalk"] = map[string]any{"from": 1, "items": bad}
+	r := faJSON(t, env, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2?lang=en", tok, doc)
+	e := faDecode[faAPIError](t, r)
+	if r.status != http.StatusBadRequest || e.Error.Code != "validation_failed" ||
+		e.Error.Fields["crosswalk.items.0.to"] != env.srv.locales[survey.En].T("forms.err.other_factor") ||
+		e.Error.Fields["crosswalk.items"] != env.srv.locales[survey.En].T("forms.err.crosswalk_missing") {
+		t.Errorf("bad crosswalk PUT = %d: %s", r.status, r.body)
+	}
+	if msg := e.Error.Fields["crosswalk.items.0.to"]; msg == "forms.err.other_factor" {
+		t.Error("the message is its key")
+	}
+	// 1.1 not comparable, the rest mapped to themselves.
+	items[0]["to"] = ""
+	doc["crosswalk"] = map[string]any{"from": 1, "items": items}
+	if r = faJSON(t, env, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2", tok, doc); r.status != http.StatusOK {
+		t.Fatalf("good crosswalk PUT = %d: %s", r.status, r.body)
+	}
+	if r = faJSON(t, env, http.MethodPost, "/api/v1/admin/forms/sipas-2017/2/publish", tok, nil); r.status != http.StatusOK {
+		t.Fatalf("publish = %d: %s", r.status, r.body)
+	}
+	got := faDecode[survey.Form](t, faJSON(t, env, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", tok, nil))
+	if got.Crosswalk == nil || got.Crosswalk.From != 1 || len(got.Crosswalk.Items) != len(items) || got.Crosswalk.Items[0] != (survey.CrosswalkEntry{Code: "1.1"}) {
+		t.Fatalf("published crosswalk %+v", got.Crosswalk)
+	}
+	doc["crosswalk"] = nil
+	if r = faJSON(t, env, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2", tok, doc); r.status != http.StatusBadRequest {
+		t.Errorf("editing a published crosswalk = %d: %s", r.status, r.body)
+	}
+	again := faDecode[survey.Form](t, faJSON(t, env, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", tok, nil))
+	if again.Crosswalk == nil || len(again.Crosswalk.Items) != len(items) {
+		t.Errorf("the published crosswalk changed: %+v", again.Crosswalk)
+	}
+}
