@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -217,5 +218,60 @@ func TestCrosswalkThroughTheAdminAPI(t *testing.T) {
 	again := faDecode[survey.Form](t, faJSON(t, env, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", tok, nil))
 	if again.Crosswalk == nil || len(again.Crosswalk.Items) != len(items) {
 		t.Errorf("the published crosswalk changed: %+v", again.Crosswalk)
+	}
+}
+
+// The crosswalk on the administration page: the draft's page offers the
+// earlier versions and a field per criterion (each labelled); a mapping to
+// another factor is refused with its message, in Vietnamese, beside the
+// field; a good one is stored and shown read only once published.
+func TestCrosswalkOnTheAdminPage(t *testing.T) {
+	env := faSetup(t)
+	ctx := context.Background()
+	c := faLogin(t, env, "admin", faAdminPassword)
+	if r := faPost(t, env, c, "/admin/forms/sipas-2017/1/draft", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("new draft = %d: %s", r.status, clip(r.body))
+	}
+	page := env.getPage(t, c, "/admin/forms/sipas-2017/2")
+	for _, id := range []string{"crosswalk.from", "crosswalk.to.1.1", "crosswalk.to.5.4"} {
+		if !strings.Contains(page.body, `<label for="`+id+`">`) {
+			t.Errorf("the draft page has no labelled field %s", id)
+		}
+	}
+	vals := faFormValues(t, page.body, "/admin/forms/sipas-2017/2")
+	vals.Set("crosswalk.from", "1")
+	d, err := env.store.Form(ctx, survey.DefaultFormID, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fa := range d.Factors {
+		for _, cr := range fa.Criteria {
+			vals.Set("crosswalk.to."+cr.Code, cr.Code)
+		}
+	}
+	vals.Set("crosswalk.to.1.1", "2.1") // another factor
+	r := env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals)
+	want := env.srv.locales[survey.Vi].T("forms.err.other_factor")
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, want) || !strings.Contains(r.body, `aria-describedby="crosswalk.to.1.1-err"`) {
+		t.Errorf("crosswalk to another factor = %d, message %q shown %v: %s", r.status, want, strings.Contains(r.body, want), clip(errorSummary(r.body)))
+	}
+	if d, _ := env.store.Form(ctx, survey.DefaultFormID, 2); d.Crosswalk != nil {
+		t.Errorf("a refused crosswalk was stored: %+v", d.Crosswalk)
+	}
+	vals.Set("crosswalk.to.1.1", "") // not comparable
+	if r = env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals); r.status != http.StatusSeeOther {
+		t.Fatalf("save crosswalk = %d: %s", r.status, clip(errorSummary(r.body)))
+	}
+	d, err = env.store.Form(ctx, survey.DefaultFormID, 2)
+	if err != nil || d.Crosswalk == nil || d.Crosswalk.From != 1 || len(d.Crosswalk.Items) != 22 ||
+		d.Crosswalk.Items[0] != (survey.CrosswalkEntry{Code: "1.1"}) || d.Crosswalk.Items[1] != (survey.CrosswalkEntry{Code: "1.2", To: "1.2"}) {
+		t.Fatalf("stored crosswalk %+v, %v", d.Crosswalk, err)
+	}
+	if r = faPost(t, env, c, "/admin/forms/sipas-2017/2/publish", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("publish = %d: %s", r.status, clip(errorSummary(r.body)))
+	}
+	page = env.getPage(t, c, "/admin/forms/sipas-2017/2")
+	if !strings.Contains(page.body, `<h2 id="crosswalk">`) || !strings.Contains(page.body, env.srv.locales[survey.Vi].T("versions.not_comparable")) || strings.Contains(page.body, `name="crosswalk.from"`) {
+		t.Errorf("the published page does not show the crosswalk read only: %s", clip(page.body))
 	}
 }
