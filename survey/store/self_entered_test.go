@@ -165,8 +165,8 @@ func TestSelfEnteredPendingEntry(t *testing.T) {
 	old := strings.TrimSuffix(packed, "|"+c.form)
 	old = old[:len(old)-1] // as written before: no ninth nor tenth part
 	back, err = unpack(pendingDoc{ID: "c", Response: r.ID, Packed: old})
-	if err != nil || back.self || back.pattern != c.pattern {
-		t.Fatalf("older entry %q: %+v, %v", old, back, err)
+	if err != nil || back.self || back.pattern != c.pattern || back.form != c.form {
+		t.Fatalf("older entry %q: %+v, %v", old, back, err) // its version is its pattern's
 	}
 	if _, err := unpack(pendingDoc{ID: "d", Response: r.ID, Packed: packed + "x"}); err == nil {
 		t.Error("a bad mark was read")
