@@ -17,7 +17,7 @@ func corrupt(t *testing.T, s *Store) {
 	m, _ := survey.ParseMonth("2025-02")
 	for _, ag := range []string{"lam-binh", "na-hang", "so-tu-phap"} {
 		_, err := s.db.Collection(rollupColl(m)).UpdateOne(context.Background(),
-			docD("_id", agencyMonthID(ag, m)), docD("$inc", docD("n.dat-dai|v|web", int64(5), "a.dat-dai|1~1|5", int64(5))))
+			docD("_id", agencyMonthID(ag, m)), docD("$inc", docD("n.dat-dai|v|web", int64(5), "a.dat-dai|sipas-2017@1/1~1|5", int64(5))))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -160,6 +160,9 @@ func decodeBucket(d bucketDoc) (*bucket, error) {
 			if len(parts) != 2 || err != nil || v < 0 || v > 5 {
 				return nil, fmt.Errorf("rollup %q: bad key %s.%s", d.ID, field, k)
 			}
+			if !strings.Contains(parts[0], "/") { // a count an older binary added by code alone
+				return nil, fmt.Errorf("rollup %q: %w (key %s.%s)", d.ID, errRollupFormat, field, k)
+			}
 			b.tally(field, sub).Count(decodeCode(parts[0]), v, n)
 		}
 	}

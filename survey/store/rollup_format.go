@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -42,14 +43,48 @@ func (s *Store) recordFormat(ctx context.Context) error {
 	return classify(err)
 }
 
+// staleMonths is how many of the latest months' collections a start checks
+// for documents an older binary created after the rollups were migrated
+// (it writes only the months it counts in, the latest ones).
+const staleMonths = 3
+
+// staleRollups reports whether one of the latest months holds a document
+// without this format's marker: one query of a small collection each.
+func (s *Store) staleRollups(ctx context.Context) (bool, error) {
+	names, err := s.prefixed(ctx, rollupPrefix)
+	if err != nil {
+		return false, err
+	}
+	sort.Strings(names)
+	for _, name := range names[max(0, len(names)-staleMonths):] {
+		err := s.db.Collection(name).FindOne(ctx, docD("f", docD("$ne", rollupFormat)),
+			options.FindOne().SetProjection(docD("_id", 1))).Err()
+		if err == nil {
+			s.log.Warn("rollups: a document of an older format was found", "collection", name)
+			return true, nil
+		}
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return false, classify(err)
+		}
+	}
+	return false, nil
+}
+
 // migrateRollups, at start, rebuilds rollups of another format from the
 // responses, logging its progress; a database without responses only
 // records the format. It runs before the store is handed out, so nothing
 // reads the old rollups meanwhile.
 func (s *Store) migrateRollups(ctx context.Context) error {
 	f, err := s.recordedFormat(ctx)
-	if err != nil || f == rollupFormat {
+	if err != nil {
 		return err
+	}
+	if f == rollupFormat {
+		stale, err := s.staleRollups(ctx)
+		if err != nil || !stale {
+			return err
+		}
+		f = 0 // an older binary ran on the data folder since: rebuild
 	}
 	err = s.responses.FindOne(ctx, docD(), options.FindOne().SetProjection(docD("_id", 1))).Err()
 	if errors.Is(err, mongo.ErrNoDocuments) {

@@ -99,7 +99,7 @@ func TestOldFormatRollupIsRebuiltNotRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close(ctx)
+	defer func() { _ = s.Close(ctx) }() // the last store opened
 	if !strings.Contains(logged.String(), "rebuilding rollups of an older format") || !strings.Contains(logged.String(), "rollups: migrated") {
 		t.Errorf("the migration was not logged:\n%s", logged.String())
 	}
@@ -121,5 +121,41 @@ func TestOldFormatRollupIsRebuiltNotRead(t *testing.T) {
 		if _, _, ok := survey.SplitVersionedCode(k); !ok {
 			t.Errorf("migrated rollups key %q by code alone", k)
 		}
+	}
+
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// An older binary run again on the migrated folder adds a document of
+	// its format (the format record stays): the next start rebuilds too.
+	s = openAt(t, dir)
+	last, _ := survey.ParseMonth(GenMonths[len(GenMonths)-1])
+	id := monthDocID(kindAgencyMonth, "lam-binh", last)
+	if _, err := s.db.Collection(rollupColl(last)).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$unset", Value: bson.D{{Key: "f", Value: ""}}}}); err != nil {
+		t.Fatal(err)
+	}
+	s.ForgetRollupCache()
+	if _, err := s.Report(ctx, "lam-binh", []survey.Month{last}, ""); !errors.Is(err, errRollupFormat) {
+		t.Errorf("a document without the marker was read: %v", err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s = openAt(t, dir)
+	s.ForgetRollupCache()
+	if n := exact(t, s, "after an older binary ran"); n != int64(len(rs)) {
+		t.Errorf("rebuilt rollups hold %d responses, want %d", n, len(rs))
+	}
+}
+
+// A document of this format to which an older binary added counts by code
+// alone is not read as if they were counts per version.
+func TestPlainCodeCountsAreNotRead(t *testing.T) {
+	_, err := decodeBucket(bucketDoc{ID: "am|lam-binh|2025-01", Format: rollupFormat, Kind: "am", Agency: "lam-binh", Month: "2025-01",
+		N: map[string]int64{"dat-dai|u|web": 2}, A: map[string]int64{"dat-dai|sipas-2017@1/1~1|4": 1, "dat-dai|1~1|4": 1}})
+	if !errors.Is(err, errRollupFormat) {
+		t.Errorf("decoded counts by code alone: %v", err)
 	}
 }

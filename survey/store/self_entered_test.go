@@ -173,7 +173,7 @@ func TestSelfEnteredPendingEntry(t *testing.T) {
 	}
 	// An older rollup document: no sn field, so nothing is left out.
 	b, err := decodeBucket(bucketDoc{ID: "am|lam-binh|2025-01", Format: rollupFormat, Kind: "am", Agency: "lam-binh", Month: "2025-01",
-		N: map[string]int64{"dat-dai|u|web": 2}, A: map[string]int64{"dat-dai|1~1|4": 2}})
+		N: map[string]int64{"dat-dai|u|web": 2}, A: map[string]int64{"dat-dai|sipas-2017@1/1~1|4": 2}})
 	if err != nil {
 		t.Fatal(err)
 	}
