@@ -36,6 +36,25 @@ type ReportJSON struct {
 	// SelfEntered is the share of the responses of the channel mix that
 	// the agency's own staff entered.
 	SelfEntered SelfEnteredJSON `json:"selfEntered"`
+	// Versions are the questionnaire versions the report was scored with
+	// (formId and formVersion name the newest of them).
+	Versions []survey.VersionUse `json:"versions"`
+	// Previous is the period of the same length just before (null when
+	// none); Change the overall index minus its own, in percentage points,
+	// null when either has no index or, with ChangeNote "not_comparable",
+	// when the two do not share the same factors and criteria.
+	Previous   *PreviousReportJSON `json:"previous"`
+	Change     *float64            `json:"change"`
+	ChangeNote string              `json:"changeNote,omitempty"`
+}
+
+// PreviousReportJSON is the agency's overall score over the previous period.
+type PreviousReportJSON struct {
+	From      string              `json:"from"`
+	To        string              `json:"to"`
+	Responses int64               `json:"responses"`
+	Overall   survey.Score        `json:"overall"`
+	Versions  []survey.VersionUse `json:"versions"`
 }
 
 // SelfEnteredJSON counts the self-entered responses among the responses
@@ -96,6 +115,16 @@ func (s *Server) apiAgencyReport(c *gin.Context) error {
 		Province: ProvinceJSON{Responses: r.Province.Responses, Overall: r.Province.Overall},
 		Trend:    []MonthJSON{}, ByArea: []SliceJSON{}, ByChannel: []SliceJSON{},
 	}
+	out.Versions = versionsOrEmpty(r.Report.Versions)
+	if r.HasPrevious {
+		out.Previous = &PreviousReportJSON{From: r.Previous.From.String(), To: r.Previous.To.String(),
+			Responses: r.PreviousReport.Responses, Overall: r.PreviousReport.Overall, Versions: versionsOrEmpty(r.PreviousReport.Versions)}
+	}
+	if r.HasChange {
+		ch := r.Change
+		out.Change = &ch
+	}
+	out.ChangeNote = r.ChangeNote
 	for _, m := range r.Trend {
 		out.Trend = append(out.Trend, MonthJSON{m.Month.String(), m.Responses, m.Overall, m.TooFew})
 	}

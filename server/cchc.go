@@ -175,11 +175,12 @@ func (s *Server) cchcFigures(ctx context.Context, cat *survey.Catalog, year int,
 		return nil, err
 	}
 	rule := s.rule()
+	fs := survey.NewFormSet(cat.Forms, form) // each response scored with its own questionnaire version
 	for _, u := range rec.Units {
 		if _, err := cat.Agency(u.Agency); err != nil {
 			continue
 		}
-		rep := rule.Score(form, survey.Pool(tallies, survey.Lineage(cat, u.Agency)))
+		rep := rule.ScoreVersions(fs, survey.Pool(tallies, survey.Lineage(cat, u.Agency)))
 		if rep.TooFew || rep.Overall.NoData {
 			continue
 		}

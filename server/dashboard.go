@@ -87,6 +87,10 @@ type DashboardPage struct {
 	// ranked, in the page's language.
 	MissingFactors string
 	RankReason     string
+	// VersionsText lists the questionnaire versions scored, PreviousPeriod
+	// names the period the change compares with (versions.go).
+	VersionsText   string
+	PreviousPeriod string
 }
 
 // FactorRow is one factor row.
@@ -186,6 +190,10 @@ func (s *Server) fillDashboard(p *DashboardPage, cat *survey.Catalog) {
 		p.Factors = append(p.Factors, FactorRow{f.Code, name, f.Score, barSVG(f.Index, f.Low, f.High, name), strings.Join(f.MissingCriteria, ", ")})
 	}
 	p.MissingFactors = strings.Join(r.Report.Overall.MissingFactors, ", ")
+	p.VersionsText = p.L.VersionsText(r.Report.Versions)
+	if r.HasPrevious {
+		p.PreviousPeriod = r.Previous.String()
+	}
 	if r.Standing.Reason != "" {
 		p.RankReason = unrankedReason(p.L, r.Standing, r.UnitOverall)
 	}

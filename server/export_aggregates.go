@@ -51,10 +51,13 @@ func withVerified(filters []metaItem, q exportQuery) []metaItem {
 
 // aggregatePlan is what every row of an aggregates export shares.
 type aggregatePlan struct {
-	q       exportQuery
-	areas   []survey.Area // the areas with a row of their own, in catalog order
-	all     *survey.Form  // the form scoring "all areas" rows; nil with an area filter
-	forms   map[string]survey.Form
+	q     exportQuery
+	areas []survey.Area // the areas with a row of their own, in catalog order
+	all   *survey.Form  // the form scoring "all areas" rows; nil with an area filter
+	forms map[string]survey.Form
+	// set holds the published versions: each row is scored with the
+	// versions its responses were given on, its form the fallback.
+	set     *survey.FormSet
 	layout  *survey.AggregateLayout
 	periods []survey.Period
 }
@@ -62,7 +65,7 @@ type aggregatePlan struct {
 // newAggregatePlan picks the forms (those in force now, as the report API
 // scores with) and lays out the columns.
 func newAggregatePlan(cat *survey.Catalog, q exportQuery) (*aggregatePlan, error) {
-	p := &aggregatePlan{q: q, forms: map[string]survey.Form{}, periods: q.Period.Split(q.Granularity)}
+	p := &aggregatePlan{q: q, forms: map[string]survey.Form{}, periods: q.Period.Split(q.Granularity), set: survey.NewFormSet(cat.Forms, survey.Form{})}
 	now := exportNow()
 	var used []survey.Form
 	if q.Area == "" {
@@ -113,7 +116,14 @@ func (s *Server) writeAggregates(c *gin.Context, run *exportRun, plan *aggregate
 				opened, tables = true, tables+1
 			}
 			for _, u := range plan.units(ag, data) {
-				row = plan.layout.Row(row, u.unit, rule.Score(u.unit.Form, u.tally))
+				fs := *plan.set
+				fs.Fallback = u.unit.Form
+				rep, f := rule.ScoreVersionsForm(&fs, u.tally)
+				u.unit.Form = f
+				if u.unit.Area == nil || plan.all == nil { // each response once
+					run.meta.Versions.Merge(survey.Tally{Versions: u.tally.Versions})
+				}
+				row = plan.layout.Row(row, u.unit, rep)
 				if err := run.row(row); err != nil {
 					return err
 				}

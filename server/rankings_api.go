@@ -32,6 +32,9 @@ type RankingsJSON struct {
 	// Province is the overall score of every unit pooled: the mean the
 	// funnel plot's limits are drawn around.
 	Province survey.Score `json:"province"`
+	// Versions are the questionnaire versions the period's responses were
+	// given on; each unit is scored with its own.
+	Versions []survey.VersionUse `json:"versions"`
 }
 
 // PeriodJSON is a period by its months.
@@ -80,6 +83,9 @@ type RankingRowJSON struct {
 	// Attention is the unit's attention queue now (whatever the period),
 	// its merged agencies' items included: attention.go.
 	Attention *survey.AttentionCounts `json:"attention,omitempty"`
+	// ChangeNote is "not_comparable" when both periods are ranked but do
+	// not share the same factors and criteria: change is then null.
+	ChangeNote string `json:"changeNote,omitempty"`
 }
 
 // PreviousJSON is a unit's standing over the previous period.
@@ -119,7 +125,7 @@ func (s *Server) rankingsJSON(r *RankingResult) RankingsJSON {
 	out := RankingsJSON{
 		Rule: r.Rule, FormID: r.Form.ID, FormVersion: r.Form.Version,
 		From: q.Period.From.String(), To: q.Period.To.String(), Period: q.Period.String(), Area: q.Area, VerifiedOnly: q.Basis == survey.BasisVerified, Basis: q.Basis,
-		Scope: "all", Levels: []RankingLevelJSON{}, Province: r.Province,
+		Scope: "all", Levels: []RankingLevelJSON{}, Province: r.Province, Versions: versionsOrEmpty(r.Versions),
 	}
 	if r.Scoped {
 		out.Scope = "own"
@@ -174,5 +180,6 @@ func rankingRowJSON(x survey.RankingRow) RankingRowJSON {
 		ch := x.Change
 		j.Change = &ch
 	}
+	j.ChangeNote = x.ChangeNote
 	return j
 }

@@ -26,10 +26,12 @@ type RankingsPage struct {
 	R         *RankingResult
 	// Period and PreviousPeriod name the periods compared ("2025-Q3").
 	Period, PreviousPeriod string
-	Levels                 []LevelView
-	Quick                  []Link
-	APIURL                 string
-	Downloads              []Link
+	// VersionsText lists the questionnaire versions of the period.
+	VersionsText string
+	Levels       []LevelView
+	Quick        []Link
+	APIURL       string
+	Downloads    []Link
 }
 
 // Link is a labelled URL.
@@ -65,6 +67,9 @@ type RankRowView struct {
 	Change string
 	// RankRange is the 90 % range of the rank ("3 (1–6)").
 	RankRange survey.RankRange
+	// ChangeNote says, in the page's language, why there is no change
+	// (versions.go): the periods are not comparable.
+	ChangeNote string
 }
 
 func (s *Server) rankingsPage(c *gin.Context) error {
@@ -97,6 +102,7 @@ func (s *Server) rankingsPage(c *gin.Context) error {
 	if r.HasPrevious {
 		p.PreviousPeriod = r.Previous.String()
 	}
+	p.VersionsText = b.L.VersionsText(r.Versions)
 	for _, lr := range r.Levels {
 		p.Levels = append(p.Levels, levelView(b.L, r, lr))
 	}
@@ -150,6 +156,9 @@ func levelView(ms *Messages, r *RankingResult, lr RankingLevel) LevelView {
 		}
 		if x.HasChange {
 			v.Change = ms.Delta(x.Change)
+		}
+		if x.ChangeNote != "" {
+			v.ChangeNote = ms.T("versions." + x.ChangeNote)
 		}
 		if x.Standing.Reason != "" {
 			v.Reason = unrankedReason(ms, x.Standing, x.Overall)

@@ -70,6 +70,17 @@ type AgencyReport struct {
 	// Basis is the basis of the agency's figures, RankBasis that of its
 	// rank and the province figure.
 	Basis, RankBasis survey.Basis
+	// Previous is the period of the same length just before (HasPrevious
+	// false when there is none) and PreviousReport the agency's report over
+	// it; Change is the overall index minus the previous one, set only when
+	// both have an index and the same factors and criteria (HasChange),
+	// else ChangeNote says survey.ChangeNotComparable when both have one.
+	Previous       survey.Period
+	HasPrevious    bool
+	PreviousReport survey.Report
+	Change         float64
+	HasChange      bool
+	ChangeNote     string
 }
 
 // SelfPercent is the share of self-entered responses, 0 to 100.
@@ -182,14 +193,21 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 	for _, t := range byChan {
 		out.Responses += t.Responses
 	}
-	out.Report = rule.Score(form, total)
+	// Every figure is scored with the questionnaire versions its
+	// responses were given on; out.Form is the one the report was scored
+	// with (today's form when there is no answer).
+	fs := survey.NewFormSet(cat.Forms, form)
+	out.Report, out.Form = rule.ScoreVersionsForm(fs, total)
 	for i, m := range months {
-		rep := rule.Score(form, byMonth[i])
+		rep := rule.ScoreVersions(fs, byMonth[i])
 		out.Trend = append(out.Trend, MonthScore{Month: m, Responses: byMonth[i].Responses, Overall: rep.Overall, TooFew: rep.TooFew})
 	}
-	out.ByArea = breakdown(rule, form, byArea)
-	out.ByChan = breakdown(rule, form, byChan)
-	if err := s.compareWithProvince(ctx, cat, q, form, out); err != nil {
+	out.ByArea = breakdown(rule, fs, byArea)
+	out.ByChan = breakdown(rule, fs, byChan)
+	if err := s.compareWithPrevious(ctx, q, fs, out); err != nil {
+		return nil, err
+	}
+	if err := s.compareWithProvince(ctx, cat, q, fs, out); err != nil {
 		return nil, err
 	}
 	if cacheable {
@@ -205,14 +223,14 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 // agencies merged into another counted with it, "of N" counting ranked
 // units only). An agency merged into another is ranked through its
 // successor, so its own report shows no rank.
-func (s *Server) compareWithProvince(ctx context.Context, cat *survey.Catalog, q reportQuery, form survey.Form, out *AgencyReport) error {
+func (s *Server) compareWithProvince(ctx context.Context, cat *survey.Catalog, q reportQuery, fs *survey.FormSet, out *AgencyReport) error {
 	ts, err := s.rankingTallies(ctx, cat, rankingQuery{Period: q.Period, Area: q.Area, Basis: out.RankBasis}, survey.Period{}, false)
 	if err != nil {
 		return err
 	}
 	rule := s.rule()
-	out.Province = rule.Score(form, survey.Pool(ts.cur, nil))
-	for _, lr := range rule.Rankings(cat, form, q.Area, ts.cur, nil) {
+	out.Province = rule.ScoreVersions(fs, survey.Pool(ts.cur, nil))
+	for _, lr := range rule.Rankings(cat, fs, q.Area, ts.cur, nil) {
 		if lr.Level != out.Agency.Level {
 			continue
 		}
@@ -237,13 +255,13 @@ func mergeAll(dst, src map[string]survey.Tally) {
 }
 
 // breakdown scores each slice of a breakdown, largest first.
-func breakdown(rule survey.Rule, form survey.Form, ts map[string]survey.Tally) []UnitScore {
+func breakdown(rule survey.Rule, fs *survey.FormSet, ts map[string]survey.Tally) []UnitScore {
 	out := make([]UnitScore, 0, len(ts))
 	for code, t := range ts {
 		if t.Responses == 0 {
 			continue
 		}
-		r := rule.Score(form, t)
+		r := rule.ScoreVersions(fs, t)
 		out = append(out, UnitScore{Code: code, Responses: t.Responses, Overall: r.Overall, TooFew: r.TooFew})
 	}
 	sort.Slice(out, func(i, j int) bool {

@@ -56,6 +56,10 @@ type RankingRow struct {
 	// points; HasChange is set only when both periods are ranked.
 	Change    float64
 	HasChange bool
+	// ChangeNote is ChangeNotComparable when both periods are ranked but do
+	// not share the same factors and criteria (after the crosswalk): then
+	// there is no change.
+	ChangeNote string
 }
 
 // Dissolved reports whether the unit's agency no longer serves and was not
@@ -103,7 +107,10 @@ func (l LevelRanking) Last() []RankingRow {
 // listed when it had responses in the period, or serves (the area) without
 // any; a dissolved one only with responses. Levels without a unit are left
 // out; the others come in the order of Levels.
-func (r Rule) Rankings(cat *Catalog, f Form, area string, cur, prev map[string]Tally) []LevelRanking {
+//
+// Each unit is scored with the questionnaire versions its responses were
+// given on (ScoreVersions).
+func (r Rule) Rankings(cat *Catalog, fs *FormSet, area string, cur, prev map[string]Tally) []LevelRanking {
 	type scored struct {
 		row    RankingRow
 		report Report
@@ -119,7 +126,7 @@ func (r Rule) Rankings(cat *Catalog, f Form, area string, cur, prev map[string]T
 				if prevReports[a.Level] == nil {
 					prevReports[a.Level] = map[string]Report{}
 				}
-				prevReports[a.Level][a.Code] = r.Score(f, pt)
+				prevReports[a.Level][a.Code] = r.ScoreVersions(fs, pt)
 			}
 		}
 		if t.Responses == 0 && !serves {
@@ -131,7 +138,7 @@ func (r Rule) Rankings(cat *Catalog, f Form, area string, cur, prev map[string]T
 				row.Pooled = append(row.Pooled, p)
 			}
 		}
-		byLevel[a.Level] = append(byLevel[a.Level], scored{row, r.Score(f, t)})
+		byLevel[a.Level] = append(byLevel[a.Level], scored{row, r.ScoreVersions(fs, t)})
 	}
 	var out []LevelRanking
 	for _, level := range Levels {
@@ -157,7 +164,11 @@ func (r Rule) Rankings(cat *Catalog, f Form, area string, cur, prev map[string]T
 					row.Previous = p
 				}
 				if st.Rank > 0 && row.Previous.Rank > 0 {
-					row.Change, row.HasChange = st.Index-row.Previous.Index, true
+					if Comparable(reports[st.Unit], prevReports[level][st.Unit]) {
+						row.Change, row.HasChange = st.Index-row.Previous.Index, true
+					} else {
+						row.ChangeNote = ChangeNotComparable
+					}
 				}
 			}
 			if st.Rank > 0 {

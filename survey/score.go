@@ -99,6 +99,11 @@ type Report struct {
 	Criteria []ItemScore   `json:"criteria"`
 	// Extras are the area items that have answers, in the form's order.
 	Extras []ItemScore `json:"extras,omitempty"`
+	// Versions are the questionnaire versions the tally counted, and
+	// Signature its factors and reporting criteria (ScoreVersions); the
+	// APIs show Versions beside the report.
+	Versions  []VersionUse `json:"-"`
+	Signature []string     `json:"-"`
 }
 
 // Score computes the report of a tally for the form's factors and criteria.

@@ -59,6 +59,7 @@ func (s *Store) ProvinceTalliesBasis(ctx context.Context, months []survey.Month,
 			for agency, t := range b.tallies[fieldAgency] {
 				mergeInto(out, agency, *t)
 			}
+			addAgencyVersions(out, b)
 			return
 		}
 		for agency, n := range b.n {
@@ -83,6 +84,7 @@ func (s *Store) ProvinceTalliesBasis(ctx context.Context, months []survey.Month,
 		if t := b.tallies[fieldArea][area]; t != nil {
 			mergeInto(out, agency, *t)
 		}
+		addAreaVersions(out, agency, area, b)
 	})
 	return out, err
 }

@@ -90,6 +90,9 @@ func (s *Store) rebuild(ctx context.Context, progress func(done int64), rollups,
 		if err := rb.install(ctx); err != nil {
 			return fmt.Errorf("rebuild rollups: %w", err)
 		}
+		if err := s.recordFormat(ctx); err != nil {
+			return fmt.Errorf("rebuild rollups: %w", err)
+		}
 	}
 	if cb != nil {
 		if err := cb.install(ctx, done); err != nil {
