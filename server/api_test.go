@@ -609,7 +609,7 @@ func rawEnv(t *testing.T) (*testEnv, *mongo.Collection) {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { _ = st.Close(context.Background()) })
-	if err := st.Seed(ctx); err != nil {
+	if err := st.SeedWith(ctx, survey.LegacySeedAgencies()); err != nil { // the pre-2025 catalog the tests rate
 		t.Fatalf("seed: %v", err)
 	}
 	return newTestEnvWith(t, st), raw.Database("hailong").Collection("responses")
