@@ -36,6 +36,9 @@ type CCHCPage struct {
 	Groups      []CCHCGroupView
 	CanEnter    bool
 	Downloads   []DownloadLink
+	// Publish is the publish form and the year's revisions
+	// (cchc_public_page.go), for inspectors and administrators.
+	Publish *CCHCPublishView
 }
 
 // DownloadLink is an export of the page.
@@ -92,6 +95,9 @@ func (s *Server) cchcPage(c *gin.Context) error {
 		return err
 	default:
 		p.fill(s, r)
+	}
+	if p.Publish, err = s.cchcPublishView(c, p.L, year, p.CanEnter); err != nil {
+		return err
 	}
 	s.render(c, http.StatusOK, "cchc", p)
 	return nil
