@@ -169,6 +169,8 @@ func TestCCHCPublishAndReadPublic(t *testing.T) {
 	}
 	if n := pbGzipSize(t, pg.body); n > 30<<10 {
 		t.Errorf("/ket-qua/cchc/2018 is %d bytes gzipped, over 30 KB", n)
+	} else {
+		t.Logf("/ket-qua/cchc/2018: %d bytes, %d gzipped", len(pg.body), n)
 	}
 	en := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua/cchc/2018?lang=en", "", nil)
 	if en.status != http.StatusOK || !strings.Contains(en.body, ccpLeadEn) || !strings.Contains(en.body, "94.30%") {
