@@ -65,6 +65,10 @@ func TestCCHCPublishAndReadPublic(t *testing.T) {
 	if r := insp.api(t, http.MethodPost, cur, map[string]any{"provisional": true}); r.status != http.StatusConflict || !strings.Contains(r.body, `"no_cchc_points"`) {
 		t.Errorf("publish %d provisional without points: %s, want 409 no_cchc_points", this, r)
 	}
+	next := "/api/v1/cchc/" + strconv.Itoa(this+1) + "/publish"
+	if r := insp.api(t, http.MethodPost, next, map[string]any{"provisional": true}); r.status != http.StatusConflict || !strings.Contains(r.body, `"period_not_started"`) {
+		t.Errorf("publish %d provisional: %s, want 409 period_not_started", this+1, r)
+	}
 	if r := insp.api(t, http.MethodPost, "/api/v1/cchc/2010/publish", map[string]any{}); r.status != http.StatusConflict || !strings.Contains(r.body, `"no_cchc_framework"`) {
 		t.Errorf("publish 2010 (no framework): %s, want 409 no_cchc_framework", r)
 	}
