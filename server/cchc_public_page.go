@@ -126,7 +126,8 @@ func (s *Server) cchcResultsPage(c *gin.Context) error {
 	return nil
 }
 
-// cchcUnitViewOf words a unit's line of the API's shape.
+// cchcUnitViewOf words a unit's line of the API's shape, for the staff page
+// /cchc and the public page alike.
 func cchcUnitViewOf(ms *Messages, lang survey.Lang, u CCHCUnitJSON) CCHCUnitView {
 	v := CCHCUnitView{
 		Agency: u.Agency, Name: u.Name.In(lang), Illustrative: u.Illustrative,

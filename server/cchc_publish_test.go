@@ -75,6 +75,13 @@ func TestCCHCPublishAndReadPublic(t *testing.T) {
 	if r := insp.api(t, http.MethodPost, "/api/v1/cchc/2018/publish", map[string]any{"provisional": "yes"}); r.status != http.StatusBadRequest {
 		t.Errorf("publish with a bad body: %s, want 400", r)
 	}
+	// The staff form says why, on the page.
+	fe := insp.post(t, "/cchc/"+strconv.Itoa(this)+"/publish", nil)
+	if fe.status != http.StatusSeeOther || !strings.Contains(fe.location(), "publish_error=period_not_ended") {
+		t.Errorf("publish form for %d: %s", this, fe)
+	} else if pg := insp.get(t, fe.location()); !strings.Contains(pg.body, viMessage(t, env, "cchcpub.err.period_not_ended", this)) {
+		t.Errorf("/cchc after a refused publish lacks the reason")
+	}
 	if all, err := env.store.CCHCPublications(ctx); err != nil || len(all) != 0 {
 		t.Fatalf("refusals stored %d publications (%v)", len(all), err)
 	}
