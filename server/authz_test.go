@@ -458,6 +458,14 @@ var authzMatrix = []azRow{
 	{"401 403 403 200 200 401 401 401 403 403", "GET /api/v1/cchc/:year/points", "/api/v1/cchc/2018/points", "", 0},
 	{"401 403 403 400 400 401 401 401 403 403", "PUT /api/v1/cchc/:year/points", "/api/v1/cchc/2018/points", "", 0},
 	{"401 403 403 400 400 401 401 401 403 403", "POST /api/v1/cchc/:year/points/csv", "/api/v1/cchc/2018/points/csv", "", 0},
+	// Publishing a CCHC year (cchc_publish.go): refused without a framework
+	// (the page goes back to /cchc with the reason); nothing published, so
+	// the public reads 404.
+	{"303 403 403 303 303 303 401 303 403 403", "POST /cchc/:year/publish", "/cchc/2018/publish", "", 0},
+	{"401 403 403 409 409 401 401 401 403 403", "POST /api/v1/cchc/:year/publish", "/api/v1/cchc/2018/publish", "", 0},
+	{"404 404 404 404 404 404 401 404 404 404", "GET /ket-qua/cchc/:year", "/ket-qua/cchc/2018", "", azOpen},
+	{"404 404 404 404 404 401 401 404 404 404", "GET /api/v1/cchc/:year/published", "/api/v1/cchc/2018/published", "", azOpen},
+	{"404 404 404 404 404 401 401 404 404 404", "GET /api/v1/cchc/:year/published/snapshot", "/api/v1/cchc/2018/published/snapshot", "", azOpen},
 
 	// Entry of paper and phone surveys: staff of the agency and administrators.
 	{"303 200 200 403 200 303 401 303 403 403", "GET /entry", "/entry", "", 0},

@@ -139,4 +139,49 @@ func TestBrowserCCHCEnterPublishRead(t *testing.T) {
 	if axe != "" {
 		checkAxe(t, ctx, axe, "/cchc")
 	}
+
+	// The inspector publishes the year (not over: provisional, ticked by
+	// default) from the results page; the public reads it logged out.
+	if !eval[bool](t, ctx, `document.querySelector('#provisional').checked`) {
+		t.Errorf("the year is not over, yet provisional is not ticked")
+	}
+	if s := browserClick(t, ctx, "publish the year", "#publish-button"); s != 200 {
+		t.Fatalf("publish the year: %d", s)
+	}
+	if n := browserText(t, ctx, "#publish-done"); n != viMessage(t, env, "cchcpub.done", 1) {
+		t.Errorf("after publishing: %q", n)
+	}
+	browserLogout(t, ctx, env)
+	if s := browserOpen(t, ctx, env, "/ket-qua"); s != 200 {
+		t.Fatalf("/ket-qua: %d", s)
+	}
+	if s := browserClick(t, ctx, "the published CCHC year", `#cchc-years a[href="/ket-qua/cchc/`+year+`"]`); s != 200 {
+		t.Fatalf("/ket-qua/cchc/%s: %d", year, s)
+	}
+	pub := eval[[]brCCHCRow](t, ctx, `Array.from(document.querySelectorAll('#table-department tbody tr')).map(r => ({
+		agency: r.dataset.agency,
+		rank: r.querySelector('td.rank').innerText.trim(),
+		points: r.querySelector('td.points').innerText.trim(),
+		index: r.querySelector('td.index').innerText.trim(),
+	}))`)
+	if len(pub) != len(want) || pub[0] != want[0] || pub[1] != want[1] {
+		t.Errorf("the public page shows %+v, want %+v", pub, want)
+	}
+	if got := browserText(t, ctx, "#summary-department"); got != api.Groups[0].Summary.Vi {
+		t.Errorf("the public page's sentence %q, want %q", got, api.Groups[0].Summary.Vi)
+	}
+	if !eval[bool](t, ctx, `!!document.querySelector('#provisional') && document.scripts.length === 0`) {
+		t.Errorf("the public page lacks its provisional notice, or has a script")
+	}
+	if axe != "" {
+		checkAxe(t, ctx, axe, "/ket-qua/cchc")
+		do(t, ctx, "open it in English", chromedp.Navigate(env.http.URL+"/ket-qua/cchc/"+year+"?lang=en"))
+		if got := browserText(t, ctx, "#summary-department"); got != api.Groups[0].Summary.En {
+			t.Errorf("the English sentence %q, want %q", got, api.Groups[0].Summary.En)
+		}
+		checkAxe(t, ctx, axe, "/ket-qua/cchc in English")
+	}
+	const width = 320
+	do(t, ctx, "open it at 320 px", chromedp.EmulateViewport(width, 640), chromedp.Navigate(env.http.URL+"/ket-qua/cchc/"+year))
+	checkNoHorizontalScroll(t, ctx, "/ket-qua/cchc", width)
 }

@@ -36,6 +36,9 @@ type CCHCPage struct {
 	Groups      []CCHCGroupView
 	CanEnter    bool
 	Downloads   []DownloadLink
+	// Publish is the publish form and the year's revisions
+	// (cchc_public_page.go), for inspectors and administrators.
+	Publish *CCHCPublishView
 }
 
 // DownloadLink is an export of the page.
@@ -93,6 +96,9 @@ func (s *Server) cchcPage(c *gin.Context) error {
 	default:
 		p.fill(s, r)
 	}
+	if p.Publish, err = s.cchcPublishView(c, p.L, year, p.CanEnter); err != nil {
+		return err
+	}
 	s.render(c, http.StatusOK, "cchc", p)
 	return nil
 }
@@ -105,34 +111,7 @@ func (p *CCHCPage) fill(s *Server, r *survey.CCHCResult) {
 	for i, g := range j.Groups {
 		gv := CCHCGroupView{Group: g.Group, Title: ms.T("level." + string(g.Group)), Summary: cchcSummary(ms, r.Groups[i])}
 		for _, u := range g.Units {
-			v := CCHCUnitView{
-				Agency: u.Agency, Name: u.Name.In(p.Lang), Illustrative: u.Illustrative,
-				Points: ms.Num(u.Points), Max: ms.Num(u.Max), Index: ms.Pct2(u.Index), Rank: u.Rank, Of: u.Of,
-				Previous: "—", Change: "—", SurveyPoint: ms.Num(u.Survey.Points) + " / " + ms.Num(u.Survey.Max),
-			}
-			switch {
-			case u.New:
-				v.Change, v.ChangeDir = ms.T("cchc.new"), "new"
-			case u.RankChange != nil:
-				v.Previous = strconv.Itoa(*u.PreviousRank) + "/" + strconv.Itoa(*u.PreviousOf)
-				switch ch := *u.RankChange; {
-				case ch > 0:
-					v.Change, v.ChangeDir = ms.T("cchc.up", ch), "up"
-				case ch < 0:
-					v.Change, v.ChangeDir = ms.T("cchc.down", -ch), "down"
-				default:
-					v.Change, v.ChangeDir = ms.T("cchc.same"), "same"
-				}
-				if len(u.PreviousVia) > 0 {
-					v.Previous += " " + ms.T("cchc.via", strings.Join(u.PreviousVia, ", "))
-				}
-			}
-			if u.Survey.Index != nil {
-				v.Survey = ms.T("cchc.survey."+u.Survey.Source, ms.Pct2(*u.Survey.Index))
-			} else {
-				v.Survey = ms.T("cchc.survey.none")
-			}
-			gv.Units = append(gv.Units, v)
+			gv.Units = append(gv.Units, cchcUnitViewOf(ms, p.Lang, u))
 		}
 		p.Groups = append(p.Groups, gv)
 	}

@@ -43,6 +43,8 @@ type ResultsPage struct {
 	Levels      []ResultsLevel
 	Diff        *DiffView
 	Downloads   []Link
+	// CCHC lists the published years of the CCHC index (cchc_public_page.go).
+	CCHC []ResultsLink
 }
 
 // ResultsLink is a link to a published revision; Current marks the shown one.
@@ -118,6 +120,11 @@ func (s *Server) resultsPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	cchcYears, _, cchcHash, err := s.cchcPublishedYears(c, 0)
+	if err != nil {
+		return err
+	}
+	p.CCHC = cchcYears
 	q, fe := parsePublicationQuery(c.Query("period"), c.Query)
 	if c.Query("period") == "" && len(gs) > 0 { // the latest published period
 		q, fe = publicationQuery{Period: gs[0].Period, Basis: gs[0].Basis}, nil
@@ -159,6 +166,7 @@ func (s *Server) resultsPage(c *gin.Context) error {
 	for _, g := range gs {
 		fmt.Fprintf(h, "%s|%d;", g.Latest().Key, g.Latest().Revision)
 	}
+	h.Write([]byte(cchcHash))
 	if notModified(c, publicationETag(shown, fmt.Sprintf("page-%s-%x", b.Lang, h.Sum(nil)[:6]))) {
 		return nil
 	}

@@ -66,6 +66,9 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/api/v1/publications", s.api(s.apiPublications))
 	r.GET("/api/v1/publications/:period", s.api(s.apiPublication))
 	r.GET("/api/v1/publications/:period/snapshot", s.api(s.apiPublicationSnapshot))
+	r.GET("/ket-qua/cchc/:year", s.page(s.cchcResultsPage)) // published CCHC years (cchc_publish.go)
+	r.GET("/api/v1/cchc/:year/published", s.api(s.apiCCHCPublished))
+	r.GET("/api/v1/cchc/:year/published/snapshot", s.api(s.apiCCHCPublishedSnapshot))
 
 	// The kiosk's tablet: its page and pairing, then its credential (kiosk_*.go).
 	r.GET("/kiosk", s.page(s.kioskHome))
@@ -116,6 +119,8 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/api/v1/cchc/:year/points", inspectorAPI, s.api(s.apiCCHCPoints))
 	r.PUT("/api/v1/cchc/:year/points", inspectorAPI, s.api(s.apiCCHCPointsPut))
 	r.POST("/api/v1/cchc/:year/points/csv", inspectorAPI, s.api(s.apiCCHCPointsCSV))
+	r.POST("/cchc/:year/publish", inspectorPage, csrf, s.page(s.cchcPublishSubmit))
+	r.POST("/api/v1/cchc/:year/publish", inspectorAPI, s.api(s.apiCCHCPublish))
 
 	// Administrators: agencies, areas, users, tokens, forms, kiosks, invitation keys, the audit log.
 	r.GET("/admin", adminPage, csrf, s.page(s.adminHome))
