@@ -75,6 +75,13 @@ func (s *Server) startInvitations(ctx context.Context) error {
 	if err := s.store.EnsureInvitationKey(ctx, time.Now()); err != nil {
 		return err
 	}
+	// The counts of an old data folder's invitations, once, before serving
+	// (invitation_sweep.go, docs/invitations.md).
+	if done, err := s.store.BackfillInvitationCounts(ctx, time.Now()); err != nil {
+		return err
+	} else if done {
+		s.log.Info("invitation counts backfilled from the stored invitations")
+	}
 	return s.reloadKeys(ctx)
 }
 
