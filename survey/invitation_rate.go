@@ -72,3 +72,11 @@ func RateOf(t InvitationTally, min float64) ResponseRateJSON {
 	}
 	return out
 }
+
+// Percent is the rate in percent (0 when there is none), for pages.
+func (r ResponseRateJSON) Percent() float64 {
+	if r.Rate == nil {
+		return 0
+	}
+	return *r.Rate * 100
+}

@@ -1,0 +1,81 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+
+	"hailong/survey"
+)
+
+// Response rates from invitations (issue 18, docs/invitations.md): the
+// invitation counts of a period (store.InvitationCounts) summed per unit,
+// its merged agencies included, and shown with the rankings' rows, on the
+// dashboard and in the aggregate exports, flagged under
+// HAILONG_RESPONSE_RATE_MIN.
+
+// invitationTallies sums the counts of the period by agency; only the
+// area's when area is set.
+func (s *Server) invitationTallies(ctx context.Context, p survey.Period, area string) (map[string]survey.InvitationTally, error) {
+	cs, err := s.store.InvitationCounts(ctx, p.From, p.To)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]survey.InvitationTally{}
+	for _, c := range cs {
+		if area == "" || c.Area == area {
+			out[c.Agency] = out[c.Agency].Add(c.InvitationTally)
+		}
+	}
+	return out, nil
+}
+
+// tallyOfUnits sums the tallies of the units (each once).
+func tallyOfUnits(by map[string]survey.InvitationTally, units []string) survey.InvitationTally {
+	var t survey.InvitationTally
+	for _, u := range slices.Compact(slices.Sorted(slices.Values(units))) {
+		t = t.Add(by[u])
+	}
+	return t
+}
+
+// rateJSON is a rate as a JSON number, or null when there is none.
+func rateJSON(r *float64) json.RawMessage {
+	if r == nil {
+		return json.RawMessage("null")
+	}
+	return json.RawMessage(strconv.FormatFloat(*r, 'f', -1, 64))
+}
+
+// rankingRates adds each row's response rate over the ranking's period
+// (and area): served with the live ranking, like the attention counts,
+// never frozen in a publication. A store failure leaves them out.
+func (s *Server) rankingRates(ctx context.Context, q rankingQuery, levels []RankingLevelJSON) {
+	by, err := s.invitationTallies(ctx, q.Period, q.Area)
+	if err != nil {
+		s.log.Warn("response rates left out of the rankings", "err", err)
+		return
+	}
+	for i := range levels {
+		for _, list := range [][]RankingRowJSON{levels[i].Ranked, levels[i].Unranked} {
+			for j := range list {
+				r := survey.RateOf(tallyOfUnits(by, append([]string{list[j].Agency}, list[j].Includes...)), s.cfg.Rates.RateMin)
+				list[j].Invitations = &r
+				list[j].ResponseRate = rateJSON(r.Rate)
+			}
+		}
+	}
+}
+
+// dashboardRate is the response rate of a dashboard's units over its
+// period and area; nil when the store cannot tell (left out of the page).
+func (s *Server) dashboardRate(ctx context.Context, q reportQuery, units []string) *survey.ResponseRateJSON {
+	by, err := s.invitationTallies(ctx, q.Period, q.Area)
+	if err != nil {
+		s.log.Warn("response rate left out of the dashboard", "err", err)
+		return nil
+	}
+	r := survey.RateOf(tallyOfUnits(by, units), s.cfg.Rates.RateMin)
+	return &r
+}
