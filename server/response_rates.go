@@ -79,3 +79,18 @@ func (s *Server) dashboardRate(ctx context.Context, q reportQuery, units []strin
 	r := survey.RateOf(tallyOfUnits(by, units), s.cfg.Rates.RateMin)
 	return &r
 }
+
+// rowTally sums the invitation counts of an aggregates export's row: its
+// agency, its area (every area for the "*" row) and its period's months.
+func rowTally(counts []survey.InvitationCount, u survey.AggregateUnit) survey.InvitationTally {
+	var t survey.InvitationTally
+	for _, c := range counts {
+		if c.Agency != u.Agency.Code || (u.Area != nil && c.Area != u.Area.Code) {
+			continue
+		}
+		if m, err := survey.ParseMonth(c.Month); err == nil && u.Period.Contains(m) {
+			t = t.Add(c.InvitationTally)
+		}
+	}
+	return t
+}

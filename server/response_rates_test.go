@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +112,36 @@ func TestResponseRatesByHand(t *testing.T) {
 		if ag != "so-tu-phap" && ag != "so-tn-mt" && string(row["responseRate"]) != "null" {
 			t.Errorf("%s without invitations: responseRate %s, want null", ag, row["responseRate"])
 		}
+	}
+
+	// The aggregate export's rows of all areas: the same counts and rate.
+	r = admin.api(t, http.MethodGet, "/api/v1/exports/aggregates?format=csv&granularity=month&agency=so-tu-phap&from="+from+"&to="+to, nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("export: %s", r)
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.body, "\ufeff"))).ReadAll()
+	if err != nil || len(recs) < 2 {
+		t.Fatalf("export CSV: %v %q", err, clip(r.body))
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	var sum survey.InvitationTally
+	var rates []string
+	for _, rec := range recs[1:] {
+		if rec[col["area"]] != "*" {
+			continue
+		}
+		n := func(name string) int { v, _ := strconv.Atoi(rec[col[name]]); return v }
+		sum = sum.Add(survey.InvitationTally{Issued: n("invitations_issued"), Used: n("invitations_used"), Expired: n("invitations_expired")})
+		rates = append(rates, rec[col["response_rate"]]+"/"+rec[col["response_rate_low"]])
+	}
+	if sum != (survey.InvitationTally{Issued: 4, Used: 1, Expired: 2}) {
+		t.Errorf("export's invitation counts: %+v, want 4 issued, 1 used, 2 expired", sum)
+	}
+	if from == to && (len(rates) != 1 || !strings.HasPrefix(rates[0], "33.33") || !strings.HasSuffix(rates[0], "/false")) {
+		t.Errorf("export's response rate: %v, want 33.33…/false", rates)
 	}
 
 	page := admin.get(t, "/dashboard?agency=so-tu-phap&from="+from+"&to="+to)
