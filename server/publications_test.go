@@ -178,11 +178,11 @@ func TestPublicationsPublishReviseAndRead(t *testing.T) {
 	for i := range live.Levels {
 		for j := range live.Levels[i].Ranked {
 			live.Levels[i].Ranked[j].Attention = nil
-			live.Levels[i].Ranked[j].ResponseRate, live.Levels[i].Ranked[j].Invitations = nil, nil
+			live.Levels[i].Ranked[j].ResponseRate, live.Levels[i].Ranked[j].Invitations, live.Levels[i].Ranked[j].Coverage = nil, nil, nil
 		}
 		for j := range live.Levels[i].Unranked {
 			live.Levels[i].Unranked[j].Attention = nil
-			live.Levels[i].Unranked[j].ResponseRate, live.Levels[i].Unranked[j].Invitations = nil, nil
+			live.Levels[i].Unranked[j].ResponseRate, live.Levels[i].Unranked[j].Invitations, live.Levels[i].Unranked[j].Coverage = nil, nil, nil
 		}
 	}
 	var frozen RankingsJSON

@@ -90,6 +90,10 @@ type RankingRowJSON struct {
 	// Live rankings only (response_rates.go).
 	ResponseRate json.RawMessage          `json:"responseRate,omitempty"`
 	Invitations  *survey.ResponseRateJSON `json:"invitations,omitempty"`
+	// Coverage is issued ÷ completed dossiers over the period, present
+	// only when the one-stop-shop reported dossier counts for the unit
+	// (PUT /api/v1/dossier-counts); null when they add up to none.
+	Coverage json.RawMessage `json:"coverage,omitempty"`
 	// ChangeNote is "not_comparable" when both periods are ranked but do
 	// not share the same factors and criteria: change is then null.
 	ChangeNote string `json:"changeNote,omitempty"`

@@ -48,6 +48,38 @@ func rateJSON(r *float64) json.RawMessage {
 	return json.RawMessage(strconv.FormatFloat(*r, 'f', -1, 64))
 }
 
+// completedDossiers sums the completed dossiers the one-stop-shop reported
+// for the period by agency (only the area's when area is set); an agency
+// without any report is absent.
+func (s *Server) completedDossiers(ctx context.Context, p survey.Period, area string) (map[string]int, error) {
+	ds, err := s.store.DossierCounts(ctx, p.From, p.To)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, d := range ds {
+		if area == "" || d.Area == area {
+			out[d.Agency] += d.Completed
+		}
+	}
+	return out, nil
+}
+
+// coverageOfUnits is issued ÷ completed of the units; reported is false
+// when none of them has a dossier count.
+func coverageOfUnits(completed map[string]int, issued int, units []string) (cov *float64, reported bool) {
+	n := 0
+	for _, u := range slices.Compact(slices.Sorted(slices.Values(units))) {
+		if c, ok := completed[u]; ok {
+			n, reported = n+c, true
+		}
+	}
+	if v, ok := survey.Coverage(issued, n); ok {
+		cov = &v
+	}
+	return cov, reported
+}
+
 // rankingRates adds each row's response rate over the ranking's period
 // (and area): served with the live ranking, like the attention counts,
 // never frozen in a publication. A store failure leaves them out.
@@ -57,12 +89,20 @@ func (s *Server) rankingRates(ctx context.Context, q rankingQuery, levels []Rank
 		s.log.Warn("response rates left out of the rankings", "err", err)
 		return
 	}
+	completed, err := s.completedDossiers(ctx, q.Period, q.Area)
+	if err != nil {
+		s.log.Warn("coverage left out of the rankings", "err", err)
+	}
 	for i := range levels {
 		for _, list := range [][]RankingRowJSON{levels[i].Ranked, levels[i].Unranked} {
 			for j := range list {
-				r := survey.RateOf(tallyOfUnits(by, append([]string{list[j].Agency}, list[j].Includes...)), s.cfg.Rates.RateMin)
+				units := append([]string{list[j].Agency}, list[j].Includes...)
+				r := survey.RateOf(tallyOfUnits(by, units), s.cfg.Rates.RateMin)
 				list[j].Invitations = &r
 				list[j].ResponseRate = rateJSON(r.Rate)
+				if cov, reported := coverageOfUnits(completed, r.Issued, units); reported {
+					list[j].Coverage = rateJSON(cov)
+				}
 			}
 		}
 	}
@@ -77,6 +117,15 @@ func (s *Server) dashboardRate(ctx context.Context, q reportQuery, units []strin
 		return nil
 	}
 	r := survey.RateOf(tallyOfUnits(by, units), s.cfg.Rates.RateMin)
+	if completed, err := s.completedDossiers(ctx, q.Period, q.Area); err == nil {
+		cov, reported := coverageOfUnits(completed, r.Issued, units)
+		if reported {
+			r.Coverage, r.Completed = cov, 0
+			for _, u := range slices.Compact(slices.Sorted(slices.Values(units))) {
+				r.Completed += completed[u]
+			}
+		}
+	}
 	return &r
 }
 

@@ -61,6 +61,18 @@ type ResponseRateJSON struct {
 	Expired int      `json:"expired"`
 	Rate    *float64 `json:"rate"`
 	Low     bool     `json:"low"`
+	// Coverage (issued ÷ completed) and Completed are set on the dashboard
+	// when the one-stop-shop reported dossier counts; never in JSON.
+	Coverage  *float64 `json:"-"`
+	Completed int      `json:"-"`
+}
+
+// CoveragePercent is the coverage in percent, for pages.
+func (r ResponseRateJSON) CoveragePercent() float64 {
+	if r.Coverage == nil {
+		return 0
+	}
+	return *r.Coverage * 100
 }
 
 // RateOf returns the JSON form of a tally with min as the flag's minimum.
