@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -77,6 +78,30 @@ func TestDossierCountsCoverage(t *testing.T) {
 	if !found {
 		t.Fatal("so-tu-phap not in the rankings")
 	}
+	// The aggregate export's coverage column: 25 for the rows of all areas
+	// and of tu-phap, empty for an area without dossier counts.
+	r = admin.api(t, http.MethodGet, "/api/v1/exports/aggregates?format=csv&granularity=month&agency=so-tu-phap&from="+month+"&to="+month, nil)
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.body, "\ufeff"))).ReadAll()
+	if r.status != http.StatusOK || err != nil || len(recs) < 3 {
+		t.Fatalf("export: %s (%v)", r, err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	got := map[string]string{}
+	for _, rec := range recs[1:] {
+		got[rec[col["area"]]] = rec[col["coverage"]]
+	}
+	if got["*"] != "25" || got["tu-phap"] != "25" {
+		t.Errorf("export coverage by area: %v, want 25 for * and tu-phap", got)
+	}
+	for area, v := range got {
+		if area != "*" && area != "tu-phap" && v != "" {
+			t.Errorf("export coverage of %s without dossier counts: %q", area, v)
+		}
+	}
+
 	page := admin.get(t, "/dashboard?agency=so-tu-phap&from="+month+"&to="+month)
 	if !strings.Contains(page.body, `id="coverage">Độ phủ thư mời: 25,0 %`) {
 		t.Errorf("dashboard lacks the 25 %% coverage: %s", clip(page.body))

@@ -143,3 +143,21 @@ func rowTally(counts []survey.InvitationCount, u survey.AggregateUnit) survey.In
 	}
 	return t
 }
+
+// rowCompleted sums the completed dossiers of an aggregates export's row,
+// or -1 when none was reported for it.
+func rowCompleted(ds []survey.DossierCount, u survey.AggregateUnit) int {
+	n, reported := 0, false
+	for _, d := range ds {
+		if d.Agency != u.Agency.Code || (u.Area != nil && d.Area != u.Area.Code) {
+			continue
+		}
+		if m, err := survey.ParseMonth(d.Month); err == nil && u.Period.Contains(m) {
+			n, reported = n+d.Completed, true
+		}
+	}
+	if !reported {
+		return -1
+	}
+	return n
+}
