@@ -57,5 +57,7 @@ func run(ctx context.Context, getenv func(string) string, out, errOut io.Writer)
 	}
 	srv.StartNotifications() // e-mail digests and webhooks, stopped before the store closes
 	defer srv.StopNotifications()
+	srv.StartInvitationSweep() // expired invitations counted, then deleted after the retention
+	defer srv.StopInvitationSweep()
 	return serve(ctx, cfg, srv, log, pw, out, errOut)
 }

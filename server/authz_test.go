@@ -489,6 +489,7 @@ var authzMatrix = []azRow{
 	// and slips are the citizen's: open to whoever holds them.
 	{"401 403 403 403 200 401 401 401 403 200", "POST /api/v1/invitations", "/api/v1/invitations", azInvBody, azInvite},
 	{"401 403 403 403 200 401 401 401 403 200", "POST /api/v1/invitations/batch", "/api/v1/invitations/batch", `{"items":[` + azInvBody + `]}`, azInvite},
+	{"401 403 403 403 200 401 401 401 403 200", "PUT /api/v1/dossier-counts", "/api/v1/dossier-counts", `{"counts":[{"agency":"{agency}","area":"{area}","month":"{month}","completed":12}]}`, azInvite},
 	{"200 200 200 200 200 200 401 200 200 200", "GET /v/:token", "/v/{invtoken}", "", azOpen},
 	{"400 400 400 400 400 400 401 400 400 400", "POST /v/:token", "/v/{invtoken}", "", azOpen},
 	{"302 302 302 302 302 302 401 302 302 302", "GET /r/:code", "/r/{invcode}", "", azOpen},

@@ -75,6 +75,9 @@ type Config struct {
 
 	// Notify configures e-mail digests and webhooks: config_notify.go.
 	Notify NotifyConfig
+	// Rates configures invitations' response rates and retention:
+	// config_rates.go.
+	Rates RatesConfig
 }
 
 // LoadConfig reads the configuration through getenv (os.Getenv in
@@ -146,6 +149,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	loadRankingBasis(getenv, &cfg, bad)
 	loadNotify(getenv, &cfg, bad)
 	loadAttention(getenv, &cfg, bad)
+	loadRates(getenv, &cfg, bad)
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
 	}

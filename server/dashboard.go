@@ -73,15 +73,19 @@ type DashboardPage struct {
 	// Attention is the agency's attention queue now (attention.go); nil
 	// when it could not be counted.
 	Attention *survey.AttentionCounts
-	Factors   []FactorRow
-	Weakest   []CriterionRow
-	Extras    []CriterionRow
-	Trend     template.HTML
-	ByArea    []SliceRow
-	ByChan    []SliceRow
-	Scale     []survey.Level5
-	APIURL    string
-	Ratings   *RatingsView // the kiosks' quick ratings: kiosk_report.go
+	// Rate is the agency's response rate from invitations over the period
+	// (response_rates.go); nil when it could not be counted.
+	Rate       *survey.ResponseRateJSON
+	RateMinPct float64
+	Factors    []FactorRow
+	Weakest    []CriterionRow
+	Extras     []CriterionRow
+	Trend      template.HTML
+	ByArea     []SliceRow
+	ByChan     []SliceRow
+	Scale      []survey.Level5
+	APIURL     string
+	Ratings    *RatingsView // the kiosks' quick ratings: kiosk_report.go
 	// MissingFactors names the factors without a valid answer when the
 	// overall index is incomplete; RankReason says why the agency is not
 	// ranked, in the page's language.
@@ -160,6 +164,7 @@ func (s *Server) dashboard(c *gin.Context) error {
 	p.R = r
 	s.fillDashboard(&p, cat)
 	p.Attention = s.dashboardAttention(ctx, r.Units)
+	p.Rate, p.RateMinPct = s.dashboardRate(ctx, q, r.Units), s.cfg.Rates.RateMin*100
 	if p.Ratings, err = s.dashboardRatings(c, b.L, q); err != nil {
 		return err
 	}

@@ -97,6 +97,14 @@ func (s *Server) writeAggregates(c *gin.Context, run *exportRun, plan *aggregate
 	ms := s.locales[run.meta.Lang]
 	rule := run.meta.Rule
 	months := plan.q.Period.Months()
+	counts, err := s.store.InvitationCounts(ctx, plan.q.Period.From, plan.q.Period.To)
+	if err != nil {
+		return err
+	}
+	dossiers, err := s.store.DossierCounts(ctx, plan.q.Period.From, plan.q.Period.To)
+	if err != nil {
+		return err
+	}
 	var row []survey.Value
 	tables := 0
 	for _, level := range survey.Levels {
@@ -124,6 +132,7 @@ func (s *Server) writeAggregates(c *gin.Context, run *exportRun, plan *aggregate
 					run.meta.Versions.Merge(survey.Tally{Versions: u.tally.Versions})
 				}
 				row = plan.layout.Row(row, u.unit, rep)
+				plan.layout.PutRate(row, rowTally(counts, u.unit), s.cfg.Rates.RateMin, rowCompleted(dossiers, u.unit))
 				if err := run.row(row); err != nil {
 					return err
 				}

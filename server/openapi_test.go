@@ -783,6 +783,17 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 			patch: map[string]any{"items": []any{map[string]any{"agency": "so-tu-phap", "area": "tu-phap", "dossierRef": "HS-0003"}, map[string]any{"agency": "so-cong-thuong", "area": "cong-thuong", "dossierRef": "HS-0004"}}}, status: 403},
 		{as: "$integrationKey", op: "POST /api/v1/invitations/batch", body: map[string]any{"items": []any{}}, invalid: true, status: 400},
 		{as: "staff", op: "POST /api/v1/invitations/batch", example: "batch", status: 403},
+		{as: "$integrationKey", op: "PUT /api/v1/dossier-counts", example: "july", status: 200, check: func(t *testing.T, b any) {
+			if field(b, "updated") != float64(2) {
+				t.Errorf("dossier counts: %v, want 2 updated", b)
+			}
+		}},
+		{as: "$integrationKey", op: "PUT /api/v1/dossier-counts", example: "july",
+			patch: map[string]any{"counts": []any{map[string]any{"agency": "so-cong-thuong", "area": "cong-thuong", "month": "2025-07", "completed": 3}}}, status: 403},
+		{as: "$integrationKey", op: "PUT /api/v1/dossier-counts", body: map[string]any{"counts": []any{}}, invalid: true, status: 400},
+		{as: "$integrationKey", op: "PUT /api/v1/dossier-counts", body: map[string]any{"counts": []any{map[string]any{"agency": "so-tu-phap", "area": "tu-phap", "month": "2025-13", "completed": 3}}}, invalid: true, status: 400},
+		{as: "staff", op: "PUT /api/v1/dossier-counts", example: "july", status: 403},
+		{op: "PUT /api/v1/dossier-counts", example: "july", status: 401},
 		{as: "$integrationKey", op: "GET /api/v1/reports/agencies/{agency}", params: sa, status: 403},
 		{as: "$integrationKey", op: "GET /api/v1/rankings", status: 403},
 		{as: "$integrationKey", op: "GET /api/v1/comments", query: "agency=so-tu-phap", status: 403},

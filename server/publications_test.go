@@ -173,14 +173,16 @@ func TestPublicationsPublishReviseAndRead(t *testing.T) {
 		t.Errorf("the content does not reproduce its bytes and hash (%v)", err)
 	}
 	live := rtGet(t, env, insp.token, url.Values{"period": {period}, "basis": {"independent"}})
-	// The live ranking also carries the attention queue as it is now,
-	// which a publication does not freeze.
+	// The live ranking also carries the attention queue as it is now and
+	// the response rates, which a publication does not freeze.
 	for i := range live.Levels {
 		for j := range live.Levels[i].Ranked {
 			live.Levels[i].Ranked[j].Attention = nil
+			live.Levels[i].Ranked[j].ResponseRate, live.Levels[i].Ranked[j].Invitations, live.Levels[i].Ranked[j].Coverage = nil, nil, nil
 		}
 		for j := range live.Levels[i].Unranked {
 			live.Levels[i].Unranked[j].Attention = nil
+			live.Levels[i].Unranked[j].ResponseRate, live.Levels[i].Unranked[j].Invitations, live.Levels[i].Unranked[j].Coverage = nil, nil, nil
 		}
 	}
 	var frozen RankingsJSON

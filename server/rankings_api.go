@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -83,6 +84,16 @@ type RankingRowJSON struct {
 	// Attention is the unit's attention queue now (whatever the period),
 	// its merged agencies' items included: attention.go.
 	Attention *survey.AttentionCounts `json:"attention,omitempty"`
+	// ResponseRate is used ÷ (used + expired) of the unit's invitations
+	// over the period, null when none was used or expired; Invitations the
+	// counts and whether the rate is under HAILONG_RESPONSE_RATE_MIN.
+	// Live rankings only (response_rates.go).
+	ResponseRate json.RawMessage          `json:"responseRate,omitempty"`
+	Invitations  *survey.ResponseRateJSON `json:"invitations,omitempty"`
+	// Coverage is issued ÷ completed dossiers over the period, present
+	// only when the one-stop-shop reported dossier counts for the unit
+	// (PUT /api/v1/dossier-counts); null when they add up to none.
+	Coverage json.RawMessage `json:"coverage,omitempty"`
 	// ChangeNote is "not_comparable" when both periods are ranked but do
 	// not share the same factors and criteria: change is then null.
 	ChangeNote string `json:"changeNote,omitempty"`
@@ -114,6 +125,7 @@ func (s *Server) apiRankings(c *gin.Context) error {
 	// The attention counts are the queue as it is now, whatever the
 	// period: served with the live ranking, never frozen in a publication.
 	s.rankingAttention(c.Request.Context(), out.Levels)
+	s.rankingRates(c.Request.Context(), q, out.Levels)
 	c.JSON(http.StatusOK, out)
 	return nil
 }

@@ -80,6 +80,7 @@ func (s *Server) routes(r *gin.Engine) {
 	// Integrating systems and administrators: verified invitations (invitations.go).
 	r.POST("/api/v1/invitations", issuerAPI, s.api(s.apiInvitationCreate))
 	r.POST("/api/v1/invitations/batch", issuerAPI, s.api(s.apiInvitationBatch))
+	r.PUT("/api/v1/dossier-counts", issuerAPI, s.api(s.apiDossierCounts)) // coverage of the invitations (dossier_counts_api.go)
 
 	// Logged-in staff, inspectors and administrators: their password, reports, comments, exports, entry.
 	r.GET("/account/password", staffPage, csrf, s.page(s.passwordPage))

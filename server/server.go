@@ -44,6 +44,7 @@ type Server struct {
 
 	notify    *notify.Service // e-mail digests and webhooks (notify.go)
 	attention attentionState  // the attention queue's contacts and hook (attention.go)
+	sweep     invitationSweep // expired invitations counted and deleted (invitation_sweep.go)
 }
 
 // New builds the server: templates and messages are parsed now, so a broken
