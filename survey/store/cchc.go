@@ -52,6 +52,8 @@ func (s *Store) InsertCCHCFramework(ctx context.Context, f survey.CCHCFramework)
 // survey.ErrNotFound when there is no such version.
 func (s *Store) ReplaceCCHCDraft(ctx context.Context, f survey.CCHCFramework) error {
 	f.Key = survey.CCHCKey(f.Version)
+	s.draftMu.Lock() // see Store.draftMu
+	defer s.draftMu.Unlock()
 	res, err := s.cchcFrameworks().ReplaceOne(ctx, bson.D{{Key: "_id", Value: f.Key}, {Key: "published", Value: false}}, f)
 	if err != nil {
 		return fmt.Errorf("replace cchc framework %s: %w", f.Key, classify(err))

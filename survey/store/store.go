@@ -66,6 +66,14 @@ type Store struct {
 
 	attention attentionState // the attention queue's rule (attention.go)
 
+	// draftMu serialises the replacements of drafts (questionnaires and
+	// CCHC frameworks): the embedded FerretDB does not apply a
+	// conditional ReplaceOne atomically, so an edit racing with the
+	// publication could land after it and silently unpublish and change a
+	// published version (forms_race_test.go). MongoDB needs no lock; one
+	// process per embedded folder makes an in-process lock enough there.
+	draftMu sync.Mutex
+
 	catalogMu   sync.Mutex
 	catalogGen  int  // bumped by InvalidateCatalog
 	catalogBusy bool // a refresh is under way
