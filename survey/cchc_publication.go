@@ -1,8 +1,6 @@
 package survey
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -29,12 +27,7 @@ type CCHCPublicationContent struct {
 
 // Canonical is the content's canonical JSON and its SHA-256 in hex.
 func (c CCHCPublicationContent) Canonical() (body []byte, sum string, err error) {
-	body, err = json.Marshal(c)
-	if err != nil {
-		return nil, "", fmt.Errorf("cchc publication content: %w", err)
-	}
-	h := sha256.Sum256(body)
-	return body, hex.EncodeToString(h[:]), nil
+	return canonical("cchc publication content", c)
 }
 
 // CCHCPublication is one revision of a published year, as stored in

@@ -57,9 +57,15 @@ type PublicationContent struct {
 
 // Canonical is the content's canonical JSON and its SHA-256 in hex.
 func (c PublicationContent) Canonical() (body []byte, sum string, err error) {
-	body, err = json.Marshal(c)
+	return canonical("publication content", c)
+}
+
+// canonical is the bytes a publication freezes (v as JSON, compact, its
+// fields in declaration order) and their SHA-256 in hex.
+func canonical(what string, v any) (body []byte, sum string, err error) {
+	body, err = json.Marshal(v)
 	if err != nil {
-		return nil, "", fmt.Errorf("publication content: %w", err)
+		return nil, "", fmt.Errorf("%s: %w", what, err)
 	}
 	h := sha256.Sum256(body)
 	return body, hex.EncodeToString(h[:]), nil

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -62,27 +61,11 @@ func (s *Store) CCHCPublications(ctx context.Context) ([]survey.CCHCPublication,
 // again, up to a few times.
 func (s *Store) InsertCCHCPublication(ctx context.Context, year int,
 	build func(prev *survey.CCHCPublication) (survey.CCHCPublication, error)) (survey.CCHCPublication, error) {
-	for range 5 {
-		var prev *survey.CCHCPublication
-		switch p, err := s.LatestCCHCPublication(ctx, year); {
-		case err == nil:
-			prev = &p
-		case !errors.Is(err, survey.ErrNotFound):
-			return survey.CCHCPublication{}, fmt.Errorf("latest cchc publication: %w", err)
-		}
-		p, err := build(prev)
-		if err != nil {
-			return survey.CCHCPublication{}, err
-		}
-		p.Year = year
-		p.ID = survey.CCHCPublicationID(year, p.Revision)
-		_, err = s.cchcPublications().InsertOne(ctx, p)
-		if err == nil {
-			return p, nil
-		}
-		if !mongo.IsDuplicateKeyError(err) {
-			return survey.CCHCPublication{}, fmt.Errorf("insert cchc publication: %w", classify(err))
-		}
-	}
-	return survey.CCHCPublication{}, fmt.Errorf("insert cchc publication %d: %w", year, survey.ErrConflict)
+	return insertRevision(ctx, s.cchcPublications(), fmt.Sprintf("cchc publication %d", year),
+		func() (survey.CCHCPublication, error) { return s.LatestCCHCPublication(ctx, year) },
+		build,
+		func(p *survey.CCHCPublication) {
+			p.Year = year
+			p.ID = survey.CCHCPublicationID(year, p.Revision)
+		})
 }

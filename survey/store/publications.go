@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -65,27 +64,11 @@ func (s *Store) Publications(ctx context.Context) ([]survey.Publication, error) 
 // build is called again with it, up to a few times.
 func (s *Store) InsertPublication(ctx context.Context, period string, basis survey.Basis,
 	build func(prev *survey.Publication) (survey.Publication, error)) (survey.Publication, error) {
-	for range 5 {
-		var prev *survey.Publication
-		switch p, err := s.LatestPublication(ctx, period, basis); {
-		case err == nil:
-			prev = &p
-		case !errors.Is(err, survey.ErrNotFound):
-			return survey.Publication{}, fmt.Errorf("latest publication: %w", err)
-		}
-		p, err := build(prev)
-		if err != nil {
-			return survey.Publication{}, err
-		}
-		p.Key = survey.PublicationKey(period, basis)
-		p.ID = survey.PublicationID(period, basis, p.Revision)
-		_, err = s.publications().InsertOne(ctx, p)
-		if err == nil {
-			return p, nil
-		}
-		if !mongo.IsDuplicateKeyError(err) {
-			return survey.Publication{}, fmt.Errorf("insert publication: %w", classify(err))
-		}
-	}
-	return survey.Publication{}, fmt.Errorf("insert publication %s: %w", survey.PublicationKey(period, basis), survey.ErrConflict)
+	return insertRevision(ctx, s.publications(), "publication "+survey.PublicationKey(period, basis),
+		func() (survey.Publication, error) { return s.LatestPublication(ctx, period, basis) },
+		build,
+		func(p *survey.Publication) {
+			p.Key = survey.PublicationKey(period, basis)
+			p.ID = survey.PublicationID(period, basis, p.Revision)
+		})
 }
