@@ -171,6 +171,20 @@ type cchcFrameworkRequest struct {
 	PublishedAt json.RawMessage `json:"publishedAt,omitempty"`
 }
 
+// cchcDraftOfParam makes a new draft copied from the framework version the
+// path names (the API's and the administration page's "new draft").
+func (s *Server) cchcDraftOfParam(c *gin.Context) (survey.CCHCFramework, error) {
+	v, err := cchcVersionParam(c)
+	if err != nil {
+		return survey.CCHCFramework{}, err
+	}
+	src, err := s.store.CCHCFramework(c.Request.Context(), v)
+	if err != nil {
+		return survey.CCHCFramework{}, err
+	}
+	return s.newCCHCDraft(c, src)
+}
+
 func cchcVersionParam(c *gin.Context) (int, error) {
 	v, err := strconv.Atoi(c.Param("version"))
 	if err != nil || v < 1 || strings.HasPrefix(c.Param("version"), "+") {
@@ -224,15 +238,7 @@ func (s *Server) apiAdminCCHCCreate(c *gin.Context) error {
 // apiAdminCCHCDraft answers POST .../frameworks/{version}/drafts: a new
 // draft copied from the version.
 func (s *Server) apiAdminCCHCDraft(c *gin.Context) error {
-	v, err := cchcVersionParam(c)
-	if err != nil {
-		return err
-	}
-	src, err := s.store.CCHCFramework(c.Request.Context(), v)
-	if err != nil {
-		return err
-	}
-	d, err := s.newCCHCDraft(c, src)
+	d, err := s.cchcDraftOfParam(c)
 	if err != nil {
 		return s.cchcErr(c, err)
 	}

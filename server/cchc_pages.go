@@ -620,15 +620,7 @@ func (s *Server) adminCCHCPublish(c *gin.Context) error {
 }
 
 func (s *Server) adminCCHCDraft(c *gin.Context) error {
-	v, err := cchcVersionParam(c)
-	if err != nil {
-		return err
-	}
-	src, err := s.store.CCHCFramework(c.Request.Context(), v)
-	if err != nil {
-		return err
-	}
-	d, err := s.newCCHCDraft(c, src)
+	d, err := s.cchcDraftOfParam(c)
 	if err != nil {
 		return err
 	}
