@@ -14,7 +14,7 @@ func rollupsCommand(ctx context.Context, args []string) error {
 	if len(args) < 1 || args[0] != "rebuild" || len(args) > 2 || len(args) == 2 && !baseline {
 		return fmt.Errorf("usage: hailong rollups rebuild [--baseline]")
 	}
-	return withStore(ctx, func(st *store.Store) error { return rebuild(ctx, st, baseline) })
+	return withStoreFor(ctx, true, func(st *store.Store) error { return rebuild(ctx, st, baseline) })
 }
 
 // rebuild recomputes the rollups and comment pages from the responses, in

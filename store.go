@@ -16,7 +16,12 @@ import (
 // items rebuilt at start (server.StartNotifications): the store holds them
 // until then.
 func openStore(ctx context.Context, cfg server.Config, log *slog.Logger, serving bool) (*store.Store, error) {
-	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: log, OpTimeout: 10 * time.Minute, AwaitAttentionHook: serving})
+	return openStoreWith(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: log, OpTimeout: 10 * time.Minute, AwaitAttentionHook: serving})
+}
+
+// openStoreWith opens and seeds the database of c.
+func openStoreWith(ctx context.Context, c store.Config) (*store.Store, error) {
+	st, err := store.Open(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -31,11 +36,18 @@ func openStore(ctx context.Context, cfg server.Config, log *slog.Logger, serving
 // logging warnings to stderr. With the embedded database, stop the service
 // first: one process per data folder.
 func withStore(ctx context.Context, fn func(*store.Store) error) error {
+	return withStoreFor(ctx, false, fn)
+}
+
+// withStoreFor is withStore; rebuilding opens the store for the rollups
+// rebuild, which needs no migration of older rollups first (it rebuilds them).
+func withStoreFor(ctx context.Context, rebuilding bool, fn func(*store.Store) error) error {
 	cfg, err := server.LoadConfig(os.Getenv)
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), false)
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, err := openStoreWith(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: log, OpTimeout: 10 * time.Minute, Rebuilding: rebuilding})
 	if err != nil {
 		return err
 	}

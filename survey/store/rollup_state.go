@@ -33,6 +33,8 @@ type rollupState struct {
 	gate       sync.RWMutex
 	rebuilding *attemptSet
 	rebuildMu  sync.Mutex // one rebuild at a time
+	// noMigration skips migrateRollups at start (Config.Rebuilding).
+	noMigration bool
 }
 
 // startRollups finishes an interrupted rebuild, replays the pending log
@@ -58,8 +60,10 @@ func (s *Store) startRollups(ctx context.Context) error {
 	st.life, st.end = context.WithCancel(context.Background())
 	st.writer = w // from here on Close stops it
 	go w.loop()
-	if err := s.migrateRollups(ctx); err != nil {
-		return fmt.Errorf("start rollups: %w", err)
+	if !st.noMigration {
+		if err := s.migrateRollups(ctx); err != nil {
+			return fmt.Errorf("start rollups: %w", err)
+		}
 	}
 	go s.warmRollups(st.life)
 	return nil

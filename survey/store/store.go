@@ -36,6 +36,11 @@ type Config struct {
 	// attention items until OnAttentionCreated is called (the service sets
 	// it when its notifications take new items; attention.go).
 	AwaitAttentionHook bool
+	// Rebuilding opens the store for "hailong rollups rebuild": rollups of
+	// an older format are not migrated at start, since the command rebuilds
+	// them anyway (with its own progress) and would otherwise scan every
+	// response twice.
+	Rebuilding bool
 }
 
 // Store is the service's access to its database. It is safe for concurrent use.
@@ -91,6 +96,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	s := &Store{log: log, catalogTTL: 5 * time.Second}
 	s.attention.await = cfg.AwaitAttentionHook
+	s.rollups.noMigration = cfg.Rebuilding
 	uri := cfg.URI
 	if uri == "" {
 		// The embedded database listens on a Unix socket in a private
