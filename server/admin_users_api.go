@@ -5,7 +5,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"hailong/survey"
 	"hailong/survey/store"
 )
 
@@ -116,17 +115,5 @@ func (s *Server) apiAdminTokenRevoke(c *gin.Context) error {
 	}
 	s.audit(c, actor(c), "token_revoke", t.Username, nil, t.Prefix)
 	c.Status(http.StatusNoContent)
-	return nil
-}
-
-func (s *Server) apiAdminAudit(c *gin.Context) error {
-	entries, err := s.store.Audit(c.Request.Context(), c.Query("before"), auditPageSize)
-	if err != nil {
-		return err
-	}
-	if entries == nil {
-		entries = []survey.AuditEntry{} // past the last page: an empty list, not null
-	}
-	c.JSON(http.StatusOK, gin.H{"entries": entries})
 	return nil
 }
