@@ -105,15 +105,9 @@ func (s *Server) apiAdminTokens(c *gin.Context) error {
 }
 
 func (s *Server) apiAdminTokenRevoke(c *gin.Context) error {
-	ctx := c.Request.Context()
-	t, err := s.store.Token(ctx, c.Param("id"))
-	if err != nil {
+	if _, err := s.revokeToken(c, c.Param("id")); err != nil {
 		return err
 	}
-	if err := s.store.RevokeToken(ctx, t.ID); err != nil {
-		return err
-	}
-	s.audit(c, actor(c), "token_revoke", t.Username, nil, t.Prefix)
 	c.Status(http.StatusNoContent)
 	return nil
 }

@@ -173,15 +173,10 @@ func (s *Server) adminTokenCreate(c *gin.Context) error {
 }
 
 func (s *Server) adminTokenRevoke(c *gin.Context) error {
-	ctx := c.Request.Context()
-	t, err := s.store.Token(ctx, c.Param("id"))
+	t, err := s.revokeToken(c, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if err := s.store.RevokeToken(ctx, t.ID); err != nil {
-		return err
-	}
-	s.audit(c, actor(c), "token_revoke", t.Username, nil, t.Prefix)
 	c.Redirect(http.StatusSeeOther, "/admin/users/"+t.Username)
 	return nil
 }
