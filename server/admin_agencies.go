@@ -88,11 +88,7 @@ func (s *Server) createAgency(c *gin.Context, in AgencyInput) (survey.Agency, er
 
 // updateAgency checks and stores changes to an agency.
 func (s *Server) updateAgency(c *gin.Context, code string, in AgencyInput) (survey.Agency, error) {
-	cat, err := s.store.Catalog(c.Request.Context())
-	if err != nil {
-		return survey.Agency{}, err
-	}
-	prev, err := cat.Agency(code)
+	cat, prev, err := s.catalogAgency(c, code)
 	if err != nil {
 		return survey.Agency{}, err
 	}
@@ -113,11 +109,7 @@ func (s *Server) updateAgency(c *gin.Context, code string, in AgencyInput) (surv
 
 // dissolveAgency ends an agency from a date.
 func (s *Server) dissolveAgency(c *gin.Context, code, date string) (survey.Agency, error) {
-	cat, err := s.store.Catalog(c.Request.Context())
-	if err != nil {
-		return survey.Agency{}, err
-	}
-	prev, err := cat.Agency(code)
+	_, prev, err := s.catalogAgency(c, code)
 	if err != nil {
 		return survey.Agency{}, err
 	}
@@ -160,4 +152,15 @@ func (s *Server) mergeAgencies(c *gin.Context, from []string, into, date string,
 	}
 	s.audit(c, actor(c), "agency_merge", into, before, changed)
 	return changed, nil
+}
+
+// catalogAgency is the catalog and its agency of that code; ErrNotFound
+// when there is none.
+func (s *Server) catalogAgency(c *gin.Context, code string) (*survey.Catalog, survey.Agency, error) {
+	cat, err := s.store.Catalog(c.Request.Context())
+	if err != nil {
+		return nil, survey.Agency{}, err
+	}
+	a, err := cat.Agency(code)
+	return cat, a, err
 }

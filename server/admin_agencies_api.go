@@ -35,11 +35,7 @@ type AgencyDetail struct {
 }
 
 func (s *Server) apiAdminAgency(c *gin.Context) error {
-	cat, err := s.store.Catalog(c.Request.Context())
-	if err != nil {
-		return err
-	}
-	a, err := cat.Agency(c.Param("code"))
+	cat, a, err := s.catalogAgency(c, c.Param("code"))
 	if err != nil {
 		return err
 	}

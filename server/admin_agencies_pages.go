@@ -122,11 +122,7 @@ type AgencyPage struct {
 }
 
 func (s *Server) agencyPage(c *gin.Context, status int, in *AgencyInput, fe survey.FieldErrors) error {
-	cat, err := s.store.Catalog(c.Request.Context())
-	if err != nil {
-		return err
-	}
-	a, err := cat.Agency(c.Param("code"))
+	cat, a, err := s.catalogAgency(c, c.Param("code"))
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hailong/survey"
+	"hailong/survey/store"
 )
 
 // UserInput is an account as an administrator enters it.
@@ -138,4 +139,19 @@ func cleanList(xs []string) []string {
 		}
 	}
 	return out
+}
+
+// revokeToken revokes an API token by its id, audited; ErrNotFound when
+// there is none.
+func (s *Server) revokeToken(c *gin.Context, id string) (store.APIToken, error) {
+	ctx := c.Request.Context()
+	t, err := s.store.Token(ctx, id)
+	if err != nil {
+		return t, err
+	}
+	if err := s.store.RevokeToken(ctx, t.ID); err != nil {
+		return t, err
+	}
+	s.audit(c, actor(c), "token_revoke", t.Username, nil, t.Prefix)
+	return t, nil
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"hailong/survey"
 	"hailong/survey/store"
 )
 
@@ -106,27 +105,9 @@ func (s *Server) apiAdminTokens(c *gin.Context) error {
 }
 
 func (s *Server) apiAdminTokenRevoke(c *gin.Context) error {
-	ctx := c.Request.Context()
-	t, err := s.store.Token(ctx, c.Param("id"))
-	if err != nil {
+	if _, err := s.revokeToken(c, c.Param("id")); err != nil {
 		return err
 	}
-	if err := s.store.RevokeToken(ctx, t.ID); err != nil {
-		return err
-	}
-	s.audit(c, actor(c), "token_revoke", t.Username, nil, t.Prefix)
 	c.Status(http.StatusNoContent)
-	return nil
-}
-
-func (s *Server) apiAdminAudit(c *gin.Context) error {
-	entries, err := s.store.Audit(c.Request.Context(), c.Query("before"), auditPageSize)
-	if err != nil {
-		return err
-	}
-	if entries == nil {
-		entries = []survey.AuditEntry{} // past the last page: an empty list, not null
-	}
-	c.JSON(http.StatusOK, gin.H{"entries": entries})
 	return nil
 }

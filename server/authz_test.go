@@ -870,7 +870,7 @@ func TestAuthzMatrix(t *testing.T) {
 		t.Errorf("only %d cells asked; the matrix is broken", cells)
 	}
 
-	// CSRF on cookie API calls (csrf.go): every state-changing API route
+	// CSRF on cookie API calls (auth_csrf.go): every state-changing API route
 	// asked with a live session cookie but without the X-CSRF-Token header,
 	// or with another session's token in it, is refused as 403 csrf_failed
 	// when it needs a login; a public route (the citizen's and the kiosk's)

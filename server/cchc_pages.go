@@ -37,7 +37,7 @@ type CCHCPage struct {
 	CanEnter    bool
 	Downloads   []DownloadLink
 	// Publish is the publish form and the year's revisions
-	// (cchc_public_page.go), for inspectors and administrators.
+	// (cchc_public_pages.go), for inspectors and administrators.
 	Publish *CCHCPublishView
 }
 

@@ -186,7 +186,7 @@ func TestEntryAPI(t *testing.T) {
 		last := m.End().AddDate(0, 0, -1)
 		at := time.Date(last.Year(), last.Month(), last.Day(), 17, 30, 0, 0, time.UTC)
 		b := body("phone-entry-0001", "phone", at.Format(time.RFC3339))
-		// A session is a credential for an API write only with its CSRF header (csrf.go).
+		// A session is a credential for an API write only with its CSRF header (auth_csrf.go).
 		r := azDo(t, staff.c, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, b), map[string]string{"Content-Type": "application/json"})
 		if r.status != http.StatusBadRequest {
 			t.Fatalf("entry by session without X-CSRF-Token: %s, want 400 (staff only)", r)

@@ -13,7 +13,7 @@ import (
 // the roles it requires (requirePage answers a page or the login redirect,
 // requireAPI a JSON error), checkCSRF (the token of a page's form; GET
 // passes) and exportSlot (the exports running at once). The handlers stay
-// in the files of their features.
+// in the files of their areas (docs/layout.md names each).
 func (s *Server) routes(r *gin.Engine) {
 	var (
 		csrf = s.checkCSRF
@@ -40,6 +40,7 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/static/*file", serveStatic)
 
 	// Citizens and other systems, no login: the survey, invitations, login, the public API.
+	// The citizen's survey (citizen_*.go) and invitation links (invitation_*.go).
 	r.GET("/", s.page(s.startPage))
 	r.GET("/survey", s.page(s.chooseSurvey))
 	r.GET("/s/:agency/:area", s.page(s.surveyForm))
@@ -52,9 +53,11 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/r/:code/qr.svg", s.qrSVG)
 	r.GET("/r/:code/qr.png", s.qrPNG)
 	r.GET("/r/:code/slip", s.page(s.invitationSlip))
+	// Login (auth_login_pages.go).
 	r.GET("/login", s.page(s.loginPage))
 	r.POST("/login", csrf, s.page(s.loginSubmit))
 	r.POST("/logout", csrf, s.page(s.logout))
+	// The public API: the catalog, responses, tokens (catalog_api.go, responses_api.go, auth_token.go).
 	r.GET("/api/v1/areas", s.api(s.apiAreas))
 	r.GET("/api/v1/agencies", s.api(s.apiAgencies))
 	r.GET("/api/v1/forms/:agency/:area", s.api(s.apiForm))
@@ -70,19 +73,20 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/api/v1/cchc/:year/published", s.api(s.apiCCHCPublished))
 	r.GET("/api/v1/cchc/:year/published/snapshot", s.api(s.apiCCHCPublishedSnapshot))
 
-	// The kiosk's tablet: its page and pairing, then its credential (kiosk_*.go).
+	// The kiosk's tablet: its page and pairing, then its credential (kiosk_*.go, auth_kiosk.go).
 	r.GET("/kiosk", s.page(s.kioskHome))
 	r.POST("/kiosk/pair", csrf, s.page(s.kioskPair))
 	r.POST("/api/v1/kiosk/pair", s.api(s.apiKioskPair))
 	r.GET("/api/v1/kiosk/config", s.api(s.apiKioskConfig))
 	r.POST("/api/v1/kiosk/ratings", s.api(s.apiKioskRating))
 
-	// Integrating systems and administrators: verified invitations (invitations.go).
+	// Integrating systems and administrators: verified invitations (invitation_api.go).
 	r.POST("/api/v1/invitations", issuerAPI, s.api(s.apiInvitationCreate))
 	r.POST("/api/v1/invitations/batch", issuerAPI, s.api(s.apiInvitationBatch))
 	r.PUT("/api/v1/dossier-counts", issuerAPI, s.api(s.apiDossierCounts)) // coverage of the invitations (dossier_counts_api.go)
 
-	// Logged-in staff, inspectors and administrators: their password, reports, comments, exports, entry.
+	// Logged-in staff, inspectors and administrators: their password, reports, comments,
+	// attention, entry (staff and administrators only: entryPage), exports, the CCHC index.
 	r.GET("/account/password", staffPage, csrf, s.page(s.passwordPage))
 	r.POST("/account/password", staffPage, csrf, s.page(s.passwordSubmit))
 	r.GET("/dashboard", staffPage, s.page(s.dashboard))
@@ -104,19 +108,19 @@ func (s *Server) routes(r *gin.Engine) {
 	r.POST("/api/v1/attention/:id", staffAPI, s.api(s.apiAttentionUpdate))
 	r.GET("/api/v1/exports/aggregates", staffAPI, s.exportSlot, s.api(s.exportAggregates))
 	r.GET("/api/v1/exports/responses", staffAPI, s.exportSlot, s.api(s.exportResponses))
+	// The CCHC composite index's results (cchc_*.go).
+	r.GET("/cchc", staffPage, s.page(s.cchcPage))
+	r.GET("/api/v1/cchc/:year", staffAPI, s.api(s.apiCCHC))
+	r.GET("/api/v1/cchc/:year/export", staffAPI, s.api(s.apiCCHCExport))
 
 	// Inspectors and administrators: publishing a period's results.
 	r.GET("/publications", publishPage, csrf, s.page(s.publicationsPage))
 	r.POST("/publications", publishPage, csrf, s.page(s.publicationsSubmit))
 	r.POST("/api/v1/publications", publishAPI, s.api(s.apiPublish))
-	// The CCHC composite index (cchc_*.go): results for everyone who logs in,
-	// appraised points for inspectors and administrators.
-	r.GET("/cchc", staffPage, s.page(s.cchcPage))
+	// The CCHC composite index: appraised points, and publishing a year.
 	r.GET("/cchc/:year/points", inspectorPage, csrf, s.page(s.cchcPointsPage))
 	r.POST("/cchc/:year/points", inspectorPage, csrf, s.page(s.cchcPointsSubmit))
 	r.POST("/cchc/:year/points/csv", inspectorPage, csrf, s.page(s.cchcPointsUpload))
-	r.GET("/api/v1/cchc/:year", staffAPI, s.api(s.apiCCHC))
-	r.GET("/api/v1/cchc/:year/export", staffAPI, s.api(s.apiCCHCExport))
 	r.GET("/api/v1/cchc/:year/points", inspectorAPI, s.api(s.apiCCHCPoints))
 	r.PUT("/api/v1/cchc/:year/points", inspectorAPI, s.api(s.apiCCHCPointsPut))
 	r.POST("/api/v1/cchc/:year/points/csv", inspectorAPI, s.api(s.apiCCHCPointsCSV))

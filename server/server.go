@@ -36,11 +36,11 @@ type Server struct {
 	blankPages pageCache      // whole blank form pages for citizens: form_page_cache.go
 	memory     memoryGuard    // the soft memory limit while exports stream: config_memory.go
 	exports    exportSlots    // the exports running: export_slots.go
-	inv        *invitations   // invitations.go
+	inv        *invitations   // invitation_keys.go
 	limiter    *limiter       // per-client rate limits (ratelimit.go)
 	metrics    *metrics       // Prometheus metrics (metrics.go)
 	ready      *readiness     // /readyz's database check, reused for a second (health.go)
-	logins     loginGuard     // failed logins per user name and client (login_attempts.go)
+	logins     loginGuard     // failed logins per user name and client (auth_login_attempts.go)
 
 	notify    *notify.Service // e-mail digests and webhooks (notify.go)
 	attention attentionState  // the attention queue's contacts and hook (attention.go)

@@ -18,7 +18,7 @@ import (
 // or as a QR code on a printed slip), which leads to the signed link
 // /v/<token> and the questionnaire; the response is stored verified. See
 // invitation_api.go, invitation_pages.go, invitation_qr.go and
-// admin_invitations.go; the README's "Invitations" section.
+// admin_invitations.go; docs/invitations.md.
 
 // Timing of the keyring. Each instance reloads the keys when its copy is
 // older than keyRefresh (in the background: no request waits), and at once

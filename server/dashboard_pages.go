@@ -85,7 +85,7 @@ type DashboardPage struct {
 	ByChan     []SliceRow
 	Scale      []survey.Level5
 	APIURL     string
-	Ratings    *RatingsView // the kiosks' quick ratings: kiosk_report.go
+	Ratings    *RatingsView // the kiosks' quick ratings: reports_ratings_api.go
 	// MissingFactors names the factors without a valid answer when the
 	// overall index is incomplete; RankReason says why the agency is not
 	// ranked, in the page's language.

@@ -35,7 +35,7 @@ var errLocked = errors.New("too many failed logins")
 
 // login checks a user name and password and returns the user on success.
 // A client that keeps failing for a user name is made to wait; other
-// clients are not (login_attempts.go). One login per user name and client
+// clients are not (auth_login_attempts.go). One login per user name and client
 // runs at a time in this process, so parallel guesses are each counted
 // before the next is checked.
 func (s *Server) login(c *gin.Context, username, password string) (*survey.User, error) {
@@ -151,12 +151,4 @@ func safeNext(next string) string {
 		return ""
 	}
 	return next
-}
-
-// audit writes an audit entry; a failure is logged, never shown to the user.
-func (s *Server) audit(c *gin.Context, actor, action, target string, before, after any) {
-	err := s.store.AppendAudit(c.Request.Context(), survey.NewAuditEntry(time.Now(), actor, action, target, before, after))
-	if err != nil {
-		s.log.Error("audit", "action", action, "err", err)
-	}
 }

@@ -43,7 +43,7 @@ type ResultsPage struct {
 	Levels      []ResultsLevel
 	Diff        *DiffView
 	Downloads   []Link
-	// CCHC lists the published years of the CCHC index (cchc_public_page.go).
+	// CCHC lists the published years of the CCHC index (cchc_public_pages.go).
 	CCHC []ResultsLink
 }
 

@@ -77,7 +77,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		sess, err := s.store.Session(ctx, id)
 		if err == nil && time.Now().Before(sess.ExpiresAt) {
 			if u, err := s.store.User(ctx, sess.Username); err == nil && !u.Disabled && u.Epoch == sess.Epoch {
-				if !s.sessionAPIAllowed(c, id) { // csrf.go: no CSRF header, no session for an API write
+				if !s.sessionAPIAllowed(c, id) { // auth_csrf.go: no CSRF header, no session for an API write
 					c.Set(csrfFailedKey, true)
 					c.Next()
 					return
@@ -130,7 +130,7 @@ func (s *Server) requirePage(roles ...survey.Role) gin.HandlerFunc {
 
 // requireAPI is requirePage for the JSON API: 401 or 403 with a JSON error;
 // 403 csrf_failed for a state-changing call with a session cookie but
-// without its CSRF header (csrf.go).
+// without its CSRF header (auth_csrf.go).
 func (s *Server) requireAPI(roles ...survey.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		u := userOf(c)
