@@ -20,7 +20,7 @@ const AggregateArea = "*"
 // the areas' own items) of those forms, each once, in the forms' order.
 type AggregateLayout struct {
 	Columns []Column
-	rate    int            // first column of the response rate (export_rate_columns.go)
+	rate    int            // first column of the response rate (rate_columns.go)
 	factors map[string]int // first column of each factor
 	items   map[string]int // first column of each item
 }
