@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hailong/survey"
+	"hailong/survey/export"
 )
 
 func TestBrowserPublishAndReadResults(t *testing.T) {
@@ -90,7 +91,7 @@ func TestBrowserPublishAndReadResults(t *testing.T) {
 		t.Errorf("the JSON download %q (%d) does not hash to the SHA-256 shown %s", links["JSON"], js.status, sum)
 	}
 	cs := azDo(t, nil, http.MethodGet, env.http.URL+links["CSV"], "", nil)
-	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cs.body, utf8BOM))).ReadAll()
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cs.body, export.UTF8BOM))).ReadAll()
 	if cs.status != http.StatusOK || err != nil || len(recs) < 4 {
 		t.Errorf("the CSV download %q: %d, %v, %d records", links["CSV"], cs.status, err, len(recs))
 	}

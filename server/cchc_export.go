@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"hailong/survey"
+	"hailong/survey/export"
 )
 
 // CCHC exports: a year's index as CSV (one row per unit), XLSX (the same
@@ -67,7 +68,7 @@ func cchcRows(j CCHCJSON) [][]any {
 				si = *u.Survey.Index
 			}
 			row := []any{
-				string(g.Group), u.Rank, u.Of, u.Agency, survey.Neutralise(u.Name.Vi), survey.Neutralise(u.Name.En),
+				string(g.Group), u.Rank, u.Of, u.Agency, export.Neutralise(u.Name.Vi), export.Neutralise(u.Name.En),
 				u.Points, u.Max, u.Index, opt(u.PreviousRank), opt(u.RankChange), u.New, u.Illustrative,
 				u.Survey.Source, si, u.Survey.Responses, u.Survey.Points,
 			}
@@ -125,7 +126,7 @@ func (s *Server) apiCCHCExport(c *gin.Context) error {
 
 func cchcCSV(j CCHCJSON) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.WriteString(utf8BOM) // as every CSV export: Excel then reads UTF-8
+	buf.WriteString(export.UTF8BOM) // as every CSV export: Excel then reads UTF-8
 	w := csv.NewWriter(&buf)
 	for _, row := range cchcRows(j) {
 		rec := make([]string, len(row))
@@ -166,7 +167,7 @@ func (s *Server) cchcXLSX(j CCHCJSON) ([]byte, error) {
 	}
 	fw := j.Framework
 	method := [][]any{
-		{"framework", fw.Version, survey.Neutralise(fw.Title.Vi), survey.Neutralise(fw.Title.En)},
+		{"framework", fw.Version, export.Neutralise(fw.Title.Vi), export.Neutralise(fw.Title.En)},
 		{"fromYear", fw.FromYear},
 		{"year", j.Year},
 		{"index", "points ÷ max × 100, 2 decimals; sub-criteria that do not apply are taken off max; rank per group, ties share a rank"},
@@ -180,9 +181,9 @@ func (s *Server) cchcXLSX(j CCHCJSON) ([]byte, error) {
 				b, _ := json.Marshal(c.Survey)
 				rule = string(b)
 			}
-			method = append(method, []any{string(g.Group), c.Code, "", survey.Neutralise(c.Name.Vi), survey.Neutralise(c.Name.En), c.Max(), rule})
+			method = append(method, []any{string(g.Group), c.Code, "", export.Neutralise(c.Name.Vi), export.Neutralise(c.Name.En), c.Max(), rule})
 			for _, k := range c.Criteria {
-				method = append(method, []any{string(g.Group), c.Code, k.Code, survey.Neutralise(k.Name.Vi), survey.Neutralise(k.Name.En), k.Max, ""})
+				method = append(method, []any{string(g.Group), c.Code, k.Code, export.Neutralise(k.Name.Vi), export.Neutralise(k.Name.En), k.Max, ""})
 			}
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hailong/survey"
+	"hailong/survey/export"
 )
 
 // Publishing the CCHC index (issue 17): an inspector or an administrator
@@ -316,7 +317,7 @@ func cchcPublicationCSV(p survey.CCHCPublication) ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	buf.WriteString(utf8BOM)
+	buf.WriteString(export.UTF8BOM)
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true
 	if err := w.Write(cchcPublicationCSVHeader); err != nil {
@@ -338,7 +339,7 @@ func cchcPublicationCSV(p survey.CCHCPublication) ([]byte, error) {
 			rec := []string{
 				strconv.Itoa(p.Year), strconv.Itoa(p.Revision), strconv.FormatBool(p.Provisional), p.SHA256,
 				strconv.Itoa(j.Framework.Version), string(g.Group), strconv.Itoa(u.Rank), strconv.Itoa(u.Of),
-				survey.Neutralise(u.Agency), survey.Neutralise(u.Name.Vi), survey.Neutralise(u.Name.En),
+				export.Neutralise(u.Agency), export.Neutralise(u.Name.Vi), export.Neutralise(u.Name.En),
 				num(u.Points), num(u.Max), strconv.FormatFloat(u.Index, 'f', 2, 64),
 				opt(u.PreviousRank), opt(u.RankChange), strconv.FormatBool(u.New), strconv.FormatBool(u.Illustrative),
 				u.Survey.Source, si, num(u.Survey.Points),

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"hailong/survey"
+	"hailong/survey/export"
 )
 
 // Publishing the CCHC index (issue 17) over a real server and a real
@@ -123,10 +124,10 @@ func TestCCHCPublishAndReadPublic(t *testing.T) {
 		t.Errorf("JSON download: %d, sha256 %x, want %s; %q", js.status, sum, pub.SHA256, js.header.Get("Content-Disposition"))
 	}
 	cs := azDo(t, nil, http.MethodGet, env.http.URL+p1.Downloads["csv"], "", nil)
-	if cs.status != http.StatusOK || !strings.HasPrefix(cs.body, utf8BOM) {
+	if cs.status != http.StatusOK || !strings.HasPrefix(cs.body, export.UTF8BOM) {
 		t.Fatalf("CSV download: %s", cs)
 	}
-	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cs.body, utf8BOM))).ReadAll()
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cs.body, export.UTF8BOM))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}

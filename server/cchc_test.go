@@ -17,6 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"hailong/survey"
+	"hailong/survey/export"
 )
 
 // cchcEnv is a server with the 2018 fixture loaded and an inspector with a token.
@@ -210,7 +211,7 @@ func TestCCHCExportsReadBack(t *testing.T) {
 		}
 		return r
 	}
-	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(get("csv").body, utf8BOM))).ReadAll()
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(get("csv").body, export.UTF8BOM))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hailong/survey"
+	"hailong/survey/export"
 	"hailong/survey/store"
 )
 
@@ -32,9 +33,9 @@ func (s *Server) exportAggregates(c *gin.Context) error {
 		return err
 	}
 	lang := langOf(c)
-	run := &exportRun{s: s, c: c, kind: "aggregates", q: q, format: exportFormats[q.Format], meta: &exportMeta{
+	run := &exportRun{s: s, c: c, kind: "aggregates", q: q, format: export.Formats[q.Format], meta: &export.Meta{
 		Kind: "aggregates", Basis: q.Basis, Rule: s.rule(), Period: q.Period, Granularity: q.Granularity, GeneratedAt: exportNow(), Lang: lang,
-		Filters: withVerified([]metaItem{{"level", string(q.Level)}, {"agency", q.Agency}, {"area", q.Area}}, q), Columns: plan.layout.Columns,
+		Filters: withVerified([]export.MetaItem{{Name: "level", Value: string(q.Level)}, {Name: "agency", Value: q.Agency}, {Name: "area", Value: q.Area}}, q), Columns: plan.layout.Columns,
 	}}
 	run.release = s.memory.enter()
 	return run.finish(s.writeAggregates(c, run, plan, agencies))
@@ -42,9 +43,9 @@ func (s *Server) exportAggregates(c *gin.Context) error {
 
 // withVerified names the verified filter among the filters when it is set
 // (only then, so exports without it describe themselves as before).
-func withVerified(filters []metaItem, q exportQuery) []metaItem {
+func withVerified(filters []export.MetaItem, q exportQuery) []export.MetaItem {
 	if q.Verified {
-		filters = append(filters, metaItem{"verified", "1"})
+		filters = append(filters, export.MetaItem{Name: "verified", Value: "1"})
 	}
 	return filters
 }
@@ -58,14 +59,14 @@ type aggregatePlan struct {
 	// set holds the published versions: each row is scored with the
 	// versions its responses were given on, its form the fallback.
 	set     *survey.FormSet
-	layout  *survey.AggregateLayout
+	layout  *export.AggregateLayout
 	periods []survey.Period
 }
 
 // newAggregatePlan picks the forms (those in force now, as the report API
 // scores with) and lays out the columns.
 func newAggregatePlan(cat *survey.Catalog, q exportQuery) (*aggregatePlan, error) {
-	p := &aggregatePlan{q: q, forms: map[string]survey.Form{}, periods: q.Period.Split(q.Granularity), set: survey.NewFormSet(cat.Forms, survey.Form{})}
+	p := &aggregatePlan{q: q, forms: map[string]survey.Form{}, periods: export.Split(q.Period, q.Granularity), set: survey.NewFormSet(cat.Forms, survey.Form{})}
 	now := exportNow()
 	var used []survey.Form
 	if q.Area == "" {
@@ -85,7 +86,7 @@ func newAggregatePlan(cat *survey.Catalog, q exportQuery) (*aggregatePlan, error
 		}
 		p.areas, p.forms[a.Code], used = append(p.areas, a), f, append(used, f)
 	}
-	p.layout = survey.NewAggregateLayout(used)
+	p.layout = export.NewAggregateLayout(used)
 	return p, nil
 }
 
@@ -105,7 +106,7 @@ func (s *Server) writeAggregates(c *gin.Context, run *exportRun, plan *aggregate
 	if err != nil {
 		return err
 	}
-	var row []survey.Value
+	var row []export.Value
 	tables := 0
 	for _, level := range survey.Levels {
 		opened := false
@@ -146,7 +147,7 @@ func (s *Server) writeAggregates(c *gin.Context, run *exportRun, plan *aggregate
 }
 
 // table starts the export if needed, then a table.
-func (e *exportRun) table(name string, cols []survey.Column) error {
+func (e *exportRun) table(name string, cols []export.Column) error {
 	if err := e.start(); err != nil {
 		return err
 	}
@@ -155,7 +156,7 @@ func (e *exportRun) table(name string, cols []survey.Column) error {
 
 // scoredUnit is one row to score.
 type scoredUnit struct {
-	unit  survey.AggregateUnit
+	unit  export.AggregateUnit
 	tally survey.Tally
 }
 
@@ -163,7 +164,7 @@ type scoredUnit struct {
 // together, then each area it serves or that has responses. An agency that
 // no longer serves and has no responses in the whole range has no rows.
 // Rows of fewer than k responses show their counts only, and so do the
-// areas survey.WithheldAreas names, decided over every area whatever the
+// areas export.WithheldAreas names, decided over every area whatever the
 // area filter.
 func (p *aggregatePlan) units(ag survey.Agency, data []store.AgencyMonth) []scoredUnit {
 	var out []scoredUnit
@@ -183,16 +184,16 @@ func (p *aggregatePlan) units(ag survey.Agency, data []store.AgencyMonth) []scor
 		for area, t := range byArea {
 			sizes[area] = t.Responses
 		}
-		withheld := survey.WithheldAreas(sizes, survey.KAnonymity)
+		withheld := export.WithheldAreas(sizes, survey.KAnonymity)
 		if p.all != nil {
-			out = append(out, scoredUnit{survey.AggregateUnit{Agency: ag, Period: period, Form: *p.all}, total})
+			out = append(out, scoredUnit{export.AggregateUnit{Agency: ag, Period: period, Form: *p.all}, total})
 		}
 		for _, a := range p.areas {
 			t := byArea[a.Code]
 			if t.Responses == 0 && !(ag.Active && ag.Serves(a.Code)) {
 				continue
 			}
-			out = append(out, scoredUnit{survey.AggregateUnit{Agency: ag, Area: &a, Period: period, Form: p.forms[a.Code], Withheld: withheld[a.Code]}, t})
+			out = append(out, scoredUnit{export.AggregateUnit{Agency: ag, Area: &a, Period: period, Form: p.forms[a.Code], Withheld: withheld[a.Code]}, t})
 		}
 	}
 	if any == 0 && !ag.Active {

@@ -15,16 +15,17 @@ import (
 	"time"
 
 	"hailong/survey"
+	"hailong/survey/export"
 	"hailong/survey/store"
 )
 
 // csvRows reads an export's CSV back (BOM, header, rows) as maps by column.
 func csvRows(t *testing.T, body string) []map[string]string {
 	t.Helper()
-	if !strings.HasPrefix(body, utf8BOM) {
+	if !strings.HasPrefix(body, export.UTF8BOM) {
 		t.Fatalf("CSV without a byte-order mark: %.80q", body)
 	}
-	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, utf8BOM))).ReadAll()
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, export.UTF8BOM))).ReadAll()
 	if err != nil {
 		t.Fatalf("read CSV: %v", err)
 	}

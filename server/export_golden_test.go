@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"hailong/survey/export"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files of the exports")
@@ -176,10 +178,10 @@ func TestExportAggregatesMatchReportAPI(t *testing.T) {
 	e := newExportEnv(t)
 	const q = "from=2025-01&to=2025-03&granularity=month"
 	r := e.get(t, e.inspector, "/api/v1/exports/aggregates?format=csv&"+q, "")
-	if r.status != http.StatusOK || !strings.HasPrefix(r.body, utf8BOM) {
+	if r.status != http.StatusOK || !strings.HasPrefix(r.body, export.UTF8BOM) {
 		t.Fatalf("csv: %s", r)
 	}
-	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.body, utf8BOM))).ReadAll()
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.body, export.UTF8BOM))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"hailong/survey"
+	"hailong/survey/export"
 )
 
 // exportsPath is where the exports live; the global gzip middleware leaves
@@ -36,7 +37,7 @@ const (
 type exportQuery struct {
 	Format      string
 	Period      survey.Period
-	Granularity survey.Granularity
+	Granularity export.Granularity
 	Level       survey.Level
 	Area        string
 	Agency      string
@@ -76,9 +77,9 @@ func parseExportQuery(get func(string) string, formats []string, aggregates bool
 		q.Period = p
 	}
 	if aggregates {
-		q.Granularity = survey.ByMonth
+		q.Granularity = export.ByMonth
 		if v := get("granularity"); v != "" {
-			g, err := survey.ParseGranularity(v)
+			g, err := export.ParseGranularity(v)
 			if err != nil {
 				fe["granularity"] = problemExportGranularity
 			}

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hailong/survey"
+	"hailong/survey/export"
 	"hailong/survey/store"
 )
 
@@ -48,17 +49,17 @@ func (s *Server) exportResponses(c *gin.Context) error {
 			filter.Agencies = append(filter.Agencies, a.Code)
 		}
 	}
-	layout := survey.NewResponseLayout(exportForms(cat), q.Comments)
+	layout := export.NewResponseLayout(exportForms(cat), q.Comments)
 	lang := langOf(c)
-	run := &exportRun{s: s, c: c, kind: "responses", q: q, format: exportFormats[q.Format], meta: &exportMeta{
+	run := &exportRun{s: s, c: c, kind: "responses", q: q, format: export.Formats[q.Format], meta: &export.Meta{
 		Kind: "responses", Rule: s.rule(), Period: q.Period, GeneratedAt: exportNow(), Lang: lang,
-		Filters: withVerified([]metaItem{{"agency", q.Agency}, {"area", q.Area}, {"comments", map[bool]string{true: "1", false: "0"}[q.Comments]}}, q),
+		Filters: withVerified([]export.MetaItem{{Name: "agency", Value: q.Agency}, {Name: "area", Value: q.Area}, {Name: "comments", Value: map[bool]string{true: "1", false: "0"}[q.Comments]}}, q),
 		Columns: layout.Columns,
 	}}
 	run.release = s.memory.enter() // from the query on: its first batch counts too
 	sheet := s.locales[lang].T("export.sheet.responses")
 	ks := newDisclosures(s.store)
-	var row []survey.Value
+	var row []export.Value
 	_, err = s.store.ExportResponses(ctx, filter, func(r survey.Response) error {
 		if run.w == nil {
 			if err := run.table(sheet, layout.Columns); err != nil {
@@ -74,7 +75,7 @@ func (s *Server) exportResponses(c *gin.Context) error {
 			return nil
 		}
 		row = layout.Row(row, r, rel.Respondent(r.Respondent))
-		rel.Mask(row)
+		export.Mask(rel, row)
 		return run.row(row)
 	})
 	if err == nil && run.w == nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hailong/survey"
+	"hailong/survey/export"
 )
 
 // exportRun is one export on its way to the client: the writer in the
@@ -23,9 +24,9 @@ type exportRun struct {
 	c       *gin.Context
 	kind    string
 	q       exportQuery
-	meta    *exportMeta
-	format  exportFormat
-	w       tableWriter
+	meta    *export.Meta
+	format  export.Format
+	w       export.TableWriter
 	out     *idleWriter // the response, under the idle limit (export_idle.go)
 	gz      *gzip.Writer
 	rows    int64
@@ -45,12 +46,12 @@ func (e *exportRun) start() error {
 	c := e.c
 	e.out = newIdleWriter(c.Writer, e.s.cfg.exportIdle())
 	h := c.Writer.Header()
-	h.Set("Content-Type", e.format.contentType)
+	h.Set("Content-Type", e.format.ContentType)
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, e.filename()))
 	h.Set("Cache-Control", "no-store")
 	h.Set("Trailer", "X-Export-Rows, X-Export-Status")
 	var out io.Writer = e.out
-	if e.format.compressible {
+	if e.format.Compressible {
 		h.Add("Vary", "Accept-Encoding")
 		if acceptsGzip(c.GetHeader("Accept-Encoding")) {
 			h.Set("Content-Encoding", "gzip")
@@ -59,10 +60,13 @@ func (e *exportRun) start() error {
 		}
 	}
 	c.Status(http.StatusOK)
-	w, err := e.format.open(e.s, out, e.meta)
+	w, err := e.format.Open(e.s.exportLocales, out, e.meta)
 	e.w = w
 	return err
 }
+
+// exportLocales gives an export's writer the messages of a language.
+func (s *Server) exportLocales(l survey.Lang) export.Messages { return s.locales[l] }
 
 // filename names the download: kind, period and the filters that narrow it.
 func (e *exportRun) filename() string {
@@ -81,7 +85,7 @@ func (e *exportRun) filename() string {
 	if e.q.Basis == survey.BasisIndependent {
 		parts = append(parts, "independent")
 	}
-	return strings.Join(parts, "-") + "." + e.format.ext
+	return strings.Join(parts, "-") + "." + e.format.Ext
 }
 
 // acceptsGzip reports whether an Accept-Encoding header allows gzip.
@@ -97,7 +101,7 @@ func acceptsGzip(h string) bool {
 }
 
 // row writes one row, flushing towards the client after every batch.
-func (e *exportRun) row(vals []survey.Value) error {
+func (e *exportRun) row(vals []export.Value) error {
 	if err := e.w.Row(vals); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"hailong/survey"
+	"hailong/survey/export"
 )
 
 // publicationCSVHeader names the columns of a publication's CSV: one row
@@ -27,7 +28,7 @@ func publicationCSV(p survey.Publication) ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	buf.WriteString(utf8BOM)
+	buf.WriteString(export.UTF8BOM)
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true
 	if err := w.Write(publicationCSVHeader); err != nil {
@@ -52,7 +53,7 @@ func publicationCSV(p survey.Publication) ([]byte, error) {
 				}
 				rec := []string{
 					p.Period, string(p.Basis), strconv.Itoa(p.Revision), strconv.FormatBool(p.Provisional), p.Rule, p.SHA256,
-					string(l.Level), rank, lo, hi, survey.Neutralise(x.Agency), survey.Neutralise(x.Name.Vi), survey.Neutralise(x.Name.En),
+					string(l.Level), rank, lo, hi, export.Neutralise(x.Agency), export.Neutralise(x.Name.Vi), export.Neutralise(x.Name.En),
 					num(x.Overall.Index), num(x.Overall.Low), num(x.Overall.High), num(x.EffN()),
 					strconv.FormatInt(x.Responses, 10), strconv.FormatBool(x.Rank > 0), x.Reason,
 				}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"hailong/survey"
+	"hailong/survey/export"
 )
 
 // Publications (issue 16) over a real server and a real embedded FerretDB:
@@ -235,7 +236,7 @@ func TestPublicationsPublishReviseAndRead(t *testing.T) {
 		t.Errorf("the JSON download (%d) does not hash to %s", js.status, r1.SHA256)
 	}
 	cs := azAPI(t, env, "", http.MethodGet, r1.Downloads["csv"], nil)
-	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cs.body, utf8BOM))).ReadAll()
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cs.body, export.UTF8BOM))).ReadAll()
 	if cs.status != http.StatusOK || err != nil || len(recs) < 2 {
 		t.Fatalf("CSV download: %d %v %d records", cs.status, err, len(recs))
 	}
@@ -547,7 +548,7 @@ func TestPublicationsPageScale(t *testing.T) {
 		}
 	}
 	cs := azAPI(t, env, "", http.MethodGet, "/api/v1/publications/2025-Q3/snapshot?format=csv", nil)
-	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cs.body, utf8BOM))).ReadAll()
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cs.body, export.UTF8BOM))).ReadAll()
 	if err != nil || len(recs) != 401 {
 		t.Fatalf("CSV: %v, %d records", err, len(recs))
 	}

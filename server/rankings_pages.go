@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hailong/survey"
+	"hailong/survey/export"
 )
 
 // RankingsPage ranks the agencies of each level over a period.
@@ -112,7 +113,7 @@ func (s *Server) rankingsPage(c *gin.Context) error {
 	}
 	v.Set("basis", string(q.Basis)) // the downloads too: the exports' default is all
 	p.APIURL = "/api/v1/rankings?" + v.Encode()
-	v.Set("granularity", string(q.Period.Whole()))
+	v.Set("granularity", string(export.Whole(q.Period)))
 	for _, f := range []string{"csv", "xlsx", "json"} {
 		v.Set("format", f)
 		p.Downloads = append(p.Downloads, Link{strings.ToUpper(f), "/api/v1/exports/aggregates?" + v.Encode()})

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"hailong/survey"
+	"hailong/survey/export"
 )
 
 // Response rates from invitations (issue 18, docs/invitations.md): the
@@ -131,7 +132,7 @@ func (s *Server) dashboardRate(ctx context.Context, q reportQuery, units []strin
 
 // rowTally sums the invitation counts of an aggregates export's row: its
 // agency, its area (every area for the "*" row) and its period's months.
-func rowTally(counts []survey.InvitationCount, u survey.AggregateUnit) survey.InvitationTally {
+func rowTally(counts []survey.InvitationCount, u export.AggregateUnit) survey.InvitationTally {
 	var t survey.InvitationTally
 	for _, c := range counts {
 		if c.Agency != u.Agency.Code || (u.Area != nil && c.Area != u.Area.Code) {
@@ -146,7 +147,7 @@ func rowTally(counts []survey.InvitationCount, u survey.AggregateUnit) survey.In
 
 // rowCompleted sums the completed dossiers of an aggregates export's row,
 // or -1 when none was reported for it.
-func rowCompleted(ds []survey.DossierCount, u survey.AggregateUnit) int {
+func rowCompleted(ds []survey.DossierCount, u export.AggregateUnit) int {
 	n, reported := 0, false
 	for _, d := range ds {
 		if d.Agency != u.Agency.Code || (u.Area != nil && d.Area != u.Area.Code) {

@@ -3,7 +3,6 @@ package survey
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -401,62 +400,5 @@ func TestDisclosureReleaseAllocs(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { d.Release(&r) }); n != 0 {
 		t.Errorf("%v allocations per row", n)
-	}
-}
-
-// Mask hides the columns NewResponseLayout puts where it expects them.
-func TestDisclosureMask(t *testing.T) {
-	l := NewResponseLayout(nil, false)
-	for at, name := range map[int]string{colArea: "area", colChannel: "channel", colVerified: "verified", colFormID: "form_id", colFormVersion: "form_version"} {
-		if l.Columns[at].Name != name {
-			t.Errorf("column %d is %s, want %s", at, l.Columns[at].Name, name)
-		}
-	}
-	r := Response{Agency: "ag", Area: "land", Channel: "paper", Verified: true, FormID: "f", FormVersion: 3,
-		Respondent: Respondent{Gender: "male", AgeBand: "a1"}}
-	row := l.Row(nil, r, ReleaseArea.Respondent(r.Respondent))
-	ReleaseArea.Mask(row)
-	var got []string
-	for _, v := range row {
-		got = append(got, v.Text())
-	}
-	if s := strings.Join(got, ","); !strings.HasPrefix(s, "ag,land,") || !strings.Contains(s, ",*,true,f,3,,,,") {
-		t.Errorf("ReleaseArea row %s", s)
-	}
-	row = l.Row(row, r, ReleaseNone.Respondent(r.Respondent))
-	ReleaseNone.Mask(row)
-	got = got[:0]
-	for _, v := range row {
-		got = append(got, v.Text())
-	}
-	if s := strings.Join(got, ","); !strings.HasPrefix(s, "ag,*,") || !strings.HasSuffix(s, ",*,,*,,,,,") {
-		t.Errorf("ReleaseNone row %s", s)
-	}
-}
-
-func TestWithheldAreas(t *testing.T) {
-	for _, c := range []struct {
-		sizes map[string]int64
-		want  []string
-	}{
-		{map[string]int64{"a": 10, "b": 6}, nil},
-		{map[string]int64{"a": 10, "b": 0}, nil},
-		{map[string]int64{"a": 10, "b": 2, "c": 4}, []string{"b", "c"}},     // 6 withheld: enough
-		{map[string]int64{"a": 10, "b": 2, "c": 7}, []string{"b", "c"}},     // 2 alone would be worked out
-		{map[string]int64{"a": 6, "b": 2, "c": 6}, []string{"a", "b"}},      // equals: by name
-		{map[string]int64{"a": 3}, []string{"a"}},                           // the row of all areas is under k too
-		{map[string]int64{"a": 1, "b": 1, "c": 9}, []string{"a", "b", "c"}}, // all of them
-	} {
-		got := WithheldAreas(c.sizes, KAnonymity)
-		var areas []string
-		for a, w := range got {
-			if w {
-				areas = append(areas, a)
-			}
-		}
-		slices.Sort(areas)
-		if !slices.Equal(areas, c.want) {
-			t.Errorf("%v: withheld %v, want %v", c.sizes, areas, c.want)
-		}
 	}
 }

@@ -1,4 +1,4 @@
-package survey
+package export
 
 import (
 	"cmp"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"hailong/survey"
 )
 
 // AggregateArea is the area code of a row that covers every area of its
@@ -18,7 +20,7 @@ const AggregateArea = "*"
 // the areas' own items) of those forms, each once, in the forms' order.
 type AggregateLayout struct {
 	Columns []Column
-	rate    int            // first column of the response rate (export_rate_columns.go)
+	rate    int            // first column of the response rate (rate_columns.go)
 	factors map[string]int // first column of each factor
 	items   map[string]int // first column of each item
 }
@@ -26,10 +28,10 @@ type AggregateLayout struct {
 // AggregateUnit is what one row describes: an agency, one of its areas (nil
 // for all of them) and a period, scored with a form.
 type AggregateUnit struct {
-	Agency Agency
-	Area   *Area
-	Period Period
-	Form   Form
+	Agency survey.Agency
+	Area   *survey.Area
+	Period survey.Period
+	Form   survey.Form
 	// Withheld says that the row shows its counts only even with k
 	// responses or more, so that its agency's row of all areas, less the
 	// rows shown, does not give away an area of fewer than k (see
@@ -74,7 +76,7 @@ func WithheldAreas(responses map[string]int64, k int64) map[string]bool {
 }
 
 // NewAggregateLayout lays out the columns for rows scored with the forms.
-func NewAggregateLayout(forms []Form) *AggregateLayout {
+func NewAggregateLayout(forms []survey.Form) *AggregateLayout {
 	l := &AggregateLayout{factors: map[string]int{}, items: map[string]int{}}
 	l.Columns = []Column{
 		col("level", ColText, "Cấp của cơ quan: department (sở, ngành), province_body, district (UBND cấp huyện), commune (UBND cấp xã)",
@@ -93,21 +95,21 @@ func NewAggregateLayout(forms []Form) *AggregateLayout {
 		col("form_id", ColText, "Mã bộ câu hỏi dùng để tính điểm", "Questionnaire used for scoring"),
 		col("form_version", ColInt, "Phiên bản bộ câu hỏi", "Questionnaire version"),
 		col("min_sample", ColInt, "Số phiếu tối thiểu để được xếp hạng", "Minimum responses to be ranked"),
-		col("responses", ColInt, "Số phiếu khảo sát; dòng dưới "+strconv.Itoa(KAnonymity)+" phiếu (hoặc bị giữ lại để không suy ra được lĩnh vực nhỏ) chỉ có số phiếu, không có chỉ số hay số liệu từng tiêu chí",
-			"Number of responses; a row of fewer than "+strconv.Itoa(KAnonymity)+" (or withheld so that a small area cannot be worked out) shows its counts only, no index and no per-criterion figure"),
+		col("responses", ColInt, "Số phiếu khảo sát; dòng dưới "+strconv.Itoa(survey.KAnonymity)+" phiếu (hoặc bị giữ lại để không suy ra được lĩnh vực nhỏ) chỉ có số phiếu, không có chỉ số hay số liệu từng tiêu chí",
+			"Number of responses; a row of fewer than "+strconv.Itoa(survey.KAnonymity)+" (or withheld so that a small area cannot be worked out) shows its counts only, no index and no per-criterion figure"),
 		col("too_few", ColBool, "Ít hơn số phiếu tối thiểu: chỉ để tham khảo, không xếp hạng", "Fewer than the minimum: indicative only, not ranked"),
 	}
-	l.addScore("overall", Text{"Chỉ số hài lòng chung (trung bình các yếu tố)", "Overall satisfaction index (mean of the factors)"})
+	l.addScore("overall", survey.Text{Vi: "Chỉ số hài lòng chung (trung bình các yếu tố)", En: "Overall satisfaction index (mean of the factors)"})
 	for _, f := range forms {
 		for _, fa := range f.Factors {
 			if _, ok := l.factors[fa.Code]; !ok {
 				l.factors[fa.Code] = len(l.Columns)
-				l.addScore("f_"+fa.Code, Text{"Yếu tố " + fa.Code + " (" + fa.Name.Vi + ")", "Factor " + fa.Code + " (" + fa.Name.En + ")"})
+				l.addScore("f_"+fa.Code, survey.Text{Vi: "Yếu tố " + fa.Code + " (" + fa.Name.Vi + ")", En: "Factor " + fa.Code + " (" + fa.Name.En + ")"})
 			}
 		}
 	}
 	for _, f := range forms {
-		for _, q := range f.allItems() {
+		for _, q := range allItems(f) {
 			if _, ok := l.items[q.Code]; !ok {
 				l.items[q.Code] = len(l.Columns)
 				l.addItem(q)
@@ -119,8 +121,8 @@ func NewAggregateLayout(forms []Form) *AggregateLayout {
 }
 
 // allItems lists the form's criteria, then every area's own items.
-func (f Form) allItems() []Criterion {
-	var out []Criterion
+func allItems(f survey.Form) []survey.Criterion {
+	var out []survey.Criterion
 	for _, fa := range f.Factors {
 		out = append(out, fa.Criteria...)
 	}
@@ -131,7 +133,7 @@ func (f Form) allItems() []Criterion {
 }
 
 // addScore adds the four columns of a score.
-func (l *AggregateLayout) addScore(prefix string, what Text) {
+func (l *AggregateLayout) addScore(prefix string, what survey.Text) {
 	l.Columns = append(l.Columns,
 		col(prefix+"_index", ColPercent, what.Vi+": chỉ số (%), trống khi không có dữ liệu", what.En+": index (%), empty without data"),
 		col(prefix+"_low", ColPercent, what.Vi+": cận dưới khoảng tin cậy Wilson 95 % (%)", what.En+": lower bound of the Wilson 95 % interval (%)"),
@@ -141,7 +143,7 @@ func (l *AggregateLayout) addScore(prefix string, what Text) {
 }
 
 // addItem adds the columns of a criterion or an area item.
-func (l *AggregateLayout) addItem(q Criterion) {
+func (l *AggregateLayout) addItem(q survey.Criterion) {
 	p := "c_" + q.Code
 	vi, en := "Tiêu chí "+q.Code+" ("+q.Text.Vi+")", "Criterion "+q.Code+" ("+q.Text.En+")"
 	l.Columns = append(l.Columns, col(p+"_n0", ColInt, vi+": số câu trả lời “không áp dụng” (0)", en+`: answers "not applicable" (0)`))
@@ -150,7 +152,7 @@ func (l *AggregateLayout) addItem(q Criterion) {
 			fmt.Sprintf("%s: số câu trả lời mức %d", vi, v), fmt.Sprintf("%s: answers at level %d", en, v)))
 	}
 	l.Columns = append(l.Columns, col(p+"_valid", ColInt, vi+": số câu trả lời hợp lệ (1–5)", en+": valid answers (1–5)"))
-	l.addScore(p, Text{vi + " – tỷ lệ trả lời 4–5 trên số câu hợp lệ", en + " – share of answers 4–5 among valid ones"})
+	l.addScore(p, survey.Text{Vi: vi + " – tỷ lệ trả lời 4–5 trên số câu hợp lệ", En: en + " – share of answers 4–5 among valid ones"})
 }
 
 // Row fills dst (reused) with the row of the unit scored as rep. A row of
@@ -158,7 +160,7 @@ func (l *AggregateLayout) addItem(q Criterion) {
 // only (the number of responses and whether it is too few to rank): no
 // index, no score and no per-criterion figure, which for a handful of
 // respondents would tell their answers.
-func (l *AggregateLayout) Row(dst []Value, u AggregateUnit, rep Report) []Value {
+func (l *AggregateLayout) Row(dst []Value, u AggregateUnit, rep survey.Report) []Value {
 	dst = append(dst[:0], make([]Value, len(l.Columns))...)
 	area, areaVi, areaEn := AggregateArea, "Tất cả lĩnh vực", "All areas"
 	if u.Area != nil {
@@ -171,7 +173,7 @@ func (l *AggregateLayout) Row(dst []Value, u AggregateUnit, rep Report) []Value 
 		StrValue(rep.Rule), StrValue(u.Form.ID), IntValue(int64(u.Form.Version)), IntValue(rep.MinSample),
 		IntValue(rep.Responses), BoolValue(rep.TooFew),
 	})
-	if u.Withheld || rep.Responses > 0 && rep.Responses < KAnonymity {
+	if u.Withheld || rep.Responses > 0 && rep.Responses < survey.KAnonymity {
 		return dst
 	}
 	putScore(dst[16:], rep.Overall)
@@ -180,7 +182,7 @@ func (l *AggregateLayout) Row(dst []Value, u AggregateUnit, rep Report) []Value 
 			putScore(dst[at:], f.Score)
 		}
 	}
-	for _, items := range [][]ItemScore{rep.Criteria, rep.Extras} {
+	for _, items := range [][]survey.ItemScore{rep.Criteria, rep.Extras} {
 		for _, it := range items {
 			at, ok := l.items[it.Code]
 			if !ok {
@@ -197,7 +199,7 @@ func (l *AggregateLayout) Row(dst []Value, u AggregateUnit, rep Report) []Value 
 }
 
 // putScore writes a score's four cells; without data they stay empty.
-func putScore(dst []Value, s Score) {
+func putScore(dst []Value, s survey.Score) {
 	if s.NoData {
 		return
 	}

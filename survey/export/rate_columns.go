@@ -1,4 +1,6 @@
-package survey
+package export
+
+import "hailong/survey"
 
 // The response rate's columns of an aggregates export (issue 18), last in
 // every row: the unit's invitations issued, used and expired over the row's
@@ -24,13 +26,13 @@ func (l *AggregateLayout) addRate() {
 // PutRate writes the row's response rate cells for the tally, flagged under
 // min (a fraction), and the coverage when completed dossiers were reported
 // (completed >= 0; -1 for none).
-func (l *AggregateLayout) PutRate(dst []Value, t InvitationTally, min float64, completed int) {
+func (l *AggregateLayout) PutRate(dst []Value, t survey.InvitationTally, min float64, completed int) {
 	d := dst[l.rate:]
 	d[0], d[1], d[2] = IntValue(int64(t.Issued)), IntValue(int64(t.Used)), IntValue(int64(t.Expired))
 	if r, ok := t.ResponseRate(); ok {
 		d[3], d[4] = NumValue(r*100), BoolValue(r < min)
 	}
-	if c, ok := Coverage(t.Issued, completed); ok {
+	if c, ok := survey.Coverage(t.Issued, completed); ok {
 		d[5] = NumValue(c * 100)
 	}
 }

@@ -1,6 +1,10 @@
-package survey
+package export
 
-import "time"
+import (
+	"time"
+
+	"hailong/survey"
+)
 
 // ResponseLayout fixes the columns of the anonymised responses export: where
 // and when (by month only) and how the response came, the answer to every
@@ -15,7 +19,7 @@ type ResponseLayout struct {
 	demo     int            // first demographic column
 
 	// months are the months met by Row, as it writes them.
-	months map[Month]string
+	months map[survey.Month]string
 }
 
 // demographicColumns names the demographic columns, in DemographicOrder.
@@ -27,7 +31,7 @@ var demographicColumns = map[string]Column{
 }
 
 // NewResponseLayout lays out the columns for responses to the forms.
-func NewResponseLayout(forms []Form, comments bool) *ResponseLayout {
+func NewResponseLayout(forms []survey.Form, comments bool) *ResponseLayout {
 	l := &ResponseLayout{comments: comments, items: map[string]int{}}
 	l.Columns = []Column{
 		col("agency", ColText, "Mã cơ quan được đánh giá", "Code of the agency rated"),
@@ -39,7 +43,7 @@ func NewResponseLayout(forms []Form, comments bool) *ResponseLayout {
 		col("form_version", ColInt, "Phiên bản bộ câu hỏi; trống khi bị ẩn", "Questionnaire version; empty when hidden"),
 	}
 	for _, f := range forms {
-		for _, q := range f.allItems() {
+		for _, q := range allItems(f) {
 			if _, ok := l.items[q.Code]; !ok {
 				l.items[q.Code] = len(l.Columns)
 				l.Columns = append(l.Columns, col("q_"+q.Code, ColInt,
@@ -52,7 +56,7 @@ func NewResponseLayout(forms []Form, comments bool) *ResponseLayout {
 		l.Columns = append(l.Columns, col("comment", ColText, "Ý kiến góp ý (nguyên văn)", "Comment (as written)"))
 	}
 	l.demo = len(l.Columns)
-	for _, code := range DemographicOrder {
+	for _, code := range survey.DemographicOrder {
 		l.Columns = append(l.Columns, demographicColumns[code])
 	}
 	return l
@@ -61,7 +65,7 @@ func NewResponseLayout(forms []Form, comments bool) *ResponseLayout {
 // Row fills dst (reused) with the row of a response whose demographics
 // have already been through a Disclosure (shown). It allocates nothing
 // once dst has grown to the columns: an export calls it for every row.
-func (l *ResponseLayout) Row(dst []Value, r Response, shown Respondent) []Value {
+func (l *ResponseLayout) Row(dst []Value, r survey.Response, shown survey.Respondent) []Value {
 	if cap(dst) < len(l.Columns) {
 		dst = make([]Value, len(l.Columns))
 	}
@@ -77,7 +81,7 @@ func (l *ResponseLayout) Row(dst []Value, r Response, shown Respondent) []Value 
 	if l.comments {
 		dst[l.demo-1] = StrValue(r.Comment)
 	}
-	for i, code := range DemographicOrder {
+	for i, code := range survey.DemographicOrder {
 		dst[l.demo+i] = StrValue(shown.Get(code))
 	}
 	return dst
@@ -86,11 +90,11 @@ func (l *ResponseLayout) Row(dst []Value, r Response, shown Respondent) []Value 
 // monthText is the month of t as Row writes it, formatted once per month
 // of an export (rows need not come in order of month).
 func (l *ResponseLayout) monthText(t time.Time) string {
-	m := MonthOf(t)
+	m := survey.MonthOf(t)
 	s, ok := l.months[m]
 	if !ok {
 		if l.months == nil {
-			l.months = map[Month]string{}
+			l.months = map[survey.Month]string{}
 		}
 		s = m.String()
 		l.months[m] = s

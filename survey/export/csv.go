@@ -1,15 +1,13 @@
-package server
+package export
 
 import (
 	"encoding/csv"
 	"io"
-
-	"hailong/survey"
 )
 
-// utf8BOM opens every CSV export, so that Excel reads it as UTF-8 and keeps
+// UTF8BOM opens every CSV export, so that Excel reads it as UTF-8 and keeps
 // the Vietnamese diacritics; LibreOffice and encoding/csv readers skip it.
-const utf8BOM = "\uFEFF"
+const UTF8BOM = "\uFEFF"
 
 // csvWriter writes RFC 4180 CSV: a header row of column names, a comma
 // between fields, CRLF line ends, text neutralised against formulas, numbers
@@ -21,8 +19,8 @@ type csvWriter struct {
 	rec    []string
 }
 
-func newCSVWriter(_ *Server, w io.Writer, _ *exportMeta) (tableWriter, error) {
-	if _, err := io.WriteString(w, utf8BOM); err != nil {
+func newCSVWriter(_ Locales, w io.Writer, _ *Meta) (TableWriter, error) {
+	if _, err := io.WriteString(w, UTF8BOM); err != nil {
 		return nil, err
 	}
 	cw := csv.NewWriter(w)
@@ -30,7 +28,7 @@ func newCSVWriter(_ *Server, w io.Writer, _ *exportMeta) (tableWriter, error) {
 	return &csvWriter{w: cw}, nil
 }
 
-func (c *csvWriter) Table(_ string, cols []survey.Column) error {
+func (c *csvWriter) Table(_ string, cols []Column) error {
 	if c.header {
 		return nil // one header for every table: they share the columns
 	}
@@ -42,14 +40,14 @@ func (c *csvWriter) Table(_ string, cols []survey.Column) error {
 	return c.w.Write(names)
 }
 
-func (c *csvWriter) Row(vals []survey.Value) error {
+func (c *csvWriter) Row(vals []Value) error {
 	if len(vals) != c.cols {
 		return rowMismatch(len(vals), c.cols)
 	}
 	c.rec = c.rec[:0]
 	for _, v := range vals {
-		if v.Kind == survey.Str {
-			c.rec = append(c.rec, survey.Neutralise(v.S))
+		if v.Kind == Str {
+			c.rec = append(c.rec, Neutralise(v.S))
 		} else {
 			c.rec = append(c.rec, v.Text())
 		}

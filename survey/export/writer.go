@@ -1,4 +1,4 @@
-package server
+package export
 
 import (
 	"fmt"
@@ -8,14 +8,14 @@ import (
 	"hailong/survey"
 )
 
-// tableWriter writes an export in one format. Every table of an export has
+// TableWriter writes an export in one format. Every table of an export has
 // the same columns: CSV and JSON write them once and take the rows of every
 // table under them; XLSX makes a sheet per table.
-type tableWriter interface {
+type TableWriter interface {
 	// Table starts a table named for people (an XLSX sheet).
-	Table(name string, cols []survey.Column) error
+	Table(name string, cols []Column) error
 	// Row writes one row; vals is aligned with the columns.
-	Row(vals []survey.Value) error
+	Row(vals []Value) error
 	// Flush pushes what is buffered towards the client.
 	Flush() error
 	// Close finishes the file; XLSX writes the whole workbook out only now.
@@ -25,20 +25,20 @@ type tableWriter interface {
 	Abort()
 }
 
-// exportMeta describes an export: what the JSON header and the XLSX method
+// Meta describes an export: what the JSON header and the XLSX method
 // sheet say beside the rows.
-type exportMeta struct {
+type Meta struct {
 	Kind string // "aggregates" or "responses"
 	// Basis is the responses an aggregates export counts ("" for the
 	// responses export).
 	Basis       survey.Basis
 	Rule        survey.Rule
 	Period      survey.Period
-	Granularity survey.Granularity // aggregates only
-	Filters     []metaItem         // in order: name, value ("" when not set)
+	Granularity Granularity // aggregates only
+	Filters     []MetaItem  // in order: name, value ("" when not set)
 	GeneratedAt time.Time
 	Lang        survey.Lang
-	Columns     []survey.Column
+	Columns     []Column
 	// Versions counts the responses of an aggregates export per
 	// questionnaire version (by survey.FormKey), filled as rows are
 	// scored; the XLSX method sheet and the end of the JSON list them.
@@ -46,22 +46,38 @@ type exportMeta struct {
 }
 
 // versions lists the questionnaire versions the export counted.
-func (m *exportMeta) versions() []survey.VersionUse {
-	return versionsOrEmpty(survey.VersionsOf(survey.Tally{Versions: m.Versions.Versions}))
+func (m *Meta) versions() []survey.VersionUse {
+	vs := survey.VersionsOf(survey.Tally{Versions: m.Versions.Versions})
+	if vs == nil {
+		return []survey.VersionUse{} // a JSON array, never null
+	}
+	return vs
 }
 
-// metaItem is one named value of the description.
-type metaItem struct{ Name, Value string }
+// MetaItem is one named value of the description.
+type MetaItem struct{ Name, Value string }
 
-// exportFormat is one output format of an export.
-type exportFormat struct {
-	ext, contentType string
-	// compressible formats are gzipped when the client accepts it.
-	compressible bool
-	open         func(s *Server, w io.Writer, meta *exportMeta) (tableWriter, error)
+// Format is one output format of an export.
+type Format struct {
+	Ext, ContentType string
+	// Compressible formats are gzipped when the client accepts it.
+	Compressible bool
+	// Open starts a file of the format on w; loc gives the messages the
+	// JSON header and the XLSX method sheet say.
+	Open func(loc Locales, w io.Writer, meta *Meta) (TableWriter, error)
 }
 
-var exportFormats = map[string]exportFormat{
+// Messages are the user-facing texts of one language (the server's).
+type Messages interface {
+	T(key string, args ...any) string
+	VersionsText(vs []survey.VersionUse) string
+}
+
+// Locales gives the messages of a language.
+type Locales func(survey.Lang) Messages
+
+// Formats are the output formats, by the name the query gives them.
+var Formats = map[string]Format{
 	"csv":   {"csv", "text/csv; charset=utf-8", true, newCSVWriter},
 	"xlsx":  {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", false, newXLSXWriter},
 	"json":  {"json", "application/json; charset=utf-8", true, newJSONWriter},

@@ -1,4 +1,4 @@
-package server
+package export
 
 import (
 	"archive/zip"
@@ -28,12 +28,12 @@ const xlsxMaxRows = 1<<20 - 1
 // response (SetZipWriter), so nothing reaches the client before the last
 // row is read, and the temporary files are removed afterwards.
 type xlsxWriter struct {
-	s     *Server
+	loc   Locales
 	out   io.Writer
-	meta  *exportMeta
+	meta  *Meta
 	f     *excelize.File
 	sw    *excelize.StreamWriter
-	cols  []survey.Column
+	cols  []Column
 	name  string // of the table
 	part  int    // sheet of the table, from 1
 	row   int    // last row written in the sheet
@@ -43,9 +43,9 @@ type xlsxWriter struct {
 	names map[string]bool
 }
 
-func newXLSXWriter(s *Server, w io.Writer, meta *exportMeta) (tableWriter, error) {
+func newXLSXWriter(loc Locales, w io.Writer, meta *Meta) (TableWriter, error) {
 	f := excelize.NewFile()
-	x := &xlsxWriter{s: s, out: w, meta: meta, f: f, names: map[string]bool{}}
+	x := &xlsxWriter{loc: loc, out: w, meta: meta, f: f, names: map[string]bool{}}
 	var err error
 	if x.pct, err = f.NewStyle(&excelize.Style{NumFmt: 10}); err != nil { // 0.00%
 		return nil, err
@@ -56,7 +56,7 @@ func newXLSXWriter(s *Server, w io.Writer, meta *exportMeta) (tableWriter, error
 	return x, nil
 }
 
-func (x *xlsxWriter) Table(name string, cols []survey.Column) error {
+func (x *xlsxWriter) Table(name string, cols []Column) error {
 	x.name, x.cols, x.part = name, cols, 1
 	return x.sheet()
 }
@@ -126,7 +126,7 @@ func (x *xlsxWriter) endSheet() error {
 	return err
 }
 
-func (x *xlsxWriter) Row(vals []survey.Value) error {
+func (x *xlsxWriter) Row(vals []Value) error {
 	if len(vals) != len(x.cols) {
 		return rowMismatch(len(vals), len(x.cols))
 	}
@@ -140,16 +140,16 @@ func (x *xlsxWriter) Row(vals []survey.Value) error {
 	for i, v := range vals {
 		var c any
 		switch v.Kind {
-		case survey.Str:
-			c = survey.Neutralise(v.S)
-		case survey.Int:
+		case Str:
+			c = Neutralise(v.S)
+		case Int:
 			c = v.I
-		case survey.Num:
+		case Num:
 			c = v.F
-			if x.cols[i].Type == survey.ColPercent {
+			if x.cols[i].Type == ColPercent {
 				c = excelize.Cell{StyleID: x.pct, Value: v.F / 100}
 			}
-		case survey.Bool:
+		case Bool:
 			c = v.I != 0
 		}
 		x.cells = append(x.cells, c)
@@ -191,7 +191,7 @@ func (x *xlsxWriter) Abort() {
 // methodSheet describes the export: rule, period, filters, then the data
 // dictionary, in the language of the request.
 func (x *xlsxWriter) methodSheet() error {
-	ms := x.s.locales[x.meta.Lang]
+	ms := x.loc(x.meta.Lang)
 	name := x.uniqueName(ms.T("export.sheet.method"))
 	if _, err := x.f.NewSheet(name); err != nil {
 		return err
@@ -220,7 +220,7 @@ func (x *xlsxWriter) methodSheet() error {
 		if v == "" {
 			v = ms.T("export.meta.all")
 		}
-		rows = append(rows, []any{ms.T("export.filter." + f.Name), survey.Neutralise(v)})
+		rows = append(rows, []any{ms.T("export.filter." + f.Name), Neutralise(v)})
 	}
 	rows = append(rows,
 		[]any{ms.T("export.meta.generated"), m.GeneratedAt.In(survey.Zone()).Format("2006-01-02 15:04:05 (UTC-07:00)")},
@@ -229,7 +229,7 @@ func (x *xlsxWriter) methodSheet() error {
 		[]any{ms.T("export.meta.column"), ms.T("export.meta.type"), ms.T("export.meta.description")},
 	)
 	for _, c := range m.Columns {
-		rows = append(rows, []any{c.Name, ms.T("export.type." + string(c.Type)), survey.Neutralise(c.Description.In(m.Lang))})
+		rows = append(rows, []any{c.Name, ms.T("export.type." + string(c.Type)), Neutralise(c.Description.In(m.Lang))})
 	}
 	for i, r := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)

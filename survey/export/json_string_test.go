@@ -1,4 +1,4 @@
-package server
+package export
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package server
+package export
 
 import (
 	"bufio"
@@ -17,11 +17,11 @@ import (
 // Every row has every column; null is an empty cell.
 type jsonWriter struct {
 	w     *bufio.Writer
-	cols  []survey.Column
+	cols  []Column
 	names [][]byte // each column's name, quoted, with its colon
 	rows  int
-	head  *exportMeta
-	s     *Server
+	head  *Meta
+	loc   Locales
 	buf   []byte
 }
 
@@ -29,11 +29,11 @@ type jsonWriter struct {
 // the JSON document.
 type jsonlWriter struct{ jsonWriter }
 
-func newJSONWriter(s *Server, w io.Writer, meta *exportMeta) (tableWriter, error) {
-	return &jsonWriter{w: bufio.NewWriterSize(w, 64<<10), head: meta, s: s}, nil
+func newJSONWriter(loc Locales, w io.Writer, meta *Meta) (TableWriter, error) {
+	return &jsonWriter{w: bufio.NewWriterSize(w, 64<<10), head: meta, loc: loc}, nil
 }
 
-func newJSONLWriter(_ *Server, w io.Writer, _ *exportMeta) (tableWriter, error) {
+func newJSONLWriter(_ Locales, w io.Writer, _ *Meta) (TableWriter, error) {
 	return &jsonlWriter{jsonWriter{w: bufio.NewWriterSize(w, 64<<10)}}, nil
 }
 
@@ -49,7 +49,7 @@ type jsonHead struct {
 	Basis       string            `json:"basis,omitempty"`
 	Filters     map[string]string `json:"filters"`
 	GeneratedAt time.Time         `json:"generatedAt"`
-	Columns     []survey.Column   `json:"columns"`
+	Columns     []Column          `json:"columns"`
 }
 
 type jsonRule struct {
@@ -58,7 +58,7 @@ type jsonRule struct {
 	Description survey.Text `json:"description"`
 }
 
-func (j *jsonWriter) Table(_ string, cols []survey.Column) error {
+func (j *jsonWriter) Table(_ string, cols []Column) error {
 	if j.cols != nil {
 		return nil
 	}
@@ -72,7 +72,7 @@ func (j *jsonWriter) Table(_ string, cols []survey.Column) error {
 		Export: m.Kind, From: m.Period.From.String(), To: m.Period.To.String(), Granularity: string(m.Granularity), Basis: string(m.Basis),
 		Filters: filters, GeneratedAt: m.GeneratedAt, Columns: cols,
 		Rule: jsonRule{ID: m.Rule.ID, MinSample: m.Rule.MinSample, Description: survey.Text{
-			Vi: j.s.locales[survey.Vi].T("export.rule." + m.Rule.ID), En: j.s.locales[survey.En].T("export.rule." + m.Rule.ID)}},
+			Vi: j.loc(survey.Vi).T("export.rule." + m.Rule.ID), En: j.loc(survey.En).T("export.rule." + m.Rule.ID)}},
 	}
 	b, err := json.Marshal(h)
 	if err != nil {
@@ -83,14 +83,14 @@ func (j *jsonWriter) Table(_ string, cols []survey.Column) error {
 	return err
 }
 
-func (j *jsonlWriter) Table(_ string, cols []survey.Column) error {
+func (j *jsonlWriter) Table(_ string, cols []Column) error {
 	if j.cols == nil {
 		j.setColumns(cols)
 	}
 	return nil
 }
 
-func (j *jsonWriter) setColumns(cols []survey.Column) {
+func (j *jsonWriter) setColumns(cols []Column) {
 	j.cols = cols
 	for _, c := range cols {
 		j.names = append(j.names, append(appendJSONString(nil, c.Name), ':'))
@@ -98,7 +98,7 @@ func (j *jsonWriter) setColumns(cols []survey.Column) {
 }
 
 // object appends the row as a JSON object.
-func (j *jsonWriter) object(b []byte, vals []survey.Value) []byte {
+func (j *jsonWriter) object(b []byte, vals []Value) []byte {
 	b = append(b, '{')
 	for i, v := range vals {
 		if i > 0 {
@@ -106,22 +106,22 @@ func (j *jsonWriter) object(b []byte, vals []survey.Value) []byte {
 		}
 		b = append(b, j.names[i]...)
 		switch v.Kind {
-		case survey.Empty:
+		case Empty:
 			b = append(b, "null"...)
-		case survey.Str:
+		case Str:
 			b = appendJSONString(b, v.S)
-		case survey.Int:
+		case Int:
 			b = strconv.AppendInt(b, v.I, 10)
-		case survey.Num:
+		case Num:
 			b = strconv.AppendFloat(b, v.F, 'f', -1, 64)
-		case survey.Bool:
+		case Bool:
 			b = strconv.AppendBool(b, v.I != 0)
 		}
 	}
 	return append(b, '}')
 }
 
-func (j *jsonWriter) Row(vals []survey.Value) error {
+func (j *jsonWriter) Row(vals []Value) error {
 	if len(vals) != len(j.cols) {
 		return rowMismatch(len(vals), len(j.cols))
 	}
@@ -135,7 +135,7 @@ func (j *jsonWriter) Row(vals []survey.Value) error {
 	return err
 }
 
-func (j *jsonlWriter) Row(vals []survey.Value) error {
+func (j *jsonlWriter) Row(vals []Value) error {
 	if len(vals) != len(j.cols) {
 		return rowMismatch(len(vals), len(j.cols))
 	}

@@ -1,6 +1,10 @@
-package survey
+package export
 
-import "fmt"
+import (
+	"fmt"
+
+	"hailong/survey"
+)
 
 // Granularity is the length of the periods an aggregates export is cut into.
 type Granularity string
@@ -18,21 +22,21 @@ func ParseGranularity(s string) (Granularity, error) {
 	case ByMonth, ByQuarter, ByYear:
 		return g, nil
 	}
-	return "", fmt.Errorf("%w: granularity %q is not month, quarter or year", ErrInvalidPeriod, s)
+	return "", fmt.Errorf("%w: granularity %q is not month, quarter or year", survey.ErrInvalidPeriod, s)
 }
 
 // Split cuts the period into calendar months, quarters or years, in order.
 // The first and last are clipped to the period, so a range that does not
 // start on a quarter gives a first "quarter" of one or two months; each
 // part's String says exactly which months it covers.
-func (p Period) Split(g Granularity) []Period {
-	var out []Period
+func Split(p survey.Period, g Granularity) []survey.Period {
+	var out []survey.Period
 	for _, m := range p.Months() {
 		if len(out) > 0 && sameSpan(out[len(out)-1].From, m, g) {
 			out[len(out)-1].To = m
 			continue
 		}
-		out = append(out, Period{From: m, To: m})
+		out = append(out, survey.Period{From: m, To: m})
 	}
 	return out
 }
@@ -41,7 +45,7 @@ func (p Period) Split(g Granularity) []Period {
 // calendar year or quarter, and months otherwise: the rankings page offers
 // its aggregates this way, so a year's ranking downloads as one row per
 // agency and area, with the same figures as the page.
-func (p Period) Whole() Granularity {
+func Whole(p survey.Period) Granularity {
 	switch {
 	case p.Len() == 12 && p.From.Month() == 1:
 		return ByYear
@@ -52,7 +56,7 @@ func (p Period) Whole() Granularity {
 }
 
 // sameSpan reports whether two months fall in the same month, quarter or year.
-func sameSpan(a, b Month, g Granularity) bool {
+func sameSpan(a, b survey.Month, g Granularity) bool {
 	switch g {
 	case ByYear:
 		return a.Year() == b.Year()

@@ -1,6 +1,10 @@
-package survey
+package export
 
-import "strconv"
+import (
+	"strconv"
+
+	"hailong/survey"
+)
 
 // ColumnType says how an export column's values are written: numbers stay
 // numbers in every format; percentages are 0–100 in CSV and JSON and
@@ -19,9 +23,9 @@ const (
 // Column is one column of an export, with its meaning in both languages:
 // the data dictionary of the JSON export and of the XLSX method sheet.
 type Column struct {
-	Name        string     `json:"name"`
-	Type        ColumnType `json:"type"`
-	Description Text       `json:"description"`
+	Name        string      `json:"name"`
+	Type        ColumnType  `json:"type"`
+	Description survey.Text `json:"description"`
 }
 
 // Value is one cell of an export row; a zero Value is an empty cell (no
@@ -88,5 +92,5 @@ func (v Value) Text() string {
 
 // col makes a column; the descriptions are formatted with args.
 func col(name string, t ColumnType, vi, en string) Column {
-	return Column{Name: name, Type: t, Description: Text{vi, en}}
+	return Column{Name: name, Type: t, Description: survey.Text{Vi: vi, En: en}}
 }

@@ -1,4 +1,4 @@
-package survey
+package export
 
 // formulaStarts are the first characters that make a spreadsheet read a
 // cell as a formula (or, for tab and carriage return, that some spreadsheets

@@ -1,21 +1,23 @@
-package survey
+package export
 
 import (
 	"strings"
 	"testing"
+
+	"hailong/survey"
 )
 
 func TestPeriodSplit(t *testing.T) {
-	mustRange := func(from, to string) Period {
-		f, _ := ParseMonth(from)
-		tt, _ := ParseMonth(to)
-		p, err := RangePeriod(f, tt)
+	mustRange := func(from, to string) survey.Period {
+		f, _ := survey.ParseMonth(from)
+		tt, _ := survey.ParseMonth(to)
+		p, err := survey.RangePeriod(f, tt)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return p
 	}
-	names := func(ps []Period) string {
+	names := func(ps []survey.Period) string {
 		var s []string
 		for _, p := range ps {
 			s = append(s, p.String())
@@ -33,7 +35,7 @@ func TestPeriodSplit(t *testing.T) {
 		{"2024-01", "2025-12", ByYear, "2024 2025"},
 		{"2024-11", "2025-02", ByYear, "2024-11..2024-12 2025-01..2025-02"},
 	} {
-		if got := names(mustRange(c.from, c.to).Split(c.g)); got != c.want {
+		if got := names(Split(mustRange(c.from, c.to), c.g)); got != c.want {
 			t.Errorf("%s..%s by %s = %q, want %q", c.from, c.to, c.g, got, c.want)
 		}
 	}
@@ -56,15 +58,15 @@ func TestPeriodWhole(t *testing.T) {
 		{"2025-02..2026-01", ByMonth}, // twelve months, not a year
 		{"2025-01..2025-06", ByMonth},
 	} {
-		p, err := ParsePeriod(c.period)
+		p, err := survey.ParsePeriod(c.period)
 		if err != nil {
 			t.Fatal(err)
 		}
-		g := p.Whole()
+		g := Whole(p)
 		if g != c.want {
 			t.Errorf("%s: %s, want %s", c.period, g, c.want)
 		}
-		if parts := p.Split(g); g != ByMonth && (len(parts) != 1 || parts[0] != p) {
+		if parts := Split(p, g); g != ByMonth && (len(parts) != 1 || parts[0] != p) {
 			t.Errorf("%s split by %s gives %v, want the period whole", c.period, g, parts)
 		}
 	}
