@@ -20,7 +20,8 @@ type AggregateLayout struct {
 	Columns []Column
 	rate    int            // first column of the response rate (export_rate_columns.go)
 	factors map[string]int // first column of each factor
-	items   map[string]int // first column of each item
+	items   map[string]int // first column of each item, by reporting criterion
+	set     *FormSet
 }
 
 // AggregateUnit is what one row describes: an agency, one of its areas (nil
@@ -73,9 +74,12 @@ func WithheldAreas(responses map[string]int64, k int64) map[string]bool {
 	return out
 }
 
-// NewAggregateLayout lays out the columns for rows scored with the forms.
-func NewAggregateLayout(forms []Form) *AggregateLayout {
-	l := &AggregateLayout{factors: map[string]int{}, items: map[string]int{}}
+// NewAggregateLayout lays out the columns for rows scored with the
+// questionnaire versions used (ExportItems: a column per reporting
+// criterion of those versions), or with the fallback forms when no row has
+// a response.
+func NewAggregateLayout(fs *FormSet, used []VersionUse, fallback []Form) *AggregateLayout {
+	l := &AggregateLayout{factors: map[string]int{}, items: map[string]int{}, set: fs}
 	l.Columns = []Column{
 		col("level", ColText, "Cấp của cơ quan: department (sở, ngành), province_body, district (UBND cấp huyện), commune (UBND cấp xã)",
 			"Level of the agency: department, province_body, district (district committee), commune (commune committee)"),
@@ -98,20 +102,17 @@ func NewAggregateLayout(forms []Form) *AggregateLayout {
 		col("too_few", ColBool, "Ít hơn số phiếu tối thiểu: chỉ để tham khảo, không xếp hạng", "Fewer than the minimum: indicative only, not ranked"),
 	}
 	l.addScore("overall", Text{"Chỉ số hài lòng chung (trung bình các yếu tố)", "Overall satisfaction index (mean of the factors)"})
-	for _, f := range forms {
-		for _, fa := range f.Factors {
-			if _, ok := l.factors[fa.Code]; !ok {
-				l.factors[fa.Code] = len(l.Columns)
-				l.addScore("f_"+fa.Code, Text{"Yếu tố " + fa.Code + " (" + fa.Name.Vi + ")", "Factor " + fa.Code + " (" + fa.Name.En + ")"})
-			}
+	factors, items := fs.ExportItems(used, fallback)
+	for _, fa := range factors {
+		if _, ok := l.factors[fa.Code]; !ok {
+			l.factors[fa.Code] = len(l.Columns)
+			l.addScore("f_"+fa.Code, Text{"Yếu tố " + fa.Code + " (" + fa.Name.Vi + ")", "Factor " + fa.Code + " (" + fa.Name.En + ")"})
 		}
 	}
-	for _, f := range forms {
-		for _, q := range f.allItems() {
-			if _, ok := l.items[q.Code]; !ok {
-				l.items[q.Code] = len(l.Columns)
-				l.addItem(q)
-			}
+	for _, it := range items {
+		if _, ok := l.items[it.Root]; !ok {
+			l.items[it.Root] = len(l.Columns)
+			l.addItem(it)
 		}
 	}
 	l.addRate()
@@ -141,9 +142,9 @@ func (l *AggregateLayout) addScore(prefix string, what Text) {
 }
 
 // addItem adds the columns of a criterion or an area item.
-func (l *AggregateLayout) addItem(q Criterion) {
-	p := "c_" + q.Code
-	vi, en := "Tiêu chí "+q.Code+" ("+q.Text.Vi+")", "Criterion "+q.Code+" ("+q.Text.En+")"
+func (l *AggregateLayout) addItem(q ExportItem) {
+	p := "c_" + q.Name
+	vi, en := "Tiêu chí "+q.describe(true), "Criterion "+q.describe(false)
 	l.Columns = append(l.Columns, col(p+"_n0", ColInt, vi+": số câu trả lời “không áp dụng” (0)", en+`: answers "not applicable" (0)`))
 	for v := 1; v <= 5; v++ {
 		l.Columns = append(l.Columns, col(fmt.Sprintf("%s_n%d", p, v), ColInt,
@@ -180,9 +181,17 @@ func (l *AggregateLayout) Row(dst []Value, u AggregateUnit, rep Report) []Value 
 			putScore(dst[at:], f.Score)
 		}
 	}
+	roots := make(map[string]string, len(rep.display))
+	for root, d := range rep.display {
+		roots[d] = root
+	}
 	for _, items := range [][]ItemScore{rep.Criteria, rep.Extras} {
 		for _, it := range items {
-			at, ok := l.items[it.Code]
+			root, ok := roots[it.Code]
+			if !ok { // scored with the fallback form, or without versions
+				root = l.set.Root(VersionedCode(FormKey(u.Form.ID, u.Form.Version), it.Code))
+			}
+			at, ok := l.items[root]
 			if !ok {
 				continue
 			}

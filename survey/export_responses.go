@@ -11,8 +11,16 @@ import "time"
 type ResponseLayout struct {
 	Columns  []Column
 	comments bool
-	items    map[string]int // column of each item's answer
-	demo     int            // first demographic column
+	// byForm is the column of each item's answer by questionnaire version
+	// and code; byName by the column's code, for a version the layout was
+	// not made for (one published during the export).
+	byForm map[formVersion]map[string]int
+	byName map[string]int
+	// last is the previous row's version and its columns: rows mostly
+	// come in runs of one version.
+	last     formVersion
+	lastCols map[string]int
+	demo     int // first demographic column
 
 	// months are the months met by Row, as it writes them.
 	months map[Month]string
@@ -26,9 +34,12 @@ var demographicColumns = map[string]Column{
 	"occupation": col("occupation", ColText, "Nghề nghiệp (mã lựa chọn); trống khi không trả lời hoặc bị ẩn", "Occupation (option code); empty when not answered or hidden"),
 }
 
-// NewResponseLayout lays out the columns for responses to the forms.
-func NewResponseLayout(forms []Form, comments bool) *ResponseLayout {
-	l := &ResponseLayout{comments: comments, items: map[string]int{}}
+// NewResponseLayout lays out the columns for responses given on the
+// questionnaire versions used (ExportItems: a column per reporting
+// criterion, an answer in the column of the criterion it counts in), or on
+// the fallback forms when none is known.
+func NewResponseLayout(fs *FormSet, used []VersionUse, fallback []Form, comments bool) *ResponseLayout {
+	l := &ResponseLayout{comments: comments, byForm: map[formVersion]map[string]int{}, byName: map[string]int{}}
 	l.Columns = []Column{
 		col("agency", ColText, "Mã cơ quan được đánh giá", "Code of the agency rated"),
 		col("area", ColText, "Mã lĩnh vực thủ tục; * khi bị ẩn để bảo đảm k-ẩn danh", "Procedure area code; * when hidden for k-anonymity"),
@@ -38,14 +49,20 @@ func NewResponseLayout(forms []Form, comments bool) *ResponseLayout {
 		col("form_id", ColText, "Mã bộ câu hỏi; * khi bị ẩn", "Questionnaire id; * when hidden"),
 		col("form_version", ColInt, "Phiên bản bộ câu hỏi; trống khi bị ẩn", "Questionnaire version; empty when hidden"),
 	}
-	for _, f := range forms {
-		for _, q := range f.allItems() {
-			if _, ok := l.items[q.Code]; !ok {
-				l.items[q.Code] = len(l.Columns)
-				l.Columns = append(l.Columns, col("q_"+q.Code, ColInt,
-					"Câu "+q.Code+" ("+q.Text.Vi+"): 1–5, 0 = không áp dụng, trống = không được hỏi",
-					"Item "+q.Code+" ("+q.Text.En+"): 1–5, 0 = not applicable, empty = not asked"))
+	_, items := fs.ExportItems(used, fallback)
+	for _, it := range items {
+		at := len(l.Columns)
+		l.Columns = append(l.Columns, col("q_"+it.Name, ColInt,
+			"Câu "+it.describe(true)+": 1–5, 0 = không áp dụng, trống = không được hỏi",
+			"Item "+it.describe(false)+": 1–5, 0 = not applicable, empty = not asked"))
+		l.byName[it.Name] = at
+		for _, a := range it.Asked {
+			id, v, _ := ParseFormKey(a.FormKey)
+			k := formVersion{id, v}
+			if l.byForm[k] == nil {
+				l.byForm[k] = map[string]int{}
 			}
+			l.byForm[k][a.Code] = at
 		}
 	}
 	if comments {
@@ -69,8 +86,15 @@ func (l *ResponseLayout) Row(dst []Value, r Response, shown Respondent) []Value 
 	clear(dst)
 	dst[0], dst[1], dst[2], dst[3] = StrValue(r.Agency), StrValue(r.Area), StrValue(l.monthText(r.SubmittedAt)), StrValue(string(r.Channel))
 	dst[4], dst[5], dst[6] = BoolValue(r.Verified), StrValue(r.FormID), IntValue(int64(r.FormVersion))
+	if k := (formVersion{r.FormID, r.FormVersion}); k != l.last || l.lastCols == nil {
+		cols, ok := l.byForm[k]
+		if !ok {
+			cols = l.byName
+		}
+		l.last, l.lastCols = k, cols
+	}
 	for _, a := range r.Answers {
-		if at, ok := l.items[a.Code]; ok {
+		if at, ok := l.lastCols[a.Code]; ok {
 			dst[at] = IntValue(int64(a.Value))
 		}
 	}

@@ -104,6 +104,10 @@ type Report struct {
 	// APIs show Versions beside the report.
 	Versions  []VersionUse `json:"-"`
 	Signature []string     `json:"-"`
+	// display is the code shown for each reporting criterion (by root,
+	// ScoreVersions; nil without versions): exports put an item in the
+	// column of its reporting criterion (ItemRoot).
+	display map[string]string
 }
 
 // Score computes the report of a tally for the form's factors and criteria.
