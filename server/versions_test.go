@@ -167,7 +167,7 @@ func TestVersionsInReportsAndRankings(t *testing.T) {
 	// differ from the justice department's (1.1–1.4 and 1.5–1.7), the two
 	// sets have one unit each, and the justice department has more
 	// responses (80 against 40), so its set is the reference and trade is
-	// listed apart, not compared (mixed_versions_test.go has the rule).
+	// listed apart, not compared (survey/rank_versions_test.go has the rule).
 	if r := rows["so-cong-thuong"]; r.Rank != 0 || r.Reason != survey.ReasonNotComparable ||
 		!slices.Equal(r.Versions, []survey.VersionUse{{FormID: survey.DefaultFormID, Version: 1, Responses: 40}}) {
 		t.Errorf("trade row rank %d, reason %q, versions %+v; want unranked, not_comparable, version 1 × 40", r.Rank, r.Reason, r.Versions)
