@@ -69,4 +69,10 @@ func TestBrowserNotComparableChange(t *testing.T) {
 	if note != viMessage(t, env, "versions.not_comparable") {
 		t.Errorf("rankings: the justice department's change note is %q, want %q", note, viMessage(t, env, "versions.not_comparable"))
 	}
+	// The trade department answered version 1 only: listed apart, not
+	// compared, and the page says why.
+	reason := eval[string](t, ctx, `(document.querySelector('#unranked-department tr[data-agency="so-cong-thuong"] .reason') || {innerText: ''}).innerText.trim()`)
+	if reason != viMessage(t, env, "rank.reason.not_comparable") {
+		t.Errorf("rankings: the trade department's reason is %q, want %q", reason, viMessage(t, env, "rank.reason.not_comparable"))
+	}
 }

@@ -28,7 +28,15 @@ func (s *Server) exportAggregates(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	plan, err := newAggregatePlan(cat, q)
+	codes := make([]string, len(agencies))
+	for i, a := range agencies {
+		codes[i] = a.Code
+	}
+	used, err := s.exportVersions(ctx, cat, q, codes, q.Basis)
+	if err != nil {
+		return err
+	}
+	plan, err := newAggregatePlan(cat, q, used)
 	if err != nil {
 		return err
 	}
@@ -64,8 +72,9 @@ type aggregatePlan struct {
 }
 
 // newAggregatePlan picks the forms (those in force now, as the report API
-// scores with) and lays out the columns.
-func newAggregatePlan(cat *survey.Catalog, q exportQuery) (*aggregatePlan, error) {
+// scores with, for rows without responses) and lays out the columns for the
+// questionnaire versions used (export_versions.go).
+func newAggregatePlan(cat *survey.Catalog, q exportQuery, versions []survey.VersionUse) (*aggregatePlan, error) {
 	p := &aggregatePlan{q: q, forms: map[string]survey.Form{}, periods: export.Split(q.Period, q.Granularity), set: survey.NewFormSet(cat.Forms, survey.Form{})}
 	now := exportNow()
 	var used []survey.Form
@@ -86,7 +95,7 @@ func newAggregatePlan(cat *survey.Catalog, q exportQuery) (*aggregatePlan, error
 		}
 		p.areas, p.forms[a.Code], used = append(p.areas, a), f, append(used, f)
 	}
-	p.layout = export.NewAggregateLayout(used)
+	p.layout = export.NewAggregateLayout(p.set, versions, used)
 	return p, nil
 }
 

@@ -49,7 +49,15 @@ func (s *Server) exportResponses(c *gin.Context) error {
 			filter.Agencies = append(filter.Agencies, a.Code)
 		}
 	}
-	layout := export.NewResponseLayout(exportForms(cat), q.Comments)
+	basis := survey.BasisAll
+	if q.Verified {
+		basis = survey.BasisVerified
+	}
+	used, err := s.exportVersions(ctx, cat, q, filter.Agencies, basis)
+	if err != nil {
+		return err
+	}
+	layout := export.NewResponseLayout(survey.NewFormSet(cat.Forms, survey.Form{}), used, exportForms(cat), q.Comments)
 	lang := langOf(c)
 	run := &exportRun{s: s, c: c, kind: "responses", q: q, format: export.Formats[q.Format], meta: &export.Meta{
 		Kind: "responses", Rule: s.rule(), Period: q.Period, GeneratedAt: exportNow(), Lang: lang,
@@ -84,19 +92,10 @@ func (s *Server) exportResponses(c *gin.Context) error {
 	return run.finish(err)
 }
 
-// exportForms lists the published forms whose items are columns: the
-// default one first, then the others in the catalog's order.
+// exportForms lists the forms whose items are columns when no response of
+// the export is counted (export_versions.go): those in force now.
 func exportForms(cat *survey.Catalog) []survey.Form {
-	var out []survey.Form
-	if f, err := cat.DefaultForm(); err == nil {
-		out = append(out, f)
-	}
-	for _, f := range cat.Forms {
-		if f.Published {
-			out = append(out, f)
-		}
-	}
-	return out
+	return formsInForce(cat, "")
 }
 
 // disclosures keeps the disclosure of each agency-month an export meets,

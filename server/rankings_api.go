@@ -67,8 +67,13 @@ type RankingRowJSON struct {
 	Responses int64        `json:"responses"`
 	TooFew    bool         `json:"tooFew"`
 	// Reason says why a unit of the unranked list is not ranked:
-	// too_few, incomplete (a factor without a valid answer) or no_data.
+	// too_few, incomplete (a factor without a valid answer), no_data, or
+	// not_comparable (scored on other factors and criteria, after the
+	// crosswalk, than the level's reference set).
 	Reason string `json:"reason,omitempty"`
+	// Versions are the questionnaire versions a not_comparable unit's
+	// responses were given on (absent otherwise).
+	Versions []survey.VersionUse `json:"versions,omitempty"`
 	// Includes are the merged agencies whose responses the row includes.
 	Includes []string `json:"includes,omitempty"`
 	// Dissolved is the day (YYYY-MM-DD) a dissolved agency stopped serving.
@@ -193,5 +198,8 @@ func rankingRowJSON(x survey.RankingRow) RankingRowJSON {
 		j.Change = &ch
 	}
 	j.ChangeNote = x.ChangeNote
+	if x.Standing.Reason == survey.ReasonNotComparable {
+		j.Versions = x.Versions
+	}
 	return j
 }

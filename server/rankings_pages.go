@@ -195,13 +195,16 @@ func quickPeriods(ms *Messages, now time.Time) []Link {
 }
 
 // unrankedReason words why a unit is not ranked: too few responses (with
-// the minimum), or the factors without a valid answer.
+// the minimum), the factors without a valid answer, or other questionnaire
+// criteria than the units ranked.
 func unrankedReason(ms *Messages, st survey.Standing, overall survey.Score) string {
 	switch st.Reason {
 	case survey.ReasonIncomplete:
 		return ms.T("rank.reason.incomplete", strings.Join(overall.MissingFactors, ", "))
 	case survey.ReasonNoData:
 		return ms.T("rank.reason.no_data")
+	case survey.ReasonNotComparable:
+		return ms.T("rank.reason.not_comparable")
 	}
 	return ms.T("rank.reason.too_few")
 }

@@ -143,3 +143,15 @@ func (d Demographic) HasOption(code string) bool {
 	}
 	return false
 }
+
+// AllItems lists the form's criteria, then every area's own items.
+func (f Form) AllItems() []Criterion {
+	var out []Criterion
+	for _, fa := range f.Factors {
+		out = append(out, fa.Criteria...)
+	}
+	for _, set := range f.AreaItems {
+		out = append(out, set.Items...)
+	}
+	return out
+}

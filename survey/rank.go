@@ -3,6 +3,7 @@ package survey
 import (
 	"math"
 	"sort"
+	"strings"
 )
 
 // Standing is one unit's place among others scored by the same rule.
@@ -19,7 +20,8 @@ type Standing struct {
 	TooFew    bool      `json:"tooFew"`
 	NoData    bool      `json:"noData"`
 	// Reason says why an unranked unit is not ranked: ReasonTooFew,
-	// ReasonIncomplete or ReasonNoData; empty for a ranked unit.
+	// ReasonIncomplete, ReasonNoData or ReasonNotComparable; empty for a
+	// ranked unit.
 	Reason string `json:"reason,omitempty"`
 }
 
@@ -32,6 +34,10 @@ const (
 	ReasonIncomplete = "incomplete"
 	// ReasonNoData: no valid answer at all.
 	ReasonNoData = "no_data"
+	// ReasonNotComparable: the unit's index is computed on other factors
+	// and reporting criteria (after the crosswalk) than the reference set
+	// of the units it would be ranked among (comparableReference).
+	ReasonNotComparable = "not_comparable"
 )
 
 // reason says why a report cannot be ranked, or "" when it can.
@@ -55,13 +61,18 @@ func reason(r Report) string {
 // gets its rank range (rankRanges).
 func Rank(reports map[string]Report) []Standing {
 	out := make([]Standing, 0, len(reports))
+	ref, hasRef := comparableReference(reports)
 	for unit, r := range reports {
-		out = append(out, Standing{
+		st := Standing{
 			Unit: unit, Index: r.Overall.Index, Responses: r.Responses,
 			TooFew: r.TooFew, NoData: r.Overall.NoData, Reason: reason(r),
-		})
+		}
+		if st.Reason == "" && hasRef && r.Signature != nil && signatureKey(r.Signature) != ref {
+			st.Reason = ReasonNotComparable
+		}
+		out = append(out, st)
 	}
-	ranked := func(s Standing) bool { return !s.TooFew && !s.NoData }
+	ranked := func(s Standing) bool { return s.Reason == "" }
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if ranked(a) != ranked(b) {
@@ -94,6 +105,45 @@ func Rank(reports map[string]Report) []Standing {
 	}
 	return out
 }
+
+// comparableReference is the reference set of the units ranked together:
+// the factors and reporting criteria (Report.Signature, after the
+// crosswalk) shared by the most units that could otherwise be ranked (not
+// too few, complete); among equally many, the set with the most responses,
+// then the first key. A unit scored on another set (its responses were given
+// on other questionnaire versions, say a unit that opened after the change
+// or closed before it) is listed apart with ReasonNotComparable: ranking it
+// would compare indices of different questions. Reports scored without
+// versions (Signature nil) have no set and compare with any; ok is false
+// when no rankable report has one.
+func comparableReference(reports map[string]Report) (key string, ok bool) {
+	type group struct{ units, responses int64 }
+	groups := map[string]*group{}
+	for _, r := range reports {
+		if reason(r) != "" || r.Signature == nil {
+			continue
+		}
+		k := signatureKey(r.Signature)
+		g := groups[k]
+		if g == nil {
+			g = &group{}
+			groups[k] = g
+		}
+		g.units++
+		g.responses += r.Responses
+	}
+	var best *group
+	for k, g := range groups {
+		if best == nil || g.units > best.units || g.units == best.units &&
+			(g.responses > best.responses || g.responses == best.responses && k < key) {
+			best, key = g, k
+		}
+	}
+	return key, best != nil
+}
+
+// signatureKey is a signature as one comparable string.
+func signatureKey(sig []string) string { return strings.Join(sig, "\x00") }
 
 // Shown is an index (0–100) as pages show it: rounded to one decimal.
 func Shown(index float64) float64 { return math.Round(index*10) / 10 }

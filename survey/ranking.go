@@ -48,6 +48,9 @@ type RankingRow struct {
 	// Standing holds the rank (0: not ranked), the index and the responses.
 	Standing Standing
 	Overall  Score
+	// Versions are the questionnaire versions the unit's responses were
+	// given on in the period (those of its report).
+	Versions []VersionUse
 	// Previous is the unit's standing over the previous period of the same
 	// length; HasPrevious is false when there is no such period.
 	Previous    Standing
@@ -69,8 +72,9 @@ func (r RankingRow) Dissolved() bool { return !r.Unit.Agency.Active && r.Unit.Ag
 // LevelRanking ranks the units of one level.
 type LevelRanking struct {
 	Level Level
-	// Ranked are in rank order; Unranked (under the minimum sample, or
-	// without data) follow apart, never ranked.
+	// Ranked are in rank order; Unranked (under the minimum sample,
+	// incomplete, without data, or not comparable with the level's
+	// reference set of criteria: Rank) follow apart, never ranked.
 	Ranked   []RankingRow
 	Unranked []RankingRow
 }
@@ -109,7 +113,9 @@ func (l LevelRanking) Last() []RankingRow {
 // out; the others come in the order of Levels.
 //
 // Each unit is scored with the questionnaire versions its responses were
-// given on (ScoreVersions).
+// given on (ScoreVersions); units whose factors and reporting criteria
+// differ from the level's reference set are listed apart as not
+// comparable (Rank, comparableReference).
 func (r Rule) Rankings(cat *Catalog, fs *FormSet, area string, cur, prev map[string]Tally) []LevelRanking {
 	type scored struct {
 		row    RankingRow
@@ -156,7 +162,7 @@ func (r Rule) Rankings(cat *Catalog, fs *FormSet, area string, cur, prev map[str
 		lr := LevelRanking{Level: level}
 		for _, st := range Rank(reports) {
 			row := rows[st.Unit]
-			row.Standing, row.Overall = st, reports[st.Unit].Overall
+			row.Standing, row.Overall, row.Versions = st, reports[st.Unit].Overall, reports[st.Unit].Versions
 			if prev != nil {
 				row.HasPrevious = true
 				row.Previous = Standing{Unit: st.Unit, NoData: true}

@@ -104,7 +104,15 @@ type Report struct {
 	// APIs show Versions beside the report.
 	Versions  []VersionUse `json:"-"`
 	Signature []string     `json:"-"`
+	// display is the code shown for each reporting criterion (by root,
+	// ScoreVersions; nil without versions): exports put an item in the
+	// column of its reporting criterion (ItemRoot).
+	display map[string]string
 }
+
+// DisplayCodes is the code shown for each reporting criterion, by root (nil
+// without versions).
+func (r Report) DisplayCodes() map[string]string { return r.display }
 
 // Score computes the report of a tally for the form's factors and criteria.
 func (r Rule) Score(f Form, t Tally) Report {

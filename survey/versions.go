@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -239,6 +240,13 @@ func VersionsOf(t Tally) []VersionUse {
 // "@<version>". Its ID and Version are those of the newest version counted.
 // Signature names its factors and reporting criteria, for comparing periods.
 func (fs *FormSet) ScoringForm(t Tally) (Form, Tally, []string) {
+	f, pooled, sig, _ := fs.scoringForm(t)
+	return f, pooled, sig
+}
+
+// scoringForm is ScoringForm that also returns the code shown for each
+// reporting criterion (by root; nil for the fallback form).
+func (fs *FormSet) scoringForm(t Tally) (Form, Tally, []string, map[string]string) {
 	used := VersionsOf(t)
 	if len(used) == 0 {
 		sig := []string{}
@@ -251,8 +259,23 @@ func (fs *FormSet) ScoringForm(t Tally) (Form, Tally, []string) {
 		sort.Strings(sig)
 		// No answer counted per version: a tally by plain code (as tests
 		// and recomputations by hand build) is scored with the fallback.
-		return fs.Fallback, t, sig
+		return fs.Fallback, t, sig, nil
 	}
+	out, display, sig := fs.scoringLayout(used)
+	pooled := Tally{Responses: t.Responses, Versions: t.Versions}
+	for k, l := range t.Items {
+		if d, ok := display[fs.Root(k)]; ok {
+			pooled.Items = addCounts(pooled.Items, d, l)
+		}
+	}
+	return out, pooled, sig, display
+}
+
+// scoringLayout is the questionnaire of ScoringForm for the versions used:
+// the form, the code shown for each reporting criterion (display, by root)
+// and the sorted signature.
+func (fs *FormSet) scoringLayout(used []VersionUse) (Form, map[string]string, []string) {
+	used = slices.Clone(used)
 	// Newest first, so the current wording and order lead.
 	sort.SliceStable(used, func(i, j int) bool { return used[i].Version > used[j].Version })
 	var out Form
@@ -315,14 +338,8 @@ func (fs *FormSet) ScoringForm(t Tally) (Form, Tally, []string) {
 			}
 		}
 	}
-	pooled := Tally{Responses: t.Responses, Versions: t.Versions}
-	for k, l := range t.Items {
-		if d, ok := display[fs.Root(k)]; ok {
-			pooled.Items = addCounts(pooled.Items, d, l)
-		}
-	}
 	sort.Strings(sig)
-	return out, pooled, sig
+	return out, display, sig
 }
 
 func addCounts(m map[string]Counts, code string, l Counts) map[string]Counts {
@@ -348,10 +365,11 @@ func (r Rule) ScoreVersions(fs *FormSet, t Tally) Report {
 // ScoreVersionsForm is ScoreVersions that also returns the scoring form (its
 // factor names and criteria texts, for pages).
 func (r Rule) ScoreVersionsForm(fs *FormSet, t Tally) (Report, Form) {
-	f, pooled, sig := fs.ScoringForm(t)
+	f, pooled, sig, display := fs.scoringForm(t)
 	rep := r.Score(f, pooled)
 	rep.Versions = VersionsOf(t)
 	rep.Signature = sig
+	rep.display = display
 	return rep, f
 }
 

@@ -3,11 +3,10 @@ package export
 import (
 	"cmp"
 	"fmt"
+	"hailong/survey"
 	"slices"
 	"strconv"
 	"strings"
-
-	"hailong/survey"
 )
 
 // AggregateArea is the area code of a row that covers every area of its
@@ -22,7 +21,8 @@ type AggregateLayout struct {
 	Columns []Column
 	rate    int            // first column of the response rate (rate_columns.go)
 	factors map[string]int // first column of each factor
-	items   map[string]int // first column of each item
+	items   map[string]int // first column of each item, by reporting criterion
+	set     *survey.FormSet
 }
 
 // AggregateUnit is what one row describes: an agency, one of its areas (nil
@@ -75,9 +75,12 @@ func WithheldAreas(responses map[string]int64, k int64) map[string]bool {
 	return out
 }
 
-// NewAggregateLayout lays out the columns for rows scored with the forms.
-func NewAggregateLayout(forms []survey.Form) *AggregateLayout {
-	l := &AggregateLayout{factors: map[string]int{}, items: map[string]int{}}
+// NewAggregateLayout lays out the columns for rows scored with the
+// questionnaire versions used (ExportItems: a column per reporting
+// criterion of those versions), or with the fallback forms when no row has
+// a response.
+func NewAggregateLayout(fs *survey.FormSet, used []survey.VersionUse, fallback []survey.Form) *AggregateLayout {
+	l := &AggregateLayout{factors: map[string]int{}, items: map[string]int{}, set: fs}
 	l.Columns = []Column{
 		col("level", ColText, "Cấp của cơ quan: department (sở, ngành), province_body, district (UBND cấp huyện), commune (UBND cấp xã)",
 			"Level of the agency: department, province_body, district (district committee), commune (commune committee)"),
@@ -100,36 +103,21 @@ func NewAggregateLayout(forms []survey.Form) *AggregateLayout {
 		col("too_few", ColBool, "Ít hơn số phiếu tối thiểu: chỉ để tham khảo, không xếp hạng", "Fewer than the minimum: indicative only, not ranked"),
 	}
 	l.addScore("overall", survey.Text{Vi: "Chỉ số hài lòng chung (trung bình các yếu tố)", En: "Overall satisfaction index (mean of the factors)"})
-	for _, f := range forms {
-		for _, fa := range f.Factors {
-			if _, ok := l.factors[fa.Code]; !ok {
-				l.factors[fa.Code] = len(l.Columns)
-				l.addScore("f_"+fa.Code, survey.Text{Vi: "Yếu tố " + fa.Code + " (" + fa.Name.Vi + ")", En: "Factor " + fa.Code + " (" + fa.Name.En + ")"})
-			}
+	factors, items := fs.ExportItems(used, fallback)
+	for _, fa := range factors {
+		if _, ok := l.factors[fa.Code]; !ok {
+			l.factors[fa.Code] = len(l.Columns)
+			l.addScore("f_"+fa.Code, survey.Text{Vi: "Yếu tố " + fa.Code + " (" + fa.Name.Vi + ")", En: "Factor " + fa.Code + " (" + fa.Name.En + ")"})
 		}
 	}
-	for _, f := range forms {
-		for _, q := range allItems(f) {
-			if _, ok := l.items[q.Code]; !ok {
-				l.items[q.Code] = len(l.Columns)
-				l.addItem(q)
-			}
+	for _, it := range items {
+		if _, ok := l.items[it.Root]; !ok {
+			l.items[it.Root] = len(l.Columns)
+			l.addItem(it)
 		}
 	}
 	l.addRate()
 	return l
-}
-
-// allItems lists the form's criteria, then every area's own items.
-func allItems(f survey.Form) []survey.Criterion {
-	var out []survey.Criterion
-	for _, fa := range f.Factors {
-		out = append(out, fa.Criteria...)
-	}
-	for _, set := range f.AreaItems {
-		out = append(out, set.Items...)
-	}
-	return out
 }
 
 // addScore adds the four columns of a score.
@@ -143,9 +131,9 @@ func (l *AggregateLayout) addScore(prefix string, what survey.Text) {
 }
 
 // addItem adds the columns of a criterion or an area item.
-func (l *AggregateLayout) addItem(q survey.Criterion) {
-	p := "c_" + q.Code
-	vi, en := "Tiêu chí "+q.Code+" ("+q.Text.Vi+")", "Criterion "+q.Code+" ("+q.Text.En+")"
+func (l *AggregateLayout) addItem(q survey.ExportItem) {
+	p := "c_" + q.Name
+	vi, en := "Tiêu chí "+q.Describe(true), "Criterion "+q.Describe(false)
 	l.Columns = append(l.Columns, col(p+"_n0", ColInt, vi+": số câu trả lời “không áp dụng” (0)", en+`: answers "not applicable" (0)`))
 	for v := 1; v <= 5; v++ {
 		l.Columns = append(l.Columns, col(fmt.Sprintf("%s_n%d", p, v), ColInt,
@@ -182,9 +170,18 @@ func (l *AggregateLayout) Row(dst []Value, u AggregateUnit, rep survey.Report) [
 			putScore(dst[at:], f.Score)
 		}
 	}
+	display := rep.DisplayCodes()
+	roots := make(map[string]string, len(display))
+	for root, d := range display {
+		roots[d] = root
+	}
 	for _, items := range [][]survey.ItemScore{rep.Criteria, rep.Extras} {
 		for _, it := range items {
-			at, ok := l.items[it.Code]
+			root, ok := roots[it.Code]
+			if !ok { // scored with the fallback form, or without versions
+				root = l.set.Root(survey.VersionedCode(survey.FormKey(u.Form.ID, u.Form.Version), it.Code))
+			}
+			at, ok := l.items[root]
 			if !ok {
 				continue
 			}

@@ -9,7 +9,7 @@ import (
 
 // Mask hides the columns NewResponseLayout puts where it expects them.
 func TestDisclosureMask(t *testing.T) {
-	l := NewResponseLayout(nil, false)
+	l := NewResponseLayout(survey.NewFormSet(nil, survey.Form{}), nil, nil, false)
 	for at, name := range map[int]string{colArea: "area", colChannel: "channel", colVerified: "verified", colFormID: "form_id", colFormVersion: "form_version"} {
 		if l.Columns[at].Name != name {
 			t.Errorf("column %d is %s, want %s", at, l.Columns[at].Name, name)

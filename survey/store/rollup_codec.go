@@ -122,6 +122,9 @@ func sortedD(m map[string]int64) bson.D {
 
 // decodeBucket parses a stored rollup document.
 func decodeBucket(d bucketDoc) (*bucket, error) {
+	if d.Format > rollupFormat {
+		return nil, fmt.Errorf("rollup %q: %w (format %d, this binary reads %d)", d.ID, ErrRollupFormatNewer, d.Format, rollupFormat)
+	}
 	if d.Format != rollupFormat {
 		return nil, fmt.Errorf("rollup %q: %w (format %d)", d.ID, errRollupFormat, d.Format)
 	}

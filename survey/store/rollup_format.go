@@ -15,6 +15,11 @@ import (
 // (one written by an older binary) is never read as one of this format.
 var errRollupFormat = errors.New("rollup of another format: run \"hailong rollups rebuild\"")
 
+// ErrRollupFormatNewer: the data folder's rollups are of a newer format than
+// this binary knows (a newer binary ran on it). The binary neither reads nor
+// rewrites them: Open refuses, naming both formats and what to do.
+var ErrRollupFormatNewer = errors.New("rollups of a newer format than this binary knows")
+
 // formatID is the rollup_meta record of the format of the live rollups.
 const formatID = "format"
 
@@ -34,6 +39,23 @@ func (s *Store) recordedFormat(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	return r.Version, classify(err)
+}
+
+// refuseNewerFormat fails when rollup_meta records a format newer than
+// rollupFormat. startRollups calls it before anything touches the rollups
+// (recovery, the writer, the migration), so an older binary never reads a
+// newer binary's rollups nor "migrates" them back to its own format.
+func (s *Store) refuseNewerFormat(ctx context.Context) error {
+	f, err := s.recordedFormat(ctx)
+	if err != nil {
+		return err
+	}
+	if f > rollupFormat {
+		return fmt.Errorf("%w: the data folder's rollups are of format %d, this binary reads format %d; "+
+			"run the newer hailong binary that wrote them (or restore a backup taken before it ran); "+
+			"nothing was read or changed", ErrRollupFormatNewer, f, rollupFormat)
+	}
+	return nil
 }
 
 // recordFormat records that the live rollups are of this binary's format.
@@ -57,8 +79,15 @@ func (s *Store) staleRollups(ctx context.Context) (bool, error) {
 	}
 	sort.Strings(names)
 	for _, name := range names[max(0, len(names)-staleMonths):] {
+		var d struct {
+			F int `bson:"f"`
+		}
 		err := s.db.Collection(name).FindOne(ctx, docD("f", docD("$ne", rollupFormat)),
-			options.FindOne().SetProjection(docD("_id", 1))).Err()
+			options.FindOne().SetProjection(docD("f", 1))).Decode(&d)
+		if err == nil && d.F > rollupFormat {
+			return false, fmt.Errorf("%w: %s holds a rollup of format %d, this binary reads format %d; "+
+				"run the newer hailong binary that wrote it; nothing was read or changed", ErrRollupFormatNewer, name, d.F, rollupFormat)
+		}
 		if err == nil {
 			s.log.Warn("rollups: a document of an older format was found", "collection", name)
 			return true, nil

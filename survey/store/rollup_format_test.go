@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"hailong/survey"
 )
@@ -158,4 +161,101 @@ func TestPlainCodeCountsAreNotRead(t *testing.T) {
 	if !errors.Is(err, errRollupFormat) {
 		t.Errorf("decoded counts by code alone: %v", err)
 	}
+}
+
+// Downgrade: a binary that finds rollups of a newer format than it knows
+// (recorded in rollup_meta, or on a document of the latest months) refuses
+// to open the data folder, naming both formats and what to do, and leaves
+// the rollups and the record exactly as they were: no read, no rebuild back
+// to its own format.
+func TestNewerFormatRollupsRefuseToServe(t *testing.T) {
+	ctx := context.Background()
+	for _, where := range []string{"rollup_meta", "document"} {
+		t.Run(where, func(t *testing.T) {
+			dir := t.TempDir()
+			s := openAt(t, dir)
+			insertAll(t, s, GenResponses(11, 30))
+			last, _ := survey.ParseMonth(GenMonths[len(GenMonths)-1])
+			id := monthDocID(kindAgencyMonth, "lam-binh", last)
+			newer := rollupFormat + 1
+			if where == "rollup_meta" {
+				if _, err := s.rollups.meta.UpdateOne(ctx, bson.D{{Key: "_id", Value: formatID}},
+					bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: newer}}}}); err != nil {
+					t.Fatal(err)
+				}
+			} else if r, err := s.db.Collection(rollupColl(last)).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+				bson.D{{Key: "$set", Value: bson.D{{Key: "f", Value: newer}}}}); err != nil || r.MatchedCount != 1 {
+				t.Fatalf("mark a document newer: %v, %+v", err, r)
+			}
+			before := rawDoc(t, s, rollupColl(last), id)
+			if err := s.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+
+			var logged bytes.Buffer
+			s2, err := Open(ctx, Config{DataDir: dir, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+			if err == nil {
+				_ = s2.Close(ctx)
+				t.Fatal("a store over rollups of a newer format opened")
+			}
+			if !errors.Is(err, ErrRollupFormatNewer) {
+				t.Errorf("error %v, want ErrRollupFormatNewer", err)
+			}
+			msg := err.Error()
+			for _, want := range []string{fmt.Sprintf("format %d", newer), fmt.Sprintf("reads format %d", rollupFormat), "newer hailong binary", "nothing was read or changed"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("error %q does not say %q", msg, want)
+				}
+			}
+			if strings.Contains(logged.String(), "rebuilding rollups") {
+				t.Errorf("the refusing binary started a rebuild:\n%s", logged.String())
+			}
+
+			// Nothing changed: the document and the record are as they were.
+			after, f := rawState(t, dir, rollupColl(last), id)
+			if !bytes.Equal(before, after) {
+				t.Errorf("the refusing binary changed the rollup:\n%s\n%s", bson.Raw(before), bson.Raw(after))
+			}
+			if want := map[string]int{"rollup_meta": newer, "document": rollupFormat}[where]; f != want {
+				t.Errorf("recorded format after the refusal %d, want %d", f, want)
+			}
+		})
+	}
+}
+
+// rawDoc returns a rollup document's bytes as stored.
+func rawDoc(t *testing.T, s *Store, coll, id string) []byte {
+	t.Helper()
+	raw, err := s.db.Collection(coll).FindOne(context.Background(), bson.D{{Key: "_id", Value: id}}).Raw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// rawState reads a rollup document and the recorded format straight from
+// the data folder's database, without opening a Store.
+func rawState(t *testing.T, dir, coll, id string) ([]byte, int) {
+	t.Helper()
+	ctx := context.Background()
+	e, err := StartEmbedded(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Stop()
+	c, err := mongo.Connect(options.Client().ApplyURI(e.URI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = c.Disconnect(ctx) }()
+	db := c.Database("hailong")
+	raw, err := db.Collection(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r formatRecord
+	if err := db.Collection("rollup_meta").FindOne(ctx, bson.D{{Key: "_id", Value: formatID}}).Decode(&r); err != nil {
+		t.Fatal(err)
+	}
+	return raw, r.Version
 }

@@ -46,6 +46,9 @@ func (s *Store) startRollups(ctx context.Context) error {
 	st.batches = s.db.Collection("rollup_batches")
 	st.writers = s.db.Collection("rollup_writers")
 	st.meta = s.db.Collection("rollup_meta")
+	if err := s.refuseNewerFormat(ctx); err != nil {
+		return fmt.Errorf("start rollups: %w", err)
+	}
 	if st.alone = s.embedded != nil; st.alone {
 		st.cache = newRollupCache()
 	}
