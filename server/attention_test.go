@@ -83,7 +83,7 @@ type atList struct {
 	}
 }
 
-func atGet(t testing.TB, u *azUser, query string) atList {
+func atGet(t testing.TB, u *staffUser, query string) atList {
 	t.Helper()
 	r := u.api(t, http.MethodGet, "/api/v1/attention"+query, nil)
 	if r.status != http.StatusOK {
@@ -131,14 +131,14 @@ func TestAttentionFromTheFormOnceWithContact(t *testing.T) {
 		t.Fatalf("database files: %d read, plain contact found: %v", files, found)
 	}
 
-	azInsertUser(t, env, "staff-land", survey.RoleStaff, landAgency)
-	staff := azLogin(t, env, "staff-land", "pw-staff-land-secret")
+	insertUser(t, env, "staff-land", survey.RoleStaff, landAgency)
+	staff := loginAs(t, env, "staff-land", "pw-staff-land-secret")
 	staff.token = staff.fetchToken(t, "staff")
-	inspPW := azInsertUser(t, env, "insp", survey.RoleInspector)
-	insp := azLogin(t, env, "insp", inspPW)
+	inspPW := insertUser(t, env, "insp", survey.RoleInspector)
+	insp := loginAs(t, env, "insp", inspPW)
 	insp.token = insp.fetchToken(t, "insp")
-	otherPW := azInsertUser(t, env, "staff-other", survey.RoleStaff, "so-tu-phap")
-	other := azLogin(t, env, "staff-other", otherPW)
+	otherPW := insertUser(t, env, "staff-other", survey.RoleStaff, "so-tu-phap")
+	other := loginAs(t, env, "staff-other", otherPW)
 	other.token = other.fetchToken(t, "other")
 
 	l := atGet(t, staff, "?agency="+landAgency)
@@ -181,7 +181,7 @@ func TestAttentionFromTheFormOnceWithContact(t *testing.T) {
 	for _, body := range []any{map[string]string{"state": "done"}, map[string]string{"state": "new"}, map[string]string{},
 		map[string]string{"state": "resolved", "note": strings.Repeat("x", survey.AttentionNoteMax+1)}} {
 		r := staff.api(t, http.MethodPost, "/api/v1/attention/"+id, body)
-		e := azDecodeErr(t, r)
+		e := decodeAPIError(t, r)
 		if r.status != http.StatusBadRequest || e.Error.Code != "validation_failed" || len(e.Error.Fields) != 1 {
 			t.Errorf("body %v: %s, want 400 validation_failed with one field", body, r)
 		}
@@ -190,12 +190,12 @@ func TestAttentionFromTheFormOnceWithContact(t *testing.T) {
 		t.Errorf("unknown item: %s, want 404", r)
 	}
 	// A cookie call without the CSRF header is refused; with it, it works.
-	r := azDo(t, staff.c, http.MethodPost, env.http.URL+"/api/v1/attention/"+id, `{"state":"acknowledged"}`,
+	r := doRequest(t, staff.c, http.MethodPost, env.http.URL+"/api/v1/attention/"+id, `{"state":"acknowledged"}`,
 		map[string]string{"Content-Type": "application/json"})
 	if r.status != http.StatusForbidden && r.status != http.StatusUnauthorized {
 		t.Errorf("cookie call without CSRF header: %s, want refused", r)
 	}
-	r = azDo(t, staff.c, http.MethodPost, env.http.URL+"/api/v1/attention/"+id, `{"state":"acknowledged","note":"Đã gọi điện"}`,
+	r = doRequest(t, staff.c, http.MethodPost, env.http.URL+"/api/v1/attention/"+id, `{"state":"acknowledged","note":"Đã gọi điện"}`,
 		map[string]string{"Content-Type": "application/json", csrfHeader: staff.csrf})
 	if r.status != http.StatusOK {
 		t.Fatalf("acknowledge: %s", r)
@@ -283,7 +283,7 @@ func TestAttentionPageAsStaff(t *testing.T) {
 	}
 	id := vals.Get("key")
 	atFlush(t, env)
-	staff := azLogin(t, env, "staff-land", azInsertUser(t, env, "staff-land", survey.RoleStaff, landAgency))
+	staff := loginAs(t, env, "staff-land", insertUser(t, env, "staff-land", survey.RoleStaff, landAgency))
 	r := staff.get(t, "/attention?agency="+landAgency)
 	if r.status != http.StatusOK || !strings.Contains(r.body, `data-id="`+id+`"`) || !strings.Contains(r.body, "0987 654 321") {
 		t.Fatalf("page: %d, item or contact missing", r.status)
@@ -343,7 +343,7 @@ func TestAttentionCountedOnDashboardAndRankings(t *testing.T) {
 		}
 	}
 	atFlush(t, env)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	r := admin.api(t, http.MethodGet, "/api/v1/rankings", nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("rankings: %s", r)

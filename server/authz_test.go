@@ -4,12 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,293 +22,6 @@ import (
 // and a real embedded FerretDB: one table (authzMatrix) gives the status each
 // caller gets from each route. The routes are read from the live engine, so a
 // route added later fails the test until it has its row.
-
-// ---- helpers shared with admin_test.go (prefixed az to stay clear of other files) ----
-
-const azAdminPassword = "admin-password-123"
-
-// azResult is a fully read answer.
-type azResult struct {
-	status int
-	header http.Header
-	body   string
-}
-
-func (r azResult) location() string { return r.header.Get("Location") }
-
-// cookie returns the cookie of that name the answer sets, or nil.
-func (r azResult) cookie(name string) *http.Cookie {
-	for _, c := range (&http.Response{Header: r.header}).Cookies() {
-		if c.Name == name {
-			return c
-		}
-	}
-	return nil
-}
-
-func (r azResult) String() string {
-	b := r.body
-	if len(b) > 400 {
-		b = b[:400] + "…"
-	}
-	return fmt.Sprintf("%d (Location %q) %s", r.status, r.location(), b)
-}
-
-// azDo sends a request with the given headers through c (a plain client when nil).
-func azDo(t testing.TB, c *http.Client, method, rawURL, body string, hdr map[string]string) azResult {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, rawURL, rd)
-	if err != nil {
-		t.Fatalf("new request %s %s: %v", method, rawURL, err)
-	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	if c == nil {
-		c = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, rawURL, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("%s %s: read body: %v", method, rawURL, err)
-	}
-	return azResult{status: resp.StatusCode, header: resp.Header, body: string(b)}
-}
-
-var azCSRFRE = regexp.MustCompile(`name="csrf" value="([^"]*)"`)
-
-// azCSRFOf returns the first non-empty CSRF token of a page, or "".
-func azCSRFOf(body string) string {
-	for _, m := range azCSRFRE.FindAllStringSubmatch(body, -1) {
-		if m[1] != "" {
-			return m[1]
-		}
-	}
-	return ""
-}
-
-// azUser is a staff member as a browser (cookie jar with a session) and as a
-// script (API token).
-type azUser struct {
-	env      *testEnv
-	username string
-	password string
-	c        *http.Client
-	csrf     string
-	token    string
-}
-
-// azInsertUser creates an account directly in the store, with password
-// "pw-<username>-secret".
-func azInsertUser(t testing.TB, env *testEnv, username string, role survey.Role, agencies ...string) string {
-	t.Helper()
-	password := "pw-" + username + "-secret"
-	hash, err := survey.HashPassword(password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if agencies == nil {
-		agencies = []string{}
-	}
-	err = env.store.InsertUser(context.Background(), survey.User{
-		Username: username, Name: "Test " + username, Role: role, Agencies: agencies, PasswordHash: hash,
-	})
-	if err != nil {
-		t.Fatalf("insert user %s: %v", username, err)
-	}
-	return password
-}
-
-// azLoginForm logs in through the real login form in client c: GET /login
-// for the CSRF token and the pre-session cookie, then POST /login.
-func azLoginForm(t testing.TB, env *testEnv, c *http.Client, username, password string) azResult {
-	t.Helper()
-	page := azDo(t, c, http.MethodGet, env.http.URL+"/login", "", nil)
-	if page.status != http.StatusOK {
-		t.Fatalf("GET /login: %s", page)
-	}
-	csrf := azCSRFOf(page.body)
-	if csrf == "" {
-		t.Fatalf("GET /login: no csrf token in the form")
-	}
-	form := url.Values{"csrf": {csrf}, "username": {username}, "password": {password}}
-	return azDo(t, c, http.MethodPost, env.http.URL+"/login", form.Encode(),
-		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
-}
-
-// azLogin logs a user in (it must succeed) and finds the CSRF token of its session.
-func azLogin(t testing.TB, env *testEnv, username, password string) *azUser {
-	t.Helper()
-	u := &azUser{env: env, username: username, password: password, c: env.client(t)}
-	r := azLoginForm(t, env, u.c, username, password)
-	if r.status != http.StatusSeeOther {
-		t.Fatalf("login %s: %s", username, r)
-	}
-	if r.cookie(sessionCookie) == nil {
-		t.Fatalf("login %s: no session cookie set", username)
-	}
-	u.csrf = azSessionCSRF(t, u)
-	return u
-}
-
-// azSessionCSRF reads the CSRF token of the user's session from a page it
-// can open. A user for whom no page carries one (no staff page exists yet for
-// non-administrators) gets the token the server would put on such a page.
-func azSessionCSRF(t testing.TB, u *azUser) string {
-	t.Helper()
-	for _, p := range []string{"/admin", "/dashboard", "/"} {
-		r := u.get(t, p)
-		if r.status == http.StatusOK {
-			if tok := azCSRFOf(r.body); tok != "" {
-				return tok
-			}
-		}
-	}
-	raw := u.sessionValue(t)
-	gc, _ := gin.CreateTestContext(httptest.NewRecorder())
-	gc.Request = httptest.NewRequest(http.MethodGet, "/", nil)
-	gc.Set(sessionKey, hashID(raw))
-	return u.env.srv.csrfToken(gc)
-}
-
-// sessionValue is the raw session cookie the user's browser holds.
-func (u *azUser) sessionValue(t testing.TB) string {
-	t.Helper()
-	base, _ := url.Parse(u.env.http.URL)
-	for _, c := range u.c.Jar.Cookies(base) {
-		if c.Name == sessionCookie {
-			return c.Value
-		}
-	}
-	t.Fatalf("%s: no session cookie in the jar", u.username)
-	return ""
-}
-
-// get opens a page with the user's session.
-func (u *azUser) get(t testing.TB, path string) azResult {
-	t.Helper()
-	return azDo(t, u.c, http.MethodGet, u.env.http.URL+path, "", nil)
-}
-
-// post submits a form with the user's session; the session's CSRF token is
-// added unless vals has a "csrf" entry (even an empty one).
-func (u *azUser) post(t testing.TB, path string, vals url.Values) azResult {
-	t.Helper()
-	if vals == nil {
-		vals = url.Values{}
-	}
-	if _, ok := vals["csrf"]; !ok {
-		vals.Set("csrf", u.csrf)
-	}
-	return azDo(t, u.c, http.MethodPost, u.env.http.URL+path, vals.Encode(),
-		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
-}
-
-// fetchToken gets an API token through POST /api/v1/auth/token.
-func (u *azUser) fetchToken(t testing.TB, label string) string {
-	t.Helper()
-	r := azAPI(t, u.env, "", http.MethodPost, "/api/v1/auth/token",
-		map[string]string{"username": u.username, "password": u.password, "label": label})
-	if r.status != http.StatusCreated {
-		t.Fatalf("token for %s: %s", u.username, r)
-	}
-	var out struct{ Token string }
-	if err := json.Unmarshal([]byte(r.body), &out); err != nil || out.Token == "" {
-		t.Fatalf("token for %s: body %s: %v", u.username, r.body, err)
-	}
-	return out.Token
-}
-
-// api calls the JSON API with the user's token (no cookies).
-func (u *azUser) api(t testing.TB, method, path string, body any) azResult {
-	t.Helper()
-	if u.token == "" {
-		t.Fatalf("%s has no API token", u.username)
-	}
-	return azAPI(t, u.env, u.token, method, path, body)
-}
-
-// azAPI calls the JSON API with a bearer token ("" for none) and a JSON body
-// (nil for none; a string is sent as is).
-func azAPI(t testing.TB, env *testEnv, token, method, path string, body any) azResult {
-	t.Helper()
-	hdr := map[string]string{}
-	if token != "" {
-		hdr["Authorization"] = "Bearer " + token
-	}
-	var b string
-	switch v := body.(type) {
-	case nil:
-	case string:
-		b = v
-	default:
-		j, err := json.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b = string(j)
-	}
-	if body != nil {
-		hdr["Content-Type"] = "application/json"
-	}
-	return azDo(t, nil, method, env.http.URL+path, b, hdr)
-}
-
-// azAdmin makes the first administrator (as a real start does) and logs it
-// in, with a session and an API token.
-func azAdmin(t testing.TB, env *testEnv) *azUser {
-	t.Helper()
-	if _, err := env.store.EnsureAdmin(context.Background(), azAdminPassword); err != nil {
-		t.Fatalf("ensure admin: %v", err)
-	}
-	u := azLogin(t, env, "admin", azAdminPassword)
-	u.token = u.fetchToken(t, "admin-script")
-	return u
-}
-
-// azAPIErr is the body of a JSON error.
-type azAPIErr struct {
-	Error struct {
-		Code    string            `json:"code"`
-		Message string            `json:"message"`
-		Fields  map[string]string `json:"fields"`
-	} `json:"error"`
-}
-
-func azDecodeErr(t testing.TB, r azResult) azAPIErr {
-	t.Helper()
-	var e azAPIErr
-	if err := json.Unmarshal([]byte(r.body), &e); err != nil || e.Error.Code == "" {
-		t.Fatalf("not a JSON error: %s (%v)", r, err)
-	}
-	return e
-}
-
-// azWantFieldError checks r is a 400 JSON error naming the field.
-func azWantFieldError(t testing.TB, what string, r azResult, field string) {
-	t.Helper()
-	if r.status != http.StatusBadRequest {
-		t.Errorf("%s: status %s, want 400 with field %q", what, r, field)
-		return
-	}
-	e := azDecodeErr(t, r)
-	msg, ok := e.Error.Fields[field]
-	if !ok {
-		t.Errorf("%s: fields %v, want one for %q", what, e.Error.Fields, field)
-		return
-	}
-	if msg == "" || strings.HasPrefix(msg, "err.") || strings.HasPrefix(msg, "forms.err.") {
-		t.Errorf("%s: field %s message %q is empty or an untranslated key", what, field, msg)
-	}
-}
 
 // ---- the role × route matrix: ONE table, every route of the engine ----
 
@@ -622,19 +332,19 @@ func azFillReq(s, agency string, vars map[string]string) string {
 // azCaller is one column of the matrix.
 type azCaller struct {
 	name    string
-	agency  string  // the agency it asks for
-	session *azUser // its browser (nil: no cookies)
-	bearer  string  // its API token ("" for none)
+	agency  string     // the agency it asks for
+	session *staffUser // its browser (nil: no cookies)
+	bearer  string     // its API token ("" for none)
 	// apiSession: the API is asked with the session cookie too (a live
 	// login); the disabled caller's ended session is nobody, as anon is.
 	apiSession bool
 	// login logs in a new session of the same user (for rows that end it); nil when it cannot.
-	login func(t *testing.T) *azUser
+	login func(t *testing.T) *staffUser
 }
 
 // azSend makes one request of a row as a caller, by session (cookies) or
 // by bearer token.
-func azSend(t *testing.T, env *testEnv, row azRow, cl azCaller, u *azUser, bearer string, vars map[string]string) (string, azResult) {
+func azSend(t *testing.T, env *testEnv, row azRow, cl azCaller, u *staffUser, bearer string, vars map[string]string) (string, httpResult) {
 	t.Helper()
 	method, _, _ := strings.Cut(row.route, " ")
 	path := azFillReq(row.req, cl.agency, vars)
@@ -669,7 +379,7 @@ func azSend(t *testing.T, env *testEnv, row azRow, cl azCaller, u *azUser, beare
 	if u != nil && u.csrf != "" && strings.HasPrefix(path, "/api/") && bearer == "" {
 		hdr[csrfHeader] = u.csrf // as the page's script sends it (<meta name="csrf-token">)
 	}
-	return path, azDo(t, c, method, env.http.URL+path, body, hdr)
+	return path, doRequest(t, c, method, env.http.URL+path, body, hdr)
 }
 
 // TestAuthzMatrix asks every route of the engine as every kind of caller
@@ -700,21 +410,21 @@ func TestAuthzMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	admin := azAdmin(t, env)
-	azInsertUser(t, env, "bystander", survey.RoleStaff, azAgencyB)
+	admin := newAdmin(t, env)
+	insertUser(t, env, "bystander", survey.RoleStaff, azAgencyB)
 
-	staffPW := azInsertUser(t, env, "staff-a", survey.RoleStaff, azAgencyA)
-	staff := azLogin(t, env, "staff-a", staffPW)
+	staffPW := insertUser(t, env, "staff-a", survey.RoleStaff, azAgencyA)
+	staff := loginAs(t, env, "staff-a", staffPW)
 	staff.token = staff.fetchToken(t, "staff")
 
-	inspPW := azInsertUser(t, env, "inspector", survey.RoleInspector)
-	insp := azLogin(t, env, "inspector", inspPW)
+	inspPW := insertUser(t, env, "inspector", survey.RoleInspector)
+	insp := loginAs(t, env, "inspector", inspPW)
 	insp.token = insp.fetchToken(t, "inspector")
 
 	// A former administrator: logged in with a working session and token,
 	// then disabled. Both must stop working at once.
-	gonePW := azInsertUser(t, env, "gone-admin", survey.RoleAdmin)
-	gone := azLogin(t, env, "gone-admin", gonePW)
+	gonePW := insertUser(t, env, "gone-admin", survey.RoleAdmin)
+	gone := loginAs(t, env, "gone-admin", gonePW)
 	gone.token = gone.fetchToken(t, "gone")
 	if r := gone.get(t, "/admin"); r.status != http.StatusOK {
 		t.Fatalf("before disabling: GET /admin as gone-admin: %s", r)
@@ -730,7 +440,7 @@ func TestAuthzMatrix(t *testing.T) {
 
 	// An administrator's token, revoked.
 	revoked := admin.fetchToken(t, "to-revoke")
-	if r := azAPI(t, env, revoked, http.MethodGet, "/api/v1/admin/agencies", nil); r.status != http.StatusOK {
+	if r := callAPI(t, env, revoked, http.MethodGet, "/api/v1/admin/agencies", nil); r.status != http.StatusOK {
 		t.Fatalf("before revoking: %s", r)
 	}
 	if r := admin.api(t, http.MethodDelete, "/api/v1/admin/tokens/"+hashID(revoked), nil); r.status != http.StatusNoContent {
@@ -741,7 +451,7 @@ func TestAuthzMatrix(t *testing.T) {
 	// and nothing else), and two kiosks of B for the administration rows.
 	tabletID, code := kioskCreate(t, admin, map[string]any{"name": "Máy ma trận", "agency": azAgencyB,
 		"areas": []string{azAreaOf[azAgencyB]}, "counters": []string{"1"}, "idleSeconds": 60, "minIntervalSeconds": 5})
-	tab := &azUser{env: env, username: "kiosk:" + tabletID, c: pairedTablet(t, env, code)}
+	tab := &staffUser{env: env, username: "kiosk:" + tabletID, c: pairedTablet(t, env, code)}
 	for _, id := range []string{azKioskID, azRetiredKiosk} {
 		err := env.store.InsertKiosk(ctx, survey.Kiosk{ID: id, Name: "Máy " + id, Agency: azAgencyB, Areas: []string{azAreaOf[azAgencyB]},
 			Counters: []string{"1"}, IdleSeconds: 60, MinIntervalSeconds: 5, CreatedAt: now, UpdatedAt: now})
@@ -769,15 +479,15 @@ func TestAuthzMatrix(t *testing.T) {
 		vars["invtoken "+ag], vars["invcode "+ag] = tok, inv.Code
 	}
 
-	relogin := func(username, password string) func(t *testing.T) *azUser {
-		return func(t *testing.T) *azUser { return azLogin(t, env, username, password) }
+	relogin := func(username, password string) func(t *testing.T) *staffUser {
+		return func(t *testing.T) *staffUser { return loginAs(t, env, username, password) }
 	}
 	callers := []azCaller{
 		{name: "anon", agency: azAgencyB},
 		{name: "staffB", agency: azAgencyB, session: staff, bearer: staff.token, apiSession: true, login: relogin("staff-a", staffPW)},
 		{name: "staffA", agency: azAgencyA, session: staff, bearer: staff.token, apiSession: true, login: relogin("staff-a", staffPW)},
 		{name: "insp", agency: azAgencyB, session: insp, bearer: insp.token, apiSession: true, login: relogin("inspector", inspPW)},
-		{name: "admin", agency: azAgencyB, session: admin, bearer: admin.token, apiSession: true, login: relogin("admin", azAdminPassword)},
+		{name: "admin", agency: azAgencyB, session: admin, bearer: admin.token, apiSession: true, login: relogin("admin", adminPassword)},
 		{name: "disabled", agency: azAgencyB, session: gone, bearer: gone.token},
 		{name: "revoked", agency: azAgencyB, bearer: revoked},
 		{name: "kiosk", agency: azAgencyB, session: tab},
@@ -839,7 +549,7 @@ func TestAuthzMatrix(t *testing.T) {
 			// token for a caller without a browser.
 			type attempt struct {
 				how    string
-				u      *azUser
+				u      *staffUser
 				bearer string
 			}
 			var tries []attempt
@@ -914,7 +624,7 @@ func TestAuthzMatrix(t *testing.T) {
 				}
 				if got.status != http.StatusForbidden {
 					t.Errorf("%s: %s, want 403 csrf_failed", what, got)
-				} else if e := azDecodeErr(t, got); e.Error.Code != "csrf_failed" || e.Error.Message == "" || strings.HasPrefix(e.Error.Message, "api.") {
+				} else if e := decodeAPIError(t, got); e.Error.Code != "csrf_failed" || e.Error.Message == "" || strings.HasPrefix(e.Error.Message, "api.") {
 					t.Errorf("%s: error %+v, want code csrf_failed with a message", what, e.Error)
 				}
 			}
@@ -932,7 +642,7 @@ func TestAuthzMatrix(t *testing.T) {
 	// the check can fail.
 	for _, path := range []string{"/api/v1/exports/aggregates?format=csv", "/api/v1/exports/responses?format=csv&comments=1",
 		"/api/v1/exports/responses?format=jsonl&comments=1", "/api/v1/exports/aggregates?format=json"} {
-		for how, got := range map[string]azResult{"token": staff.api(t, http.MethodGet, path, nil), "session": staff.get(t, path)} {
+		for how, got := range map[string]httpResult{"token": staff.api(t, http.MethodGet, path, nil), "session": staff.get(t, path)} {
 			if got.status != http.StatusOK || !strings.Contains(got.body, azAgencyA) {
 				t.Errorf("GET %s as staff of %s (%s): %s, want 200 with %s", path, azAgencyA, how, got, azAgencyA)
 			}
@@ -951,7 +661,7 @@ func TestAuthzMatrix(t *testing.T) {
 }
 
 // azCheckCell checks one answer of the matrix.
-func azCheckCell(t *testing.T, what string, row azRow, cl azCaller, isAPI bool, path string, want int, got azResult, secrets map[string]string) {
+func azCheckCell(t *testing.T, what string, row azRow, cl azCaller, isAPI bool, path string, want int, got httpResult, secrets map[string]string) {
 	t.Helper()
 	if got.status >= 500 {
 		t.Errorf("%s: server error %s", what, got)
@@ -974,7 +684,7 @@ func azCheckCell(t *testing.T, what string, row azRow, cl azCaller, isAPI bool, 
 		if want == http.StatusForbidden && row.opt&azInvite != 0 && cl.name == "integB" {
 			code = "agency_not_allowed"
 		}
-		if e := azDecodeErr(t, got); e.Error.Code != code {
+		if e := decodeAPIError(t, got); e.Error.Code != code {
 			t.Errorf("%s: error code %q, want %s", what, e.Error.Code, code)
 		}
 	case want == http.StatusSeeOther && (cl.name == "anon" || cl.name == "disabled" || cl.name == "kiosk") && row.opt&(azFresh|azOpen) == 0:
@@ -1012,15 +722,15 @@ func azCheckCell(t *testing.T, what string, row azRow, cl azCaller, isAPI bool, 
 func TestAuthzCSRF(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
-	admin := azAdmin(t, env)
-	other := azLogin(t, env, "admin", azAdminPassword) // a second session of the same user
+	admin := newAdmin(t, env)
+	other := loginAs(t, env, "admin", adminPassword) // a second session of the same user
 
 	// The token of the login form (pre-session) of the same browser.
 	preTok := ""
 	{
 		c := env.client(t)
-		p := azDo(t, c, http.MethodGet, env.http.URL+"/login", "", nil)
-		preTok = azCSRFOf(p.body)
+		p := doRequest(t, c, http.MethodGet, env.http.URL+"/login", "", nil)
+		preTok = csrfOf(p.body)
 	}
 
 	auditCount := func() int {
@@ -1053,7 +763,7 @@ func TestAuthzCSRF(t *testing.T) {
 			vals[k] = v
 		}
 		if tok == nil { // the field is not sent at all
-			r := azDo(t, admin.c, http.MethodPost, env.http.URL+"/admin/agencies", vals.Encode(),
+			r := doRequest(t, admin.c, http.MethodPost, env.http.URL+"/admin/agencies", vals.Encode(),
 				map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 			if r.status != http.StatusForbidden {
 				t.Errorf("%s: %s, want 403", name, r)
@@ -1099,7 +809,7 @@ func TestAuthzCSRF(t *testing.T) {
 	}
 
 	// Logout without the token does not end the session.
-	r := azDo(t, admin.c, http.MethodPost, env.http.URL+"/logout", "", map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	r := doRequest(t, admin.c, http.MethodPost, env.http.URL+"/logout", "", map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 	if r.status != http.StatusForbidden {
 		t.Errorf("logout without csrf: %s, want 403", r)
 	}
@@ -1108,16 +818,16 @@ func TestAuthzCSRF(t *testing.T) {
 	}
 
 	// Login without the pre-session cookie or with a wrong token.
-	noCookie := azDo(t, nil, http.MethodPost, env.http.URL+"/login",
-		url.Values{"csrf": {preTok}, "username": {"admin"}, "password": {azAdminPassword}}.Encode(),
+	noCookie := doRequest(t, nil, http.MethodPost, env.http.URL+"/login",
+		url.Values{"csrf": {preTok}, "username": {"admin"}, "password": {adminPassword}}.Encode(),
 		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 	if noCookie.status != http.StatusForbidden || noCookie.cookie(sessionCookie) != nil {
 		t.Errorf("login without the pre-session cookie: %s, want 403 and no session", noCookie)
 	}
 	c := env.client(t)
-	azDo(t, c, http.MethodGet, env.http.URL+"/login", "", nil)
-	wrong := azDo(t, c, http.MethodPost, env.http.URL+"/login",
-		url.Values{"csrf": {"wrong"}, "username": {"admin"}, "password": {azAdminPassword}}.Encode(),
+	doRequest(t, c, http.MethodGet, env.http.URL+"/login", "", nil)
+	wrong := doRequest(t, c, http.MethodPost, env.http.URL+"/login",
+		url.Values{"csrf": {"wrong"}, "username": {"admin"}, "password": {adminPassword}}.Encode(),
 		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 	if wrong.status != http.StatusForbidden || wrong.cookie(sessionCookie) != nil {
 		t.Errorf("login with a wrong csrf: %s, want 403 and no session", wrong)
@@ -1140,25 +850,25 @@ func TestAuthzCSRF(t *testing.T) {
 // while fewer than HAILONG_EXPORTS_MAX run.
 func TestAuthzExportSlots(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
-	insp := azLogin(t, env, "slot-insp", azInsertUser(t, env, "slot-insp", survey.RoleInspector))
+	admin := newAdmin(t, env)
+	insp := loginAs(t, env, "slot-insp", insertUser(t, env, "slot-insp", survey.RoleInspector))
 	insp.token = insp.fetchToken(t, "slots")
-	staff := azLogin(t, env, "slot-staff", azInsertUser(t, env, "slot-staff", survey.RoleStaff, "so-tu-phap"))
+	staff := loginAs(t, env, "slot-staff", insertUser(t, env, "slot-staff", survey.RoleStaff, "so-tu-phap"))
 	staff.token = staff.fetchToken(t, "slots")
 	paths := []string{"/api/v1/exports/aggregates?format=csv", "/api/v1/exports/responses?format=csv"}
-	for _, u := range []*azUser{admin, insp, staff} {
+	for _, u := range []*staffUser{admin, insp, staff} {
 		release, ok := env.srv.exports.take(u.username, 2)
 		if !ok {
 			t.Fatalf("%s: no export slot free", u.username)
 		}
 		for _, p := range paths {
-			for how, r := range map[string]azResult{"session": u.get(t, p), "token": azAPI(t, env, u.token, http.MethodGet, p, nil)} {
-				if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" || azDecodeErr(t, r).Error.Code != "too_many_exports" {
+			for how, r := range map[string]httpResult{"session": u.get(t, p), "token": callAPI(t, env, u.token, http.MethodGet, p, nil)} {
+				if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" || decodeAPIError(t, r).Error.Code != "too_many_exports" {
 					t.Errorf("%s by %s, own export running: %s, want 429 too_many_exports with Retry-After", u.username, how, r)
 				}
 			}
 		}
-		if r := azAPI(t, env, other(u, admin, insp).token, http.MethodGet, paths[0], nil); r.status != http.StatusOK {
+		if r := callAPI(t, env, other(u, admin, insp).token, http.MethodGet, paths[0], nil); r.status != http.StatusOK {
 			t.Errorf("another user while %s exports: %s, want 200", u.username, r)
 		}
 		release()
@@ -1166,7 +876,7 @@ func TestAuthzExportSlots(t *testing.T) {
 }
 
 // other returns a user of the two that is not u.
-func other(u, a, b *azUser) *azUser {
+func other(u, a, b *staffUser) *staffUser {
 	if u == a {
 		return b
 	}

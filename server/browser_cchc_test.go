@@ -28,8 +28,8 @@ type brCCHCRow struct {
 func TestBrowserCCHCEnterPublishRead(t *testing.T) {
 	ctx := newBrowser(t)
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
-	azInsertUser(t, env, "inspector", survey.RoleInspector)
+	admin := newAdmin(t, env)
+	insertUser(t, env, "inspector", survey.RoleInspector)
 	axe := "" // axe-core's source when HAILONG_AXE names it (CI sets it)
 	if os.Getenv("HAILONG_AXE") != "" || inCI() {
 		axe = axeSource(t)
@@ -37,7 +37,7 @@ func TestBrowserCCHCEnterPublishRead(t *testing.T) {
 	year := strconv.Itoa(time.Now().In(survey.Zone()).Year())
 
 	// The administrator makes the first draft and publishes it.
-	browserLogin(t, ctx, env, "admin", azAdminPassword)
+	browserLogin(t, ctx, env, "admin", adminPassword)
 	if s := browserOpen(t, ctx, env, "/admin/cchc"); s != 200 {
 		t.Fatalf("GET /admin/cchc: %d", s)
 	}

@@ -50,7 +50,7 @@ func TestBrowserDashboardDownloadCSV(t *testing.T) {
 func TestBrowserRankingsDownloadCSV(t *testing.T) {
 	ctx := newBrowser(t)
 	e := newExportEnv(t)
-	browserLogin(t, ctx, e.testEnv, "admin", azAdminPassword)
+	browserLogin(t, ctx, e.testEnv, "admin", adminPassword)
 	// A quarter: the page offers it whole, one row per agency and area.
 	if s := browserOpen(t, ctx, e.testEnv, "/rankings?from=2025-01&to=2025-03"); s != 200 {
 		t.Fatalf("GET /rankings: %d", s)

@@ -17,7 +17,7 @@ import (
 func TestBrowserIncompleteUnit(t *testing.T) {
 	ctx := newBrowser(t)
 	env := newTestEnvMin(t, 1)
-	azAdmin(t, env)
+	newAdmin(t, env)
 	noYT5 := map[string]int{"5.1": survey.NotApplicable, "5.2": survey.NotApplicable, "5.3": survey.NotApplicable, "5.4": survey.NotApplicable}
 	for range 2 {
 		dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "web", "", dtUniform(t, env, "tu-phap", 5, noYT5))
@@ -26,7 +26,7 @@ func TestBrowserIncompleteUnit(t *testing.T) {
 	dtFlush(t, env)
 	now := survey.MonthOf(time.Now()).String()
 
-	browserLogin(t, ctx, env, "admin", azAdminPassword)
+	browserLogin(t, ctx, env, "admin", adminPassword)
 	if s := browserOpen(t, ctx, env, "/rankings?from="+now+"&to="+now); s != 200 {
 		t.Fatalf("GET /rankings: %d, want 200", s)
 	}

@@ -118,7 +118,7 @@ func TestBrowserKiosk(t *testing.T) {
 	hs := httptest.NewServer(log.wrap(env.srv.Handler()))
 	t.Cleanup(hs.Close)
 	base := hs.URL
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	body := kioskBody(1)
 	body["idleSeconds"] = 5
 	kioskID, code := kioskCreate(t, admin, body)

@@ -33,12 +33,12 @@ type brLevel struct {
 func TestBrowserRankingsMatchAPI(t *testing.T) {
 	ctx := newBrowser(t)
 	env := newTestEnvMin(t, 3)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	now := rtSeed(t, env, admin)
 	month := url.Values{"from": {now.String()}, "to": {now.String()}}
 	api := rtGet(t, env, admin.token, month)
 
-	browserLogin(t, ctx, env, "admin", azAdminPassword)
+	browserLogin(t, ctx, env, "admin", adminPassword)
 	if status := browserClick(t, ctx, "follow the navigation to the rankings", `nav.staff a[href="/rankings"]`); status != 200 {
 		t.Fatalf("the navigation's rankings link: status %d, want 200", status)
 	}

@@ -128,7 +128,7 @@ func TestStartPageOffersTodaysAgencies(t *testing.T) {
 func TestDemoLineageAcrossTheChange(t *testing.T) {
 	ctx := context.Background()
 	env := newTestEnvWith(t, storetest.NewSeeded(t))
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	cat, err := env.store.Catalog(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +179,7 @@ func TestDemoLineageAcrossTheChange(t *testing.T) {
 // and the merged department's page its former name.
 func TestSeededHistoryInTheLineageView(t *testing.T) {
 	env := newTestEnvWith(t, storetest.NewSeeded(t))
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	r := admin.get(t, "/admin/agencies/x-son-duong")
 	if r.status != http.StatusOK {
 		t.Fatalf("agency page: %s", r)

@@ -29,7 +29,7 @@ const (
 // ccpPublished reads a published year logged out.
 func ccpPublished(t *testing.T, env *testEnv, path string) (CCHCPublishedJSON, CCHCJSON) {
 	t.Helper()
-	r := azDo(t, nil, http.MethodGet, env.http.URL+path, "", nil)
+	r := doRequest(t, nil, http.MethodGet, env.http.URL+path, "", nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("GET %s logged out: %s", path, r)
 	}
@@ -47,11 +47,11 @@ func TestCCHCPublishAndReadPublic(t *testing.T) {
 
 	// Nothing is public before it is published.
 	for _, p := range []string{"/api/v1/cchc/2018/published", "/api/v1/cchc/2018/published/snapshot?format=csv", "/ket-qua/cchc/2018"} {
-		if r := azDo(t, nil, http.MethodGet, env.http.URL+p, "", nil); r.status != http.StatusNotFound {
+		if r := doRequest(t, nil, http.MethodGet, env.http.URL+p, "", nil); r.status != http.StatusNotFound {
 			t.Errorf("GET %s before publishing: %d, want 404", p, r.status)
 		}
 	}
-	if r := azDo(t, nil, http.MethodPost, env.http.URL+"/api/v1/cchc/2018/publish", "{}",
+	if r := doRequest(t, nil, http.MethodPost, env.http.URL+"/api/v1/cchc/2018/publish", "{}",
 		map[string]string{"Content-Type": "application/json"}); r.status != http.StatusUnauthorized {
 		t.Errorf("publish logged out: %d, want 401", r.status)
 	}
@@ -117,12 +117,12 @@ func TestCCHCPublishAndReadPublic(t *testing.T) {
 	if tp.Index != 94.30 || tp.Rank != 1 || tp.Of != 19 || !strings.HasPrefix(g.Summary.Vi, ccpLeadVi) || !strings.HasSuffix(g.Summary.Vi, ccpRiseVi) {
 		t.Errorf("published so-tu-phap %v %d/%d, sentences %q", tp.Index, tp.Rank, tp.Of, g.Summary.Vi)
 	}
-	js := azDo(t, nil, http.MethodGet, env.http.URL+p1.Downloads["json"], "", nil)
+	js := doRequest(t, nil, http.MethodGet, env.http.URL+p1.Downloads["json"], "", nil)
 	sum := sha256.Sum256([]byte(js.body))
 	if js.status != http.StatusOK || hex.EncodeToString(sum[:]) != pub.SHA256 || !strings.Contains(js.header.Get("Content-Disposition"), "hailong-cchc-2018-r1.json") {
 		t.Errorf("JSON download: %d, sha256 %x, want %s; %q", js.status, sum, pub.SHA256, js.header.Get("Content-Disposition"))
 	}
-	cs := azDo(t, nil, http.MethodGet, env.http.URL+p1.Downloads["csv"], "", nil)
+	cs := doRequest(t, nil, http.MethodGet, env.http.URL+p1.Downloads["csv"], "", nil)
 	if cs.status != http.StatusOK || !strings.HasPrefix(cs.body, utf8BOM) {
 		t.Fatalf("CSV download: %s", cs)
 	}
@@ -156,7 +156,7 @@ func TestCCHCPublishAndReadPublic(t *testing.T) {
 	}
 
 	// The public page, logged out: figures, sentences, downloads, no script.
-	pg := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua/cchc/2018", "", nil)
+	pg := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua/cchc/2018", "", nil)
 	if pg.status != http.StatusOK {
 		t.Fatalf("/ket-qua/cchc/2018: %s", pg)
 	}
@@ -175,7 +175,7 @@ func TestCCHCPublishAndReadPublic(t *testing.T) {
 	if etag == "" || !strings.Contains(pg.header.Get("Cache-Control"), "public") {
 		t.Errorf("page ETag %q Cache-Control %q", etag, pg.header.Get("Cache-Control"))
 	}
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua/cchc/2018", "", map[string]string{"If-None-Match": etag}); r.status != http.StatusNotModified {
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua/cchc/2018", "", map[string]string{"If-None-Match": etag}); r.status != http.StatusNotModified {
 		t.Errorf("page with its ETag: %d, want 304", r.status)
 	}
 	if n := pbGzipSize(t, pg.body); n > 30<<10 {
@@ -183,12 +183,12 @@ func TestCCHCPublishAndReadPublic(t *testing.T) {
 	} else {
 		t.Logf("/ket-qua/cchc/2018: %d bytes, %d gzipped", len(pg.body), n)
 	}
-	en := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua/cchc/2018?lang=en", "", nil)
+	en := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua/cchc/2018?lang=en", "", nil)
 	if en.status != http.StatusOK || !strings.Contains(en.body, ccpLeadEn) || !strings.Contains(en.body, "94.30%") {
 		t.Errorf("/ket-qua/cchc/2018?lang=en: %d, lacks the English sentences", en.status)
 	}
 	// /ket-qua links to the published year.
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", nil); r.status != http.StatusOK || !strings.Contains(r.body, `href="/ket-qua/cchc/2018"`) {
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", nil); r.status != http.StatusOK || !strings.Contains(r.body, `href="/ket-qua/cchc/2018"`) {
 		t.Errorf("/ket-qua does not link the published CCHC year: %d", r.status)
 	}
 
@@ -241,22 +241,22 @@ func TestCCHCPublishAndReadPublic(t *testing.T) {
 	if _, u := cchcFind(t, j1again, "so-tu-phap"); p1again.SHA256 != pub.SHA256 || u.Index != 94.30 {
 		t.Errorf("revision 1 changed: %s %v", p1again.SHA256, u.Index)
 	}
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua/cchc/2018", "", map[string]string{"If-None-Match": etag}); r.status != http.StatusOK ||
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua/cchc/2018", "", map[string]string{"If-None-Match": etag}); r.status != http.StatusOK ||
 		strings.Contains(r.body, "94,30 %") {
 		t.Errorf("the page after revision 2: %d (or still shows 94,30)", r.status)
 	}
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua/cchc/2018?revision=1", "", nil); r.status != http.StatusOK || !strings.Contains(r.body, "94,30 %") {
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua/cchc/2018?revision=1", "", nil); r.status != http.StatusOK || !strings.Contains(r.body, "94,30 %") {
 		t.Errorf("the page of revision 1: %d", r.status)
 	}
 	for _, p := range []string{"/api/v1/cchc/2018/published?revision=3", "/ket-qua/cchc/2018?revision=3", "/ket-qua/cchc/2017"} {
-		if r := azDo(t, nil, http.MethodGet, env.http.URL+p, "", nil); r.status != http.StatusNotFound {
+		if r := doRequest(t, nil, http.MethodGet, env.http.URL+p, "", nil); r.status != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 404", p, r.status)
 		}
 	}
 
 	// Staff may not publish; every publication is audited.
-	staffPW := azInsertUser(t, env, "ccp-staff", survey.RoleStaff, "so-tu-phap")
-	staff := azLogin(t, env, "ccp-staff", staffPW)
+	staffPW := insertUser(t, env, "ccp-staff", survey.RoleStaff, "so-tu-phap")
+	staff := loginAs(t, env, "ccp-staff", staffPW)
 	if r := staff.post(t, "/cchc/2018/publish", nil); r.status != http.StatusForbidden {
 		t.Errorf("staff publishing: %d, want 403", r.status)
 	}

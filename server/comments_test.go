@@ -7,7 +7,6 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -58,7 +57,7 @@ type cmJSON struct {
 	}
 }
 
-func cmList(t testing.TB, u *azUser, query string) (cmJSON, azResult) {
+func cmList(t testing.TB, u *staffUser, query string) (cmJSON, httpResult) {
 	t.Helper()
 	r := u.api(t, http.MethodGet, "/api/v1/comments?"+query, nil)
 	var out cmJSON
@@ -78,20 +77,39 @@ func cmIDs(l cmJSON) []string {
 	return ids
 }
 
-var (
-	cmRowRE  = regexp.MustCompile(`<tr id="c-[^"]*" data-id="([^"]*)">`)
-	cmMarkRE = regexp.MustCompile(`<form method="post" action="(/comments/[^"]*/handled)"`)
-)
+// cmRows lists the data-id of each comment row of the comments page.
+func cmRows(t testing.TB, body string) []string {
+	t.Helper()
+	return attrsOf(mustHTML(t, body), `tr[id^=c-][data-id]`, "data-id")
+}
+
+// cmMarks lists the actions of the page's "mark handled" forms.
+func cmMarks(t testing.TB, body string) []string {
+	t.Helper()
+	var out []string
+	for _, a := range attrsOf(mustHTML(t, body), `form[method=post][action^=/comments/]`, "action") {
+		if strings.HasSuffix(a, "/handled") {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// cmCount is the text of the page's count element with that id.
+func cmCount(t testing.TB, body, id string) string {
+	t.Helper()
+	return textOf(findFirst(mustHTML(t, body), "#"+id))
+}
 
 func TestCommentsPageAndAPI(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
-	admin := azAdmin(t, env)
-	staffA := azLogin(t, env, "staff-a", azInsertUser(t, env, "staff-a", survey.RoleStaff, "so-tu-phap"))
+	admin := newAdmin(t, env)
+	staffA := loginAs(t, env, "staff-a", insertUser(t, env, "staff-a", survey.RoleStaff, "so-tu-phap"))
 	staffA.token = staffA.fetchToken(t, "a")
-	staffB := azLogin(t, env, "staff-b", azInsertUser(t, env, "staff-b", survey.RoleStaff, "so-cong-thuong"))
+	staffB := loginAs(t, env, "staff-b", insertUser(t, env, "staff-b", survey.RoleStaff, "so-cong-thuong"))
 	staffB.token = staffB.fetchToken(t, "b")
-	insp := azLogin(t, env, "insp", azInsertUser(t, env, "insp", survey.RoleInspector))
+	insp := loginAs(t, env, "insp", insertUser(t, env, "insp", survey.RoleInspector))
 	insp.token = insp.fetchToken(t, "i")
 
 	t0 := time.Date(2025, 8, 1, 8, 0, 0, 0, hcm)
@@ -112,10 +130,7 @@ func TestCommentsPageAndAPI(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("GET /comments: %s", r)
 	}
-	var rows []string
-	for _, m := range cmRowRE.FindAllStringSubmatch(r.body, -1) {
-		rows = append(rows, m[1])
-	}
+	rows := cmRows(t, r.body)
 	if strings.Join(rows, ",") != "resp-tp-00003,resp-tp-00002,resp-tp-00001" {
 		t.Errorf("rows = %v, want newest first", rows)
 	}
@@ -128,15 +143,15 @@ func TestCommentsPageAndAPI(t *testing.T) {
 	if !strings.Contains(r.body, "Chờ quá lâu<br>hai dòng") {
 		t.Errorf("line breaks not shown")
 	}
-	if !strings.Contains(r.body, `id="total">3<`) || !strings.Contains(r.body, `id="handled-count">0<`) {
+	if cmCount(t, r.body, "total") != "3" || cmCount(t, r.body, "handled-count") != "0" {
 		t.Errorf("counts not shown")
 	}
-	marks := cmMarkRE.FindAllStringSubmatch(r.body, -1)
+	marks := cmMarks(t, r.body)
 	if len(marks) != 3 {
 		t.Fatalf("%d mark forms, want 3", len(marks))
 	}
 	// A staff member with one agency lands on it without choosing.
-	if r := staffA.get(t, "/comments?from=2025-06&to=2025-07"); r.status != http.StatusOK || len(cmRowRE.FindAllString(r.body, -1)) != 3 {
+	if r := staffA.get(t, "/comments?from=2025-06&to=2025-07"); r.status != http.StatusOK || len(cmRows(t, r.body)) != 3 {
 		t.Errorf("default agency: %s", r)
 	}
 	// The dashboard links to the comments of the same agency and period.
@@ -194,7 +209,7 @@ func TestCommentsPageAndAPI(t *testing.T) {
 		"agency=so-tu-phap&area=not-an-area": "area",
 	} {
 		_, res := cmList(t, staffA, q)
-		azWantFieldError(t, q, res, field)
+		wantFieldError(t, q, res, field)
 	}
 	if r := staffA.get(t, "/comments?"+period+"&score=bad"); r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="errors"`) {
 		t.Errorf("page with a bad score: %s", r)
@@ -211,18 +226,18 @@ func TestCommentsPageAndAPI(t *testing.T) {
 	if _, r := cmList(t, staffA, "agency=no-such-agency&from=2025-07&to=2025-07"); r.status != http.StatusNotFound {
 		t.Errorf("unknown agency: %s, want 404", r)
 	}
-	for _, u := range []*azUser{insp, admin, staffB} {
+	for _, u := range []*staffUser{insp, admin, staffB} {
 		if l, r := cmList(t, u, other); r.status != http.StatusOK || strings.Join(cmIDs(l), ",") != "resp-ct-00001" {
 			t.Errorf("%s reads B: %s", u.username, r)
 		}
 	}
 	r = insp.get(t, "/comments?"+period)
-	if r.status != http.StatusOK || len(cmRowRE.FindAllString(r.body, -1)) != 3 || cmMarkRE.MatchString(r.body) {
+	if r.status != http.StatusOK || len(cmRows(t, r.body)) != 3 || len(cmMarks(t, r.body)) != 0 {
 		t.Errorf("inspector's page: want 3 rows and no mark form: %s", r)
 	}
 
 	// Marking from the page: CSRF checked, who and when kept, back to the list.
-	markURL := html.UnescapeString(marks[1][1]) // resp-tp-00002
+	markURL := marks[1] // resp-tp-00002
 	if !strings.Contains(markURL, "/resp-tp-00002/handled") || !strings.HasPrefix(markURL, "/comments/so-tu-phap/2025-07/0/") {
 		t.Fatalf("mark URL %q", markURL)
 	}
@@ -253,7 +268,7 @@ func TestCommentsPageAndAPI(t *testing.T) {
 		t.Errorf("after marking: %+v, handled count %d", h, l.Handled)
 	}
 	r = staffA.get(t, "/comments?"+period)
-	if !strings.Contains(r.body, "Đã xử lý: staff-a, ") || len(cmMarkRE.FindAllString(r.body, -1)) != 2 || !strings.Contains(r.body, `id="handled-count">1<`) {
+	if !strings.Contains(r.body, "Đã xử lý: staff-a, ") || len(cmMarks(t, r.body)) != 2 || cmCount(t, r.body, "handled-count") != "1" {
 		t.Errorf("page after marking does not show the mark")
 	}
 	if l, _ := cmList(t, staffA, period+"&unhandled=1"); strings.Join(cmIDs(l), ",") != "resp-tp-00003,resp-tp-00001" {
@@ -261,7 +276,7 @@ func TestCommentsPageAndAPI(t *testing.T) {
 	}
 
 	// Marking through the API.
-	mark := func(u *azUser, id string, body any) azResult {
+	mark := func(u *staffUser, id string, body any) httpResult {
 		return u.api(t, http.MethodPost, "/api/v1/comments/"+id+"/handled", body)
 	}
 	if r := mark(insp, "resp-tp-00003", map[string]any{"agency": "so-tu-phap", "month": "2025-07"}); r.status != http.StatusForbidden {
@@ -273,8 +288,8 @@ func TestCommentsPageAndAPI(t *testing.T) {
 	if r := mark(staffB, "resp-tp-00003", map[string]any{"agency": "so-cong-thuong", "month": "2025-07"}); r.status != http.StatusNotFound {
 		t.Errorf("staff B marks A's comment under B: %s, want 404", r)
 	}
-	azWantFieldError(t, "no month", mark(staffB, "resp-ct-00001", map[string]any{"agency": "so-cong-thuong"}), "month")
-	azWantFieldError(t, "no agency", mark(staffB, "resp-ct-00001", map[string]any{"month": "2025-07"}), "agency")
+	wantFieldError(t, "no month", mark(staffB, "resp-ct-00001", map[string]any{"agency": "so-cong-thuong"}), "month")
+	wantFieldError(t, "no agency", mark(staffB, "resp-ct-00001", map[string]any{"month": "2025-07"}), "agency")
 	if r := mark(staffB, "resp-ct-00001", `{"agency":"so-cong-thuong","month":"2025-07","x":1}`); r.status != http.StatusBadRequest {
 		t.Errorf("unknown field: %s", r)
 	}
@@ -314,7 +329,7 @@ func TestCommentsPageAndAPI(t *testing.T) {
 // API, each with a comment; each comment is listed exactly once.
 func TestCommentsConcurrentSubmissions(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	const n = 16
 	var wg sync.WaitGroup
 	results := make([]httpResult, n)

@@ -38,7 +38,7 @@ func newTestEnvMin(t testing.TB, minSample int64) *testEnv {
 // itself: rank 2 of 2. Counting so-xay-dung again (100 %) gave rank 3 of 3.
 func TestDashboardLineageRankCountsPredecessorsOnce(t *testing.T) {
 	env := newTestEnvMin(t, 1)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	all := func(area string, v int) map[string]int { return dtUniform(t, env, area, v, nil) }
 	dtSubmit(t, env, "", "so-xay-dung", "xay-dung", "web", "", all("xay-dung", 5))
 	for range 3 {

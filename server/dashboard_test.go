@@ -51,7 +51,7 @@ func dtPeriod(from, to survey.Month, area string, lineage bool) url.Values {
 func dtReport(t testing.TB, env *testEnv, token, agency string, q url.Values) ReportJSON {
 	t.Helper()
 	path := dtReportPath(agency, q)
-	r := azAPI(t, env, token, http.MethodGet, path, nil)
+	r := callAPI(t, env, token, http.MethodGet, path, nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("GET %s: %s", path, r)
 	}
@@ -70,17 +70,8 @@ func dtFlush(t testing.TB, env *testEnv) {
 	}
 }
 
-// dtStaff creates a staff member (or an inspector, or an administrator) and
-// logs them in with a session and an API token.
-func dtStaff(t testing.TB, env *testEnv, username string, role survey.Role, agencies ...string) *azUser {
-	t.Helper()
-	u := azLogin(t, env, username, azInsertUser(t, env, username, role, agencies...))
-	u.token = u.fetchToken(t, "dashboard-test")
-	return u
-}
-
 // dtMerge merges agencies into another through the admin API, from today.
-func dtMerge(t testing.TB, admin *azUser, into string, from ...string) {
+func dtMerge(t testing.TB, admin *staffUser, into string, from ...string) {
 	t.Helper()
 	today := time.Now().In(survey.Zone()).Format(time.DateOnly)
 	// The fixtures merge communes into districts on purpose: say so.
@@ -137,7 +128,7 @@ func dtSubmit(t testing.TB, env *testEnv, token, agency, area, channel, at strin
 	if at != "" {
 		body["submittedAt"] = at
 	}
-	if r := azAPI(t, env, token, http.MethodPost, responsesPath, body); r.status != http.StatusCreated {
+	if r := callAPI(t, env, token, http.MethodPost, responsesPath, body); r.status != http.StatusCreated {
 		t.Fatalf("submit %s/%s (%s, at %q): %s", agency, area, channel, at, r)
 	}
 }
@@ -302,7 +293,7 @@ func dtCheckReport(t testing.TB, what string, got ReportJSON, form survey.Form, 
 
 func TestDashboardRoleScoping(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	for _, s := range []struct{ agency, area string }{
 		{"so-tu-phap", "tu-phap"}, {"so-tu-phap", "tu-phap"}, {"so-xay-dung", "xay-dung"},
 		{"x-thuong-lam", "dat-dai"}, {"lam-binh", "dat-dai"}, {"na-hang", "tu-phap"},
@@ -311,12 +302,12 @@ func TestDashboardRoleScoping(t *testing.T) {
 	}
 	dtFlush(t, env)
 
-	justice := dtStaff(t, env, "justice", survey.RoleStaff, "so-tu-phap")
-	insp := dtStaff(t, env, "inspector", survey.RoleInspector)
-	land := dtStaff(t, env, "land", survey.RoleStaff, "so-tn-mt")
-	build := dtStaff(t, env, "build", survey.RoleStaff, "so-xay-dung")
-	nahang := dtStaff(t, env, "nahang", survey.RoleStaff, "na-hang")
-	gone := dtStaff(t, env, "gone", survey.RoleStaff, "so-tu-phap")
+	justice := newStaff(t, env, "justice", survey.RoleStaff, "so-tu-phap")
+	insp := newStaff(t, env, "inspector", survey.RoleInspector)
+	land := newStaff(t, env, "land", survey.RoleStaff, "so-tn-mt")
+	build := newStaff(t, env, "build", survey.RoleStaff, "so-xay-dung")
+	nahang := newStaff(t, env, "nahang", survey.RoleStaff, "na-hang")
+	gone := newStaff(t, env, "gone", survey.RoleStaff, "so-tu-phap")
 	if r := gone.get(t, "/dashboard"); r.status != http.StatusOK {
 		t.Fatalf("before disabling: %s", r)
 	}
@@ -338,7 +329,7 @@ func TestDashboardRoleScoping(t *testing.T) {
 		return "/dashboard?" + q.Encode()
 	}
 	// check asks for the page (session) and the API (token) of an agency.
-	check := func(t *testing.T, u *azUser, agency string, lineage bool, want int) {
+	check := func(t *testing.T, u *staffUser, agency string, lineage bool, want int) {
 		t.Helper()
 		extra := url.Values{}
 		if lineage {
@@ -358,7 +349,7 @@ func TestDashboardRoleScoping(t *testing.T) {
 			t.Errorf("GET %s as %s: %s, want %d", dtReportPath(agency, q), u.username, a, want)
 		}
 		if want == http.StatusForbidden {
-			if e := azDecodeErr(t, a); e.Error.Code != "forbidden" {
+			if e := decodeAPIError(t, a); e.Error.Code != "forbidden" {
 				t.Errorf("API as %s for %s: code %q, want forbidden", u.username, agency, e.Error.Code)
 			}
 			if strings.Contains(r.body, `id="overall"`) || strings.Contains(a.body, `"report"`) {
@@ -389,7 +380,7 @@ func TestDashboardRoleScoping(t *testing.T) {
 		}
 	})
 	t.Run("inspectors and administrators read any agency", func(t *testing.T) {
-		for _, u := range []*azUser{insp, admin} {
+		for _, u := range []*staffUser{insp, admin} {
 			for _, ag := range []string{"so-tu-phap", "so-xay-dung", "x-thuong-lam", "so-giao-thong"} {
 				check(t, u, ag, false, http.StatusOK)
 				check(t, u, ag, true, http.StatusOK)
@@ -406,13 +397,13 @@ func TestDashboardRoleScoping(t *testing.T) {
 	})
 	t.Run("logged out", func(t *testing.T) {
 		p := page("so-tu-phap", nil)
-		r := azDo(t, nil, http.MethodGet, env.http.URL+p, "", nil)
+		r := doRequest(t, nil, http.MethodGet, env.http.URL+p, "", nil)
 		if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location(), "/login?next=") {
 			t.Errorf("GET %s logged out: %s, want 303 to /login", p, r)
 		}
 		for _, tok := range []string{"", "hl_not-a-real-token-at-all"} {
-			r := azAPI(t, env, tok, http.MethodGet, dtReportPath("so-tu-phap", period), nil)
-			if r.status != http.StatusUnauthorized || azDecodeErr(t, r).Error.Code != "unauthorized" {
+			r := callAPI(t, env, tok, http.MethodGet, dtReportPath("so-tu-phap", period), nil)
+			if r.status != http.StatusUnauthorized || decodeAPIError(t, r).Error.Code != "unauthorized" {
 				t.Errorf("API with token %q: %s, want 401", tok, r)
 			}
 		}
@@ -430,7 +421,7 @@ func TestDashboardRoleScoping(t *testing.T) {
 			t.Errorf("API as a disabled user: %s, want 401", r)
 		}
 		// The token cannot be renewed either.
-		r = azAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "gone", "password": gone.password})
+		r = callAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "gone", "password": gone.password})
 		if r.status == http.StatusCreated {
 			t.Errorf("a disabled user got a new token: %s", r)
 		}
@@ -485,7 +476,7 @@ func TestDashboardRoleScoping(t *testing.T) {
 type dtAgency struct {
 	code    string
 	quality float64
-	staff   *azUser // enters its paper surveys; the administrator when nil
+	staff   *staffUser // enters its paper surveys; the administrator when nil
 }
 
 func TestDashboardReportEqualsRecomputation(t *testing.T) {
@@ -495,7 +486,7 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 	// while the recomputation here counts every response.
 	env.srv.cfg.RankingBasis = survey.BasisAll
 	ctx := context.Background()
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("HAILONG_TEST_SEED"); s != "" {
 		seed, _ = strconv.ParseUint(s, 10, 64)
@@ -504,9 +495,9 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 
 	agencies := []dtAgency{
-		{code: "so-tu-phap", quality: 0.92, staff: dtStaff(t, env, "justice", survey.RoleStaff, "so-tu-phap")},
+		{code: "so-tu-phap", quality: 0.92, staff: newStaff(t, env, "justice", survey.RoleStaff, "so-tu-phap")},
 		{code: "so-tn-mt", quality: 0.6},
-		{code: "tp-tuyen-quang", quality: 0.75, staff: dtStaff(t, env, "city", survey.RoleStaff, "tp-tuyen-quang")},
+		{code: "tp-tuyen-quang", quality: 0.75, staff: newStaff(t, env, "city", survey.RoleStaff, "tp-tuyen-quang")},
 		{code: "lam-binh", quality: 0.85},
 		{code: "x-thuong-lam", quality: 0.5},
 		{code: "so-xay-dung", quality: 0.7},
@@ -804,7 +795,7 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 
 func TestDashboardScoringExtremes(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	cur := survey.MonthOf(time.Now())
 	q := dtPeriod(cur, cur, "", false)
 	rule := survey.SIPAS2017Rule()
@@ -961,8 +952,8 @@ func TestDashboardScoringExtremes(t *testing.T) {
 
 func TestDashboardInvalidPeriod(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
-	justice := dtStaff(t, env, "justice", survey.RoleStaff, "so-tu-phap")
+	admin := newAdmin(t, env)
+	justice := newStaff(t, env, "justice", survey.RoleStaff, "so-tu-phap")
 	for _, tc := range []struct {
 		name, from, to, field string
 	}{
@@ -982,8 +973,8 @@ func TestDashboardInvalidPeriod(t *testing.T) {
 			if tc.to != "" {
 				q.Set("to", tc.to)
 			}
-			for _, u := range []*azUser{admin, justice} {
-				azWantFieldError(t, "API as "+u.username, u.api(t, http.MethodGet, dtReportPath("so-tu-phap", q), nil), tc.field)
+			for _, u := range []*staffUser{admin, justice} {
+				wantFieldError(t, "API as "+u.username, u.api(t, http.MethodGet, dtReportPath("so-tu-phap", q), nil), tc.field)
 				q.Set("agency", "so-tu-phap")
 				r := u.get(t, "/dashboard?"+q.Encode())
 				q.Del("agency")

@@ -67,13 +67,10 @@ func TestFunnelNamesTheUnitsOutside(t *testing.T) {
 		t.Errorf("named outside the limits: %v, want b, a, c, d (best first)", outside)
 	}
 	svg := string(f.SVG)
-	labels := regexp.MustCompile(`<text class="funnel-label"[^>]*>([^<]*)</text>`).FindAllStringSubmatch(svg, -1)
-	var named []string
-	for _, l := range labels {
-		named = append(named, l[1])
-	}
+	// Read through a parser: an unescaped "<95>" would be a tag, not text.
+	named := textsOf(mustHTML(t, svg), `text.funnel-label`)
 	slices.Sort(named)
-	if want := []string{"Above &lt;95&gt;", "Below", "Far above", "Far below"}; !slices.Equal(named, want) {
+	if want := []string{"Above <95>", "Below", "Far above", "Far below"}; !slices.Equal(named, want) {
 		t.Errorf("the plot names %q, want %q (escaped)", named, want)
 	}
 	if n := strings.Count(svg, `class="funnel-unit`); n != len(units) {
@@ -116,7 +113,7 @@ func testMessages(t *testing.T, lang survey.Lang) *Messages {
 //	so-tn-mt        2 × 5           → too few to rank; its criteria too few to order
 //
 // The province pools them: 19 satisfied responses of 27 → 70,4 %.
-func frSeed(t *testing.T, env *testEnv, admin *azUser) survey.Month {
+func frSeed(t *testing.T, env *testEnv, admin *staffUser) survey.Month {
 	t.Helper()
 	now := survey.MonthOf(time.Now())
 	lastMonth := now.Add(-1).Start().AddDate(0, 0, 14).Format(time.DateOnly)
@@ -141,9 +138,9 @@ func frSeed(t *testing.T, env *testEnv, admin *azUser) survey.Month {
 
 func TestRankRangesFunnelTrendAndWeakestPages(t *testing.T) {
 	env := newTestEnvMin(t, 3)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	now := frSeed(t, env, admin)
-	insp := dtStaff(t, env, "inspector", survey.RoleInspector)
+	insp := newStaff(t, env, "inspector", survey.RoleInspector)
 	month := url.Values{"from": {now.String()}, "to": {now.String()}}
 	api := rtGet(t, env, insp.token, month)
 	ms := env.srv.locales[survey.Vi]
@@ -193,27 +190,39 @@ func TestRankRangesFunnelTrendAndWeakestPages(t *testing.T) {
 	})
 
 	t.Run("the funnel plot", func(t *testing.T) {
-		body := page.body
-		start := strings.Index(body, `<figure class="funnel" id="funnel-department">`)
-		if start < 0 {
+		doc := mustHTML(t, page.body)
+		fig := findFirst(doc, `figure.funnel#funnel-department`)
+		if fig == nil {
 			t.Fatalf("no funnel plot for the departments")
 		}
-		sec := body[start:]
-		sec = sec[:strings.Index(sec, "</details>")]
-		if n := strings.Count(sec, `class="funnel-unit`); n != len(dep.Ranked) {
+		if n := len(findAll(fig, `[class^=funnel-unit]`)); n != len(dep.Ranked) {
 			t.Errorf("%d units on the plot, want the %d ranked", n, len(dep.Ranked))
 		}
-		outliers := regexp.MustCompile(`<li data-code="([^"]+)"><strong>[^<]*</strong>: [0-9,]+ %, ([^<]*)</li>`).FindAllStringSubmatch(sec, -1)
 		got := map[string]string{}
-		for _, o := range outliers {
-			got[o[1]] = o[2]
+		for _, li := range findAll(doc, `#funnel-outliers-department li[data-code]`) {
+			// "<name>: <index>, <where>"
+			_, rest, _ := strings.Cut(textOf(li), ": ")
+			_, where, _ := strings.Cut(rest, ", ")
+			got[attrOf(li, "data-code")] = where
 		}
 		want := map[string]string{"so-tu-phap": ms.T("funnel.pos.above95"), "so-giao-thong": ms.T("funnel.pos.below998")}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("named outside the limits: %v, want %v", got, want)
 		}
 		// The table: every ranked unit with its limits at its effective n.
-		rows := regexp.MustCompile(`(?s)<tr data-code="([^"]+)"><th scope="row">[^<]*</th><td class="num">([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td><td>([^<]*)</td></tr>`).FindAllStringSubmatch(sec, -1)
+		// Each row: the agency's code, then its index, n, 95 % and 99.8 % limits, position.
+		var rows [][]string
+		for _, tr := range findAll(doc, `#funnel-table-department tbody tr[data-code]`) {
+			cells := []string{outerHTML(tr), attrOf(tr, "data-code")}
+			if findFirst(tr, `th[scope=row]`) == nil {
+				t.Errorf("funnel table row %s has no row header", cells[0])
+			}
+			cells = append(cells, textsOf(tr, "td")...)
+			if len(cells) != 7 {
+				t.Fatalf("funnel table row %s has %d cells, want 5", cells[0], len(cells)-2)
+			}
+			rows = append(rows, cells)
+		}
 		if len(rows) != len(dep.Ranked) {
 			t.Fatalf("the funnel's table has %d rows, want %d", len(rows), len(dep.Ranked))
 		}
@@ -299,8 +308,8 @@ func TestRankRangesFunnelTrendAndWeakestPages(t *testing.T) {
 		})
 		p = insp.get(t, "/dashboard?agency=so-xay-dung&"+q.Encode())
 		var order []string
-		for _, m := range regexp.MustCompile(`<tr data-code="([^"]+)"`).FindAllStringSubmatch(p.body, -1) {
-			order = append(order, m[1])
+		for _, code := range attrsOf(mustHTML(t, p.body), `tr[data-code]`, "data-code") {
+			order = append(order, code)
 		}
 		var wantOrder []string
 		for _, c := range want {

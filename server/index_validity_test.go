@@ -43,7 +43,7 @@ func ivRankOf(t *testing.T, r RankingsJSON, level survey.Level, agency string) (
 // so-xay-dung and so-tu-phap share rank 1, so-tn-mt is 3 of 3.
 func TestDashboardComparesLikeForLike(t *testing.T) {
 	env := newTestEnvMin(t, 1)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	submit := func(agency, area string, values ...int) {
 		for _, v := range values {
 			dtSubmit(t, env, "", agency, area, "web", "", dtUniform(t, env, area, v, nil))
@@ -116,7 +116,7 @@ func dashboardSummary(body string) string {
 // first place; it is incomplete instead.
 func TestIncompleteUnitIsNotRanked(t *testing.T) {
 	env := newTestEnvMin(t, 1)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	noYT5 := map[string]int{"5.1": survey.NotApplicable, "5.2": survey.NotApplicable, "5.3": survey.NotApplicable, "5.4": survey.NotApplicable}
 	for range 2 {
 		dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "web", "", dtUniform(t, env, "tu-phap", 5, noYT5))
@@ -134,7 +134,7 @@ func TestIncompleteUnitIsNotRanked(t *testing.T) {
 	if first, _, _ := ivRankOf(t, rk, survey.LevelDepartment, "so-xay-dung"); first.Rank != 1 || ranked != 1 {
 		t.Errorf("so-xay-dung: rank %d of %d ranked, want 1 of 1", first.Rank, ranked)
 	}
-	raw := azAPI(t, env, admin.token, http.MethodGet, "/api/v1/rankings?"+q.Encode(), nil)
+	raw := callAPI(t, env, admin.token, http.MethodGet, "/api/v1/rankings?"+q.Encode(), nil)
 	if !strings.Contains(raw.body, `"index":null,"low":null,"high":null,"mean":null`) || !strings.Contains(raw.body, `"reason":"incomplete"`) {
 		t.Errorf("the rankings JSON does not show the incomplete index as null with its reason")
 	}
@@ -162,9 +162,9 @@ func TestIncompleteUnitIsNotRanked(t *testing.T) {
 // the API and the page.
 func TestMergeAcrossLevelsNeedsConsent(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	body := map[string]any{"from": []string{"x-thuong-lam"}, "into": "lam-binh", "date": "2025-07-01"}
-	azWantFieldError(t, "commune into district", admin.api(t, http.MethodPost, "/api/v1/admin/merges", body), "from")
+	wantFieldError(t, "commune into district", admin.api(t, http.MethodPost, "/api/v1/admin/merges", body), "from")
 	if a := azGetAgency(t, admin, "x-thuong-lam"); !a.Active {
 		t.Fatalf("a refused merger changed x-thuong-lam: %+v", a.Agency)
 	}

@@ -20,7 +20,7 @@ import (
 
 // azIntegrationKey creates an integration account for the agencies through
 // the admin API (no password) and returns an API key issued for it.
-func azIntegrationKey(t testing.TB, env *testEnv, admin *azUser, username string, agencies ...string) string {
+func azIntegrationKey(t testing.TB, env *testEnv, admin *staffUser, username string, agencies ...string) string {
 	t.Helper()
 	r := admin.api(t, http.MethodPost, "/api/v1/admin/users",
 		map[string]any{"username": username, "name": "Phần mềm một cửa", "role": "integration", "agencies": agencies})
@@ -42,25 +42,25 @@ func azIntegrationKey(t testing.TB, env *testEnv, admin *azUser, username string
 // so-tu-phap and so-tn-mt.
 type invEnv struct {
 	*testEnv
-	admin *azUser
+	admin *staffUser
 	key   string
 }
 
 func newInvEnv(t *testing.T) *invEnv {
 	t.Helper()
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	return &invEnv{testEnv: env, admin: admin, key: azIntegrationKey(t, env, admin, "mot-cua", "so-tu-phap", "so-tn-mt")}
 }
 
 // issue posts one invitation request with the key (and headers).
-func (e *invEnv) issue(t testing.TB, key string, body any, hdr map[string]string) (InvitationJSON, azResult) {
+func (e *invEnv) issue(t testing.TB, key string, body any, hdr map[string]string) (InvitationJSON, httpResult) {
 	t.Helper()
 	h := map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + key}
 	for k, v := range hdr {
 		h[k] = v
 	}
-	r := azDo(t, nil, http.MethodPost, e.http.URL+"/api/v1/invitations", mustJSON(t, body), h)
+	r := doRequest(t, nil, http.MethodPost, e.http.URL+"/api/v1/invitations", mustJSON(t, body), h)
 	var out InvitationJSON
 	if r.status == http.StatusCreated || r.status == http.StatusOK {
 		if err := json.Unmarshal([]byte(r.body), &out); err != nil {
@@ -289,20 +289,20 @@ func TestInvitationRepeatValidationAndScope(t *testing.T) {
 	if e := decodeAPIError(t, httpResult(r)); e.Error.Code != "agency_not_allowed" || e.Error.Fields["agency"] == "" {
 		t.Errorf("other agency: %+v", e)
 	}
-	staff := azLogin(t, env.testEnv, "nv", azInsertUser(t, env.testEnv, "nv", survey.RoleStaff, "so-tu-phap"))
+	staff := loginAs(t, env.testEnv, "nv", insertUser(t, env.testEnv, "nv", survey.RoleStaff, "so-tu-phap"))
 	if _, r := env.issue(t, staff.fetchToken(t, "s"), map[string]any{"agency": "so-tu-phap", "area": "tu-phap", "dossierRef": "x"}, nil); r.status != http.StatusForbidden {
 		t.Errorf("staff token: %s, want 403", r)
 	}
 	// The integration key reads nothing.
-	if r := azAPI(t, env.testEnv, env.key, http.MethodGet, "/api/v1/reports/agencies/so-tu-phap", nil); r.status != http.StatusForbidden {
+	if r := callAPI(t, env.testEnv, env.key, http.MethodGet, "/api/v1/reports/agencies/so-tu-phap", nil); r.status != http.StatusForbidden {
 		t.Errorf("integration key reading a report: %s, want 403", r)
 	}
 }
 
 func TestInvitationBatch(t *testing.T) {
 	env := newInvEnv(t)
-	post := func(body any) azResult {
-		return azDo(t, nil, http.MethodPost, env.http.URL+"/api/v1/invitations/batch", mustJSON(t, body),
+	post := func(body any) httpResult {
+		return doRequest(t, nil, http.MethodPost, env.http.URL+"/api/v1/invitations/batch", mustJSON(t, body),
 			map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + env.key})
 	}
 	item := func(ag, ar, d string) map[string]any {
@@ -660,7 +660,7 @@ func TestInvitationKeyRotation(t *testing.T) {
 func TestIntegrationAccounts(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	r := admin.post(t, "/admin/users", url.Values{"username": {"vnpt-igate"}, "name": {"VNPT iGate"}, "role": {"integration"}, "agencies": {"so-tu-phap"}})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("create from the page: %s", r)
@@ -716,10 +716,10 @@ func TestIntegrationAccounts(t *testing.T) {
 	}
 	// It cannot log in, on the page or for a token, whatever the password.
 	for _, pw := range []string{"", "anything-at-all-123"} {
-		if r := azLoginForm(t, env, env.client(t), "vnpt-igate", pw); r.status != http.StatusUnauthorized {
+		if r := loginForm(t, env, env.client(t), "vnpt-igate", pw); r.status != http.StatusUnauthorized {
 			t.Errorf("login of the integration account with %q: %s", pw, r)
 		}
-		if r := azAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "vnpt-igate", "password": pw}); r.status == http.StatusCreated {
+		if r := callAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "vnpt-igate", "password": pw}); r.status == http.StatusCreated {
 			t.Errorf("token exchange of the integration account: %s", r)
 		}
 	}
@@ -738,7 +738,7 @@ func TestAdminInvitationsPage(t *testing.T) {
 	keyActivation = 0
 	defer func() { keyActivation = saved }()
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	if r := admin.get(t, "/admin"); !strings.Contains(r.body, `href="/admin/invitations"`) {
 		t.Error("the admin menu lacks the invitations page")
 	}
@@ -784,7 +784,7 @@ func TestVerifiedReportFilter(t *testing.T) {
 		}
 	}
 	env.flush(t)
-	staff := azLogin(t, env.testEnv, "nv-tp", azInsertUser(t, env.testEnv, "nv-tp", survey.RoleStaff, "so-tu-phap"))
+	staff := loginAs(t, env.testEnv, "nv-tp", insertUser(t, env.testEnv, "nv-tp", survey.RoleStaff, "so-tu-phap"))
 	staff.token = staff.fetchToken(t, "r")
 	for _, tc := range []struct {
 		query    string
@@ -813,12 +813,12 @@ func TestVerifiedReportFilter(t *testing.T) {
 func TestDossierRefNeverStoredRaw(t *testing.T) {
 	env0, responses := rawEnv(t)
 	db := responses.Database()
-	admin := azAdmin(t, env0)
+	admin := newAdmin(t, env0)
 	env := &invEnv{testEnv: env0, admin: admin, key: azIntegrationKey(t, env0, admin, "mot-cua", "so-tu-phap")}
 	const ref = "000.00.25.H58-SECRET-7d3f9"
 	inv := env.mustIssue(t, "so-tu-phap", "tu-phap", ref)
 	env.issue(t, env.key, map[string]any{"agency": "so-tu-phap", "area": "tu-phap", "dossierRef": ref}, nil)
-	azDo(t, nil, http.MethodPost, env.http.URL+"/api/v1/invitations/batch",
+	doRequest(t, nil, http.MethodPost, env.http.URL+"/api/v1/invitations/batch",
 		mustJSON(t, map[string]any{"items": []any{map[string]any{"agency": "so-tu-phap", "area": "tu-phap", "dossierRef": ref + "-B"}}}),
 		map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + env.key})
 	admin.post(t, "/admin/invitations", url.Values{"agency": {"so-tu-phap"}, "area": {"tu-phap"}, "dossierRef": {ref + "-P"}})

@@ -27,7 +27,7 @@ func kioskBody(interval int) map[string]any {
 
 // kioskCreate registers a kiosk through the admin API and returns its id and
 // pairing code.
-func kioskCreate(t *testing.T, admin *azUser, body map[string]any) (string, string) {
+func kioskCreate(t *testing.T, admin *staffUser, body map[string]any) (string, string) {
 	t.Helper()
 	r := admin.api(t, http.MethodPost, "/api/v1/admin/kiosks", body)
 	if r.status != http.StatusCreated {
@@ -56,7 +56,7 @@ func kioskCreate(t *testing.T, admin *azUser, body map[string]any) (string, stri
 }
 
 // tablet is a browser that pairs with a code through the JSON API.
-func tablet(t *testing.T, env *testEnv, code string) (*http.Client, azResult) {
+func tablet(t *testing.T, env *testEnv, code string) (*http.Client, httpResult) {
 	t.Helper()
 	c := env.client(t)
 	r := kioskPost(t, env, c, "/api/v1/kiosk/pair", map[string]string{"code": code})
@@ -73,12 +73,12 @@ func pairedTablet(t *testing.T, env *testEnv, code string) *http.Client {
 }
 
 // kioskPost sends a JSON body with the tablet's cookies.
-func kioskPost(t *testing.T, env *testEnv, c *http.Client, path string, body any) azResult {
+func kioskPost(t *testing.T, env *testEnv, c *http.Client, path string, body any) httpResult {
 	t.Helper()
-	return azDo(t, c, http.MethodPost, env.http.URL+path, mustJSON(t, body), map[string]string{"Content-Type": "application/json"})
+	return doRequest(t, c, http.MethodPost, env.http.URL+path, mustJSON(t, body), map[string]string{"Content-Type": "application/json"})
 }
 
-func rate(t *testing.T, env *testEnv, c *http.Client, key, level, counter string) azResult {
+func rate(t *testing.T, env *testEnv, c *http.Client, key, level, counter string) httpResult {
 	t.Helper()
 	b := map[string]string{"idempotencyKey": key, "level": level}
 	if counter != "" {
@@ -87,13 +87,13 @@ func rate(t *testing.T, env *testEnv, c *http.Client, key, level, counter string
 	return kioskPost(t, env, c, "/api/v1/kiosk/ratings", b)
 }
 
-func wantAPIError(t *testing.T, what string, r azResult, status int, code string) azAPIErr {
+func wantAPIError(t *testing.T, what string, r httpResult, status int, code string) apiErrorBody {
 	t.Helper()
 	if r.status != status {
 		t.Errorf("%s: %s, want %d %s", what, r, status, code)
-		return azAPIErr{}
+		return apiErrorBody{}
 	}
-	e := azDecodeErr(t, r)
+	e := decodeAPIError(t, r)
 	if e.Error.Code != code {
 		t.Errorf("%s: code %q, want %q", what, e.Error.Code, code)
 	}
@@ -114,7 +114,7 @@ func countRatings(t *testing.T, env *testEnv) int64 {
 
 func TestKioskAdminAPI(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 
 	// Invalid registrations name their fields, in the caller's language.
 	bad := kioskBody(5)
@@ -176,7 +176,7 @@ func TestKioskAdminAPI(t *testing.T) {
 		t.Errorf("pair with the replaced code: %s, want 400", r)
 	}
 	tab := pairedTablet(t, env, nc.PairingCode)
-	if r := azDo(t, tab, http.MethodGet, env.http.URL+"/api/v1/kiosk/config", "", nil); r.status != http.StatusOK || !strings.Contains(r.body, `"agency":"so-tn-mt"`) {
+	if r := doRequest(t, tab, http.MethodGet, env.http.URL+"/api/v1/kiosk/config", "", nil); r.status != http.StatusOK || !strings.Contains(r.body, `"agency":"so-tn-mt"`) {
 		t.Errorf("config of the paired tablet: %s", r)
 	}
 
@@ -211,8 +211,8 @@ func TestKioskAdminAPI(t *testing.T) {
 		}
 	}
 	// Only administrators.
-	staffPW := azInsertUser(t, env, "staff-k", survey.RoleStaff, "so-tn-mt")
-	staff := azLogin(t, env, "staff-k", staffPW)
+	staffPW := insertUser(t, env, "staff-k", survey.RoleStaff, "so-tn-mt")
+	staff := loginAs(t, env, "staff-k", staffPW)
 	staff.token = staff.fetchToken(t, "s")
 	if r := staff.api(t, http.MethodGet, "/api/v1/admin/kiosks", nil); r.status != http.StatusForbidden {
 		t.Errorf("kiosks as staff: %s, want 403", r)
@@ -221,7 +221,7 @@ func TestKioskAdminAPI(t *testing.T) {
 
 func TestKioskPairingCodes(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	id, code := kioskCreate(t, admin, kioskBody(1))
 
 	for _, typed := range []string{"WXYZ-2345", "", "ABC", "ABCD-EFG0", strings.Repeat("A", 40)} {
@@ -230,7 +230,7 @@ func TestKioskPairingCodes(t *testing.T) {
 			t.Errorf("pair with %q: %s, want 400", typed, r)
 			continue
 		}
-		e := azDecodeErr(t, r)
+		e := decodeAPIError(t, r)
 		if e.Error.Code != "kiosk_code_invalid" && e.Error.Code != "validation_failed" {
 			t.Errorf("pair with %q: code %q", typed, e.Error.Code)
 		}
@@ -268,15 +268,15 @@ func TestKioskPairingCodes(t *testing.T) {
 	_, r = tablet(t, env, "abcd-efgh")
 	wantAPIError(t, "expired code", r, http.StatusBadRequest, "kiosk_code_expired")
 	// English on request.
-	r = azDo(t, env.client(t), http.MethodPost, env.http.URL+"/api/v1/kiosk/pair", `{"code":"WXYZ-2345"}`,
+	r = doRequest(t, env.client(t), http.MethodPost, env.http.URL+"/api/v1/kiosk/pair", `{"code":"WXYZ-2345"}`,
 		map[string]string{"Content-Type": "application/json", "Accept-Language": "en"})
-	if e := azDecodeErr(t, r); e.Error.Message != "The pairing code is wrong or has been used." {
+	if e := decodeAPIError(t, r); e.Error.Message != "The pairing code is wrong or has been used." {
 		t.Errorf("English message = %q", e.Error.Message)
 	}
 
 	// A forged or garbled cookie is refused, never treated as anonymous.
 	for _, v := range []string{id + ".forged-secret-forged-secret", "nonsense", "knosuchkiosk00.aaaaaaaaaaaaaaaaaaaaaaaa"} {
-		r := azDo(t, nil, http.MethodPost, env.http.URL+"/api/v1/kiosk/ratings", `{"idempotencyKey":"forged-0001","level":"satisfied"}`,
+		r := doRequest(t, nil, http.MethodPost, env.http.URL+"/api/v1/kiosk/ratings", `{"idempotencyKey":"forged-0001","level":"satisfied"}`,
 			map[string]string{"Content-Type": "application/json", "Cookie": kioskCookie + "=" + v})
 		wantAPIError(t, "cookie "+v, r, http.StatusUnauthorized, "kiosk_unpaired")
 	}
@@ -291,32 +291,32 @@ func TestKioskPairingCodes(t *testing.T) {
 // script and no inline one, the same strict CSP.
 func TestKioskPages(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	body := kioskBody(1)
 	body["areas"] = []string{"dat-dai", "moi-truong"}
 	_, code := kioskCreate(t, admin, body)
 
 	c := env.client(t)
-	page := azDo(t, c, http.MethodGet, env.http.URL+"/kiosk", "", nil)
+	page := doRequest(t, c, http.MethodGet, env.http.URL+"/kiosk", "", nil)
 	if page.status != http.StatusOK || !strings.Contains(page.body, `action="/kiosk/pair"`) {
 		t.Fatalf("GET /kiosk unpaired: %s, want the pairing form", page)
 	}
-	csrf := azCSRFOf(page.body)
-	post := func(code string) azResult {
-		return azDo(t, c, http.MethodPost, env.http.URL+"/kiosk/pair", url.Values{"csrf": {csrf}, "code": {code}}.Encode(),
+	csrf := csrfOf(page.body)
+	post := func(code string) httpResult {
+		return doRequest(t, c, http.MethodPost, env.http.URL+"/kiosk/pair", url.Values{"csrf": {csrf}, "code": {code}}.Encode(),
 			map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 	}
 	if r := post("WXYZ-2345"); r.status != http.StatusBadRequest || !strings.Contains(r.body, "Mã ghép nối không đúng") || !strings.Contains(r.body, `value="WXYZ-2345"`) {
 		t.Errorf("wrong code in the form: %s, want 400 with the message and the code kept", r)
 	}
-	if r := azDo(t, c, http.MethodPost, env.http.URL+"/kiosk/pair", url.Values{"code": {code}}.Encode(),
+	if r := doRequest(t, c, http.MethodPost, env.http.URL+"/kiosk/pair", url.Values{"code": {code}}.Encode(),
 		map[string]string{"Content-Type": "application/x-www-form-urlencoded"}); r.status != http.StatusForbidden {
 		t.Errorf("pairing form without its CSRF token: %s, want 403", r)
 	}
 	if r := post(code); r.status != http.StatusSeeOther || r.location() != "/kiosk" {
 		t.Fatalf("pair through the form: %s, want 303 to /kiosk", r)
 	}
-	k := azDo(t, c, http.MethodGet, env.http.URL+"/kiosk", "", nil)
+	k := doRequest(t, c, http.MethodGet, env.http.URL+"/kiosk", "", nil)
 	if k.status != http.StatusOK || !strings.Contains(k.body, `id="kiosk"`) {
 		t.Fatalf("GET /kiosk paired: %s", k)
 	}
@@ -353,14 +353,14 @@ func TestKioskPages(t *testing.T) {
 	if strings.Contains(csp, "unsafe-inline") {
 		t.Errorf("CSP relaxed: %q", csp)
 	}
-	js := azDo(t, nil, http.MethodGet, env.http.URL+assets.JS, "", nil)
+	js := doRequest(t, nil, http.MethodGet, env.http.URL+assets.JS, "", nil)
 	if js.status != http.StatusOK || !strings.Contains(js.header.Get("Content-Type"), "javascript") ||
 		!strings.Contains(js.header.Get("Cache-Control"), "immutable") || !strings.Contains(js.body, "getRandomValues") {
 		t.Errorf("GET %s: %d %q %q", assets.JS, js.status, js.header.Get("Content-Type"), js.header.Get("Cache-Control"))
 	}
 	// The citizen pages stay script-free.
 	for _, p := range []string{"/", "/s/so-tn-mt/dat-dai", "/login"} {
-		if r := azDo(t, nil, http.MethodGet, env.http.URL+p, "", nil); strings.Contains(r.body, "<script") {
+		if r := doRequest(t, nil, http.MethodGet, env.http.URL+p, "", nil); strings.Contains(r.body, "<script") {
 			t.Errorf("%s has a script", p)
 		}
 	}
@@ -396,7 +396,7 @@ func TestKioskPages(t *testing.T) {
 
 func TestKioskRatingsIntervalAndDedup(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	_, code := kioskCreate(t, admin, kioskBody(2))
 	c := pairedTablet(t, env, code)
 
@@ -447,8 +447,8 @@ func TestKioskRatingsIntervalAndDedup(t *testing.T) {
 	// dashboard's section.
 	from := survey.MonthOf(yesterday).String()
 	to := survey.MonthOf(time.Now()).String()
-	staffPW := azInsertUser(t, env, "staff-tnmt", survey.RoleStaff, "so-tn-mt")
-	staff := azLogin(t, env, "staff-tnmt", staffPW)
+	staffPW := insertUser(t, env, "staff-tnmt", survey.RoleStaff, "so-tn-mt")
+	staff := loginAs(t, env, "staff-tnmt", staffPW)
 	staff.token = staff.fetchToken(t, "s")
 	rep := staff.api(t, http.MethodGet, "/api/v1/reports/agencies/so-tn-mt/ratings?from="+from+"&to="+to, nil)
 	var out RatingsJSON
@@ -469,8 +469,8 @@ func TestKioskRatingsIntervalAndDedup(t *testing.T) {
 	if !found {
 		t.Errorf("report has no counter Quầy A with one very satisfied: %s", rep.body)
 	}
-	otherPW := azInsertUser(t, env, "staff-tp", survey.RoleStaff, "so-tu-phap")
-	other := azLogin(t, env, "staff-tp", otherPW)
+	otherPW := insertUser(t, env, "staff-tp", survey.RoleStaff, "so-tu-phap")
+	other := loginAs(t, env, "staff-tp", otherPW)
 	other.token = other.fetchToken(t, "o")
 	if r := other.api(t, http.MethodGet, "/api/v1/reports/agencies/so-tn-mt/ratings", nil); r.status != http.StatusForbidden {
 		t.Errorf("ratings of another agency: %s, want 403", r)
@@ -491,10 +491,10 @@ func TestKioskRatingsIntervalAndDedup(t *testing.T) {
 // subject to its minimum interval.
 func TestKioskResponsesScoped(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	_, code := kioskCreate(t, admin, kioskBody(2))
 	c := pairedTablet(t, env, code)
-	post := func(body map[string]any) azResult { return kioskPost(t, env, c, responsesPath, body) }
+	post := func(body map[string]any) httpResult { return kioskPost(t, env, c, responsesPath, body) }
 	kioskSubmission := func(agency, area, key string) map[string]any {
 		in := apiSubmission(agency, area, key)
 		in["channel"] = string(survey.ChannelKiosk)
@@ -536,11 +536,11 @@ func TestKioskResponsesScoped(t *testing.T) {
 	}
 	// Without the kiosk cookie the endpoint is the open one, as before, but it
 	// may not claim the kiosk channel.
-	if r := azDo(t, nil, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, apiSubmission("so-tu-phap", "tu-phap", survey.NewKey())),
+	if r := doRequest(t, nil, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, apiSubmission("so-tu-phap", "tu-phap", survey.NewKey())),
 		map[string]string{"Content-Type": "application/json"}); r.status != http.StatusCreated {
 		t.Errorf("anonymous submission: %s", r)
 	}
-	if r := azDo(t, nil, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, kioskSubmission("so-tu-phap", "tu-phap", survey.NewKey())),
+	if r := doRequest(t, nil, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, kioskSubmission("so-tu-phap", "tu-phap", survey.NewKey())),
 		map[string]string{"Content-Type": "application/json"}); r.status != http.StatusBadRequest {
 		t.Errorf("anonymous submission on the kiosk channel: %s, want 400", r)
 	}

@@ -158,7 +158,7 @@ func TestOutageAnswers503AndRecovers(t *testing.T) {
 				t.Errorf("question %s: checked %q, want %q", code, checked[code], want)
 			}
 		}
-		if m := textareaRE.FindStringSubmatch(r.body); m == nil || m[1] != form.Get("comment") {
+		if text, ok := commentBox(t, r.body); !ok || text != form.Get("comment") {
 			t.Errorf("comment not kept")
 		}
 		for _, d := range []string{"ageBand", "gender", "occupation", "education"} {

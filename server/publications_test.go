@@ -73,9 +73,9 @@ func pbSeed(t testing.TB, env *testEnv) (survey.Period, time.Time) {
 }
 
 // pbPublish publishes through the API with the token; it must answer want.
-func pbPublish(t testing.TB, env *testEnv, token string, body map[string]any, want int) azResult {
+func pbPublish(t testing.TB, env *testEnv, token string, body map[string]any, want int) httpResult {
 	t.Helper()
-	r := azAPI(t, env, token, http.MethodPost, "/api/v1/publications", body)
+	r := callAPI(t, env, token, http.MethodPost, "/api/v1/publications", body)
 	if r.status != want {
 		t.Fatalf("POST /api/v1/publications %v: %s, want %d", body, r, want)
 	}
@@ -118,9 +118,9 @@ func pbSnapshot(t testing.TB, d PublicationDetailJSON) survey.PublishedRankings 
 
 func TestPublicationsPublishReviseAndRead(t *testing.T) {
 	env := newTestEnvMin(t, 3)
-	admin := azAdmin(t, env)
-	insp := dtStaff(t, env, "pb-insp", survey.RoleInspector)
-	staff := dtStaff(t, env, "pb-staff", survey.RoleStaff, "so-tu-phap")
+	admin := newAdmin(t, env)
+	insp := newStaff(t, env, "pb-insp", survey.RoleInspector)
+	staff := newStaff(t, env, "pb-staff", survey.RoleStaff, "so-tu-phap")
 	q, at := pbSeed(t, env)
 	period := q.String()
 
@@ -141,18 +141,18 @@ func TestPublicationsPublishReviseAndRead(t *testing.T) {
 		{map[string]any{"period": period, "basis": "some"}, http.StatusBadRequest, "validation_failed", "basis"},
 	} {
 		r := pbPublish(t, env, insp.token, bad.body, bad.status)
-		e := azDecodeErr(t, r)
+		e := decodeAPIError(t, r)
 		if e.Error.Code != bad.code {
 			t.Errorf("%v: code %q, want %q", bad.body, e.Error.Code, bad.code)
 		}
 		if bad.field != "" {
-			azWantFieldError(t, "publish", r, bad.field)
+			wantFieldError(t, "publish", r, bad.field)
 		}
 	}
-	if r := azAPI(t, env, insp.token, http.MethodPost, "/api/v1/publications", `{"period":"`+period+`","extra":1}`); r.status != http.StatusBadRequest {
+	if r := callAPI(t, env, insp.token, http.MethodPost, "/api/v1/publications", `{"period":"`+period+`","extra":1}`); r.status != http.StatusBadRequest {
 		t.Errorf("an unknown field: %s, want 400", r)
 	}
-	if got := pbDecode[PublicationListJSON](t, azAPI(t, env, "", http.MethodGet, "/api/v1/publications", nil).body); len(got.Publications) != 0 {
+	if got := pbDecode[PublicationListJSON](t, callAPI(t, env, "", http.MethodGet, "/api/v1/publications", nil).body); len(got.Publications) != 0 {
 		t.Fatalf("refused requests published %d periods", len(got.Publications))
 	}
 
@@ -202,12 +202,12 @@ func TestPublicationsPublishReviseAndRead(t *testing.T) {
 
 	// The public API, logged out: the list, the period in any of its forms,
 	// the downloads (the JSON is the hashed content; the CSV reads back).
-	list := pbDecode[PublicationListJSON](t, azAPI(t, env, "", http.MethodGet, "/api/v1/publications", nil).body)
+	list := pbDecode[PublicationListJSON](t, callAPI(t, env, "", http.MethodGet, "/api/v1/publications", nil).body)
 	if len(list.Publications) != 1 || list.Publications[0].Revision != 1 || len(list.Publications[0].Revisions) != 1 {
 		t.Fatalf("list: %+v", list)
 	}
 	rangeForm := q.From.String() + ".." + q.To.String()
-	got := azAPI(t, env, "", http.MethodGet, "/api/v1/publications/"+rangeForm, nil)
+	got := callAPI(t, env, "", http.MethodGet, "/api/v1/publications/"+rangeForm, nil)
 	if got.status != http.StatusOK || pbDecode[PublicationDetailJSON](t, got.body).SHA256 != r1.SHA256 {
 		t.Fatalf("GET the period as a range, logged out: %s", got)
 	}
@@ -215,7 +215,7 @@ func TestPublicationsPublishReviseAndRead(t *testing.T) {
 	if cc := got.header.Get("Cache-Control"); etag == "" || !strings.Contains(cc, "public") {
 		t.Errorf("ETag %q, Cache-Control %q", etag, cc)
 	}
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/api/v1/publications/"+period, "", map[string]string{"If-None-Match": etag}); r.status != http.StatusNotModified {
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/api/v1/publications/"+period, "", map[string]string{"If-None-Match": etag}); r.status != http.StatusNotModified {
 		t.Errorf("If-None-Match: %d, want 304", r.status)
 	}
 	for path, want := range map[string]int{
@@ -226,15 +226,15 @@ func TestPublicationsPublishReviseAndRead(t *testing.T) {
 		"/api/v1/publications/" + period + "?revision=9":          http.StatusNotFound,
 		"/api/v1/publications/" + period + "/snapshot?format=xml": http.StatusBadRequest,
 	} {
-		if r := azAPI(t, env, "", http.MethodGet, path, nil); r.status != want {
+		if r := callAPI(t, env, "", http.MethodGet, path, nil); r.status != want {
 			t.Errorf("GET %s: %s, want %d", path, r, want)
 		}
 	}
-	js := azAPI(t, env, "", http.MethodGet, r1.Downloads["json"], nil)
+	js := callAPI(t, env, "", http.MethodGet, r1.Downloads["json"], nil)
 	if h := sha256.Sum256([]byte(js.body)); js.status != http.StatusOK || hex.EncodeToString(h[:]) != r1.SHA256 {
 		t.Errorf("the JSON download (%d) does not hash to %s", js.status, r1.SHA256)
 	}
-	cs := azAPI(t, env, "", http.MethodGet, r1.Downloads["csv"], nil)
+	cs := callAPI(t, env, "", http.MethodGet, r1.Downloads["csv"], nil)
 	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cs.body, utf8BOM))).ReadAll()
 	if cs.status != http.StatusOK || err != nil || len(recs) < 2 {
 		t.Fatalf("CSV download: %d %v %d records", cs.status, err, len(recs))
@@ -271,7 +271,7 @@ func TestPublicationsPublishReviseAndRead(t *testing.T) {
 		r2.Diff.Units[0].ResponsesBefore != 3 || r2.Diff.Units[0].ResponsesAfter != 6 || !dtClose(*r2.Diff.Units[0].IndexAfter, 100.0/3) {
 		t.Errorf("revision 2 moved %+v", r2.Diff.Units)
 	}
-	old := pbDecode[PublicationDetailJSON](t, azAPI(t, env, "", http.MethodGet, "/api/v1/publications/"+period+"?revision=1", nil).body)
+	old := pbDecode[PublicationDetailJSON](t, callAPI(t, env, "", http.MethodGet, "/api/v1/publications/"+period+"?revision=1", nil).body)
 	if old.SHA256 != r1.SHA256 || !bytes.Equal(old.Snapshot, r1.Snapshot) || old.Diff != nil {
 		t.Errorf("revision 1 changed after revision 2")
 	}
@@ -326,7 +326,7 @@ func TestPublicationsPublishReviseAndRead(t *testing.T) {
 	if !pv.Provisional || !strings.Contains(string(pv.Snapshot), `"provisional":true`) {
 		t.Errorf("provisional publication: %+v", pv.PublicationJSON)
 	}
-	page := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period="+cur.String(), "", nil)
+	page := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period="+cur.String(), "", nil)
 	if page.status != http.StatusOK || !strings.Contains(page.body, `id="provisional"`) {
 		t.Errorf("/ket-qua of a provisional period: %d, no label", page.status)
 	}
@@ -339,13 +339,13 @@ func (d PublicationDetailJSON) ID() string {
 
 func TestPublicationsPublicPage(t *testing.T) {
 	env := newTestEnvMin(t, 3)
-	insp := dtStaff(t, env, "pb-insp", survey.RoleInspector)
+	insp := newStaff(t, env, "pb-insp", survey.RoleInspector)
 	q, at := pbSeed(t, env)
 	pbInsert(t, env, "x-thuong-lam", "dat-dai", at, 1, 1, 1)
-	dtMerge(t, azAdmin(t, env), "lam-binh", "x-thuong-lam") // lam-binh: 5 responses, 2 satisfied
+	dtMerge(t, newAdmin(t, env), "lam-binh", "x-thuong-lam") // lam-binh: 5 responses, 2 satisfied
 	period := q.String()
 
-	empty := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", nil)
+	empty := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", nil)
 	if empty.status != http.StatusOK || !strings.Contains(empty.body, viMessage(t, env, "pub.none")) {
 		t.Fatalf("/ket-qua before anything is published: %s", empty)
 	}
@@ -376,7 +376,7 @@ func TestPublicationsPublicPage(t *testing.T) {
 	pbInsert(t, env, "so-lao-dong", "lao-dong", at, 5, 5, 5)
 
 	// Logged out: the published figures, never the later ones.
-	pg := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", map[string]string{"Accept-Encoding": "identity"})
+	pg := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", map[string]string{"Accept-Encoding": "identity"})
 	if p := os.Getenv("PB_DUMP"); p != "" {
 		_ = os.WriteFile(p, []byte(pg.body), 0o600)
 	}
@@ -420,29 +420,29 @@ func TestPublicationsPublicPage(t *testing.T) {
 	if etag == "" || !strings.Contains(cc, "public") {
 		t.Errorf("/ket-qua: ETag %q, Cache-Control %q", etag, cc)
 	}
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", map[string]string{"If-None-Match": `"other", W/` + etag}); r.status != http.StatusNotModified {
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", map[string]string{"If-None-Match": `"other", W/` + etag}); r.status != http.StatusNotModified {
 		t.Errorf("/ket-qua with its ETag among others: %d, want 304", r.status)
 	}
 	// The same page for a logged-in inspector (cacheable publicly).
 	if r := insp.get(t, "/ket-qua"); r.status != http.StatusOK || strings.Contains(r.body, "csrf") || strings.Contains(r.body, `nav class="staff"`) {
 		t.Errorf("/ket-qua logged in differs: %d", r.status)
 	}
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period="+period, "", map[string]string{"If-None-Match": etag}); r.status != http.StatusNotModified {
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period="+period, "", map[string]string{"If-None-Match": etag}); r.status != http.StatusNotModified {
 		t.Errorf("/ket-qua?period= with the ETag of the same revision: %d, want 304", r.status)
 	}
 	prev := survey.Period{From: q.From.Add(-3), To: q.To.Add(-3)}
 	if _, err := env.srv.publish(context.Background(), "pb-insp", publishInput{Period: prev, Basis: survey.BasisIndependent}); err != nil {
 		t.Fatal(err)
 	}
-	again := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period="+period, "", map[string]string{"If-None-Match": etag})
+	again := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period="+period, "", map[string]string{"If-None-Match": etag})
 	if again.status != http.StatusOK || !strings.Contains(again.body, prev.String()) {
 		t.Errorf("/ket-qua?period= after another period was published: %d, want 200 listing %s", again.status, prev)
 	}
-	en := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?lang=en&period="+period, "", nil)
+	en := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua?lang=en&period="+period, "", nil)
 	if en.status != http.StatusOK || !strings.Contains(en.body, env.srv.locales[survey.En].T("pub.explain_title")) || en.header.Get("ETag") == etag {
 		t.Errorf("/ket-qua?lang=en: %d, ETag %q", en.status, en.header.Get("ETag"))
 	}
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period=2020-Q1", "", nil); r.status != http.StatusNotFound {
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period=2020-Q1", "", nil); r.status != http.StatusNotFound {
 		t.Errorf("/ket-qua of an unpublished period: %d, want 404", r.status)
 	}
 	if n := pbGzipSize(t, pg.body); n > 30<<10 {
@@ -522,7 +522,7 @@ func TestPublicationsPageScale(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, lang := range []string{"vi", "en"} {
-		pg := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?lang="+lang, "", map[string]string{"Accept-Encoding": "identity"})
+		pg := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua?lang="+lang, "", map[string]string{"Accept-Encoding": "identity"})
 		if pg.status != http.StatusOK {
 			t.Fatalf("/ket-qua: %s", pg)
 		}
@@ -540,13 +540,13 @@ func TestPublicationsPageScale(t *testing.T) {
 	}
 	// The funnel plot, drawn from the frozen rows around the published
 	// province index: a figure per level, its SVG and its table.
-	pg := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?lang=vi", "", nil)
+	pg := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua?lang=vi", "", nil)
 	for _, want := range []string{`<figure class="funnel" id="funnel-commune">`, `<svg`, `class="meta funnel-data"`} {
 		if !strings.Contains(pg.body, want) {
 			t.Errorf("/ket-qua has no %q: the funnel plot is not drawn", want)
 		}
 	}
-	cs := azAPI(t, env, "", http.MethodGet, "/api/v1/publications/2025-Q3/snapshot?format=csv", nil)
+	cs := callAPI(t, env, "", http.MethodGet, "/api/v1/publications/2025-Q3/snapshot?format=csv", nil)
 	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cs.body, utf8BOM))).ReadAll()
 	if err != nil || len(recs) != 401 {
 		t.Fatalf("CSV: %v, %d records", err, len(recs))

@@ -56,7 +56,7 @@ func TestMeasureRankings(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d demo responses imported and rolled up in %v", n, time.Since(start).Round(time.Millisecond))
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 
 	now := survey.MonthOf(time.Now())
 	year := "from=" + now.Add(-11).String() + "&to=" + now.String()

@@ -36,7 +36,7 @@ import (
 // Departments: so-tu-phap and so-xay-dung share rank 1, so-cong-thuong and
 // so-giao-thong rank 3; districts: lam-binh 1, chiem-hoa 2; x-thuong-lam is
 // never ranked on its own.
-func rtSeed(t *testing.T, env *testEnv, admin *azUser) survey.Month {
+func rtSeed(t *testing.T, env *testEnv, admin *staffUser) survey.Month {
 	t.Helper()
 	now := survey.MonthOf(time.Now())
 	lastMonth := now.Add(-1).Start().AddDate(0, 0, 14).Format(time.DateOnly)
@@ -73,7 +73,7 @@ func rtSeed(t *testing.T, env *testEnv, admin *azUser) survey.Month {
 // rtGet reads the rankings API with a token; it must answer 200.
 func rtGet(t *testing.T, env *testEnv, token string, q url.Values) RankingsJSON {
 	t.Helper()
-	r := azAPI(t, env, token, http.MethodGet, "/api/v1/rankings?"+q.Encode(), nil)
+	r := callAPI(t, env, token, http.MethodGet, "/api/v1/rankings?"+q.Encode(), nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("GET /api/v1/rankings?%s: %s", q.Encode(), r)
 	}
@@ -204,11 +204,11 @@ func rtAgree(t *testing.T, env *testEnv, api RankingsJSON, page string) {
 
 func TestRankingsPageAndAPI(t *testing.T) {
 	env := newTestEnvMin(t, 3)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	now := rtSeed(t, env, admin)
-	insp := dtStaff(t, env, "inspector", survey.RoleInspector)
-	trade := dtStaff(t, env, "trade", survey.RoleStaff, "so-cong-thuong")
-	commune := dtStaff(t, env, "commune", survey.RoleStaff, "x-thuong-lam")
+	insp := newStaff(t, env, "inspector", survey.RoleInspector)
+	trade := newStaff(t, env, "trade", survey.RoleStaff, "so-cong-thuong")
+	commune := newStaff(t, env, "commune", survey.RoleStaff, "x-thuong-lam")
 	month := url.Values{"from": {now.String()}, "to": {now.String()}}
 
 	api := rtGet(t, env, insp.token, month)
@@ -344,11 +344,11 @@ func TestRankingsPageAndAPI(t *testing.T) {
 	})
 
 	t.Run("roles", func(t *testing.T) {
-		out := azDo(t, nil, http.MethodGet, env.http.URL+"/rankings?"+month.Encode(), "", nil)
+		out := doRequest(t, nil, http.MethodGet, env.http.URL+"/rankings?"+month.Encode(), "", nil)
 		if want := "/login?next=" + url.QueryEscape("/rankings?"+month.Encode()); out.status != http.StatusSeeOther || out.location() != want {
 			t.Errorf("logged out, the page: %s, want 303 to %s", out, want)
 		}
-		if out := azAPI(t, env, "", http.MethodGet, "/api/v1/rankings?"+month.Encode(), nil); out.status != http.StatusUnauthorized {
+		if out := callAPI(t, env, "", http.MethodGet, "/api/v1/rankings?"+month.Encode(), nil); out.status != http.StatusUnauthorized {
 			t.Errorf("logged out, the API: %s, want 401", out)
 		}
 		adm := rtGet(t, env, admin.token, month)
@@ -399,10 +399,10 @@ func TestRankingsPageAndAPI(t *testing.T) {
 			{"area=no-such-area", "area"},
 			{"area=%24gt", "area"},
 		} {
-			r := azAPI(t, env, insp.token, http.MethodGet, "/api/v1/rankings?"+tc.query, nil)
-			azWantFieldError(t, "API ?"+tc.query, r, tc.field)
+			r := callAPI(t, env, insp.token, http.MethodGet, "/api/v1/rankings?"+tc.query, nil)
+			wantFieldError(t, "API ?"+tc.query, r, tc.field)
 			if r.status == http.StatusBadRequest {
-				if e := azDecodeErr(t, r); e.Error.Fields[tc.field] != viMessage(t, env, "rank.err."+tc.field) {
+				if e := decodeAPIError(t, r); e.Error.Fields[tc.field] != viMessage(t, env, "rank.err."+tc.field) {
 					t.Errorf("API ?%s: %q, want the Vietnamese message", tc.query, e.Error.Fields[tc.field])
 				}
 			}
@@ -412,9 +412,9 @@ func TestRankingsPageAndAPI(t *testing.T) {
 			}
 		}
 		// In English on request.
-		r := azDo(t, nil, http.MethodGet, env.http.URL+"/api/v1/rankings?period=2025-Q5", "",
+		r := doRequest(t, nil, http.MethodGet, env.http.URL+"/api/v1/rankings?period=2025-Q5", "",
 			map[string]string{"Authorization": "Bearer " + insp.token, "Accept-Language": "en"})
-		if e := azDecodeErr(t, r); r.status != http.StatusBadRequest || e.Error.Fields["period"] != env.srv.locales[survey.En].T("rank.err.period") {
+		if e := decodeAPIError(t, r); r.status != http.StatusBadRequest || e.Error.Fields["period"] != env.srv.locales[survey.En].T("rank.err.period") {
 			t.Errorf("English error: %s", r)
 		}
 		p := insp.get(t, "/rankings?period=2025-Q5&lang=en")
@@ -444,7 +444,7 @@ func TestRankingsPageAndAPI(t *testing.T) {
 		if strings.Contains(page.body, "<img") || !strings.Contains(page.body, html.EscapeString(evil)) {
 			t.Errorf("the name is not escaped on the page")
 		}
-		if strings.Contains(azAPI(t, env, insp.token, http.MethodGet, "/api/v1/rankings?"+month.Encode(), nil).body, "<img") {
+		if strings.Contains(callAPI(t, env, insp.token, http.MethodGet, "/api/v1/rankings?"+month.Encode(), nil).body, "<img") {
 			t.Errorf("the JSON carries raw markup")
 		}
 	})

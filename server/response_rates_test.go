@@ -58,7 +58,7 @@ func TestResponseRatesByHand(t *testing.T) {
 
 	from := survey.MonthOf(now.Add(-3 * time.Hour)).String()
 	to := survey.MonthOf(now).String()
-	admin := azAdmin(t, env.testEnv)
+	admin := newAdmin(t, env.testEnv)
 	r := admin.api(t, http.MethodGet, "/api/v1/rankings?from="+from+"&to="+to, nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("rankings: %s", r)

@@ -20,7 +20,7 @@ func seAggregates(t *testing.T, env *testEnv, token, agency string, q url.Values
 	t.Helper()
 	q.Set("format", "json")
 	q.Set("agency", agency)
-	r := azAPI(t, env, token, http.MethodGet, "/api/v1/exports/aggregates?"+q.Encode(), nil)
+	r := callAPI(t, env, token, http.MethodGet, "/api/v1/exports/aggregates?"+q.Encode(), nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("aggregates %s: %s", q.Encode(), r)
 	}
@@ -55,8 +55,8 @@ func seAggregates(t *testing.T, env *testEnv, token, agency string, q url.Values
 // entry for an agency merged into theirs is.
 func TestSelfEnteredResponsesAndBasis(t *testing.T) {
 	env := newTestEnvMin(t, 1)
-	admin := azAdmin(t, env)
-	staff := dtStaff(t, env, "staff-tp", survey.RoleStaff, "so-tu-phap")
+	admin := newAdmin(t, env)
+	staff := newStaff(t, env, "staff-tp", survey.RoleStaff, "so-tu-phap")
 	today := time.Now().In(survey.Zone())
 	day := today.Format(time.DateOnly)
 	for i := range 40 {
@@ -149,7 +149,7 @@ func TestSelfEnteredResponsesAndBasis(t *testing.T) {
 		t.Errorf("so-xay-dung after an administrator's entry: %d responses, %d self-entered; want 1, 0", xd.Report.Responses, xd.SelfEntered.Responses)
 	}
 	dtMerge(t, admin, "so-tn-mt", "so-xay-dung")
-	tn := dtStaff(t, env, "staff-tn", survey.RoleStaff, "so-tn-mt")
+	tn := newStaff(t, env, "staff-tn", survey.RoleStaff, "so-tn-mt")
 	yesterday := today.AddDate(0, 0, -1)
 	dtSubmit(t, env, tn.token, "so-xay-dung", "xay-dung", "paper", yesterday.Format(time.DateOnly), dtUniform(t, env, "xay-dung", 5, nil))
 	dtFlush(t, env)
@@ -167,12 +167,12 @@ func TestSelfEnteredResponsesAndBasis(t *testing.T) {
 		{"/api/v1/reports/agencies/so-tu-phap?basis=most", "vi", "Cơ sở tính"},
 		{"/api/v1/exports/aggregates?format=json&basis=most", "vi", "basis nhận giá trị"},
 	} {
-		r := azAPI(t, env, admin.token, http.MethodGet, tc.path, nil)
+		r := callAPI(t, env, admin.token, http.MethodGet, tc.path, nil)
 		if r.status != http.StatusBadRequest {
 			t.Errorf("%s: %s, want 400", tc.path, r)
 			continue
 		}
-		if e := azDecodeErr(t, r); !strings.HasPrefix(e.Error.Fields["basis"], tc.want) {
+		if e := decodeAPIError(t, r); !strings.HasPrefix(e.Error.Fields["basis"], tc.want) {
 			t.Errorf("%s: fields.basis = %q, want it to start with %q", tc.path, e.Error.Fields["basis"], tc.want)
 		}
 	}

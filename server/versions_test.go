@@ -172,12 +172,13 @@ func TestVersionsInReportsAndRankings(t *testing.T) {
 // a message per field in the caller's language; a good one is saved with
 // the draft, published with it, and then immutable.
 func TestCrosswalkThroughTheAdminAPI(t *testing.T) {
-	env := faSetup(t)
-	tok := faToken(t, env, "admin", faAdminPassword)
-	if r := faJSON(t, env, http.MethodPost, "/api/v1/admin/forms/sipas-2017/1/drafts", tok, nil); r.status != http.StatusCreated {
+	env := newTestEnv(t)
+	ensureAdmin(t, env)
+	tok := tokenFor(t, env, "admin", adminPassword, "")
+	if r := callAPI(t, env, tok, http.MethodPost, "/api/v1/admin/forms/sipas-2017/1/drafts", nil); r.status != http.StatusCreated {
 		t.Fatalf("POST drafts = %d: %s", r.status, clip(r.body))
 	}
-	doc := faDecode[map[string]any](t, faJSON(t, env, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", tok, nil))
+	doc := bodyAs[map[string]any](t, callAPI(t, env, tok, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", nil))
 	var items []map[string]any
 	for _, fa := range doc["factors"].([]any) {
 		for _, c := range fa.(map[string]any)["criteria"].([]any) {
@@ -188,8 +189,8 @@ func TestCrosswalkThroughTheAdminAPI(t *testing.T) {
 	// 1.1 mapped to a criterion of YT2, 1.2 left out.
 	bad := append([]map[string]any{{"code": "1.1", "to": "2.1"}}, items[2:]...)
 	doc["crosswalk"] = map[string]any{"from": 1, "items": bad}
-	r := faJSON(t, env, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2?lang=en", tok, doc)
-	e := faDecode[faAPIError](t, r)
+	r := callAPI(t, env, tok, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2?lang=en", doc)
+	e := bodyAs[apiErrorBody](t, r)
 	if r.status != http.StatusBadRequest || e.Error.Code != "validation_failed" ||
 		e.Error.Fields["crosswalk.items.0.to"] != env.srv.locales[survey.En].T("forms.err.other_factor") ||
 		e.Error.Fields["crosswalk.items"] != env.srv.locales[survey.En].T("forms.err.crosswalk_missing") {
@@ -201,21 +202,21 @@ func TestCrosswalkThroughTheAdminAPI(t *testing.T) {
 	// 1.1 not comparable, the rest mapped to themselves.
 	items[0]["to"] = ""
 	doc["crosswalk"] = map[string]any{"from": 1, "items": items}
-	if r = faJSON(t, env, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2", tok, doc); r.status != http.StatusOK {
+	if r = callAPI(t, env, tok, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2", doc); r.status != http.StatusOK {
 		t.Fatalf("good crosswalk PUT = %d: %s", r.status, r.body)
 	}
-	if r = faJSON(t, env, http.MethodPost, "/api/v1/admin/forms/sipas-2017/2/publish", tok, nil); r.status != http.StatusOK {
+	if r = callAPI(t, env, tok, http.MethodPost, "/api/v1/admin/forms/sipas-2017/2/publish", nil); r.status != http.StatusOK {
 		t.Fatalf("publish = %d: %s", r.status, r.body)
 	}
-	got := faDecode[survey.Form](t, faJSON(t, env, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", tok, nil))
+	got := bodyAs[survey.Form](t, callAPI(t, env, tok, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", nil))
 	if got.Crosswalk == nil || got.Crosswalk.From != 1 || len(got.Crosswalk.Items) != len(items) || got.Crosswalk.Items[0] != (survey.CrosswalkEntry{Code: "1.1"}) {
 		t.Fatalf("published crosswalk %+v", got.Crosswalk)
 	}
 	doc["crosswalk"] = nil
-	if r = faJSON(t, env, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2", tok, doc); r.status != http.StatusBadRequest {
+	if r = callAPI(t, env, tok, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2", doc); r.status != http.StatusBadRequest {
 		t.Errorf("editing a published crosswalk = %d: %s", r.status, r.body)
 	}
-	again := faDecode[survey.Form](t, faJSON(t, env, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", tok, nil))
+	again := bodyAs[survey.Form](t, callAPI(t, env, tok, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", nil))
 	if again.Crosswalk == nil || len(again.Crosswalk.Items) != len(items) {
 		t.Errorf("the published crosswalk changed: %+v", again.Crosswalk)
 	}
@@ -226,10 +227,12 @@ func TestCrosswalkThroughTheAdminAPI(t *testing.T) {
 // another factor is refused with its message, in Vietnamese, beside the
 // field; a good one is stored and shown read only once published.
 func TestCrosswalkOnTheAdminPage(t *testing.T) {
-	env := faSetup(t)
+	env := newTestEnv(t)
+	ensureAdmin(t, env)
 	ctx := context.Background()
-	c := faLogin(t, env, "admin", faAdminPassword)
-	if r := faPost(t, env, c, "/admin/forms/sipas-2017/1/draft", nil); r.status != http.StatusSeeOther {
+	admin := loginAs(t, env, "admin", adminPassword)
+	c := admin.c
+	if r := admin.post(t, "/admin/forms/sipas-2017/1/draft", nil); r.status != http.StatusSeeOther {
 		t.Fatalf("new draft = %d: %s", r.status, clip(r.body))
 	}
 	page := env.getPage(t, c, "/admin/forms/sipas-2017/2")
@@ -238,7 +241,7 @@ func TestCrosswalkOnTheAdminPage(t *testing.T) {
 			t.Errorf("the draft page has no labelled field %s", id)
 		}
 	}
-	vals := faFormValues(t, page.body, "/admin/forms/sipas-2017/2")
+	vals := formValues(t, page.body, "/admin/forms/sipas-2017/2")
 	vals.Set("crosswalk.from", "1")
 	d, err := env.store.Form(ctx, survey.DefaultFormID, 2)
 	if err != nil {
@@ -267,7 +270,7 @@ func TestCrosswalkOnTheAdminPage(t *testing.T) {
 		d.Crosswalk.Items[0] != (survey.CrosswalkEntry{Code: "1.1"}) || d.Crosswalk.Items[1] != (survey.CrosswalkEntry{Code: "1.2", To: "1.2"}) {
 		t.Fatalf("stored crosswalk %+v, %v", d.Crosswalk, err)
 	}
-	if r = faPost(t, env, c, "/admin/forms/sipas-2017/2/publish", nil); r.status != http.StatusSeeOther {
+	if r = admin.post(t, "/admin/forms/sipas-2017/2/publish", nil); r.status != http.StatusSeeOther {
 		t.Fatalf("publish = %d: %s", r.status, clip(errorSummary(r.body)))
 	}
 	page = env.getPage(t, c, "/admin/forms/sipas-2017/2")
