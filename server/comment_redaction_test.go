@@ -141,7 +141,7 @@ func TestCommentRedactedThroughAPI(t *testing.T) {
 }
 
 var (
-	timeOfDayRE  = regexp.MustCompile(`\d{1,2}:\d{2}`)
+	timeOfDayRE = regexp.MustCompile(`\d{1,2}:\d{2}`)
 )
 
 // TestCommentsShowDateOnly: the page and the API give a comment's day, not
