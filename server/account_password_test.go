@@ -66,7 +66,7 @@ func TestPasswordChangeForcedForGeneratedAdmin(t *testing.T) {
 	wantForcedToChange(t, admin)
 
 	page := admin.get(t, passwordPath)
-	if !strings.Contains(page.body, `id="forced"`) || !strings.Contains(page.body, `autocomplete="new-password"`) {
+	if !hasElement(page.body, "[id=\"forced\"]") || !hasElement(page.body, "[autocomplete=\"new-password\"]") {
 		t.Errorf("change-password page lacks the notice or the new-password fields: %s", page)
 	}
 	// Field errors: 400, the form again, nothing changed.
@@ -77,7 +77,7 @@ func TestPasswordChangeForcedForGeneratedAdmin(t *testing.T) {
 		{"the same password", generated, generated, generated, "new"},
 	} {
 		r := pwChange(t, admin, tc.current, tc.next, tc.confirm)
-		if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="`+tc.field+`-err"`) || !strings.Contains(r.body, `id="errors"`) {
+		if r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\""+tc.field+"-err\"]") || !hasElement(r.body, "[id=\"errors\"]") {
 			t.Errorf("%s: %s, want 400 with an error at %s", tc.name, r, tc.field)
 		}
 		if strings.Contains(r.body, "a-brand-new-password") || strings.Contains(r.body, generated) {
@@ -139,7 +139,7 @@ func TestPasswordChangeNotForcedWhenChosen(t *testing.T) {
 	if r := admin.get(t, "/admin"); r.status != http.StatusOK {
 		t.Fatalf("/admin with the operator's password: %s, want 200", r)
 	}
-	if page := admin.get(t, passwordPath); page.status != http.StatusOK || strings.Contains(page.body, `id="forced"`) {
+	if page := admin.get(t, passwordPath); page.status != http.StatusOK || hasElement(page.body, "[id=\"forced\"]") {
 		t.Errorf("change-password page without a forced change: %s", page)
 	}
 	if r := pwChange(t, admin, adminPassword, "another-good-password", "another-good-password"); r.status != http.StatusSeeOther {

@@ -42,196 +42,218 @@ func TestAdminFormsPagesFlow(t *testing.T) {
 	c := admin.c
 
 	list := env.getPage(t, c, "/admin/forms")
-	if list.status != http.StatusOK || !strings.Contains(list.body, `href="/admin/forms/sipas-2017/1"`) {
+	if list.status != http.StatusOK || !hasElement(list.body, "[href=\"/admin/forms/sipas-2017/1\"]") {
 		t.Fatalf("GET /admin/forms = %d: %s", list.status, clip(list.body))
 	}
+	// Carried from step to step.
+	var (
+		r    httpResult
+		page httpResult
+		vals url.Values
+		d    survey.Form
+		err  error
+		asg  httpResult
+		v    string
+		body string
+	)
+	const edited = "Nơi ngồi chờ rộng rãi, thoáng mát"
 
-	// New draft from version 1.
-	r := admin.post(t, "/admin/forms/sipas-2017/1/draft", nil)
-	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin/forms/sipas-2017/2?done=draft" {
-		t.Fatalf("new draft = %d, Location %q: %s", r.status, r.header.Get("Location"), clip(r.body))
-	}
-	page := env.getPage(t, c, "/admin/forms/sipas-2017/2?done=draft")
-	if page.status != http.StatusOK || !strings.Contains(page.body, `role="status"`) {
-		t.Fatalf("GET draft = %d: %s", page.status, clip(page.body))
-	}
-	// Every input has a label.
-	doc := mustHTML(t, page.body)
-	for _, sel := range []string{"input[id]", "textarea[id]", "select[id]"} {
-		for _, f := range findAll(doc, sel) {
-			id := attrOf(f, "id")
-			if findFirst(doc, `label[for="`+id+`"]`) == nil {
-				t.Errorf("field %s has no label", id)
+	step(t, "New draft from version 1", func(t *testing.T) {
+		r = admin.post(t, "/admin/forms/sipas-2017/1/draft", nil)
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin/forms/sipas-2017/2?done=draft" {
+			t.Fatalf("new draft = %d, Location %q: %s", r.status, r.header.Get("Location"), clip(r.body))
+		}
+		page = env.getPage(t, c, "/admin/forms/sipas-2017/2?done=draft")
+		if page.status != http.StatusOK || !hasElement(page.body, "[role=\"status\"]") {
+			t.Fatalf("GET draft = %d: %s", page.status, clip(page.body))
+		}
+		// Every input has a label.
+		doc := mustHTML(t, page.body)
+		for _, sel := range []string{"input[id]", "textarea[id]", "select[id]"} {
+			for _, f := range findAll(doc, sel) {
+				id := attrOf(f, "id")
+				if findFirst(doc, `label[for="`+id+`"]`) == nil {
+					t.Errorf("field %s has no label", id)
+				}
 			}
 		}
-	}
-
-	// Edit a criterion text and add a criterion to factor 1.
-	vals := formValues(t, page.body, "/admin/forms/sipas-2017/2")
-	if vals.Get("factors.0.criteria.0.text.vi") != "Nơi ngồi chờ có đủ chỗ ngồi" {
-		t.Fatalf("edit form lacks the criterion text: %q", vals.Get("factors.0.criteria.0.text.vi"))
-	}
-	const edited = "Nơi ngồi chờ rộng rãi, thoáng mát"
-	vals.Set("factors.0.criteria.0.text.vi", edited)
-	vals.Set("factors.0.new.code", "1.5")
-	vals.Set("factors.0.new.text.vi", "Có nước uống miễn phí")
-	vals.Set("factors.0.new.text.en", "Free drinking water is available")
-	r = env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals)
-	if r.status != http.StatusSeeOther {
-		t.Fatalf("save draft = %d: %s", r.status, clip(errorSummary(r.body)))
-	}
-	d, err := env.store.Form(ctx, survey.DefaultFormID, 2)
-	if err != nil || d.Factors[0].Criteria[0].Text.Vi != edited || len(d.Factors[0].Criteria) != 5 || d.Factors[0].Criteria[4].Code != "1.5" {
-		t.Fatalf("stored draft: %+v, %v", d.Factors[0].Criteria, err)
-	}
-
-	// Remove the added criterion again.
-	page = env.getPage(t, c, "/admin/forms/sipas-2017/2")
-	vals = formValues(t, page.body, "/admin/forms/sipas-2017/2")
-	vals.Set("factors.0.criteria.4.remove", "1")
-	if r = env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals); r.status != http.StatusSeeOther {
-		t.Fatalf("remove criterion = %d: %s", r.status, clip(errorSummary(r.body)))
-	}
-	if d, _ = env.store.Form(ctx, survey.DefaultFormID, 2); len(d.Factors[0].Criteria) != 4 {
-		t.Fatalf("criteria after removal = %d, want 4", len(d.Factors[0].Criteria))
-	}
-
-	// Invalid edits come back with messages, every value kept, nothing stored.
-	page = env.getPage(t, c, "/admin/forms/sipas-2017/2")
-	vals = formValues(t, page.body, "/admin/forms/sipas-2017/2")
-	vals.Set("title.en", "")
-	vals.Set("factors.1.criteria.0.code", "1.1")
-	vals.Set("factors.2.criteria.0.text.en", "Kept <b>as typed</b>")
-	vals.Set("areaItems.0.items.0.code", "$gt")
-	r = env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals)
-	if r.status != http.StatusBadRequest {
-		t.Fatalf("invalid save = %d", r.status)
-	}
-	for _, want := range []string{
-		`href="#title.en"`, `href="#factors.1.criteria.0.code"`, `href="#areaItems.0.items.0.code"`,
-		"Mã này bị trùng.", "Vui lòng nhập nội dung này.", "Giá trị không hợp lệ.",
-		`Kept &lt;b&gt;as typed&lt;/b&gt;`, `value="$gt"`, edited,
-	} {
-		if !strings.Contains(r.body, want) {
-			t.Errorf("invalid save page lacks %q", want)
-		}
-	}
-	if d, _ = env.store.Form(ctx, survey.DefaultFormID, 2); d.Title.En == "" {
-		t.Error("an invalid edit was stored")
-	}
-
-	// Publishing alone does not change what citizens get.
-	if r = admin.post(t, "/admin/forms/sipas-2017/2/publish", nil); r.status != http.StatusSeeOther {
-		t.Fatalf("publish = %d: %s", r.status, clip(errorSummary(r.body)))
-	}
-	if d, _ = env.store.Form(ctx, survey.DefaultFormID, 2); !d.Published {
-		t.Fatal("v2 not published")
-	}
-	if v, _ := citizenVersion(t, env, "/s/so-tn-mt/dat-dai"); v != "1" {
-		t.Errorf("after publishing, before assigning: land survey is v%s, want v1", v)
-	}
-
-	// Editing the published version is refused with a message, never a 500.
-	page = env.getPage(t, c, "/admin/forms/sipas-2017/2")
-	if strings.Contains(page.body, `action="/admin/forms/sipas-2017/2"`) {
-		t.Error("a published version still shows its edit form")
-	}
-	vals.Set("csrf", mustCSRF(t, page.body))
-	r = env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals)
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "Phiên bản đã ban hành không thể sửa") {
-		t.Errorf("edit published = %d: %s", r.status, clip(errorSummary(r.body)))
-	}
-	if r = admin.post(t, "/admin/forms/sipas-2017/2/publish", nil); r.status != http.StatusBadRequest {
-		t.Errorf("publish twice = %d", r.status)
-	}
-
-	// Assign v2 to the land area from yesterday.
-	asg := env.getPage(t, c, "/admin/assignments")
-	if asg.status != http.StatusOK || !strings.Contains(asg.body, `<option value="sipas-2017@2">`) {
-		t.Fatalf("GET /admin/assignments = %d: %s", asg.status, clip(asg.body))
-	}
-	r = env.postSurvey(t, c, "/admin/assignments", url.Values{
-		"csrf": {mustCSRF(t, asg.body)}, "area": {"dat-dai"}, "form": {"sipas-2017@2"}, "from": {yesterdayVN()},
 	})
-	if r.status != http.StatusSeeOther {
-		t.Fatalf("assign = %d: %s", r.status, clip(errorSummary(r.body)))
-	}
-	v, body := citizenVersion(t, env, "/s/so-tn-mt/dat-dai")
-	if v != "2" || !strings.Contains(body, edited) {
-		t.Errorf("land survey after assignment: v%s, edited text shown: %v", v, strings.Contains(body, edited))
-	}
-	v, body = citizenVersion(t, env, "/s/so-tn-mt/moi-truong")
-	if v != "1" || strings.Contains(body, edited) {
-		t.Errorf("environment survey: v%s, want v1 with the old text", v)
-	}
 
-	// A citizen who opened v1 before the change may still send it.
-	key := survey.NewKey()
-	old := validFormValues(landArea, key)
-	old.Set("formVersion", "1")
-	if r = env.postSurvey(t, env.client(t), landPath, old); r.status != http.StatusSeeOther {
-		t.Fatalf("submit v1 after the change = %d: %s", r.status, clip(errorSummary(r.body)))
-	}
-	if resp, err := env.store.Response(ctx, key); err != nil || resp.FormVersion != 1 {
-		t.Errorf("old response version = %d, %v; want 1", resp.FormVersion, err)
-	}
+	step(t, "Edit a criterion text and add a criterion to factor 1", func(t *testing.T) {
+		vals = formValues(t, page.body, "/admin/forms/sipas-2017/2")
+		if vals.Get("factors.0.criteria.0.text.vi") != "Nơi ngồi chờ có đủ chỗ ngồi" {
+			t.Fatalf("edit form lacks the criterion text: %q", vals.Get("factors.0.criteria.0.text.vi"))
+		}
+		vals.Set("factors.0.criteria.0.text.vi", edited)
+		vals.Set("factors.0.new.code", "1.5")
+		vals.Set("factors.0.new.text.vi", "Có nước uống miễn phí")
+		vals.Set("factors.0.new.text.en", "Free drinking water is available")
+		r = env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals)
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("save draft = %d: %s", r.status, clip(errorSummary(r.body)))
+		}
+		d, err = env.store.Form(ctx, survey.DefaultFormID, 2)
+		if err != nil || d.Factors[0].Criteria[0].Text.Vi != edited || len(d.Factors[0].Criteria) != 5 || d.Factors[0].Criteria[4].Code != "1.5" {
+			t.Fatalf("stored draft: %+v, %v", d.Factors[0].Criteria, err)
+		}
+	})
 
-	// Assignment form errors keep the values.
-	for _, tc := range []struct {
-		area, form, from, want string
-	}{
-		{"dat-dai", "sipas-2017@2", "31/12/2025", "Giá trị không hợp lệ."},
-		{"", "sipas-2017@2", yesterdayVN(), "Vui lòng nhập nội dung này."},
-		{"khong-co", "sipas-2017@2", yesterdayVN(), "Không có lĩnh vực này."},
-		{"dat-dai", "sipas-2017@9", yesterdayVN(), "Không có phiên bản phiếu này."},
-	} {
-		r = env.postSurvey(t, c, "/admin/assignments", url.Values{"csrf": {mustCSRF(t, asg.body)}, "area": {tc.area}, "form": {tc.form}, "from": {tc.from}})
-		if r.status != http.StatusBadRequest || !strings.Contains(r.body, tc.want) || !strings.Contains(r.body, `value="`+tc.from+`"`) {
-			t.Errorf("assign %+v = %d: %s", tc, r.status, clip(errorSummary(r.body)))
+	step(t, "Remove the added criterion again", func(t *testing.T) {
+		page = env.getPage(t, c, "/admin/forms/sipas-2017/2")
+		vals = formValues(t, page.body, "/admin/forms/sipas-2017/2")
+		vals.Set("factors.0.criteria.4.remove", "1")
+		if r = env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals); r.status != http.StatusSeeOther {
+			t.Fatalf("remove criterion = %d: %s", r.status, clip(errorSummary(r.body)))
 		}
-	}
-	// A draft cannot be assigned.
-	if r = admin.post(t, "/admin/forms/sipas-2017/2/draft", nil); r.header.Get("Location") != "/admin/forms/sipas-2017/3?done=draft" {
-		t.Fatalf("draft from v2: %d %q", r.status, r.header.Get("Location"))
-	}
-	r = env.postSurvey(t, c, "/admin/assignments", url.Values{"csrf": {mustCSRF(t, asg.body)}, "area": {"dat-dai"}, "form": {"sipas-2017@3"}, "from": {yesterdayVN()}})
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "chưa được ban hành") {
-		t.Errorf("assign a draft = %d", r.status)
-	}
-	// The list shows where each version is in force.
-	list = env.getPage(t, c, "/admin/forms")
-	if !strings.Contains(list.body, "Đất đai") || !strings.Contains(list.body, "Bản nháp") {
-		t.Errorf("list page: %s", clip(list.body))
-	}
+		if d, _ = env.store.Form(ctx, survey.DefaultFormID, 2); len(d.Factors[0].Criteria) != 4 {
+			t.Fatalf("criteria after removal = %d, want 4", len(d.Factors[0].Criteria))
+		}
+	})
 
-	// A form without the CSRF token is refused.
-	r = env.postSurvey(t, c, "/admin/forms/sipas-2017/1/draft", url.Values{})
-	if r.status != http.StatusForbidden {
-		t.Errorf("POST without csrf = %d, want 403", r.status)
-	}
-	// Unknown versions are 404.
-	for _, p := range []string{"/admin/forms/sipas-2017/99", "/admin/forms/sipas-2017/x", "/admin/forms/nope/1"} {
-		if r = env.getPage(t, c, p); r.status != http.StatusNotFound {
-			t.Errorf("GET %s = %d, want 404", p, r.status)
+	step(t, "Invalid edits come back with messages, every value kept, nothing stored", func(t *testing.T) {
+		page = env.getPage(t, c, "/admin/forms/sipas-2017/2")
+		vals = formValues(t, page.body, "/admin/forms/sipas-2017/2")
+		vals.Set("title.en", "")
+		vals.Set("factors.1.criteria.0.code", "1.1")
+		vals.Set("factors.2.criteria.0.text.en", "Kept <b>as typed</b>")
+		vals.Set("areaItems.0.items.0.code", "$gt")
+		r = env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals)
+		if r.status != http.StatusBadRequest {
+			t.Fatalf("invalid save = %d", r.status)
 		}
-	}
+		for _, want := range []string{
+			`href="#title.en"`, `href="#factors.1.criteria.0.code"`, `href="#areaItems.0.items.0.code"`,
+			"Mã này bị trùng.", "Vui lòng nhập nội dung này.", "Giá trị không hợp lệ.",
+			`Kept &lt;b&gt;as typed&lt;/b&gt;`, `value="$gt"`, edited,
+		} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("invalid save page lacks %q", want)
+			}
+		}
+		if d, _ = env.store.Form(ctx, survey.DefaultFormID, 2); d.Title.En == "" {
+			t.Error("an invalid edit was stored")
+		}
+	})
 
-	// Every change is in the audit log.
-	entries, err := env.store.Audit(ctx, "", 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	for _, e := range entries {
-		if e.Actor == "admin" {
-			seen[e.Action+" "+e.Target] = true
+	step(t, "Publishing alone does not change what citizens get", func(t *testing.T) {
+		if r = admin.post(t, "/admin/forms/sipas-2017/2/publish", nil); r.status != http.StatusSeeOther {
+			t.Fatalf("publish = %d: %s", r.status, clip(errorSummary(r.body)))
 		}
-	}
-	for _, want := range []string{"form_draft sipas-2017@2", "form_edit sipas-2017@2", "form_publish sipas-2017@2", "form_assign *", "form_assign dat-dai", "form_draft sipas-2017@3"} {
-		if !seen[want] {
-			t.Errorf("audit lacks %q (has %v)", want, seen)
+		if d, _ = env.store.Form(ctx, survey.DefaultFormID, 2); !d.Published {
+			t.Fatal("v2 not published")
 		}
-	}
+		if v, _ := citizenVersion(t, env, "/s/so-tn-mt/dat-dai"); v != "1" {
+			t.Errorf("after publishing, before assigning: land survey is v%s, want v1", v)
+		}
+	})
+
+	step(t, "Editing the published version is refused with a message, never a 500", func(t *testing.T) {
+		page = env.getPage(t, c, "/admin/forms/sipas-2017/2")
+		if hasElement(page.body, "[action=\"/admin/forms/sipas-2017/2\"]") {
+			t.Error("a published version still shows its edit form")
+		}
+		vals.Set("csrf", mustCSRF(t, page.body))
+		r = env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals)
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, "Phiên bản đã ban hành không thể sửa") {
+			t.Errorf("edit published = %d: %s", r.status, clip(errorSummary(r.body)))
+		}
+		if r = admin.post(t, "/admin/forms/sipas-2017/2/publish", nil); r.status != http.StatusBadRequest {
+			t.Errorf("publish twice = %d", r.status)
+		}
+	})
+
+	step(t, "Assign v2 to the land area from yesterday", func(t *testing.T) {
+		asg = env.getPage(t, c, "/admin/assignments")
+		if asg.status != http.StatusOK || !hasElement(asg.body, "option[value=\"sipas-2017@2\"]") {
+			t.Fatalf("GET /admin/assignments = %d: %s", asg.status, clip(asg.body))
+		}
+		r = env.postSurvey(t, c, "/admin/assignments", url.Values{
+			"csrf": {mustCSRF(t, asg.body)}, "area": {"dat-dai"}, "form": {"sipas-2017@2"}, "from": {yesterdayVN()},
+		})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("assign = %d: %s", r.status, clip(errorSummary(r.body)))
+		}
+		v, body = citizenVersion(t, env, "/s/so-tn-mt/dat-dai")
+		if v != "2" || !strings.Contains(body, edited) {
+			t.Errorf("land survey after assignment: v%s, edited text shown: %v", v, strings.Contains(body, edited))
+		}
+		v, body = citizenVersion(t, env, "/s/so-tn-mt/moi-truong")
+		if v != "1" || strings.Contains(body, edited) {
+			t.Errorf("environment survey: v%s, want v1 with the old text", v)
+		}
+	})
+
+	step(t, "A citizen who opened v1 before the change may still send it", func(t *testing.T) {
+		key := survey.NewKey()
+		old := validFormValues(landArea, key)
+		old.Set("formVersion", "1")
+		if r = env.postSurvey(t, env.client(t), landPath, old); r.status != http.StatusSeeOther {
+			t.Fatalf("submit v1 after the change = %d: %s", r.status, clip(errorSummary(r.body)))
+		}
+		if resp, err := env.store.Response(ctx, key); err != nil || resp.FormVersion != 1 {
+			t.Errorf("old response version = %d, %v; want 1", resp.FormVersion, err)
+		}
+	})
+
+	step(t, "Assignment form errors keep the values", func(t *testing.T) {
+		for _, tc := range []struct {
+			area, form, from, want string
+		}{
+			{"dat-dai", "sipas-2017@2", "31/12/2025", "Giá trị không hợp lệ."},
+			{"", "sipas-2017@2", yesterdayVN(), "Vui lòng nhập nội dung này."},
+			{"khong-co", "sipas-2017@2", yesterdayVN(), "Không có lĩnh vực này."},
+			{"dat-dai", "sipas-2017@9", yesterdayVN(), "Không có phiên bản phiếu này."},
+		} {
+			r = env.postSurvey(t, c, "/admin/assignments", url.Values{"csrf": {mustCSRF(t, asg.body)}, "area": {tc.area}, "form": {tc.form}, "from": {tc.from}})
+			if r.status != http.StatusBadRequest || !strings.Contains(r.body, tc.want) || !hasElement(r.body, "[value=\""+tc.from+"\"]") {
+				t.Errorf("assign %+v = %d: %s", tc, r.status, clip(errorSummary(r.body)))
+			}
+		}
+		// A draft cannot be assigned.
+		if r = admin.post(t, "/admin/forms/sipas-2017/2/draft", nil); r.header.Get("Location") != "/admin/forms/sipas-2017/3?done=draft" {
+			t.Fatalf("draft from v2: %d %q", r.status, r.header.Get("Location"))
+		}
+		r = env.postSurvey(t, c, "/admin/assignments", url.Values{"csrf": {mustCSRF(t, asg.body)}, "area": {"dat-dai"}, "form": {"sipas-2017@3"}, "from": {yesterdayVN()}})
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, "chưa được ban hành") {
+			t.Errorf("assign a draft = %d", r.status)
+		}
+		// The list shows where each version is in force.
+		list = env.getPage(t, c, "/admin/forms")
+		if !strings.Contains(list.body, "Đất đai") || !strings.Contains(list.body, "Bản nháp") {
+			t.Errorf("list page: %s", clip(list.body))
+		}
+	})
+
+	step(t, "A form without the CSRF token is refused", func(t *testing.T) {
+		r = env.postSurvey(t, c, "/admin/forms/sipas-2017/1/draft", url.Values{})
+		if r.status != http.StatusForbidden {
+			t.Errorf("POST without csrf = %d, want 403", r.status)
+		}
+		// Unknown versions are 404.
+		for _, p := range []string{"/admin/forms/sipas-2017/99", "/admin/forms/sipas-2017/x", "/admin/forms/nope/1"} {
+			if r = env.getPage(t, c, p); r.status != http.StatusNotFound {
+				t.Errorf("GET %s = %d, want 404", p, r.status)
+			}
+		}
+	})
+
+	step(t, "Every change is in the audit log", func(t *testing.T) {
+		entries, err := env.store.Audit(ctx, "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, e := range entries {
+			if e.Actor == "admin" {
+				seen[e.Action+" "+e.Target] = true
+			}
+		}
+		for _, want := range []string{"form_draft sipas-2017@2", "form_edit sipas-2017@2", "form_publish sipas-2017@2", "form_assign *", "form_assign dat-dai", "form_draft sipas-2017@3"} {
+			if !seen[want] {
+				t.Errorf("audit lacks %q (has %v)", want, seen)
+			}
+		}
+	})
 }
 
 func TestAdminFormsAPIFlow(t *testing.T) {

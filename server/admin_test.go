@@ -549,7 +549,7 @@ func TestAdminAgencyCreateAndValidation(t *testing.T) {
 	// Duplicate through the page: 400 with the message, nothing changes.
 	form.Set("nameVi", "Sở Trùng")
 	r = admin.post(t, "/admin/agencies", form)
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="errors"`) {
+	if r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"errors\"]") {
 		t.Errorf("duplicate through the page: %s, want 400 with the error summary", r)
 	}
 	if a := azGetAgency(t, admin, "so-moi"); a.Name.Vi != "Sở Mới" {
@@ -637,7 +637,7 @@ func TestAdminAgencyCreateAndValidation(t *testing.T) {
 	r = admin.post(t, "/admin/agencies/cy-a", url.Values{
 		"nameVi": {"Sở A"}, "nameEn": {"A"}, "level": {"department"}, "parent": {"cy-b"}, "areas": {"tu-phap"}, "active": {"on"},
 	})
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="errors"`) {
+	if r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"errors\"]") {
 		t.Errorf("cycle through the page: %s, want 400 with the error summary", r)
 	}
 	// A parent that makes no cycle is fine.
@@ -838,12 +838,12 @@ func TestAdminMergeLineageAndResponses(t *testing.T) {
 	// The survivor's page lists its lineage; the merge page refuses a self-merge.
 	p := admin.get(t, "/admin/agencies/so-cong-thuong")
 	for _, code := range []string{"so-tn-mt", "so-nn-ptnt", "so-giao-thong", "so-xay-dung"} {
-		if !strings.Contains(p.body, `href="/admin/agencies/`+code+`"`) {
+		if !hasElement(p.body, "[href=\"/admin/agencies/"+code+"\"]") {
 			t.Errorf("survivor page does not list %s in its lineage", code)
 		}
 	}
 	r = admin.post(t, "/admin/merge", url.Values{"from": {"so-cong-thuong"}, "into": {"so-cong-thuong"}, "date": {"2025-09-01"}})
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="errors"`) {
+	if r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"errors\"]") {
 		t.Errorf("self-merge through the page: %s, want 400 with the error summary", r)
 	}
 	// Audit of the merger, with before and after.
@@ -944,7 +944,7 @@ func TestAdminUsers(t *testing.T) {
 
 	// Through the page: a staff user without agency is refused.
 	r = admin.post(t, "/admin/users", url.Values{"username": {"nv-b"}, "name": {"B"}, "role": {"staff"}, "password": {"password-12345"}})
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="errors"`) || strings.Contains(r.body, "password-12345") {
+	if r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"errors\"]") || strings.Contains(r.body, "password-12345") {
 		t.Errorf("page create without agency: %s, want 400 with the summary and no password echoed", r)
 	}
 	r = admin.post(t, "/admin/users", url.Values{"username": {"nv-b"}, "name": {"B"}, "role": {"staff"}, "agencies": {"so-tu-phap"}, "password": {"password-12345"}})
@@ -1013,7 +1013,7 @@ func TestAdminUsers(t *testing.T) {
 		}
 	}
 	r = admin.post(t, "/admin/users/admin", url.Values{"name": {"Administrator"}, "role": {"admin"}, "disabled": {"on"}})
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="errors"`) {
+	if r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"errors\"]") {
 		t.Errorf("disable itself through the page: %s, want 400 with the error summary", r)
 	}
 	if u, err := env.store.User(ctx, "admin"); err != nil || u.Disabled || u.Role != survey.RoleAdmin {
@@ -1174,7 +1174,7 @@ func TestAdminPagesListAndEscape(t *testing.T) {
 
 	home := admin.get(t, "/admin")
 	for _, link := range []string{"/admin/agencies", "/admin/users", "/admin/audit"} {
-		if !strings.Contains(home.body, `href="`+link+`"`) {
+		if !hasElement(home.body, "[href=\""+link+"\"]") {
 			t.Errorf("admin home lacks a link to %s", link)
 		}
 	}
@@ -1184,7 +1184,7 @@ func TestAdminPagesListAndEscape(t *testing.T) {
 		t.Fatalf("agency list: %s", list)
 	}
 	for _, a := range survey.LegacySeedAgencies() {
-		if !strings.Contains(list.body, `href="/admin/agencies/`+a.Code+`"`) || !strings.Contains(list.body, a.Name.Vi) {
+		if !hasElement(list.body, "[href=\"/admin/agencies/"+a.Code+"\"]") || !strings.Contains(list.body, a.Name.Vi) {
 			t.Errorf("agency list lacks %s (%s)", a.Code, a.Name.Vi)
 		}
 	}

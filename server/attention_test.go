@@ -104,7 +104,7 @@ func TestAttentionFromTheFormOnceWithContact(t *testing.T) {
 
 	c := env.client(t)
 	page := env.getPage(t, c, landPath)
-	if !strings.Contains(page.body, `name="contactPhone"`) || !strings.Contains(page.body, "Tôi muốn cơ quan liên hệ lại") {
+	if !hasElement(page.body, "[name=\"contactPhone\"]") || !strings.Contains(page.body, "Tôi muốn cơ quan liên hệ lại") {
 		t.Fatal("the form does not offer the contact block with a key set")
 	}
 	vals := atLowValues(t, env, c, phone, email)
@@ -114,7 +114,7 @@ func TestAttentionFromTheFormOnceWithContact(t *testing.T) {
 		noConsent[k] = v
 	}
 	noConsent.Del("contactConsent")
-	if r := env.postSurvey(t, c, landPath, noConsent); r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="contact-consent-err"`) {
+	if r := env.postSurvey(t, c, landPath, noConsent); r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"contact-consent-err\"]") {
 		t.Fatalf("no consent: status %d, want 400 with the consent message", r.status)
 	}
 	for i := range 2 { // the second is a replay of the same form
@@ -285,7 +285,7 @@ func TestAttentionPageAsStaff(t *testing.T) {
 	atFlush(t, env)
 	staff := loginAs(t, env, "staff-land", insertUser(t, env, "staff-land", survey.RoleStaff, landAgency))
 	r := staff.get(t, "/attention?agency="+landAgency)
-	if r.status != http.StatusOK || !strings.Contains(r.body, `data-id="`+id+`"`) || !strings.Contains(r.body, "0987 654 321") {
+	if r.status != http.StatusOK || !hasElement(r.body, "[data-id=\""+id+"\"]") || !strings.Contains(r.body, "0987 654 321") {
 		t.Fatalf("page: %d, item or contact missing", r.status)
 	}
 	r = staff.post(t, "/attention/"+id, url.Values{"state": {"in_progress"}, "note": {"Đang liên hệ"}, "back": {"/attention?agency=" + landAgency}})
@@ -293,7 +293,7 @@ func TestAttentionPageAsStaff(t *testing.T) {
 		t.Fatalf("change: %s", r)
 	}
 	r = staff.post(t, "/attention/"+id, url.Values{"state": {"closed"}})
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="problem"`) {
+	if r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"problem\"]") {
 		t.Errorf("bad state from the page: %d, want 400 with the message at the item", r.status)
 	}
 	it, err := env.store.AttentionItem(context.Background(), id, time.Now())
@@ -368,7 +368,7 @@ func TestAttentionCountedOnDashboardAndRankings(t *testing.T) {
 		t.Errorf("rankings JSON lacks the attention object of issue 18")
 	}
 	page := admin.get(t, "/dashboard?agency="+landAgency)
-	if page.status != http.StatusOK || !strings.Contains(page.body, `<strong id="attention-open">2</strong>`) {
+	if page.status != http.StatusOK || !hasText(page.body, "strong[id=\"attention-open\"]", "2") {
 		t.Errorf("dashboard: %d, the open count 2 missing", page.status)
 	}
 }

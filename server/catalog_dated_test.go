@@ -108,12 +108,12 @@ func TestStartPageOffersTodaysAgencies(t *testing.T) {
 		t.Fatalf("start page: %d", r.status)
 	}
 	for _, code := range []string{"x-son-duong", "so-nn-ptnt", "ttpvhcc-tinh"} {
-		if !strings.Contains(r.body, `<option value="`+code+`"`) {
+		if !hasElement(r.body, "option[value=\""+code+"\"]") {
 			t.Errorf("start page lacks %s", code)
 		}
 	}
 	for _, code := range []string{"lam-binh", "so-tn-mt", "tt-son-duong", "tt-na-hang"} {
-		if strings.Contains(r.body, `<option value="`+code+`"`) {
+		if hasElement(r.body, "option[value=\""+code+"\"]") {
 			t.Errorf("start page offers %s, which no longer serves", code)
 		}
 	}

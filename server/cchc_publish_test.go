@@ -188,7 +188,7 @@ func TestCCHCPublishAndReadPublic(t *testing.T) {
 		t.Errorf("/ket-qua/cchc/2018?lang=en: %d, lacks the English sentences", en.status)
 	}
 	// /ket-qua links to the published year.
-	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", nil); r.status != http.StatusOK || !strings.Contains(r.body, `href="/ket-qua/cchc/2018"`) {
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", nil); r.status != http.StatusOK || !hasElement(r.body, "[href=\"/ket-qua/cchc/2018\"]") {
 		t.Errorf("/ket-qua does not link the published CCHC year: %d", r.status)
 	}
 
@@ -229,7 +229,7 @@ func TestCCHCPublishAndReadPublic(t *testing.T) {
 		t.Fatalf("publish form: %s", fr)
 	}
 	staffPage := insp.get(t, fr.location())
-	if !strings.Contains(staffPage.body, `id="publish-done"`) || !strings.Contains(staffPage.body, `href="/ket-qua/cchc/2018?revision=2"`) {
+	if !hasElement(staffPage.body, "[id=\"publish-done\"]") || !hasElement(staffPage.body, "[href=\"/ket-qua/cchc/2018?revision=2\"]") {
 		t.Errorf("/cchc after publishing lacks the notice or the revision's link")
 	}
 	p2, j2 := ccpPublished(t, env, "/api/v1/cchc/2018/published")

@@ -388,7 +388,7 @@ func TestCCHCSummaryCases(t *testing.T) {
 func TestCCHCAdminPage(t *testing.T) {
 	env := newTestEnv(t)
 	admin := newAdmin(t, env)
-	if r := admin.get(t, "/admin"); !strings.Contains(r.body, `href="/admin/cchc"`) {
+	if r := admin.get(t, "/admin"); !hasElement(r.body, "[href=\"/admin/cchc\"]") {
 		t.Errorf("the administration's menu has no link to the CCHC frameworks")
 	}
 	r := admin.post(t, "/admin/cchc", nil)

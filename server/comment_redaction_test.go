@@ -70,7 +70,7 @@ func TestCommentRedactedThroughForm(t *testing.T) {
 
 	t.Run("the thank-you page says so", func(t *testing.T) {
 		p := env.getPage(t, c, thanks)
-		if p.status != http.StatusOK || !strings.Contains(p.body, `id="redacted"`) ||
+		if p.status != http.StatusOK || !hasElement(p.body, "[id=\"redacted\"]") ||
 			!strings.Contains(p.body, "góp ý đã được lưu sau khi thay 1 thông tin cá nhân") || !strings.Contains(p.body, "[***]") {
 			t.Errorf("thank-you page: %d, want the notice in Vietnamese:\n%s", p.status, clip(p.body))
 		}
@@ -79,7 +79,7 @@ func TestCommentRedactedThroughForm(t *testing.T) {
 			t.Errorf("thank-you page in English lacks the notice:\n%s", clip(p.body))
 		}
 		for _, q := range []string{"", "?redacted=0", "?redacted=-1", "?redacted=abc", "?redacted=100000"} {
-			if p := env.getPage(t, c, landPath+"/thanks"+q); p.status != http.StatusOK || strings.Contains(p.body, `id="redacted"`) {
+			if p := env.getPage(t, c, landPath+"/thanks"+q); p.status != http.StatusOK || hasElement(p.body, "[id=\"redacted\"]") {
 				t.Errorf("thanks%s: %d, want 200 without the notice", q, p.status)
 			}
 		}

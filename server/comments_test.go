@@ -155,7 +155,7 @@ func TestCommentsPageAndAPI(t *testing.T) {
 		t.Errorf("default agency: %s", r)
 	}
 	// The dashboard links to the comments of the same agency and period.
-	if r := staffA.get(t, "/dashboard?"+period); !strings.Contains(r.body, `id="comments-link" href="/comments?agency=so-tu-phap&amp;from=2025-06&amp;to=2025-07"`) {
+	if r := staffA.get(t, "/dashboard?"+period); !hasElement(r.body, "[id=\"comments-link\"][href=\"/comments?agency=so-tu-phap&from=2025-06&to=2025-07\"]") {
 		t.Errorf("dashboard has no link to the comments: %s", r)
 	}
 
@@ -211,7 +211,7 @@ func TestCommentsPageAndAPI(t *testing.T) {
 		_, res := cmList(t, staffA, q)
 		wantFieldError(t, q, res, field)
 	}
-	if r := staffA.get(t, "/comments?"+period+"&score=bad"); r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="errors"`) {
+	if r := staffA.get(t, "/comments?"+period+"&score=bad"); r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"errors\"]") {
 		t.Errorf("page with a bad score: %s", r)
 	}
 

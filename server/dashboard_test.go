@@ -340,7 +340,7 @@ func TestDashboardRoleScoping(t *testing.T) {
 		if r.status != want {
 			t.Errorf("GET %s as %s: %s, want %d", p, u.username, r, want)
 		}
-		if want == http.StatusOK && !strings.Contains(r.body, `<option value="`+agency+`" selected>`) {
+		if want == http.StatusOK && !hasElement(r.body, "option[value=\""+agency+"\"][selected]") {
 			t.Errorf("GET %s as %s: agency %s not selected on the page", p, u.username, agency)
 		}
 		q := dtPeriod(now.Add(-11), now, "", lineage)
@@ -352,7 +352,7 @@ func TestDashboardRoleScoping(t *testing.T) {
 			if e := decodeAPIError(t, a); e.Error.Code != "forbidden" {
 				t.Errorf("API as %s for %s: code %q, want forbidden", u.username, agency, e.Error.Code)
 			}
-			if strings.Contains(r.body, `id="overall"`) || strings.Contains(a.body, `"report"`) {
+			if hasElement(r.body, "[id=\"overall\"]") || strings.Contains(a.body, `"report"`) {
 				t.Errorf("a refused report shows figures: page %q API %q", clip(r.body), a.body)
 			}
 		}
@@ -365,17 +365,17 @@ func TestDashboardRoleScoping(t *testing.T) {
 		check(t, build, "so-tu-phap", false, http.StatusForbidden)
 		// The page without an agency shows their own, and offers no other.
 		r := justice.get(t, "/dashboard")
-		if r.status != http.StatusOK || !strings.Contains(r.body, `<option value="so-tu-phap" selected>`) {
+		if r.status != http.StatusOK || !hasElement(r.body, "option[value=\"so-tu-phap\"][selected]") {
 			t.Errorf("GET /dashboard as justice: %s", r)
 		}
-		if strings.Count(r.body, "<option value=\"so-") != 1 || strings.Contains(r.body, `value="so-xay-dung"`) {
+		if strings.Count(r.body, "<option value=\"so-") != 1 || hasElement(r.body, "[value=\"so-xay-dung\"]") {
 			t.Errorf("the agency choice of justice lists other agencies")
 		}
 		got := dtReport(t, env, justice.token, "so-tu-phap", period)
 		if got.Agency != "so-tu-phap" || got.Report.Responses != 2 || !slices.Equal(got.Units, []string{"so-tu-phap"}) {
 			t.Errorf("justice's report: agency %s units %v responses %d, want so-tu-phap, 2", got.Agency, got.Units, got.Report.Responses)
 		}
-		if !strings.Contains(r.body, `id="responses">2<`) {
+		if !hasText(r.body, "[id=\"responses\"]", "2") {
 			t.Errorf("the page does not show the 2 responses the API counts")
 		}
 	})
@@ -414,7 +414,7 @@ func TestDashboardRoleScoping(t *testing.T) {
 		if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location(), "/login") {
 			t.Errorf("GET %s as a disabled user: %s, want 303 to /login", p, r)
 		}
-		if strings.Contains(r.body, `id="overall"`) {
+		if hasElement(r.body, "[id=\"overall\"]") {
 			t.Errorf("a disabled user sees figures")
 		}
 		if r := gone.api(t, http.MethodGet, dtReportPath("so-tu-phap", period), nil); r.status != http.StatusUnauthorized {
@@ -460,11 +460,11 @@ func TestDashboardRoleScoping(t *testing.T) {
 		}
 		r := nahang.get(t, page("na-hang", url.Values{"lineage": {"1"}}))
 		for _, ag := range []string{"na-hang", "lam-binh", "x-thuong-lam"} {
-			if !strings.Contains(r.body, `<option value="`+ag+`"`) {
+			if !hasElement(r.body, "option[value=\""+ag+"\"]") {
 				t.Errorf("na-hang's staff are not offered %s", ag)
 			}
 		}
-		if !strings.Contains(r.body, `id="responses">3<`) {
+		if !hasText(r.body, "[id=\"responses\"]", "3") {
 			t.Errorf("na-hang's page with the lineage does not show 3 responses")
 		}
 	})
@@ -982,10 +982,10 @@ func TestDashboardInvalidPeriod(t *testing.T) {
 					t.Errorf("page as %s: %s, want 400", u.username, r)
 					continue
 				}
-				if !strings.Contains(r.body, `id="errors"`) || !strings.Contains(r.body, `href="#`+tc.field+`"`) {
+				if !hasElement(r.body, "[id=\"errors\"]") || !hasElement(r.body, "[href=\"#"+tc.field+"\"]") {
 					t.Errorf("page as %s: no message on %s: %s", u.username, tc.field, clip(r.body))
 				}
-				if strings.Contains(r.body, "err.") || strings.Contains(r.body, `id="overall"`) {
+				if strings.Contains(r.body, "err.") || hasElement(r.body, "[id=\"overall\"]") {
 					t.Errorf("page as %s: untranslated message or figures shown", u.username)
 				}
 				// The form keeps what was typed, escaped.

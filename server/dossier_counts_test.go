@@ -103,7 +103,7 @@ func TestDossierCountsCoverage(t *testing.T) {
 	}
 
 	page := admin.get(t, "/dashboard?agency=so-tu-phap&from="+month+"&to="+month)
-	if !strings.Contains(page.body, `id="coverage">Độ phủ thư mời: 25,0 %`) {
+	if !hasTextPrefix(page.body, "[id=\"coverage\"]", "Độ phủ thư mời: 25,0 %") {
 		t.Errorf("dashboard lacks the 25 %% coverage: %s", clip(page.body))
 	}
 }

@@ -118,7 +118,7 @@ func TestBlankFormPageCache(t *testing.T) {
 	}
 
 	// In English, another entry; logged in, no cache and the staff navigation.
-	if r := env.getPage(t, c, landPath+"?lang=en"); r.status != 200 || !strings.Contains(r.body, `<html lang="en">`) {
+	if r := env.getPage(t, c, landPath+"?lang=en"); r.status != 200 || !hasElement(r.body, "html[lang=\"en\"]") {
 		t.Errorf("English form page: %d", r.status)
 	}
 	staff := newAdmin(t, env)

@@ -269,8 +269,8 @@ func TestRankRangesFunnelTrendAndWeakestPages(t *testing.T) {
 		if n := strings.Count(p.body, `<circle class="too-few"`); n != 1 {
 			t.Errorf("%d hollow points on the trend, want 1 (last month)", n)
 		}
-		if !strings.Contains(p.body, `<tr data-month="`+now.Add(-1).String()+`" class="too-few">`) ||
-			strings.Contains(p.body, `<tr data-month="`+now.String()+`" class="too-few">`) {
+		if !hasElement(p.body, "tr[data-month=\""+now.Add(-1).String()+"\"][class=\"too-few\"]") ||
+			hasElement(p.body, "tr[data-month=\""+now.String()+"\"][class=\"too-few\"]") {
 			t.Errorf("the trend table does not flag last month alone")
 		}
 	})
@@ -315,7 +315,7 @@ func TestRankRangesFunnelTrendAndWeakestPages(t *testing.T) {
 		for _, c := range want {
 			wantOrder = append(wantOrder, c.Code)
 		}
-		if !slices.Equal(order, wantOrder) || strings.Contains(p.body, `id="criteria-too-few"`) {
+		if !slices.Equal(order, wantOrder) || hasElement(p.body, "[id=\"criteria-too-few\"]") {
 			t.Errorf("so-xay-dung's criteria on the page %v, want %v and no too-few heading", order, wantOrder)
 		}
 	})

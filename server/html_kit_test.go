@@ -239,7 +239,7 @@ func attrLookup(n *html.Node, name string) (string, bool) {
 		return "", false
 	}
 	for _, a := range n.Attr {
-		if a.Namespace == "" && a.Key == name {
+		if a.Key == name {
 			return a.Val, true
 		}
 	}
@@ -398,4 +398,36 @@ func formValues(t testing.TB, body, action string) url.Values {
 	}
 	t.Fatalf("no form with action %s in page: %s", action, clip(body))
 	return nil
+}
+
+// hasElement reports whether the page (or fragment) has an element matching
+// the selector.
+func hasElement(body, sel string) bool {
+	doc, err := parseHTML(body)
+	return err == nil && findFirst(doc, sel) != nil
+}
+
+// hasText reports whether an element matching the selector shows exactly
+// that text (textOf).
+func hasText(body, sel, text string) bool {
+	doc, err := parseHTML(body)
+	if err != nil {
+		return false
+	}
+	return slices.Contains(textsOf(doc, sel), text)
+}
+
+// hasTextPrefix reports whether an element matching the selector shows a
+// text (textOf) that begins with prefix.
+func hasTextPrefix(body, sel, prefix string) bool {
+	doc, err := parseHTML(body)
+	if err != nil {
+		return false
+	}
+	for _, s := range textsOf(doc, sel) {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
 }

@@ -89,7 +89,7 @@ func TestDashboardComparesLikeForLike(t *testing.T) {
 
 	// The page says the same.
 	page := admin.get(t, "/dashboard?agency=so-tn-mt&area=dat-dai&from="+now.String()+"&to="+now.String())
-	if page.status != http.StatusOK || !strings.Contains(page.body, `<strong id="province">37,5 %</strong>`) || !strings.Contains(page.body, `<strong id="rank">1/1</strong>`) {
+	if page.status != http.StatusOK || !hasText(page.body, "strong[id=\"province\"]", "37,5 %") || !hasText(page.body, "strong[id=\"rank\"]", "1/1") {
 		t.Errorf("dashboard page, land: province or rank wrong in %s", dashboardSummary(page.body))
 	}
 }
@@ -148,7 +148,7 @@ func TestIncompleteUnitIsNotRanked(t *testing.T) {
 	}
 
 	page := admin.get(t, "/dashboard?agency=so-tu-phap&from="+now.String()+"&to="+now.String())
-	if !strings.Contains(page.body, `id="overall" class="flag">Chưa tính chỉ số chung: yếu tố YT5`) || !strings.Contains(page.body, `id="rank-reason"`) {
+	if !hasTextPrefix(page.body, "[id=\"overall\"][class=\"flag\"]", "Chưa tính chỉ số chung: yếu tố YT5") || !hasElement(page.body, "[id=\"rank-reason\"]") {
 		t.Errorf("dashboard page does not say the overall index is incomplete: %s", dashboardSummary(page.body))
 	}
 	rp := admin.get(t, "/rankings?"+q.Encode())

@@ -98,7 +98,7 @@ func (e *invEnv) openInvitation(t testing.TB, inv InvitationJSON) (*http.Client,
 	if r.status != http.StatusOK {
 		t.Fatalf("GET %s: %d %s", inv.URL, r.status, clip(r.body))
 	}
-	if !strings.Contains(r.body, `id="verified"`) || !strings.Contains(r.body, `action="`+local(t, inv.URL)+`"`) {
+	if !hasElement(r.body, "[id=\"verified\"]") || !hasElement(r.body, "[action=\""+local(t, inv.URL)+"\"]") {
 		t.Fatalf("the verified form lacks its notice or posts elsewhere: %s", clip(r.body))
 	}
 	return c, formKey(t, r.body)
@@ -181,7 +181,7 @@ func TestInvitationIssueUseOnceAndVerified(t *testing.T) {
 	}
 	// The link is now used: its page says so (410), another form is refused.
 	r = env.getPage(t, env.client(t), local(t, inv.URL))
-	if r.status != http.StatusGone || goneReason(r.body) != "used" || strings.Contains(r.body, `name="key"`) {
+	if r.status != http.StatusGone || goneReason(r.body) != "used" || hasElement(r.body, "[name=\"key\"]") {
 		t.Errorf("GET used link: %d reason %q, want 410 used without a form", r.status, goneReason(r.body))
 	}
 	if !strings.Contains(r.body, "Hồ sơ này đã được đánh giá") {
@@ -206,7 +206,7 @@ func TestInvitationIssueUseOnceAndVerified(t *testing.T) {
 	anon, anonKey := env.client(t), ""
 	page := env.getPage(t, anon, "/s/so-tu-phap/tu-phap")
 	anonKey = formKey(t, page.body)
-	if strings.Contains(page.body, `id="verified"`) {
+	if hasElement(page.body, "[id=\"verified\"]") {
 		t.Error("the anonymous form claims to be verified")
 	}
 	if r := env.postSurvey(t, anon, "/s/so-tu-phap/tu-phap", validFormValues("tu-phap", anonKey)); r.status != http.StatusSeeOther {
@@ -529,7 +529,7 @@ func TestInvitationBadTokens(t *testing.T) {
 				} else {
 					continue
 				}
-				if r.status != tc.status || goneReason(r.body) != tc.reason || strings.Contains(r.body, `name="key"`) {
+				if r.status != tc.status || goneReason(r.body) != tc.reason || hasElement(r.body, "[name=\"key\"]") {
 					t.Errorf("%s %s: %d reason %q, want %d %q and no form", method, tc.path, r.status, goneReason(r.body), tc.status, tc.reason)
 				}
 			}
@@ -670,7 +670,7 @@ func TestIntegrationAccounts(t *testing.T) {
 		t.Fatalf("stored account %+v, %v", u, err)
 	}
 	page := admin.get(t, "/admin/users/vnpt-igate")
-	if !strings.Contains(page.body, `id="integration-hint"`) || strings.Contains(page.body, `action="/admin/users/vnpt-igate/password"`) {
+	if !hasElement(page.body, "[id=\"integration-hint\"]") || hasElement(page.body, "[action=\"/admin/users/vnpt-igate/password\"]") {
 		t.Errorf("integration user page: hint missing or password form shown")
 	}
 	// It has no password to reset, from the API or by a hand-made form post.
@@ -739,22 +739,22 @@ func TestAdminInvitationsPage(t *testing.T) {
 	defer func() { keyActivation = saved }()
 	env := newTestEnv(t)
 	admin := newAdmin(t, env)
-	if r := admin.get(t, "/admin"); !strings.Contains(r.body, `href="/admin/invitations"`) {
+	if r := admin.get(t, "/admin"); !hasElement(r.body, "[href=\"/admin/invitations\"]") {
 		t.Error("the admin menu lacks the invitations page")
 	}
 	r := admin.post(t, "/admin/invitations", url.Values{"agency": {"so-tu-phap"}, "area": {"tu-phap"}, "dossierRef": {"QUAY-1"}, "expiresInDays": {"10"}})
-	if r.status != http.StatusOK || !strings.Contains(r.body, `id="issued-short"`) || !strings.Contains(r.body, "/slip") {
+	if r.status != http.StatusOK || !hasElement(r.body, "[id=\"issued-short\"]") || !strings.Contains(r.body, "/slip") {
 		t.Fatalf("issue from the page: %s", r)
 	}
 	r = admin.post(t, "/admin/invitations", url.Values{"agency": {"so-tu-phap"}, "area": {"tu-phap"}, "dossierRef": {""}, "expiresInDays": {"x"}})
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="errors"`) {
+	if r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"errors\"]") {
 		t.Errorf("bad issue from the page: %d", r.status)
 	}
 	if r := admin.post(t, "/admin/invitation-keys", nil); r.status != http.StatusSeeOther {
 		t.Fatalf("rotate from the page: %s", r)
 	}
 	page := admin.get(t, "/admin/invitations")
-	if !strings.Contains(page.body, `data-key="2" data-state="signing"`) || !strings.Contains(page.body, `data-key="1" data-state="verifying"`) {
+	if !hasElement(page.body, "[data-key=\"2\"][data-state=\"signing\"]") || !hasElement(page.body, "[data-key=\"1\"][data-state=\"verifying\"]") {
 		t.Errorf("keys after rotation: %s", clip(page.body[strings.Index(page.body, "key-table"):]))
 	}
 	if r := admin.post(t, "/admin/invitation-keys/1/retire", nil); r.status != http.StatusSeeOther {
@@ -801,7 +801,7 @@ func TestVerifiedReportFilter(t *testing.T) {
 		}
 	}
 	page := staff.get(t, "/dashboard?agency=so-tu-phap&verified=1")
-	if page.status != http.StatusOK || !strings.Contains(page.body, `id="verified-only"`) || !strings.Contains(page.body, `<strong id="responses">2</strong>`) || !strings.Contains(page.body, "verified=1") {
+	if page.status != http.StatusOK || !hasElement(page.body, "[id=\"verified-only\"]") || !hasText(page.body, "strong[id=\"responses\"]", "2") || !strings.Contains(page.body, "verified=1") {
 		t.Errorf("dashboard with verified=1: %d %s", page.status, clip(page.body))
 	}
 }

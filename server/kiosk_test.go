@@ -298,7 +298,7 @@ func TestKioskPages(t *testing.T) {
 
 	c := env.client(t)
 	page := doRequest(t, c, http.MethodGet, env.http.URL+"/kiosk", "", nil)
-	if page.status != http.StatusOK || !strings.Contains(page.body, `action="/kiosk/pair"`) {
+	if page.status != http.StatusOK || !hasElement(page.body, "[action=\"/kiosk/pair\"]") {
 		t.Fatalf("GET /kiosk unpaired: %s, want the pairing form", page)
 	}
 	csrf := csrfOf(page.body)
@@ -306,7 +306,7 @@ func TestKioskPages(t *testing.T) {
 		return doRequest(t, c, http.MethodPost, env.http.URL+"/kiosk/pair", url.Values{"csrf": {csrf}, "code": {code}}.Encode(),
 			map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 	}
-	if r := post("WXYZ-2345"); r.status != http.StatusBadRequest || !strings.Contains(r.body, "Mã ghép nối không đúng") || !strings.Contains(r.body, `value="WXYZ-2345"`) {
+	if r := post("WXYZ-2345"); r.status != http.StatusBadRequest || !strings.Contains(r.body, "Mã ghép nối không đúng") || !hasElement(r.body, "[value=\"WXYZ-2345\"]") {
 		t.Errorf("wrong code in the form: %s, want 400 with the message and the code kept", r)
 	}
 	if r := doRequest(t, c, http.MethodPost, env.http.URL+"/kiosk/pair", url.Values{"code": {code}}.Encode(),
@@ -317,7 +317,7 @@ func TestKioskPages(t *testing.T) {
 		t.Fatalf("pair through the form: %s, want 303 to /kiosk", r)
 	}
 	k := doRequest(t, c, http.MethodGet, env.http.URL+"/kiosk", "", nil)
-	if k.status != http.StatusOK || !strings.Contains(k.body, `id="kiosk"`) {
+	if k.status != http.StatusOK || !hasElement(k.body, "[id=\"kiosk\"]") {
 		t.Fatalf("GET /kiosk paired: %s", k)
 	}
 	if ck := k.cookie(kioskCookie); ck == nil || ck.MaxAge < 300*24*3600 {
@@ -371,7 +371,7 @@ func TestKioskPages(t *testing.T) {
 	}
 	r := admin.post(t, "/admin/kiosks", url.Values{"name": {"<b>Máy 2</b>"}, "agency": {"so-tn-mt"}, "areas": {"dat-dai"},
 		"counters": {"1-3, B"}, "idleSeconds": {"45"}, "minIntervalSeconds": {"5"}})
-	if r.status != http.StatusOK || !strings.Contains(r.body, `id="pairing-code"`) || strings.Contains(r.body, "<b>Máy 2</b>") {
+	if r.status != http.StatusOK || !hasElement(r.body, "[id=\"pairing-code\"]") || strings.Contains(r.body, "<b>Máy 2</b>") {
 		t.Fatalf("create through the page: %s", r)
 	}
 	ks, _ := env.store.Kiosks(context.Background())
@@ -384,7 +384,7 @@ func TestKioskPages(t *testing.T) {
 	if strings.Join(made.Counters, "|") != "1|2|3|B" || made.IdleSeconds != 45 {
 		t.Errorf("kiosk made through the page: %+v, want counters 1|2|3|B, idle 45", made)
 	}
-	if r := admin.get(t, "/admin/kiosks/"+made.ID); r.status != http.StatusOK || strings.Contains(r.body, `id="pairing-code"`) {
+	if r := admin.get(t, "/admin/kiosks/"+made.ID); r.status != http.StatusOK || hasElement(r.body, "[id=\"pairing-code\"]") {
 		t.Errorf("the kiosk page shows a code again: %s", r)
 	}
 	r = admin.post(t, "/admin/kiosks/"+made.ID, url.Values{"name": {"Máy 2"}, "agency": {"so-tn-mt"}, "counters": {"1, 1"},
@@ -476,12 +476,12 @@ func TestKioskRatingsIntervalAndDedup(t *testing.T) {
 		t.Errorf("ratings of another agency: %s, want 403", r)
 	}
 	dash := staff.get(t, "/dashboard?agency=so-tn-mt&from="+from+"&to="+to)
-	if dash.status != http.StatusOK || !strings.Contains(dash.body, `id="kiosk-ratings"`) || !strings.Contains(dash.body, `<td class="num" id="kiosk-ratings-total">3</td>`) ||
+	if dash.status != http.StatusOK || !hasElement(dash.body, "[id=\"kiosk-ratings\"]") || !hasText(dash.body, "td[class=\"num\"][id=\"kiosk-ratings-total\"]", "3") ||
 		!strings.Contains(dash.body, "<th scope=\"row\">Quầy A</th>") || !strings.Contains(dash.body, "<th scope=\"row\">Quầy 1</th>") {
 		t.Errorf("dashboard ratings section missing or wrong: %s", clip(dash.body[strings.Index(dash.body, "<main"):]))
 	}
 	// A SIPAS report is untouched by ratings.
-	if d := staff.get(t, "/dashboard?agency=so-tu-phap"); strings.Contains(d.body, `id="kiosk-ratings"`) {
+	if d := staff.get(t, "/dashboard?agency=so-tu-phap"); hasElement(d.body, "[id=\"kiosk-ratings\"]") {
 		t.Errorf("an agency without ratings shows the section")
 	}
 }

@@ -449,3 +449,13 @@ func newStaff(t testing.TB, env *testEnv, username string, role survey.Role, age
 	u.token = u.fetchToken(t, username+"-test")
 	return u
 }
+
+// step runs one step of a sequential scenario as a subtest named by a
+// sentence of the spec. The later steps build on the earlier ones, so a
+// failed step ends the scenario.
+func step(t *testing.T, sentence string, f func(t *testing.T)) {
+	t.Helper()
+	if !t.Run(sentence, f) {
+		t.FailNow()
+	}
+}

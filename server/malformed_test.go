@@ -606,7 +606,7 @@ func TestMalformedCSRFOnCookieAPI(t *testing.T) {
 	}
 
 	// The right header works, and so does a bearer token without one.
-	if r := doRequest(t, admin.c, http.MethodPost, env.http.URL+"/api/v1/admin/invitation-keys", "", map[string]string{csrfHeader: m[1]}); r.status != http.StatusCreated {
+	if r := doRequest(t, admin.c, http.MethodPost, env.http.URL+"/api/v1/admin/invitation-keys", "", map[string]string{csrfHeader: m[0]}); r.status != http.StatusCreated {
 		t.Errorf("POST with the session's X-CSRF-Token: %s, want 201", r)
 	}
 	if r := admin.api(t, http.MethodPost, "/api/v1/admin/invitation-keys", nil); r.status != http.StatusCreated {

@@ -166,7 +166,7 @@ func TestOutageAnswers503AndRecovers(t *testing.T) {
 				t.Errorf("demographic %s: selected %q, want %q", d, got, form.Get(d))
 			}
 		}
-		if strings.Contains(r.body, `class="err"`) {
+		if hasElement(r.body, "[class=\"err\"]") {
 			t.Errorf("an outage is shown as a field error")
 		}
 	})

@@ -327,7 +327,7 @@ func TestPublicationsPublishReviseAndRead(t *testing.T) {
 		t.Errorf("provisional publication: %+v", pv.PublicationJSON)
 	}
 	page := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period="+cur.String(), "", nil)
-	if page.status != http.StatusOK || !strings.Contains(page.body, `id="provisional"`) {
+	if page.status != http.StatusOK || !hasElement(page.body, "[id=\"provisional\"]") {
 		t.Errorf("/ket-qua of a provisional period: %d, no label", page.status)
 	}
 }
@@ -351,7 +351,7 @@ func TestPublicationsPublicPage(t *testing.T) {
 	}
 
 	// The staff page: a bad period is a field message, a good one publishes.
-	if r := insp.get(t, "/publications"); r.status != http.StatusOK || !strings.Contains(r.body, `id="publish-form"`) {
+	if r := insp.get(t, "/publications"); r.status != http.StatusOK || !hasElement(r.body, "[id=\"publish-form\"]") {
 		t.Fatalf("GET /publications: %s", r)
 	}
 	bad := insp.post(t, "/publications", url.Values{"period": {"2026-13"}})
@@ -369,7 +369,7 @@ func TestPublicationsPublicPage(t *testing.T) {
 	if done.status != http.StatusSeeOther || !strings.HasPrefix(done.location(), "/publications?") {
 		t.Fatalf("POST /publications: %s", done)
 	}
-	if r := insp.get(t, done.location()); r.status != http.StatusOK || !strings.Contains(r.body, `id="done"`) || !strings.Contains(r.body, `data-revision="1"`) {
+	if r := insp.get(t, done.location()); r.status != http.StatusOK || !hasElement(r.body, "[id=\"done\"]") || !hasElement(r.body, "[data-revision=\"1\"]") {
 		t.Errorf("the staff page after publishing: %s", r)
 	}
 	pbInsert(t, env, "so-cong-thuong", "cong-thuong", at, 1, 1, 1) // not published: must not show
@@ -534,7 +534,7 @@ func TestPublicationsPageScale(t *testing.T) {
 		if rows := strings.Count(pg.body, "<tr data-agency="); rows != 400 {
 			t.Errorf("/ket-qua shows %d units, want 400", rows)
 		}
-		if !strings.Contains(pg.body, `<td class="num rank">3 <span class="range">(1–7)</span></td>`) || !strings.Contains(pg.body, `class="num effn"`) {
+		if !strings.Contains(pg.body, `<td class="num rank">3 <span class="range">(1–7)</span></td>`) || !hasElement(pg.body, "[class=\"num effn\"]") {
 			t.Errorf("/ket-qua?lang=%s shows no rank range or effective sample", lang)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,35 +100,31 @@ type rtRow struct {
 	Agency, Rank, Index, CI, Responses, Change string
 }
 
-var (
-	rtRowRE  = regexp.MustCompile(`(?s)<tr data-agency="([^"]+)">(.*?)</tr>`)
-	rtCellRE = regexp.MustCompile(`(?s)<td class="num (rank|index|ci|responses|delta)">(.*?)</td>`)
-	rtTagRE  = regexp.MustCompile(`<[^>]+>`)
-)
-
 // rtPageRows reads the rows of the table with the id from the page.
 func rtPageRows(body, id string) []rtRow {
-	start := strings.Index(body, `id="`+id+`"`)
-	if start < 0 {
+	doc, err := parseHTML(body)
+	if err != nil {
 		return nil
 	}
-	table := body[start:]
-	table = table[:strings.Index(table, "</table>")]
+	table := findFirst(doc, "#"+id)
+	if table == nil {
+		return nil
+	}
 	var out []rtRow
-	for _, m := range rtRowRE.FindAllStringSubmatch(table, -1) {
-		r := rtRow{Agency: m[1]}
-		for _, c := range rtCellRE.FindAllStringSubmatch(m[2], -1) {
-			v := strings.TrimSpace(html.UnescapeString(rtTagRE.ReplaceAllString(c[2], "")))
-			switch c[1] {
-			case "rank":
+	for _, tr := range findAll(table, `tr[data-agency]`) {
+		r := rtRow{Agency: attrOf(tr, "data-agency")}
+		for _, td := range findAll(tr, `td.num`) {
+			v := textOf(td)
+			switch {
+			case hasClass(td, "rank"):
 				r.Rank = v
-			case "index":
+			case hasClass(td, "index"):
 				r.Index = v
-			case "ci":
+			case hasClass(td, "ci"):
 				r.CI = v
-			case "responses":
+			case hasClass(td, "responses"):
 				r.Responses = v
-			case "delta":
+			case hasClass(td, "delta"):
 				r.Change = v
 			}
 		}
@@ -169,7 +164,7 @@ func rtAgree(t *testing.T, env *testEnv, api RankingsJSON, page string) {
 	ms := env.srv.locales[survey.Vi]
 	for _, l := range api.Levels {
 		lv := string(l.Level)
-		if !strings.Contains(page, `id="level-`+lv+`"`) {
+		if !hasElement(page, "[id=\"level-"+lv+"\"]") {
 			t.Errorf("level %s: not on the page", lv)
 			continue
 		}
@@ -186,18 +181,18 @@ func rtAgree(t *testing.T, env *testEnv, api RankingsJSON, page string) {
 				t.Errorf("table %s:\n page %+v\n  API %+v", part.id, got, want)
 			}
 		}
-		sum := regexp.MustCompile(`<p class="summary-line" id="summary-` + lv + `">([^<]*)</p>`).FindStringSubmatch(page)
+		sum := findIn(t, page, `p.summary-line#summary-`+lv)
 		switch {
-		case l.Summary == nil && sum != nil:
-			t.Errorf("level %s: the page has a sentence %q, the API none", lv, sum[1])
-		case l.Summary != nil && (sum == nil || html.UnescapeString(sum[1]) != l.Summary.Vi):
-			t.Errorf("level %s: the page's sentence %v, the API's %q", lv, sum, l.Summary.Vi)
+		case l.Summary == nil && len(sum) != 0:
+			t.Errorf("level %s: the page has a sentence %q, the API none", lv, textOf(sum[0]))
+		case l.Summary != nil && (len(sum) != 1 || textOf(sum[0]) != l.Summary.Vi):
+			t.Errorf("level %s: the page's sentence %v, the API's %q", lv, textsOf(mustHTML(t, page), `p.summary-line#summary-`+lv), l.Summary.Vi)
 		}
 	}
-	if n := strings.Count(page, `class="rank-level"`); n != len(api.Levels) {
+	if n := len(findIn(t, page, `[class=rank-level]`)); n != len(api.Levels) {
 		t.Errorf("the page has %d levels, the API %d", n, len(api.Levels))
 	}
-	if !strings.Contains(page, `<code id="rule">`+api.Rule.ID+`</code>`) {
+	if got := textsOf(mustHTML(t, page), `code#rule`); len(got) != 1 || got[0] != api.Rule.ID {
 		t.Errorf("the page does not name the rule %s", api.Rule.ID)
 	}
 }
@@ -309,7 +304,7 @@ func TestRankingsPageAndAPI(t *testing.T) {
 			t.Fatalf("GET /rankings: %s", r)
 		}
 		rtAgree(t, env, api, r.body)
-		if !strings.Contains(r.body, `href="/rankings"`) {
+		if !hasElement(r.body, "[href=\"/rankings\"]") {
 			t.Errorf("the navigation has no link to /rankings")
 		}
 		for _, f := range []string{"csv", "xlsx", "json"} {
@@ -376,7 +371,7 @@ func TestRankingsPageAndAPI(t *testing.T) {
 				t.Errorf("the staff page of so-cong-thuong shows %q", other)
 			}
 		}
-		if !strings.Contains(page.body, `id="scoped"`) {
+		if !hasElement(page.body, "[id=\"scoped\"]") {
 			t.Errorf("the staff page does not say it shows their agencies only")
 		}
 		// The staff of a merged agency: its successor is not theirs.

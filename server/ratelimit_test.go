@@ -208,7 +208,7 @@ func TestRateLimitFormPageInBothLanguages(t *testing.T) {
 		if !strings.Contains(r.body, html.EscapeString(ms.T("error.ratelimited.body", secs))) {
 			t.Errorf("%s: the page lacks the wait of %d s", lang, secs)
 		}
-		if !strings.Contains(r.body, `<html lang="`+string(lang)+`">`) {
+		if !hasElement(r.body, "html[lang=\""+string(lang)+"\"]") {
 			t.Errorf("%s: page not in that language", lang)
 		}
 	}

@@ -145,14 +145,14 @@ func TestResponseRatesByHand(t *testing.T) {
 	}
 
 	page := admin.get(t, "/dashboard?agency=so-tu-phap&from="+from+"&to="+to)
-	if !strings.Contains(page.body, `id="response-rate-value">33,3 %<`) || strings.Contains(page.body, `id="response-rate-low"`) {
+	if !hasText(page.body, "[id=\"response-rate-value\"]", "33,3 %") || hasElement(page.body, "[id=\"response-rate-low\"]") {
 		t.Errorf("so-tu-phap's dashboard lacks its 33,3 %% rate or flags it: %s", clip(page.body))
 	}
-	if page := admin.get(t, "/dashboard?agency=so-xay-dung&from="+from+"&to="+to); strings.Contains(page.body, `id="response-rate"`) {
+	if page := admin.get(t, "/dashboard?agency=so-xay-dung&from="+from+"&to="+to); hasElement(page.body, "[id=\"response-rate\"]") {
 		t.Error("an agency without invitations shows a response rate")
 	}
 	page = admin.get(t, "/dashboard?agency=so-tn-mt&from="+from+"&to="+to+"&lang=en")
-	if !strings.Contains(page.body, `id="response-rate-value">0.0%<`) || !strings.Contains(page.body, `id="response-rate-low"`) {
+	if !hasText(page.body, "[id=\"response-rate-value\"]", "0.0%") || !hasElement(page.body, "[id=\"response-rate-low\"]") {
 		t.Errorf("so-tn-mt's dashboard lacks its flagged 0%% rate: %s", clip(page.body))
 	}
 }

@@ -190,14 +190,14 @@ func TestSelfEnteredResponsesAndBasis(t *testing.T) {
 		}
 	}
 	page = admin.get(t, "/rankings?lang=en&verified=1&"+month.Encode())
-	if !strings.Contains(page.body, `<option value="verified" selected>`) || !strings.Contains(page.body, env.srv.locales[survey.En].T("basis.desc.verified")) {
+	if !hasElement(page.body, "option[value=\"verified\"][selected]") || !strings.Contains(page.body, env.srv.locales[survey.En].T("basis.desc.verified")) {
 		t.Errorf("/rankings?verified=1: the basis is not verified")
 	}
 	if page = admin.get(t, "/rankings?basis=most"); page.status != http.StatusBadRequest {
 		t.Errorf("/rankings?basis=most: %d, want 400", page.status)
 	}
 	page = admin.get(t, "/dashboard?lang=vi&agency=so-tu-phap&"+month.Encode())
-	if page.status != http.StatusOK || !strings.Contains(page.body, `id="self-entered" data-count="40"`) || !strings.Contains(page.body, "40 trên 80 phiếu (50,0 %)") {
+	if page.status != http.StatusOK || !hasElement(page.body, "[id=\"self-entered\"][data-count=\"40\"]") || !strings.Contains(page.body, "40 trên 80 phiếu (50,0 %)") {
 		t.Errorf("/dashboard: no self-entered share of 40 of 80 (status %d)", page.status)
 	}
 }

@@ -308,10 +308,10 @@ func TestFormPageStructure(t *testing.T) {
 						t.Errorf("question %s: radio %q has name %s and label %q, want a_%s and a real label", q.Code, outerHTML(l), attrOf(in, "name"), textOf(l), q.Code)
 					}
 				}
-				if !strings.Contains(set, `id="`+qAnchor(q.Code)+`"`) {
+				if !hasElement(set, "[id=\""+qAnchor(q.Code)+"\"]") {
 					t.Errorf("question %s: no radio with id %q for the error summary to link to", q.Code, qAnchor(q.Code))
 				}
-				if strings.Contains(set, "checked") || strings.Contains(set, `class="err"`) {
+				if strings.Contains(set, "checked") || hasElement(set, "[class=\"err\"]") {
 					t.Errorf("question %s: a fresh form has a checked radio or an error", q.Code)
 				}
 			}
@@ -331,7 +331,7 @@ func TestFormPageStructure(t *testing.T) {
 					t.Errorf("page lacks %q", w)
 				}
 			}
-			if strings.Contains(r.body, `class="errors"`) {
+			if hasElement(r.body, "[class=\"errors\"]") {
 				t.Errorf("a fresh form shows an error summary")
 			}
 		})
@@ -651,13 +651,13 @@ func TestFormInvalidSubmissions(t *testing.T) {
 			if r.status != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400; body:\n%s", r.status, clip(r.body))
 			}
-			if !strings.Contains(r.body, `<form method="post" action="`+landPath+`"`) {
+			if !hasElement(r.body, "form[method=\"post\"][action=\""+landPath+"\"]") {
 				t.Fatalf("the form is not shown again")
 			}
 			if got := formKey(t, r.body); got != key {
 				t.Errorf("key = %q, want the submitted key %q kept", got, key)
 			}
-			if !strings.Contains(r.body, `<input type="hidden" name="formVersion" value="1">`) {
+			if !hasElement(r.body, "input[type=\"hidden\"][name=\"formVersion\"][value=\"1\"]") {
 				t.Errorf("form shown again without the current form version")
 			}
 			summary := errorSummary(r.body)
@@ -668,22 +668,22 @@ func TestFormInvalidSubmissions(t *testing.T) {
 			for _, code := range questionCodes(landArea) {
 				set := fs[code]
 				msg, wrong := tt.wantQ[code]
-				hasErr := strings.Contains(set, `<p class="err" id="`+qAnchor(code)+`-err">`)
+				hasErr := hasElement(set, "p[class=\"err\"][id=\""+qAnchor(code)+"-err\"]")
 				switch {
 				case wrong && !hasErr:
 					t.Errorf("question %s: no message next to the field", code)
 				case wrong && !strings.Contains(set, msg):
 					t.Errorf("question %s: message is not %q:\n%s", code, msg, set)
-				case wrong && !strings.Contains(set, `aria-describedby="`+qAnchor(code)+`-err"`):
+				case wrong && !hasElement(set, "[aria-describedby=\""+qAnchor(code)+"-err\"]"):
 					t.Errorf("question %s: radios not described by the message", code)
-				case wrong && !strings.Contains(summary, `href="#`+qAnchor(code)+`"`):
+				case wrong && !hasElement(summary, "[href=\"#"+qAnchor(code)+"\"]"):
 					t.Errorf("question %s: summary has no link href=\"#%s\":\n%s", code, qAnchor(code), summary)
 				case !wrong && hasErr:
 					t.Errorf("question %s: has a message but was answered correctly", code)
 				}
 			}
 			for a, msg := range tt.wantOther {
-				if !strings.Contains(summary, `href="#`+a+`"`) || !strings.Contains(summary, msg) {
+				if !hasElement(summary, "[href=\"#"+a+"\"]") || !strings.Contains(summary, msg) {
 					t.Errorf("summary lacks a link to #%s with %q:\n%s", a, msg, summary)
 				}
 			}
@@ -971,7 +971,7 @@ func TestFormAreaNotServed(t *testing.T) {
 					t.Errorf("page lacks %q", w)
 				}
 			}
-			if s := errorSummary(r.body); !strings.Contains(s, `href="#area"`) {
+			if s := errorSummary(r.body); !hasElement(s, "[href=\"#area\"]") {
 				t.Errorf("summary lacks a link to #area:\n%s", s)
 			}
 		})

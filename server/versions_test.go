@@ -237,7 +237,7 @@ func TestCrosswalkOnTheAdminPage(t *testing.T) {
 	}
 	page := env.getPage(t, c, "/admin/forms/sipas-2017/2")
 	for _, id := range []string{"crosswalk.from", "crosswalk.to.1.1", "crosswalk.to.5.4"} {
-		if !strings.Contains(page.body, `<label for="`+id+`">`) {
+		if !hasElement(page.body, "label[for=\""+id+"\"]") {
 			t.Errorf("the draft page has no labelled field %s", id)
 		}
 	}
@@ -255,7 +255,7 @@ func TestCrosswalkOnTheAdminPage(t *testing.T) {
 	vals.Set("crosswalk.to.1.1", "2.1") // another factor
 	r := env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals)
 	want := env.srv.locales[survey.Vi].T("forms.err.other_factor")
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, want) || !strings.Contains(r.body, `aria-describedby="crosswalk.to.1.1-err"`) {
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, want) || !hasElement(r.body, "[aria-describedby=\"crosswalk.to.1.1-err\"]") {
 		t.Errorf("crosswalk to another factor = %d, message %q shown %v: %s", r.status, want, strings.Contains(r.body, want), clip(errorSummary(r.body)))
 	}
 	if d, _ := env.store.Form(ctx, survey.DefaultFormID, 2); d.Crosswalk != nil {
@@ -274,7 +274,7 @@ func TestCrosswalkOnTheAdminPage(t *testing.T) {
 		t.Fatalf("publish = %d: %s", r.status, clip(errorSummary(r.body)))
 	}
 	page = env.getPage(t, c, "/admin/forms/sipas-2017/2")
-	if !strings.Contains(page.body, `<h2 id="crosswalk">`) || !strings.Contains(page.body, env.srv.locales[survey.Vi].T("versions.not_comparable")) || strings.Contains(page.body, `name="crosswalk.from"`) {
+	if !hasElement(page.body, "h2[id=\"crosswalk\"]") || !strings.Contains(page.body, env.srv.locales[survey.Vi].T("versions.not_comparable")) || hasElement(page.body, "[name=\"crosswalk.from\"]") {
 		t.Errorf("the published page does not show the crosswalk read only: %s", clip(page.body))
 	}
 }
