@@ -20,107 +20,6 @@ import (
 
 const formCT = "application/x-www-form-urlencoded"
 
-// azAgencyJSON is an agency as the admin API returns it.
-type azAgencyJSON struct {
-	survey.Agency
-	Lineage []string `json:"lineage"`
-}
-
-func azGetAgency(t testing.TB, admin *staffUser, code string) azAgencyJSON {
-	t.Helper()
-	r := admin.api(t, http.MethodGet, "/api/v1/admin/agencies/"+code, nil)
-	if r.status != http.StatusOK {
-		t.Fatalf("GET agency %s: %s", code, r)
-	}
-	var a azAgencyJSON
-	if err := json.Unmarshal([]byte(r.body), &a); err != nil {
-		t.Fatalf("agency %s: %v in %s", code, err, r.body)
-	}
-	return a
-}
-
-// azAuditEntries reads the audit log through the admin API, newest first.
-func azAuditEntries(t testing.TB, admin *staffUser) []survey.AuditEntry {
-	t.Helper()
-	r := admin.api(t, http.MethodGet, "/api/v1/admin/audit", nil)
-	if r.status != http.StatusOK {
-		t.Fatalf("GET audit: %s", r)
-	}
-	var out struct{ Entries []survey.AuditEntry }
-	if err := json.Unmarshal([]byte(r.body), &out); err != nil {
-		t.Fatalf("audit: %v in %s", err, r.body)
-	}
-	return out.Entries
-}
-
-func azFindAudit(es []survey.AuditEntry, action, target string) []survey.AuditEntry {
-	var out []survey.AuditEntry
-	for _, e := range es {
-		if e.Action == action && e.Target == target {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// azClientWithSession is a browser holding only the given session cookie.
-func azClientWithSession(t testing.TB, env *testEnv, value string) *http.Client {
-	t.Helper()
-	c := env.client(t)
-	base, _ := url.Parse(env.http.URL)
-	c.Jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: value, Path: "/"}})
-	return c
-}
-
-// azSessionWorks reports whether a session cookie value still logs its
-// holder in (a logged-in staff member gets 200 or 403 on /admin; nobody is
-// sent to the login page).
-func azSessionWorks(t testing.TB, env *testEnv, value string) bool {
-	t.Helper()
-	r := doRequest(t, azClientWithSession(t, env, value), http.MethodGet, env.http.URL+"/admin", "", nil)
-	switch {
-	case r.status == http.StatusSeeOther && strings.HasPrefix(r.location(), "/login"):
-		return false
-	case r.status == http.StatusOK || r.status == http.StatusForbidden:
-		return true
-	}
-	t.Fatalf("GET /admin with a session cookie: %s", r)
-	return false
-}
-
-// azSubmit stores a complete response for an agency and area through the
-// public API and returns the answer.
-func azSubmit(t testing.TB, env *testEnv, agency, area string) httpResult {
-	t.Helper()
-	cat, err := env.store.Catalog(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := cat.FormFor(area, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	answers := map[string]int{}
-	for _, q := range f.Questions(area) {
-		answers[q.Code] = 4
-	}
-	return callAPI(t, env, "", http.MethodPost, "/api/v1/responses", map[string]any{
-		"agency": agency, "area": area, "answers": answers, "channel": "counter", "idempotencyKey": survey.NewKey(),
-	})
-}
-
-func azResponseID(t testing.TB, r httpResult) string {
-	t.Helper()
-	if r.status != http.StatusCreated {
-		t.Fatalf("submit: %s, want 201", r)
-	}
-	var out struct{ ID string }
-	if err := json.Unmarshal([]byte(r.body), &out); err != nil || out.ID == "" {
-		t.Fatalf("submit: body %s: %v", r.body, err)
-	}
-	return out.ID
-}
-
 // ---- sessions ----
 
 func TestSessionCookieFlags(t *testing.T) {
@@ -189,7 +88,7 @@ func TestSessionIDChangesAtLogin(t *testing.T) {
 
 	// A session cookie planted before login (session fixation) is not adopted.
 	planted := "planted-session-value-0123456789abcdefghij"
-	c := azClientWithSession(t, env, planted)
+	c := clientWithSession(t, env, planted)
 	r := loginForm(t, env, c, "admin", adminPassword)
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("login: %s", r)
@@ -198,13 +97,13 @@ func TestSessionIDChangesAtLogin(t *testing.T) {
 	if got == nil || got.Value == "" || got.Value == planted {
 		t.Fatalf("session cookie after login = %v, want a new value (planted %q)", got, planted)
 	}
-	if azSessionWorks(t, env, planted) {
+	if sessionWorks(t, env, planted) {
 		t.Errorf("the planted session value logs in")
 	}
 	if _, err := env.store.Session(ctx, hashID(planted)); !errors.Is(err, survey.ErrNotFound) {
 		t.Errorf("planted session stored: %v", err)
 	}
-	if !azSessionWorks(t, env, got.Value) {
+	if !sessionWorks(t, env, got.Value) {
 		t.Errorf("the new session does not log in")
 	}
 	if _, err := env.store.Session(ctx, got.Value); !errors.Is(err, survey.ErrNotFound) {
@@ -222,10 +121,10 @@ func TestSessionIDChangesAtLogin(t *testing.T) {
 	if second == nil || second.Value == first {
 		t.Fatalf("second login kept the session id (%v)", second)
 	}
-	if azSessionWorks(t, env, first) {
+	if sessionWorks(t, env, first) {
 		t.Errorf("the session of before the second login still works")
 	}
-	if !azSessionWorks(t, env, second.Value) {
+	if !sessionWorks(t, env, second.Value) {
 		t.Errorf("the session of the second login does not work")
 	}
 	// The CSRF token changes with the session: the old one is refused.
@@ -258,13 +157,13 @@ func TestLogoutEndsSession(t *testing.T) {
 	if _, err := env.store.Session(ctx, hashID(raw)); !errors.Is(err, survey.ErrNotFound) {
 		t.Errorf("session still stored after logout: %v", err)
 	}
-	if azSessionWorks(t, env, raw) {
+	if sessionWorks(t, env, raw) {
 		t.Errorf("the old session cookie still works after logout")
 	}
 	if r := admin.get(t, "/admin"); r.status != http.StatusSeeOther {
 		t.Errorf("GET /admin after logout: %s, want 303 to the login page", r)
 	}
-	if es := azFindAudit(azAuditEntries(t, admin), "logout", "admin"); len(es) != 1 {
+	if es := findAudit(auditEntries(t, admin), "logout", "admin"); len(es) != 1 {
 		t.Errorf("audit has %d logout entries, want 1", len(es))
 	}
 }
@@ -307,7 +206,7 @@ func TestLogoutFromEveryStaffPage(t *testing.T) {
 			if r.status != http.StatusSeeOther || r.location() != "/login" {
 				t.Errorf("logout from %s: %s, want 303 to /login", tc.page, r)
 			}
-			if azSessionWorks(t, env, raw) {
+			if sessionWorks(t, env, raw) {
 				t.Errorf("logout from %s: the session still works", tc.page)
 			}
 		})
@@ -348,11 +247,11 @@ func TestLoginThrottled(t *testing.T) {
 		t.Errorf("the locked user name, differently written: %s, want 429", r)
 	}
 
-	es := azAuditEntries(t, admin)
-	if n := len(azFindAudit(es, "login_failed", "slow-user")); n < 5 {
+	es := auditEntries(t, admin)
+	if n := len(findAudit(es, "login_failed", "slow-user")); n < 5 {
 		t.Errorf("audit has %d login_failed entries for slow-user, want at least 5", n)
 	}
-	for _, e := range azFindAudit(es, "login_failed", "slow-user") {
+	for _, e := range findAudit(es, "login_failed", "slow-user") {
 		if strings.Contains(e.Before+e.After, "wrong-password") {
 			t.Errorf("a failed login's audit entry holds the password tried: %+v", e)
 		}
@@ -377,7 +276,7 @@ func TestLoginThrottled(t *testing.T) {
 	if a, err := env.store.LoginAttempts(ctx, lockoutKey(t, env, "slow-user", "127.0.0.1")); err != nil || a.Failures != 0 {
 		t.Errorf("failures after a successful login = %+v, %v; want reset", a, err)
 	}
-	if n := len(azFindAudit(azAuditEntries(t, admin), "login", "slow-user")); n != 1 {
+	if n := len(findAudit(auditEntries(t, admin), "login", "slow-user")); n != 1 {
 		t.Errorf("audit has %d login entries for slow-user, want 1", n)
 	}
 }
@@ -476,10 +375,10 @@ func TestAuditLoginsAndAdminChanges(t *testing.T) {
 		t.Fatalf("disable user: %s", r)
 	}
 
-	es := azAuditEntries(t, admin)
+	es := auditEntries(t, admin)
 	check := func(action, target string, wantBefore bool, beforeHas, afterHas string) {
 		t.Helper()
-		got := azFindAudit(es, action, target)
+		got := findAudit(es, action, target)
 		if len(got) != 1 {
 			t.Errorf("audit: %d entries %s %s, want 1 (all: %+v)", len(got), action, target, es)
 			return
@@ -507,7 +406,7 @@ func TestAuditLoginsAndAdminChanges(t *testing.T) {
 	check("agency_update", "so-audit", true, `"Sở Kiểm tra"`, `"Sở Kiểm tra mới"`)
 	check("user_create", "nv-audit", false, "", `"staff"`)
 	check("user_update", "nv-audit", true, `"disabled":false`, `"disabled":true`)
-	if n := len(azFindAudit(es, "login", "admin")); n != 1 {
+	if n := len(findAudit(es, "login", "admin")); n != 1 {
 		t.Errorf("audit: %d login entries for admin, want 1", n)
 	}
 	for _, e := range es {
@@ -542,7 +441,7 @@ func TestAdminAgencyCreateAndValidation(t *testing.T) {
 	if p := admin.get(t, "/admin/agencies/so-moi"); p.status != http.StatusOK || !strings.Contains(p.body, "Sở Mới") {
 		t.Errorf("agency page: %s", p)
 	}
-	a := azGetAgency(t, admin, "so-moi")
+	a := getAgency(t, admin, "so-moi")
 	if !a.Active || a.Level != survey.LevelDepartment || !slices.Equal(a.Areas, []string{"tu-phap", "dat-dai"}) || a.Name.En != "New Department" {
 		t.Errorf("created agency = %+v", a.Agency)
 	}
@@ -552,7 +451,7 @@ func TestAdminAgencyCreateAndValidation(t *testing.T) {
 	if r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"errors\"]") {
 		t.Errorf("duplicate through the page: %s, want 400 with the error summary", r)
 	}
-	if a := azGetAgency(t, admin, "so-moi"); a.Name.Vi != "Sở Mới" {
+	if a := getAgency(t, admin, "so-moi"); a.Name.Vi != "Sở Mới" {
 		t.Errorf("duplicate create changed the agency: %+v", a.Agency)
 	}
 
@@ -630,7 +529,7 @@ func TestAdminAgencyCreateAndValidation(t *testing.T) {
 	}
 	wantFieldError(t, "parent is a grandchild", admin.api(t, http.MethodPut, "/api/v1/admin/agencies/cy-a", edit("cy-c")), "parent")
 	wantFieldError(t, "parent is itself", admin.api(t, http.MethodPut, "/api/v1/admin/agencies/cy-a", edit("cy-a")), "parent")
-	if a := azGetAgency(t, admin, "cy-a"); a.Parent != "" {
+	if a := getAgency(t, admin, "cy-a"); a.Parent != "" {
 		t.Errorf("cy-a parent = %q after refused edits", a.Parent)
 	}
 	// Through the page too.
@@ -668,7 +567,7 @@ func TestAdminAgencyRenameKeepsFormerName(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("rename: %s", r)
 	}
-	a := azGetAgency(t, admin, "so-tu-phap")
+	a := getAgency(t, admin, "so-tu-phap")
 	if a.Name.Vi != "Sở Tư pháp tỉnh Tuyên Quang" || !a.Active {
 		t.Errorf("renamed agency: %+v", a.Agency)
 	}
@@ -685,7 +584,7 @@ func TestAdminAgencyRenameKeepsFormerName(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("edit: %s", r)
 	}
-	if a := azGetAgency(t, admin, "so-tu-phap"); len(a.FormerNames) != 1 || !slices.Equal(a.Areas, []string{"tu-phap", "dat-dai"}) {
+	if a := getAgency(t, admin, "so-tu-phap"); len(a.FormerNames) != 1 || !slices.Equal(a.Areas, []string{"tu-phap", "dat-dai"}) {
 		t.Errorf("after an edit without rename: %+v", a.Agency)
 	}
 	// A bad date is a field error.
@@ -703,7 +602,7 @@ func TestAdminAgencyRenameKeepsFormerName(t *testing.T) {
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("rename through the page: %s", r)
 	}
-	a = azGetAgency(t, admin, "so-tu-phap")
+	a = getAgency(t, admin, "so-tu-phap")
 	if len(a.FormerNames) != 2 || a.FormerNames[1].Name.Vi != "Sở Tư pháp tỉnh Tuyên Quang" || !a.Active {
 		t.Errorf("after the second rename: %+v", a.Agency)
 	}
@@ -726,7 +625,7 @@ func TestAdminMergeLineageAndResponses(t *testing.T) {
 
 	// Before the merger: a response for so-giao-thong, and so-tn-mt does not
 	// serve transport.
-	before := azResponseID(t, azSubmit(t, env, "so-giao-thong", "giao-thong"))
+	before := responseIDOf(t, submitByAPI(t, env, "so-giao-thong", "giao-thong"))
 	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/s/so-tn-mt/giao-thong", "", nil); r.status == http.StatusOK {
 		t.Fatalf("so-tn-mt serves giao-thong before the merger")
 	}
@@ -746,7 +645,7 @@ func TestAdminMergeLineageAndResponses(t *testing.T) {
 	} {
 		wantFieldError(t, "merge "+tc.name, admin.api(t, http.MethodPost, "/api/v1/admin/merges", tc.body), tc.field)
 	}
-	if a := azGetAgency(t, admin, "so-giao-thong"); !a.Active || a.MergedInto != "" {
+	if a := getAgency(t, admin, "so-giao-thong"); !a.Active || a.MergedInto != "" {
 		t.Fatalf("a refused merger changed so-giao-thong: %+v", a.Agency)
 	}
 
@@ -758,7 +657,7 @@ func TestAdminMergeLineageAndResponses(t *testing.T) {
 	}
 	day := time.Date(2025, 7, 1, 0, 0, 0, 0, hcm)
 	for _, code := range []string{"so-giao-thong", "so-xay-dung"} {
-		a := azGetAgency(t, admin, code)
+		a := getAgency(t, admin, code)
 		if a.Active || a.MergedInto != "so-tn-mt" || !a.Until.Equal(day) {
 			t.Errorf("%s after the merger: active %v mergedInto %q until %v", code, a.Active, a.MergedInto, a.Until)
 		}
@@ -766,7 +665,7 @@ func TestAdminMergeLineageAndResponses(t *testing.T) {
 			t.Errorf("%s lineage = %v", code, a.Lineage)
 		}
 	}
-	s := azGetAgency(t, admin, "so-tn-mt")
+	s := getAgency(t, admin, "so-tn-mt")
 	if !s.Active || !slices.Equal(s.Predecessors, []string{"so-giao-thong", "so-xay-dung"}) {
 		t.Errorf("survivor: active %v predecessors %v", s.Active, s.Predecessors)
 	}
@@ -788,7 +687,7 @@ func TestAdminMergeLineageAndResponses(t *testing.T) {
 	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/s/so-giao-thong/giao-thong", "", nil); r.status != http.StatusNotFound {
 		t.Errorf("public form of the merged agency: %s, want 404", r)
 	}
-	if r := azSubmit(t, env, "so-giao-thong", "giao-thong"); r.status != http.StatusNotFound {
+	if r := submitByAPI(t, env, "so-giao-thong", "giao-thong"); r.status != http.StatusNotFound {
 		t.Errorf("API response for the merged agency: %s, want 404", r)
 	}
 	for _, ar := range []string{"giao-thong", "xay-dung"} {
@@ -796,7 +695,7 @@ func TestAdminMergeLineageAndResponses(t *testing.T) {
 			t.Errorf("survivor's form for the merged agency's area %s: %s", ar, r)
 		}
 	}
-	after := azResponseID(t, azSubmit(t, env, "so-tn-mt", "giao-thong"))
+	after := responseIDOf(t, submitByAPI(t, env, "so-tn-mt", "giao-thong"))
 	if resp, err := env.store.Response(ctx, after); err != nil || resp.Agency != "so-tn-mt" {
 		t.Errorf("response after the merger: %+v, %v; want agency so-tn-mt", resp, err)
 	}
@@ -825,7 +724,7 @@ func TestAdminMergeLineageAndResponses(t *testing.T) {
 	if r.status != http.StatusSeeOther || r.location() != "/admin/agencies/so-cong-thuong" {
 		t.Fatalf("merge through the page: %s", r)
 	}
-	top := azGetAgency(t, admin, "so-cong-thuong")
+	top := getAgency(t, admin, "so-cong-thuong")
 	if want := []string{"so-cong-thuong", "so-tn-mt", "so-nn-ptnt", "so-giao-thong", "so-xay-dung"}; !slices.Equal(top.Lineage, want) {
 		t.Errorf("lineage after two mergers = %v, want %v", top.Lineage, want)
 	}
@@ -847,7 +746,7 @@ func TestAdminMergeLineageAndResponses(t *testing.T) {
 		t.Errorf("self-merge through the page: %s, want 400 with the error summary", r)
 	}
 	// Audit of the merger, with before and after.
-	for _, e := range azFindAudit(azAuditEntries(t, admin), "agency_merge", "so-tn-mt") {
+	for _, e := range findAudit(auditEntries(t, admin), "agency_merge", "so-tn-mt") {
 		if e.Before == "" || e.After == "" || !strings.Contains(e.After, `"mergedInto":"so-tn-mt"`) {
 			t.Errorf("merge audit entry: %+v", e)
 		}
@@ -858,12 +757,12 @@ func TestAdminDissolve(t *testing.T) {
 	env := newTestEnv(t)
 	admin := newAdmin(t, env)
 
-	before := azResponseID(t, azSubmit(t, env, "x-thuong-lam", "dat-dai"))
+	before := responseIDOf(t, submitByAPI(t, env, "x-thuong-lam", "dat-dai"))
 	r := admin.api(t, http.MethodPost, "/api/v1/admin/agencies/x-thuong-lam/dissolve", map[string]string{"date": "2025-07-01"})
 	if r.status != http.StatusOK {
 		t.Fatalf("dissolve: %s", r)
 	}
-	a := azGetAgency(t, admin, "x-thuong-lam")
+	a := getAgency(t, admin, "x-thuong-lam")
 	if a.Active || a.MergedInto != "" || !a.Until.Equal(time.Date(2025, 7, 1, 0, 0, 0, 0, hcm)) {
 		t.Errorf("dissolved agency: %+v", a.Agency)
 	}
@@ -883,10 +782,10 @@ func TestAdminDissolve(t *testing.T) {
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("dissolve through the page: %s", r)
 	}
-	if a := azGetAgency(t, admin, "tt-na-hang"); a.Active {
+	if a := getAgency(t, admin, "tt-na-hang"); a.Active {
 		t.Errorf("tt-na-hang still active")
 	}
-	if es := azFindAudit(azAuditEntries(t, admin), "agency_dissolve", "tt-na-hang"); len(es) != 1 || es[0].Before == "" || es[0].After == "" {
+	if es := findAudit(auditEntries(t, admin), "agency_dissolve", "tt-na-hang"); len(es) != 1 || es[0].Before == "" || es[0].After == "" {
 		t.Errorf("dissolve audit: %+v", es)
 	}
 }
@@ -1113,8 +1012,8 @@ func TestAdminTokens(t *testing.T) {
 	if r := admin.api(t, http.MethodPost, "/api/v1/admin/users/no-such/tokens", map[string]string{"label": "x"}); r.status != http.StatusNotFound {
 		t.Errorf("token for an unknown user: %s, want 404", r)
 	}
-	es := azAuditEntries(t, admin)
-	if len(azFindAudit(es, "token_create", "ops")) != 1 || len(azFindAudit(es, "token_revoke", "ops")) != 1 {
+	es := auditEntries(t, admin)
+	if len(findAudit(es, "token_create", "ops")) != 1 || len(findAudit(es, "token_revoke", "ops")) != 1 {
 		t.Errorf("token audit entries missing")
 	}
 

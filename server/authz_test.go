@@ -463,7 +463,7 @@ func TestAuthzMatrix(t *testing.T) {
 	// An integration account of agency A (an API key, no login), and the
 	// invitation of the dossier azDossier in each agency, issued by the
 	// administrator: its signed token and short code fill the rows.
-	integKey := azIntegrationKey(t, env, admin, "mot-cua-a", azAgencyA)
+	integKey := newIntegrationKey(t, env, admin, "mot-cua-a", azAgencyA)
 	vars := map[string]string{}
 	for _, ag := range []string{azAgencyA, azAgencyB} {
 		vars["comment "+ag] = comments[ag]

@@ -23,7 +23,7 @@ func TestBrowserIncompleteUnit(t *testing.T) {
 		dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "web", "", dtUniform(t, env, "tu-phap", 5, noYT5))
 	}
 	dtSubmit(t, env, "", "so-xay-dung", "xay-dung", "web", "", dtUniform(t, env, "xay-dung", 4, nil))
-	dtFlush(t, env)
+	flushCounts(t, env)
 	now := survey.MonthOf(time.Now()).String()
 
 	browserLogin(t, ctx, env, "admin", adminPassword)

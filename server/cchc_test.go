@@ -298,7 +298,7 @@ func TestCCHCSurveyFromService(t *testing.T) {
 	for range 2 { // too few to rank: its entered index counts
 		dtSubmit(t, env, "", "so-cong-thuong", "cong-thuong", "web", "", dtUniform(t, env, "cong-thuong", 5, nil))
 	}
-	dtFlush(t, env)
+	flushCounts(t, env)
 	year := strconv.Itoa(time.Now().In(survey.Zone()).Year())
 	r := admin.api(t, http.MethodPut, "/api/v1/cchc/"+year+"/points",
 		`{"units":[{"agency":"so-tu-phap","points":{"1.1":4},"surveyIndex":50},{"agency":"so-cong-thuong","points":{"1.1":4},"surveyIndex":45}]}`)

@@ -46,7 +46,7 @@ func TestDashboardLineageRankCountsPredecessorsOnce(t *testing.T) {
 	}
 	dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "web", "", all("tu-phap", 5))
 	dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "web", "", all("tu-phap", 1))
-	dtFlush(t, env)
+	flushCounts(t, env)
 	dtMerge(t, admin, "so-tn-mt", "so-xay-dung")
 
 	now := survey.MonthOf(time.Now())

@@ -174,7 +174,7 @@ func TestEntryAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if found := azFindAudit(es, "response_entered", "paper-entry-0001"); len(found) != 1 || found[0].Actor != "land-staff" {
+		if found := findAudit(es, "response_entered", "paper-entry-0001"); len(found) != 1 || found[0].Actor != "land-staff" {
 			t.Errorf("audit of the entry: %+v", found)
 		}
 	})
@@ -295,9 +295,9 @@ func TestEntryPages(t *testing.T) {
 	if page.status != http.StatusOK {
 		t.Fatalf("GET %s: %s", path, page)
 	}
-	for _, want := range []string{`<select id="channel" name="channel" required>`, `<option value="paper">`, `<option value="phone">`,
-		`<input type="date" id="interviewDate" name="interviewDate" value="" min="2015-01-01"`, `name="a_1.1"`, `<textarea id="comment"`} {
-		if !strings.Contains(page.body, want) {
+	for _, want := range []string{`select#channel[name=channel][required]`, `option[value=paper]`, `option[value=phone]`,
+		`input#interviewDate[type=date][name=interviewDate][value=""][min="2015-01-01"]`, `[name="a_1.1"]`, `textarea#comment`} {
+		if !hasElement(page.body, want) {
 			t.Errorf("entry page lacks %q", want)
 		}
 	}
@@ -314,8 +314,8 @@ func TestEntryPages(t *testing.T) {
 			t.Fatalf("POST with errors: %s, want 400", r)
 		}
 		summary := errorSummary(r.body)
-		for _, want := range []string{`href="#channel"`, `href="#interviewDate"`, `href="#` + qAnchor("1.2") + `"`} {
-			if !strings.Contains(summary, want) {
+		for _, want := range []string{`a[href="#channel"]`, `a[href="#interviewDate"]`, `a[href="#` + qAnchor("1.2") + `"]`} {
+			if !hasElement(summary, want) {
 				t.Errorf("error summary lacks %s:\n%s", want, summary)
 			}
 		}

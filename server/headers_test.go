@@ -114,7 +114,7 @@ func getRoutes(t *testing.T, env *testEnv) map[string]string {
 		if rt.Method != http.MethodGet {
 			continue
 		}
-		p, err := azFill(rt.Path, "so-tu-phap")
+		p, err := fillRoute(rt.Path, "so-tu-phap")
 		if err != nil {
 			if !strings.Contains(rt.Path, "*file") {
 				t.Errorf("route %s: %v", rt.Path, err)

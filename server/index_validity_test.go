@@ -53,7 +53,7 @@ func TestDashboardComparesLikeForLike(t *testing.T) {
 	submit("lam-binh", "dat-dai", 5, 1, 1, 1)
 	submit("so-xay-dung", "xay-dung", 5, 5, 5, 5)
 	submit("so-tu-phap", "tu-phap", 5, 5)
-	dtFlush(t, env)
+	flushCounts(t, env)
 	now := survey.MonthOf(time.Now())
 
 	for _, tc := range []struct {
@@ -122,7 +122,7 @@ func TestIncompleteUnitIsNotRanked(t *testing.T) {
 		dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "web", "", dtUniform(t, env, "tu-phap", 5, noYT5))
 	}
 	dtSubmit(t, env, "", "so-xay-dung", "xay-dung", "web", "", dtUniform(t, env, "xay-dung", 4, nil))
-	dtFlush(t, env)
+	flushCounts(t, env)
 	now := survey.MonthOf(time.Now())
 	q := url.Values{"from": {now.String()}, "to": {now.String()}}
 
@@ -165,7 +165,7 @@ func TestMergeAcrossLevelsNeedsConsent(t *testing.T) {
 	admin := newAdmin(t, env)
 	body := map[string]any{"from": []string{"x-thuong-lam"}, "into": "lam-binh", "date": "2025-07-01"}
 	wantFieldError(t, "commune into district", admin.api(t, http.MethodPost, "/api/v1/admin/merges", body), "from")
-	if a := azGetAgency(t, admin, "x-thuong-lam"); !a.Active {
+	if a := getAgency(t, admin, "x-thuong-lam"); !a.Active {
 		t.Fatalf("a refused merger changed x-thuong-lam: %+v", a.Agency)
 	}
 	r := admin.post(t, "/admin/merge", url.Values{"from": {"x-thuong-lam"}, "into": {"lam-binh"}, "date": {"2025-07-01"}})
@@ -176,7 +176,7 @@ func TestMergeAcrossLevelsNeedsConsent(t *testing.T) {
 	if r := admin.api(t, http.MethodPost, "/api/v1/admin/merges", body); r.status != http.StatusOK {
 		t.Fatalf("merge with crossLevel: %s", r)
 	}
-	if a := azGetAgency(t, admin, "x-thuong-lam"); a.Active || a.MergedInto != "lam-binh" {
+	if a := getAgency(t, admin, "x-thuong-lam"); a.Active || a.MergedInto != "lam-binh" {
 		t.Errorf("x-thuong-lam after the merge: %+v", a.Agency)
 	}
 }

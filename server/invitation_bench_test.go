@@ -15,7 +15,7 @@ import (
 func BenchmarkInvitationBatch1000(b *testing.B) {
 	env := newTestEnv(b)
 	admin := newAdmin(b, env)
-	key := azIntegrationKey(b, env, admin, "bench", "so-tn-mt")
+	key := newIntegrationKey(b, env, admin, "bench", "so-tn-mt")
 	n := 0
 	bodies := func() string {
 		items := make([]any, 1000)

@@ -18,9 +18,9 @@ import (
 // Tests of verified invitations over a real server and embedded FerretDB:
 // issuing (API keys of integration accounts), the links, single use.
 
-// azIntegrationKey creates an integration account for the agencies through
+// newIntegrationKey creates an integration account for the agencies through
 // the admin API (no password) and returns an API key issued for it.
-func azIntegrationKey(t testing.TB, env *testEnv, admin *staffUser, username string, agencies ...string) string {
+func newIntegrationKey(t testing.TB, env *testEnv, admin *staffUser, username string, agencies ...string) string {
 	t.Helper()
 	r := admin.api(t, http.MethodPost, "/api/v1/admin/users",
 		map[string]any{"username": username, "name": "Phần mềm một cửa", "role": "integration", "agencies": agencies})
@@ -50,7 +50,7 @@ func newInvEnv(t *testing.T) *invEnv {
 	t.Helper()
 	env := newTestEnv(t)
 	admin := newAdmin(t, env)
-	return &invEnv{testEnv: env, admin: admin, key: azIntegrationKey(t, env, admin, "mot-cua", "so-tu-phap", "so-tn-mt")}
+	return &invEnv{testEnv: env, admin: admin, key: newIntegrationKey(t, env, admin, "mot-cua", "so-tu-phap", "so-tn-mt")}
 }
 
 // issue posts one invitation request with the key (and headers).
@@ -814,7 +814,7 @@ func TestDossierRefNeverStoredRaw(t *testing.T) {
 	env0, responses := rawEnv(t)
 	db := responses.Database()
 	admin := newAdmin(t, env0)
-	env := &invEnv{testEnv: env0, admin: admin, key: azIntegrationKey(t, env0, admin, "mot-cua", "so-tu-phap")}
+	env := &invEnv{testEnv: env0, admin: admin, key: newIntegrationKey(t, env0, admin, "mot-cua", "so-tu-phap")}
 	const ref = "000.00.25.H58-SECRET-7d3f9"
 	inv := env.mustIssue(t, "so-tu-phap", "tu-phap", ref)
 	env.issue(t, env.key, map[string]any{"agency": "so-tu-phap", "area": "tu-phap", "dossierRef": ref}, nil)

@@ -204,9 +204,9 @@ func TestKioskAdminAPI(t *testing.T) {
 	wantAPIError(t, "unknown kiosk", admin.api(t, http.MethodGet, "/api/v1/admin/kiosks/knosuchkiosk00", nil), http.StatusNotFound, "not_found")
 
 	// Every change is audited.
-	es := azAuditEntries(t, admin)
+	es := auditEntries(t, admin)
 	for action, want := range map[string]int{"kiosk_create": 1, "kiosk_update": 1, "kiosk_code": 4, "kiosk_pair": 2, "kiosk_unpair": 1, "kiosk_revoke": 1} {
-		if got := len(azFindAudit(es, action, id)); got != want {
+		if got := len(findAudit(es, action, id)); got != want {
 			t.Errorf("audit %s: %d entries, want %d", action, got, want)
 		}
 	}
@@ -341,7 +341,7 @@ func TestKioskPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Count(k.body, "<script") != 1 || !strings.Contains(k.body, `<script src="`+assets.JS+`" defer></script>`) {
+	if strings.Count(k.body, "<script") != 1 || !hasElement(k.body, `script[src="`+assets.JS+`"][defer]`) {
 		t.Errorf("the kiosk page must have exactly one script, %s, and no inline one", assets.JS)
 	}
 	csp := k.header.Get("Content-Security-Policy")

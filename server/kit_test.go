@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -458,4 +459,115 @@ func step(t *testing.T, sentence string, f func(t *testing.T)) {
 	if !t.Run(sentence, f) {
 		t.FailNow()
 	}
+}
+
+// ---- the store and the administration ----
+
+// flushCounts waits until every stored response is counted in the rollups.
+func flushCounts(t testing.TB, env *testEnv) {
+	t.Helper()
+	if err := env.store.FlushRollups(context.Background()); err != nil {
+		t.Fatalf("flush rollups: %v", err)
+	}
+}
+
+// agencyJSON is an agency as the admin API returns it.
+type agencyJSON struct {
+	survey.Agency
+	Lineage []string `json:"lineage"`
+}
+
+func getAgency(t testing.TB, admin *staffUser, code string) agencyJSON {
+	t.Helper()
+	r := admin.api(t, http.MethodGet, "/api/v1/admin/agencies/"+code, nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("GET agency %s: %s", code, r)
+	}
+	var a agencyJSON
+	if err := json.Unmarshal([]byte(r.body), &a); err != nil {
+		t.Fatalf("agency %s: %v in %s", code, err, r.body)
+	}
+	return a
+}
+
+// auditEntries reads the audit log through the admin API, newest first.
+func auditEntries(t testing.TB, admin *staffUser) []survey.AuditEntry {
+	t.Helper()
+	r := admin.api(t, http.MethodGet, "/api/v1/admin/audit", nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("GET audit: %s", r)
+	}
+	var out struct{ Entries []survey.AuditEntry }
+	if err := json.Unmarshal([]byte(r.body), &out); err != nil {
+		t.Fatalf("audit: %v in %s", err, r.body)
+	}
+	return out.Entries
+}
+
+func findAudit(es []survey.AuditEntry, action, target string) []survey.AuditEntry {
+	var out []survey.AuditEntry
+	for _, e := range es {
+		if e.Action == action && e.Target == target {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// clientWithSession is a browser holding only the given session cookie.
+func clientWithSession(t testing.TB, env *testEnv, value string) *http.Client {
+	t.Helper()
+	c := env.client(t)
+	base, _ := url.Parse(env.http.URL)
+	c.Jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: value, Path: "/"}})
+	return c
+}
+
+// sessionWorks reports whether a session cookie value still logs its
+// holder in (a logged-in staff member gets 200 or 403 on /admin; nobody is
+// sent to the login page).
+func sessionWorks(t testing.TB, env *testEnv, value string) bool {
+	t.Helper()
+	r := doRequest(t, clientWithSession(t, env, value), http.MethodGet, env.http.URL+"/admin", "", nil)
+	switch {
+	case r.status == http.StatusSeeOther && strings.HasPrefix(r.location(), "/login"):
+		return false
+	case r.status == http.StatusOK || r.status == http.StatusForbidden:
+		return true
+	}
+	t.Fatalf("GET /admin with a session cookie: %s", r)
+	return false
+}
+
+// submitByAPI stores a complete response for an agency and area through the
+// public API and returns the answer.
+func submitByAPI(t testing.TB, env *testEnv, agency, area string) httpResult {
+	t.Helper()
+	cat, err := env.store.Catalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := cat.FormFor(area, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers := map[string]int{}
+	for _, q := range f.Questions(area) {
+		answers[q.Code] = 4
+	}
+	return callAPI(t, env, "", http.MethodPost, "/api/v1/responses", map[string]any{
+		"agency": agency, "area": area, "answers": answers, "channel": "counter", "idempotencyKey": survey.NewKey(),
+	})
+}
+
+func responseIDOf(t testing.TB, r httpResult) string {
+	t.Helper()
+	if r.status != http.StatusCreated {
+		t.Fatalf("submit: %s, want 201", r)
+	}
+	var out struct{ ID string }
+	if err := json.Unmarshal([]byte(r.body), &out); err != nil || out.ID == "" {
+		t.Fatalf("submit: body %s: %v", r.body, err)
+	}
+	return out.ID
 }

@@ -145,7 +145,7 @@ func TestMalformedRequestsNever5xx(t *testing.T) {
 		if rt.Path == "/logout" {
 			continue // would end the administrator's session; it takes no input
 		}
-		path, err := azFill(rt.Path, "so-tu-phap")
+		path, err := fillRoute(rt.Path, "so-tu-phap")
 		if err != nil {
 			path = fillWith(rt.Path, "x")
 		}

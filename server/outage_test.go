@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -146,7 +145,7 @@ func TestOutageAnswers503AndRecovers(t *testing.T) {
 			t.Errorf("503 took %v, want ≤ 5 s", took)
 		}
 		checkRetryAfter(t, r)
-		if !strings.Contains(r.body, `<div class="alert" role="alert">`+html.EscapeString(env.srv.locales[survey.Vi].T("form.unavailable"))) {
+		if !hasTextPrefix(r.body, `div[class=alert][role=alert]`, env.srv.locales[survey.Vi].T("form.unavailable")) {
 			t.Errorf("page lacks the 'try again' message")
 		}
 		if got := formKey(t, r.body); got != sentKey {

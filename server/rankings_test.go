@@ -60,7 +60,7 @@ func rtSeed(t *testing.T, env *testEnv, admin *staffUser) survey.Month {
 	seed(admin.token, lastMonth, "so-xay-dung", "xay-dung", 5, 5)
 	seed(admin.token, lastMonth, "so-cong-thuong", "cong-thuong", 5, 5, 5)
 	seed(admin.token, lastMonth, "chiem-hoa", "dat-dai", 1, 1, 1)
-	dtFlush(t, env)
+	flushCounts(t, env)
 	dtMerge(t, admin, "lam-binh", "x-thuong-lam")
 	today := time.Now().In(survey.Zone()).Format(time.DateOnly)
 	if r := admin.api(t, http.MethodPost, "/api/v1/admin/agencies/so-giao-thong/dissolve", map[string]any{"date": today}); r.status != http.StatusOK {
@@ -430,7 +430,7 @@ func TestRankingsPageAndAPI(t *testing.T) {
 		for range 3 {
 			dtSubmit(t, env, "", "so-inject", "tu-phap", "web", "", dtUniform(t, env, "tu-phap", 5, nil))
 		}
-		dtFlush(t, env)
+		flushCounts(t, env)
 		got := rtLevel(t, rtGet(t, env, insp.token, month), survey.LevelDepartment)
 		if got.Summary == nil || !strings.Contains(got.Summary.Vi, evil) {
 			t.Fatalf("so-inject is not among the leaders: %+v", got.Summary)

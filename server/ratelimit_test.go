@@ -275,7 +275,7 @@ func scrapeAsAdmin(t *testing.T, env *testEnv) string {
 // are not held to the anonymous submission limit.
 func TestRateLimitSkipsAuthenticatedSubmissions(t *testing.T) {
 	env := limitedEnv(t, func(c *Config) { c.Rate.Exempt = nil })
-	admin := azAdminNoLimit(t, env)
+	admin := adminNoLimit(t, env)
 	for i := range 6 {
 		body := apiSubmission(landAgency, landArea, survey.NewKey())
 		if r := callAPI(t, env, admin, http.MethodPost, responsesPath, body); r.status != http.StatusCreated {
@@ -290,8 +290,8 @@ func TestRateLimitSkipsAuthenticatedSubmissions(t *testing.T) {
 	check429(t, "anonymous after 3", last, 21)
 }
 
-// azAdminNoLimit makes an administrator and an API token in the store.
-func azAdminNoLimit(t *testing.T, env *testEnv) string {
+// adminNoLimit makes an administrator and an API token in the store.
+func adminNoLimit(t *testing.T, env *testEnv) string {
 	t.Helper()
 	insertUser(t, env, "ops-admin", survey.RoleAdmin)
 	gc, _ := gin.CreateTestContext(httptest.NewRecorder())

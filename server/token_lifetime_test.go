@@ -105,7 +105,7 @@ func TestTokenExpiresAt(t *testing.T) {
 
 	// An administrator's issued token has none.
 	admin := newAdmin(t, env)
-	key := azIntegrationKey(t, env, admin, "mot-cua", "so-tu-phap")
+	key := newIntegrationKey(t, env, admin, "mot-cua", "so-tu-phap")
 	if it, err := env.store.Token(ctx, hashID(key)); err != nil || !it.ExpiresAt.IsZero() || it.Kind != store.TokenIssued {
 		t.Errorf("issued token %+v, %v; want kind issued without expiry", it, err)
 	}
@@ -119,7 +119,7 @@ func TestTokenExpiresAt(t *testing.T) {
 func TestTokenDiesWithPasswordRoleAndState(t *testing.T) {
 	env := newTestEnv(t)
 	admin := newAdmin(t, env)
-	key := azIntegrationKey(t, env, admin, "mot-cua", "so-tu-phap")
+	key := newIntegrationKey(t, env, admin, "mot-cua", "so-tu-phap")
 	pw := insertUser(t, env, "scripter", survey.RoleInspector)
 	inv := 0
 	others := func(when string) {
@@ -183,7 +183,7 @@ func TestTokenDiesWithPasswordRoleAndState(t *testing.T) {
 	user(admin.api(t, http.MethodPut, "/api/v1/admin/users/mot-cua",
 		map[string]any{"name": "Một cửa", "role": "integration", "agencies": []string{"so-tu-phap", "so-tn-mt"}}), "widen integration")
 	others("after a change of the integration account's agencies")
-	second := azIntegrationKey(t, env, admin, "mot-cua-2", "so-tu-phap")
+	second := newIntegrationKey(t, env, admin, "mot-cua-2", "so-tu-phap")
 	if r := admin.api(t, http.MethodDelete, "/api/v1/admin/tokens/"+hashID(second), nil); r.status != http.StatusNoContent {
 		t.Fatalf("revoke: %s", r)
 	}
