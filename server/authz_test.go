@@ -500,164 +500,172 @@ func TestAuthzMatrix(t *testing.T) {
 		}
 	}
 
-	// Every route of the engine has exactly one row, and every row a route.
-	engine, ok := env.srv.Handler().(*gin.Engine)
-	if !ok {
-		t.Fatalf("Handler() is %T, want *gin.Engine", env.srv.Handler())
-	}
-	served := map[string]bool{}
-	for _, rt := range engine.Routes() {
-		served[rt.Method+" "+rt.Path] = true
-	}
-	rows := map[string]bool{}
-	for _, row := range authzMatrix {
-		if rows[row.route] {
-			t.Errorf("authzMatrix has two rows for %s", row.route)
-		}
-		rows[row.route] = true
-		if !served[row.route] {
-			t.Errorf("authzMatrix has a row for %s, which the server does not serve", row.route)
-		}
-	}
-	for _, route := range slices.Sorted(maps.Keys(served)) {
-		if !rows[route] {
-			t.Errorf("route %s has no row in authzMatrix (authz_test.go): add one with the status each caller must get", route)
-		}
-	}
+	// The routes the engine serves, carried to the cells.
+	var served map[string]bool
 
-	cells := 0
-	for _, row := range authzMatrix {
-		if !served[row.route] {
-			continue
+	step(t, "every route of the engine has exactly one row, and every row a route", func(t *testing.T) {
+		engine, ok := env.srv.Handler().(*gin.Engine)
+		if !ok {
+			t.Fatalf("Handler() is %T, want *gin.Engine", env.srv.Handler())
 		}
-		want := strings.Fields(row.want)
-		if len(want) != len(azCols) {
-			t.Errorf("%s: %d statuses, want one per caller (%s)", row.route, len(want), strings.Join(azCols, " "))
-			continue
+		served = map[string]bool{}
+		for _, rt := range engine.Routes() {
+			served[rt.Method+" "+rt.Path] = true
 		}
-		isAPI := strings.HasPrefix(row.req, "/api/")
-		for i, cl := range callers {
-			status, err := strconv.Atoi(want[i])
-			if err != nil {
-				t.Fatalf("%s: status %q: %v", row.route, want[i], err)
+		rows := map[string]bool{}
+		for _, row := range authzMatrix {
+			if rows[row.route] {
+				t.Errorf("authzMatrix has two rows for %s", row.route)
 			}
-			u := cl.session
-			if row.opt&azFresh != 0 && cl.login != nil {
-				u = cl.login(t)
-			}
-			// API: by token, then by session cookie. Pages: by session, or by
-			// token for a caller without a browser.
-			type attempt struct {
-				how    string
-				u      *staffUser
-				bearer string
-			}
-			var tries []attempt
-			switch {
-			case isAPI && cl.bearer != "":
-				tries = append(tries, attempt{"token", nil, cl.bearer})
-				if u != nil && cl.apiSession {
-					tries = append(tries, attempt{"session", u, ""})
-				}
-			case u != nil && cl.name == "kiosk":
-				tries = append(tries, attempt{"kiosk cookie", u, ""})
-			case u != nil:
-				tries = append(tries, attempt{"session", u, ""})
-			case cl.bearer != "":
-				tries = append(tries, attempt{"token", nil, cl.bearer})
-			default:
-				tries = append(tries, attempt{"nothing", nil, ""})
-			}
-			for _, try := range tries {
-				cells++
-				path, got := azSend(t, env, row, cl, try.u, try.bearer, vars)
-				what := fmt.Sprintf("%s %s as %s (%s)", strings.Fields(row.route)[0], path, cl.name, try.how)
-				azCheckCell(t, what, row, cl, isAPI, path, status, got, secrets)
+			rows[row.route] = true
+			if !served[row.route] {
+				t.Errorf("authzMatrix has a row for %s, which the server does not serve", row.route)
 			}
 		}
-	}
-	if cells < 500 {
-		t.Errorf("only %d cells asked; the matrix is broken", cells)
-	}
+		for _, route := range slices.Sorted(maps.Keys(served)) {
+			if !rows[route] {
+				t.Errorf("route %s has no row in authzMatrix (authz_test.go): add one with the status each caller must get", route)
+			}
+		}
+	})
 
-	// CSRF on cookie API calls (csrf.go): every state-changing API route
-	// asked with a live session cookie but without the X-CSRF-Token header,
-	// or with another session's token in it, is refused as 403 csrf_failed
-	// when it needs a login; a public route (the citizen's and the kiosk's)
-	// treats the caller as nobody: the anon column's answer. Nothing changes.
-	// With the header, the session gets the matrix's answer (above); a bearer
-	// token needs none.
-	allAudit := func() int {
-		es, err := env.store.Audit(ctx, "", 100000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return len(es)
-	}
-	auditBefore := allAudit()
-	csrfCells := 0
-	for _, row := range authzMatrix {
-		method, _, _ := strings.Cut(row.route, " ")
-		if !strings.HasPrefix(row.req, "/api/") || method == http.MethodGet || !served[row.route] {
-			continue
-		}
-		public := row.opt&(azOpen|azKiosk) != 0
-		for _, cl := range callers {
-			if !cl.apiSession {
+	step(t, "every caller gets the status of its cell from every route", func(t *testing.T) {
+		cells := 0
+		for _, row := range authzMatrix {
+			if !served[row.route] {
 				continue
 			}
-			otherTok := admin.csrf
-			if cl.session == admin {
-				otherTok = insp.csrf
+			want := strings.Fields(row.want)
+			if len(want) != len(azCols) {
+				t.Errorf("%s: %d statuses, want one per caller (%s)", row.route, len(want), strings.Join(azCols, " "))
+				continue
 			}
-			for _, tok := range []string{"", otherTok} {
-				u := *cl.session
-				u.csrf = tok
-				path, got := azSend(t, env, row, cl, &u, "", vars)
-				csrfCells++
-				what := fmt.Sprintf("%s %s as %s (session cookie, X-CSRF-Token %q)", method, path, cl.name, tok)
-				if public {
-					if want, _ := strconv.Atoi(strings.Fields(row.want)[0]); got.status != want {
-						t.Errorf("%s: %s, want %d as for anon", what, got, want)
+			isAPI := strings.HasPrefix(row.req, "/api/")
+			for i, cl := range callers {
+				status, err := strconv.Atoi(want[i])
+				if err != nil {
+					t.Fatalf("%s: status %q: %v", row.route, want[i], err)
+				}
+				u := cl.session
+				if row.opt&azFresh != 0 && cl.login != nil {
+					u = cl.login(t)
+				}
+				// API: by token, then by session cookie. Pages: by session, or by
+				// token for a caller without a browser.
+				type attempt struct {
+					how    string
+					u      *staffUser
+					bearer string
+				}
+				var tries []attempt
+				switch {
+				case isAPI && cl.bearer != "":
+					tries = append(tries, attempt{"token", nil, cl.bearer})
+					if u != nil && cl.apiSession {
+						tries = append(tries, attempt{"session", u, ""})
 					}
+				case u != nil && cl.name == "kiosk":
+					tries = append(tries, attempt{"kiosk cookie", u, ""})
+				case u != nil:
+					tries = append(tries, attempt{"session", u, ""})
+				case cl.bearer != "":
+					tries = append(tries, attempt{"token", nil, cl.bearer})
+				default:
+					tries = append(tries, attempt{"nothing", nil, ""})
+				}
+				for _, try := range tries {
+					cells++
+					path, got := azSend(t, env, row, cl, try.u, try.bearer, vars)
+					what := fmt.Sprintf("%s %s as %s (%s)", strings.Fields(row.route)[0], path, cl.name, try.how)
+					azCheckCell(t, what, row, cl, isAPI, path, status, got, secrets)
+				}
+			}
+		}
+		if cells < 500 {
+			t.Errorf("only %d cells asked; the matrix is broken", cells)
+		}
+	})
+
+	t.Run("a cookie API write without its session's X-CSRF-Token is refused and changes nothing", func(t *testing.T) {
+		// CSRF on cookie API calls (csrf.go): every state-changing API route
+		// asked with a live session cookie but without the X-CSRF-Token header,
+		// or with another session's token in it, is refused as 403 csrf_failed
+		// when it needs a login; a public route (the citizen's and the kiosk's)
+		// treats the caller as nobody: the anon column's answer. Nothing changes.
+		// With the header, the session gets the matrix's answer (above); a bearer
+		// token needs none.
+		allAudit := func() int {
+			es, err := env.store.Audit(ctx, "", 100000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(es)
+		}
+		auditBefore := allAudit()
+		csrfCells := 0
+		for _, row := range authzMatrix {
+			method, _, _ := strings.Cut(row.route, " ")
+			if !strings.HasPrefix(row.req, "/api/") || method == http.MethodGet || !served[row.route] {
+				continue
+			}
+			public := row.opt&(azOpen|azKiosk) != 0
+			for _, cl := range callers {
+				if !cl.apiSession {
 					continue
 				}
-				if got.status != http.StatusForbidden {
-					t.Errorf("%s: %s, want 403 csrf_failed", what, got)
-				} else if e := decodeAPIError(t, got); e.Error.Code != "csrf_failed" || e.Error.Message == "" || strings.HasPrefix(e.Error.Message, "api.") {
-					t.Errorf("%s: error %+v, want code csrf_failed with a message", what, e.Error)
+				otherTok := admin.csrf
+				if cl.session == admin {
+					otherTok = insp.csrf
+				}
+				for _, tok := range []string{"", otherTok} {
+					u := *cl.session
+					u.csrf = tok
+					path, got := azSend(t, env, row, cl, &u, "", vars)
+					csrfCells++
+					what := fmt.Sprintf("%s %s as %s (session cookie, X-CSRF-Token %q)", method, path, cl.name, tok)
+					if public {
+						if want, _ := strconv.Atoi(strings.Fields(row.want)[0]); got.status != want {
+							t.Errorf("%s: %s, want %d as for anon", what, got, want)
+						}
+						continue
+					}
+					if got.status != http.StatusForbidden {
+						t.Errorf("%s: %s, want 403 csrf_failed", what, got)
+					} else if e := decodeAPIError(t, got); e.Error.Code != "csrf_failed" || e.Error.Message == "" || strings.HasPrefix(e.Error.Message, "api.") {
+						t.Errorf("%s: error %+v, want code csrf_failed with a message", what, e.Error)
+					}
 				}
 			}
 		}
-	}
-	if csrfCells < 200 {
-		t.Errorf("only %d CSRF cells asked", csrfCells)
-	}
-	if after := allAudit(); after != auditBefore {
-		t.Errorf("audit entries %d → %d: an API call without its CSRF header changed something", auditBefore, after)
-	}
+		if csrfCells < 200 {
+			t.Errorf("only %d CSRF cells asked", csrfCells)
+		}
+		if after := allAudit(); after != auditBefore {
+			t.Errorf("audit entries %d → %d: an API call without its CSRF header changed something", auditBefore, after)
+		}
 
-	// An export without an agency: staff of A get A only (never B's code or
-	// secret comment), by token and by session; an inspector gets both, so
-	// the check can fail.
-	for _, path := range []string{"/api/v1/exports/aggregates?format=csv", "/api/v1/exports/responses?format=csv&comments=1",
-		"/api/v1/exports/responses?format=jsonl&comments=1", "/api/v1/exports/aggregates?format=json"} {
-		for how, got := range map[string]httpResult{"token": staff.api(t, http.MethodGet, path, nil), "session": staff.get(t, path)} {
-			if got.status != http.StatusOK || !strings.Contains(got.body, azAgencyA) {
-				t.Errorf("GET %s as staff of %s (%s): %s, want 200 with %s", path, azAgencyA, how, got, azAgencyA)
+		// An export without an agency: staff of A get A only (never B's code or
+		// secret comment), by token and by session; an inspector gets both, so
+		// the check can fail.
+		for _, path := range []string{"/api/v1/exports/aggregates?format=csv", "/api/v1/exports/responses?format=csv&comments=1",
+			"/api/v1/exports/responses?format=jsonl&comments=1", "/api/v1/exports/aggregates?format=json"} {
+			for how, got := range map[string]httpResult{"token": staff.api(t, http.MethodGet, path, nil), "session": staff.get(t, path)} {
+				if got.status != http.StatusOK || !strings.Contains(got.body, azAgencyA) {
+					t.Errorf("GET %s as staff of %s (%s): %s, want 200 with %s", path, azAgencyA, how, got, azAgencyA)
+				}
+				if strings.Contains(got.body, azAgencyB) || strings.Contains(got.body, secrets[azAgencyB]) {
+					t.Errorf("GET %s as staff of %s (%s): the export shows %s", path, azAgencyA, how, azAgencyB)
+				}
+				if strings.Contains(path, "responses") && !strings.Contains(got.body, secrets[azAgencyA]) {
+					t.Errorf("GET %s as staff of %s (%s): the comments of %s are missing", path, azAgencyA, how, azAgencyA)
+				}
 			}
-			if strings.Contains(got.body, azAgencyB) || strings.Contains(got.body, secrets[azAgencyB]) {
-				t.Errorf("GET %s as staff of %s (%s): the export shows %s", path, azAgencyA, how, azAgencyB)
-			}
-			if strings.Contains(path, "responses") && !strings.Contains(got.body, secrets[azAgencyA]) {
-				t.Errorf("GET %s as staff of %s (%s): the comments of %s are missing", path, azAgencyA, how, azAgencyA)
+			if got := insp.api(t, http.MethodGet, path, nil); got.status != http.StatusOK || !strings.Contains(got.body, azAgencyB) ||
+				(strings.Contains(path, "responses") && !strings.Contains(got.body, secrets[azAgencyB])) {
+				t.Errorf("GET %s as inspector: %s, want 200 with %s and its comment", path, got, azAgencyB)
 			}
 		}
-		if got := insp.api(t, http.MethodGet, path, nil); got.status != http.StatusOK || !strings.Contains(got.body, azAgencyB) ||
-			(strings.Contains(path, "responses") && !strings.Contains(got.body, secrets[azAgencyB])) {
-			t.Errorf("GET %s as inspector: %s, want 200 with %s and its comment", path, got, azAgencyB)
-		}
-	}
+	})
 }
 
 // azCheckCell checks one answer of the matrix.

@@ -56,7 +56,7 @@ func TestBrowserRankingsDownloadCSV(t *testing.T) {
 		t.Fatalf("GET /rankings: %d", s)
 	}
 	rows := csvRows(t, string(browserDownload(t, ctx, `#downloads a[href*="format=csv"]`)))
-	api := rtGet(t, e.testEnv, e.admin.token, url.Values{"from": {"2025-01"}, "to": {"2025-03"}})
+	api := fetchRankings(t, e.testEnv, e.admin.token, url.Values{"from": {"2025-01"}, "to": {"2025-03"}})
 	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	seen := 0
 	for _, lv := range api.Levels {

@@ -30,8 +30,8 @@ func TestBrowserRankRangesAndFunnel(t *testing.T) {
 	admin := newAdmin(t, env)
 	now := frSeed(t, env, admin)
 	month := url.Values{"from": {now.String()}, "to": {now.String()}}
-	api := rtGet(t, env, admin.token, month)
-	dep := rtLevel(t, api, survey.LevelDepartment)
+	api := fetchRankings(t, env, admin.token, month)
+	dep := rankingLevel(t, api, survey.LevelDepartment)
 	ms := env.srv.locales[survey.Vi]
 
 	browserLogin(t, ctx, env, "admin", adminPassword)

@@ -160,11 +160,11 @@ func TestDemoLineageAcrossTheChange(t *testing.T) {
 		}
 		return before, after
 	}
-	alone := dtReport(t, env, admin.token, "x-son-duong", dtPeriod(from, to, "", false))
+	alone := fetchReport(t, env, admin.token, "x-son-duong", reportPeriod(from, to, "", false))
 	if b, a := months(alone); b != 0 || a == 0 {
 		t.Errorf("x-son-duong alone: %d responses before July 2025, %d after; want 0 and some", b, a)
 	}
-	withLineage := dtReport(t, env, admin.token, "x-son-duong", dtPeriod(from, to, "", true))
+	withLineage := fetchReport(t, env, admin.token, "x-son-duong", reportPeriod(from, to, "", true))
 	b, a := months(withLineage)
 	if b == 0 || a == 0 {
 		t.Errorf("x-son-duong with its lineage: %d responses before July 2025, %d after; want some of both", b, a)

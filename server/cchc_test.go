@@ -293,10 +293,10 @@ func TestCCHCSurveyFromService(t *testing.T) {
 	}
 	admin := newAdmin(t, env)
 	for range 4 {
-		dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "web", "", dtUniform(t, env, "tu-phap", 5, nil))
+		submitAt(t, env, "", "so-tu-phap", "tu-phap", "web", "", uniformAnswers(t, env, "tu-phap", 5, nil))
 	}
 	for range 2 { // too few to rank: its entered index counts
-		dtSubmit(t, env, "", "so-cong-thuong", "cong-thuong", "web", "", dtUniform(t, env, "cong-thuong", 5, nil))
+		submitAt(t, env, "", "so-cong-thuong", "cong-thuong", "web", "", uniformAnswers(t, env, "cong-thuong", 5, nil))
 	}
 	flushCounts(t, env)
 	year := strconv.Itoa(time.Now().In(survey.Zone()).Year())
@@ -328,7 +328,7 @@ func TestCCHCLineageAcrossMerge(t *testing.T) {
 	if r.status != http.StatusCreated {
 		t.Fatalf("create so-nn-mt: %s", r)
 	}
-	dtMerge(t, admin, "so-nn-mt", "so-nn-ptnt", "so-tn-mt")
+	mergeInto(t, admin, "so-nn-mt", "so-nn-ptnt", "so-tn-mt")
 	r = insp.api(t, http.MethodPut, "/api/v1/cchc/2019/points", `{"units":[
 		{"agency":"so-nn-mt","points":{"7.1":8,"7.2":6}},
 		{"agency":"so-tu-phap","points":{"7.1":1}},

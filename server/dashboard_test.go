@@ -2,9 +2,7 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -23,54 +21,7 @@ import (
 // server and a real embedded FerretDB: who may read which agency, that the
 // figures read from the rollups equal a scoring of the raw responses, the
 // scoring at its extremes, bad periods, the area filter and the lineage of
-// merged agencies. Helpers are prefixed dt.
-
-// dtReportPath is the report API path of an agency with the query.
-func dtReportPath(agency string, q url.Values) string {
-	p := "/api/v1/reports/agencies/" + url.PathEscape(agency)
-	if len(q) > 0 {
-		p += "?" + q.Encode()
-	}
-	return p
-}
-
-// dtPeriod is the query of the months from..to, optionally one area and the lineage.
-func dtPeriod(from, to survey.Month, area string, lineage bool) url.Values {
-	q := url.Values{"from": {from.String()}, "to": {to.String()}}
-	if area != "" {
-		q.Set("area", area)
-	}
-	if lineage {
-		q.Set("lineage", "1")
-	}
-	return q
-}
-
-// dtReport reads a report through the API; it must answer 200.
-func dtReport(t testing.TB, env *testEnv, token, agency string, q url.Values) ReportJSON {
-	t.Helper()
-	path := dtReportPath(agency, q)
-	r := callAPI(t, env, token, http.MethodGet, path, nil)
-	if r.status != http.StatusOK {
-		t.Fatalf("GET %s: %s", path, r)
-	}
-	var out ReportJSON
-	if err := json.Unmarshal([]byte(r.body), &out); err != nil {
-		t.Fatalf("GET %s: %v in %s", path, err, r.body)
-	}
-	return out
-}
-
-// dtMerge merges agencies into another through the admin API, from today.
-func dtMerge(t testing.TB, admin *staffUser, into string, from ...string) {
-	t.Helper()
-	today := time.Now().In(survey.Zone()).Format(time.DateOnly)
-	// The fixtures merge communes into districts on purpose: say so.
-	r := admin.api(t, http.MethodPost, "/api/v1/admin/merges", map[string]any{"from": from, "into": into, "date": today, "crossLevel": true})
-	if r.status != http.StatusOK {
-		t.Fatalf("merge %v into %s: %s", from, into, r)
-	}
-}
+// merged agencies.
 
 // dtAnswers answers every question the area's form asks: satisfied with
 // probability p, "not applicable" now and then.
@@ -89,47 +40,6 @@ func dtAnswers(rng *rand.Rand, f survey.Form, area string, p float64) map[string
 	return out
 }
 
-// dtUniform answers every question of the area's form with v, except the
-// codes in except, answered with their own value.
-func dtUniform(t testing.TB, env *testEnv, area string, v int, except map[string]int) map[string]int {
-	t.Helper()
-	cat, err := env.store.Catalog(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := cat.FormFor(area, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]int{}
-	for _, q := range f.Questions(area) {
-		out[q.Code] = v
-		if x, ok := except[q.Code]; ok {
-			out[q.Code] = x
-		}
-	}
-	return out
-}
-
-// dtSubmit stores a response through POST /api/v1/responses: anonymously
-// (token "") as a citizen now, or as staff with the interview date at.
-func dtSubmit(t testing.TB, env *testEnv, token, agency, area, channel, at string, answers map[string]int) {
-	t.Helper()
-	body := map[string]any{"agency": agency, "area": area, "answers": answers, "channel": channel, "idempotencyKey": survey.NewKey()}
-	if at != "" {
-		body["submittedAt"] = at
-	}
-	if r := callAPI(t, env, token, http.MethodPost, responsesPath, body); r.status != http.StatusCreated {
-		t.Fatalf("submit %s/%s (%s, at %q): %s", agency, area, channel, at, r)
-	}
-}
-
-// ---- comparison with a tolerance ----
-
-const dtTol = 1e-9
-
-func dtClose(a, b float64) bool { return math.Abs(a-b) <= dtTol*math.Max(1, math.Abs(b)) }
-
 // dtDiffScore describes how got differs from want, or returns "".
 func dtDiffScore(got, want survey.Score) string {
 	var d []string
@@ -146,7 +56,7 @@ func dtDiffScore(got, want survey.Score) string {
 		{"index", got.Index, want.Index}, {"low", got.Low, want.Low}, {"high", got.High, want.High},
 		{"mean", got.Mean, want.Mean}, {"n", got.N, want.N},
 	} {
-		if !dtClose(f.g, f.w) {
+		if !closeTo(f.g, f.w) {
 			d = append(d, fmt.Sprintf("%s %v≠%v", f.name, f.g, f.w))
 		}
 	}
@@ -308,7 +218,7 @@ func TestDashboardRoleScoping(t *testing.T) {
 	}
 
 	now := survey.MonthOf(time.Now())
-	period := dtPeriod(now.Add(-11), now, "", false)
+	period := reportPeriod(now.Add(-11), now, "", false)
 	page := func(agency string, extra url.Values) string {
 		q := url.Values{"agency": {agency}}
 		for k, v := range period {
@@ -334,10 +244,10 @@ func TestDashboardRoleScoping(t *testing.T) {
 		if want == http.StatusOK && !hasElement(r.body, "option[value=\""+agency+"\"][selected]") {
 			t.Errorf("GET %s as %s: agency %s not selected on the page", p, u.username, agency)
 		}
-		q := dtPeriod(now.Add(-11), now, "", lineage)
-		a := u.api(t, http.MethodGet, dtReportPath(agency, q), nil)
+		q := reportPeriod(now.Add(-11), now, "", lineage)
+		a := u.api(t, http.MethodGet, reportPath(agency, q), nil)
 		if a.status != want {
-			t.Errorf("GET %s as %s: %s, want %d", dtReportPath(agency, q), u.username, a, want)
+			t.Errorf("GET %s as %s: %s, want %d", reportPath(agency, q), u.username, a, want)
 		}
 		if want == http.StatusForbidden {
 			if e := decodeAPIError(t, a); e.Error.Code != "forbidden" {
@@ -362,7 +272,7 @@ func TestDashboardRoleScoping(t *testing.T) {
 		if strings.Count(r.body, "<option value=\"so-") != 1 || hasElement(r.body, "[value=\"so-xay-dung\"]") {
 			t.Errorf("the agency choice of justice lists other agencies")
 		}
-		got := dtReport(t, env, justice.token, "so-tu-phap", period)
+		got := fetchReport(t, env, justice.token, "so-tu-phap", period)
 		if got.Agency != "so-tu-phap" || got.Report.Responses != 2 || !slices.Equal(got.Units, []string{"so-tu-phap"}) {
 			t.Errorf("justice's report: agency %s units %v responses %d, want so-tu-phap, 2", got.Agency, got.Units, got.Report.Responses)
 		}
@@ -379,7 +289,7 @@ func TestDashboardRoleScoping(t *testing.T) {
 		}
 	})
 	t.Run("unknown agency", func(t *testing.T) {
-		if r := admin.api(t, http.MethodGet, dtReportPath("no-such", period), nil); r.status != http.StatusNotFound {
+		if r := admin.api(t, http.MethodGet, reportPath("no-such", period), nil); r.status != http.StatusNotFound {
 			t.Errorf("unknown agency: %s, want 404", r)
 		}
 		if r := admin.get(t, page("no-such", nil)); r.status != http.StatusNotFound {
@@ -393,7 +303,7 @@ func TestDashboardRoleScoping(t *testing.T) {
 			t.Errorf("GET %s logged out: %s, want 303 to /login", p, r)
 		}
 		for _, tok := range []string{"", "hl_not-a-real-token-at-all"} {
-			r := callAPI(t, env, tok, http.MethodGet, dtReportPath("so-tu-phap", period), nil)
+			r := callAPI(t, env, tok, http.MethodGet, reportPath("so-tu-phap", period), nil)
 			if r.status != http.StatusUnauthorized || decodeAPIError(t, r).Error.Code != "unauthorized" {
 				t.Errorf("API with token %q: %s, want 401", tok, r)
 			}
@@ -408,7 +318,7 @@ func TestDashboardRoleScoping(t *testing.T) {
 		if hasElement(r.body, "[id=\"overall\"]") {
 			t.Errorf("a disabled user sees figures")
 		}
-		if r := gone.api(t, http.MethodGet, dtReportPath("so-tu-phap", period), nil); r.status != http.StatusUnauthorized {
+		if r := gone.api(t, http.MethodGet, reportPath("so-tu-phap", period), nil); r.status != http.StatusUnauthorized {
 			t.Errorf("API as a disabled user: %s, want 401", r)
 		}
 		// The token cannot be renewed either.
@@ -420,11 +330,11 @@ func TestDashboardRoleScoping(t *testing.T) {
 
 	t.Run("merger gives the survivor's staff its predecessors", func(t *testing.T) {
 		check(t, land, "so-xay-dung", false, http.StatusForbidden) // not yet merged
-		dtMerge(t, admin, "so-tn-mt", "so-xay-dung")
+		mergeInto(t, admin, "so-tn-mt", "so-xay-dung")
 		// x-thuong-lam into lam-binh, then lam-binh into na-hang: na-hang's
 		// staff read both, through two mergers.
-		dtMerge(t, admin, "lam-binh", "x-thuong-lam")
-		dtMerge(t, admin, "na-hang", "lam-binh")
+		mergeInto(t, admin, "lam-binh", "x-thuong-lam")
+		mergeInto(t, admin, "na-hang", "lam-binh")
 
 		check(t, land, "so-tn-mt", true, http.StatusOK)
 		check(t, land, "so-xay-dung", false, http.StatusOK)
@@ -441,11 +351,11 @@ func TestDashboardRoleScoping(t *testing.T) {
 		}
 		check(t, nahang, "so-tn-mt", false, http.StatusForbidden)
 
-		got := dtReport(t, env, land.token, "so-tn-mt", dtPeriod(now.Add(-11), now, "", true))
+		got := fetchReport(t, env, land.token, "so-tn-mt", reportPeriod(now.Add(-11), now, "", true))
 		if !slices.Equal(got.Units, []string{"so-tn-mt", "so-xay-dung"}) || got.Report.Responses != 1 {
 			t.Errorf("so-tn-mt with its lineage: units %v responses %d, want [so-tn-mt so-xay-dung] 1", got.Units, got.Report.Responses)
 		}
-		got = dtReport(t, env, nahang.token, "na-hang", dtPeriod(now.Add(-11), now, "", true))
+		got = fetchReport(t, env, nahang.token, "na-hang", reportPeriod(now.Add(-11), now, "", true))
 		if !slices.Equal(got.Units, []string{"na-hang", "lam-binh", "x-thuong-lam"}) || got.Report.Responses != 3 {
 			t.Errorf("na-hang with its lineage: units %v responses %d, want [na-hang lam-binh x-thuong-lam] 3", got.Units, got.Report.Responses)
 		}
@@ -561,7 +471,7 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dtSubmit(t, env, token, ag.code, area, channel, atText, dtAnswers(rng, f, area, ag.quality))
+		submitAt(t, env, token, ag.code, area, channel, atText, dtAnswers(rng, f, area, ag.quality))
 		if sent[ag.code] == nil {
 			sent[ag.code] = map[survey.Month]int64{}
 		}
@@ -644,11 +554,11 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 		for _, ag := range agencies {
 			direct := recompute(ag.code, year, "")
 			perYear[ag.code] = direct
-			dtCheckReport(t, ag.code+" year", dtReport(t, env, admin.token, ag.code, dtPeriod(year[0], cur, "", false)), form, direct)
+			dtCheckReport(t, ag.code+" year", fetchReport(t, env, admin.token, ag.code, reportPeriod(year[0], cur, "", false)), form, direct)
 			grand += direct.Total.Responses
 			if ag.staff != nil {
 				// Staff see the same figures as the administrator.
-				dtCheckReport(t, ag.code+" year (as staff)", dtReport(t, env, ag.staff.token, ag.code, dtPeriod(year[0], cur, "", false)), form, direct)
+				dtCheckReport(t, ag.code+" year (as staff)", fetchReport(t, env, ag.staff.token, ag.code, reportPeriod(year[0], cur, "", false)), form, direct)
 			}
 			// Every month alone, the six months of data, a year, and ranges
 			// that start or end on an empty month.
@@ -658,7 +568,7 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 			}
 			for _, p := range periods {
 				what := fmt.Sprintf("%s %s..%s", ag.code, p[0], p[1])
-				got := dtReport(t, env, admin.token, ag.code, dtPeriod(p[0], p[1], "", false))
+				got := fetchReport(t, env, admin.token, ag.code, reportPeriod(p[0], p[1], "", false))
 				want := over(ag.code, p[0], p[1])
 				dtCheckReport(t, what, got, form, want)
 				if len(got.Trend) != len(want.Months) {
@@ -681,11 +591,11 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 	t.Run("each area's figures are those of its responses and the areas add up to the whole", func(t *testing.T) {
 		for _, code := range []string{"tp-tuyen-quang", "so-tn-mt", "x-thuong-lam"} {
 			a, _ := cat.Agency(code)
-			all := dtReport(t, env, admin.token, code, dtPeriod(months[0], cur, "", false))
+			all := fetchReport(t, env, admin.token, code, reportPeriod(months[0], cur, "", false))
 			var sum int64
 			for _, area := range a.Areas {
 				what := code + " area " + area
-				got := dtReport(t, env, admin.token, code, dtPeriod(months[0], cur, area, false))
+				got := fetchReport(t, env, admin.token, code, reportPeriod(months[0], cur, area, false))
 				want := recompute(code, months, area)
 				want.Province = dtAreaProvince(t, env, months, area)
 				af, err := cat.FormFor(area, now)
@@ -717,11 +627,11 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 			}
 		}
 		// An area the agency does not serve: no data; an unknown one: 404.
-		got := dtReport(t, env, admin.token, "so-tu-phap", dtPeriod(months[0], cur, "dat-dai", false))
+		got := fetchReport(t, env, admin.token, "so-tu-phap", reportPeriod(months[0], cur, "dat-dai", false))
 		if got.Report.Responses != 0 || !got.Report.Overall.NoData {
 			t.Errorf("so-tu-phap in dat-dai: %d responses, overall %+v; want none", got.Report.Responses, got.Report.Overall)
 		}
-		if r := admin.api(t, http.MethodGet, dtReportPath("so-tu-phap", dtPeriod(months[0], cur, "no-such-area", false)), nil); r.status != http.StatusNotFound {
+		if r := admin.api(t, http.MethodGet, reportPath("so-tu-phap", reportPeriod(months[0], cur, "no-such-area", false)), nil); r.status != http.StatusNotFound {
 			t.Errorf("unknown area: %s, want 404", r)
 		}
 	})
@@ -729,9 +639,9 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 	// (e) The lineage: after a merger, the survivor's report with its
 	// lineage is the scoring of all the units' responses together.
 	t.Run("the survivor's report with its lineage scores all the merged units' responses together", func(t *testing.T) {
-		before := dtReport(t, env, admin.token, "so-tn-mt", dtPeriod(months[0], cur, "", false))
-		dtMerge(t, admin, "so-tn-mt", "so-xay-dung")
-		dtMerge(t, admin, "lam-binh", "x-thuong-lam")
+		before := fetchReport(t, env, admin.token, "so-tn-mt", reportPeriod(months[0], cur, "", false))
+		mergeInto(t, admin, "so-tn-mt", "so-xay-dung")
+		mergeInto(t, admin, "lam-binh", "x-thuong-lam")
 		cat, err := env.store.Catalog(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -742,7 +652,7 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 		}{{"so-tn-mt", []string{"so-tn-mt", "so-xay-dung"}}, {"lam-binh", []string{"lam-binh", "x-thuong-lam"}}} {
 			for _, area := range []string{"", "dat-dai"} {
 				what := tc.into + " with its lineage, area " + area
-				got := dtReport(t, env, admin.token, tc.into, dtPeriod(months[0], cur, area, true))
+				got := fetchReport(t, env, admin.token, tc.into, reportPeriod(months[0], cur, area, true))
 				if !slices.Equal(got.Units, tc.units) {
 					t.Errorf("%s: units %v, want %v", what, got.Units, tc.units)
 				}
@@ -772,12 +682,12 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 			}
 		}
 		// Without the lineage the survivor's figures do not change.
-		after := dtReport(t, env, admin.token, "so-tn-mt", dtPeriod(months[0], cur, "", false))
+		after := fetchReport(t, env, admin.token, "so-tn-mt", reportPeriod(months[0], cur, "", false))
 		if !slices.Equal(after.Units, []string{"so-tn-mt"}) {
 			t.Errorf("so-tn-mt without lineage: units %v", after.Units)
 		}
 		dtSameReport(t, "so-tn-mt without lineage, after the merger", after.Report, before.Report)
-		with := dtReport(t, env, admin.token, "so-tn-mt", dtPeriod(months[0], cur, "", true))
+		with := fetchReport(t, env, admin.token, "so-tn-mt", reportPeriod(months[0], cur, "", true))
 		if sent["so-xay-dung"] != nil && with.Report.Responses <= after.Report.Responses {
 			t.Errorf("the lineage adds nothing: %d responses with it, %d without", with.Report.Responses, after.Report.Responses)
 		}
@@ -790,27 +700,27 @@ func TestDashboardScoringExtremes(t *testing.T) {
 	env := newTestEnv(t)
 	admin := newAdmin(t, env)
 	cur := survey.MonthOf(time.Now())
-	q := dtPeriod(cur, cur, "", false)
+	q := reportPeriod(cur, cur, "", false)
 	rule := survey.SIPAS2017Rule()
 	lo1, hi1 := survey.Wilson(1, 1)
 	lo0, hi0 := survey.Wilson(0, 1)
 
 	// One response, all fives.
-	dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "counter", "", dtUniform(t, env, "tu-phap", 5, nil))
+	submitAt(t, env, "", "so-tu-phap", "tu-phap", "counter", "", uniformAnswers(t, env, "tu-phap", 5, nil))
 	// One response, all ones.
-	dtSubmit(t, env, "", "so-xay-dung", "xay-dung", "counter", "", dtUniform(t, env, "xay-dung", 1, nil))
+	submitAt(t, env, "", "so-xay-dung", "xay-dung", "counter", "", uniformAnswers(t, env, "xay-dung", 1, nil))
 	// Not applicable: two responses of all fives but criterion 2.1, once not
 	// applicable and once 1; factor YT1 all not applicable in both; a third
 	// response not applicable throughout.
-	dtSubmit(t, env, "", "so-lao-dong", "lao-dong", "web", "", dtUniform(t, env, "lao-dong", 5, map[string]int{"2.1": 0, "1.1": 0, "1.2": 0, "1.3": 0, "1.4": 0}))
-	dtSubmit(t, env, "", "so-lao-dong", "lao-dong", "web", "", dtUniform(t, env, "lao-dong", 5, map[string]int{"2.1": 1, "1.1": 0, "1.2": 0, "1.3": 0, "1.4": 0}))
-	dtSubmit(t, env, "", "so-lao-dong", "lao-dong", "counter", "", dtUniform(t, env, "lao-dong", 0, nil))
+	submitAt(t, env, "", "so-lao-dong", "lao-dong", "web", "", uniformAnswers(t, env, "lao-dong", 5, map[string]int{"2.1": 0, "1.1": 0, "1.2": 0, "1.3": 0, "1.4": 0}))
+	submitAt(t, env, "", "so-lao-dong", "lao-dong", "web", "", uniformAnswers(t, env, "lao-dong", 5, map[string]int{"2.1": 1, "1.1": 0, "1.2": 0, "1.3": 0, "1.4": 0}))
+	submitAt(t, env, "", "so-lao-dong", "lao-dong", "counter", "", uniformAnswers(t, env, "lao-dong", 0, nil))
 	// Extra items of an area: all fives but DD1 all ones; not in the overall.
-	dtSubmit(t, env, "", "so-tn-mt", "dat-dai", "web", "", dtUniform(t, env, "dat-dai", 5, map[string]int{"DD1": 1, "DD2": 0}))
+	submitAt(t, env, "", "so-tn-mt", "dat-dai", "web", "", uniformAnswers(t, env, "dat-dai", 5, map[string]int{"DD1": 1, "DD2": 0}))
 	flushCounts(t, env)
 
 	t.Run("all fives", func(t *testing.T) {
-		r := dtReport(t, env, admin.token, "so-tu-phap", q).Report
+		r := fetchReport(t, env, admin.token, "so-tu-phap", q).Report
 		if r.Responses != 1 || !r.TooFew || r.MinSample != rule.MinSample || r.Rule != survey.RuleSIPAS2017 {
 			t.Errorf("responses %d tooFew %v min %d rule %s", r.Responses, r.TooFew, r.MinSample, r.Rule)
 		}
@@ -835,7 +745,7 @@ func TestDashboardScoringExtremes(t *testing.T) {
 		}
 	})
 	t.Run("all ones", func(t *testing.T) {
-		r := dtReport(t, env, admin.token, "so-xay-dung", q).Report
+		r := fetchReport(t, env, admin.token, "so-xay-dung", q).Report
 		want := survey.Score{Index: 0, Low: 100 * lo0, High: 100 * hi0, Mean: 1, N: 1, Valid: 1, Satisfied: 0}
 		dtSameScore(t, "overall", r.Overall, survey.Score{Index: 0, Low: 100 * lo0, High: 100 * hi0, Mean: 1, N: 1, Valid: 22})
 		for _, c := range r.Criteria {
@@ -850,7 +760,7 @@ func TestDashboardScoringExtremes(t *testing.T) {
 		}
 	})
 	t.Run("not applicable is excluded", func(t *testing.T) {
-		r := dtReport(t, env, admin.token, "so-lao-dong", q).Report
+		r := fetchReport(t, env, admin.token, "so-lao-dong", q).Report
 		if r.Responses != 3 {
 			t.Errorf("responses %d, want 3 (not applicable still counts as a response)", r.Responses)
 		}
@@ -909,7 +819,7 @@ func TestDashboardScoringExtremes(t *testing.T) {
 		}
 	})
 	t.Run("area items", func(t *testing.T) {
-		r := dtReport(t, env, admin.token, "so-tn-mt", q).Report
+		r := fetchReport(t, env, admin.token, "so-tn-mt", q).Report
 		dtSameScore(t, "overall", r.Overall, survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 1, Valid: 22, Satisfied: 22})
 		want := map[string]survey.Counts{"DD1": {0, 1}, "DD2": {1}, "DD3": {0, 0, 0, 0, 0, 1}}
 		if len(r.Extras) != 3 {
@@ -967,7 +877,7 @@ func TestDashboardInvalidPeriod(t *testing.T) {
 				q.Set("to", tc.to)
 			}
 			for _, u := range []*staffUser{admin, justice} {
-				wantFieldError(t, "API as "+u.username, u.api(t, http.MethodGet, dtReportPath("so-tu-phap", q), nil), tc.field)
+				wantFieldError(t, "API as "+u.username, u.api(t, http.MethodGet, reportPath("so-tu-phap", q), nil), tc.field)
 				q.Set("agency", "so-tu-phap")
 				r := u.get(t, "/dashboard?"+q.Encode())
 				q.Del("agency")
@@ -989,7 +899,7 @@ func TestDashboardInvalidPeriod(t *testing.T) {
 		})
 	}
 	t.Run("120 months is the longest period", func(t *testing.T) {
-		got := dtReport(t, env, admin.token, "so-tu-phap", url.Values{"from": {"2015-02"}, "to": {"2025-01"}})
+		got := fetchReport(t, env, admin.token, "so-tu-phap", url.Values{"from": {"2015-02"}, "to": {"2025-01"}})
 		if len(got.Trend) != 120 || got.From != "2015-02" || got.To != "2025-01" {
 			t.Errorf("120 months: trend %d from %s to %s", len(got.Trend), got.From, got.To)
 		}
@@ -999,7 +909,7 @@ func TestDashboardInvalidPeriod(t *testing.T) {
 	})
 	t.Run("no period is the last twelve months", func(t *testing.T) {
 		cur := survey.MonthOf(time.Now())
-		got := dtReport(t, env, admin.token, "so-tu-phap", nil)
+		got := fetchReport(t, env, admin.token, "so-tu-phap", nil)
 		if got.From != cur.Add(-11).String() || got.To != cur.String() || len(got.Trend) != 12 {
 			t.Errorf("default period %s..%s (%d months), want %s..%s", got.From, got.To, len(got.Trend), cur.Add(-11), cur)
 		}

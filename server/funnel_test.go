@@ -126,7 +126,7 @@ func frSeed(t *testing.T, env *testEnv, admin *staffUser) survey.Month {
 			channel = "paper"
 		}
 		for _, v := range values {
-			dtSubmit(t, env, token, agency, area, channel, at, dtUniform(t, env, area, v, nil))
+			submitAt(t, env, token, agency, area, channel, at, uniformAnswers(t, env, area, v, nil))
 		}
 	}
 	seed("", "", "so-tu-phap", "tu-phap", 5, 5, 5, 5, 5, 5, 5, 5, 5, 5)
@@ -145,9 +145,9 @@ func TestRankRangesFunnelTrendAndWeakestPages(t *testing.T) {
 	now := frSeed(t, env, admin)
 	insp := newStaff(t, env, "inspector", survey.RoleInspector)
 	month := url.Values{"from": {now.String()}, "to": {now.String()}}
-	api := rtGet(t, env, insp.token, month)
+	api := fetchRankings(t, env, insp.token, month)
 	ms := env.srv.locales[survey.Vi]
-	dep := rtLevel(t, api, survey.LevelDepartment)
+	dep := rankingLevel(t, api, survey.LevelDepartment)
 
 	t.Run("rank ranges", func(t *testing.T) {
 		if len(dep.Ranked) != 4 || len(dep.Unranked) == 0 {
@@ -170,7 +170,7 @@ func TestRankRangesFunnelTrendAndWeakestPages(t *testing.T) {
 				t.Errorf("unranked %s has the range %v", x.Agency, x.RankRange)
 			}
 		}
-		if again := rtGet(t, env, insp.token, month); !slices.EqualFunc(rtLevel(t, again, survey.LevelDepartment).Ranked, dep.Ranked,
+		if again := fetchRankings(t, env, insp.token, month); !slices.EqualFunc(rankingLevel(t, again, survey.LevelDepartment).Ranked, dep.Ranked,
 			func(a, b RankingRowJSON) bool { return *a.RankRange == *b.RankRange }) {
 			t.Errorf("the ranges changed between two reads of the same figures")
 		}
@@ -184,8 +184,8 @@ func TestRankRangesFunnelTrendAndWeakestPages(t *testing.T) {
 		t.Fatalf("GET /rankings: %s", page)
 	}
 	t.Run("the page shows ranks with their ranges", func(t *testing.T) {
-		rtAgree(t, env, api, page.body) // "3 (1–4)": rtWantRow writes the API's range
-		for _, r := range rtPageRows(page.body, "ranked-department") {
+		pageAgreesWithRankings(t, env, api, page.body) // "3 (1–4)": wantRankingRow writes the API's range
+		for _, r := range rankingPageRows(page.body, "ranked-department") {
 			if !regexp.MustCompile(`^\d+ \(\d+–\d+\)$`).MatchString(r.Rank) {
 				t.Errorf("%s: rank cell %q, want \"3 (1–6)\"", r.Agency, r.Rank)
 			}

@@ -17,7 +17,7 @@ import (
 // ivRankOf finds an agency's row in a level of the rankings answer.
 func ivRankOf(t *testing.T, r RankingsJSON, level survey.Level, agency string) (RankingRowJSON, int, bool) {
 	t.Helper()
-	l := rtLevel(t, r, level)
+	l := rankingLevel(t, r, level)
 	for _, rows := range [][]RankingRowJSON{l.Ranked, l.Unranked} {
 		for _, x := range rows {
 			if x.Agency == agency {
@@ -46,7 +46,7 @@ func TestDashboardComparesLikeForLike(t *testing.T) {
 	admin := newAdmin(t, env)
 	submit := func(agency, area string, values ...int) {
 		for _, v := range values {
-			dtSubmit(t, env, "", agency, area, "web", "", dtUniform(t, env, area, v, nil))
+			submitAt(t, env, "", agency, area, "web", "", uniformAnswers(t, env, area, v, nil))
 		}
 	}
 	submit("so-tn-mt", "dat-dai", 5, 5, 1, 1)
@@ -68,11 +68,11 @@ func TestDashboardComparesLikeForLike(t *testing.T) {
 		{"dat-dai", 37.5, 8, 1, 1, 4, 50, url.Values{"area": {"dat-dai"}}},
 		{"", 900.0 / 14, 14, 3, 3, 4, 50, url.Values{}},
 	} {
-		got := dtReport(t, env, admin.token, "so-tn-mt", dtPeriod(now, now, tc.area, false))
-		if !dtClose(got.Province.Overall.Index, tc.province) || got.Province.Responses != tc.provinceN {
+		got := fetchReport(t, env, admin.token, "so-tn-mt", reportPeriod(now, now, tc.area, false))
+		if !closeTo(got.Province.Overall.Index, tc.province) || got.Province.Responses != tc.provinceN {
 			t.Errorf("area %q: province %.4f over %d responses, want %.4f over %d", tc.area, got.Province.Overall.Index, got.Province.Responses, tc.province, tc.provinceN)
 		}
-		if got.Report.Responses != tc.responses || !dtClose(got.Report.Overall.Index, tc.agencyIndex) {
+		if got.Report.Responses != tc.responses || !closeTo(got.Report.Overall.Index, tc.agencyIndex) {
 			t.Errorf("area %q: so-tn-mt %d responses at %.2f, want %d at %.2f", tc.area, got.Report.Responses, got.Report.Overall.Index, tc.responses, tc.agencyIndex)
 		}
 		if got.Standing.Rank != tc.rank || got.Peers != tc.of {
@@ -81,7 +81,7 @@ func TestDashboardComparesLikeForLike(t *testing.T) {
 		q := tc.rankingsFilter
 		q.Set("from", now.String())
 		q.Set("to", now.String())
-		row, ranked, ok := ivRankOf(t, rtGet(t, env, admin.token, q), survey.LevelDepartment, "so-tn-mt")
+		row, ranked, ok := ivRankOf(t, fetchRankings(t, env, admin.token, q), survey.LevelDepartment, "so-tn-mt")
 		if !ok || row.Rank != got.Standing.Rank || ranked != got.Peers {
 			t.Errorf("area %q: /rankings has so-tn-mt at %d of %d (listed %v), the dashboard %d of %d", tc.area, row.Rank, ranked, ok, got.Standing.Rank, got.Peers)
 		}
@@ -119,14 +119,14 @@ func TestIncompleteUnitIsNotRanked(t *testing.T) {
 	admin := newAdmin(t, env)
 	noYT5 := map[string]int{"5.1": survey.NotApplicable, "5.2": survey.NotApplicable, "5.3": survey.NotApplicable, "5.4": survey.NotApplicable}
 	for range 2 {
-		dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "web", "", dtUniform(t, env, "tu-phap", 5, noYT5))
+		submitAt(t, env, "", "so-tu-phap", "tu-phap", "web", "", uniformAnswers(t, env, "tu-phap", 5, noYT5))
 	}
-	dtSubmit(t, env, "", "so-xay-dung", "xay-dung", "web", "", dtUniform(t, env, "xay-dung", 4, nil))
+	submitAt(t, env, "", "so-xay-dung", "xay-dung", "web", "", uniformAnswers(t, env, "xay-dung", 4, nil))
 	flushCounts(t, env)
 	now := survey.MonthOf(time.Now())
 	q := url.Values{"from": {now.String()}, "to": {now.String()}}
 
-	rk := rtGet(t, env, admin.token, q)
+	rk := fetchRankings(t, env, admin.token, q)
 	row, ranked, ok := ivRankOf(t, rk, survey.LevelDepartment, "so-tu-phap")
 	if !ok || row.Rank != 0 || row.Reason != survey.ReasonIncomplete || !row.Overall.Incomplete || !slices.Equal(row.Overall.MissingFactors, []string{"YT5"}) {
 		t.Errorf("so-tu-phap in /rankings: %+v (listed %v), want unranked, reason incomplete, missing YT5", row, ok)
@@ -139,7 +139,7 @@ func TestIncompleteUnitIsNotRanked(t *testing.T) {
 		t.Errorf("the rankings JSON does not show the incomplete index as null with its reason")
 	}
 
-	rep := dtReport(t, env, admin.token, "so-tu-phap", dtPeriod(now, now, "", false))
+	rep := fetchReport(t, env, admin.token, "so-tu-phap", reportPeriod(now, now, "", false))
 	if !rep.Report.Overall.Incomplete || rep.Standing.Rank != 0 || rep.Standing.Reason != survey.ReasonIncomplete {
 		t.Errorf("report: overall %+v, standing %+v; want incomplete and unranked", rep.Report.Overall, rep.Standing)
 	}

@@ -26,7 +26,7 @@ func TestKioskRatingsAreaAndLineage(t *testing.T) {
 			t.Fatalf("rating: %s", r)
 		}
 	}
-	dtMerge(t, admin, "so-tn-mt", "so-xay-dung")
+	mergeInto(t, admin, "so-tn-mt", "so-xay-dung")
 	for query, want := range map[string]int64{
 		"":                         1,
 		"?lineage=1":               2,

@@ -34,7 +34,7 @@ func pbInsert(t testing.TB, env *testEnv, agency, area string, at time.Time, val
 	t.Helper()
 	for _, v := range values {
 		var as []survey.Answer
-		for code, x := range dtUniform(t, env, area, v, nil) {
+		for code, x := range uniformAnswers(t, env, area, v, nil) {
 			as = append(as, survey.Answer{Code: code, Value: x})
 		}
 		slices.SortFunc(as, func(a, b survey.Answer) int { return strings.Compare(a.Code, b.Code) })
@@ -180,7 +180,7 @@ func TestPublicationsPublishReviseAndRead(t *testing.T) {
 		if again, h, err := content.Canonical(); err != nil || h != r1.SHA256 || !bytes.Equal(again, r1.Snapshot) {
 			t.Errorf("the content does not reproduce its bytes and hash (%v)", err)
 		}
-		live := rtGet(t, env, insp.token, url.Values{"period": {period}, "basis": {"independent"}})
+		live := fetchRankings(t, env, insp.token, url.Values{"period": {period}, "basis": {"independent"}})
 		// The live ranking also carries the attention queue as it is now and
 		// the response rates, which a publication does not freeze.
 		for i := range live.Levels {
@@ -201,7 +201,7 @@ func TestPublicationsPublishReviseAndRead(t *testing.T) {
 			t.Errorf("the snapshot's rankings differ from GET /api/v1/rankings:\n%+v\n%+v", frozen, live)
 		}
 		snap = pbSnapshot(t, r1)
-		if x := pbRow(t, snap, "so-cong-thuong"); x.Rank != 3 || x.Overall.Index == nil || !dtClose(*x.Overall.Index, 200.0/3) {
+		if x := pbRow(t, snap, "so-cong-thuong"); x.Rank != 3 || x.Overall.Index == nil || !closeTo(*x.Overall.Index, 200.0/3) {
 			t.Errorf("so-cong-thuong in revision 1: %+v", x)
 		}
 		if x := pbRow(t, snap, "lam-binh"); x.Rank != 0 || x.Reason != survey.ReasonTooFew {
@@ -276,7 +276,7 @@ func TestPublicationsPublishReviseAndRead(t *testing.T) {
 			t.Fatalf("revision 2: %+v diff %+v", r2.PublicationJSON, r2.Diff)
 		}
 		if len(r2.Diff.Units) != 1 || r2.Diff.Units[0].Agency != "so-cong-thuong" || r2.Diff.Units[0].Reason != survey.ChangeLateEntries ||
-			r2.Diff.Units[0].ResponsesBefore != 3 || r2.Diff.Units[0].ResponsesAfter != 6 || !dtClose(*r2.Diff.Units[0].IndexAfter, 100.0/3) {
+			r2.Diff.Units[0].ResponsesBefore != 3 || r2.Diff.Units[0].ResponsesAfter != 6 || !closeTo(*r2.Diff.Units[0].IndexAfter, 100.0/3) {
 			t.Errorf("revision 2 moved %+v", r2.Diff.Units)
 		}
 		old := pbDecode[PublicationDetailJSON](t, callAPI(t, env, "", http.MethodGet, "/api/v1/publications/"+period+"?revision=1", nil).body)
@@ -355,7 +355,7 @@ func TestPublicationsPublicPage(t *testing.T) {
 	insp := newStaff(t, env, "pb-insp", survey.RoleInspector)
 	q, at := pbSeed(t, env)
 	pbInsert(t, env, "x-thuong-lam", "dat-dai", at, 1, 1, 1)
-	dtMerge(t, newAdmin(t, env), "lam-binh", "x-thuong-lam") // lam-binh: 5 responses, 2 satisfied
+	mergeInto(t, newAdmin(t, env), "lam-binh", "x-thuong-lam") // lam-binh: 5 responses, 2 satisfied
 	period := q.String()
 
 	empty := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", nil)
@@ -396,7 +396,7 @@ func TestPublicationsPublicPage(t *testing.T) {
 	if pg.status != http.StatusOK {
 		t.Fatalf("/ket-qua: %s", pg)
 	}
-	ranked := rtPageRows(pg.body, "ranked-department")
+	ranked := rankingPageRows(pg.body, "ranked-department")
 	want := map[string]string{"so-tu-phap": "1", "so-xay-dung": "1", "so-cong-thuong": "3"}
 	if len(ranked) != len(want) {
 		t.Errorf("departments on /ket-qua: %+v", ranked)
@@ -419,7 +419,7 @@ func TestPublicationsPublicPage(t *testing.T) {
 			t.Errorf("/ket-qua lacks %s", s)
 		}
 	}
-	for _, r := range rtPageRows(pg.body, "unranked-department") {
+	for _, r := range rankingPageRows(pg.body, "unranked-department") {
 		if r.Agency == "so-lao-dong" && r.Responses != "0" {
 			t.Errorf("so-lao-dong's later responses show: %+v", r)
 		}
@@ -547,7 +547,7 @@ func TestPublicationsPageScale(t *testing.T) {
 		if rows := strings.Count(pg.body, "<tr data-agency="); rows != 400 {
 			t.Errorf("/ket-qua shows %d units, want 400", rows)
 		}
-		if !strings.Contains(pg.body, `<td class="num rank">3 <span class="range">(1–7)</span></td>`) || !hasElement(pg.body, "[class=\"num effn\"]") {
+		if !hasText(pg.body, `td[class="num rank"]`, "3 (1–7)") || !hasText(pg.body, `td[class="num rank"] span.range`, "(1–7)") || !hasElement(pg.body, "[class=\"num effn\"]") {
 			t.Errorf("/ket-qua?lang=%s shows no rank range or effective sample", lang)
 		}
 	}

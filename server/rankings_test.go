@@ -18,7 +18,7 @@ import (
 // The rankings page and GET /api/v1/rankings over a real server and a real
 // embedded FerretDB. Helpers are prefixed rt.
 
-// rtSeed stores this month's and last month's responses (minimum sample 3)
+// seedRankings stores this month's and last month's responses (minimum sample 3)
 // and returns the current month. With v(i) the answer to every question of
 // response i:
 //
@@ -35,7 +35,7 @@ import (
 // Departments: so-tu-phap and so-xay-dung share rank 1, so-cong-thuong and
 // so-giao-thong rank 3; districts: lam-binh 1, chiem-hoa 2; x-thuong-lam is
 // never ranked on its own.
-func rtSeed(t *testing.T, env *testEnv, admin *staffUser) survey.Month {
+func seedRankings(t *testing.T, env *testEnv, admin *staffUser) survey.Month {
 	t.Helper()
 	now := survey.MonthOf(time.Now())
 	lastMonth := now.Add(-1).Start().AddDate(0, 0, 14).Format(time.DateOnly)
@@ -45,7 +45,7 @@ func rtSeed(t *testing.T, env *testEnv, admin *staffUser) survey.Month {
 			channel = "paper"
 		}
 		for _, v := range values {
-			dtSubmit(t, env, token, agency, area, channel, at, dtUniform(t, env, area, v, nil))
+			submitAt(t, env, token, agency, area, channel, at, uniformAnswers(t, env, area, v, nil))
 		}
 	}
 	seed("", "", "so-tu-phap", "tu-phap", 5, 5, 5, 5)
@@ -61,7 +61,7 @@ func rtSeed(t *testing.T, env *testEnv, admin *staffUser) survey.Month {
 	seed(admin.token, lastMonth, "so-cong-thuong", "cong-thuong", 5, 5, 5)
 	seed(admin.token, lastMonth, "chiem-hoa", "dat-dai", 1, 1, 1)
 	flushCounts(t, env)
-	dtMerge(t, admin, "lam-binh", "x-thuong-lam")
+	mergeInto(t, admin, "lam-binh", "x-thuong-lam")
 	today := time.Now().In(survey.Zone()).Format(time.DateOnly)
 	if r := admin.api(t, http.MethodPost, "/api/v1/admin/agencies/so-giao-thong/dissolve", map[string]any{"date": today}); r.status != http.StatusOK {
 		t.Fatalf("dissolve so-giao-thong: %s", r)
@@ -69,8 +69,8 @@ func rtSeed(t *testing.T, env *testEnv, admin *staffUser) survey.Month {
 	return now
 }
 
-// rtGet reads the rankings API with a token; it must answer 200.
-func rtGet(t *testing.T, env *testEnv, token string, q url.Values) RankingsJSON {
+// fetchRankings reads the rankings API with a token; it must answer 200.
+func fetchRankings(t *testing.T, env *testEnv, token string, q url.Values) RankingsJSON {
 	t.Helper()
 	r := callAPI(t, env, token, http.MethodGet, "/api/v1/rankings?"+q.Encode(), nil)
 	if r.status != http.StatusOK {
@@ -83,8 +83,8 @@ func rtGet(t *testing.T, env *testEnv, token string, q url.Values) RankingsJSON 
 	return out
 }
 
-// rtLevel returns the level of the answer, failing when it is absent.
-func rtLevel(t *testing.T, r RankingsJSON, level survey.Level) RankingLevelJSON {
+// rankingLevel returns the level of the answer, failing when it is absent.
+func rankingLevel(t *testing.T, r RankingsJSON, level survey.Level) RankingLevelJSON {
 	t.Helper()
 	for _, l := range r.Levels {
 		if l.Level == level {
@@ -95,13 +95,13 @@ func rtLevel(t *testing.T, r RankingsJSON, level survey.Level) RankingLevelJSON 
 	return RankingLevelJSON{}
 }
 
-// rtRow is a row as the page shows it.
-type rtRow struct {
+// rankingRow is a row as the page shows it.
+type rankingRow struct {
 	Agency, Rank, Index, CI, Responses, Change string
 }
 
-// rtPageRows reads the rows of the table with the id from the page.
-func rtPageRows(body, id string) []rtRow {
+// rankingPageRows reads the rows of the table with the id from the page.
+func rankingPageRows(body, id string) []rankingRow {
 	doc, err := parseHTML(body)
 	if err != nil {
 		return nil
@@ -110,9 +110,9 @@ func rtPageRows(body, id string) []rtRow {
 	if table == nil {
 		return nil
 	}
-	var out []rtRow
+	var out []rankingRow
 	for _, tr := range findAll(table, `tr[data-agency]`) {
-		r := rtRow{Agency: attrOf(tr, "data-agency")}
+		r := rankingRow{Agency: attrOf(tr, "data-agency")}
 		for _, td := range findAll(tr, `td.num`) {
 			v := textOf(td)
 			switch {
@@ -133,9 +133,9 @@ func rtPageRows(body, id string) []rtRow {
 	return out
 }
 
-// rtWantRow is how the page should write an API row in Vietnamese.
-func rtWantRow(ms *Messages, x RankingRowJSON, ranked, scoped bool, rankedUnits int) rtRow {
-	w := rtRow{Agency: x.Agency, Responses: ms.Int(x.Responses)}
+// wantRankingRow is how the page should write an API row in Vietnamese.
+func wantRankingRow(ms *Messages, x RankingRowJSON, ranked, scoped bool, rankedUnits int) rankingRow {
+	w := rankingRow{Agency: x.Agency, Responses: ms.Int(x.Responses)}
 	if x.Overall.NoData {
 		w.Index = ms.T("rank.nodata")
 	} else {
@@ -158,8 +158,8 @@ func rtWantRow(ms *Messages, x RankingRowJSON, ranked, scoped bool, rankedUnits 
 	return w
 }
 
-// rtAgree checks that the page shows the API's levels, rows and sentences.
-func rtAgree(t *testing.T, env *testEnv, api RankingsJSON, page string) {
+// pageAgreesWithRankings checks that the page shows the API's levels, rows and sentences.
+func pageAgreesWithRankings(t *testing.T, env *testEnv, api RankingsJSON, page string) {
 	t.Helper()
 	ms := env.srv.locales[survey.Vi]
 	for _, l := range api.Levels {
@@ -173,11 +173,11 @@ func rtAgree(t *testing.T, env *testEnv, api RankingsJSON, page string) {
 			rows   []RankingRowJSON
 			ranked bool
 		}{{"ranked-" + lv, l.Ranked, true}, {"unranked-" + lv, l.Unranked, false}} {
-			var want []rtRow
+			var want []rankingRow
 			for _, x := range part.rows {
-				want = append(want, rtWantRow(ms, x, part.ranked, api.Scope == "own", l.RankedUnits))
+				want = append(want, wantRankingRow(ms, x, part.ranked, api.Scope == "own", l.RankedUnits))
 			}
-			if got := rtPageRows(page, part.id); !slices.Equal(got, want) {
+			if got := rankingPageRows(page, part.id); !slices.Equal(got, want) {
 				t.Errorf("table %s:\n page %+v\n  API %+v", part.id, got, want)
 			}
 		}
@@ -200,13 +200,13 @@ func rtAgree(t *testing.T, env *testEnv, api RankingsJSON, page string) {
 func TestRankingsPageAndAPI(t *testing.T) {
 	env := newTestEnvMin(t, 3)
 	admin := newAdmin(t, env)
-	now := rtSeed(t, env, admin)
+	now := seedRankings(t, env, admin)
 	insp := newStaff(t, env, "inspector", survey.RoleInspector)
 	trade := newStaff(t, env, "trade", survey.RoleStaff, "so-cong-thuong")
 	commune := newStaff(t, env, "commune", survey.RoleStaff, "x-thuong-lam")
 	month := url.Values{"from": {now.String()}, "to": {now.String()}}
 
-	api := rtGet(t, env, insp.token, month)
+	api := fetchRankings(t, env, insp.token, month)
 	t.Run("figures", func(t *testing.T) {
 		if api.Rule.ID != survey.RuleSIPAS2017 || api.Rule.MinSample != 3 || api.Scope != "all" || api.Period != now.String() {
 			t.Errorf("rule %+v, scope %q, period %q; want %s with minimum 3, all, %s", api.Rule, api.Scope, api.Period, survey.RuleSIPAS2017, now)
@@ -246,14 +246,14 @@ func TestRankingsPageAndAPI(t *testing.T) {
 				if g.Change != nil {
 					change = strconv.FormatFloat(*g.Change, 'f', 4, 64)
 				}
-				if g.Agency != w.agency || g.Rank != w.rank || !dtClose(g.Overall.Index, w.index) || g.Responses != w.responses ||
+				if g.Agency != w.agency || g.Rank != w.rank || !closeTo(g.Overall.Index, w.index) || g.Responses != w.responses ||
 					change != w.change || (g.Dissolved != "") != w.dissolved || !slices.Equal(g.Includes, w.includes) {
 					t.Errorf("%s row %d: %s rank %d index %v responses %d change %q dissolved %q includes %v; want %+v",
 						what, i, g.Agency, g.Rank, g.Overall.Index, g.Responses, change, g.Dissolved, g.Includes, w)
 				}
 			}
 		}
-		dep := rtLevel(t, api, survey.LevelDepartment)
+		dep := rankingLevel(t, api, survey.LevelDepartment)
 		check("departments", dep.Ranked, []row{
 			{"so-tu-phap", 1, 100, 4, "0.0000", false, nil},
 			{"so-xay-dung", 1, 100, 3, "", false, nil},
@@ -279,7 +279,7 @@ func TestRankingsPageAndAPI(t *testing.T) {
 		if dep.Summary == nil || dep.Summary.Vi != wantVi || dep.Summary.En != wantEn {
 			t.Errorf("departments' sentence %+v,\nwant vi %q\n     en %q", dep.Summary, wantVi, wantEn)
 		}
-		dist := rtLevel(t, api, survey.LevelDistrict)
+		dist := rankingLevel(t, api, survey.LevelDistrict)
 		check("districts", dist.Ranked, []row{
 			{"lam-binh", 1, 50, 6, "", false, []string{"x-thuong-lam"}},
 			{"chiem-hoa", 2, 100.0 / 3, 3, "33.3333", false, nil},
@@ -287,7 +287,7 @@ func TestRankingsPageAndAPI(t *testing.T) {
 		if want := "UBND huyện Lâm Bình dẫn đầu với chỉ số 50,0 %; UBND huyện Chiêm Hóa đứng cuối với 33,3 %."; dist.Summary == nil || dist.Summary.Vi != want {
 			t.Errorf("districts' sentence %+v, want %q", dist.Summary, want)
 		}
-		com := rtLevel(t, api, survey.LevelCommune)
+		com := rankingLevel(t, api, survey.LevelCommune)
 		if len(com.Ranked) != 0 || com.Summary != nil {
 			t.Errorf("communes: ranked %+v, sentence %v; want none (x-thuong-lam counts with lam-binh)", com.Ranked, com.Summary)
 		}
@@ -303,7 +303,7 @@ func TestRankingsPageAndAPI(t *testing.T) {
 		if r.status != http.StatusOK {
 			t.Fatalf("GET /rankings: %s", r)
 		}
-		rtAgree(t, env, api, r.body)
+		pageAgreesWithRankings(t, env, api, r.body)
 		if !hasElement(r.body, "[href=\"/rankings\"]") {
 			t.Errorf("the navigation has no link to /rankings")
 		}
@@ -314,20 +314,20 @@ func TestRankingsPageAndAPI(t *testing.T) {
 			}
 		}
 		// The same ranking named as a period.
-		if p := rtGet(t, env, insp.token, url.Values{"period": {now.String()}}); p.From != api.From || len(p.Levels) != len(api.Levels) ||
-			rtLevel(t, p, survey.LevelDepartment).Summary.Vi != rtLevel(t, api, survey.LevelDepartment).Summary.Vi {
+		if p := fetchRankings(t, env, insp.token, url.Values{"period": {now.String()}}); p.From != api.From || len(p.Levels) != len(api.Levels) ||
+			rankingLevel(t, p, survey.LevelDepartment).Summary.Vi != rankingLevel(t, api, survey.LevelDepartment).Summary.Vi {
 			t.Errorf("period=%s gives %s..%s, not the same ranking", now, p.From, p.To)
 		}
 	})
 
 	t.Run("an area", func(t *testing.T) {
 		q := url.Values{"from": {now.String()}, "to": {now.String()}, "area": {"dat-dai"}}
-		a := rtGet(t, env, insp.token, q)
-		dist := rtLevel(t, a, survey.LevelDistrict)
+		a := fetchRankings(t, env, insp.token, q)
+		dist := rankingLevel(t, a, survey.LevelDistrict)
 		if len(dist.Ranked) != 2 || dist.Ranked[0].Agency != "lam-binh" || dist.Ranked[0].Responses != 6 {
 			t.Errorf("districts in dat-dai: %+v", dist.Ranked)
 		}
-		dep := rtLevel(t, a, survey.LevelDepartment)
+		dep := rankingLevel(t, a, survey.LevelDepartment)
 		if len(dep.Ranked) != 0 || len(dep.Unranked) != 1 || dep.Unranked[0].Agency != "so-tn-mt" || dep.Unranked[0].Responses != 2 {
 			t.Errorf("departments in dat-dai: ranked %+v, unranked %+v; want only so-tn-mt, unranked", dep.Ranked, dep.Unranked)
 		}
@@ -335,7 +335,7 @@ func TestRankingsPageAndAPI(t *testing.T) {
 		if r.status != http.StatusOK {
 			t.Fatalf("GET /rankings with an area: %s", r)
 		}
-		rtAgree(t, env, a, r.body)
+		pageAgreesWithRankings(t, env, a, r.body)
 	})
 
 	t.Run("roles", func(t *testing.T) {
@@ -346,13 +346,13 @@ func TestRankingsPageAndAPI(t *testing.T) {
 		if out := callAPI(t, env, "", http.MethodGet, "/api/v1/rankings?"+month.Encode(), nil); out.status != http.StatusUnauthorized {
 			t.Errorf("logged out, the API: %s, want 401", out)
 		}
-		adm := rtGet(t, env, admin.token, month)
+		adm := fetchRankings(t, env, admin.token, month)
 		if b, _ := json.Marshal(adm); string(b) != func() string { b, _ := json.Marshal(api); return string(b) }() {
 			t.Errorf("the administrator's ranking differs from the inspector's")
 		}
 
 		// Agency staff: their own row, its rank of how many, nothing else.
-		own := rtGet(t, env, trade.token, month)
+		own := fetchRankings(t, env, trade.token, month)
 		if own.Scope != "own" || len(own.Levels) != 1 {
 			t.Fatalf("staff of so-cong-thuong: scope %q, %d levels; want own, 1", own.Scope, len(own.Levels))
 		}
@@ -365,7 +365,7 @@ func TestRankingsPageAndAPI(t *testing.T) {
 		if page.status != http.StatusOK {
 			t.Fatalf("staff page: %s", page)
 		}
-		rtAgree(t, env, own, page.body)
+		pageAgreesWithRankings(t, env, own, page.body)
 		for _, other := range []string{"so-tu-phap", "Sở Tư pháp", "so-giao-thong", "lam-binh", "UBND huyện"} {
 			if strings.Contains(page.body, other) {
 				t.Errorf("the staff page of so-cong-thuong shows %q", other)
@@ -375,7 +375,7 @@ func TestRankingsPageAndAPI(t *testing.T) {
 			t.Errorf("the staff page does not say it shows their agencies only")
 		}
 		// The staff of a merged agency: its successor is not theirs.
-		if got := rtGet(t, env, commune.token, month); got.Scope != "own" || len(got.Levels) != 0 {
+		if got := fetchRankings(t, env, commune.token, month); got.Scope != "own" || len(got.Levels) != 0 {
 			t.Errorf("staff of x-thuong-lam: %+v, want no level", got.Levels)
 		}
 	})
@@ -428,10 +428,10 @@ func TestRankingsPageAndAPI(t *testing.T) {
 			t.Fatalf("create so-inject: %s", r)
 		}
 		for range 3 {
-			dtSubmit(t, env, "", "so-inject", "tu-phap", "web", "", dtUniform(t, env, "tu-phap", 5, nil))
+			submitAt(t, env, "", "so-inject", "tu-phap", "web", "", uniformAnswers(t, env, "tu-phap", 5, nil))
 		}
 		flushCounts(t, env)
-		got := rtLevel(t, rtGet(t, env, insp.token, month), survey.LevelDepartment)
+		got := rankingLevel(t, fetchRankings(t, env, insp.token, month), survey.LevelDepartment)
 		if got.Summary == nil || !strings.Contains(got.Summary.Vi, evil) {
 			t.Fatalf("so-inject is not among the leaders: %+v", got.Summary)
 		}

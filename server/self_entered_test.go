@@ -64,11 +64,11 @@ func TestSelfEnteredResponsesAndBasis(t *testing.T) {
 		if i%4 == 3 {
 			v = 1
 		}
-		dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "web", "", dtUniform(t, env, "tu-phap", v, nil))
-		dtSubmit(t, env, staff.token, "so-tu-phap", "tu-phap", "paper", day, dtUniform(t, env, "tu-phap", 5, nil))
+		submitAt(t, env, "", "so-tu-phap", "tu-phap", "web", "", uniformAnswers(t, env, "tu-phap", v, nil))
+		submitAt(t, env, staff.token, "so-tu-phap", "tu-phap", "paper", day, uniformAnswers(t, env, "tu-phap", 5, nil))
 	}
 	// An administrator's entry, for so-xay-dung, before it is merged.
-	dtSubmit(t, env, admin.token, "so-xay-dung", "xay-dung", "phone", day, dtUniform(t, env, "xay-dung", 5, nil))
+	submitAt(t, env, admin.token, "so-xay-dung", "xay-dung", "phone", day, uniformAnswers(t, env, "xay-dung", 5, nil))
 	flushCounts(t, env)
 	now := survey.MonthOf(today)
 	month := url.Values{"from": {now.String()}, "to": {now.String()}}
@@ -95,7 +95,7 @@ func TestSelfEnteredResponsesAndBasis(t *testing.T) {
 		{with(month, "basis", "verified"), "verified", 0, 0},
 		{with(month, "verified", "1"), "verified", 0, 0},
 	} {
-		r := rtGet(t, env, admin.token, tc.query)
+		r := fetchRankings(t, env, admin.token, tc.query)
 		if string(r.Basis) != tc.basis {
 			t.Errorf("rankings %s: basis %q, want %q", tc.query.Encode(), r.Basis, tc.basis)
 		}
@@ -106,30 +106,30 @@ func TestSelfEnteredResponsesAndBasis(t *testing.T) {
 			}
 			continue
 		}
-		if !ok || row.Responses != tc.responses || !dtClose(row.Overall.Index, tc.index) {
+		if !ok || row.Responses != tc.responses || !closeTo(row.Overall.Index, tc.index) {
 			t.Errorf("rankings %s: so-tu-phap %+v, want %d responses at %.1f %%", tc.query.Encode(), row, tc.responses, tc.index)
 		}
 	}
 
 	// The report: own figures over all responses unless basis is given;
 	// the rank as /rankings gives it on the default basis.
-	rep := dtReport(t, env, admin.token, "so-tu-phap", month)
+	rep := fetchReport(t, env, admin.token, "so-tu-phap", month)
 	if rep.Basis != survey.BasisAll || rep.RankBasis != survey.BasisIndependent {
 		t.Errorf("report: basis %q, rank basis %q, want all and independent", rep.Basis, rep.RankBasis)
 	}
-	if rep.Report.Responses != 80 || !dtClose(rep.Report.Overall.Index, 87.5) {
+	if rep.Report.Responses != 80 || !closeTo(rep.Report.Overall.Index, 87.5) {
 		t.Errorf("report: %d responses at %.2f, want 80 at 87.5", rep.Report.Responses, rep.Report.Overall.Index)
 	}
 	if rep.SelfEntered != (SelfEnteredJSON{Responses: 40, Of: 80, Percent: 50}) {
 		t.Errorf("report: self-entered %+v, want 40 of 80 (50 %%)", rep.SelfEntered)
 	}
-	ranked := rtGet(t, env, admin.token, month)
+	ranked := fetchRankings(t, env, admin.token, month)
 	row, of, _ := ivRankOf(t, ranked, survey.LevelDepartment, "so-tu-phap")
 	if rep.Standing.Rank != row.Rank || rep.Peers != of || rep.Standing.Responses != 40 {
 		t.Errorf("report: rank %d of %d over %d responses, /rankings %d of %d over %d", rep.Standing.Rank, rep.Peers, rep.Standing.Responses, row.Rank, of, row.Responses)
 	}
-	ind := dtReport(t, env, admin.token, "so-tu-phap", with(month, "basis", "independent"))
-	if ind.Basis != survey.BasisIndependent || ind.Report.Responses != 40 || !dtClose(ind.Report.Overall.Index, 75) || ind.SelfEntered.Responses != 0 {
+	ind := fetchReport(t, env, admin.token, "so-tu-phap", with(month, "basis", "independent"))
+	if ind.Basis != survey.BasisIndependent || ind.Report.Responses != 40 || !closeTo(ind.Report.Overall.Index, 75) || ind.SelfEntered.Responses != 0 {
 		t.Errorf("report basis=independent: %s, %d responses at %.2f, %d self-entered; want 40 at 75, none", ind.Basis, ind.Report.Responses, ind.Report.Overall.Index, ind.SelfEntered.Responses)
 	}
 
@@ -144,17 +144,17 @@ func TestSelfEnteredResponsesAndBasis(t *testing.T) {
 	// An administrator's entry is not self-entered; after so-xay-dung is
 	// merged into so-tn-mt, an entry by so-tn-mt's staff for so-xay-dung
 	// (of its lineage) is.
-	xd := dtReport(t, env, admin.token, "so-xay-dung", month)
+	xd := fetchReport(t, env, admin.token, "so-xay-dung", month)
 	if xd.Report.Responses != 1 || xd.SelfEntered.Responses != 0 {
 		t.Errorf("so-xay-dung after an administrator's entry: %d responses, %d self-entered; want 1, 0", xd.Report.Responses, xd.SelfEntered.Responses)
 	}
-	dtMerge(t, admin, "so-tn-mt", "so-xay-dung")
+	mergeInto(t, admin, "so-tn-mt", "so-xay-dung")
 	tn := newStaff(t, env, "staff-tn", survey.RoleStaff, "so-tn-mt")
 	yesterday := today.AddDate(0, 0, -1)
-	dtSubmit(t, env, tn.token, "so-xay-dung", "xay-dung", "paper", yesterday.Format(time.DateOnly), dtUniform(t, env, "xay-dung", 5, nil))
+	submitAt(t, env, tn.token, "so-xay-dung", "xay-dung", "paper", yesterday.Format(time.DateOnly), uniformAnswers(t, env, "xay-dung", 5, nil))
 	flushCounts(t, env)
 	two := url.Values{"from": {survey.MonthOf(yesterday).String()}, "to": {now.String()}}
-	xd = dtReport(t, env, admin.token, "so-xay-dung", two)
+	xd = fetchReport(t, env, admin.token, "so-xay-dung", two)
 	if xd.Report.Responses != 2 || xd.SelfEntered != (SelfEnteredJSON{Responses: 1, Of: 2, Percent: 50}) {
 		t.Errorf("so-xay-dung after its successor's staff entry: %d responses, self-entered %+v; want 2, 1 of 2", xd.Report.Responses, xd.SelfEntered)
 	}
