@@ -16,7 +16,7 @@ import (
 )
 
 // Integration tests of accounts, sessions and administration, over a real
-// server and a real embedded FerretDB. Helpers (az*) are in authz_test.go.
+// server and a real embedded FerretDB. The helpers are the test kit's (kit_test.go).
 
 const formCT = "application/x-www-form-urlencoded"
 

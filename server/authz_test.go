@@ -39,57 +39,57 @@ import (
 //	kiosk     a paired counter tablet of agency B: its kiosk credential (cookie hl_kiosk), no session, no token
 //	integB    the API key of an integration account of agency A asking for agency B (it cannot log in: no session)
 //	integA    the same key asking for agency A
-var azCols = []string{"anon", "staffB", "staffA", "insp", "admin", "disabled", "revoked", "kiosk", "integB", "integA"}
+var matrixCols = []string{"anon", "staffB", "staffA", "insp", "admin", "disabled", "revoked", "kiosk", "integB", "integA"}
 
 // Agencies of the matrix.
 const (
-	azAgencyA = "so-tu-phap"
-	azAgencyB = "so-cong-thuong"
+	matrixAgencyA = "so-tu-phap"
+	matrixAgencyB = "so-cong-thuong"
 )
 
 // Kiosks of agency B that the administration rows act on ({kiosk} and
 // {retired}); the kiosk caller is another one, which no row touches.
 const (
-	azKioskID      = "kmatrixbystand"
-	azRetiredKiosk = "kmatrixretired"
+	matrixKioskID      = "kmatrixbystand"
+	matrixRetiredKiosk = "kmatrixretired"
 )
 
-// azOpt marks rows that need more than the status check.
-type azOpt int
+// matrixOpt marks rows that need more than the status check.
+type matrixOpt int
 
 const (
-	// azOpen: the answer is public knowledge (the catalog, a citizen's
+	// matrixOpen: the answer is public knowledge (the catalog, a citizen's
 	// link), so it may name agency B to anyone; other rows never show B's
 	// code to staff of A.
-	azOpen azOpt = 1 << iota
-	// azComments: an allowed 200 answer lists the asked agency's comments, so
+	matrixOpen matrixOpt = 1 << iota
+	// matrixComments: an allowed 200 answer lists the asked agency's comments, so
 	// it must show that agency's secret comment (proving the leak checks can
 	// see a secret where one is).
-	azComments
-	// azFresh: the request ends the caller's session (logout): each session
+	matrixComments
+	// matrixFresh: the request ends the caller's session (logout): each session
 	// caller logs in anew for it.
-	azFresh
-	// azKiosk: the route needs the kiosk credential, so a 401 is
+	matrixFresh
+	// matrixKiosk: the route needs the kiosk credential, so a 401 is
 	// kiosk_unpaired (but for a refused bearer token, which is unauthorized).
-	azKiosk
-	// azInvite: the route issues invitations, so an integration key asking
+	matrixKiosk
+	// matrixInvite: the route issues invitations, so an integration key asking
 	// for an agency not its own is refused as agency_not_allowed (403).
-	azInvite
+	matrixInvite
 )
 
-// azRow is one route and what each caller gets from it. The request path
+// matrixRow is one route and what each caller gets from it. The request path
 // (req) and body may hold {agency}, {area}, {month}, {comment}, {invtoken},
 // {invcode}, {kiosk} and {retired}: the agency asked for, an area it serves,
 // this month, the id of its secret comment of this month, the signed token
-// and the short code of its invitation for the dossier azDossier, and the
-// kiosks azKioskID and azRetiredKiosk. API writes send body (default {});
+// and the short code of its invitation for the dossier matrixDossier, and the
+// kiosks matrixKioskID and matrixRetiredKiosk. API writes send body (default {});
 // page POSTs send body as form values plus the session's CSRF token.
-type azRow struct {
-	want  string // the status for each caller of azCols
+type matrixRow struct {
+	want  string // the status for each caller of matrixCols
 	route string // "METHOD /path" as engine.Routes() names it
 	req   string
 	body  string
-	opt   azOpt
+	opt   matrixOpt
 }
 
 // authzMatrix is the expected answer of every route to every caller. A route
@@ -103,57 +103,57 @@ type azRow struct {
 // public ones and its invitation endpoints refuses it (403). The allowed
 // cells hold what an empty or minimal request gets (400 for an empty form,
 // 404 for something that is not there).
-var authzMatrix = []azRow{
-	// statuses, in the order of azCols: anon staffB staffA insp admin disabled revoked kiosk integB integA
+var authzMatrix = []matrixRow{
+	// statuses, in the order of matrixCols: anon staffB staffA insp admin disabled revoked kiosk integB integA
 	// Operations, static files, citizen pages and the public API.
-	{"200 200 200 200 200 200 401 200 200 200", "GET /healthz", "/healthz", "", azOpen},
-	{"200 200 200 200 200 200 401 200 200 200", "GET /readyz", "/readyz", "", azOpen},
-	{"200 200 200 200 200 200 401 200 200 200", "GET /static/*file", "/static/app.css", "", azOpen},
-	{"200 200 200 200 200 200 401 200 200 200", "GET /", "/", "", azOpen},
-	{"303 303 303 303 303 303 401 303 303 303", "GET /survey", "/survey?agency={agency}&area={area}", "", azOpen},
-	{"200 200 200 200 200 200 401 200 200 200", "GET /s/:agency/:area", "/s/{agency}/{area}", "", azOpen},
-	{"400 400 400 400 400 400 401 400 400 400", "POST /s/:agency/:area", "/s/{agency}/{area}", "", azOpen},
-	{"200 200 200 200 200 200 401 200 200 200", "GET /s/:agency/:area/thanks", "/s/{agency}/{area}/thanks", "", azOpen},
-	{"200 200 200 200 200 401 401 200 200 200", "GET /api/v1/areas", "/api/v1/areas", "", azOpen},
-	{"200 200 200 200 200 401 401 200 200 200", "GET /api/v1/agencies", "/api/v1/agencies", "", azOpen},
-	{"200 200 200 200 200 401 401 200 200 200", "GET /api/v1/forms/:agency/:area", "/api/v1/forms/{agency}/{area}", "", azOpen},
-	{"200 200 200 200 200 401 401 200 200 200", "GET /api/v1/openapi.json", "/api/v1/openapi.json", "", azOpen},
-	{"400 400 400 400 400 401 401 400 400 400", "POST /api/v1/responses", "/api/v1/responses", "", azOpen},
-	{"400 400 400 400 400 401 401 400 400 400", "POST /api/v1/auth/token", "/api/v1/auth/token", "", azOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /healthz", "/healthz", "", matrixOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /readyz", "/readyz", "", matrixOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /static/*file", "/static/app.css", "", matrixOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /", "/", "", matrixOpen},
+	{"303 303 303 303 303 303 401 303 303 303", "GET /survey", "/survey?agency={agency}&area={area}", "", matrixOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /s/:agency/:area", "/s/{agency}/{area}", "", matrixOpen},
+	{"400 400 400 400 400 400 401 400 400 400", "POST /s/:agency/:area", "/s/{agency}/{area}", "", matrixOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /s/:agency/:area/thanks", "/s/{agency}/{area}/thanks", "", matrixOpen},
+	{"200 200 200 200 200 401 401 200 200 200", "GET /api/v1/areas", "/api/v1/areas", "", matrixOpen},
+	{"200 200 200 200 200 401 401 200 200 200", "GET /api/v1/agencies", "/api/v1/agencies", "", matrixOpen},
+	{"200 200 200 200 200 401 401 200 200 200", "GET /api/v1/forms/:agency/:area", "/api/v1/forms/{agency}/{area}", "", matrixOpen},
+	{"200 200 200 200 200 401 401 200 200 200", "GET /api/v1/openapi.json", "/api/v1/openapi.json", "", matrixOpen},
+	{"400 400 400 400 400 401 401 400 400 400", "POST /api/v1/responses", "/api/v1/responses", "", matrixOpen},
+	{"400 400 400 400 400 401 401 400 400 400", "POST /api/v1/auth/token", "/api/v1/auth/token", "", matrixOpen},
 
 	// Login and logout.
 	{"200 303 303 303 303 200 401 200 303 303", "GET /login", "/login", "", 0},
 	{"403 401 401 401 401 403 401 403 403 403", "POST /login", "/login", "", 0},
-	{"403 303 303 303 303 403 401 403 403 403", "POST /logout", "/logout", "", azFresh},
+	{"403 303 303 303 303 403 401 403 403 403", "POST /logout", "/logout", "", matrixFresh},
 	{"303 200 200 200 200 303 401 303 403 403", "GET /account/password", "/account/password", "", 0},
 	{"303 400 400 400 400 303 401 303 403 403", "POST /account/password", "/account/password", "", 0},
 
 	// Reports and comments: staff of the agency, inspectors, administrators.
 	{"303 403 200 200 200 303 401 303 403 403", "GET /dashboard", "/dashboard?agency={agency}", "", 0},
-	{"303 403 200 200 200 303 401 303 403 403", "GET /comments", "/comments?agency={agency}", "", azComments},
+	{"303 403 200 200 200 303 401 303 403 403", "GET /comments", "/comments?agency={agency}", "", matrixComments},
 	{"303 403 303 403 303 303 401 303 403 403", "POST /comments/:agency/:month/:page/:id/handled", "/comments/{agency}/{month}/0/{comment}/handled", "", 0},
 	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/reports/agencies/:agency", "/api/v1/reports/agencies/{agency}", "", 0},
-	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/comments", "/api/v1/comments?agency={agency}", "", azComments},
+	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/comments", "/api/v1/comments?agency={agency}", "", matrixComments},
 	{"401 403 200 403 200 401 401 401 403 403", "POST /api/v1/comments/:id/handled", "/api/v1/comments/{comment}/handled", `{"agency":"{agency}","month":"{month}"}`, 0},
 	// The attention queue (the secret comment's response rates 2: it is an item), scoped as comments.
-	{"303 403 200 200 200 303 401 303 403 403", "GET /attention", "/attention?agency={agency}", "", azComments},
+	{"303 403 200 200 200 303 401 303 403 403", "GET /attention", "/attention?agency={agency}", "", matrixComments},
 	{"303 403 303 403 303 303 401 303 403 403", "POST /attention/:id", "/attention/{comment}", "state=acknowledged", 0},
-	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/attention", "/api/v1/attention?agency={agency}", "", azComments},
+	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/attention", "/api/v1/attention?agency={agency}", "", matrixComments},
 	{"401 403 200 403 200 401 401 401 403 403", "POST /api/v1/attention/:id", "/api/v1/attention/{comment}", `{"state":"acknowledged"}`, 0},
 	// Rankings: every reader; staff get only their own agencies' rows (so never B).
 	// Exports: as the reports; staff of A asking for B are refused, and the
 	// responses with their comments show the asked agency's secret comment.
 	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/exports/aggregates", "/api/v1/exports/aggregates?format=csv&agency={agency}", "", 0},
-	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/exports/responses", "/api/v1/exports/responses?format=csv&comments=1&agency={agency}", "", azComments},
+	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/exports/responses", "/api/v1/exports/responses?format=csv&comments=1&agency={agency}", "", matrixComments},
 	{"303 200 200 200 200 303 401 303 403 403", "GET /rankings", "/rankings", "", 0},
 	{"401 200 200 200 200 401 401 401 403 403", "GET /api/v1/rankings", "/api/v1/rankings", "", 0},
 	// Publications: read by anyone (nothing is published here: 404 for a
 	// period), published by inspectors and administrators (an empty form or
 	// body is 400).
-	{"200 200 200 200 200 200 401 200 200 200", "GET /ket-qua", "/ket-qua", "", azOpen},
-	{"200 200 200 200 200 401 401 200 200 200", "GET /api/v1/publications", "/api/v1/publications", "", azOpen},
-	{"404 404 404 404 404 401 401 404 404 404", "GET /api/v1/publications/:period", "/api/v1/publications/2025-Q3", "", azOpen},
-	{"404 404 404 404 404 401 401 404 404 404", "GET /api/v1/publications/:period/snapshot", "/api/v1/publications/2025-Q3/snapshot", "", azOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /ket-qua", "/ket-qua", "", matrixOpen},
+	{"200 200 200 200 200 401 401 200 200 200", "GET /api/v1/publications", "/api/v1/publications", "", matrixOpen},
+	{"404 404 404 404 404 401 401 404 404 404", "GET /api/v1/publications/:period", "/api/v1/publications/2025-Q3", "", matrixOpen},
+	{"404 404 404 404 404 401 401 404 404 404", "GET /api/v1/publications/:period/snapshot", "/api/v1/publications/2025-Q3/snapshot", "", matrixOpen},
 	{"303 403 403 200 200 303 401 303 403 403", "GET /publications", "/publications", "", 0},
 	{"303 403 403 400 400 303 401 303 403 403", "POST /publications", "/publications", "", 0},
 	{"401 403 403 400 400 401 401 401 403 403", "POST /api/v1/publications", "/api/v1/publications", "", 0},
@@ -173,9 +173,9 @@ var authzMatrix = []azRow{
 	// the public reads 404.
 	{"303 403 403 303 303 303 401 303 403 403", "POST /cchc/:year/publish", "/cchc/2018/publish", "", 0},
 	{"401 403 403 409 409 401 401 401 403 403", "POST /api/v1/cchc/:year/publish", "/api/v1/cchc/2018/publish", "", 0},
-	{"404 404 404 404 404 404 401 404 404 404", "GET /ket-qua/cchc/:year", "/ket-qua/cchc/2018", "", azOpen},
-	{"404 404 404 404 404 401 401 404 404 404", "GET /api/v1/cchc/:year/published", "/api/v1/cchc/2018/published", "", azOpen},
-	{"404 404 404 404 404 401 401 404 404 404", "GET /api/v1/cchc/:year/published/snapshot", "/api/v1/cchc/2018/published/snapshot", "", azOpen},
+	{"404 404 404 404 404 404 401 404 404 404", "GET /ket-qua/cchc/:year", "/ket-qua/cchc/2018", "", matrixOpen},
+	{"404 404 404 404 404 401 401 404 404 404", "GET /api/v1/cchc/:year/published", "/api/v1/cchc/2018/published", "", matrixOpen},
+	{"404 404 404 404 404 401 401 404 404 404", "GET /api/v1/cchc/:year/published/snapshot", "/api/v1/cchc/2018/published/snapshot", "", matrixOpen},
 
 	// Entry of paper and phone surveys: staff of the agency and administrators.
 	{"303 200 200 403 200 303 401 303 403 403", "GET /entry", "/entry", "", 0},
@@ -188,25 +188,25 @@ var authzMatrix = []azRow{
 	// nothing else. The ratings report is read as the SIPAS report is.
 	{"200 200 200 200 200 200 401 200 200 200", "GET /kiosk", "/kiosk", "", 0},
 	{"403 400 400 400 400 403 401 403 403 403", "POST /kiosk/pair", "/kiosk/pair", "", 0},
-	{"400 400 400 400 400 401 401 400 400 400", "POST /api/v1/kiosk/pair", "/api/v1/kiosk/pair", "", azKiosk},
-	{"401 401 401 401 401 401 401 200 401 401", "GET /api/v1/kiosk/config", "/api/v1/kiosk/config", "", azKiosk},
-	{"401 401 401 401 401 401 401 400 401 401", "POST /api/v1/kiosk/ratings", "/api/v1/kiosk/ratings", "", azKiosk},
+	{"400 400 400 400 400 401 401 400 400 400", "POST /api/v1/kiosk/pair", "/api/v1/kiosk/pair", "", matrixKiosk},
+	{"401 401 401 401 401 401 401 200 401 401", "GET /api/v1/kiosk/config", "/api/v1/kiosk/config", "", matrixKiosk},
+	{"401 401 401 401 401 401 401 400 401 401", "POST /api/v1/kiosk/ratings", "/api/v1/kiosk/ratings", "", matrixKiosk},
 	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/reports/agencies/:agency/ratings", "/api/v1/reports/agencies/{agency}/ratings", "", 0},
 
 	// Verified invitations: an integration key issues them for its own
-	// agency, an administrator for any (the dossier azDossier already has one
+	// agency, an administrator for any (the dossier matrixDossier already has one
 	// in each agency, so an allowed call finds it: 200). The links, QR codes
 	// and slips are the citizen's: open to whoever holds them.
-	{"401 403 403 403 200 401 401 401 403 200", "POST /api/v1/invitations", "/api/v1/invitations", azInvBody, azInvite},
-	{"401 403 403 403 200 401 401 401 403 200", "POST /api/v1/invitations/batch", "/api/v1/invitations/batch", `{"items":[` + azInvBody + `]}`, azInvite},
-	{"401 403 403 403 200 401 401 401 403 200", "PUT /api/v1/dossier-counts", "/api/v1/dossier-counts", `{"counts":[{"agency":"{agency}","area":"{area}","month":"{month}","completed":12}]}`, azInvite},
-	{"200 200 200 200 200 200 401 200 200 200", "GET /v/:token", "/v/{invtoken}", "", azOpen},
-	{"400 400 400 400 400 400 401 400 400 400", "POST /v/:token", "/v/{invtoken}", "", azOpen},
-	{"302 302 302 302 302 302 401 302 302 302", "GET /r/:code", "/r/{invcode}", "", azOpen},
-	{"302 302 302 302 302 302 401 302 302 302", "GET /R/:code", "/R/{invcode}", "", azOpen},
-	{"200 200 200 200 200 200 401 200 200 200", "GET /r/:code/qr.svg", "/r/{invcode}/qr.svg", "", azOpen},
-	{"200 200 200 200 200 200 401 200 200 200", "GET /r/:code/qr.png", "/r/{invcode}/qr.png", "", azOpen},
-	{"200 200 200 200 200 200 401 200 200 200", "GET /r/:code/slip", "/r/{invcode}/slip", "", azOpen},
+	{"401 403 403 403 200 401 401 401 403 200", "POST /api/v1/invitations", "/api/v1/invitations", matrixInvBody, matrixInvite},
+	{"401 403 403 403 200 401 401 401 403 200", "POST /api/v1/invitations/batch", "/api/v1/invitations/batch", `{"items":[` + matrixInvBody + `]}`, matrixInvite},
+	{"401 403 403 403 200 401 401 401 403 200", "PUT /api/v1/dossier-counts", "/api/v1/dossier-counts", `{"counts":[{"agency":"{agency}","area":"{area}","month":"{month}","completed":12}]}`, matrixInvite},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /v/:token", "/v/{invtoken}", "", matrixOpen},
+	{"400 400 400 400 400 400 401 400 400 400", "POST /v/:token", "/v/{invtoken}", "", matrixOpen},
+	{"302 302 302 302 302 302 401 302 302 302", "GET /r/:code", "/r/{invcode}", "", matrixOpen},
+	{"302 302 302 302 302 302 401 302 302 302", "GET /R/:code", "/R/{invcode}", "", matrixOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /r/:code/qr.svg", "/r/{invcode}/qr.svg", "", matrixOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /r/:code/qr.png", "/r/{invcode}/qr.png", "", matrixOpen},
+	{"200 200 200 200 200 200 401 200 200 200", "GET /r/:code/slip", "/r/{invcode}/slip", "", matrixOpen},
 
 	// Administration pages: administrators only.
 	{"303 403 403 403 200 303 401 303 403 403", "GET /admin", "/admin", "", 0},
@@ -305,32 +305,32 @@ var authzMatrix = []azRow{
 	{"401 403 403 403 404 401 401 401 403 403", "POST /api/v1/admin/invitation-keys/:id/retire", "/api/v1/admin/invitation-keys/999/retire", "", 0},
 }
 
-// azAreaOf is an area each agency of the matrix serves.
-var azAreaOf = map[string]string{azAgencyA: "tu-phap", azAgencyB: "cong-thuong"}
+// matrixAreaOf is an area each agency of the matrix serves.
+var matrixAreaOf = map[string]string{matrixAgencyA: "tu-phap", matrixAgencyB: "cong-thuong"}
 
-// azDossier is the dossier whose invitation each agency of the matrix has.
-const azDossier = "000.00.25.H58-MATRIX-0001"
+// matrixDossier is the dossier whose invitation each agency of the matrix has.
+const matrixDossier = "000.00.25.H58-MATRIX-0001"
 
-// azInvBody asks for the invitation of azDossier in the agency asked for.
-const azInvBody = `{"agency":"{agency}","area":"{area}","dossierRef":"` + azDossier + `"}`
+// matrixInvBody asks for the invitation of matrixDossier in the agency asked for.
+const matrixInvBody = `{"agency":"{agency}","area":"{area}","dossierRef":"` + matrixDossier + `"}`
 
-// azVarNames are the placeholders whose value depends on the agency: vars
-// of azFillReq holds them keyed "name agency".
-var azVarNames = []string{"comment", "invtoken", "invcode"}
+// matrixVarNames are the placeholders whose value depends on the agency: vars
+// of matrixFillReq holds them keyed "name agency".
+var matrixVarNames = []string{"comment", "invtoken", "invcode"}
 
-// azFillReq fills the placeholders of a row's request or body for the agency asked for.
-func azFillReq(s, agency string, vars map[string]string) string {
-	pairs := []string{"{agency}", agency, "{area}", azAreaOf[agency],
+// matrixFillReq fills the placeholders of a row's request or body for the agency asked for.
+func matrixFillReq(s, agency string, vars map[string]string) string {
+	pairs := []string{"{agency}", agency, "{area}", matrixAreaOf[agency],
 		"{month}", survey.MonthOf(time.Now()).String(),
-		"{kiosk}", azKioskID, "{retired}", azRetiredKiosk}
-	for _, name := range azVarNames {
+		"{kiosk}", matrixKioskID, "{retired}", matrixRetiredKiosk}
+	for _, name := range matrixVarNames {
 		pairs = append(pairs, "{"+name+"}", vars[name+" "+agency])
 	}
 	return strings.NewReplacer(pairs...).Replace(s)
 }
 
-// azCaller is one column of the matrix.
-type azCaller struct {
+// matrixCaller is one column of the matrix.
+type matrixCaller struct {
 	name    string
 	agency  string     // the agency it asks for
 	session *staffUser // its browser (nil: no cookies)
@@ -342,13 +342,13 @@ type azCaller struct {
 	login func(t *testing.T) *staffUser
 }
 
-// azSend makes one request of a row as a caller, by session (cookies) or
+// matrixSend makes one request of a row as a caller, by session (cookies) or
 // by bearer token.
-func azSend(t *testing.T, env *testEnv, row azRow, cl azCaller, u *staffUser, bearer string, vars map[string]string) (string, httpResult) {
+func matrixSend(t *testing.T, env *testEnv, row matrixRow, cl matrixCaller, u *staffUser, bearer string, vars map[string]string) (string, httpResult) {
 	t.Helper()
 	method, _, _ := strings.Cut(row.route, " ")
-	path := azFillReq(row.req, cl.agency, vars)
-	body := azFillReq(row.body, cl.agency, vars)
+	path := matrixFillReq(row.req, cl.agency, vars)
+	body := matrixFillReq(row.body, cl.agency, vars)
 	hdr := map[string]string{}
 	switch {
 	case method == http.MethodGet || method == http.MethodDelete:
@@ -398,10 +398,10 @@ func TestAuthzMatrix(t *testing.T) {
 	// A secret comment of this month in each agency.
 	now := time.Now()
 	month := survey.MonthOf(now).String()
-	comments := map[string]string{azAgencyA: "matrix-secret-a-0001", azAgencyB: "matrix-secret-b-0001"}
-	secrets := map[string]string{azAgencyA: "SECRET-OF-SO-TU-PHAP-7d1c", azAgencyB: "SECRET-OF-SO-CONG-THUONG-9f2e"}
-	for _, ag := range []string{azAgencyA, azAgencyB} {
-		cmStore(t, env, comments[ag], ag, azAreaOf[ag], month, 0, 2, "Ý kiến: "+secrets[ag], now)
+	comments := map[string]string{matrixAgencyA: "matrix-secret-a-0001", matrixAgencyB: "matrix-secret-b-0001"}
+	secrets := map[string]string{matrixAgencyA: "SECRET-OF-SO-TU-PHAP-7d1c", matrixAgencyB: "SECRET-OF-SO-CONG-THUONG-9f2e"}
+	for _, ag := range []string{matrixAgencyA, matrixAgencyB} {
+		cmStore(t, env, comments[ag], ag, matrixAreaOf[ag], month, 0, 2, "Ý kiến: "+secrets[ag], now)
 	}
 	if err := env.store.FlushComments(ctx); err != nil {
 		t.Fatal(err)
@@ -411,9 +411,9 @@ func TestAuthzMatrix(t *testing.T) {
 	}
 
 	admin := newAdmin(t, env)
-	insertUser(t, env, "bystander", survey.RoleStaff, azAgencyB)
+	insertUser(t, env, "bystander", survey.RoleStaff, matrixAgencyB)
 
-	staffPW := insertUser(t, env, "staff-a", survey.RoleStaff, azAgencyA)
+	staffPW := insertUser(t, env, "staff-a", survey.RoleStaff, matrixAgencyA)
 	staff := loginAs(t, env, "staff-a", staffPW)
 	staff.token = staff.fetchToken(t, "staff")
 
@@ -449,11 +449,11 @@ func TestAuthzMatrix(t *testing.T) {
 
 	// A paired tablet of agency B (its browser holds the kiosk credential
 	// and nothing else), and two kiosks of B for the administration rows.
-	tabletID, code := kioskCreate(t, admin, map[string]any{"name": "Máy ma trận", "agency": azAgencyB,
-		"areas": []string{azAreaOf[azAgencyB]}, "counters": []string{"1"}, "idleSeconds": 60, "minIntervalSeconds": 5})
+	tabletID, code := kioskCreate(t, admin, map[string]any{"name": "Máy ma trận", "agency": matrixAgencyB,
+		"areas": []string{matrixAreaOf[matrixAgencyB]}, "counters": []string{"1"}, "idleSeconds": 60, "minIntervalSeconds": 5})
 	tab := &staffUser{env: env, username: "kiosk:" + tabletID, c: pairedTablet(t, env, code)}
-	for _, id := range []string{azKioskID, azRetiredKiosk} {
-		err := env.store.InsertKiosk(ctx, survey.Kiosk{ID: id, Name: "Máy " + id, Agency: azAgencyB, Areas: []string{azAreaOf[azAgencyB]},
+	for _, id := range []string{matrixKioskID, matrixRetiredKiosk} {
+		err := env.store.InsertKiosk(ctx, survey.Kiosk{ID: id, Name: "Máy " + id, Agency: matrixAgencyB, Areas: []string{matrixAreaOf[matrixAgencyB]},
 			Counters: []string{"1"}, IdleSeconds: 60, MinIntervalSeconds: 5, CreatedAt: now, UpdatedAt: now})
 		if err != nil {
 			t.Fatalf("insert kiosk %s: %v", id, err)
@@ -461,13 +461,13 @@ func TestAuthzMatrix(t *testing.T) {
 	}
 
 	// An integration account of agency A (an API key, no login), and the
-	// invitation of the dossier azDossier in each agency, issued by the
+	// invitation of the dossier matrixDossier in each agency, issued by the
 	// administrator: its signed token and short code fill the rows.
-	integKey := newIntegrationKey(t, env, admin, "mot-cua-a", azAgencyA)
+	integKey := newIntegrationKey(t, env, admin, "mot-cua-a", matrixAgencyA)
 	vars := map[string]string{}
-	for _, ag := range []string{azAgencyA, azAgencyB} {
+	for _, ag := range []string{matrixAgencyA, matrixAgencyB} {
 		vars["comment "+ag] = comments[ag]
-		r := admin.api(t, http.MethodPost, "/api/v1/invitations", map[string]any{"agency": ag, "area": azAreaOf[ag], "dossierRef": azDossier})
+		r := admin.api(t, http.MethodPost, "/api/v1/invitations", map[string]any{"agency": ag, "area": matrixAreaOf[ag], "dossierRef": matrixDossier})
 		var inv InvitationJSON
 		if r.status != http.StatusCreated || json.Unmarshal([]byte(r.body), &inv) != nil {
 			t.Fatalf("invitation of %s: %s", ag, r)
@@ -482,21 +482,21 @@ func TestAuthzMatrix(t *testing.T) {
 	relogin := func(username, password string) func(t *testing.T) *staffUser {
 		return func(t *testing.T) *staffUser { return loginAs(t, env, username, password) }
 	}
-	callers := []azCaller{
-		{name: "anon", agency: azAgencyB},
-		{name: "staffB", agency: azAgencyB, session: staff, bearer: staff.token, apiSession: true, login: relogin("staff-a", staffPW)},
-		{name: "staffA", agency: azAgencyA, session: staff, bearer: staff.token, apiSession: true, login: relogin("staff-a", staffPW)},
-		{name: "insp", agency: azAgencyB, session: insp, bearer: insp.token, apiSession: true, login: relogin("inspector", inspPW)},
-		{name: "admin", agency: azAgencyB, session: admin, bearer: admin.token, apiSession: true, login: relogin("admin", adminPassword)},
-		{name: "disabled", agency: azAgencyB, session: gone, bearer: gone.token},
-		{name: "revoked", agency: azAgencyB, bearer: revoked},
-		{name: "kiosk", agency: azAgencyB, session: tab},
-		{name: "integB", agency: azAgencyB, bearer: integKey},
-		{name: "integA", agency: azAgencyA, bearer: integKey},
+	callers := []matrixCaller{
+		{name: "anon", agency: matrixAgencyB},
+		{name: "staffB", agency: matrixAgencyB, session: staff, bearer: staff.token, apiSession: true, login: relogin("staff-a", staffPW)},
+		{name: "staffA", agency: matrixAgencyA, session: staff, bearer: staff.token, apiSession: true, login: relogin("staff-a", staffPW)},
+		{name: "insp", agency: matrixAgencyB, session: insp, bearer: insp.token, apiSession: true, login: relogin("inspector", inspPW)},
+		{name: "admin", agency: matrixAgencyB, session: admin, bearer: admin.token, apiSession: true, login: relogin("admin", adminPassword)},
+		{name: "disabled", agency: matrixAgencyB, session: gone, bearer: gone.token},
+		{name: "revoked", agency: matrixAgencyB, bearer: revoked},
+		{name: "kiosk", agency: matrixAgencyB, session: tab},
+		{name: "integB", agency: matrixAgencyB, bearer: integKey},
+		{name: "integA", agency: matrixAgencyA, bearer: integKey},
 	}
 	for i, c := range callers {
-		if c.name != azCols[i] {
-			t.Fatalf("caller %d is %s, want %s", i, c.name, azCols[i])
+		if c.name != matrixCols[i] {
+			t.Fatalf("caller %d is %s, want %s", i, c.name, matrixCols[i])
 		}
 	}
 
@@ -536,8 +536,8 @@ func TestAuthzMatrix(t *testing.T) {
 				continue
 			}
 			want := strings.Fields(row.want)
-			if len(want) != len(azCols) {
-				t.Errorf("%s: %d statuses, want one per caller (%s)", row.route, len(want), strings.Join(azCols, " "))
+			if len(want) != len(matrixCols) {
+				t.Errorf("%s: %d statuses, want one per caller (%s)", row.route, len(want), strings.Join(matrixCols, " "))
 				continue
 			}
 			isAPI := strings.HasPrefix(row.req, "/api/")
@@ -547,7 +547,7 @@ func TestAuthzMatrix(t *testing.T) {
 					t.Fatalf("%s: status %q: %v", row.route, want[i], err)
 				}
 				u := cl.session
-				if row.opt&azFresh != 0 && cl.login != nil {
+				if row.opt&matrixFresh != 0 && cl.login != nil {
 					u = cl.login(t)
 				}
 				// API: by token, then by session cookie. Pages: by session, or by
@@ -575,9 +575,9 @@ func TestAuthzMatrix(t *testing.T) {
 				}
 				for _, try := range tries {
 					cells++
-					path, got := azSend(t, env, row, cl, try.u, try.bearer, vars)
+					path, got := matrixSend(t, env, row, cl, try.u, try.bearer, vars)
 					what := fmt.Sprintf("%s %s as %s (%s)", strings.Fields(row.route)[0], path, cl.name, try.how)
-					azCheckCell(t, what, row, cl, isAPI, path, status, got, secrets)
+					matrixCheckCell(t, what, row, cl, isAPI, path, status, got, secrets)
 				}
 			}
 		}
@@ -608,7 +608,7 @@ func TestAuthzMatrix(t *testing.T) {
 			if !strings.HasPrefix(row.req, "/api/") || method == http.MethodGet || !served[row.route] {
 				continue
 			}
-			public := row.opt&(azOpen|azKiosk) != 0
+			public := row.opt&(matrixOpen|matrixKiosk) != 0
 			for _, cl := range callers {
 				if !cl.apiSession {
 					continue
@@ -620,7 +620,7 @@ func TestAuthzMatrix(t *testing.T) {
 				for _, tok := range []string{"", otherTok} {
 					u := *cl.session
 					u.csrf = tok
-					path, got := azSend(t, env, row, cl, &u, "", vars)
+					path, got := matrixSend(t, env, row, cl, &u, "", vars)
 					csrfCells++
 					what := fmt.Sprintf("%s %s as %s (session cookie, X-CSRF-Token %q)", method, path, cl.name, tok)
 					if public {
@@ -650,26 +650,26 @@ func TestAuthzMatrix(t *testing.T) {
 		for _, path := range []string{"/api/v1/exports/aggregates?format=csv", "/api/v1/exports/responses?format=csv&comments=1",
 			"/api/v1/exports/responses?format=jsonl&comments=1", "/api/v1/exports/aggregates?format=json"} {
 			for how, got := range map[string]httpResult{"token": staff.api(t, http.MethodGet, path, nil), "session": staff.get(t, path)} {
-				if got.status != http.StatusOK || !strings.Contains(got.body, azAgencyA) {
-					t.Errorf("GET %s as staff of %s (%s): %s, want 200 with %s", path, azAgencyA, how, got, azAgencyA)
+				if got.status != http.StatusOK || !strings.Contains(got.body, matrixAgencyA) {
+					t.Errorf("GET %s as staff of %s (%s): %s, want 200 with %s", path, matrixAgencyA, how, got, matrixAgencyA)
 				}
-				if strings.Contains(got.body, azAgencyB) || strings.Contains(got.body, secrets[azAgencyB]) {
-					t.Errorf("GET %s as staff of %s (%s): the export shows %s", path, azAgencyA, how, azAgencyB)
+				if strings.Contains(got.body, matrixAgencyB) || strings.Contains(got.body, secrets[matrixAgencyB]) {
+					t.Errorf("GET %s as staff of %s (%s): the export shows %s", path, matrixAgencyA, how, matrixAgencyB)
 				}
-				if strings.Contains(path, "responses") && !strings.Contains(got.body, secrets[azAgencyA]) {
-					t.Errorf("GET %s as staff of %s (%s): the comments of %s are missing", path, azAgencyA, how, azAgencyA)
+				if strings.Contains(path, "responses") && !strings.Contains(got.body, secrets[matrixAgencyA]) {
+					t.Errorf("GET %s as staff of %s (%s): the comments of %s are missing", path, matrixAgencyA, how, matrixAgencyA)
 				}
 			}
-			if got := insp.api(t, http.MethodGet, path, nil); got.status != http.StatusOK || !strings.Contains(got.body, azAgencyB) ||
-				(strings.Contains(path, "responses") && !strings.Contains(got.body, secrets[azAgencyB])) {
-				t.Errorf("GET %s as inspector: %s, want 200 with %s and its comment", path, got, azAgencyB)
+			if got := insp.api(t, http.MethodGet, path, nil); got.status != http.StatusOK || !strings.Contains(got.body, matrixAgencyB) ||
+				(strings.Contains(path, "responses") && !strings.Contains(got.body, secrets[matrixAgencyB])) {
+				t.Errorf("GET %s as inspector: %s, want 200 with %s and its comment", path, got, matrixAgencyB)
 			}
 		}
 	})
 }
 
-// azCheckCell checks one answer of the matrix.
-func azCheckCell(t *testing.T, what string, row azRow, cl azCaller, isAPI bool, path string, want int, got httpResult, secrets map[string]string) {
+// matrixCheckCell checks one answer of the matrix.
+func matrixCheckCell(t *testing.T, what string, row matrixRow, cl matrixCaller, isAPI bool, path string, want int, got httpResult, secrets map[string]string) {
 	t.Helper()
 	if got.status >= 500 {
 		t.Errorf("%s: server error %s", what, got)
@@ -686,16 +686,16 @@ func azCheckCell(t *testing.T, what string, row azRow, cl azCaller, isAPI bool, 
 	case got.status != want:
 	case isAPI && (want == http.StatusUnauthorized || want == http.StatusForbidden):
 		code := map[int]string{http.StatusUnauthorized: "unauthorized", http.StatusForbidden: "forbidden"}[want]
-		if want == http.StatusUnauthorized && row.opt&azKiosk != 0 && cl.name != "disabled" && cl.name != "revoked" {
+		if want == http.StatusUnauthorized && row.opt&matrixKiosk != 0 && cl.name != "disabled" && cl.name != "revoked" {
 			code = "kiosk_unpaired"
 		}
-		if want == http.StatusForbidden && row.opt&azInvite != 0 && cl.name == "integB" {
+		if want == http.StatusForbidden && row.opt&matrixInvite != 0 && cl.name == "integB" {
 			code = "agency_not_allowed"
 		}
 		if e := decodeAPIError(t, got); e.Error.Code != code {
 			t.Errorf("%s: error code %q, want %s", what, e.Error.Code, code)
 		}
-	case want == http.StatusSeeOther && (cl.name == "anon" || cl.name == "disabled" || cl.name == "kiosk") && row.opt&(azFresh|azOpen) == 0:
+	case want == http.StatusSeeOther && (cl.name == "anon" || cl.name == "disabled" || cl.name == "kiosk") && row.opt&(matrixFresh|matrixOpen) == 0:
 		if w := "/login?next=" + url.QueryEscape(path); got.location() != w {
 			t.Errorf("%s: sent to %q, want %q", what, got.location(), w)
 		}
@@ -703,13 +703,13 @@ func azCheckCell(t *testing.T, what string, row azRow, cl azCaller, isAPI bool, 
 	// Nobody sees what is not theirs.
 	switch cl.name {
 	case "staffA", "staffB", "integA", "integB":
-		if strings.Contains(got.body, secrets[azAgencyB]) {
-			t.Errorf("%s: %s of %s sees the secret comment of %s", what, cl.name, azAgencyA, azAgencyB)
+		if strings.Contains(got.body, secrets[matrixAgencyB]) {
+			t.Errorf("%s: %s of %s sees the secret comment of %s", what, cl.name, matrixAgencyA, matrixAgencyB)
 		}
 		// The page's own address (echoed in its language switch) aside.
 		reqPath, _, _ := strings.Cut(path, "?")
-		if row.opt&azOpen == 0 && strings.Contains(strings.ReplaceAll(got.body, reqPath, ""), azAgencyB) {
-			t.Errorf("%s: %s of %s sees the code of %s", what, cl.name, azAgencyA, azAgencyB)
+		if row.opt&matrixOpen == 0 && strings.Contains(strings.ReplaceAll(got.body, reqPath, ""), matrixAgencyB) {
+			t.Errorf("%s: %s of %s sees the code of %s", what, cl.name, matrixAgencyA, matrixAgencyB)
 		}
 	}
 	switch cl.name {
@@ -720,7 +720,7 @@ func azCheckCell(t *testing.T, what string, row azRow, cl azCaller, isAPI bool, 
 			}
 		}
 	}
-	if row.opt&azComments != 0 && want == http.StatusOK && !strings.Contains(got.body, secrets[cl.agency]) {
+	if row.opt&matrixComments != 0 && want == http.StatusOK && !strings.Contains(got.body, secrets[cl.agency]) {
 		t.Errorf("%s: the comments of %s do not show its secret comment: %s", what, cl.agency, got)
 	}
 }
@@ -798,7 +798,7 @@ func TestAuthzCSRF(t *testing.T) {
 			continue
 		}
 		forms++
-		path := azFillReq(row.req, azAgencyA, nil)
+		path := matrixFillReq(row.req, matrixAgencyA, nil)
 		for _, tok := range []string{"", "wrong"} {
 			r := admin.post(t, path, url.Values{"csrf": {tok}, "name": {"x"}, "password": {"new-password-1234"}, "date": {"2025-07-01"}})
 			if r.status != http.StatusForbidden {

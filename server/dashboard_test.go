@@ -23,9 +23,9 @@ import (
 // scoring at its extremes, bad periods, the area filter and the lineage of
 // merged agencies.
 
-// dtAnswers answers every question the area's form asks: satisfied with
+// randomAnswers answers every question the area's form asks: satisfied with
 // probability p, "not applicable" now and then.
-func dtAnswers(rng *rand.Rand, f survey.Form, area string, p float64) map[string]int {
+func randomAnswers(rng *rand.Rand, f survey.Form, area string, p float64) map[string]int {
 	out := map[string]int{}
 	for _, q := range f.Questions(area) {
 		switch x := rng.Float64(); {
@@ -40,8 +40,8 @@ func dtAnswers(rng *rand.Rand, f survey.Form, area string, p float64) map[string
 	return out
 }
 
-// dtDiffScore describes how got differs from want, or returns "".
-func dtDiffScore(got, want survey.Score) string {
+// diffScore describes how got differs from want, or returns "".
+func diffScore(got, want survey.Score) string {
 	var d []string
 	if got.NoData != want.NoData {
 		d = append(d, fmt.Sprintf("noData %v≠%v", got.NoData, want.NoData))
@@ -63,14 +63,14 @@ func dtDiffScore(got, want survey.Score) string {
 	return strings.Join(d, ", ")
 }
 
-func dtSameScore(t testing.TB, what string, got, want survey.Score) {
+func sameScore(t testing.TB, what string, got, want survey.Score) {
 	t.Helper()
-	if d := dtDiffScore(got, want); d != "" {
+	if d := diffScore(got, want); d != "" {
 		t.Errorf("%s: %s", what, d)
 	}
 }
 
-func dtSameItems(t testing.TB, what string, got, want []survey.ItemScore) {
+func sameItems(t testing.TB, what string, got, want []survey.ItemScore) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Errorf("%s: %d items, want %d", what, len(got), len(want))
@@ -82,18 +82,18 @@ func dtSameItems(t testing.TB, what string, got, want []survey.ItemScore) {
 			t.Errorf("%s[%d]: %s/%s counts %v, want %s/%s counts %v", what, i, g.Code, g.Factor, g.Counts, w.Code, w.Factor, w.Counts)
 			continue
 		}
-		dtSameScore(t, what+" "+w.Code, g.Score, w.Score)
+		sameScore(t, what+" "+w.Code, g.Score, w.Score)
 	}
 }
 
-// dtSameReport compares every figure of two reports.
-func dtSameReport(t testing.TB, what string, got, want survey.Report) {
+// sameReport compares every figure of two reports.
+func sameReport(t testing.TB, what string, got, want survey.Report) {
 	t.Helper()
 	if got.Rule != want.Rule || got.MinSample != want.MinSample || got.Responses != want.Responses || got.TooFew != want.TooFew {
 		t.Errorf("%s: rule %s min %d responses %d tooFew %v; want %s %d %d %v", what,
 			got.Rule, got.MinSample, got.Responses, got.TooFew, want.Rule, want.MinSample, want.Responses, want.TooFew)
 	}
-	dtSameScore(t, what+" overall", got.Overall, want.Overall)
+	sameScore(t, what+" overall", got.Overall, want.Overall)
 	if len(got.Factors) != len(want.Factors) {
 		t.Errorf("%s: %d factors, want %d", what, len(got.Factors), len(want.Factors))
 	} else {
@@ -102,15 +102,15 @@ func dtSameReport(t testing.TB, what string, got, want survey.Report) {
 			if g.Code != w.Code || g.Criteria != w.Criteria {
 				t.Errorf("%s factor %d: %s with %d criteria, want %s with %d", what, i, g.Code, g.Criteria, w.Code, w.Criteria)
 			}
-			dtSameScore(t, what+" factor "+w.Code, g.Score, w.Score)
+			sameScore(t, what+" factor "+w.Code, g.Score, w.Score)
 		}
 	}
-	dtSameItems(t, what+" criteria", got.Criteria, want.Criteria)
-	dtSameItems(t, what+" extras", got.Extras, want.Extras)
+	sameItems(t, what+" criteria", got.Criteria, want.Criteria)
+	sameItems(t, what+" extras", got.Extras, want.Extras)
 }
 
-// dtMergeCounts adds the counts of o (over the same months) to c.
-func dtMergeCounts(c, o *store.Counts) {
+// addCounts adds the counts of o (over the same months) to c.
+func addCounts(c, o *store.Counts) {
 	c.Total.Merge(o.Total)
 	for i := range c.ByMonth {
 		c.ByMonth[i].Merge(o.ByMonth[i])
@@ -126,11 +126,11 @@ func dtMergeCounts(c, o *store.Counts) {
 	c.Province = o.Province // the same for every unit
 }
 
-// dtAreaProvince is every agency's tally in one area over the months: what
+// areaProvince is every agency's tally in one area over the months: what
 // a report filtered on the area compares the agency with (issue 14). It is
 // read with store.ProvinceTallies, which survey/store's TestProvinceTalliesEqualRecomputation
 // checks against a recomputation from the responses, agency by agency.
-func dtAreaProvince(t testing.TB, env *testEnv, months []survey.Month, area string) map[string]survey.Tally {
+func areaProvince(t testing.TB, env *testEnv, months []survey.Month, area string) map[string]survey.Tally {
 	t.Helper()
 	pt, err := env.store.ProvinceTallies(context.Background(), months, area)
 	if err != nil {
@@ -139,13 +139,13 @@ func dtAreaProvince(t testing.TB, env *testEnv, months []survey.Month, area stri
 	return pt
 }
 
-// dtCheckReport checks the API's answer against the scoring of recomputed
+// checkReport checks the API's answer against the scoring of recomputed
 // counts (of one agency, or of the units of a lineage merged).
-func dtCheckReport(t testing.TB, what string, got ReportJSON, form survey.Form, want *store.Counts) {
+func checkReport(t testing.TB, what string, got ReportJSON, form survey.Form, want *store.Counts) {
 	t.Helper()
 	rule := survey.SIPAS2017Rule()
 	fs := survey.NewFormSet([]survey.Form{form}, form) // the only version the responses answered
-	dtSameReport(t, what, got.Report, rule.ScoreVersions(fs, want.Total))
+	sameReport(t, what, got.Report, rule.ScoreVersions(fs, want.Total))
 	if got.Report.Rule != survey.RuleSIPAS2017 {
 		t.Errorf("%s: rule %q, want %q", what, got.Report.Rule, survey.RuleSIPAS2017)
 	}
@@ -157,7 +157,7 @@ func dtCheckReport(t testing.TB, what string, got ReportJSON, form survey.Form, 
 			if g.Month != m.String() || g.Responses != want.ByMonth[i].Responses {
 				t.Errorf("%s trend %d: %s %d responses, want %s %d", what, i, g.Month, g.Responses, m, want.ByMonth[i].Responses)
 			}
-			dtSameScore(t, what+" trend "+m.String(), g.Overall, rule.ScoreVersions(fs, want.ByMonth[i]).Overall)
+			sameScore(t, what+" trend "+m.String(), g.Overall, rule.ScoreVersions(fs, want.ByMonth[i]).Overall)
 		}
 	}
 	checkSlices := func(name string, got []SliceJSON, want map[string]survey.Tally) {
@@ -175,7 +175,7 @@ func dtCheckReport(t testing.TB, what string, got ReportJSON, form survey.Form, 
 			if s.Responses != w.Responses || s.TooFew != w.TooFew {
 				t.Errorf("%s %s %s: %d responses tooFew %v, want %d %v", what, name, s.Code, s.Responses, s.TooFew, w.Responses, w.TooFew)
 			}
-			dtSameScore(t, what+" "+name+" "+s.Code, s.Overall, w.Overall)
+			sameScore(t, what+" "+name+" "+s.Code, s.Overall, w.Overall)
 		}
 	}
 	checkSlices("byArea", got.ByArea, want.ByArea)
@@ -184,7 +184,7 @@ func dtCheckReport(t testing.TB, what string, got ReportJSON, form survey.Form, 
 	if got.Province.Responses != prov.Responses {
 		t.Errorf("%s: province %d responses, want %d", what, got.Province.Responses, prov.Responses)
 	}
-	dtSameScore(t, what+" province", got.Province.Overall, prov.Overall)
+	sameScore(t, what+" province", got.Province.Overall, prov.Overall)
 	if got.Verified != want.Verified.Responses {
 		t.Errorf("%s: %d verified responses, want %d", what, got.Verified, want.Verified.Responses)
 	}
@@ -373,8 +373,8 @@ func TestDashboardRoleScoping(t *testing.T) {
 
 // ---- (b, e) random data: the rollups equal the raw responses ----
 
-// dtAgency is an agency of the random data, with how satisfied its people are.
-type dtAgency struct {
+// agencyFixture is an agency of the random data, with how satisfied its people are.
+type agencyFixture struct {
 	code    string
 	quality float64
 	staff   *staffUser // enters its paper surveys; the administrator when nil
@@ -395,7 +395,7 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 	t.Logf("seed %d (HAILONG_TEST_SEED=%d reproduces the data)", seed, seed)
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 
-	agencies := []dtAgency{
+	agencies := []agencyFixture{
 		{code: "so-tu-phap", quality: 0.92, staff: newStaff(t, env, "justice", survey.RoleStaff, "so-tu-phap")},
 		{code: "so-tn-mt", quality: 0.6},
 		{code: "tp-tuyen-quang", quality: 0.75, staff: newStaff(t, env, "city", survey.RoleStaff, "tp-tuyen-quang")},
@@ -471,7 +471,7 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		submitAt(t, env, token, ag.code, area, channel, atText, dtAnswers(rng, f, area, ag.quality))
+		submitAt(t, env, token, ag.code, area, channel, atText, randomAnswers(rng, f, area, ag.quality))
 		if sent[ag.code] == nil {
 			sent[ag.code] = map[survey.Month]int64{}
 		}
@@ -538,7 +538,7 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 			c := month(agency, m)
 			one := &store.Counts{ByMonth: make([]survey.Tally, len(ms)), ByArea: c.ByArea, ByChannel: c.ByChannel, Total: c.Total, Verified: c.Verified}
 			one.ByMonth[i] = c.ByMonth[0]
-			dtMergeCounts(out, one)
+			addCounts(out, one)
 			for code, tl := range c.Province {
 				p := prov[code]
 				p.Merge(tl)
@@ -554,11 +554,11 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 		for _, ag := range agencies {
 			direct := recompute(ag.code, year, "")
 			perYear[ag.code] = direct
-			dtCheckReport(t, ag.code+" year", fetchReport(t, env, admin.token, ag.code, reportPeriod(year[0], cur, "", false)), form, direct)
+			checkReport(t, ag.code+" year", fetchReport(t, env, admin.token, ag.code, reportPeriod(year[0], cur, "", false)), form, direct)
 			grand += direct.Total.Responses
 			if ag.staff != nil {
 				// Staff see the same figures as the administrator.
-				dtCheckReport(t, ag.code+" year (as staff)", fetchReport(t, env, ag.staff.token, ag.code, reportPeriod(year[0], cur, "", false)), form, direct)
+				checkReport(t, ag.code+" year (as staff)", fetchReport(t, env, ag.staff.token, ag.code, reportPeriod(year[0], cur, "", false)), form, direct)
 			}
 			// Every month alone, the six months of data, a year, and ranges
 			// that start or end on an empty month.
@@ -570,7 +570,7 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 				what := fmt.Sprintf("%s %s..%s", ag.code, p[0], p[1])
 				got := fetchReport(t, env, admin.token, ag.code, reportPeriod(p[0], p[1], "", false))
 				want := over(ag.code, p[0], p[1])
-				dtCheckReport(t, what, got, form, want)
+				checkReport(t, what, got, form, want)
 				if len(got.Trend) != len(want.Months) {
 					continue
 				}
@@ -597,18 +597,18 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 				what := code + " area " + area
 				got := fetchReport(t, env, admin.token, code, reportPeriod(months[0], cur, area, false))
 				want := recompute(code, months, area)
-				want.Province = dtAreaProvince(t, env, months, area)
+				want.Province = areaProvince(t, env, months, area)
 				af, err := cat.FormFor(area, now)
 				if err != nil {
 					t.Fatal(err)
 				}
-				dtCheckReport(t, what, got, af, want)
+				checkReport(t, what, got, af, want)
 				if got.Area != area {
 					t.Errorf("%s: area %q", what, got.Area)
 				}
 				sum += got.Report.Responses
 				for _, s := range all.ByArea {
-					if s.Code == area && (s.Responses != got.Report.Responses || dtDiffScore(s.Overall, got.Report.Overall) != "") {
+					if s.Code == area && (s.Responses != got.Report.Responses || diffScore(s.Overall, got.Report.Overall) != "") {
 						t.Errorf("%s: %d responses overall %+v, but the breakdown by area says %d %+v", what, got.Report.Responses, got.Report.Overall, s.Responses, s.Overall)
 					}
 				}
@@ -658,16 +658,16 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 				}
 				want := recompute(tc.units[0], months, area)
 				for _, u := range tc.units[1:] {
-					dtMergeCounts(want, recompute(u, months, area))
+					addCounts(want, recompute(u, months, area))
 				}
 				if area != "" {
-					want.Province = dtAreaProvince(t, env, months, area)
+					want.Province = areaProvince(t, env, months, area)
 				}
 				af, err := cat.FormFor(area, now)
 				if err != nil {
 					t.Fatal(err)
 				}
-				dtCheckReport(t, what, got, af, want)
+				checkReport(t, what, got, af, want)
 				var n int64
 				for _, u := range tc.units {
 					for _, m := range months {
@@ -686,7 +686,7 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 		if !slices.Equal(after.Units, []string{"so-tn-mt"}) {
 			t.Errorf("so-tn-mt without lineage: units %v", after.Units)
 		}
-		dtSameReport(t, "so-tn-mt without lineage, after the merger", after.Report, before.Report)
+		sameReport(t, "so-tn-mt without lineage, after the merger", after.Report, before.Report)
 		with := fetchReport(t, env, admin.token, "so-tn-mt", reportPeriod(months[0], cur, "", true))
 		if sent["so-xay-dung"] != nil && with.Report.Responses <= after.Report.Responses {
 			t.Errorf("the lineage adds nothing: %d responses with it, %d without", with.Report.Responses, after.Report.Responses)
@@ -726,13 +726,13 @@ func TestDashboardScoringExtremes(t *testing.T) {
 		}
 		want := survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 1, Valid: 1, Satisfied: 1}
 		// Valid and Satisfied add up the answers behind an index.
-		dtSameScore(t, "overall", r.Overall, survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 1, Valid: 22, Satisfied: 22})
+		sameScore(t, "overall", r.Overall, survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 1, Valid: 22, Satisfied: 22})
 		for _, f := range r.Factors {
 			k := int64(f.Criteria)
-			dtSameScore(t, "factor "+f.Code, f.Score, survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 1, Valid: k, Satisfied: k})
+			sameScore(t, "factor "+f.Code, f.Score, survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 1, Valid: k, Satisfied: k})
 		}
 		for _, c := range r.Criteria {
-			dtSameScore(t, "criterion "+c.Code, c.Score, want)
+			sameScore(t, "criterion "+c.Code, c.Score, want)
 			if c.Counts != (survey.Counts{0, 0, 0, 0, 0, 1}) {
 				t.Errorf("criterion %s counts %v", c.Code, c.Counts)
 			}
@@ -747,9 +747,9 @@ func TestDashboardScoringExtremes(t *testing.T) {
 	t.Run("all ones", func(t *testing.T) {
 		r := fetchReport(t, env, admin.token, "so-xay-dung", q).Report
 		want := survey.Score{Index: 0, Low: 100 * lo0, High: 100 * hi0, Mean: 1, N: 1, Valid: 1, Satisfied: 0}
-		dtSameScore(t, "overall", r.Overall, survey.Score{Index: 0, Low: 100 * lo0, High: 100 * hi0, Mean: 1, N: 1, Valid: 22})
+		sameScore(t, "overall", r.Overall, survey.Score{Index: 0, Low: 100 * lo0, High: 100 * hi0, Mean: 1, N: 1, Valid: 22})
 		for _, c := range r.Criteria {
-			dtSameScore(t, "criterion "+c.Code, c.Score, want)
+			sameScore(t, "criterion "+c.Code, c.Score, want)
 		}
 		if r.Overall.Low != 0 || r.Overall.High <= 0 {
 			t.Errorf("interval of 0 %% over one answer: %v – %v", r.Overall.Low, r.Overall.High)
@@ -774,13 +774,13 @@ func TestDashboardScoringExtremes(t *testing.T) {
 					t.Errorf("criterion %s nobody answered: %+v", c.Code, c)
 				}
 			case c.Code == "2.1":
-				dtSameScore(t, "2.1", c.Score, survey.Score{Index: 0, Low: 100 * lo0, High: 100 * hi0, Mean: 1, N: 1, Valid: 1})
+				sameScore(t, "2.1", c.Score, survey.Score{Index: 0, Low: 100 * lo0, High: 100 * hi0, Mean: 1, N: 1, Valid: 1})
 				if c.Counts != (survey.Counts{2, 1}) {
 					t.Errorf("2.1 counts %v, want [2 1 0 0 0 0]", c.Counts)
 				}
 				yt2 = append(yt2, c.Score)
 			default:
-				dtSameScore(t, "criterion "+c.Code, c.Score, five)
+				sameScore(t, "criterion "+c.Code, c.Score, five)
 				if c.Factor == "YT2" {
 					yt2 = append(yt2, c.Score)
 				}
@@ -804,7 +804,7 @@ func TestDashboardScoringExtremes(t *testing.T) {
 		}
 		// YT2: (0 + 4×100) / 5 = 80, over N = (1 + 4×2) / 5 = 1.8 answers.
 		l, h := survey.Wilson(0.8, 1.8)
-		dtSameScore(t, "YT2", yt2Score.Score, survey.Score{Index: 80, Low: 100 * l, High: 100 * h, Mean: (1 + 4*5) / 5.0, N: 1.8, Valid: 9, Satisfied: 8})
+		sameScore(t, "YT2", yt2Score.Score, survey.Score{Index: 80, Low: 100 * l, High: 100 * h, Mean: (1 + 4*5) / 5.0, N: 1.8, Valid: 9, Satisfied: 8})
 		if yt2Score.Criteria != 5 || len(yt2) != 5 {
 			t.Errorf("YT2 has %d criteria with data, want 5", yt2Score.Criteria)
 		}
@@ -820,7 +820,7 @@ func TestDashboardScoringExtremes(t *testing.T) {
 	})
 	t.Run("area items", func(t *testing.T) {
 		r := fetchReport(t, env, admin.token, "so-tn-mt", q).Report
-		dtSameScore(t, "overall", r.Overall, survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 1, Valid: 22, Satisfied: 22})
+		sameScore(t, "overall", r.Overall, survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 1, Valid: 22, Satisfied: 22})
 		want := map[string]survey.Counts{"DD1": {0, 1}, "DD2": {1}, "DD3": {0, 0, 0, 0, 0, 1}}
 		if len(r.Extras) != 3 {
 			t.Fatalf("extras %+v, want DD1–DD3", r.Extras)

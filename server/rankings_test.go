@@ -16,7 +16,7 @@ import (
 )
 
 // The rankings page and GET /api/v1/rankings over a real server and a real
-// embedded FerretDB. Helpers are prefixed rt.
+// embedded FerretDB.
 
 // seedRankings stores this month's and last month's responses (minimum sample 3)
 // and returns the current month. With v(i) the answer to every question of
