@@ -6,11 +6,9 @@ package server
 // Helpers are in browser_test.go and browser_admin_test.go.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"regexp"
@@ -21,40 +19,6 @@ import (
 
 	"hailong/survey"
 )
-
-// dashJSON sends a JSON request with Go's HTTP client (a bearer token when
-// token is not empty) and returns the status and the body.
-func dashJSON(t *testing.T, env *testEnv, method, path, token string, body any) (int, []byte) {
-	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, env.http.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("%s %s: read the body: %v", method, path, err)
-	}
-	return resp.StatusCode, out
-}
 
 // dashSeed posts n complete responses for an agency and area through the
 // public API; the answer to question j of response i is pick(i, j).
@@ -74,10 +38,11 @@ func dashSeed(t *testing.T, env *testEnv, agency, area string, n int, pick func(
 		for j, q := range qs {
 			answers[q.Code] = pick(i, j)
 		}
-		status, body := dashJSON(t, env, http.MethodPost, "/api/v1/responses", "", map[string]any{
+		status, body := statusBody(callAPI(t, env, "", http.MethodPost, "/api/v1/responses", map[string]any{
 			"agency": agency, "area": area, "answers": answers,
 			"channel": []string{"postal", "web", "counter"}[i%3], "idempotencyKey": survey.NewKey(),
-		})
+		}))
+
 		if status != http.StatusCreated {
 			t.Fatalf("POST /api/v1/responses for %s/%s #%d: %d %s", agency, area, i, status, body)
 		}
@@ -133,7 +98,7 @@ func TestBrowserDashboardMatchesAPI(t *testing.T) {
 	})
 
 	step(t, "The same period from the JSON API, with a bearer token", func(t *testing.T) {
-		status, body := dashJSON(t, env, http.MethodPost, "/api/v1/auth/token", "", map[string]string{"username": "admin", "password": adminPassword})
+		status, body := statusBody(callAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "admin", "password": adminPassword}))
 		if status != http.StatusCreated {
 			t.Fatalf("POST /api/v1/auth/token: %d %s", status, body)
 		}
@@ -141,7 +106,7 @@ func TestBrowserDashboardMatchesAPI(t *testing.T) {
 		if err := json.Unmarshal(body, &tok); err != nil || tok.Token == "" {
 			t.Fatalf("token answer %s: %v", body, err)
 		}
-		status, body = dashJSON(t, env, http.MethodGet, "/api/v1/reports/agencies/"+agency+query, tok.Token, nil)
+		status, body = statusBody(callAPI(t, env, tok.Token, http.MethodGet, "/api/v1/reports/agencies/"+agency+query, nil))
 		if status != http.StatusOK {
 			t.Fatalf("GET the report API: %d %s", status, body)
 		}

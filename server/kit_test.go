@@ -571,3 +571,7 @@ func responseIDOf(t testing.TB, r httpResult) string {
 	}
 	return out.ID
 }
+
+// statusBody splits a result for callers that compare the status and decode
+// the bytes themselves.
+func statusBody(r httpResult) (int, []byte) { return r.status, []byte(r.body) }

@@ -89,7 +89,7 @@ func versionsToken(t *testing.T, env *testEnv, password string) string {
 	if _, err := env.store.EnsureAdmin(context.Background(), password); err != nil {
 		t.Fatal(err)
 	}
-	status, body := dashJSON(t, env, http.MethodPost, "/api/v1/auth/token", "", map[string]string{"username": "admin", "password": password})
+	status, body := statusBody(callAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "admin", "password": password}))
 	var tok struct{ Token string }
 	if status != http.StatusCreated || json.Unmarshal(body, &tok) != nil || tok.Token == "" {
 		t.Fatalf("POST /api/v1/auth/token: %d %s", status, body)
@@ -109,7 +109,7 @@ func TestVersionsInReportsAndRankings(t *testing.T) {
 
 	report := func(query string) ReportJSON {
 		t.Helper()
-		status, body := dashJSON(t, env, http.MethodGet, "/api/v1/reports/agencies/so-tu-phap"+query, tok, nil)
+		status, body := statusBody(callAPI(t, env, tok, http.MethodGet, "/api/v1/reports/agencies/so-tu-phap"+query, nil))
 		if status != http.StatusOK {
 			t.Fatalf("GET report %s: %d %s", query, status, body)
 		}
@@ -137,13 +137,13 @@ func TestVersionsInReportsAndRankings(t *testing.T) {
 		t.Errorf("2025 change %v, note %q, previous %+v; want null, not_comparable, 2024", r25.Change, r25.ChangeNote, r25.Previous)
 	}
 	// The raw JSON has the null and the note.
-	_, body := dashJSON(t, env, http.MethodGet, "/api/v1/reports/agencies/so-tu-phap?from=2025-01&to=2025-12", tok, nil)
+	_, body := statusBody(callAPI(t, env, tok, http.MethodGet, "/api/v1/reports/agencies/so-tu-phap?from=2025-01&to=2025-12", nil))
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil || string(raw["change"]) != "null" || string(raw["changeNote"]) != `"not_comparable"` {
 		t.Errorf("report JSON change %s, changeNote %s", raw["change"], raw["changeNote"])
 	}
 
-	status, body := dashJSON(t, env, http.MethodGet, "/api/v1/rankings?from=2025-01&to=2025-12&basis=all", tok, nil)
+	status, body := statusBody(callAPI(t, env, tok, http.MethodGet, "/api/v1/rankings?from=2025-01&to=2025-12&basis=all", nil))
 	if status != http.StatusOK {
 		t.Fatalf("GET rankings: %d %s", status, body)
 	}
