@@ -87,22 +87,6 @@ func rate(t *testing.T, env *testEnv, c *http.Client, key, level, counter string
 	return kioskPost(t, env, c, "/api/v1/kiosk/ratings", b)
 }
 
-func wantAPIError(t *testing.T, what string, r httpResult, status int, code string) apiErrorBody {
-	t.Helper()
-	if r.status != status {
-		t.Errorf("%s: %s, want %d %s", what, r, status, code)
-		return apiErrorBody{}
-	}
-	e := decodeAPIError(t, r)
-	if e.Error.Code != code {
-		t.Errorf("%s: code %q, want %q", what, e.Error.Code, code)
-	}
-	if e.Error.Message == "" || strings.HasPrefix(e.Error.Message, "api.") {
-		t.Errorf("%s: message %q is empty or untranslated", what, e.Error.Message)
-	}
-	return e
-}
-
 func countRatings(t *testing.T, env *testEnv) int64 {
 	t.Helper()
 	n, err := env.store.CountRatings(context.Background())

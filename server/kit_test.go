@@ -222,6 +222,24 @@ func decodeAPIError(t testing.TB, r httpResult) apiErrorBody {
 	return e
 }
 
+// wantAPIError checks r is a JSON error with that status and code, and a
+// translated message.
+func wantAPIError(t *testing.T, what string, r httpResult, status int, code string) apiErrorBody {
+	t.Helper()
+	if r.status != status {
+		t.Errorf("%s: %s, want %d %s", what, r, status, code)
+		return apiErrorBody{}
+	}
+	e := decodeAPIError(t, r)
+	if e.Error.Code != code {
+		t.Errorf("%s: code %q, want %q", what, e.Error.Code, code)
+	}
+	if e.Error.Message == "" || strings.HasPrefix(e.Error.Message, "api.") {
+		t.Errorf("%s: message %q is empty or untranslated", what, e.Error.Message)
+	}
+	return e
+}
+
 // wantFieldError checks r is a 400 JSON error naming the field.
 func wantFieldError(t testing.TB, what string, r httpResult, field string) {
 	t.Helper()

@@ -89,12 +89,7 @@ func versionsToken(t *testing.T, env *testEnv, password string) string {
 	if _, err := env.store.EnsureAdmin(context.Background(), password); err != nil {
 		t.Fatal(err)
 	}
-	status, body := statusBody(callAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "admin", "password": password}))
-	var tok struct{ Token string }
-	if status != http.StatusCreated || json.Unmarshal(body, &tok) != nil || tok.Token == "" {
-		t.Fatalf("POST /api/v1/auth/token: %d %s", status, body)
-	}
-	return tok.Token
+	return tokenFor(t, env, "admin", password, "")
 }
 
 // The report and ranking JSON list the versions used, score 2024 with
