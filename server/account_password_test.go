@@ -12,21 +12,21 @@ import (
 
 // pwChange posts the change-password form with the session's CSRF token,
 // read from the form itself.
-func pwChange(t *testing.T, u *azUser, current, next, confirm string) azResult {
+func pwChange(t *testing.T, u *staffUser, current, next, confirm string) httpResult {
 	t.Helper()
 	page := u.get(t, passwordPath)
 	if page.status != http.StatusOK {
 		t.Fatalf("GET %s: %s", passwordPath, page)
 	}
 	return u.post(t, passwordPath, url.Values{
-		"csrf": {azCSRFOf(page.body)}, "current": {current}, "new": {next}, "confirm": {confirm}, "next": {"/dashboard"},
+		"csrf": {csrfOf(page.body)}, "current": {current}, "new": {next}, "confirm": {confirm}, "next": {"/dashboard"},
 	})
 }
 
 // wantForcedToChange checks that the user's session opens nothing but the
 // change-password page: pages redirect there, API calls are 403
 // password_change_required.
-func wantForcedToChange(t *testing.T, u *azUser) {
+func wantForcedToChange(t *testing.T, u *staffUser) {
 	t.Helper()
 	for _, p := range []string{"/admin", "/dashboard", "/admin/users?lang=en", "/comments", "/"} {
 		r := u.get(t, p)
@@ -41,7 +41,7 @@ func wantForcedToChange(t *testing.T, u *azUser) {
 		wantAPIError(t, "GET "+p+" with the session", u.get(t, p), http.StatusForbidden, "password_change_required")
 	}
 	// Nor can the password be turned into an API token.
-	r := azAPI(t, u.env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": u.username, "password": u.password})
+	r := callAPI(t, u.env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": u.username, "password": u.password})
 	wantAPIError(t, "token with the password someone else chose", r, http.StatusForbidden, "password_change_required")
 	// The page itself, the static files and the probes stay open.
 	for _, p := range []string{passwordPath, "/healthz", "/readyz", "/static/app.css"} {
@@ -62,11 +62,11 @@ func TestPasswordChangeForcedForGeneratedAdmin(t *testing.T) {
 	if err != nil || generated == "" {
 		t.Fatalf("EnsureAdmin: %q, %v", generated, err)
 	}
-	admin := azLogin(t, env, "admin", generated)
+	admin := loginAs(t, env, "admin", generated)
 	wantForcedToChange(t, admin)
 
 	page := admin.get(t, passwordPath)
-	if !strings.Contains(page.body, `id="forced"`) || !strings.Contains(page.body, `autocomplete="new-password"`) {
+	if !hasElement(page.body, "[id=\"forced\"]") || !hasElement(page.body, "[autocomplete=\"new-password\"]") {
 		t.Errorf("change-password page lacks the notice or the new-password fields: %s", page)
 	}
 	// Field errors: 400, the form again, nothing changed.
@@ -77,7 +77,7 @@ func TestPasswordChangeForcedForGeneratedAdmin(t *testing.T) {
 		{"the same password", generated, generated, generated, "new"},
 	} {
 		r := pwChange(t, admin, tc.current, tc.next, tc.confirm)
-		if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="`+tc.field+`-err"`) || !strings.Contains(r.body, `id="errors"`) {
+		if r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\""+tc.field+"-err\"]") || !hasElement(r.body, "[id=\"errors\"]") {
 			t.Errorf("%s: %s, want 400 with an error at %s", tc.name, r, tc.field)
 		}
 		if strings.Contains(r.body, "a-brand-new-password") || strings.Contains(r.body, generated) {
@@ -103,10 +103,10 @@ func TestPasswordChangeForcedForGeneratedAdmin(t *testing.T) {
 	if u, _ := env.store.User(ctx, "admin"); u.MustChangePassword {
 		t.Errorf("account still flagged after the change")
 	}
-	if r := azLoginForm(t, env, env.client(t), "admin", generated); r.status != http.StatusUnauthorized {
+	if r := loginForm(t, env, env.client(t), "admin", generated); r.status != http.StatusUnauthorized {
 		t.Errorf("login with the generated password after the change: %s, want 401", r)
 	}
-	again := azLogin(t, env, "admin", "a-brand-new-password")
+	again := loginAs(t, env, "admin", "a-brand-new-password")
 	if r := again.get(t, "/admin"); r.status != http.StatusOK {
 		t.Errorf("login with the new password: /admin %s, want 200", r)
 	}
@@ -131,18 +131,18 @@ func TestPasswordChangeForcedForGeneratedAdmin(t *testing.T) {
 // user change their own, which ends their other sessions.
 func TestPasswordChangeNotForcedWhenChosen(t *testing.T) {
 	env := newTestEnv(t)
-	if _, err := env.store.EnsureAdmin(context.Background(), azAdminPassword); err != nil {
+	if _, err := env.store.EnsureAdmin(context.Background(), adminPassword); err != nil {
 		t.Fatal(err)
 	}
-	admin := azLogin(t, env, "admin", azAdminPassword)
-	other := azLogin(t, env, "admin", azAdminPassword)
+	admin := loginAs(t, env, "admin", adminPassword)
+	other := loginAs(t, env, "admin", adminPassword)
 	if r := admin.get(t, "/admin"); r.status != http.StatusOK {
 		t.Fatalf("/admin with the operator's password: %s, want 200", r)
 	}
-	if page := admin.get(t, passwordPath); page.status != http.StatusOK || strings.Contains(page.body, `id="forced"`) {
+	if page := admin.get(t, passwordPath); page.status != http.StatusOK || hasElement(page.body, "[id=\"forced\"]") {
 		t.Errorf("change-password page without a forced change: %s", page)
 	}
-	if r := pwChange(t, admin, azAdminPassword, "another-good-password", "another-good-password"); r.status != http.StatusSeeOther {
+	if r := pwChange(t, admin, adminPassword, "another-good-password", "another-good-password"); r.status != http.StatusSeeOther {
 		t.Fatalf("voluntary change: %s", r)
 	}
 	if r := admin.get(t, "/admin"); r.status != http.StatusOK {
@@ -158,12 +158,12 @@ func TestPasswordChangeNotForcedWhenChosen(t *testing.T) {
 // resetting their own is not held.
 func TestPasswordResetByAdminForcesChange(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
-	azInsertUser(t, env, "nv-reset2", survey.RoleInspector)
+	admin := newAdmin(t, env)
+	insertUser(t, env, "nv-reset2", survey.RoleInspector)
 	if r := admin.api(t, http.MethodPost, "/api/v1/admin/users/nv-reset2/password", map[string]string{"password": "set-by-the-admin"}); r.status != http.StatusNoContent {
 		t.Fatalf("reset: %s", r)
 	}
-	u := azLogin(t, env, "nv-reset2", "set-by-the-admin")
+	u := loginAs(t, env, "nv-reset2", "set-by-the-admin")
 	wantForcedToChange(t, u)
 	if r := pwChange(t, u, "set-by-the-admin", "only-i-know-this", "only-i-know-this"); r.status != http.StatusSeeOther {
 		t.Fatalf("change: %s", r)

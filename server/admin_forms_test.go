@@ -2,14 +2,9 @@ package server
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"html"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -22,411 +17,282 @@ import (
 // SIPAS form, edits, publishes and assigns it to the land area; citizens of
 // that area get it, the other areas keep version 1.
 
-const faAdminPassword = "a-long-password-123"
-
-// faSetup starts a service with the administrator account.
-func faSetup(t *testing.T) *testEnv {
-	t.Helper()
-	env := newTestEnv(t)
-	if _, err := env.store.EnsureAdmin(context.Background(), faAdminPassword); err != nil {
-		t.Fatalf("ensure admin: %v", err)
-	}
-	return env
-}
-
-var faCSRFRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-// faCSRF reads the CSRF token of a page.
-func faCSRF(t *testing.T, body string) string {
-	t.Helper()
-	m := faCSRFRE.FindStringSubmatch(body)
-	if m == nil {
-		t.Fatalf("no csrf field in page: %s", clip(body))
-	}
-	return html.UnescapeString(m[1])
-}
-
-// faLogin logs a browser-like client in through the login form.
-func faLogin(t *testing.T, env *testEnv, username, password string) *http.Client {
-	t.Helper()
-	c := env.client(t)
-	r := env.getPage(t, c, "/login")
-	if r.status != http.StatusOK {
-		t.Fatalf("GET /login = %d", r.status)
-	}
-	r = env.postSurvey(t, c, "/login", url.Values{"username": {username}, "password": {password}, "csrf": {faCSRF(t, r.body)}})
-	if r.status != http.StatusSeeOther {
-		t.Fatalf("login as %s = %d: %s", username, r.status, clip(r.body))
-	}
-	return c
-}
-
-// faPost posts a form from a page, with the page's CSRF token.
-func faPost(t *testing.T, env *testEnv, c *http.Client, path string, vals url.Values) httpResult {
-	t.Helper()
-	page := env.getPage(t, c, "/admin/forms")
-	if vals == nil {
-		vals = url.Values{}
-	}
-	vals.Set("csrf", faCSRF(t, page.body))
-	return env.postSurvey(t, c, path, vals)
-}
-
-var (
-	faFormRE     = regexp.MustCompile(`(?s)<form method="post" action="([^"]+)"[^>]*>(.*?)</form>`)
-	faInputRE    = regexp.MustCompile(`<input ([^>]*)>`)
-	faAttrRE     = regexp.MustCompile(`([a-z-]+)="([^"]*)"`)
-	faTextareaRE = regexp.MustCompile(`(?s)<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>`)
-	faSelectRE   = regexp.MustCompile(`(?s)<select [^>]*name="([^"]+)"[^>]*>(.*?)</select>`)
-	faSelectedRE = regexp.MustCompile(`<option value="([^"]*)" selected>`)
-)
-
-// faFormValues returns what a browser would send from the page's form with
-// that action, unchanged: inputs (checked checkboxes only), textareas,
-// selected options.
-func faFormValues(t *testing.T, body, action string) url.Values {
-	t.Helper()
-	for _, m := range faFormRE.FindAllStringSubmatch(body, -1) {
-		if html.UnescapeString(m[1]) != action {
-			continue
-		}
-		vals := url.Values{}
-		for _, in := range faInputRE.FindAllStringSubmatch(m[2], -1) {
-			attrs := map[string]string{}
-			for _, a := range faAttrRE.FindAllStringSubmatch(in[1], -1) {
-				attrs[a[1]] = html.UnescapeString(a[2])
-			}
-			if attrs["type"] == "checkbox" && !strings.Contains(in[1], " checked") {
-				continue
-			}
-			if name, ok := attrs["name"]; ok {
-				vals.Add(name, attrs["value"])
-			}
-		}
-		for _, ta := range faTextareaRE.FindAllStringSubmatch(m[2], -1) {
-			vals.Add(html.UnescapeString(ta[1]), html.UnescapeString(ta[2]))
-		}
-		for _, sel := range faSelectRE.FindAllStringSubmatch(m[2], -1) {
-			v := ""
-			if o := faSelectedRE.FindStringSubmatch(sel[2]); o != nil {
-				v = html.UnescapeString(o[1])
-			}
-			vals.Add(html.UnescapeString(sel[1]), v)
-		}
-		return vals
-	}
-	t.Fatalf("no form with action %s in page: %s", action, clip(body))
-	return nil
-}
-
-var faVersionRE = regexp.MustCompile(`name="formVersion" value="(\d+)"`)
-
-// faCitizenVersion opens a survey as a citizen and returns the version it
+// citizenVersion opens a survey as a citizen and returns the version it
 // offers and the page.
-func faCitizenVersion(t *testing.T, env *testEnv, path string) (string, string) {
+func citizenVersion(t *testing.T, env *testEnv, path string) (string, string) {
 	t.Helper()
 	r := env.getPage(t, env.client(t), path)
 	if r.status != http.StatusOK {
 		t.Fatalf("GET %s = %d", path, r.status)
 	}
-	m := faVersionRE.FindStringSubmatch(r.body)
-	if m == nil {
+	in := findIn(t, r.body, `input[name=formVersion]`)
+	if len(in) == 0 {
 		t.Fatalf("no formVersion in %s", path)
 	}
-	return m[1], r.body
+	return attrOf(in[0], "value"), r.body
 }
 
 func yesterdayVN() string { return time.Now().In(hcm).AddDate(0, 0, -1).Format("2006-01-02") }
 
 func TestAdminFormsPagesFlow(t *testing.T) {
-	env := faSetup(t)
+	env := newTestEnv(t)
+	ensureAdmin(t, env)
 	ctx := context.Background()
-	c := faLogin(t, env, "admin", faAdminPassword)
+	admin := loginAs(t, env, "admin", adminPassword)
+	c := admin.c
 
 	list := env.getPage(t, c, "/admin/forms")
-	if list.status != http.StatusOK || !strings.Contains(list.body, `href="/admin/forms/sipas-2017/1"`) {
+	if list.status != http.StatusOK || !hasElement(list.body, "[href=\"/admin/forms/sipas-2017/1\"]") {
 		t.Fatalf("GET /admin/forms = %d: %s", list.status, clip(list.body))
 	}
-
-	// New draft from version 1.
-	r := faPost(t, env, c, "/admin/forms/sipas-2017/1/draft", nil)
-	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin/forms/sipas-2017/2?done=draft" {
-		t.Fatalf("new draft = %d, Location %q: %s", r.status, r.header.Get("Location"), clip(r.body))
-	}
-	page := env.getPage(t, c, "/admin/forms/sipas-2017/2?done=draft")
-	if page.status != http.StatusOK || !strings.Contains(page.body, `role="status"`) {
-		t.Fatalf("GET draft = %d: %s", page.status, clip(page.body))
-	}
-	// Every input has a label.
-	for _, m := range regexp.MustCompile(`<(?:input|textarea|select) [^>]*id="([^"]+)"`).FindAllStringSubmatch(page.body, -1) {
-		if !strings.Contains(page.body, `<label for="`+m[1]+`">`) {
-			t.Errorf("field %s has no label", m[1])
-		}
-	}
-
-	// Edit a criterion text and add a criterion to factor 1.
-	vals := faFormValues(t, page.body, "/admin/forms/sipas-2017/2")
-	if vals.Get("factors.0.criteria.0.text.vi") != "Nơi ngồi chờ có đủ chỗ ngồi" {
-		t.Fatalf("edit form lacks the criterion text: %q", vals.Get("factors.0.criteria.0.text.vi"))
-	}
+	// Carried from step to step.
+	var (
+		r    httpResult
+		page httpResult
+		vals url.Values
+		d    survey.Form
+		err  error
+		asg  httpResult
+		v    string
+		body string
+	)
 	const edited = "Nơi ngồi chờ rộng rãi, thoáng mát"
-	vals.Set("factors.0.criteria.0.text.vi", edited)
-	vals.Set("factors.0.new.code", "1.5")
-	vals.Set("factors.0.new.text.vi", "Có nước uống miễn phí")
-	vals.Set("factors.0.new.text.en", "Free drinking water is available")
-	r = env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals)
-	if r.status != http.StatusSeeOther {
-		t.Fatalf("save draft = %d: %s", r.status, clip(errorSummary(r.body)))
-	}
-	d, err := env.store.Form(ctx, survey.DefaultFormID, 2)
-	if err != nil || d.Factors[0].Criteria[0].Text.Vi != edited || len(d.Factors[0].Criteria) != 5 || d.Factors[0].Criteria[4].Code != "1.5" {
-		t.Fatalf("stored draft: %+v, %v", d.Factors[0].Criteria, err)
-	}
 
-	// Remove the added criterion again.
-	page = env.getPage(t, c, "/admin/forms/sipas-2017/2")
-	vals = faFormValues(t, page.body, "/admin/forms/sipas-2017/2")
-	vals.Set("factors.0.criteria.4.remove", "1")
-	if r = env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals); r.status != http.StatusSeeOther {
-		t.Fatalf("remove criterion = %d: %s", r.status, clip(errorSummary(r.body)))
-	}
-	if d, _ = env.store.Form(ctx, survey.DefaultFormID, 2); len(d.Factors[0].Criteria) != 4 {
-		t.Fatalf("criteria after removal = %d, want 4", len(d.Factors[0].Criteria))
-	}
-
-	// Invalid edits come back with messages, every value kept, nothing stored.
-	page = env.getPage(t, c, "/admin/forms/sipas-2017/2")
-	vals = faFormValues(t, page.body, "/admin/forms/sipas-2017/2")
-	vals.Set("title.en", "")
-	vals.Set("factors.1.criteria.0.code", "1.1")
-	vals.Set("factors.2.criteria.0.text.en", "Kept <b>as typed</b>")
-	vals.Set("areaItems.0.items.0.code", "$gt")
-	r = env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals)
-	if r.status != http.StatusBadRequest {
-		t.Fatalf("invalid save = %d", r.status)
-	}
-	for _, want := range []string{
-		`href="#title.en"`, `href="#factors.1.criteria.0.code"`, `href="#areaItems.0.items.0.code"`,
-		"Mã này bị trùng.", "Vui lòng nhập nội dung này.", "Giá trị không hợp lệ.",
-		`Kept &lt;b&gt;as typed&lt;/b&gt;`, `value="$gt"`, edited,
-	} {
-		if !strings.Contains(r.body, want) {
-			t.Errorf("invalid save page lacks %q", want)
+	step(t, "New draft from version 1", func(t *testing.T) {
+		r = admin.post(t, "/admin/forms/sipas-2017/1/draft", nil)
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin/forms/sipas-2017/2?done=draft" {
+			t.Fatalf("new draft = %d, Location %q: %s", r.status, r.header.Get("Location"), clip(r.body))
 		}
-	}
-	if d, _ = env.store.Form(ctx, survey.DefaultFormID, 2); d.Title.En == "" {
-		t.Error("an invalid edit was stored")
-	}
-
-	// Publishing alone does not change what citizens get.
-	if r = faPost(t, env, c, "/admin/forms/sipas-2017/2/publish", nil); r.status != http.StatusSeeOther {
-		t.Fatalf("publish = %d: %s", r.status, clip(errorSummary(r.body)))
-	}
-	if d, _ = env.store.Form(ctx, survey.DefaultFormID, 2); !d.Published {
-		t.Fatal("v2 not published")
-	}
-	if v, _ := faCitizenVersion(t, env, "/s/so-tn-mt/dat-dai"); v != "1" {
-		t.Errorf("after publishing, before assigning: land survey is v%s, want v1", v)
-	}
-
-	// Editing the published version is refused with a message, never a 500.
-	page = env.getPage(t, c, "/admin/forms/sipas-2017/2")
-	if strings.Contains(page.body, `action="/admin/forms/sipas-2017/2"`) {
-		t.Error("a published version still shows its edit form")
-	}
-	vals.Set("csrf", faCSRF(t, page.body))
-	r = env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals)
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "Phiên bản đã ban hành không thể sửa") {
-		t.Errorf("edit published = %d: %s", r.status, clip(errorSummary(r.body)))
-	}
-	if r = faPost(t, env, c, "/admin/forms/sipas-2017/2/publish", nil); r.status != http.StatusBadRequest {
-		t.Errorf("publish twice = %d", r.status)
-	}
-
-	// Assign v2 to the land area from yesterday.
-	asg := env.getPage(t, c, "/admin/assignments")
-	if asg.status != http.StatusOK || !strings.Contains(asg.body, `<option value="sipas-2017@2">`) {
-		t.Fatalf("GET /admin/assignments = %d: %s", asg.status, clip(asg.body))
-	}
-	r = env.postSurvey(t, c, "/admin/assignments", url.Values{
-		"csrf": {faCSRF(t, asg.body)}, "area": {"dat-dai"}, "form": {"sipas-2017@2"}, "from": {yesterdayVN()},
+		page = env.getPage(t, c, "/admin/forms/sipas-2017/2?done=draft")
+		if page.status != http.StatusOK || !hasElement(page.body, "[role=\"status\"]") {
+			t.Fatalf("GET draft = %d: %s", page.status, clip(page.body))
+		}
+		// Every input has a label.
+		doc := mustHTML(t, page.body)
+		for _, sel := range []string{"input[id]", "textarea[id]", "select[id]"} {
+			for _, f := range findAll(doc, sel) {
+				id := attrOf(f, "id")
+				if findFirst(doc, `label[for="`+id+`"]`) == nil {
+					t.Errorf("field %s has no label", id)
+				}
+			}
+		}
 	})
-	if r.status != http.StatusSeeOther {
-		t.Fatalf("assign = %d: %s", r.status, clip(errorSummary(r.body)))
-	}
-	v, body := faCitizenVersion(t, env, "/s/so-tn-mt/dat-dai")
-	if v != "2" || !strings.Contains(body, edited) {
-		t.Errorf("land survey after assignment: v%s, edited text shown: %v", v, strings.Contains(body, edited))
-	}
-	v, body = faCitizenVersion(t, env, "/s/so-tn-mt/moi-truong")
-	if v != "1" || strings.Contains(body, edited) {
-		t.Errorf("environment survey: v%s, want v1 with the old text", v)
-	}
 
-	// A citizen who opened v1 before the change may still send it.
-	key := survey.NewKey()
-	old := validFormValues(landArea, key)
-	old.Set("formVersion", "1")
-	if r = env.postSurvey(t, env.client(t), landPath, old); r.status != http.StatusSeeOther {
-		t.Fatalf("submit v1 after the change = %d: %s", r.status, clip(errorSummary(r.body)))
-	}
-	if resp, err := env.store.Response(ctx, key); err != nil || resp.FormVersion != 1 {
-		t.Errorf("old response version = %d, %v; want 1", resp.FormVersion, err)
-	}
-
-	// Assignment form errors keep the values.
-	for _, tc := range []struct {
-		area, form, from, want string
-	}{
-		{"dat-dai", "sipas-2017@2", "31/12/2025", "Giá trị không hợp lệ."},
-		{"", "sipas-2017@2", yesterdayVN(), "Vui lòng nhập nội dung này."},
-		{"khong-co", "sipas-2017@2", yesterdayVN(), "Không có lĩnh vực này."},
-		{"dat-dai", "sipas-2017@9", yesterdayVN(), "Không có phiên bản phiếu này."},
-	} {
-		r = env.postSurvey(t, c, "/admin/assignments", url.Values{"csrf": {faCSRF(t, asg.body)}, "area": {tc.area}, "form": {tc.form}, "from": {tc.from}})
-		if r.status != http.StatusBadRequest || !strings.Contains(r.body, tc.want) || !strings.Contains(r.body, `value="`+tc.from+`"`) {
-			t.Errorf("assign %+v = %d: %s", tc, r.status, clip(errorSummary(r.body)))
+	step(t, "Edit a criterion text and add a criterion to factor 1", func(t *testing.T) {
+		vals = formValues(t, page.body, "/admin/forms/sipas-2017/2")
+		if vals.Get("factors.0.criteria.0.text.vi") != "Nơi ngồi chờ có đủ chỗ ngồi" {
+			t.Fatalf("edit form lacks the criterion text: %q", vals.Get("factors.0.criteria.0.text.vi"))
 		}
-	}
-	// A draft cannot be assigned.
-	if r = faPost(t, env, c, "/admin/forms/sipas-2017/2/draft", nil); r.header.Get("Location") != "/admin/forms/sipas-2017/3?done=draft" {
-		t.Fatalf("draft from v2: %d %q", r.status, r.header.Get("Location"))
-	}
-	r = env.postSurvey(t, c, "/admin/assignments", url.Values{"csrf": {faCSRF(t, asg.body)}, "area": {"dat-dai"}, "form": {"sipas-2017@3"}, "from": {yesterdayVN()}})
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "chưa được ban hành") {
-		t.Errorf("assign a draft = %d", r.status)
-	}
-	// The list shows where each version is in force.
-	list = env.getPage(t, c, "/admin/forms")
-	if !strings.Contains(list.body, "Đất đai") || !strings.Contains(list.body, "Bản nháp") {
-		t.Errorf("list page: %s", clip(list.body))
-	}
-
-	// A form without the CSRF token is refused.
-	r = env.postSurvey(t, c, "/admin/forms/sipas-2017/1/draft", url.Values{})
-	if r.status != http.StatusForbidden {
-		t.Errorf("POST without csrf = %d, want 403", r.status)
-	}
-	// Unknown versions are 404.
-	for _, p := range []string{"/admin/forms/sipas-2017/99", "/admin/forms/sipas-2017/x", "/admin/forms/nope/1"} {
-		if r = env.getPage(t, c, p); r.status != http.StatusNotFound {
-			t.Errorf("GET %s = %d, want 404", p, r.status)
+		vals.Set("factors.0.criteria.0.text.vi", edited)
+		vals.Set("factors.0.new.code", "1.5")
+		vals.Set("factors.0.new.text.vi", "Có nước uống miễn phí")
+		vals.Set("factors.0.new.text.en", "Free drinking water is available")
+		r = env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals)
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("save draft = %d: %s", r.status, clip(errorSummary(r.body)))
 		}
-	}
-
-	// Every change is in the audit log.
-	entries, err := env.store.Audit(ctx, "", 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	for _, e := range entries {
-		if e.Actor == "admin" {
-			seen[e.Action+" "+e.Target] = true
+		d, err = env.store.Form(ctx, survey.DefaultFormID, 2)
+		if err != nil || d.Factors[0].Criteria[0].Text.Vi != edited || len(d.Factors[0].Criteria) != 5 || d.Factors[0].Criteria[4].Code != "1.5" {
+			t.Fatalf("stored draft: %+v, %v", d.Factors[0].Criteria, err)
 		}
-	}
-	for _, want := range []string{"form_draft sipas-2017@2", "form_edit sipas-2017@2", "form_publish sipas-2017@2", "form_assign *", "form_assign dat-dai", "form_draft sipas-2017@3"} {
-		if !seen[want] {
-			t.Errorf("audit lacks %q (has %v)", want, seen)
+	})
+
+	step(t, "Remove the added criterion again", func(t *testing.T) {
+		page = env.getPage(t, c, "/admin/forms/sipas-2017/2")
+		vals = formValues(t, page.body, "/admin/forms/sipas-2017/2")
+		vals.Set("factors.0.criteria.4.remove", "1")
+		if r = env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals); r.status != http.StatusSeeOther {
+			t.Fatalf("remove criterion = %d: %s", r.status, clip(errorSummary(r.body)))
 		}
-	}
-}
+		if d, _ = env.store.Form(ctx, survey.DefaultFormID, 2); len(d.Factors[0].Criteria) != 4 {
+			t.Fatalf("criteria after removal = %d, want 4", len(d.Factors[0].Criteria))
+		}
+	})
 
-// faToken gets an API token for a user.
-func faToken(t *testing.T, env *testEnv, username, password string) string {
-	t.Helper()
-	r := faJSON(t, env, http.MethodPost, "/api/v1/auth/token", "", map[string]string{"username": username, "password": password})
-	if r.status != http.StatusCreated {
-		t.Fatalf("token for %s = %d: %s", username, r.status, r.body)
-	}
-	var out struct{ Token string }
-	if err := json.Unmarshal([]byte(r.body), &out); err != nil || out.Token == "" {
-		t.Fatalf("token body %s: %v", r.body, err)
-	}
-	return out.Token
-}
+	step(t, "Invalid edits come back with messages, every value kept, nothing stored", func(t *testing.T) {
+		page = env.getPage(t, c, "/admin/forms/sipas-2017/2")
+		vals = formValues(t, page.body, "/admin/forms/sipas-2017/2")
+		vals.Set("title.en", "")
+		vals.Set("factors.1.criteria.0.code", "1.1")
+		vals.Set("factors.2.criteria.0.text.en", "Kept <b>as typed</b>")
+		vals.Set("areaItems.0.items.0.code", "$gt")
+		r = env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals)
+		if r.status != http.StatusBadRequest {
+			t.Fatalf("invalid save = %d", r.status)
+		}
+		for _, want := range []string{
+			`href="#title.en"`, `href="#factors.1.criteria.0.code"`, `href="#areaItems.0.items.0.code"`,
+			"Mã này bị trùng.", "Vui lòng nhập nội dung này.", "Giá trị không hợp lệ.",
+			`Kept &lt;b&gt;as typed&lt;/b&gt;`, `value="$gt"`, edited,
+		} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("invalid save page lacks %q", want)
+			}
+		}
+		if d, _ = env.store.Form(ctx, survey.DefaultFormID, 2); d.Title.En == "" {
+			t.Error("an invalid edit was stored")
+		}
+	})
 
-// faJSON sends a JSON request (body nil: none; a string: sent as is).
-func faJSON(t *testing.T, env *testEnv, method, path, token string, body any) httpResult {
-	t.Helper()
-	var rd *strings.Reader
-	switch b := body.(type) {
-	case nil:
-		rd = strings.NewReader("")
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		j, err := json.Marshal(b)
+	step(t, "Publishing alone does not change what citizens get", func(t *testing.T) {
+		if r = admin.post(t, "/admin/forms/sipas-2017/2/publish", nil); r.status != http.StatusSeeOther {
+			t.Fatalf("publish = %d: %s", r.status, clip(errorSummary(r.body)))
+		}
+		if d, _ = env.store.Form(ctx, survey.DefaultFormID, 2); !d.Published {
+			t.Fatal("v2 not published")
+		}
+		if v, _ := citizenVersion(t, env, "/s/so-tn-mt/dat-dai"); v != "1" {
+			t.Errorf("after publishing, before assigning: land survey is v%s, want v1", v)
+		}
+	})
+
+	step(t, "Editing the published version is refused with a message, never a 500", func(t *testing.T) {
+		page = env.getPage(t, c, "/admin/forms/sipas-2017/2")
+		if hasElement(page.body, "[action=\"/admin/forms/sipas-2017/2\"]") {
+			t.Error("a published version still shows its edit form")
+		}
+		vals.Set("csrf", mustCSRF(t, page.body))
+		r = env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals)
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, "Phiên bản đã ban hành không thể sửa") {
+			t.Errorf("edit published = %d: %s", r.status, clip(errorSummary(r.body)))
+		}
+		if r = admin.post(t, "/admin/forms/sipas-2017/2/publish", nil); r.status != http.StatusBadRequest {
+			t.Errorf("publish twice = %d", r.status)
+		}
+	})
+
+	step(t, "Assign v2 to the land area from yesterday", func(t *testing.T) {
+		asg = env.getPage(t, c, "/admin/assignments")
+		if asg.status != http.StatusOK || !hasElement(asg.body, "option[value=\"sipas-2017@2\"]") {
+			t.Fatalf("GET /admin/assignments = %d: %s", asg.status, clip(asg.body))
+		}
+		r = env.postSurvey(t, c, "/admin/assignments", url.Values{
+			"csrf": {mustCSRF(t, asg.body)}, "area": {"dat-dai"}, "form": {"sipas-2017@2"}, "from": {yesterdayVN()},
+		})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("assign = %d: %s", r.status, clip(errorSummary(r.body)))
+		}
+		v, body = citizenVersion(t, env, "/s/so-tn-mt/dat-dai")
+		if v != "2" || !strings.Contains(body, edited) {
+			t.Errorf("land survey after assignment: v%s, edited text shown: %v", v, strings.Contains(body, edited))
+		}
+		v, body = citizenVersion(t, env, "/s/so-tn-mt/moi-truong")
+		if v != "1" || strings.Contains(body, edited) {
+			t.Errorf("environment survey: v%s, want v1 with the old text", v)
+		}
+	})
+
+	step(t, "A citizen who opened v1 before the change may still send it", func(t *testing.T) {
+		key := survey.NewKey()
+		old := validFormValues(landArea, key)
+		old.Set("formVersion", "1")
+		if r = env.postSurvey(t, env.client(t), landPath, old); r.status != http.StatusSeeOther {
+			t.Fatalf("submit v1 after the change = %d: %s", r.status, clip(errorSummary(r.body)))
+		}
+		if resp, err := env.store.Response(ctx, key); err != nil || resp.FormVersion != 1 {
+			t.Errorf("old response version = %d, %v; want 1", resp.FormVersion, err)
+		}
+	})
+
+	step(t, "Assignment form errors keep the values", func(t *testing.T) {
+		for _, tc := range []struct {
+			area, form, from, want string
+		}{
+			{"dat-dai", "sipas-2017@2", "31/12/2025", "Giá trị không hợp lệ."},
+			{"", "sipas-2017@2", yesterdayVN(), "Vui lòng nhập nội dung này."},
+			{"khong-co", "sipas-2017@2", yesterdayVN(), "Không có lĩnh vực này."},
+			{"dat-dai", "sipas-2017@9", yesterdayVN(), "Không có phiên bản phiếu này."},
+		} {
+			r = env.postSurvey(t, c, "/admin/assignments", url.Values{"csrf": {mustCSRF(t, asg.body)}, "area": {tc.area}, "form": {tc.form}, "from": {tc.from}})
+			if r.status != http.StatusBadRequest || !strings.Contains(r.body, tc.want) || !hasElement(r.body, "[value=\""+tc.from+"\"]") {
+				t.Errorf("assign %+v = %d: %s", tc, r.status, clip(errorSummary(r.body)))
+			}
+		}
+		// A draft cannot be assigned.
+		if r = admin.post(t, "/admin/forms/sipas-2017/2/draft", nil); r.header.Get("Location") != "/admin/forms/sipas-2017/3?done=draft" {
+			t.Fatalf("draft from v2: %d %q", r.status, r.header.Get("Location"))
+		}
+		r = env.postSurvey(t, c, "/admin/assignments", url.Values{"csrf": {mustCSRF(t, asg.body)}, "area": {"dat-dai"}, "form": {"sipas-2017@3"}, "from": {yesterdayVN()}})
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, "chưa được ban hành") {
+			t.Errorf("assign a draft = %d", r.status)
+		}
+		// The list shows where each version is in force.
+		list = env.getPage(t, c, "/admin/forms")
+		if !strings.Contains(list.body, "Đất đai") || !strings.Contains(list.body, "Bản nháp") {
+			t.Errorf("list page: %s", clip(list.body))
+		}
+	})
+
+	step(t, "A form without the CSRF token is refused", func(t *testing.T) {
+		r = env.postSurvey(t, c, "/admin/forms/sipas-2017/1/draft", url.Values{})
+		if r.status != http.StatusForbidden {
+			t.Errorf("POST without csrf = %d, want 403", r.status)
+		}
+		// Unknown versions are 404.
+		for _, p := range []string{"/admin/forms/sipas-2017/99", "/admin/forms/sipas-2017/x", "/admin/forms/nope/1"} {
+			if r = env.getPage(t, c, p); r.status != http.StatusNotFound {
+				t.Errorf("GET %s = %d, want 404", p, r.status)
+			}
+		}
+	})
+
+	step(t, "Every change is in the audit log", func(t *testing.T) {
+		entries, err := env.store.Audit(ctx, "", 100)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rd = strings.NewReader(string(j))
-	}
-	req, err := http.NewRequest(method, env.http.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	return sendRequest(t, env.client(t), req)
-}
-
-type faAPIError struct {
-	Error struct {
-		Code   string
-		Fields map[string]string
-	}
-}
-
-func faDecode[T any](t *testing.T, r httpResult) T {
-	t.Helper()
-	var v T
-	if err := json.Unmarshal([]byte(r.body), &v); err != nil {
-		t.Fatalf("decode %s: %v", clip(r.body), err)
-	}
-	return v
+		seen := map[string]bool{}
+		for _, e := range entries {
+			if e.Actor == "admin" {
+				seen[e.Action+" "+e.Target] = true
+			}
+		}
+		for _, want := range []string{"form_draft sipas-2017@2", "form_edit sipas-2017@2", "form_publish sipas-2017@2", "form_assign *", "form_assign dat-dai", "form_draft sipas-2017@3"} {
+			if !seen[want] {
+				t.Errorf("audit lacks %q (has %v)", want, seen)
+			}
+		}
+	})
 }
 
 func TestAdminFormsAPIFlow(t *testing.T) {
-	env := faSetup(t)
-	tok := faToken(t, env, "admin", faAdminPassword)
+	env := newTestEnv(t)
+	ensureAdmin(t, env)
+	tok := tokenFor(t, env, "admin", adminPassword, "")
 
-	r := faJSON(t, env, http.MethodGet, "/api/v1/admin/forms", tok, nil)
-	list := faDecode[struct{ Forms []AdminFormSummary }](t, r)
+	r := callAPI(t, env, tok, http.MethodGet, "/api/v1/admin/forms", nil)
+	list := bodyAs[struct{ Forms []AdminFormSummary }](t, r)
 	if r.status != http.StatusOK || len(list.Forms) != 1 || list.Forms[0].Criteria != 22 || len(list.Forms[0].InForce) < 8 || list.Forms[0].InForce[0] != "*" {
 		t.Fatalf("GET forms = %d: %s", r.status, clip(r.body))
 	}
 
-	r = faJSON(t, env, http.MethodPost, "/api/v1/admin/forms/sipas-2017/1/drafts", tok, nil)
+	r = callAPI(t, env, tok, http.MethodPost, "/api/v1/admin/forms/sipas-2017/1/drafts", nil)
 	if r.status != http.StatusCreated || r.header.Get("Location") != "/api/v1/admin/forms/sipas-2017/2" {
 		t.Fatalf("POST drafts = %d %q: %s", r.status, r.header.Get("Location"), clip(r.body))
 	}
 
 	// Read, change, send the whole document back.
-	r = faJSON(t, env, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", tok, nil)
+	r = callAPI(t, env, tok, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", nil)
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(r.body), &doc); err != nil || doc["published"] != false || doc["publishedAt"] != nil {
 		t.Fatalf("GET draft = %d: %s", r.status, clip(r.body))
 	}
 	const edited = "Staff greet every visitor"
 	doc["factors"].([]any)[2].(map[string]any)["criteria"].([]any)[0].(map[string]any)["text"].(map[string]any)["en"] = edited
-	r = faJSON(t, env, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2", tok, doc)
+	r = callAPI(t, env, tok, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2", doc)
 	if r.status != http.StatusOK {
 		t.Fatalf("PUT draft = %d: %s", r.status, r.body)
 	}
 
 	// Invalid edits: 400 with a message per field, in the caller's language.
-	bad := faDecode[map[string]any](t, faJSON(t, env, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", tok, nil))
+	bad := bodyAs[map[string]any](t, callAPI(t, env, tok, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", nil))
 	crit := bad["factors"].([]any)[0].(map[string]any)["criteria"].([]any)
 	crit[1].(map[string]any)["code"] = "$gt"
 	crit[2].(map[string]any)["code"] = "1.1"
 	bad["title"] = map[string]any{"vi": "Phiếu", "en": ""}
-	r = faJSON(t, env, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2?lang=en", tok, bad)
-	e := faDecode[faAPIError](t, r)
+	r = callAPI(t, env, tok, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2?lang=en", bad)
+	e := bodyAs[apiErrorBody](t, r)
 	if r.status != http.StatusBadRequest || e.Error.Code != "validation_failed" ||
 		e.Error.Fields["factors.0.criteria.1.code"] != "This value is not valid." ||
 		e.Error.Fields["factors.0.criteria.2.code"] != "This code is used twice." ||
@@ -438,27 +304,27 @@ func TestAdminFormsAPIFlow(t *testing.T) {
 		{`{"title":`, "invalid_json"},
 		{`{"id":"other-form","title":{"vi":"a","en":"b"}}`, "validation_failed"},
 	} {
-		r = faJSON(t, env, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2", tok, tc.body)
-		if r.status != http.StatusBadRequest || faDecode[faAPIError](t, r).Error.Code != tc.code {
+		r = callAPI(t, env, tok, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2", tc.body)
+		if r.status != http.StatusBadRequest || bodyAs[apiErrorBody](t, r).Error.Code != tc.code {
 			t.Errorf("PUT %s = %d: %s", tc.body, r.status, r.body)
 		}
 	}
 
-	r = faJSON(t, env, http.MethodPost, "/api/v1/admin/forms/sipas-2017/2/publish", tok, nil)
-	if pub := faDecode[map[string]any](t, r); r.status != http.StatusOK || pub["published"] != true || pub["publishedAt"] == nil {
+	r = callAPI(t, env, tok, http.MethodPost, "/api/v1/admin/forms/sipas-2017/2/publish", nil)
+	if pub := bodyAs[map[string]any](t, r); r.status != http.StatusOK || pub["published"] != true || pub["publishedAt"] == nil {
 		t.Fatalf("publish = %d: %s", r.status, r.body)
 	}
 
 	// A published version is immutable: 400 with the message at "version".
 	for _, p := range []string{"/api/v1/admin/forms/sipas-2017/2", "/api/v1/admin/forms/sipas-2017/1"} {
-		r = faJSON(t, env, http.MethodPut, p, tok, doc)
-		e = faDecode[faAPIError](t, r)
+		r = callAPI(t, env, tok, http.MethodPut, p, doc)
+		e = bodyAs[apiErrorBody](t, r)
 		if r.status != http.StatusBadRequest || !strings.Contains(e.Error.Fields["version"], "Phiên bản đã ban hành không thể sửa") {
 			t.Errorf("PUT %s (published) = %d: %s", p, r.status, r.body)
 		}
 	}
-	r = faJSON(t, env, http.MethodPost, "/api/v1/admin/forms/sipas-2017/2/publish", tok, nil)
-	if r.status != http.StatusBadRequest || faDecode[faAPIError](t, r).Error.Fields["version"] == "" {
+	r = callAPI(t, env, tok, http.MethodPost, "/api/v1/admin/forms/sipas-2017/2/publish", nil)
+	if r.status != http.StatusBadRequest || bodyAs[apiErrorBody](t, r).Error.Fields["version"] == "" {
 		t.Errorf("publish twice = %d: %s", r.status, r.body)
 	}
 
@@ -473,17 +339,17 @@ func TestAdminFormsAPIFlow(t *testing.T) {
 		{"dat-dai", map[string]any{"formId": "sipas-2017", "version": 2, "from": "2025-13-01"}, "from"},
 		{"dat-dai", map[string]any{"formId": "sipas-2017", "version": 2}, "from"},
 	} {
-		r = faJSON(t, env, http.MethodPut, "/api/v1/admin/assignments/"+tc.area, tok, tc.body)
-		if r.status != http.StatusBadRequest || faDecode[faAPIError](t, r).Error.Fields[tc.field] == "" {
+		r = callAPI(t, env, tok, http.MethodPut, "/api/v1/admin/assignments/"+tc.area, tc.body)
+		if r.status != http.StatusBadRequest || bodyAs[apiErrorBody](t, r).Error.Fields[tc.field] == "" {
 			t.Errorf("PUT assignment %v = %d: %s", tc.body, r.status, r.body)
 		}
 	}
-	r = faJSON(t, env, http.MethodPut, "/api/v1/admin/assignments/dat-dai", tok, map[string]any{"formId": "sipas-2017", "version": 2, "from": yesterdayVN()})
+	r = callAPI(t, env, tok, http.MethodPut, "/api/v1/admin/assignments/dat-dai", map[string]any{"formId": "sipas-2017", "version": 2, "from": yesterdayVN()})
 	if r.status != http.StatusOK {
 		t.Fatalf("PUT assignment = %d: %s", r.status, r.body)
 	}
-	r = faJSON(t, env, http.MethodGet, "/api/v1/admin/assignments", tok, nil)
-	asg := faDecode[struct {
+	r = callAPI(t, env, tok, http.MethodGet, "/api/v1/admin/assignments", nil)
+	asg := bodyAs[struct {
 		Assignments []survey.Assignment
 		InForce     []AreaInForce
 	}](t, r)
@@ -497,8 +363,8 @@ func TestAdminFormsAPIFlow(t *testing.T) {
 
 	// The public API serves the version in force.
 	for area, want := range map[string]int{"dat-dai": 2, "moi-truong": 1} {
-		r = faJSON(t, env, http.MethodGet, "/api/v1/forms/so-tn-mt/"+area, "", nil)
-		f := faDecode[FormJSON](t, r)
+		r = callAPI(t, env, "", http.MethodGet, "/api/v1/forms/so-tn-mt/"+area, nil)
+		f := bodyAs[FormJSON](t, r)
 		if f.Version != want {
 			t.Errorf("public form for %s = v%d, want v%d", area, f.Version, want)
 		}
@@ -506,7 +372,7 @@ func TestAdminFormsAPIFlow(t *testing.T) {
 			t.Errorf("public form for %s lacks the edit: %q", area, f.Factors[2].Criteria[0].Text.En)
 		}
 	}
-	if r = faJSON(t, env, http.MethodGet, "/api/v1/admin/forms/sipas-2017/x", tok, nil); r.status != http.StatusNotFound {
+	if r = callAPI(t, env, tok, http.MethodGet, "/api/v1/admin/forms/sipas-2017/x", nil); r.status != http.StatusNotFound {
 		t.Errorf("GET bad version = %d", r.status)
 	}
 }
@@ -514,7 +380,8 @@ func TestAdminFormsAPIFlow(t *testing.T) {
 // Only administrators reach questionnaire administration: staff get 403,
 // a caller without login is sent to the login page (pages) or gets 401 (API).
 func TestAdminFormsForbidden(t *testing.T) {
-	env := faSetup(t)
+	env := newTestEnv(t)
+	ensureAdmin(t, env)
 	ctx := context.Background()
 	hash, err := survey.HashPassword("staff-password-123")
 	if err != nil {
@@ -525,20 +392,13 @@ func TestAdminFormsForbidden(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	staff := faLogin(t, env, "staff1", "staff-password-123")
-	staffTok := faToken(t, env, "staff1", "staff-password-123")
+	staffAcct := loginAs(t, env, "staff1", "staff-password-123")
+	staff := staffAcct.c
+	staffTok := tokenFor(t, env, "staff1", "staff-password-123", "")
 	anon := env.client(t)
 	// The staff user's valid CSRF token (the HMAC of its session), so the
 	// refusal below is for the role, not for a missing token.
-	csrf := ""
-	u, _ := url.Parse(env.http.URL)
-	for _, ck := range staff.Jar.Cookies(u) {
-		if ck.Name == sessionCookie {
-			m := hmac.New(sha256.New, env.srv.secret)
-			m.Write([]byte("csrf|s|" + hashID(ck.Value)))
-			csrf = base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-		}
-	}
+	csrf := staffAcct.csrf
 	if csrf == "" {
 		t.Fatal("staff has no session cookie")
 	}
@@ -573,10 +433,10 @@ func TestAdminFormsForbidden(t *testing.T) {
 		{"PUT", "/api/v1/admin/assignments/dat-dai", map[string]any{"formId": "sipas-2017", "version": 1, "from": "2025-01-01"}},
 	}
 	for _, a := range apis {
-		if r := faJSON(t, env, a.method, a.path, staffTok, a.body); r.status != http.StatusForbidden {
+		if r := callAPI(t, env, staffTok, a.method, a.path, a.body); r.status != http.StatusForbidden {
 			t.Errorf("staff %s %s = %d, want 403", a.method, a.path, r.status)
 		}
-		if r := faJSON(t, env, a.method, a.path, "", a.body); r.status != http.StatusUnauthorized {
+		if r := callAPI(t, env, "", a.method, a.path, a.body); r.status != http.StatusUnauthorized {
 			t.Errorf("anonymous %s %s = %d, want 401", a.method, a.path, r.status)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -17,117 +16,16 @@ import (
 )
 
 // Integration tests of accounts, sessions and administration, over a real
-// server and a real embedded FerretDB. Helpers (az*) are in authz_test.go.
+// server and a real embedded FerretDB. The helpers are the test kit's (kit_test.go).
 
 const formCT = "application/x-www-form-urlencoded"
-
-// azAgencyJSON is an agency as the admin API returns it.
-type azAgencyJSON struct {
-	survey.Agency
-	Lineage []string `json:"lineage"`
-}
-
-func azGetAgency(t testing.TB, admin *azUser, code string) azAgencyJSON {
-	t.Helper()
-	r := admin.api(t, http.MethodGet, "/api/v1/admin/agencies/"+code, nil)
-	if r.status != http.StatusOK {
-		t.Fatalf("GET agency %s: %s", code, r)
-	}
-	var a azAgencyJSON
-	if err := json.Unmarshal([]byte(r.body), &a); err != nil {
-		t.Fatalf("agency %s: %v in %s", code, err, r.body)
-	}
-	return a
-}
-
-// azAuditEntries reads the audit log through the admin API, newest first.
-func azAuditEntries(t testing.TB, admin *azUser) []survey.AuditEntry {
-	t.Helper()
-	r := admin.api(t, http.MethodGet, "/api/v1/admin/audit", nil)
-	if r.status != http.StatusOK {
-		t.Fatalf("GET audit: %s", r)
-	}
-	var out struct{ Entries []survey.AuditEntry }
-	if err := json.Unmarshal([]byte(r.body), &out); err != nil {
-		t.Fatalf("audit: %v in %s", err, r.body)
-	}
-	return out.Entries
-}
-
-func azFindAudit(es []survey.AuditEntry, action, target string) []survey.AuditEntry {
-	var out []survey.AuditEntry
-	for _, e := range es {
-		if e.Action == action && e.Target == target {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// azClientWithSession is a browser holding only the given session cookie.
-func azClientWithSession(t testing.TB, env *testEnv, value string) *http.Client {
-	t.Helper()
-	c := env.client(t)
-	base, _ := url.Parse(env.http.URL)
-	c.Jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: value, Path: "/"}})
-	return c
-}
-
-// azSessionWorks reports whether a session cookie value still logs its
-// holder in (a logged-in staff member gets 200 or 403 on /admin; nobody is
-// sent to the login page).
-func azSessionWorks(t testing.TB, env *testEnv, value string) bool {
-	t.Helper()
-	r := azDo(t, azClientWithSession(t, env, value), http.MethodGet, env.http.URL+"/admin", "", nil)
-	switch {
-	case r.status == http.StatusSeeOther && strings.HasPrefix(r.location(), "/login"):
-		return false
-	case r.status == http.StatusOK || r.status == http.StatusForbidden:
-		return true
-	}
-	t.Fatalf("GET /admin with a session cookie: %s", r)
-	return false
-}
-
-// azSubmit stores a complete response for an agency and area through the
-// public API and returns the answer.
-func azSubmit(t testing.TB, env *testEnv, agency, area string) azResult {
-	t.Helper()
-	cat, err := env.store.Catalog(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := cat.FormFor(area, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	answers := map[string]int{}
-	for _, q := range f.Questions(area) {
-		answers[q.Code] = 4
-	}
-	return azAPI(t, env, "", http.MethodPost, "/api/v1/responses", map[string]any{
-		"agency": agency, "area": area, "answers": answers, "channel": "counter", "idempotencyKey": survey.NewKey(),
-	})
-}
-
-func azResponseID(t testing.TB, r azResult) string {
-	t.Helper()
-	if r.status != http.StatusCreated {
-		t.Fatalf("submit: %s, want 201", r)
-	}
-	var out struct{ ID string }
-	if err := json.Unmarshal([]byte(r.body), &out); err != nil || out.ID == "" {
-		t.Fatalf("submit: body %s: %v", r.body, err)
-	}
-	return out.ID
-}
 
 // ---- sessions ----
 
 func TestSessionCookieFlags(t *testing.T) {
 	// The test client is the trusted proxy: its X-Forwarded-Proto counts.
 	env := newTestEnvConfig(t, Config{TrustedProxies: loopbackProxies})
-	if _, err := env.store.EnsureAdmin(context.Background(), azAdminPassword); err != nil {
+	if _, err := env.store.EnsureAdmin(context.Background(), adminPassword); err != nil {
 		t.Fatal(err)
 	}
 
@@ -141,7 +39,7 @@ func TestSessionCookieFlags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// Cookies are carried by hand: a jar does not send Secure cookies over http.
-			page := azDo(t, nil, http.MethodGet, env.http.URL+"/login", "", tc.hdr)
+			page := doRequest(t, nil, http.MethodGet, env.http.URL+"/login", "", tc.hdr)
 			pre := page.cookie(preCookie)
 			if page.status != http.StatusOK || pre == nil {
 				t.Fatalf("GET /login: %s, pre-session cookie %v", page, pre)
@@ -153,8 +51,8 @@ func TestSessionCookieFlags(t *testing.T) {
 			for k, v := range tc.hdr {
 				hdr[k] = v
 			}
-			form := url.Values{"csrf": {azCSRFOf(page.body)}, "username": {"admin"}, "password": {azAdminPassword}}
-			r := azDo(t, nil, http.MethodPost, env.http.URL+"/login", form.Encode(), hdr)
+			form := url.Values{"csrf": {csrfOf(page.body)}, "username": {"admin"}, "password": {adminPassword}}
+			r := doRequest(t, nil, http.MethodPost, env.http.URL+"/login", form.Encode(), hdr)
 			if r.status != http.StatusSeeOther {
 				t.Fatalf("POST /login: %s", r)
 			}
@@ -184,14 +82,14 @@ func TestSessionCookieFlags(t *testing.T) {
 func TestSessionIDChangesAtLogin(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
-	if _, err := env.store.EnsureAdmin(ctx, azAdminPassword); err != nil {
+	if _, err := env.store.EnsureAdmin(ctx, adminPassword); err != nil {
 		t.Fatal(err)
 	}
 
 	// A session cookie planted before login (session fixation) is not adopted.
 	planted := "planted-session-value-0123456789abcdefghij"
-	c := azClientWithSession(t, env, planted)
-	r := azLoginForm(t, env, c, "admin", azAdminPassword)
+	c := clientWithSession(t, env, planted)
+	r := loginForm(t, env, c, "admin", adminPassword)
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("login: %s", r)
 	}
@@ -199,13 +97,13 @@ func TestSessionIDChangesAtLogin(t *testing.T) {
 	if got == nil || got.Value == "" || got.Value == planted {
 		t.Fatalf("session cookie after login = %v, want a new value (planted %q)", got, planted)
 	}
-	if azSessionWorks(t, env, planted) {
+	if sessionWorks(t, env, planted) {
 		t.Errorf("the planted session value logs in")
 	}
 	if _, err := env.store.Session(ctx, hashID(planted)); !errors.Is(err, survey.ErrNotFound) {
 		t.Errorf("planted session stored: %v", err)
 	}
-	if !azSessionWorks(t, env, got.Value) {
+	if !sessionWorks(t, env, got.Value) {
 		t.Errorf("the new session does not log in")
 	}
 	if _, err := env.store.Session(ctx, got.Value); !errors.Is(err, survey.ErrNotFound) {
@@ -213,9 +111,9 @@ func TestSessionIDChangesAtLogin(t *testing.T) {
 	}
 
 	// Logging in again from a logged-in browser: a new id, the old one ends.
-	admin := azLogin(t, env, "admin", azAdminPassword)
+	admin := loginAs(t, env, "admin", adminPassword)
 	first := admin.sessionValue(t)
-	r = admin.post(t, "/login", url.Values{"username": {"admin"}, "password": {azAdminPassword}})
+	r = admin.post(t, "/login", url.Values{"username": {"admin"}, "password": {adminPassword}})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("second login: %s", r)
 	}
@@ -223,15 +121,15 @@ func TestSessionIDChangesAtLogin(t *testing.T) {
 	if second == nil || second.Value == first {
 		t.Fatalf("second login kept the session id (%v)", second)
 	}
-	if azSessionWorks(t, env, first) {
+	if sessionWorks(t, env, first) {
 		t.Errorf("the session of before the second login still works")
 	}
-	if !azSessionWorks(t, env, second.Value) {
+	if !sessionWorks(t, env, second.Value) {
 		t.Errorf("the session of the second login does not work")
 	}
 	// The CSRF token changes with the session: the old one is refused.
 	oldCSRF := admin.csrf
-	newCSRF := azCSRFOf(admin.get(t, "/admin").body)
+	newCSRF := csrfOf(admin.get(t, "/admin").body)
 	if newCSRF == "" || newCSRF == oldCSRF {
 		t.Errorf("CSRF token after the second login = %q, want a new one (old %q)", newCSRF, oldCSRF)
 	}
@@ -246,7 +144,7 @@ func TestSessionIDChangesAtLogin(t *testing.T) {
 func TestLogoutEndsSession(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	raw := admin.sessionValue(t)
 
 	r := admin.post(t, "/logout", nil)
@@ -259,13 +157,13 @@ func TestLogoutEndsSession(t *testing.T) {
 	if _, err := env.store.Session(ctx, hashID(raw)); !errors.Is(err, survey.ErrNotFound) {
 		t.Errorf("session still stored after logout: %v", err)
 	}
-	if azSessionWorks(t, env, raw) {
+	if sessionWorks(t, env, raw) {
 		t.Errorf("the old session cookie still works after logout")
 	}
 	if r := admin.get(t, "/admin"); r.status != http.StatusSeeOther {
 		t.Errorf("GET /admin after logout: %s, want 303 to the login page", r)
 	}
-	if es := azFindAudit(azAuditEntries(t, admin), "logout", "admin"); len(es) != 1 {
+	if es := findAudit(auditEntries(t, admin), "logout", "admin"); len(es) != 1 {
 		t.Errorf("audit has %d logout entries, want 1", len(es))
 	}
 }
@@ -275,10 +173,9 @@ func TestLogoutEndsSession(t *testing.T) {
 // user can log out from any page.
 func TestLogoutFromEveryStaffPage(t *testing.T) {
 	env := newTestEnv(t)
-	azAdmin(t, env)
-	staffPW := azInsertUser(t, env, "staff-a", survey.RoleStaff, "so-tu-phap")
-	inspPW := azInsertUser(t, env, "inspector", survey.RoleInspector)
-	logoutRE := regexp.MustCompile(`<form method="post" action="/logout"><input type="hidden" name="csrf" value="([^"]*)">`)
+	newAdmin(t, env)
+	staffPW := insertUser(t, env, "staff-a", survey.RoleStaff, "so-tu-phap")
+	inspPW := insertUser(t, env, "inspector", survey.RoleInspector)
 
 	for _, tc := range []struct {
 		username, password, page string
@@ -286,29 +183,30 @@ func TestLogoutFromEveryStaffPage(t *testing.T) {
 		{"staff-a", staffPW, "/"},
 		{"staff-a", staffPW, "/admin"}, // the 403 page
 		{"inspector", inspPW, "/survey"},
-		{"admin", azAdminPassword, "/admin/agencies"},
-		{"admin", azAdminPassword, "/admin/agencies/no-such-agency"}, // the 404 page
-		{"admin", azAdminPassword, "/"},
+		{"admin", adminPassword, "/admin/agencies"},
+		{"admin", adminPassword, "/admin/agencies/no-such-agency"}, // the 404 page
+		{"admin", adminPassword, "/"},
 	} {
 		t.Run(tc.username+tc.page, func(t *testing.T) {
-			u := &azUser{env: env, username: tc.username, password: tc.password, c: env.client(t)}
-			if r := azLoginForm(t, env, u.c, tc.username, tc.password); r.status != http.StatusSeeOther {
+			u := &staffUser{env: env, username: tc.username, password: tc.password, c: env.client(t)}
+			if r := loginForm(t, env, u.c, tc.username, tc.password); r.status != http.StatusSeeOther {
 				t.Fatalf("login: %s", r)
 			}
 			raw := u.sessionValue(t)
 			page := u.get(t, tc.page)
-			m := logoutRE.FindStringSubmatch(page.body)
-			if m == nil {
+			fields := findIn(t, page.body, `form[method=post][action=/logout] input[type=hidden][name=csrf]`)
+			if len(fields) == 0 {
 				t.Fatalf("GET %s (%d): no logout form for a logged-in user", tc.page, page.status)
 			}
-			if m[1] == "" {
+			csrf := attrOf(fields[0], "value")
+			if csrf == "" {
 				t.Errorf("GET %s (%d): the logout form carries an empty CSRF token", tc.page, page.status)
 			}
-			r := u.post(t, "/logout", url.Values{"csrf": {m[1]}})
+			r := u.post(t, "/logout", url.Values{"csrf": {csrf}})
 			if r.status != http.StatusSeeOther || r.location() != "/login" {
 				t.Errorf("logout from %s: %s, want 303 to /login", tc.page, r)
 			}
-			if azSessionWorks(t, env, raw) {
+			if sessionWorks(t, env, raw) {
 				t.Errorf("logout from %s: the session still works", tc.page)
 			}
 		})
@@ -318,42 +216,42 @@ func TestLogoutFromEveryStaffPage(t *testing.T) {
 func TestLoginThrottled(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
-	admin := azAdmin(t, env)
-	pw := azInsertUser(t, env, "slow-user", survey.RoleInspector)
+	admin := newAdmin(t, env)
+	pw := insertUser(t, env, "slow-user", survey.RoleInspector)
 
 	c := env.client(t)
 	for i := 1; i <= 5; i++ {
-		r := azLoginForm(t, env, c, "slow-user", "wrong-password-"+string(rune('a'+i)))
+		r := loginForm(t, env, c, "slow-user", "wrong-password-"+string(rune('a'+i)))
 		if r.status != http.StatusUnauthorized || r.cookie(sessionCookie) != nil {
 			t.Fatalf("failure %d: %s, want 401 and no session", i, r)
 		}
 	}
 	// The sixth try, with the right password, is refused for now.
-	r := azLoginForm(t, env, c, "slow-user", pw)
+	r := loginForm(t, env, c, "slow-user", pw)
 	if r.status != http.StatusTooManyRequests || r.cookie(sessionCookie) != nil {
 		t.Fatalf("sixth try with the right password: %s, want 429 and no session", r)
 	}
 	// The same through the token endpoint; other user names are not affected.
-	tr := azAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "slow-user", "password": pw})
+	tr := callAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "slow-user", "password": pw})
 	if tr.status != http.StatusTooManyRequests {
 		t.Errorf("token for a locked user: %s, want 429", tr)
 	}
-	if e := azDecodeErr(t, tr); e.Error.Code != "too_many_attempts" {
+	if e := decodeAPIError(t, tr); e.Error.Code != "too_many_attempts" {
 		t.Errorf("token for a locked user: code %q", e.Error.Code)
 	}
-	if r := azLoginForm(t, env, env.client(t), "admin", azAdminPassword); r.status != http.StatusSeeOther {
+	if r := loginForm(t, env, env.client(t), "admin", adminPassword); r.status != http.StatusSeeOther {
 		t.Errorf("another user name is locked too: %s", r)
 	}
 	// Upper case and spaces are the same user name.
-	if r := azLoginForm(t, env, env.client(t), "  SLOW-User ", pw); r.status != http.StatusTooManyRequests {
+	if r := loginForm(t, env, env.client(t), "  SLOW-User ", pw); r.status != http.StatusTooManyRequests {
 		t.Errorf("the locked user name, differently written: %s, want 429", r)
 	}
 
-	es := azAuditEntries(t, admin)
-	if n := len(azFindAudit(es, "login_failed", "slow-user")); n < 5 {
+	es := auditEntries(t, admin)
+	if n := len(findAudit(es, "login_failed", "slow-user")); n < 5 {
 		t.Errorf("audit has %d login_failed entries for slow-user, want at least 5", n)
 	}
-	for _, e := range azFindAudit(es, "login_failed", "slow-user") {
+	for _, e := range findAudit(es, "login_failed", "slow-user") {
 		if strings.Contains(e.Before+e.After, "wrong-password") {
 			t.Errorf("a failed login's audit entry holds the password tried: %+v", e)
 		}
@@ -368,17 +266,17 @@ func TestLoginThrottled(t *testing.T) {
 		}
 	}
 	set(6, 45*time.Second)
-	if r := azLoginForm(t, env, env.client(t), "slow-user", pw); r.status != http.StatusTooManyRequests {
+	if r := loginForm(t, env, env.client(t), "slow-user", pw); r.status != http.StatusTooManyRequests {
 		t.Errorf("6 failures, 45 s ago: %s, want 429", r)
 	}
 	set(6, 61*time.Second)
-	if r := azLoginForm(t, env, env.client(t), "slow-user", pw); r.status != http.StatusSeeOther {
+	if r := loginForm(t, env, env.client(t), "slow-user", pw); r.status != http.StatusSeeOther {
 		t.Errorf("6 failures, 61 s ago, right password: %s, want 303", r)
 	}
 	if a, err := env.store.LoginAttempts(ctx, lockoutKey(t, env, "slow-user", "127.0.0.1")); err != nil || a.Failures != 0 {
 		t.Errorf("failures after a successful login = %+v, %v; want reset", a, err)
 	}
-	if n := len(azFindAudit(azAuditEntries(t, admin), "login", "slow-user")); n != 1 {
+	if n := len(findAudit(auditEntries(t, admin), "login", "slow-user")); n != 1 {
 		t.Errorf("audit has %d login entries for slow-user, want 1", n)
 	}
 }
@@ -387,23 +285,23 @@ func TestLoginThrottled(t *testing.T) {
 // came from, and never to another site.
 func TestLoginNextStaysLocal(t *testing.T) {
 	env := newTestEnv(t)
-	if _, err := env.store.EnsureAdmin(context.Background(), azAdminPassword); err != nil {
+	if _, err := env.store.EnsureAdmin(context.Background(), adminPassword); err != nil {
 		t.Fatal(err)
 	}
 
 	// The whole round trip: protected page → login → back to it.
 	c := env.client(t)
-	r := azDo(t, c, http.MethodGet, env.http.URL+"/admin/users?lang=en", "", nil)
+	r := doRequest(t, c, http.MethodGet, env.http.URL+"/admin/users?lang=en", "", nil)
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("GET /admin/users logged out: %s", r)
 	}
-	page := azDo(t, c, http.MethodGet, env.http.URL+r.location(), "", nil)
-	next := regexp.MustCompile(`name="next" value="([^"]*)"`).FindStringSubmatch(page.body)
-	if next == nil || next[1] != "/admin/users?lang=en" {
+	page := doRequest(t, c, http.MethodGet, env.http.URL+r.location(), "", nil)
+	next := attrsOf(mustHTML(t, page.body), `input[name=next]`, "value")
+	if len(next) != 1 || next[0] != "/admin/users?lang=en" {
 		t.Fatalf("login page next field = %v, want /admin/users?lang=en", next)
 	}
-	form := url.Values{"csrf": {azCSRFOf(page.body)}, "username": {"admin"}, "password": {azAdminPassword}, "next": {"/admin/users?lang=en"}}
-	r = azDo(t, c, http.MethodPost, env.http.URL+"/login", form.Encode(), map[string]string{"Content-Type": formCT})
+	form := url.Values{"csrf": {csrfOf(page.body)}, "username": {"admin"}, "password": {adminPassword}, "next": {"/admin/users?lang=en"}}
+	r = doRequest(t, c, http.MethodPost, env.http.URL+"/login", form.Encode(), map[string]string{"Content-Type": formCT})
 	if r.status != http.StatusSeeOther || r.location() != "/admin/users?lang=en" {
 		t.Errorf("login with next: %s, want 303 to /admin/users?lang=en", r)
 	}
@@ -414,8 +312,8 @@ func TestLoginNextStaysLocal(t *testing.T) {
 		"https://evil.example/", "//evil.example/", "/\\evil.example/", "\\\\evil.example/",
 		"/\t/evil.example/", "/\n/evil.example/", "/\r/evil.example/", "\t//evil.example/",
 	} {
-		page := azDo(t, nil, http.MethodGet, env.http.URL+"/login", "", nil)
-		form := url.Values{"csrf": {azCSRFOf(page.body)}, "username": {"admin"}, "password": {azAdminPassword}, "next": {next}}
+		page := doRequest(t, nil, http.MethodGet, env.http.URL+"/login", "", nil)
+		form := url.Values{"csrf": {csrfOf(page.body)}, "username": {"admin"}, "password": {adminPassword}, "next": {next}}
 		// Sent through the transport: http.Client refuses to parse such a Location.
 		req, _ := http.NewRequest(http.MethodPost, env.http.URL+"/login", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", formCT)
@@ -429,7 +327,7 @@ func TestLoginNextStaysLocal(t *testing.T) {
 			t.Errorf("login with next %q: status %d", next, resp.StatusCode)
 			continue
 		}
-		r := azResult{status: resp.StatusCode, header: resp.Header}
+		r := httpResult{status: resp.StatusCode, header: resp.Header}
 		loc := strings.Map(func(r rune) rune {
 			if r == '\t' || r == '\n' || r == '\r' {
 				return -1
@@ -449,7 +347,7 @@ func TestLoginNextStaysLocal(t *testing.T) {
 
 func TestAuditLoginsAndAdminChanges(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 
 	r := admin.api(t, http.MethodPost, "/api/v1/admin/agencies", map[string]any{
 		"code": "so-audit", "name": map[string]string{"vi": "Sở Kiểm tra", "en": "Audit Dept"},
@@ -477,10 +375,10 @@ func TestAuditLoginsAndAdminChanges(t *testing.T) {
 		t.Fatalf("disable user: %s", r)
 	}
 
-	es := azAuditEntries(t, admin)
+	es := auditEntries(t, admin)
 	check := func(action, target string, wantBefore bool, beforeHas, afterHas string) {
 		t.Helper()
-		got := azFindAudit(es, action, target)
+		got := findAudit(es, action, target)
 		if len(got) != 1 {
 			t.Errorf("audit: %d entries %s %s, want 1 (all: %+v)", len(got), action, target, es)
 			return
@@ -508,7 +406,7 @@ func TestAuditLoginsAndAdminChanges(t *testing.T) {
 	check("agency_update", "so-audit", true, `"Sở Kiểm tra"`, `"Sở Kiểm tra mới"`)
 	check("user_create", "nv-audit", false, "", `"staff"`)
 	check("user_update", "nv-audit", true, `"disabled":false`, `"disabled":true`)
-	if n := len(azFindAudit(es, "login", "admin")); n != 1 {
+	if n := len(findAudit(es, "login", "admin")); n != 1 {
 		t.Errorf("audit: %d login entries for admin, want 1", n)
 	}
 	for _, e := range es {
@@ -529,7 +427,7 @@ func TestAuditLoginsAndAdminChanges(t *testing.T) {
 func TestAdminAgencyCreateAndValidation(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 
 	// Through the page.
 	form := url.Values{
@@ -543,17 +441,17 @@ func TestAdminAgencyCreateAndValidation(t *testing.T) {
 	if p := admin.get(t, "/admin/agencies/so-moi"); p.status != http.StatusOK || !strings.Contains(p.body, "Sở Mới") {
 		t.Errorf("agency page: %s", p)
 	}
-	a := azGetAgency(t, admin, "so-moi")
+	a := getAgency(t, admin, "so-moi")
 	if !a.Active || a.Level != survey.LevelDepartment || !slices.Equal(a.Areas, []string{"tu-phap", "dat-dai"}) || a.Name.En != "New Department" {
 		t.Errorf("created agency = %+v", a.Agency)
 	}
 	// Duplicate through the page: 400 with the message, nothing changes.
 	form.Set("nameVi", "Sở Trùng")
 	r = admin.post(t, "/admin/agencies", form)
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="errors"`) {
+	if r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"errors\"]") {
 		t.Errorf("duplicate through the page: %s, want 400 with the error summary", r)
 	}
-	if a := azGetAgency(t, admin, "so-moi"); a.Name.Vi != "Sở Mới" {
+	if a := getAgency(t, admin, "so-moi"); a.Name.Vi != "Sở Mới" {
 		t.Errorf("duplicate create changed the agency: %+v", a.Agency)
 	}
 
@@ -570,7 +468,7 @@ func TestAdminAgencyCreateAndValidation(t *testing.T) {
 		t.Errorf("created = %+v (%v)", created, err)
 	}
 	// The public catalog offers it at once.
-	if p := azDo(t, nil, http.MethodGet, env.http.URL+"/s/x-moi/dat-dai", "", nil); p.status != http.StatusOK {
+	if p := doRequest(t, nil, http.MethodGet, env.http.URL+"/s/x-moi/dat-dai", "", nil); p.status != http.StatusOK {
 		t.Errorf("public form of the new agency: %s", p)
 	}
 
@@ -596,7 +494,7 @@ func TestAdminAgencyCreateAndValidation(t *testing.T) {
 	} {
 		m := valid()
 		tc.edit(m)
-		azWantFieldError(t, tc.name, admin.api(t, http.MethodPost, "/api/v1/admin/agencies", m), tc.field)
+		wantFieldError(t, tc.name, admin.api(t, http.MethodPost, "/api/v1/admin/agencies", m), tc.field)
 	}
 	cat, err := env.store.Catalog(ctx)
 	if err != nil {
@@ -629,16 +527,16 @@ func TestAdminAgencyCreateAndValidation(t *testing.T) {
 	edit := func(parent string) map[string]any {
 		return map[string]any{"name": map[string]string{"vi": "Sở A", "en": "A"}, "level": "department", "parent": parent, "areas": []string{"tu-phap"}}
 	}
-	azWantFieldError(t, "parent is a grandchild", admin.api(t, http.MethodPut, "/api/v1/admin/agencies/cy-a", edit("cy-c")), "parent")
-	azWantFieldError(t, "parent is itself", admin.api(t, http.MethodPut, "/api/v1/admin/agencies/cy-a", edit("cy-a")), "parent")
-	if a := azGetAgency(t, admin, "cy-a"); a.Parent != "" {
+	wantFieldError(t, "parent is a grandchild", admin.api(t, http.MethodPut, "/api/v1/admin/agencies/cy-a", edit("cy-c")), "parent")
+	wantFieldError(t, "parent is itself", admin.api(t, http.MethodPut, "/api/v1/admin/agencies/cy-a", edit("cy-a")), "parent")
+	if a := getAgency(t, admin, "cy-a"); a.Parent != "" {
 		t.Errorf("cy-a parent = %q after refused edits", a.Parent)
 	}
 	// Through the page too.
 	r = admin.post(t, "/admin/agencies/cy-a", url.Values{
 		"nameVi": {"Sở A"}, "nameEn": {"A"}, "level": {"department"}, "parent": {"cy-b"}, "areas": {"tu-phap"}, "active": {"on"},
 	})
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="errors"`) {
+	if r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"errors\"]") {
 		t.Errorf("cycle through the page: %s, want 400 with the error summary", r)
 	}
 	// A parent that makes no cycle is fine.
@@ -660,7 +558,7 @@ func TestAdminAgencyCreateAndValidation(t *testing.T) {
 
 func TestAdminAgencyRenameKeepsFormerName(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 
 	r := admin.api(t, http.MethodPut, "/api/v1/admin/agencies/so-tu-phap", map[string]any{
 		"name":  map[string]string{"vi": "Sở Tư pháp tỉnh Tuyên Quang", "en": "Tuyen Quang Department of Justice"},
@@ -669,7 +567,7 @@ func TestAdminAgencyRenameKeepsFormerName(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("rename: %s", r)
 	}
-	a := azGetAgency(t, admin, "so-tu-phap")
+	a := getAgency(t, admin, "so-tu-phap")
 	if a.Name.Vi != "Sở Tư pháp tỉnh Tuyên Quang" || !a.Active {
 		t.Errorf("renamed agency: %+v", a.Agency)
 	}
@@ -686,7 +584,7 @@ func TestAdminAgencyRenameKeepsFormerName(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("edit: %s", r)
 	}
-	if a := azGetAgency(t, admin, "so-tu-phap"); len(a.FormerNames) != 1 || !slices.Equal(a.Areas, []string{"tu-phap", "dat-dai"}) {
+	if a := getAgency(t, admin, "so-tu-phap"); len(a.FormerNames) != 1 || !slices.Equal(a.Areas, []string{"tu-phap", "dat-dai"}) {
 		t.Errorf("after an edit without rename: %+v", a.Agency)
 	}
 	// A bad date is a field error.
@@ -694,7 +592,7 @@ func TestAdminAgencyRenameKeepsFormerName(t *testing.T) {
 		"name":  map[string]string{"vi": "Tên khác", "en": "Other"},
 		"level": "department", "areas": []string{"tu-phap"}, "renamedAt": "01/07/2025",
 	})
-	azWantFieldError(t, "bad rename date", r, "date")
+	wantFieldError(t, "bad rename date", r, "date")
 
 	// Through the page: the former names are listed.
 	r = admin.post(t, "/admin/agencies/so-tu-phap", url.Values{
@@ -704,7 +602,7 @@ func TestAdminAgencyRenameKeepsFormerName(t *testing.T) {
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("rename through the page: %s", r)
 	}
-	a = azGetAgency(t, admin, "so-tu-phap")
+	a = getAgency(t, admin, "so-tu-phap")
 	if len(a.FormerNames) != 2 || a.FormerNames[1].Name.Vi != "Sở Tư pháp tỉnh Tuyên Quang" || !a.Active {
 		t.Errorf("after the second rename: %+v", a.Agency)
 	}
@@ -715,7 +613,7 @@ func TestAdminAgencyRenameKeepsFormerName(t *testing.T) {
 		}
 	}
 	// The citizen form shows the new name.
-	if f := azDo(t, nil, http.MethodGet, env.http.URL+"/s/so-tu-phap/tu-phap", "", nil); !strings.Contains(f.body, "Sở Tư pháp (mới)") {
+	if f := doRequest(t, nil, http.MethodGet, env.http.URL+"/s/so-tu-phap/tu-phap", "", nil); !strings.Contains(f.body, "Sở Tư pháp (mới)") {
 		t.Errorf("citizen form does not show the new name")
 	}
 }
@@ -723,12 +621,12 @@ func TestAdminAgencyRenameKeepsFormerName(t *testing.T) {
 func TestAdminMergeLineageAndResponses(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 
 	// Before the merger: a response for so-giao-thong, and so-tn-mt does not
 	// serve transport.
-	before := azResponseID(t, azSubmit(t, env, "so-giao-thong", "giao-thong"))
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/s/so-tn-mt/giao-thong", "", nil); r.status == http.StatusOK {
+	before := responseIDOf(t, submitByAPI(t, env, "so-giao-thong", "giao-thong"))
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/s/so-tn-mt/giao-thong", "", nil); r.status == http.StatusOK {
 		t.Fatalf("so-tn-mt serves giao-thong before the merger")
 	}
 
@@ -745,9 +643,9 @@ func TestAdminMergeLineageAndResponses(t *testing.T) {
 		{"bad date", map[string]any{"from": []string{"so-giao-thong"}, "into": "so-tn-mt", "date": "2025-13-01"}, "date"},
 		{"no date", map[string]any{"from": []string{"so-giao-thong"}, "into": "so-tn-mt", "date": ""}, "date"},
 	} {
-		azWantFieldError(t, "merge "+tc.name, admin.api(t, http.MethodPost, "/api/v1/admin/merges", tc.body), tc.field)
+		wantFieldError(t, "merge "+tc.name, admin.api(t, http.MethodPost, "/api/v1/admin/merges", tc.body), tc.field)
 	}
-	if a := azGetAgency(t, admin, "so-giao-thong"); !a.Active || a.MergedInto != "" {
+	if a := getAgency(t, admin, "so-giao-thong"); !a.Active || a.MergedInto != "" {
 		t.Fatalf("a refused merger changed so-giao-thong: %+v", a.Agency)
 	}
 
@@ -759,7 +657,7 @@ func TestAdminMergeLineageAndResponses(t *testing.T) {
 	}
 	day := time.Date(2025, 7, 1, 0, 0, 0, 0, hcm)
 	for _, code := range []string{"so-giao-thong", "so-xay-dung"} {
-		a := azGetAgency(t, admin, code)
+		a := getAgency(t, admin, code)
 		if a.Active || a.MergedInto != "so-tn-mt" || !a.Until.Equal(day) {
 			t.Errorf("%s after the merger: active %v mergedInto %q until %v", code, a.Active, a.MergedInto, a.Until)
 		}
@@ -767,7 +665,7 @@ func TestAdminMergeLineageAndResponses(t *testing.T) {
 			t.Errorf("%s lineage = %v", code, a.Lineage)
 		}
 	}
-	s := azGetAgency(t, admin, "so-tn-mt")
+	s := getAgency(t, admin, "so-tn-mt")
 	if !s.Active || !slices.Equal(s.Predecessors, []string{"so-giao-thong", "so-xay-dung"}) {
 		t.Errorf("survivor: active %v predecessors %v", s.Active, s.Predecessors)
 	}
@@ -786,23 +684,23 @@ func TestAdminMergeLineageAndResponses(t *testing.T) {
 		t.Errorf("response before the merger: %+v, %v; want agency so-giao-thong", resp, err)
 	}
 	// The merged agency takes no more responses; the survivor takes its areas.
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/s/so-giao-thong/giao-thong", "", nil); r.status != http.StatusNotFound {
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/s/so-giao-thong/giao-thong", "", nil); r.status != http.StatusNotFound {
 		t.Errorf("public form of the merged agency: %s, want 404", r)
 	}
-	if r := azSubmit(t, env, "so-giao-thong", "giao-thong"); r.status != http.StatusNotFound {
+	if r := submitByAPI(t, env, "so-giao-thong", "giao-thong"); r.status != http.StatusNotFound {
 		t.Errorf("API response for the merged agency: %s, want 404", r)
 	}
 	for _, ar := range []string{"giao-thong", "xay-dung"} {
-		if r := azDo(t, nil, http.MethodGet, env.http.URL+"/s/so-tn-mt/"+ar, "", nil); r.status != http.StatusOK {
+		if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/s/so-tn-mt/"+ar, "", nil); r.status != http.StatusOK {
 			t.Errorf("survivor's form for the merged agency's area %s: %s", ar, r)
 		}
 	}
-	after := azResponseID(t, azSubmit(t, env, "so-tn-mt", "giao-thong"))
+	after := responseIDOf(t, submitByAPI(t, env, "so-tn-mt", "giao-thong"))
 	if resp, err := env.store.Response(ctx, after); err != nil || resp.Agency != "so-tn-mt" {
 		t.Errorf("response after the merger: %+v, %v; want agency so-tn-mt", resp, err)
 	}
 	// The public list of agencies no longer offers the merged ones.
-	pub := azDo(t, nil, http.MethodGet, env.http.URL+"/api/v1/agencies", "", nil)
+	pub := doRequest(t, nil, http.MethodGet, env.http.URL+"/api/v1/agencies", "", nil)
 	var pubList struct{ Agencies []survey.Agency }
 	if err := json.Unmarshal([]byte(pub.body), &pubList); err != nil {
 		t.Fatalf("public agencies: %s: %v", pub, err)
@@ -816,9 +714,9 @@ func TestAdminMergeLineageAndResponses(t *testing.T) {
 	}
 
 	// Merging from an agency already merged, or into one, is refused.
-	azWantFieldError(t, "merge from a merged agency", admin.api(t, http.MethodPost, "/api/v1/admin/merges",
+	wantFieldError(t, "merge from a merged agency", admin.api(t, http.MethodPost, "/api/v1/admin/merges",
 		map[string]any{"from": []string{"so-giao-thong"}, "into": "so-cong-thuong", "date": "2025-08-01"}), "from")
-	azWantFieldError(t, "merge into a merged agency", admin.api(t, http.MethodPost, "/api/v1/admin/merges",
+	wantFieldError(t, "merge into a merged agency", admin.api(t, http.MethodPost, "/api/v1/admin/merges",
 		map[string]any{"from": []string{"so-cong-thuong"}, "into": "so-xay-dung", "date": "2025-08-01"}), "into")
 
 	// A second merger, through the page: the lineage is the whole chain.
@@ -826,7 +724,7 @@ func TestAdminMergeLineageAndResponses(t *testing.T) {
 	if r.status != http.StatusSeeOther || r.location() != "/admin/agencies/so-cong-thuong" {
 		t.Fatalf("merge through the page: %s", r)
 	}
-	top := azGetAgency(t, admin, "so-cong-thuong")
+	top := getAgency(t, admin, "so-cong-thuong")
 	if want := []string{"so-cong-thuong", "so-tn-mt", "so-nn-ptnt", "so-giao-thong", "so-xay-dung"}; !slices.Equal(top.Lineage, want) {
 		t.Errorf("lineage after two mergers = %v, want %v", top.Lineage, want)
 	}
@@ -839,16 +737,16 @@ func TestAdminMergeLineageAndResponses(t *testing.T) {
 	// The survivor's page lists its lineage; the merge page refuses a self-merge.
 	p := admin.get(t, "/admin/agencies/so-cong-thuong")
 	for _, code := range []string{"so-tn-mt", "so-nn-ptnt", "so-giao-thong", "so-xay-dung"} {
-		if !strings.Contains(p.body, `href="/admin/agencies/`+code+`"`) {
+		if !hasElement(p.body, "[href=\"/admin/agencies/"+code+"\"]") {
 			t.Errorf("survivor page does not list %s in its lineage", code)
 		}
 	}
 	r = admin.post(t, "/admin/merge", url.Values{"from": {"so-cong-thuong"}, "into": {"so-cong-thuong"}, "date": {"2025-09-01"}})
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="errors"`) {
+	if r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"errors\"]") {
 		t.Errorf("self-merge through the page: %s, want 400 with the error summary", r)
 	}
 	// Audit of the merger, with before and after.
-	for _, e := range azFindAudit(azAuditEntries(t, admin), "agency_merge", "so-tn-mt") {
+	for _, e := range findAudit(auditEntries(t, admin), "agency_merge", "so-tn-mt") {
 		if e.Before == "" || e.After == "" || !strings.Contains(e.After, `"mergedInto":"so-tn-mt"`) {
 			t.Errorf("merge audit entry: %+v", e)
 		}
@@ -857,25 +755,25 @@ func TestAdminMergeLineageAndResponses(t *testing.T) {
 
 func TestAdminDissolve(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 
-	before := azResponseID(t, azSubmit(t, env, "x-thuong-lam", "dat-dai"))
+	before := responseIDOf(t, submitByAPI(t, env, "x-thuong-lam", "dat-dai"))
 	r := admin.api(t, http.MethodPost, "/api/v1/admin/agencies/x-thuong-lam/dissolve", map[string]string{"date": "2025-07-01"})
 	if r.status != http.StatusOK {
 		t.Fatalf("dissolve: %s", r)
 	}
-	a := azGetAgency(t, admin, "x-thuong-lam")
+	a := getAgency(t, admin, "x-thuong-lam")
 	if a.Active || a.MergedInto != "" || !a.Until.Equal(time.Date(2025, 7, 1, 0, 0, 0, 0, hcm)) {
 		t.Errorf("dissolved agency: %+v", a.Agency)
 	}
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/s/x-thuong-lam/dat-dai", "", nil); r.status != http.StatusNotFound {
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/s/x-thuong-lam/dat-dai", "", nil); r.status != http.StatusNotFound {
 		t.Errorf("public form of a dissolved agency: %s, want 404", r)
 	}
 	if resp, err := env.store.Response(context.Background(), before); err != nil || resp.Agency != "x-thuong-lam" {
 		t.Errorf("response of the dissolved agency: %+v, %v", resp, err)
 	}
-	azWantFieldError(t, "dissolve twice", admin.api(t, http.MethodPost, "/api/v1/admin/agencies/x-thuong-lam/dissolve", map[string]string{"date": "2025-07-02"}), "date")
-	azWantFieldError(t, "dissolve with a bad date", admin.api(t, http.MethodPost, "/api/v1/admin/agencies/tt-na-hang/dissolve", map[string]string{"date": "yesterday"}), "date")
+	wantFieldError(t, "dissolve twice", admin.api(t, http.MethodPost, "/api/v1/admin/agencies/x-thuong-lam/dissolve", map[string]string{"date": "2025-07-02"}), "date")
+	wantFieldError(t, "dissolve with a bad date", admin.api(t, http.MethodPost, "/api/v1/admin/agencies/tt-na-hang/dissolve", map[string]string{"date": "yesterday"}), "date")
 	if r := admin.api(t, http.MethodPost, "/api/v1/admin/agencies/no-such/dissolve", map[string]string{"date": "2025-07-01"}); r.status != http.StatusNotFound {
 		t.Errorf("dissolve unknown: %s, want 404", r)
 	}
@@ -884,10 +782,10 @@ func TestAdminDissolve(t *testing.T) {
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("dissolve through the page: %s", r)
 	}
-	if a := azGetAgency(t, admin, "tt-na-hang"); a.Active {
+	if a := getAgency(t, admin, "tt-na-hang"); a.Active {
 		t.Errorf("tt-na-hang still active")
 	}
-	if es := azFindAudit(azAuditEntries(t, admin), "agency_dissolve", "tt-na-hang"); len(es) != 1 || es[0].Before == "" || es[0].After == "" {
+	if es := findAudit(auditEntries(t, admin), "agency_dissolve", "tt-na-hang"); len(es) != 1 || es[0].Before == "" || es[0].After == "" {
 		t.Errorf("dissolve audit: %+v", es)
 	}
 }
@@ -897,7 +795,7 @@ func TestAdminDissolve(t *testing.T) {
 func TestAdminUsers(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 
 	user := func(username, role, password string, agencies ...string) map[string]any {
 		if agencies == nil {
@@ -918,7 +816,7 @@ func TestAdminUsers(t *testing.T) {
 		{"unknown role", user("nv-a", "root", "password-12345"), "role"},
 		{"duplicate of admin", user("admin", "admin", "password-12345"), "username"},
 	} {
-		azWantFieldError(t, tc.name, admin.api(t, http.MethodPost, "/api/v1/admin/users", tc.body), tc.field)
+		wantFieldError(t, tc.name, admin.api(t, http.MethodPost, "/api/v1/admin/users", tc.body), tc.field)
 	}
 	if _, err := env.store.User(ctx, "nv-a"); !errors.Is(err, survey.ErrNotFound) {
 		t.Errorf("an invalid user was stored: %v", err)
@@ -945,7 +843,7 @@ func TestAdminUsers(t *testing.T) {
 
 	// Through the page: a staff user without agency is refused.
 	r = admin.post(t, "/admin/users", url.Values{"username": {"nv-b"}, "name": {"B"}, "role": {"staff"}, "password": {"password-12345"}})
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="errors"`) || strings.Contains(r.body, "password-12345") {
+	if r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"errors\"]") || strings.Contains(r.body, "password-12345") {
 		t.Errorf("page create without agency: %s, want 400 with the summary and no password echoed", r)
 	}
 	r = admin.post(t, "/admin/users", url.Values{"username": {"nv-b"}, "name": {"B"}, "role": {"staff"}, "agencies": {"so-tu-phap"}, "password": {"password-12345"}})
@@ -954,7 +852,7 @@ func TestAdminUsers(t *testing.T) {
 	}
 
 	// Disabling ends the user's session and token at once.
-	staff := azLogin(t, env, "nv-a", "password-12345")
+	staff := loginAs(t, env, "nv-a", "password-12345")
 	staff.token = staff.fetchToken(t, "nv-a")
 	if r := staff.get(t, "/admin"); r.status != http.StatusForbidden {
 		t.Fatalf("staff on /admin before disabling: %s, want 403", r)
@@ -974,13 +872,13 @@ func TestAdminUsers(t *testing.T) {
 	if r := staff.api(t, http.MethodGet, "/api/v1/admin/agencies", nil); r.status != http.StatusUnauthorized {
 		t.Errorf("disabled user's token: %s, want 401", r)
 	}
-	if r := azLoginForm(t, env, env.client(t), "nv-a", "password-12345"); r.status != http.StatusUnauthorized || r.cookie(sessionCookie) != nil {
+	if r := loginForm(t, env, env.client(t), "nv-a", "password-12345"); r.status != http.StatusUnauthorized || r.cookie(sessionCookie) != nil {
 		t.Errorf("disabled user logs in: %s", r)
 	}
 
 	// Editing through the page; the "disabled" checkbox (sent as "on", as
 	// browsers do) disables the user and ends its sessions too.
-	b := azLogin(t, env, "nv-b", "password-12345")
+	b := loginAs(t, env, "nv-b", "password-12345")
 	r = admin.post(t, "/admin/users/nv-b", url.Values{"name": {"B renamed"}, "role": {"staff"}, "agencies": {"so-tu-phap"}})
 	if r.status != http.StatusSeeOther {
 		t.Errorf("edit through the page: %s", r)
@@ -993,8 +891,8 @@ func TestAdminUsers(t *testing.T) {
 	}
 
 	// Narrowing a user's agencies or role ends its sessions too.
-	pw := azInsertUser(t, env, "nv-c", survey.RoleInspector)
-	cUser := azLogin(t, env, "nv-c", pw)
+	pw := insertUser(t, env, "nv-c", survey.RoleInspector)
+	cUser := loginAs(t, env, "nv-c", pw)
 	r = admin.api(t, http.MethodPut, "/api/v1/admin/users/nv-c", map[string]any{"name": "C", "role": "staff", "agencies": []string{"so-tu-phap"}})
 	if r.status != http.StatusOK {
 		t.Fatalf("demote: %s", r)
@@ -1014,7 +912,7 @@ func TestAdminUsers(t *testing.T) {
 		}
 	}
 	r = admin.post(t, "/admin/users/admin", url.Values{"name": {"Administrator"}, "role": {"admin"}, "disabled": {"on"}})
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="errors"`) {
+	if r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"errors\"]") {
 		t.Errorf("disable itself through the page: %s, want 400 with the error summary", r)
 	}
 	if u, err := env.store.User(ctx, "admin"); err != nil || u.Disabled || u.Role != survey.RoleAdmin {
@@ -1030,11 +928,11 @@ func TestAdminUsers(t *testing.T) {
 
 func TestAdminPasswordReset(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
-	pw := azInsertUser(t, env, "nv-reset", survey.RoleInspector)
-	u := azLogin(t, env, "nv-reset", pw)
+	admin := newAdmin(t, env)
+	pw := insertUser(t, env, "nv-reset", survey.RoleInspector)
+	u := loginAs(t, env, "nv-reset", pw)
 
-	azWantFieldError(t, "short password", admin.api(t, http.MethodPost, "/api/v1/admin/users/nv-reset/password", map[string]string{"password": "short"}), "password")
+	wantFieldError(t, "short password", admin.api(t, http.MethodPost, "/api/v1/admin/users/nv-reset/password", map[string]string{"password": "short"}), "password")
 	if r := u.get(t, "/admin"); r.status != http.StatusForbidden {
 		t.Fatalf("a refused reset ended the session: %s", r)
 	}
@@ -1045,10 +943,10 @@ func TestAdminPasswordReset(t *testing.T) {
 	if r := u.get(t, "/admin"); r.status != http.StatusSeeOther {
 		t.Errorf("session after a password reset: %s, want 303 to /login", r)
 	}
-	if r := azLoginForm(t, env, env.client(t), "nv-reset", pw); r.status != http.StatusUnauthorized {
+	if r := loginForm(t, env, env.client(t), "nv-reset", pw); r.status != http.StatusUnauthorized {
 		t.Errorf("old password after reset: %s, want 401", r)
 	}
-	if r := azLoginForm(t, env, env.client(t), "nv-reset", "brand-new-password"); r.status != http.StatusSeeOther {
+	if r := loginForm(t, env, env.client(t), "nv-reset", "brand-new-password"); r.status != http.StatusSeeOther {
 		t.Errorf("new password after reset: %s, want 303", r)
 	}
 	r = admin.post(t, "/admin/users/nv-reset/password", url.Values{"password": {"abc"}})
@@ -1065,8 +963,8 @@ func TestAdminPasswordReset(t *testing.T) {
 func TestAdminTokens(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
-	admin := azAdmin(t, env)
-	azInsertUser(t, env, "ops", survey.RoleAdmin)
+	admin := newAdmin(t, env)
+	insertUser(t, env, "ops", survey.RoleAdmin)
 
 	r := admin.api(t, http.MethodPost, "/api/v1/admin/users/ops/tokens", map[string]string{"label": "nightly import"})
 	if r.status != http.StatusCreated {
@@ -1089,14 +987,14 @@ func TestAdminTokens(t *testing.T) {
 	}
 
 	// Use it (as ops, an administrator), in either spelling of the scheme.
-	if r := azAPI(t, env, tok.Token, http.MethodGet, "/api/v1/admin/agencies", nil); r.status != http.StatusOK {
+	if r := callAPI(t, env, tok.Token, http.MethodGet, "/api/v1/admin/agencies", nil); r.status != http.StatusOK {
 		t.Errorf("use the token: %s", r)
 	}
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/api/v1/admin/agencies", "", map[string]string{"Authorization": "bearer " + tok.Token}); r.status != http.StatusOK {
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/api/v1/admin/agencies", "", map[string]string{"Authorization": "bearer " + tok.Token}); r.status != http.StatusOK {
 		t.Errorf("lower-case bearer: %s", r)
 	}
 	for _, h := range []string{"Basic " + tok.Token, "Bearer", "Bearer " + tok.Token + "x", tok.Token} {
-		if r := azDo(t, nil, http.MethodGet, env.http.URL+"/api/v1/admin/agencies", "", map[string]string{"Authorization": h}); r.status != http.StatusUnauthorized {
+		if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/api/v1/admin/agencies", "", map[string]string{"Authorization": h}); r.status != http.StatusUnauthorized {
 			t.Errorf("Authorization %q: %s, want 401", h, r)
 		}
 	}
@@ -1105,7 +1003,7 @@ func TestAdminTokens(t *testing.T) {
 	if r := admin.api(t, http.MethodDelete, "/api/v1/admin/tokens/"+tok.ID, nil); r.status != http.StatusNoContent {
 		t.Fatalf("revoke: %s", r)
 	}
-	if r := azAPI(t, env, tok.Token, http.MethodGet, "/api/v1/admin/agencies", nil); r.status != http.StatusUnauthorized {
+	if r := callAPI(t, env, tok.Token, http.MethodGet, "/api/v1/admin/agencies", nil); r.status != http.StatusUnauthorized {
 		t.Errorf("revoked token: %s, want 401", r)
 	}
 	if r := admin.api(t, http.MethodDelete, "/api/v1/admin/tokens/no-such-id", nil); r.status != http.StatusNotFound {
@@ -1114,8 +1012,8 @@ func TestAdminTokens(t *testing.T) {
 	if r := admin.api(t, http.MethodPost, "/api/v1/admin/users/no-such/tokens", map[string]string{"label": "x"}); r.status != http.StatusNotFound {
 		t.Errorf("token for an unknown user: %s, want 404", r)
 	}
-	es := azAuditEntries(t, admin)
-	if len(azFindAudit(es, "token_create", "ops")) != 1 || len(azFindAudit(es, "token_revoke", "ops")) != 1 {
+	es := auditEntries(t, admin)
+	if len(findAudit(es, "token_create", "ops")) != 1 || len(findAudit(es, "token_revoke", "ops")) != 1 {
 		t.Errorf("token audit entries missing")
 	}
 
@@ -1124,30 +1022,34 @@ func TestAdminTokens(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("create token through the page: %s", r)
 	}
-	m := regexp.MustCompile(`<code id="new-token">([^<]+)</code>`).FindStringSubmatch(r.body)
-	if m == nil {
+	pageTok := textOf(findFirst(mustHTML(t, r.body), `code#new-token`))
+	if pageTok == "" {
 		t.Fatalf("new token not shown: %s", r)
 	}
-	pageTok := m[1]
 	if cc := r.header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
 		t.Errorf("page showing a token: Cache-Control %q, want no-store", cc)
 	}
-	if r := azAPI(t, env, pageTok, http.MethodGet, "/api/v1/admin/users", nil); r.status != http.StatusOK {
+	if r := callAPI(t, env, pageTok, http.MethodGet, "/api/v1/admin/users", nil); r.status != http.StatusOK {
 		t.Errorf("use the page's token: %s", r)
 	}
 	again := admin.get(t, "/admin/users/ops")
 	if strings.Contains(again.body, pageTok) {
 		t.Errorf("the token is shown a second time")
 	}
-	rm := regexp.MustCompile(`action="/admin/tokens/([0-9a-f]+)/revoke"`).FindAllStringSubmatch(again.body, -1)
+	var rm []string
+	for _, action := range attrsOf(mustHTML(t, again.body), `form[action^=/admin/tokens/]`, "action") {
+		if strings.HasSuffix(action, "/revoke") {
+			rm = append(rm, action)
+		}
+	}
 	if len(rm) != 1 {
 		t.Fatalf("revoke buttons on the user page: %d, want 1 (the other token is revoked)", len(rm))
 	}
-	r = admin.post(t, "/admin/tokens/"+rm[0][1]+"/revoke", nil)
+	r = admin.post(t, rm[0], nil)
 	if r.status != http.StatusSeeOther || r.location() != "/admin/users/ops" {
 		t.Errorf("revoke through the page: %s", r)
 	}
-	if r := azAPI(t, env, pageTok, http.MethodGet, "/api/v1/admin/users", nil); r.status != http.StatusUnauthorized {
+	if r := callAPI(t, env, pageTok, http.MethodGet, "/api/v1/admin/users", nil); r.status != http.StatusUnauthorized {
 		t.Errorf("token revoked through the page: %s, want 401", r)
 	}
 
@@ -1158,7 +1060,7 @@ func TestAdminTokens(t *testing.T) {
 	if r := admin.api(t, http.MethodPut, "/api/v1/admin/users/ops", map[string]any{"name": "Ops", "role": "admin", "disabled": true}); r.status != http.StatusOK {
 		t.Fatalf("disable ops: %s", r)
 	}
-	if r := azAPI(t, env, third.Token, http.MethodGet, "/api/v1/admin/users", nil); r.status != http.StatusUnauthorized {
+	if r := callAPI(t, env, third.Token, http.MethodGet, "/api/v1/admin/users", nil); r.status != http.StatusUnauthorized {
 		t.Errorf("token of a disabled user: %s, want 401", r)
 	}
 }
@@ -1167,11 +1069,11 @@ func TestAdminTokens(t *testing.T) {
 
 func TestAdminPagesListAndEscape(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 
 	home := admin.get(t, "/admin")
 	for _, link := range []string{"/admin/agencies", "/admin/users", "/admin/audit"} {
-		if !strings.Contains(home.body, `href="`+link+`"`) {
+		if !hasElement(home.body, "[href=\""+link+"\"]") {
 			t.Errorf("admin home lacks a link to %s", link)
 		}
 	}
@@ -1181,7 +1083,7 @@ func TestAdminPagesListAndEscape(t *testing.T) {
 		t.Fatalf("agency list: %s", list)
 	}
 	for _, a := range survey.LegacySeedAgencies() {
-		if !strings.Contains(list.body, `href="/admin/agencies/`+a.Code+`"`) || !strings.Contains(list.body, a.Name.Vi) {
+		if !hasElement(list.body, "[href=\"/admin/agencies/"+a.Code+"\"]") || !strings.Contains(list.body, a.Name.Vi) {
 			t.Errorf("agency list lacks %s (%s)", a.Code, a.Name.Vi)
 		}
 	}
@@ -1209,7 +1111,7 @@ func TestAdminPagesListAndEscape(t *testing.T) {
 
 	for _, p := range []struct {
 		name string
-		r    azResult
+		r    httpResult
 	}{
 		{"agency list", admin.get(t, "/admin/agencies")},
 		{"agency list (en)", admin.get(t, "/admin/agencies?lang=en")},
@@ -1220,7 +1122,7 @@ func TestAdminPagesListAndEscape(t *testing.T) {
 		{"user page", admin.get(t, "/admin/users/nv-xss")},
 		{"audit", admin.get(t, "/admin/audit")},
 		{"failed create", failed},
-		{"public form", azDo(t, nil, http.MethodGet, env.http.URL+"/s/so-xss/tu-phap", "", nil)},
+		{"public form", doRequest(t, nil, http.MethodGet, env.http.URL+"/s/so-xss/tu-phap", "", nil)},
 	} {
 		if p.r.status >= 500 {
 			t.Errorf("%s: %s", p.name, p.r)
@@ -1243,7 +1145,7 @@ func TestAdminPagesListAndEscape(t *testing.T) {
 	}
 
 	// The login page echoes the user name typed, escaped.
-	r = azLoginForm(t, env, env.client(t), `"><script>alert(2)</script>`, "whatever-password")
+	r = loginForm(t, env, env.client(t), `"><script>alert(2)</script>`, "whatever-password")
 	if r.status != http.StatusUnauthorized || strings.Contains(r.body, "<script>alert(2)") {
 		t.Errorf("failed login page: %s", r)
 	}

@@ -74,7 +74,7 @@ func TestAttentionLoopEndToEnd(t *testing.T) {
 	}
 
 	env, stop := start(3 * time.Second)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	path := "/api/v1/admin/agencies/" + landAgency + "/notifications"
 	if r := admin.api(t, http.MethodPut, path, map[string]any{"emails": []string{"vanthu@tnmt.example.gov.vn"},
 		"webhook": map[string]string{"url": rc.URL + "/pakn", "secret": secret}}); r.status != http.StatusOK {
@@ -117,7 +117,7 @@ func TestAttentionLoopEndToEnd(t *testing.T) {
 	}
 
 	// The digest, asked for now, carries the item.
-	admin = azAdmin(t, env)
+	admin = newAdmin(t, env)
 	r := admin.api(t, http.MethodPost, "/api/v1/admin/digests", nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("digests: %s", r)
@@ -131,8 +131,8 @@ func TestAttentionLoopEndToEnd(t *testing.T) {
 	}
 
 	// Staff resolve it: the citizen's address hears, and the contact is gone.
-	azInsertUser(t, env, "staff-land", survey.RoleStaff, landAgency)
-	staff := azLogin(t, env, "staff-land", "pw-staff-land-secret")
+	insertUser(t, env, "staff-land", survey.RoleStaff, landAgency)
+	staff := loginAs(t, env, "staff-land", "pw-staff-land-secret")
 	staff.token = staff.fetchToken(t, "staff")
 	if r := staff.api(t, http.MethodPost, "/api/v1/attention/"+id, map[string]string{"state": "resolved", "note": "Đã liên hệ"}); r.status != http.StatusOK {
 		t.Fatalf("resolve: %s", r)

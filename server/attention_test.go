@@ -83,7 +83,7 @@ type atList struct {
 	}
 }
 
-func atGet(t testing.TB, u *azUser, query string) atList {
+func atGet(t testing.TB, u *staffUser, query string) atList {
 	t.Helper()
 	r := u.api(t, http.MethodGet, "/api/v1/attention"+query, nil)
 	if r.status != http.StatusOK {
@@ -104,7 +104,7 @@ func TestAttentionFromTheFormOnceWithContact(t *testing.T) {
 
 	c := env.client(t)
 	page := env.getPage(t, c, landPath)
-	if !strings.Contains(page.body, `name="contactPhone"`) || !strings.Contains(page.body, "Tôi muốn cơ quan liên hệ lại") {
+	if !hasElement(page.body, "[name=\"contactPhone\"]") || !strings.Contains(page.body, "Tôi muốn cơ quan liên hệ lại") {
 		t.Fatal("the form does not offer the contact block with a key set")
 	}
 	vals := atLowValues(t, env, c, phone, email)
@@ -114,7 +114,7 @@ func TestAttentionFromTheFormOnceWithContact(t *testing.T) {
 		noConsent[k] = v
 	}
 	noConsent.Del("contactConsent")
-	if r := env.postSurvey(t, c, landPath, noConsent); r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="contact-consent-err"`) {
+	if r := env.postSurvey(t, c, landPath, noConsent); r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"contact-consent-err\"]") {
 		t.Fatalf("no consent: status %d, want 400 with the consent message", r.status)
 	}
 	for i := range 2 { // the second is a replay of the same form
@@ -124,132 +124,144 @@ func TestAttentionFromTheFormOnceWithContact(t *testing.T) {
 	}
 	id := vals.Get("key")
 	atFlush(t, env)
-
-	// Plain contact details are nowhere in the database files.
-	found, files := atGrep(t, dir, phone, email, "tran.thi.binh")
-	if files == 0 || len(found) > 0 {
-		t.Fatalf("database files: %d read, plain contact found: %v", files, found)
-	}
-
-	azInsertUser(t, env, "staff-land", survey.RoleStaff, landAgency)
-	staff := azLogin(t, env, "staff-land", "pw-staff-land-secret")
-	staff.token = staff.fetchToken(t, "staff")
-	inspPW := azInsertUser(t, env, "insp", survey.RoleInspector)
-	insp := azLogin(t, env, "insp", inspPW)
-	insp.token = insp.fetchToken(t, "insp")
-	otherPW := azInsertUser(t, env, "staff-other", survey.RoleStaff, "so-tu-phap")
-	other := azLogin(t, env, "staff-other", otherPW)
-	other.token = other.fetchToken(t, "other")
-
-	l := atGet(t, staff, "?agency="+landAgency)
-	if len(l.Items) != 1 || l.Items[0].ID != id {
-		t.Fatalf("items = %+v, want the one response once", l.Items)
-	}
-	it := l.Items[0]
-	for _, want := range []string{survey.ReasonFactorLow, survey.ReasonOverallLow, survey.ReasonCommentLow, survey.ReasonContactRequested} {
-		if !slices.Contains(it.Reasons, want) {
-			t.Errorf("reasons %v lack %s", it.Reasons, want)
+	// Carried from step to step.
+	var (
+		staff *staffUser
+		l     atList
+		it    struct {
+			survey.AttentionItem
+			ContactDetails *survey.Contact
 		}
-	}
-	if it.Overall != 1 || it.State != survey.AttentionNew || it.Comment == "" || len(it.Factors) != 5 {
-		t.Errorf("item = %+v", it.AttentionItem)
-	}
-	if it.ContactDetails == nil || it.ContactDetails.Phone != phone || it.ContactDetails.Email != email {
-		t.Errorf("staff see contact %+v, want %s and %s", it.ContactDetails, phone, email)
-	}
-	if l.Counts.Open != 1 || l.Counts.Overdue != 0 {
-		t.Errorf("counts = %+v, want one open", l.Counts)
-	}
-	// The inspector sees the item, not the contact; staff of another agency nothing.
-	if li := atGet(t, insp, "?agency="+landAgency); len(li.Items) != 1 || li.Items[0].ContactDetails != nil || !li.Items[0].Contact {
-		t.Errorf("inspector: %+v, want the item without contact details", li.Items)
-	}
-	if r := other.api(t, http.MethodGet, "/api/v1/attention?agency="+landAgency, nil); r.status != http.StatusForbidden {
-		t.Errorf("staff of another agency: %s, want 403", r)
-	}
-	if lo := atGet(t, other, ""); len(lo.Items) != 0 || slices.Contains(lo.Agencies, landAgency) {
-		t.Errorf("staff of another agency, every agency: %+v", lo)
-	}
-	if r := insp.api(t, http.MethodPost, "/api/v1/attention/"+id, map[string]string{"state": "acknowledged"}); r.status != http.StatusForbidden {
-		t.Errorf("inspector writes: %s, want 403", r)
-	}
-	if r := other.api(t, http.MethodPost, "/api/v1/attention/"+id, map[string]string{"state": "acknowledged"}); r.status != http.StatusForbidden {
-		t.Errorf("staff of another agency writes: %s, want 403", r)
-	}
+	)
 
-	// Bad input: a JSON error naming the field.
-	for _, body := range []any{map[string]string{"state": "done"}, map[string]string{"state": "new"}, map[string]string{},
-		map[string]string{"state": "resolved", "note": strings.Repeat("x", survey.AttentionNoteMax+1)}} {
-		r := staff.api(t, http.MethodPost, "/api/v1/attention/"+id, body)
-		e := azDecodeErr(t, r)
-		if r.status != http.StatusBadRequest || e.Error.Code != "validation_failed" || len(e.Error.Fields) != 1 {
-			t.Errorf("body %v: %s, want 400 validation_failed with one field", body, r)
+	step(t, "Plain contact details are nowhere in the database files", func(t *testing.T) {
+		found, files := atGrep(t, dir, phone, email, "tran.thi.binh")
+		if files == 0 || len(found) > 0 {
+			t.Fatalf("database files: %d read, plain contact found: %v", files, found)
 		}
-	}
-	if r := staff.api(t, http.MethodPost, "/api/v1/attention/no-such-item", map[string]string{"state": "acknowledged"}); r.status != http.StatusNotFound {
-		t.Errorf("unknown item: %s, want 404", r)
-	}
-	// A cookie call without the CSRF header is refused; with it, it works.
-	r := azDo(t, staff.c, http.MethodPost, env.http.URL+"/api/v1/attention/"+id, `{"state":"acknowledged"}`,
-		map[string]string{"Content-Type": "application/json"})
-	if r.status != http.StatusForbidden && r.status != http.StatusUnauthorized {
-		t.Errorf("cookie call without CSRF header: %s, want refused", r)
-	}
-	r = azDo(t, staff.c, http.MethodPost, env.http.URL+"/api/v1/attention/"+id, `{"state":"acknowledged","note":"Đã gọi điện"}`,
-		map[string]string{"Content-Type": "application/json", csrfHeader: staff.csrf})
-	if r.status != http.StatusOK {
-		t.Fatalf("acknowledge: %s", r)
-	}
 
-	var mu sync.Mutex
-	var told []string
-	env.srv.OnContactResolved(func(_ context.Context, item survey.AttentionItem, addr string, lang survey.Lang) {
-		mu.Lock()
-		defer mu.Unlock()
-		told = append(told, item.ID+" "+addr+" "+string(lang))
-	})
-	if r := staff.api(t, http.MethodPost, "/api/v1/attention/"+id, map[string]string{"state": "resolved", "note": "Đã hướng dẫn lại"}); r.status != http.StatusOK {
-		t.Fatalf("resolve: %s", r)
-	}
-	mu.Lock()
-	if len(told) != 1 || told[0] != id+" "+email+" vi" {
-		t.Errorf("resolution hook told %v, want once with the e-mail", told)
-	}
-	mu.Unlock()
-	l = atGet(t, staff, "?agency="+landAgency)
-	if it := l.Items[0]; it.State != survey.AttentionResolved || it.ContactDetails != nil || !it.Contact || len(it.History) != 2 {
-		t.Errorf("after resolution: %+v, contact %+v", it.AttentionItem, it.ContactDetails)
-	}
-	if l.Counts.Open != 0 || l.Counts.MedianDaysToResolve == nil {
-		t.Errorf("counts after resolution = %+v", l.Counts)
-	}
-	if _, err := env.store.Contact(ctx, id, time.Now()); err == nil {
-		t.Error("the contact is still stored after resolution")
-	}
-	if l := atGet(t, staff, "?agency="+landAgency+"&state=open"); len(l.Items) != 0 {
-		t.Errorf("state=open lists %d items, want 0", len(l.Items))
-	}
-	if r := staff.api(t, http.MethodGet, "/api/v1/attention?state=closed", nil); r.status != http.StatusBadRequest {
-		t.Errorf("bad state filter: %s, want 400", r)
-	}
+		insertUser(t, env, "staff-land", survey.RoleStaff, landAgency)
+		staff = loginAs(t, env, "staff-land", "pw-staff-land-secret")
+		staff.token = staff.fetchToken(t, "staff")
+		inspPW := insertUser(t, env, "insp", survey.RoleInspector)
+		insp := loginAs(t, env, "insp", inspPW)
+		insp.token = insp.fetchToken(t, "insp")
+		otherPW := insertUser(t, env, "staff-other", survey.RoleStaff, "so-tu-phap")
+		other := loginAs(t, env, "staff-other", otherPW)
+		other.token = other.fetchToken(t, "other")
 
-	// Each change is in the audit log, with the state before and after.
-	entries, err := env.store.Audit(ctx, "", 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var changes []string
-	for _, e := range entries {
-		if e.Action == "attention.update" && e.Target == id && e.Actor == "staff-land" {
-			changes = append(changes, e.Before+" -> "+e.After)
-			if strings.Contains(e.Before+e.After, phone) || strings.Contains(e.Before+e.After, email) {
-				t.Errorf("the audit log holds the contact: %s", e.After)
+		l = atGet(t, staff, "?agency="+landAgency)
+		if len(l.Items) != 1 || l.Items[0].ID != id {
+			t.Fatalf("items = %+v, want the one response once", l.Items)
+		}
+		it = l.Items[0]
+		for _, want := range []string{survey.ReasonFactorLow, survey.ReasonOverallLow, survey.ReasonCommentLow, survey.ReasonContactRequested} {
+			if !slices.Contains(it.Reasons, want) {
+				t.Errorf("reasons %v lack %s", it.Reasons, want)
 			}
 		}
-	}
-	if len(changes) != 2 || !strings.Contains(changes[0], `"resolved"`) || !strings.Contains(changes[1], `{"state":"new"}`) {
-		t.Errorf("audit entries = %v, want acknowledge then resolve", changes)
-	}
+		if it.Overall != 1 || it.State != survey.AttentionNew || it.Comment == "" || len(it.Factors) != 5 {
+			t.Errorf("item = %+v", it.AttentionItem)
+		}
+		if it.ContactDetails == nil || it.ContactDetails.Phone != phone || it.ContactDetails.Email != email {
+			t.Errorf("staff see contact %+v, want %s and %s", it.ContactDetails, phone, email)
+		}
+		if l.Counts.Open != 1 || l.Counts.Overdue != 0 {
+			t.Errorf("counts = %+v, want one open", l.Counts)
+		}
+		// The inspector sees the item, not the contact; staff of another agency nothing.
+		if li := atGet(t, insp, "?agency="+landAgency); len(li.Items) != 1 || li.Items[0].ContactDetails != nil || !li.Items[0].Contact {
+			t.Errorf("inspector: %+v, want the item without contact details", li.Items)
+		}
+		if r := other.api(t, http.MethodGet, "/api/v1/attention?agency="+landAgency, nil); r.status != http.StatusForbidden {
+			t.Errorf("staff of another agency: %s, want 403", r)
+		}
+		if lo := atGet(t, other, ""); len(lo.Items) != 0 || slices.Contains(lo.Agencies, landAgency) {
+			t.Errorf("staff of another agency, every agency: %+v", lo)
+		}
+		if r := insp.api(t, http.MethodPost, "/api/v1/attention/"+id, map[string]string{"state": "acknowledged"}); r.status != http.StatusForbidden {
+			t.Errorf("inspector writes: %s, want 403", r)
+		}
+		if r := other.api(t, http.MethodPost, "/api/v1/attention/"+id, map[string]string{"state": "acknowledged"}); r.status != http.StatusForbidden {
+			t.Errorf("staff of another agency writes: %s, want 403", r)
+		}
+	})
+
+	step(t, "Bad input: a JSON error naming the field", func(t *testing.T) {
+		for _, body := range []any{map[string]string{"state": "done"}, map[string]string{"state": "new"}, map[string]string{},
+			map[string]string{"state": "resolved", "note": strings.Repeat("x", survey.AttentionNoteMax+1)}} {
+			r := staff.api(t, http.MethodPost, "/api/v1/attention/"+id, body)
+			e := decodeAPIError(t, r)
+			if r.status != http.StatusBadRequest || e.Error.Code != "validation_failed" || len(e.Error.Fields) != 1 {
+				t.Errorf("body %v: %s, want 400 validation_failed with one field", body, r)
+			}
+		}
+		if r := staff.api(t, http.MethodPost, "/api/v1/attention/no-such-item", map[string]string{"state": "acknowledged"}); r.status != http.StatusNotFound {
+			t.Errorf("unknown item: %s, want 404", r)
+		}
+		// A cookie call without the CSRF header is refused; with it, it works.
+		r := doRequest(t, staff.c, http.MethodPost, env.http.URL+"/api/v1/attention/"+id, `{"state":"acknowledged"}`,
+			map[string]string{"Content-Type": "application/json"})
+		if r.status != http.StatusForbidden && r.status != http.StatusUnauthorized {
+			t.Errorf("cookie call without CSRF header: %s, want refused", r)
+		}
+		r = doRequest(t, staff.c, http.MethodPost, env.http.URL+"/api/v1/attention/"+id, `{"state":"acknowledged","note":"Đã gọi điện"}`,
+			map[string]string{"Content-Type": "application/json", csrfHeader: staff.csrf})
+		if r.status != http.StatusOK {
+			t.Fatalf("acknowledge: %s", r)
+		}
+
+		var mu sync.Mutex
+		var told []string
+		env.srv.OnContactResolved(func(_ context.Context, item survey.AttentionItem, addr string, lang survey.Lang) {
+			mu.Lock()
+			defer mu.Unlock()
+			told = append(told, item.ID+" "+addr+" "+string(lang))
+		})
+		if r := staff.api(t, http.MethodPost, "/api/v1/attention/"+id, map[string]string{"state": "resolved", "note": "Đã hướng dẫn lại"}); r.status != http.StatusOK {
+			t.Fatalf("resolve: %s", r)
+		}
+		mu.Lock()
+		if len(told) != 1 || told[0] != id+" "+email+" vi" {
+			t.Errorf("resolution hook told %v, want once with the e-mail", told)
+		}
+		mu.Unlock()
+		l = atGet(t, staff, "?agency="+landAgency)
+		if it := l.Items[0]; it.State != survey.AttentionResolved || it.ContactDetails != nil || !it.Contact || len(it.History) != 2 {
+			t.Errorf("after resolution: %+v, contact %+v", it.AttentionItem, it.ContactDetails)
+		}
+		if l.Counts.Open != 0 || l.Counts.MedianDaysToResolve == nil {
+			t.Errorf("counts after resolution = %+v", l.Counts)
+		}
+		if _, err := env.store.Contact(ctx, id, time.Now()); err == nil {
+			t.Error("the contact is still stored after resolution")
+		}
+		if l := atGet(t, staff, "?agency="+landAgency+"&state=open"); len(l.Items) != 0 {
+			t.Errorf("state=open lists %d items, want 0", len(l.Items))
+		}
+		if r := staff.api(t, http.MethodGet, "/api/v1/attention?state=closed", nil); r.status != http.StatusBadRequest {
+			t.Errorf("bad state filter: %s, want 400", r)
+		}
+	})
+
+	step(t, "Each change is in the audit log, with the state before and after", func(t *testing.T) {
+		entries, err := env.store.Audit(ctx, "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var changes []string
+		for _, e := range entries {
+			if e.Action == "attention.update" && e.Target == id && e.Actor == "staff-land" {
+				changes = append(changes, e.Before+" -> "+e.After)
+				if strings.Contains(e.Before+e.After, phone) || strings.Contains(e.Before+e.After, email) {
+					t.Errorf("the audit log holds the contact: %s", e.After)
+				}
+			}
+		}
+		if len(changes) != 2 || !strings.Contains(changes[0], `"resolved"`) || !strings.Contains(changes[1], `{"state":"new"}`) {
+			t.Errorf("audit entries = %v, want acknowledge then resolve", changes)
+		}
+	})
 }
 
 func TestContactNotOfferedWithoutKey(t *testing.T) {
@@ -283,9 +295,9 @@ func TestAttentionPageAsStaff(t *testing.T) {
 	}
 	id := vals.Get("key")
 	atFlush(t, env)
-	staff := azLogin(t, env, "staff-land", azInsertUser(t, env, "staff-land", survey.RoleStaff, landAgency))
+	staff := loginAs(t, env, "staff-land", insertUser(t, env, "staff-land", survey.RoleStaff, landAgency))
 	r := staff.get(t, "/attention?agency="+landAgency)
-	if r.status != http.StatusOK || !strings.Contains(r.body, `data-id="`+id+`"`) || !strings.Contains(r.body, "0987 654 321") {
+	if r.status != http.StatusOK || !hasElement(r.body, "[data-id=\""+id+"\"]") || !strings.Contains(r.body, "0987 654 321") {
 		t.Fatalf("page: %d, item or contact missing", r.status)
 	}
 	r = staff.post(t, "/attention/"+id, url.Values{"state": {"in_progress"}, "note": {"Đang liên hệ"}, "back": {"/attention?agency=" + landAgency}})
@@ -293,7 +305,7 @@ func TestAttentionPageAsStaff(t *testing.T) {
 		t.Fatalf("change: %s", r)
 	}
 	r = staff.post(t, "/attention/"+id, url.Values{"state": {"closed"}})
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="problem"`) {
+	if r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"problem\"]") {
 		t.Errorf("bad state from the page: %d, want 400 with the message at the item", r.status)
 	}
 	it, err := env.store.AttentionItem(context.Background(), id, time.Now())
@@ -343,7 +355,7 @@ func TestAttentionCountedOnDashboardAndRankings(t *testing.T) {
 		}
 	}
 	atFlush(t, env)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	r := admin.api(t, http.MethodGet, "/api/v1/rankings", nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("rankings: %s", r)
@@ -368,7 +380,7 @@ func TestAttentionCountedOnDashboardAndRankings(t *testing.T) {
 		t.Errorf("rankings JSON lacks the attention object of issue 18")
 	}
 	page := admin.get(t, "/dashboard?agency="+landAgency)
-	if page.status != http.StatusOK || !strings.Contains(page.body, `<strong id="attention-open">2</strong>`) {
+	if page.status != http.StatusOK || !hasText(page.body, "strong[id=\"attention-open\"]", "2") {
 		t.Errorf("dashboard: %d, the open count 2 missing", page.status)
 	}
 }

@@ -40,7 +40,7 @@ func pairCodes(t *testing.T, env *testEnv, codes []string) []string {
 				return
 			}
 			defer res.Body.Close()
-			var e azAPIErr
+			var e apiErrorBody
 			_ = json.NewDecoder(res.Body).Decode(&e)
 			got[i] = e.Error.Code
 			if res.StatusCode == http.StatusOK {
@@ -69,7 +69,7 @@ func countOf(xs []string, x string) int {
 // code count against none.
 func TestKioskPairingCodeBurntByWrongTries(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	limit := survey.PairingCodeMaxTries
 
 	id, code := kioskCreate(t, admin, kioskBody(1))
@@ -134,7 +134,7 @@ func TestKioskPairingCodeBurntByWrongTries(t *testing.T) {
 // Vietnamese by default.
 func TestKioskPairingLockedMessage(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	_, code := kioskCreate(t, admin, kioskBody(1))
 	wrongs := wrongHalves(code, survey.PairingCodeMaxTries)
 	pairCodes(t, env, wrongs[:len(wrongs)-1])

@@ -54,10 +54,10 @@ func lockoutEnv(t *testing.T) *testEnv {
 	return newTestEnvConfig(t, Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 }
 
-func tokenAt(t *testing.T, env *testEnv, addr, username, password string) azResult {
+func tokenAt(t *testing.T, env *testEnv, addr, username, password string) httpResult {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
-	return azDo(t, clientAt(addr), http.MethodPost, env.http.URL+"/api/v1/auth/token", string(body),
+	return doRequest(t, clientAt(addr), http.MethodPost, env.http.URL+"/api/v1/auth/token", string(body),
 		map[string]string{"Content-Type": "application/json"})
 }
 
@@ -68,13 +68,13 @@ func tokenAt(t *testing.T, env *testEnv, addr, username, password string) azResu
 func TestLoginLockoutPerClient(t *testing.T) {
 	env := lockoutEnv(t)
 	ctx := context.Background()
-	if _, err := env.store.EnsureAdmin(ctx, azAdminPassword); err != nil {
+	if _, err := env.store.EnsureAdmin(ctx, adminPassword); err != nil {
 		t.Fatal(err)
 	}
 	const a, b = "203.0.113.10", "198.51.100.20"
 	ca := clientAt(a)
 	for i := 1; i <= 10; i++ {
-		r := azLoginForm(t, env, ca, "admin", "wrong-password-"+string(rune('a'+i)))
+		r := loginForm(t, env, ca, "admin", "wrong-password-"+string(rune('a'+i)))
 		want := http.StatusUnauthorized
 		if i > clientFreeTries {
 			want = http.StatusTooManyRequests
@@ -88,23 +88,23 @@ func TestLoginLockoutPerClient(t *testing.T) {
 	}
 
 	// B has not failed: it gets in, by form and for a token.
-	if r := azLoginForm(t, env, clientAt(b), "admin", azAdminPassword); r.status != http.StatusSeeOther || r.cookie(sessionCookie) == nil {
+	if r := loginForm(t, env, clientAt(b), "admin", adminPassword); r.status != http.StatusSeeOther || r.cookie(sessionCookie) == nil {
 		t.Errorf("right password from B after A's failures: %s, want 303 with a session", r)
 	}
-	if r := tokenAt(t, env, b, "admin", azAdminPassword); r.status != http.StatusCreated {
+	if r := tokenAt(t, env, b, "admin", adminPassword); r.status != http.StatusCreated {
 		t.Errorf("token from B: %s, want 201", r)
 	}
 
 	// A waits, even with the right password, and is told so.
-	r := azLoginForm(t, env, ca, "admin", azAdminPassword)
+	r := loginForm(t, env, ca, "admin", adminPassword)
 	if r.status != http.StatusTooManyRequests || r.cookie(sessionCookie) != nil {
 		t.Errorf("right password from A: %s, want 429 and no session", r)
 	}
 	if !strings.Contains(r.body, env.srv.locales[survey.Vi].T("login.locked")) {
 		t.Errorf("right password from A: the page does not give the lockout message")
 	}
-	tr := tokenAt(t, env, a, "admin", azAdminPassword)
-	if tr.status != http.StatusTooManyRequests || azDecodeErr(t, tr).Error.Code != "too_many_attempts" {
+	tr := tokenAt(t, env, a, "admin", adminPassword)
+	if tr.status != http.StatusTooManyRequests || decodeAPIError(t, tr).Error.Code != "too_many_attempts" {
 		t.Errorf("token from A: %s, want 429 too_many_attempts", tr)
 	}
 
@@ -123,7 +123,7 @@ func TestLoginLockoutPerClient(t *testing.T) {
 	if err := env.store.SetLoginAttempts(ctx, store.LoginAttempts{Key: lockoutKey(t, env, "admin", a), Failures: clientFreeTries, LastFailure: time.Now().Add(-31 * time.Second)}); err != nil {
 		t.Fatal(err)
 	}
-	if r := azLoginForm(t, env, ca, "admin", azAdminPassword); r.status != http.StatusSeeOther {
+	if r := loginForm(t, env, ca, "admin", adminPassword); r.status != http.StatusSeeOther {
 		t.Errorf("right password from A after its wait: %s, want 303", r)
 	}
 	if rec, _ := env.store.LoginAttempts(ctx, lockoutKey(t, env, "admin", a)); rec.Failures != 0 {
@@ -138,7 +138,7 @@ func TestLoginLockoutPerClient(t *testing.T) {
 func TestLoginLockoutConcurrent(t *testing.T) {
 	env := lockoutEnv(t)
 	ctx := context.Background()
-	if _, err := env.store.EnsureAdmin(ctx, azAdminPassword); err != nil {
+	if _, err := env.store.EnsureAdmin(ctx, adminPassword); err != nil {
 		t.Fatal(err)
 	}
 	const n = 20
@@ -191,7 +191,7 @@ func TestLoginLockoutConcurrent(t *testing.T) {
 func TestLoginLockoutUserAlarm(t *testing.T) {
 	env := lockoutEnv(t)
 	ctx := context.Background()
-	if _, err := env.store.EnsureAdmin(ctx, azAdminPassword); err != nil {
+	if _, err := env.store.EnsureAdmin(ctx, adminPassword); err != nil {
 		t.Fatal(err)
 	}
 	gc, _ := gin.CreateTestContext(httptest.NewRecorder())
@@ -206,17 +206,17 @@ func TestLoginLockoutUserAlarm(t *testing.T) {
 	if err := env.store.SetLoginAttempts(ctx, store.LoginAttempts{Key: lockoutKey(t, env, "admin", failed), Failures: 1, LastFailure: now}); err != nil {
 		t.Fatal(err)
 	}
-	if r := tokenAt(t, env, failed, "admin", azAdminPassword); r.status != http.StatusTooManyRequests {
+	if r := tokenAt(t, env, failed, "admin", adminPassword); r.status != http.StatusTooManyRequests {
 		t.Errorf("a client that failed, during the alarm: %s, want 429", r)
 	}
-	if r := tokenAt(t, env, clean, "admin", azAdminPassword); r.status != http.StatusCreated {
+	if r := tokenAt(t, env, clean, "admin", adminPassword); r.status != http.StatusCreated {
 		t.Errorf("a client that has not failed, during the alarm: %s, want 201", r)
 	}
 	// The alarm ends lockMax after the user name's last failure.
 	if err := env.store.SetLoginAttempts(ctx, store.LoginAttempts{Key: userKey, Failures: userAlarmFailures, LastFailure: now.Add(-lockMax - time.Second)}); err != nil {
 		t.Fatal(err)
 	}
-	if r := tokenAt(t, env, failed, "admin", azAdminPassword); r.status != http.StatusCreated {
+	if r := tokenAt(t, env, failed, "admin", adminPassword); r.status != http.StatusCreated {
 		t.Errorf("a client that failed, after the alarm: %s, want 201", r)
 	}
 }

@@ -17,7 +17,7 @@ import (
 // the expiry the answer gives.
 func mintToken(t *testing.T, env *testEnv, username, password string) (string, time.Time) {
 	t.Helper()
-	r := azAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": username, "password": password})
+	r := callAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": username, "password": password})
 	if r.status != http.StatusCreated {
 		t.Fatalf("token for %s: %s", username, r)
 	}
@@ -35,7 +35,7 @@ func mintToken(t *testing.T, env *testEnv, username, password string) (string, t
 // refused token is 401; anything else is a failure of the test).
 func tokenWorks(t *testing.T, env *testEnv, tok string) bool {
 	t.Helper()
-	r := azAPI(t, env, tok, http.MethodGet, "/api/v1/rankings", nil)
+	r := callAPI(t, env, tok, http.MethodGet, "/api/v1/rankings", nil)
 	switch r.status {
 	case http.StatusOK:
 		return true
@@ -49,7 +49,7 @@ func tokenWorks(t *testing.T, env *testEnv, tok string) bool {
 // integrationKeyWorks reports whether an integration key issues an invitation.
 func integrationKeyWorks(t *testing.T, env *testEnv, key string, n int) bool {
 	t.Helper()
-	r := azAPI(t, env, key, http.MethodPost, "/api/v1/invitations",
+	r := callAPI(t, env, key, http.MethodPost, "/api/v1/invitations",
 		map[string]any{"agency": "so-tu-phap", "area": "tu-phap", "dossierRef": fmt.Sprintf("000.00.25.H58-TTL-%04d", n)})
 	switch r.status {
 	case http.StatusCreated:
@@ -66,7 +66,7 @@ func integrationKeyWorks(t *testing.T, env *testEnv, key string, n int) bool {
 func TestTokenExpiresAt(t *testing.T) {
 	env := newTestEnvConfig(t, Config{TokenTTL: 2 * time.Hour})
 	ctx := context.Background()
-	pw := azInsertUser(t, env, "scripter", survey.RoleInspector)
+	pw := insertUser(t, env, "scripter", survey.RoleInspector)
 	before := time.Now()
 	tok, exp := mintToken(t, env, "scripter", pw)
 	if exp.Before(before.Add(2*time.Hour-time.Second)) || exp.After(time.Now().Add(2*time.Hour)) {
@@ -98,14 +98,14 @@ func TestTokenExpiresAt(t *testing.T) {
 
 	// The default is 30 days.
 	env2 := newTestEnv(t)
-	pw2 := azInsertUser(t, env2, "scripter", survey.RoleInspector)
+	pw2 := insertUser(t, env2, "scripter", survey.RoleInspector)
 	if _, exp := mintToken(t, env2, "scripter", pw2); time.Until(exp) < 720*time.Hour-time.Minute || time.Until(exp) > 720*time.Hour {
 		t.Errorf("default expiry %v, want 720 h from now", exp)
 	}
 
 	// An administrator's issued token has none.
-	admin := azAdmin(t, env)
-	key := azIntegrationKey(t, env, admin, "mot-cua", "so-tu-phap")
+	admin := newAdmin(t, env)
+	key := newIntegrationKey(t, env, admin, "mot-cua", "so-tu-phap")
 	if it, err := env.store.Token(ctx, hashID(key)); err != nil || !it.ExpiresAt.IsZero() || it.Kind != store.TokenIssued {
 		t.Errorf("issued token %+v, %v; want kind issued without expiry", it, err)
 	}
@@ -118,9 +118,9 @@ func TestTokenExpiresAt(t *testing.T) {
 // account's agencies keeps its keys.
 func TestTokenDiesWithPasswordRoleAndState(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
-	key := azIntegrationKey(t, env, admin, "mot-cua", "so-tu-phap")
-	pw := azInsertUser(t, env, "scripter", survey.RoleInspector)
+	admin := newAdmin(t, env)
+	key := newIntegrationKey(t, env, admin, "mot-cua", "so-tu-phap")
+	pw := insertUser(t, env, "scripter", survey.RoleInspector)
 	inv := 0
 	others := func(when string) {
 		t.Helper()
@@ -135,7 +135,7 @@ func TestTokenDiesWithPasswordRoleAndState(t *testing.T) {
 			t.Errorf("%s: the integration key stopped working", when)
 		}
 	}
-	user := func(r azResult, what string) {
+	user := func(r httpResult, what string) {
 		t.Helper()
 		if r.status != http.StatusOK && r.status != http.StatusNoContent {
 			t.Fatalf("%s: %s", what, r)
@@ -164,7 +164,7 @@ func TestTokenDiesWithPasswordRoleAndState(t *testing.T) {
 	// before anything else.
 	for _, st := range steps {
 		tok, _ := mintToken(t, env, "scripter", pw)
-		sess := azLogin(t, env, "scripter", pw)
+		sess := loginAs(t, env, "scripter", pw)
 		if !tokenWorks(t, env, tok) {
 			t.Fatalf("before the %s: the token does not work", st.name)
 		}
@@ -183,7 +183,7 @@ func TestTokenDiesWithPasswordRoleAndState(t *testing.T) {
 	user(admin.api(t, http.MethodPut, "/api/v1/admin/users/mot-cua",
 		map[string]any{"name": "Một cửa", "role": "integration", "agencies": []string{"so-tu-phap", "so-tn-mt"}}), "widen integration")
 	others("after a change of the integration account's agencies")
-	second := azIntegrationKey(t, env, admin, "mot-cua-2", "so-tu-phap")
+	second := newIntegrationKey(t, env, admin, "mot-cua-2", "so-tu-phap")
 	if r := admin.api(t, http.MethodDelete, "/api/v1/admin/tokens/"+hashID(second), nil); r.status != http.StatusNoContent {
 		t.Fatalf("revoke: %s", r)
 	}

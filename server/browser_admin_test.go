@@ -117,7 +117,11 @@ func TestBrowserAdminFlow(t *testing.T) {
 		t.Fatalf("the administrator lands on %s after logging in, want /admin", p)
 	}
 
-	// ---- a new agency ----
+	const (
+		v1Text = "Nơi ngồi chờ có đủ chỗ ngồi"
+		edited = "Nơi ngồi chờ rộng rãi, thoáng mát và sạch sẽ"
+		field  = `textarea[name="factors.0.criteria.0.text.vi"]`
+	)
 	const (
 		code   = "so-van-hoa"
 		nameVi = "Sở Văn hóa, Thể thao và Du lịch"
@@ -125,157 +129,159 @@ func TestBrowserAdminFlow(t *testing.T) {
 		level  = survey.LevelProvinceBody
 		area   = "tu-phap"
 	)
-	if s := browserOpen(t, ctx, env, "/admin/agencies"); s != 200 {
-		t.Fatalf("GET /admin/agencies as administrator: %d, want 200", s)
-	}
-	do(t, ctx, "fill the new agency form",
-		chromedp.SendKeys(chromedp.ID("code"), code),
-		chromedp.SendKeys(chromedp.ID("nameVi"), nameVi),
-		chromedp.SendKeys(chromedp.ID("nameEn"), nameEn),
-		chromedp.SetValue(chromedp.ID("level"), string(level)),
-		chromedp.Click(chromedp.CSS(`#areas input[type=checkbox][value="`+area+`"]`)),
-	)
-	if !eval[bool](t, ctx, `document.querySelector('#areas input[value="`+area+`"]').checked`) {
-		t.Fatalf("the area checkbox %s is not checked after clicking it", area)
-	}
-	if s := browserClick(t, ctx, "create the agency", `form[action="/admin/agencies"] button[type=submit]`); s != 200 {
-		t.Fatalf("creating the agency ends on status %d, want 200 (after the 303); errors: %s", s,
-			eval[string](t, ctx, `(document.querySelector('#errors') || {innerText: ''}).innerText`))
-	}
-	if p := browserPath(t, ctx, env); p != "/admin/agencies/"+code {
-		t.Errorf("after creating the agency the browser is at %s, want /admin/agencies/%s", p, code)
-	}
-	browserOpen(t, ctx, env, "/admin/agencies")
-	row := eval[[]string](t, ctx, `(() => {
-		const a = document.querySelector('main table a[href="/admin/agencies/`+code+`"]');
-		return a ? Array.from(a.closest('tr').cells).map(c => c.innerText.trim()) : [];
-	})()`)
-	wantRow := []string{code, nameVi, viMessage(t, env, "level."+string(level)), "Tư pháp – hộ tịch – chứng thực", viMessage(t, env, "admin.active")}
-	if strings.Join(row, " | ") != strings.Join(wantRow, " | ") {
-		t.Errorf("the agency list shows the new agency as\n  %q\nwant\n  %q", row, wantRow)
-	}
 
-	// ---- a new version of the questionnaire ----
-	const (
-		v1Text = "Nơi ngồi chờ có đủ chỗ ngồi"
-		edited = "Nơi ngồi chờ rộng rãi, thoáng mát và sạch sẽ"
-		field  = `textarea[name="factors.0.criteria.0.text.vi"]`
-	)
-	if s := browserOpen(t, ctx, env, "/admin/forms"); s != 200 {
-		t.Fatalf("GET /admin/forms: %d", s)
-	}
-	if s := browserClick(t, ctx, "new draft from v1", `form[action="/admin/forms/sipas-2017/1/draft"] button[type=submit]`); s != 200 {
-		t.Fatalf("making a draft from v1 ends on status %d, want 200", s)
-	}
-	if p := browserPath(t, ctx, env); p != "/admin/forms/sipas-2017/2?done=draft" {
-		t.Fatalf("after making a draft the browser is at %s, want /admin/forms/sipas-2017/2?done=draft", p)
-	}
-	if n := browserText(t, ctx, "p.notice"); n != viMessage(t, env, "forms.notice.draft") {
-		t.Errorf("the draft page's notice is %q", n)
-	}
-	if v := run(t, ctx, "criterion text", chromedp.Value(chromedp.CSS(field))); v != v1Text {
-		t.Fatalf("the draft's first criterion reads %q, want v1's %q", v, v1Text)
-	}
-	// Select the old text, as a double click would, and type over it.
-	eval[bool](t, ctx, `(() => { const e = document.querySelector('`+field+`'); e.focus(); e.select(); return true; })()`)
-	do(t, ctx, "edit the first criterion", chromedp.SendKeys(chromedp.CSS(field), edited))
-	if v := run(t, ctx, "criterion text", chromedp.Value(chromedp.CSS(field))); v != edited {
-		t.Fatalf("after typing, the first criterion reads %q, want %q", v, edited)
-	}
-	if s := browserClick(t, ctx, "save the draft", `form[action="/admin/forms/sipas-2017/2"] > button[type=submit]`); s != 200 {
-		t.Fatalf("saving the draft ends on status %d, want 200; errors: %s", s,
-			eval[string](t, ctx, `(document.querySelector('#errors') || {innerText: ''}).innerText`))
-	}
-	if p := browserPath(t, ctx, env); p != "/admin/forms/sipas-2017/2?done=saved" {
-		t.Fatalf("after saving the browser is at %s, want /admin/forms/sipas-2017/2?done=saved", p)
-	}
-	if v := run(t, ctx, "criterion text", chromedp.Value(chromedp.CSS(field))); v != edited {
-		t.Fatalf("after saving, the first criterion reads %q, want %q", v, edited)
-	}
-	if s := browserClick(t, ctx, "publish v2", `form[action="/admin/forms/sipas-2017/2/publish"] button[type=submit]`); s != 200 {
-		t.Fatalf("publishing ends on status %d, want 200; errors: %s", s,
-			eval[string](t, ctx, `(document.querySelector('#errors') || {innerText: ''}).innerText`))
-	}
-	if p := browserPath(t, ctx, env); p != "/admin/forms/sipas-2017/2?done=published" {
-		t.Fatalf("after publishing the browser is at %s, want /admin/forms/sipas-2017/2?done=published", p)
-	}
-	if n := eval[int](t, ctx, `document.querySelectorAll('form[action="/admin/forms/sipas-2017/2"]').length`); n != 0 {
-		t.Errorf("the published version still shows its edit form")
-	}
-	if !strings.Contains(browserText(t, ctx, "main"), edited) {
-		t.Errorf("the published version does not show the edited criterion %q", edited)
-	}
+	step(t, "a new agency", func(t *testing.T) {
+		if s := browserOpen(t, ctx, env, "/admin/agencies"); s != 200 {
+			t.Fatalf("GET /admin/agencies as administrator: %d, want 200", s)
+		}
+		do(t, ctx, "fill the new agency form",
+			chromedp.SendKeys(chromedp.ID("code"), code),
+			chromedp.SendKeys(chromedp.ID("nameVi"), nameVi),
+			chromedp.SendKeys(chromedp.ID("nameEn"), nameEn),
+			chromedp.SetValue(chromedp.ID("level"), string(level)),
+			chromedp.Click(chromedp.CSS(`#areas input[type=checkbox][value="`+area+`"]`)),
+		)
+		if !eval[bool](t, ctx, `document.querySelector('#areas input[value="`+area+`"]').checked`) {
+			t.Fatalf("the area checkbox %s is not checked after clicking it", area)
+		}
+		if s := browserClick(t, ctx, "create the agency", `form[action="/admin/agencies"] button[type=submit]`); s != 200 {
+			t.Fatalf("creating the agency ends on status %d, want 200 (after the 303); errors: %s", s,
+				eval[string](t, ctx, `(document.querySelector('#errors') || {innerText: ''}).innerText`))
+		}
+		if p := browserPath(t, ctx, env); p != "/admin/agencies/"+code {
+			t.Errorf("after creating the agency the browser is at %s, want /admin/agencies/%s", p, code)
+		}
+		browserOpen(t, ctx, env, "/admin/agencies")
+		row := eval[[]string](t, ctx, `(() => {
+			const a = document.querySelector('main table a[href="/admin/agencies/`+code+`"]');
+			return a ? Array.from(a.closest('tr').cells).map(c => c.innerText.trim()) : [];
+		})()`)
+		wantRow := []string{code, nameVi, viMessage(t, env, "level."+string(level)), "Tư pháp – hộ tịch – chứng thực", viMessage(t, env, "admin.active")}
+		if strings.Join(row, " | ") != strings.Join(wantRow, " | ") {
+			t.Errorf("the agency list shows the new agency as\n  %q\nwant\n  %q", row, wantRow)
+		}
+	})
 
-	// ---- assigned to the justice area from today ----
-	if s := browserOpen(t, ctx, env, "/admin/assignments"); s != 200 {
-		t.Fatalf("GET /admin/assignments: %d", s)
-	}
-	today := time.Now().In(hcm).Format("2006-01-02")
-	if v := run(t, ctx, "start date", chromedp.Value(chromedp.ID("from"))); v != today {
-		t.Errorf("the start date defaults to %q, want today %q", v, today)
-	}
-	do(t, ctx, "choose the area and the version",
-		chromedp.SetValue(chromedp.ID("area"), area),
-		chromedp.SetValue(chromedp.ID("form"), "sipas-2017@2"),
-	)
-	if v := run(t, ctx, "chosen version", chromedp.Value(chromedp.ID("form"))); v != "sipas-2017@2" {
-		t.Fatalf("version 2 is not offered for assignment (select holds %q)", v)
-	}
-	if s := browserClick(t, ctx, "save the assignment", `form[action="/admin/assignments"] button[type=submit]`); s != 200 {
-		t.Fatalf("assigning ends on status %d, want 200; errors: %s", s,
-			eval[string](t, ctx, `(document.querySelector('#errors') || {innerText: ''}).innerText`))
-	}
-	if p := browserPath(t, ctx, env); p != "/admin/assignments?done=saved" {
-		t.Fatalf("after assigning the browser is at %s, want /admin/assignments?done=saved", p)
-	}
-	inForce := eval[string](t, ctx, `(() => {
-		const r = Array.from(document.querySelectorAll('main table tbody tr')).find(r => r.querySelector('th').innerText.trim() === 'Tư pháp – hộ tịch – chứng thực');
-		return r ? r.cells[1].innerText.trim() : '';
-	})()`)
-	if want := viMessage(t, env, "forms.formversion", "sipas-2017", 2); inForce != want {
-		t.Errorf("the justice area's version in force is shown as %q, want %q", inForce, want)
-	}
+	step(t, "a new version of the questionnaire", func(t *testing.T) {
+		if s := browserOpen(t, ctx, env, "/admin/forms"); s != 200 {
+			t.Fatalf("GET /admin/forms: %d", s)
+		}
+		if s := browserClick(t, ctx, "new draft from v1", `form[action="/admin/forms/sipas-2017/1/draft"] button[type=submit]`); s != 200 {
+			t.Fatalf("making a draft from v1 ends on status %d, want 200", s)
+		}
+		if p := browserPath(t, ctx, env); p != "/admin/forms/sipas-2017/2?done=draft" {
+			t.Fatalf("after making a draft the browser is at %s, want /admin/forms/sipas-2017/2?done=draft", p)
+		}
+		if n := browserText(t, ctx, "p.notice"); n != viMessage(t, env, "forms.notice.draft") {
+			t.Errorf("the draft page's notice is %q", n)
+		}
+		if v := run(t, ctx, "criterion text", chromedp.Value(chromedp.CSS(field))); v != v1Text {
+			t.Fatalf("the draft's first criterion reads %q, want v1's %q", v, v1Text)
+		}
+		// Select the old text, as a double click would, and type over it.
+		eval[bool](t, ctx, `(() => { const e = document.querySelector('`+field+`'); e.focus(); e.select(); return true; })()`)
+		do(t, ctx, "edit the first criterion", chromedp.SendKeys(chromedp.CSS(field), edited))
+		if v := run(t, ctx, "criterion text", chromedp.Value(chromedp.CSS(field))); v != edited {
+			t.Fatalf("after typing, the first criterion reads %q, want %q", v, edited)
+		}
+		if s := browserClick(t, ctx, "save the draft", `form[action="/admin/forms/sipas-2017/2"] > button[type=submit]`); s != 200 {
+			t.Fatalf("saving the draft ends on status %d, want 200; errors: %s", s,
+				eval[string](t, ctx, `(document.querySelector('#errors') || {innerText: ''}).innerText`))
+		}
+		if p := browserPath(t, ctx, env); p != "/admin/forms/sipas-2017/2?done=saved" {
+			t.Fatalf("after saving the browser is at %s, want /admin/forms/sipas-2017/2?done=saved", p)
+		}
+		if v := run(t, ctx, "criterion text", chromedp.Value(chromedp.CSS(field))); v != edited {
+			t.Fatalf("after saving, the first criterion reads %q, want %q", v, edited)
+		}
+		if s := browserClick(t, ctx, "publish v2", `form[action="/admin/forms/sipas-2017/2/publish"] button[type=submit]`); s != 200 {
+			t.Fatalf("publishing ends on status %d, want 200; errors: %s", s,
+				eval[string](t, ctx, `(document.querySelector('#errors') || {innerText: ''}).innerText`))
+		}
+		if p := browserPath(t, ctx, env); p != "/admin/forms/sipas-2017/2?done=published" {
+			t.Fatalf("after publishing the browser is at %s, want /admin/forms/sipas-2017/2?done=published", p)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll('form[action="/admin/forms/sipas-2017/2"]').length`); n != 0 {
+			t.Errorf("the published version still shows its edit form")
+		}
+		if !strings.Contains(browserText(t, ctx, "main"), edited) {
+			t.Errorf("the published version does not show the edited criterion %q", edited)
+		}
+	})
 
-	// ---- citizens of that area get version 2 ----
-	const citizenPage = "/s/so-tu-phap/tu-phap"
-	if s := browserOpen(t, ctx, env, citizenPage); s != 200 {
-		t.Fatalf("GET %s: %d", citizenPage, s)
-	}
-	if v := run(t, ctx, "form version", chromedp.Value(chromedp.CSS(`input[type=hidden][name=formVersion]`))); v != "2" {
-		t.Errorf("the justice survey offers form version %q, want 2", v)
-	}
-	text := browserText(t, ctx, "main form")
-	if !strings.Contains(text, edited) {
-		t.Errorf("the justice survey does not show the edited criterion %q", edited)
-	}
-	if strings.Contains(text, v1Text) {
-		t.Errorf("the justice survey still shows v1's criterion %q", v1Text)
-	}
-	// Another area keeps version 1.
-	browserOpen(t, ctx, env, surveyPage)
-	if v := run(t, ctx, "form version", chromedp.Value(chromedp.CSS(`input[type=hidden][name=formVersion]`))); v != "1" {
-		t.Errorf("the land survey offers form version %q, want 1 (only tu-phap was assigned)", v)
-	}
+	step(t, "assigned to the justice area from today", func(t *testing.T) {
+		if s := browserOpen(t, ctx, env, "/admin/assignments"); s != 200 {
+			t.Fatalf("GET /admin/assignments: %d", s)
+		}
+		today := time.Now().In(hcm).Format("2006-01-02")
+		if v := run(t, ctx, "start date", chromedp.Value(chromedp.ID("from"))); v != today {
+			t.Errorf("the start date defaults to %q, want today %q", v, today)
+		}
+		do(t, ctx, "choose the area and the version",
+			chromedp.SetValue(chromedp.ID("area"), area),
+			chromedp.SetValue(chromedp.ID("form"), "sipas-2017@2"),
+		)
+		if v := run(t, ctx, "chosen version", chromedp.Value(chromedp.ID("form"))); v != "sipas-2017@2" {
+			t.Fatalf("version 2 is not offered for assignment (select holds %q)", v)
+		}
+		if s := browserClick(t, ctx, "save the assignment", `form[action="/admin/assignments"] button[type=submit]`); s != 200 {
+			t.Fatalf("assigning ends on status %d, want 200; errors: %s", s,
+				eval[string](t, ctx, `(document.querySelector('#errors') || {innerText: ''}).innerText`))
+		}
+		if p := browserPath(t, ctx, env); p != "/admin/assignments?done=saved" {
+			t.Fatalf("after assigning the browser is at %s, want /admin/assignments?done=saved", p)
+		}
+		inForce := eval[string](t, ctx, `(() => {
+			const r = Array.from(document.querySelectorAll('main table tbody tr')).find(r => r.querySelector('th').innerText.trim() === 'Tư pháp – hộ tịch – chứng thực');
+			return r ? r.cells[1].innerText.trim() : '';
+		})()`)
+		if want := viMessage(t, env, "forms.formversion", "sipas-2017", 2); inForce != want {
+			t.Errorf("the justice area's version in force is shown as %q, want %q", inForce, want)
+		}
+	})
 
-	// ---- a staff member may not administer ----
-	browserOpen(t, ctx, env, "/admin")
-	browserLogout(t, ctx, env)
-	hash, err := survey.HashPassword("browser-staff-password-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := env.store.InsertUser(bg, survey.User{
-		Username: "nv-tu-phap", Name: "Nhân viên Sở Tư pháp", Role: survey.RoleStaff,
-		Agencies: []string{"so-tu-phap"}, PasswordHash: hash,
-	}); err != nil {
-		t.Fatalf("insert staff user: %v", err)
-	}
-	if p := browserLogin(t, ctx, env, "nv-tu-phap", "browser-staff-password-1"); p != "/dashboard" {
-		t.Errorf("the staff member lands on %s after logging in, want /dashboard", p)
-	}
-	if n := eval[int](t, ctx, `document.querySelectorAll('nav.staff a[href="/admin"]').length`); n != 0 {
-		t.Errorf("the staff member's navigation links to /admin")
-	}
-	expectForbiddenPage(t, ctx, env, "/admin")
-	expectForbiddenPage(t, ctx, env, "/admin/agencies")
+	step(t, "citizens of that area get version 2", func(t *testing.T) {
+		const citizenPage = "/s/so-tu-phap/tu-phap"
+		if s := browserOpen(t, ctx, env, citizenPage); s != 200 {
+			t.Fatalf("GET %s: %d", citizenPage, s)
+		}
+		if v := run(t, ctx, "form version", chromedp.Value(chromedp.CSS(`input[type=hidden][name=formVersion]`))); v != "2" {
+			t.Errorf("the justice survey offers form version %q, want 2", v)
+		}
+		text := browserText(t, ctx, "main form")
+		if !strings.Contains(text, edited) {
+			t.Errorf("the justice survey does not show the edited criterion %q", edited)
+		}
+		if strings.Contains(text, v1Text) {
+			t.Errorf("the justice survey still shows v1's criterion %q", v1Text)
+		}
+		// Another area keeps version 1.
+		browserOpen(t, ctx, env, surveyPage)
+		if v := run(t, ctx, "form version", chromedp.Value(chromedp.CSS(`input[type=hidden][name=formVersion]`))); v != "1" {
+			t.Errorf("the land survey offers form version %q, want 1 (only tu-phap was assigned)", v)
+		}
+	})
+
+	step(t, "a staff member may not administer", func(t *testing.T) {
+		browserOpen(t, ctx, env, "/admin")
+		browserLogout(t, ctx, env)
+		hash, err := survey.HashPassword("browser-staff-password-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := env.store.InsertUser(bg, survey.User{
+			Username: "nv-tu-phap", Name: "Nhân viên Sở Tư pháp", Role: survey.RoleStaff,
+			Agencies: []string{"so-tu-phap"}, PasswordHash: hash,
+		}); err != nil {
+			t.Fatalf("insert staff user: %v", err)
+		}
+		if p := browserLogin(t, ctx, env, "nv-tu-phap", "browser-staff-password-1"); p != "/dashboard" {
+			t.Errorf("the staff member lands on %s after logging in, want /dashboard", p)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll('nav.staff a[href="/admin"]').length`); n != 0 {
+			t.Errorf("the staff member's navigation links to /admin")
+		}
+		expectForbiddenPage(t, ctx, env, "/admin")
+		expectForbiddenPage(t, ctx, env, "/admin/agencies")
+	})
 }

@@ -53,7 +53,7 @@ func TestBrowserAttentionQueueAsStaff(t *testing.T) {
 
 	// ---- the agency's staff ----
 	atFlush(t, env)
-	pw := azInsertUser(t, env, "staff-land", survey.RoleStaff, landAgency)
+	pw := insertUser(t, env, "staff-land", survey.RoleStaff, landAgency)
 	browserLogin(t, ctx, env, "staff-land", pw)
 	if status := browserClick(t, ctx, "the navigation's link", `a[href="/attention"]`); status != 200 {
 		t.Fatalf("/attention: status %d", status)

@@ -6,11 +6,9 @@ package server
 // Helpers are in browser_test.go and browser_admin_test.go.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"regexp"
@@ -21,40 +19,6 @@ import (
 
 	"hailong/survey"
 )
-
-// dashJSON sends a JSON request with Go's HTTP client (a bearer token when
-// token is not empty) and returns the status and the body.
-func dashJSON(t *testing.T, env *testEnv, method, path, token string, body any) (int, []byte) {
-	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, env.http.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("%s %s: read the body: %v", method, path, err)
-	}
-	return resp.StatusCode, out
-}
 
 // dashSeed posts n complete responses for an agency and area through the
 // public API; the answer to question j of response i is pick(i, j).
@@ -74,10 +38,11 @@ func dashSeed(t *testing.T, env *testEnv, agency, area string, n int, pick func(
 		for j, q := range qs {
 			answers[q.Code] = pick(i, j)
 		}
-		status, body := dashJSON(t, env, http.MethodPost, "/api/v1/responses", "", map[string]any{
+		status, body := statusBody(callAPI(t, env, "", http.MethodPost, "/api/v1/responses", map[string]any{
 			"agency": agency, "area": area, "answers": answers,
 			"channel": []string{"postal", "web", "counter"}[i%3], "idempotencyKey": survey.NewKey(),
-		})
+		}))
+
 		if status != http.StatusCreated {
 			t.Fatalf("POST /api/v1/responses for %s/%s #%d: %d %s", agency, area, i, status, body)
 		}
@@ -109,147 +74,155 @@ func TestBrowserDashboardMatchesAPI(t *testing.T) {
 	if _, err := env.store.EnsureAdmin(bg, adminPassword); err != nil {
 		t.Fatalf("ensure admin: %v", err)
 	}
-
-	// Responses of this month: the justice department (ranked: more than the
-	// minimum sample), another department (so there is a rank among peers)
-	// and a district (in the province figures, not among the peers).
+	// Carried from step to step.
+	var (
+		month string
+		query string
+		rep   survey.Report
+	)
 	const agency, perAgency = "so-tu-phap", 40
-	justice := []int{5, 4, 4, 3, 5, 2, 1, 0, 5, 4, 3}
-	dashSeed(t, env, agency, "tu-phap", perAgency, func(i, j int) int { return justice[(i*3+j*7)%len(justice)] })
-	trade := []int{3, 2, 4, 1, 5, 3, 0, 2}
-	dashSeed(t, env, "so-cong-thuong", "cong-thuong", 34, func(i, j int) int { return trade[(i+j*5)%len(trade)] })
-	district := []int{5, 5, 4, 2}
-	dashSeed(t, env, "na-hang", "tu-phap", 12, func(i, j int) int { return district[(i+j)%len(district)] })
-	if err := env.store.FlushRollups(bg); err != nil {
-		t.Fatalf("flush rollups: %v", err)
-	}
-	month := survey.MonthOf(time.Now()).String()
-	query := "?from=" + month + "&to=" + month
-
-	// The same period from the JSON API, with a bearer token.
-	status, body := dashJSON(t, env, http.MethodPost, "/api/v1/auth/token", "", map[string]string{"username": "admin", "password": adminPassword})
-	if status != http.StatusCreated {
-		t.Fatalf("POST /api/v1/auth/token: %d %s", status, body)
-	}
-	var tok struct{ Token string }
-	if err := json.Unmarshal(body, &tok); err != nil || tok.Token == "" {
-		t.Fatalf("token answer %s: %v", body, err)
-	}
-	status, body = dashJSON(t, env, http.MethodGet, "/api/v1/reports/agencies/"+agency+query, tok.Token, nil)
-	if status != http.StatusOK {
-		t.Fatalf("GET the report API: %d %s", status, body)
-	}
 	var api ReportJSON
-	if err := json.Unmarshal(body, &api); err != nil {
-		t.Fatalf("decode the report %s: %v", body, err)
-	}
-	rep := api.Report
-	if rep.Responses != perAgency || rep.Overall.NoData || len(rep.Factors) == 0 || len(rep.Criteria) == 0 {
-		t.Fatalf("the API reports %d responses (no data %t), %d factors, %d criteria; want %d responses with data",
-			rep.Responses, rep.Overall.NoData, len(rep.Factors), len(rep.Criteria), perAgency)
-	}
-	if api.Standing.Rank < 1 || api.Peers < 2 || api.Province.Overall.NoData {
-		t.Fatalf("the API gives rank %d of %d peers, province no data %t; the seed should give a rank among 2 and province figures",
-			api.Standing.Rank, api.Peers, api.Province.Overall.NoData)
-	}
 
-	// The dashboard, in the browser.
-	if p := browserLogin(t, ctx, env, "admin", adminPassword); p != "/admin" {
-		t.Fatalf("the administrator lands on %s after logging in, want /admin", p)
-	}
-	if s := browserOpen(t, ctx, env, "/dashboard"+query+"&agency="+agency); s != 200 {
-		t.Fatalf("GET /dashboard: %d, want 200", s)
-	}
-	checkPct := func(what, got, want string) {
-		t.Helper()
-		if got != want {
-			t.Errorf("%s: the page shows %q, the API gives %q", what, got, want)
+	step(t, "Responses of this month: the justice department (ranked: more than the minimum sample), another department (so there is a rank among peers) and a district (in the province figures, not among the peers)", func(t *testing.T) {
+		justice := []int{5, 4, 4, 3, 5, 2, 1, 0, 5, 4, 3}
+		dashSeed(t, env, agency, "tu-phap", perAgency, func(i, j int) int { return justice[(i*3+j*7)%len(justice)] })
+		trade := []int{3, 2, 4, 1, 5, 3, 0, 2}
+		dashSeed(t, env, "so-cong-thuong", "cong-thuong", 34, func(i, j int) int { return trade[(i+j*5)%len(trade)] })
+		district := []int{5, 5, 4, 2}
+		dashSeed(t, env, "na-hang", "tu-phap", 12, func(i, j int) int { return district[(i+j)%len(district)] })
+		if err := env.store.FlushRollups(bg); err != nil {
+			t.Fatalf("flush rollups: %v", err)
 		}
-		if !viPctRE.MatchString(got) {
-			t.Errorf("%s: %q is not written as a Vietnamese percentage (%s)", what, got, viPctRE)
-		}
-	}
-	checkPct("overall index (#overall)", browserText(t, ctx, "#overall"), viPct(rep.Overall.Index))
-	if got := browserText(t, ctx, "#responses"); got != strconv.FormatInt(rep.Responses, 10) {
-		t.Errorf("#responses: the page shows %q, the API gives %d", got, rep.Responses)
-	}
-	if got, want := browserText(t, ctx, "#rank"), fmt.Sprintf("%d/%d", api.Standing.Rank, api.Peers); got != want {
-		t.Errorf("#rank: the page shows %q, the API gives %q", got, want)
-	}
-	checkPct("province index (#province)", browserText(t, ctx, "#province"), viPct(api.Province.Overall.Index))
+		month = survey.MonthOf(time.Now()).String()
+		query = "?from=" + month + "&to=" + month
+	})
 
-	t.Logf("dashboard of %s for %s: overall %s, %s responses, rank %s, province %s", agency, month,
-		browserText(t, ctx, "#overall"), browserText(t, ctx, "#responses"), browserText(t, ctx, "#rank"), browserText(t, ctx, "#province"))
+	step(t, "The same period from the JSON API, with a bearer token", func(t *testing.T) {
+		status, body := statusBody(callAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "admin", "password": adminPassword}))
+		if status != http.StatusCreated {
+			t.Fatalf("POST /api/v1/auth/token: %d %s", status, body)
+		}
+		var tok struct{ Token string }
+		if err := json.Unmarshal(body, &tok); err != nil || tok.Token == "" {
+			t.Fatalf("token answer %s: %v", body, err)
+		}
+		status, body = statusBody(callAPI(t, env, tok.Token, http.MethodGet, "/api/v1/reports/agencies/"+agency+query, nil))
+		if status != http.StatusOK {
+			t.Fatalf("GET the report API: %d %s", status, body)
+		}
+		if err := json.Unmarshal(body, &api); err != nil {
+			t.Fatalf("decode the report %s: %v", body, err)
+		}
+		rep = api.Report
+		if rep.Responses != perAgency || rep.Overall.NoData || len(rep.Factors) == 0 || len(rep.Criteria) == 0 {
+			t.Fatalf("the API reports %d responses (no data %t), %d factors, %d criteria; want %d responses with data",
+				rep.Responses, rep.Overall.NoData, len(rep.Factors), len(rep.Criteria), perAgency)
+		}
+		if api.Standing.Rank < 1 || api.Peers < 2 || api.Province.Overall.NoData {
+			t.Fatalf("the API gives rank %d of %d peers, province no data %t; the seed should give a rank among 2 and province figures",
+				api.Standing.Rank, api.Peers, api.Province.Overall.NoData)
+		}
+	})
 
-	noData := viMessage(t, env, "dash.nodata")
-	factors := eval[[]dashRow](t, ctx, `Array.from(document.querySelectorAll('table#factors tbody tr')).map(r => ({
-		code: '', head: r.querySelector('th').innerText.trim(), index: r.querySelector('td').innerText.trim(),
-	}))`)
-	if len(factors) != len(rep.Factors) {
-		t.Errorf("the page has %d factor rows, the API %d factors", len(factors), len(rep.Factors))
-	}
-	for i, f := range rep.Factors {
-		if i >= len(factors) {
-			break
+	step(t, "The dashboard, in the browser", func(t *testing.T) {
+		if p := browserLogin(t, ctx, env, "admin", adminPassword); p != "/admin" {
+			t.Fatalf("the administrator lands on %s after logging in, want /admin", p)
 		}
-		row := factors[i]
-		if !strings.HasPrefix(row.Head, f.Code+". ") {
-			t.Errorf("factor row %d is %q, want factor %s", i, row.Head, f.Code)
-			continue
+		if s := browserOpen(t, ctx, env, "/dashboard"+query+"&agency="+agency); s != 200 {
+			t.Fatalf("GET /dashboard: %d, want 200", s)
 		}
-		if f.NoData {
-			if row.Index != noData {
-				t.Errorf("factor %s: the page shows %q, the API has no data", f.Code, row.Index)
+		checkPct := func(what, got, want string) {
+			t.Helper()
+			if got != want {
+				t.Errorf("%s: the page shows %q, the API gives %q", what, got, want)
 			}
-			continue
-		}
-		checkPct("factor "+f.Code, row.Index, viPct(f.Index))
-	}
-
-	criteria := eval[[]dashRow](t, ctx, `Array.from(document.querySelectorAll('table#criteria tbody tr[data-code]')).map(r => ({
-		code: r.dataset.code, head: r.querySelector('th').innerText.trim(), index: r.querySelector('td').innerText.trim(),
-	}))`)
-	if len(criteria) != len(rep.Criteria) {
-		t.Errorf("the page has %d criterion rows, the API %d criteria", len(criteria), len(rep.Criteria))
-	}
-	shown := map[string]dashRow{}
-	for _, r := range criteria {
-		shown[r.Code] = r
-	}
-	for _, c := range rep.Criteria {
-		row, ok := shown[c.Code]
-		switch {
-		case !ok:
-			t.Errorf("criterion %s of the API has no row on the page", c.Code)
-		case c.NoData:
-			if row.Index != noData {
-				t.Errorf("criterion %s: the page shows %q, the API has no data", c.Code, row.Index)
+			if !viPctRE.MatchString(got) {
+				t.Errorf("%s: %q is not written as a Vietnamese percentage (%s)", what, got, viPctRE)
 			}
-		default:
-			checkPct("criterion "+c.Code, row.Index, viPct(c.Index))
 		}
-	}
+		checkPct("overall index (#overall)", browserText(t, ctx, "#overall"), viPct(rep.Overall.Index))
+		if got := browserText(t, ctx, "#responses"); got != strconv.FormatInt(rep.Responses, 10) {
+			t.Errorf("#responses: the page shows %q, the API gives %d", got, rep.Responses)
+		}
+		if got, want := browserText(t, ctx, "#rank"), fmt.Sprintf("%d/%d", api.Standing.Rank, api.Peers); got != want {
+			t.Errorf("#rank: the page shows %q, the API gives %q", got, want)
+		}
+		checkPct("province index (#province)", browserText(t, ctx, "#province"), viPct(api.Province.Overall.Index))
 
-	// A staff member of another agency may not read this one's dashboard.
-	browserLogout(t, ctx, env)
-	hash, err := survey.HashPassword("browser-staff-password-2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := env.store.InsertUser(bg, survey.User{
-		Username: "nv-cong-thuong", Name: "Nhân viên Sở Công Thương", Role: survey.RoleStaff,
-		Agencies: []string{"so-cong-thuong"}, PasswordHash: hash,
-	}); err != nil {
-		t.Fatalf("insert staff user: %v", err)
-	}
-	if p := browserLogin(t, ctx, env, "nv-cong-thuong", "browser-staff-password-2"); p != "/dashboard" {
-		t.Errorf("the staff member lands on %s after logging in, want /dashboard", p)
-	}
-	if s := browserOpen(t, ctx, env, "/dashboard"+query+"&agency=so-cong-thuong"); s != 200 {
-		t.Errorf("the staff member's own dashboard: %d, want 200", s)
-	}
-	if opts := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('select#agency option')).map(o => o.value)`); strings.Join(opts, ",") != "so-cong-thuong" {
-		t.Errorf("the staff member may choose the agencies %v, want only so-cong-thuong", opts)
-	}
-	expectForbiddenPage(t, ctx, env, "/dashboard"+query+"&agency="+agency)
+		t.Logf("dashboard of %s for %s: overall %s, %s responses, rank %s, province %s", agency, month,
+			browserText(t, ctx, "#overall"), browserText(t, ctx, "#responses"), browserText(t, ctx, "#rank"), browserText(t, ctx, "#province"))
+
+		noData := viMessage(t, env, "dash.nodata")
+		factors := eval[[]dashRow](t, ctx, `Array.from(document.querySelectorAll('table#factors tbody tr')).map(r => ({
+			code: '', head: r.querySelector('th').innerText.trim(), index: r.querySelector('td').innerText.trim(),
+		}))`)
+		if len(factors) != len(rep.Factors) {
+			t.Errorf("the page has %d factor rows, the API %d factors", len(factors), len(rep.Factors))
+		}
+		for i, f := range rep.Factors {
+			if i >= len(factors) {
+				break
+			}
+			row := factors[i]
+			if !strings.HasPrefix(row.Head, f.Code+". ") {
+				t.Errorf("factor row %d is %q, want factor %s", i, row.Head, f.Code)
+				continue
+			}
+			if f.NoData {
+				if row.Index != noData {
+					t.Errorf("factor %s: the page shows %q, the API has no data", f.Code, row.Index)
+				}
+				continue
+			}
+			checkPct("factor "+f.Code, row.Index, viPct(f.Index))
+		}
+
+		criteria := eval[[]dashRow](t, ctx, `Array.from(document.querySelectorAll('table#criteria tbody tr[data-code]')).map(r => ({
+			code: r.dataset.code, head: r.querySelector('th').innerText.trim(), index: r.querySelector('td').innerText.trim(),
+		}))`)
+		if len(criteria) != len(rep.Criteria) {
+			t.Errorf("the page has %d criterion rows, the API %d criteria", len(criteria), len(rep.Criteria))
+		}
+		shown := map[string]dashRow{}
+		for _, r := range criteria {
+			shown[r.Code] = r
+		}
+		for _, c := range rep.Criteria {
+			row, ok := shown[c.Code]
+			switch {
+			case !ok:
+				t.Errorf("criterion %s of the API has no row on the page", c.Code)
+			case c.NoData:
+				if row.Index != noData {
+					t.Errorf("criterion %s: the page shows %q, the API has no data", c.Code, row.Index)
+				}
+			default:
+				checkPct("criterion "+c.Code, row.Index, viPct(c.Index))
+			}
+		}
+	})
+
+	step(t, "A staff member of another agency may not read this one's dashboard", func(t *testing.T) {
+		browserLogout(t, ctx, env)
+		hash, err := survey.HashPassword("browser-staff-password-2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := env.store.InsertUser(bg, survey.User{
+			Username: "nv-cong-thuong", Name: "Nhân viên Sở Công Thương", Role: survey.RoleStaff,
+			Agencies: []string{"so-cong-thuong"}, PasswordHash: hash,
+		}); err != nil {
+			t.Fatalf("insert staff user: %v", err)
+		}
+		if p := browserLogin(t, ctx, env, "nv-cong-thuong", "browser-staff-password-2"); p != "/dashboard" {
+			t.Errorf("the staff member lands on %s after logging in, want /dashboard", p)
+		}
+		if s := browserOpen(t, ctx, env, "/dashboard"+query+"&agency=so-cong-thuong"); s != 200 {
+			t.Errorf("the staff member's own dashboard: %d, want 200", s)
+		}
+		if opts := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('select#agency option')).map(o => o.value)`); strings.Join(opts, ",") != "so-cong-thuong" {
+			t.Errorf("the staff member may choose the agencies %v, want only so-cong-thuong", opts)
+		}
+		expectForbiddenPage(t, ctx, env, "/dashboard"+query+"&agency="+agency)
+	})
 }

@@ -50,13 +50,13 @@ func TestBrowserDashboardDownloadCSV(t *testing.T) {
 func TestBrowserRankingsDownloadCSV(t *testing.T) {
 	ctx := newBrowser(t)
 	e := newExportEnv(t)
-	browserLogin(t, ctx, e.testEnv, "admin", azAdminPassword)
+	browserLogin(t, ctx, e.testEnv, "admin", adminPassword)
 	// A quarter: the page offers it whole, one row per agency and area.
 	if s := browserOpen(t, ctx, e.testEnv, "/rankings?from=2025-01&to=2025-03"); s != 200 {
 		t.Fatalf("GET /rankings: %d", s)
 	}
 	rows := csvRows(t, string(browserDownload(t, ctx, `#downloads a[href*="format=csv"]`)))
-	api := rtGet(t, e.testEnv, e.admin.token, url.Values{"from": {"2025-01"}, "to": {"2025-03"}})
+	api := fetchRankings(t, e.testEnv, e.admin.token, url.Values{"from": {"2025-01"}, "to": {"2025-03"}})
 	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	seen := 0
 	for _, lv := range api.Levels {

@@ -27,14 +27,14 @@ import (
 func TestBrowserRankRangesAndFunnel(t *testing.T) {
 	ctx := newBrowser(t)
 	env := newTestEnvMin(t, 3)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	now := frSeed(t, env, admin)
 	month := url.Values{"from": {now.String()}, "to": {now.String()}}
-	api := rtGet(t, env, admin.token, month)
-	dep := rtLevel(t, api, survey.LevelDepartment)
+	api := fetchRankings(t, env, admin.token, month)
+	dep := rankingLevel(t, api, survey.LevelDepartment)
 	ms := env.srv.locales[survey.Vi]
 
-	browserLogin(t, ctx, env, "admin", azAdminPassword)
+	browserLogin(t, ctx, env, "admin", adminPassword)
 	if s := browserOpen(t, ctx, env, "/rankings?"+month.Encode()); s != 200 {
 		t.Fatalf("GET /rankings: %d, want 200", s)
 	}

@@ -17,16 +17,16 @@ import (
 func TestBrowserIncompleteUnit(t *testing.T) {
 	ctx := newBrowser(t)
 	env := newTestEnvMin(t, 1)
-	azAdmin(t, env)
+	newAdmin(t, env)
 	noYT5 := map[string]int{"5.1": survey.NotApplicable, "5.2": survey.NotApplicable, "5.3": survey.NotApplicable, "5.4": survey.NotApplicable}
 	for range 2 {
-		dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "web", "", dtUniform(t, env, "tu-phap", 5, noYT5))
+		submitAt(t, env, "", "so-tu-phap", "tu-phap", "web", "", uniformAnswers(t, env, "tu-phap", 5, noYT5))
 	}
-	dtSubmit(t, env, "", "so-xay-dung", "xay-dung", "web", "", dtUniform(t, env, "xay-dung", 4, nil))
-	dtFlush(t, env)
+	submitAt(t, env, "", "so-xay-dung", "xay-dung", "web", "", uniformAnswers(t, env, "xay-dung", 4, nil))
+	flushCounts(t, env)
 	now := survey.MonthOf(time.Now()).String()
 
-	browserLogin(t, ctx, env, "admin", azAdminPassword)
+	browserLogin(t, ctx, env, "admin", adminPassword)
 	if s := browserOpen(t, ctx, env, "/rankings?from="+now+"&to="+now); s != 200 {
 		t.Fatalf("GET /rankings: %d, want 200", s)
 	}

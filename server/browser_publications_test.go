@@ -27,7 +27,7 @@ func TestBrowserPublishAndReadResults(t *testing.T) {
 	ctx := newBrowser(t)
 	env := newTestEnvMin(t, 3)
 	q, _ := pbSeed(t, env)
-	azInsertUser(t, env, "pb-insp", survey.RoleInspector)
+	insertUser(t, env, "pb-insp", survey.RoleInspector)
 
 	browserLogin(t, ctx, env, "pb-insp", "pw-pb-insp-secret")
 	if status := browserClick(t, ctx, "follow the navigation to publishing", `nav.staff a[href="/publications"]`); status != 200 {
@@ -86,11 +86,11 @@ func TestBrowserPublishAndReadResults(t *testing.T) {
 	// The downloads: the JSON hashes to the SHA-256 shown; the CSV reads back.
 	links := eval[map[string]string](t, ctx, `Object.fromEntries(Array.from(document.querySelectorAll('#downloads a[download]')).map(a => [a.innerText.trim(), a.getAttribute('href')]))`)
 	sum := browserText(t, ctx, "#sha256")
-	js := azDo(t, nil, http.MethodGet, env.http.URL+links["JSON"], "", nil)
+	js := doRequest(t, nil, http.MethodGet, env.http.URL+links["JSON"], "", nil)
 	if h := sha256.Sum256([]byte(js.body)); js.status != http.StatusOK || hex.EncodeToString(h[:]) != sum {
 		t.Errorf("the JSON download %q (%d) does not hash to the SHA-256 shown %s", links["JSON"], js.status, sum)
 	}
-	cs := azDo(t, nil, http.MethodGet, env.http.URL+links["CSV"], "", nil)
+	cs := doRequest(t, nil, http.MethodGet, env.http.URL+links["CSV"], "", nil)
 	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cs.body, export.UTF8BOM))).ReadAll()
 	if cs.status != http.StatusOK || err != nil || len(recs) < 4 {
 		t.Errorf("the CSV download %q: %d, %v, %d records", links["CSV"], cs.status, err, len(recs))

@@ -25,20 +25,20 @@ import (
 
 // brLevel is one level of the rankings page as the browser shows it.
 type brLevel struct {
-	Level   string  `json:"level"`
-	Summary string  `json:"summary"`
-	Ranked  []rtRow `json:"ranked"`
+	Level   string       `json:"level"`
+	Summary string       `json:"summary"`
+	Ranked  []rankingRow `json:"ranked"`
 }
 
 func TestBrowserRankingsMatchAPI(t *testing.T) {
 	ctx := newBrowser(t)
 	env := newTestEnvMin(t, 3)
-	admin := azAdmin(t, env)
-	now := rtSeed(t, env, admin)
+	admin := newAdmin(t, env)
+	now := seedRankings(t, env, admin)
 	month := url.Values{"from": {now.String()}, "to": {now.String()}}
-	api := rtGet(t, env, admin.token, month)
+	api := fetchRankings(t, env, admin.token, month)
 
-	browserLogin(t, ctx, env, "admin", azAdminPassword)
+	browserLogin(t, ctx, env, "admin", adminPassword)
 	if status := browserClick(t, ctx, "follow the navigation to the rankings", `nav.staff a[href="/rankings"]`); status != 200 {
 		t.Fatalf("the navigation's rankings link: status %d, want 200", status)
 	}
@@ -82,7 +82,7 @@ func TestBrowserRankingsMatchAPI(t *testing.T) {
 			continue
 		}
 		for j, x := range l.Ranked {
-			if want := rtWantRow(ms, x, true, false, l.RankedUnits); got.Ranked[j] != want {
+			if want := wantRankingRow(ms, x, true, false, l.RankedUnits); got.Ranked[j] != want {
 				t.Errorf("%s row %d: the browser shows %+v, the API gives %+v", l.Level, j, got.Ranked[j], want)
 			}
 		}

@@ -18,7 +18,7 @@ func TestBrowserDashboardResponseRate(t *testing.T) {
 	env := newInvEnv(t)
 	now := time.Now()
 	env.mustIssue(t, "so-tn-mt", "dat-dai", "HS-B-1")
-	rtIssuePast(t, env, "so-tn-mt", "dat-dai", "HS-B-2", now.Add(-3*time.Hour), now.Add(-time.Hour))
+	issuePastInvitation(t, env, "so-tn-mt", "dat-dai", "HS-B-2", now.Add(-3*time.Hour), now.Add(-time.Hour))
 	if err := env.srv.SweepInvitations(context.Background()); err != nil {
 		t.Fatal(err)
 	}

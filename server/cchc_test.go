@@ -21,19 +21,19 @@ import (
 )
 
 // cchcEnv is a server with the 2018 fixture loaded and an inspector with a token.
-func cchcEnv(t *testing.T) (*testEnv, *azUser) {
+func cchcEnv(t *testing.T) (*testEnv, *staffUser) {
 	t.Helper()
 	env := newTestEnv(t)
 	if _, err := env.store.LoadCCHCFixture(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	pw := azInsertUser(t, env, "inspector", survey.RoleInspector)
-	insp := azLogin(t, env, "inspector", pw)
+	pw := insertUser(t, env, "inspector", survey.RoleInspector)
+	insp := loginAs(t, env, "inspector", pw)
 	insp.token = insp.fetchToken(t, "cchc")
 	return env, insp
 }
 
-func cchcGet(t *testing.T, u *azUser, year string) CCHCJSON {
+func cchcGet(t *testing.T, u *staffUser, year string) CCHCJSON {
 	t.Helper()
 	r := u.api(t, http.MethodGet, "/api/v1/cchc/"+year, nil)
 	if r.status != http.StatusOK {
@@ -133,7 +133,7 @@ func TestCCHCPointsCSVRefusedWhole(t *testing.T) {
 	if r.status != http.StatusBadRequest {
 		t.Fatalf("bad file: %s", r)
 	}
-	e := azDecodeErr(t, r)
+	e := decodeAPIError(t, r)
 	if e.Error.Code != "invalid_csv" || len(e.Error.Fields) != 3 ||
 		!strings.HasPrefix(e.Error.Fields["line.3"], "Dòng 3: ") || !strings.Contains(e.Error.Fields["line.3"], "no-such") ||
 		!strings.Contains(e.Error.Fields["line.4"], "0–3") || !strings.Contains(e.Error.Fields["line.5"], "zz") {
@@ -149,7 +149,7 @@ func TestCCHCPointsCSVRefusedWhole(t *testing.T) {
 	fw, _ := mw.CreateFormFile("file", "points.csv")
 	_, _ = fw.Write([]byte(bad))
 	_ = mw.Close()
-	page := azDo(t, insp.c, http.MethodPost, env.http.URL+"/cchc/2018/points/csv", body.String(), map[string]string{"Content-Type": mw.FormDataContentType()})
+	page := doRequest(t, insp.c, http.MethodPost, env.http.URL+"/cchc/2018/points/csv", body.String(), map[string]string{"Content-Type": mw.FormDataContentType()})
 	if page.status != http.StatusBadRequest || !strings.Contains(page.body, "Dòng 3: ") || !strings.Contains(page.body, "Dòng 5: ") {
 		t.Errorf("page upload: %s", page)
 	}
@@ -171,7 +171,7 @@ func TestCCHCPointsCSVRefusedWhole(t *testing.T) {
 // maximum; points over a maximum are refused and nothing is stored.
 func TestCCHCPointsPutLowersMax(t *testing.T) {
 	_, insp := cchcEnv(t)
-	put := func(body string) azResult {
+	put := func(body string) httpResult {
 		return insp.api(t, http.MethodPut, "/api/v1/cchc/2019/points", body)
 	}
 	r := put(`{"units":[{"agency":"so-xay-dung","points":{"7.1":8},"notApplicable":["7.2","7.3"],"surveyIndex":45},
@@ -193,8 +193,8 @@ func TestCCHCPointsPutLowersMax(t *testing.T) {
 		t.Errorf("so-xay-dung previous: %+v", xd)
 	}
 	r = put(`{"units":[{"agency":"so-xay-dung","points":{"7.1":9,"1.1":2}},{"agency":"x-unknown","points":{}}]}`)
-	azWantFieldError(t, "over max", r, "units.0.points.7.1")
-	azWantFieldError(t, "outside the catalog without a name", r, "units.1.name.vi")
+	wantFieldError(t, "over max", r, "units.0.points.7.1")
+	wantFieldError(t, "outside the catalog without a name", r, "units.1.name.vi")
 	if _, again := cchcFind(t, cchcGet(t, insp, "2019"), "so-xay-dung"); again.Points != 17 {
 		t.Errorf("a refused PUT changed the points: %+v", again)
 	}
@@ -204,7 +204,7 @@ func TestCCHCPointsPutLowersMax(t *testing.T) {
 // sheet) and JSON.
 func TestCCHCExportsReadBack(t *testing.T) {
 	_, insp := cchcEnv(t)
-	get := func(format string) azResult {
+	get := func(format string) httpResult {
 		r := insp.api(t, http.MethodGet, "/api/v1/cchc/2018/export?format="+format, nil)
 		if r.status != http.StatusOK || !strings.Contains(r.header.Get("Content-Disposition"), "cchc-2018."+format) {
 			t.Fatalf("%s export: %s", format, r)
@@ -244,13 +244,13 @@ func TestCCHCExportsReadBack(t *testing.T) {
 		t.Errorf("JSON export: %v %+v", err, j.Groups)
 	}
 	r := insp.api(t, http.MethodGet, "/api/v1/cchc/2018/export?format=pdf", nil)
-	azWantFieldError(t, "pdf", r, "format")
+	wantFieldError(t, "pdf", r, "format")
 }
 
 // A framework is a draft until published, then immutable.
 func TestCCHCFrameworkDraftPublish(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	fw := survey.CCHCFixtureFramework()
 	content := map[string]any{"title": fw.Title, "fromYear": 2020, "groups": fw.Groups[:1]}
 	r := admin.api(t, http.MethodPost, "/api/v1/admin/cchc/frameworks", content)
@@ -258,25 +258,25 @@ func TestCCHCFrameworkDraftPublish(t *testing.T) {
 		t.Fatalf("create: %s", r)
 	}
 	// No published framework yet: points are refused.
-	pw := azInsertUser(t, env, "inspector", survey.RoleInspector)
-	insp := azLogin(t, env, "inspector", pw)
+	pw := insertUser(t, env, "inspector", survey.RoleInspector)
+	insp := loginAs(t, env, "inspector", pw)
 	insp.token = insp.fetchToken(t, "cchc")
 	if r := insp.api(t, http.MethodPut, "/api/v1/cchc/2020/points", `{"units":[{"agency":"so-tu-phap","points":{"1.1":1}}]}`); r.status != http.StatusConflict ||
-		azDecodeErr(t, r).Error.Code != "no_cchc_framework" {
+		decodeAPIError(t, r).Error.Code != "no_cchc_framework" {
 		t.Errorf("points without a framework: %s", r)
 	}
 	bad := map[string]any{"title": fw.Title, "fromYear": 2020, "groups": []any{map[string]any{"group": "department", "components": []any{}}}}
 	if r := admin.api(t, http.MethodPut, "/api/v1/admin/cchc/frameworks/1", bad); r.status != http.StatusOK {
 		t.Fatalf("save a half-done draft: %s", r)
 	}
-	azWantFieldError(t, "publish an empty group", admin.api(t, http.MethodPost, "/api/v1/admin/cchc/frameworks/1/publish", nil), "groups.0.components")
+	wantFieldError(t, "publish an empty group", admin.api(t, http.MethodPost, "/api/v1/admin/cchc/frameworks/1/publish", nil), "groups.0.components")
 	if r := admin.api(t, http.MethodPut, "/api/v1/admin/cchc/frameworks/1", content); r.status != http.StatusOK {
 		t.Fatalf("save: %s", r)
 	}
 	if r := admin.api(t, http.MethodPost, "/api/v1/admin/cchc/frameworks/1/publish", nil); r.status != http.StatusOK || !strings.Contains(r.body, `"publishedAt"`) {
 		t.Fatalf("publish: %s", r)
 	}
-	azWantFieldError(t, "edit a published version", admin.api(t, http.MethodPut, "/api/v1/admin/cchc/frameworks/1", content), "version")
+	wantFieldError(t, "edit a published version", admin.api(t, http.MethodPut, "/api/v1/admin/cchc/frameworks/1", content), "version")
 	if r := insp.api(t, http.MethodPut, "/api/v1/cchc/2020/points", `{"units":[{"agency":"so-tu-phap","points":{"1.1":1}}]}`); r.status != http.StatusOK {
 		t.Errorf("points under the published framework: %s", r)
 	}
@@ -292,14 +292,14 @@ func TestCCHCSurveyFromService(t *testing.T) {
 	if _, err := env.store.LoadCCHCFixture(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	for range 4 {
-		dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "web", "", dtUniform(t, env, "tu-phap", 5, nil))
+		submitAt(t, env, "", "so-tu-phap", "tu-phap", "web", "", uniformAnswers(t, env, "tu-phap", 5, nil))
 	}
 	for range 2 { // too few to rank: its entered index counts
-		dtSubmit(t, env, "", "so-cong-thuong", "cong-thuong", "web", "", dtUniform(t, env, "cong-thuong", 5, nil))
+		submitAt(t, env, "", "so-cong-thuong", "cong-thuong", "web", "", uniformAnswers(t, env, "cong-thuong", 5, nil))
 	}
-	dtFlush(t, env)
+	flushCounts(t, env)
 	year := strconv.Itoa(time.Now().In(survey.Zone()).Year())
 	r := admin.api(t, http.MethodPut, "/api/v1/cchc/"+year+"/points",
 		`{"units":[{"agency":"so-tu-phap","points":{"1.1":4},"surveyIndex":50},{"agency":"so-cong-thuong","points":{"1.1":4},"surveyIndex":45}]}`)
@@ -323,13 +323,13 @@ func TestCCHCSurveyFromService(t *testing.T) {
 // agency with no past is new.
 func TestCCHCLineageAcrossMerge(t *testing.T) {
 	env, insp := cchcEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	r := admin.api(t, http.MethodPost, "/api/v1/admin/agencies", map[string]any{"code": "so-nn-mt", "level": "department", "areas": []string{"nong-nghiep"},
 		"name": map[string]string{"vi": "Sở Nông nghiệp và Môi trường", "en": "Department of Agriculture and Environment"}})
 	if r.status != http.StatusCreated {
 		t.Fatalf("create so-nn-mt: %s", r)
 	}
-	dtMerge(t, admin, "so-nn-mt", "so-nn-ptnt", "so-tn-mt")
+	mergeInto(t, admin, "so-nn-mt", "so-nn-ptnt", "so-tn-mt")
 	r = insp.api(t, http.MethodPut, "/api/v1/cchc/2019/points", `{"units":[
 		{"agency":"so-nn-mt","points":{"7.1":8,"7.2":6}},
 		{"agency":"so-tu-phap","points":{"7.1":1}},
@@ -388,8 +388,8 @@ func TestCCHCSummaryCases(t *testing.T) {
 // field's message), its rules when published (a message per problem).
 func TestCCHCAdminPage(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
-	if r := admin.get(t, "/admin"); !strings.Contains(r.body, `href="/admin/cchc"`) {
+	admin := newAdmin(t, env)
+	if r := admin.get(t, "/admin"); !hasElement(r.body, "[href=\"/admin/cchc\"]") {
 		t.Errorf("the administration's menu has no link to the CCHC frameworks")
 	}
 	r := admin.post(t, "/admin/cchc", nil)

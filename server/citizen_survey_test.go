@@ -5,7 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
-	"html"
+	"golang.org/x/net/html"
 	"io"
 	"net/http"
 	"net/url"
@@ -28,46 +28,6 @@ const (
 )
 
 // ---- shared helpers (used by api_test.go and outage_test.go too) ----
-
-// httpResult is a fully read answer.
-type httpResult struct {
-	status int
-	header http.Header
-	body   string
-}
-
-func sendRequest(t testing.TB, c *http.Client, req *http.Request) httpResult {
-	t.Helper()
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("%s %s: read body: %v", req.Method, req.URL.Path, err)
-	}
-	return httpResult{status: resp.StatusCode, header: resp.Header, body: string(b)}
-}
-
-func (e *testEnv) getPage(t testing.TB, c *http.Client, path string) httpResult {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, e.http.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sendRequest(t, c, req)
-}
-
-func (e *testEnv) postSurvey(t testing.TB, c *http.Client, path string, vals url.Values) httpResult {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, e.http.URL+path, strings.NewReader(vals.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return sendRequest(t, c, req)
-}
 
 func (e *testEnv) responseCount(t testing.TB) int64 {
 	t.Helper()
@@ -117,8 +77,8 @@ func (e *testEnv) openSurvey(t testing.TB, c *http.Client, path, area string) ur
 		t.Fatalf("GET %s: status %d, want 200", path, r.status)
 	}
 	vals := validFormValues(area, "")
-	for _, m := range hiddenRE.FindAllStringSubmatch(r.body, -1) {
-		vals.Set(m[1], html.UnescapeString(m[2]))
+	for name, v := range hiddenFields(t, r.body) {
+		vals.Set(name, v)
 	}
 	if !survey.ValidKey(vals.Get("key")) {
 		t.Fatalf("GET %s: hidden key %q is not valid", path, vals.Get("key"))
@@ -126,70 +86,95 @@ func (e *testEnv) openSurvey(t testing.TB, c *http.Client, path, area string) ur
 	return vals
 }
 
-var (
-	hiddenRE     = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
-	keyFieldRE   = regexp.MustCompile(`<input type="hidden" name="key" value="([^"]*)">`)
-	checkedRE    = regexp.MustCompile(`<input type="radio" name="a_([^"]+)" value="(-?\d+)"[^>]*\schecked[\s>]`)
-	fieldsetRE   = regexp.MustCompile(`(?s)<fieldset class="q[^"]*">\s*<legend>([^ ]+)\. .*?</fieldset>`)
-	textareaRE   = regexp.MustCompile(`(?s)<textarea id="comment"[^>]*>(.*?)</textarea>`)
-	cssLinkRE    = regexp.MustCompile(`<link rel="stylesheet" href="([^"]+)">`)
-	summaryRE    = regexp.MustCompile(`(?s)<div class="errors" role="alert" id="errors">(.*?)</div>`)
-	radioRE      = regexp.MustCompile(`<label[^>]*><input type="radio" name="a_([^"]+)" value="(-?\d+)"[^>]*> ([^<]+)</label>`)
-	htmlLangRE   = regexp.MustCompile(`<html lang="([a-z]+)">`)
-	selectOptRE  = `(?s)<select id="d-%s" name="%s">(.*?)</select>`
-	selectedOptR = regexp.MustCompile(`<option value="([^"]*)" selected>`)
-)
+// hiddenFields maps the name of each hidden input of a page to its value
+// (the last one wins, as url.Values.Set would).
+func hiddenFields(t testing.TB, body string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, n := range findIn(t, body, `input[type=hidden][name]`) {
+		out[attrOf(n, "name")] = attrOf(n, "value")
+	}
+	return out
+}
 
 func formKey(t testing.TB, body string) string {
 	t.Helper()
-	m := keyFieldRE.FindStringSubmatch(body)
-	if m == nil {
+	in := findIn(t, body, `input[type=hidden][name=key]`)
+	if len(in) == 0 {
 		t.Fatalf("no hidden key field in page:\n%s", clip(body))
 	}
-	return m[1]
+	return attrOf(in[0], "value")
 }
 
 // checkedAnswers maps a question code to the value of its checked radio.
 func checkedAnswers(body string) map[string]string {
 	out := map[string]string{}
-	for _, m := range checkedRE.FindAllStringSubmatch(body, -1) {
-		out[m[1]] = m[2]
+	doc, err := parseHTML(body)
+	if err != nil {
+		return out
+	}
+	for _, n := range findAll(doc, `input[type=radio][name^=a_][checked]`) {
+		out[strings.TrimPrefix(attrOf(n, "name"), "a_")] = attrOf(n, "value")
 	}
 	return out
 }
 
-// fieldsets maps a question code to its whole <fieldset> element.
+// questionFieldsets maps a question code (the legend reads "<code>. <text>")
+// to its <fieldset> element.
+func questionFieldsets(body string) map[string]*html.Node {
+	out := map[string]*html.Node{}
+	doc, err := parseHTML(body)
+	if err != nil {
+		return out
+	}
+	for _, fs := range findAll(doc, `fieldset[class^=q]`) {
+		if code, _, ok := strings.Cut(textOf(findFirst(fs, "legend")), ". "); ok {
+			out[code] = fs
+		}
+	}
+	return out
+}
+
+// fieldsets maps a question code to its whole <fieldset> element, as HTML.
 func fieldsets(body string) map[string]string {
 	out := map[string]string{}
-	for _, m := range fieldsetRE.FindAllStringSubmatch(body, -1) {
-		out[m[1]] = m[0]
+	for code, fs := range questionFieldsets(body) {
+		out[code] = outerHTML(fs)
 	}
 	return out
 }
 
+// selectedDemographic is the selected option of the demographic select d-<code>
+// ("" when none is selected, "<no select>" when there is no such select).
 func selectedDemographic(body, code string) string {
-	m := regexp.MustCompile(fmt.Sprintf(selectOptRE, regexp.QuoteMeta(code), regexp.QuoteMeta(code))).FindStringSubmatch(body)
-	if m == nil {
+	doc, err := parseHTML(body)
+	if err != nil {
 		return "<no select>"
 	}
-	if s := selectedOptR.FindStringSubmatch(m[1]); s != nil {
-		return s[1]
+	sel := findFirst(doc, `select#d-`+code+`[name=`+code+`]`)
+	if sel == nil {
+		return "<no select>"
 	}
-	return ""
+	return attrOf(findFirst(sel, "option[selected]"), "value")
 }
 
+// errorSummary is the inner HTML of the page's error summary ("" when none).
 func errorSummary(body string) string {
-	if m := summaryRE.FindStringSubmatch(body); m != nil {
-		return m[1]
+	doc, err := parseHTML(body)
+	if err != nil {
+		return ""
 	}
-	return ""
+	return innerHTML(findFirst(doc, `div#errors.errors[role=alert]`))
 }
 
-func clip(s string) string {
-	if len(s) > 600 {
-		return s[:600] + "…"
+// commentBox is the text of the comment textarea, and whether there is one.
+func commentBox(t testing.TB, body string) (string, bool) {
+	t.Helper()
+	ta := findIn(t, body, `textarea#comment`)
+	if len(ta) == 0 {
+		return "", false
 	}
-	return s
+	return rawTextOf(ta[0]), true
 }
 
 func qAnchor(code string) string { return "q-" + strings.ReplaceAll(code, ".", "-") }
@@ -231,7 +216,7 @@ func TestFormPageLanguageDefaultSwitchAndCookie(t *testing.T) {
 			if r.status != http.StatusOK {
 				t.Fatalf("GET %s: status %d, want 200", st.path, r.status)
 			}
-			if got := htmlLangRE.FindStringSubmatch(r.body); got == nil || got[1] != st.wantLang {
+			if got := attrsOf(mustHTML(t, r.body), "html", "lang"); len(got) != 1 || got[0] != st.wantLang {
 				t.Errorf("GET %s: html lang = %v, want %q", st.path, got, st.wantLang)
 			}
 			for _, w := range st.want {
@@ -259,7 +244,7 @@ func TestFormPageLanguageDefaultSwitchAndCookie(t *testing.T) {
 
 	t.Run("a fresh client is not affected", func(t *testing.T) {
 		r := env.getPage(t, env.client(t), landPath)
-		if got := htmlLangRE.FindStringSubmatch(r.body); got == nil || got[1] != "vi" {
+		if got := attrsOf(mustHTML(t, r.body), "html", "lang"); len(got) != 1 || got[0] != "vi" {
 			t.Errorf("html lang = %v, want vi", got)
 		}
 	})
@@ -296,29 +281,37 @@ func TestFormPageStructure(t *testing.T) {
 			if got := strings.Count(r.body, "<legend>"); got != tt.wantQuestions {
 				t.Errorf("legends = %d, want %d", got, tt.wantQuestions)
 			}
-			fs := fieldsets(r.body)
+			fsNodes := questionFieldsets(r.body)
 			for _, q := range f.Questions(tt.area) {
-				set, ok := fs[q.Code]
+				node, ok := fsNodes[q.Code]
 				if !ok {
 					t.Errorf("question %s: no fieldset with legend %q", q.Code, q.Code+". …")
 					continue
 				}
-				if !strings.Contains(set, q.Text.Vi) {
-					t.Errorf("question %s: legend lacks its text %q", q.Code, q.Text.Vi)
+				set := outerHTML(node)
+				if legend := textOf(findFirst(node, "legend")); !strings.Contains(legend, q.Text.Vi) {
+					t.Errorf("question %s: legend %q lacks its text %q", q.Code, legend, q.Text.Vi)
 				}
-				radios := radioRE.FindAllStringSubmatch(set, -1)
+				// Labelled radios: a label holding the radio and its text.
+				var radios []*html.Node
+				for _, l := range findAll(node, "label") {
+					if in := findFirst(l, `input[type=radio]`); in != nil {
+						radios = append(radios, l)
+					}
+				}
 				if len(radios) != 6 {
 					t.Errorf("question %s: %d labelled radios, want 6 (5 levels + not applicable)", q.Code, len(radios))
 				}
-				for _, rd := range radios {
-					if rd[1] != q.Code || strings.TrimSpace(rd[3]) == "" {
-						t.Errorf("question %s: radio %q has name a_%s and label %q, want a_%s and a real label", q.Code, rd[0], rd[1], rd[3], q.Code)
+				for _, l := range radios {
+					in := findFirst(l, `input[type=radio]`)
+					if attrOf(in, "name") != "a_"+q.Code || textOf(l) == "" {
+						t.Errorf("question %s: radio %q has name %s and label %q, want a_%s and a real label", q.Code, outerHTML(l), attrOf(in, "name"), textOf(l), q.Code)
 					}
 				}
-				if !strings.Contains(set, `id="`+qAnchor(q.Code)+`"`) {
+				if !hasElement(set, "[id=\""+qAnchor(q.Code)+"\"]") {
 					t.Errorf("question %s: no radio with id %q for the error summary to link to", q.Code, qAnchor(q.Code))
 				}
-				if strings.Contains(set, "checked") || strings.Contains(set, `class="err"`) {
+				if strings.Contains(set, "checked") || hasElement(set, "[class=\"err\"]") {
 					t.Errorf("question %s: a fresh form has a checked radio or an error", q.Code)
 				}
 			}
@@ -338,7 +331,7 @@ func TestFormPageStructure(t *testing.T) {
 					t.Errorf("page lacks %q", w)
 				}
 			}
-			if strings.Contains(r.body, `class="errors"`) {
+			if hasElement(r.body, "[class=\"errors\"]") {
 				t.Errorf("a fresh form shows an error summary")
 			}
 		})
@@ -396,11 +389,11 @@ func TestFormPageSize(t *testing.T) {
 					if !gz && enc != "" {
 						t.Errorf("page Content-Encoding = %q, want none when not asked", enc)
 					}
-					m := cssLinkRE.FindStringSubmatch(html)
-					if m == nil {
+					links := findIn(t, html, `link[rel=stylesheet][href]`)
+					if len(links) == 0 {
 						t.Fatalf("no stylesheet link in page")
 					}
-					cssN, _, _ := fetch(t, m[1], gz)
+					cssN, _, _ := fetch(t, attrOf(links[0], "href"), gz)
 					total := htmlN + cssN
 					t.Logf("HTML %d + CSS %d = %d bytes", htmlN, cssN, total)
 					if total > budget {
@@ -658,13 +651,13 @@ func TestFormInvalidSubmissions(t *testing.T) {
 			if r.status != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400; body:\n%s", r.status, clip(r.body))
 			}
-			if !strings.Contains(r.body, `<form method="post" action="`+landPath+`"`) {
+			if !hasElement(r.body, "form[method=\"post\"][action=\""+landPath+"\"]") {
 				t.Fatalf("the form is not shown again")
 			}
 			if got := formKey(t, r.body); got != key {
 				t.Errorf("key = %q, want the submitted key %q kept", got, key)
 			}
-			if !strings.Contains(r.body, `<input type="hidden" name="formVersion" value="1">`) {
+			if !hasElement(r.body, "input[type=\"hidden\"][name=\"formVersion\"][value=\"1\"]") {
 				t.Errorf("form shown again without the current form version")
 			}
 			summary := errorSummary(r.body)
@@ -675,22 +668,22 @@ func TestFormInvalidSubmissions(t *testing.T) {
 			for _, code := range questionCodes(landArea) {
 				set := fs[code]
 				msg, wrong := tt.wantQ[code]
-				hasErr := strings.Contains(set, `<p class="err" id="`+qAnchor(code)+`-err">`)
+				hasErr := hasElement(set, "p[class=\"err\"][id=\""+qAnchor(code)+"-err\"]")
 				switch {
 				case wrong && !hasErr:
 					t.Errorf("question %s: no message next to the field", code)
 				case wrong && !strings.Contains(set, msg):
 					t.Errorf("question %s: message is not %q:\n%s", code, msg, set)
-				case wrong && !strings.Contains(set, `aria-describedby="`+qAnchor(code)+`-err"`):
+				case wrong && !hasElement(set, "[aria-describedby=\""+qAnchor(code)+"-err\"]"):
 					t.Errorf("question %s: radios not described by the message", code)
-				case wrong && !strings.Contains(summary, `href="#`+qAnchor(code)+`"`):
+				case wrong && !hasElement(summary, "[href=\"#"+qAnchor(code)+"\"]"):
 					t.Errorf("question %s: summary has no link href=\"#%s\":\n%s", code, qAnchor(code), summary)
 				case !wrong && hasErr:
 					t.Errorf("question %s: has a message but was answered correctly", code)
 				}
 			}
 			for a, msg := range tt.wantOther {
-				if !strings.Contains(summary, `href="#`+a+`"`) || !strings.Contains(summary, msg) {
+				if !hasElement(summary, "[href=\"#"+a+"\"]") || !strings.Contains(summary, msg) {
 					t.Errorf("summary lacks a link to #%s with %q:\n%s", a, msg, summary)
 				}
 			}
@@ -712,11 +705,11 @@ func TestFormInvalidSubmissions(t *testing.T) {
 					t.Errorf("question %s: checked %q, want %q (sent %q)", code, checked[code], want, sent)
 				}
 			}
-			m := textareaRE.FindStringSubmatch(r.body)
-			if m == nil || m[1] != vals.Get("comment") {
+			text, ok := commentBox(t, r.body)
+			if !ok || text != vals.Get("comment") {
 				got := "<none>"
-				if m != nil {
-					got = clip(m[1])
+				if ok {
+					got = clip(text)
 				}
 				t.Errorf("comment = %q, want %q kept", got, clip(vals.Get("comment")))
 			}
@@ -765,8 +758,8 @@ func TestFormCorrectedResubmitStoresOnce(t *testing.T) {
 		t.Fatalf("status %d, want 400", r.status)
 	}
 	again := validFormValues(landArea, "")
-	for _, m := range hiddenRE.FindAllStringSubmatch(r.body, -1) {
-		again.Set(m[1], html.UnescapeString(m[2]))
+	for name, v := range hiddenFields(t, r.body) {
+		again.Set(name, v)
 	}
 	for i := range 2 {
 		if r := env.postSurvey(t, c, landPath, again); r.status != http.StatusSeeOther {
@@ -857,8 +850,13 @@ func TestFormCommentLineBreaksCountOnce(t *testing.T) {
 	}
 }
 
-func plainText(html string) string {
-	return strings.Join(strings.Fields(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(html, " ")), " ")
+// plainText is the text an HTML fragment shows, white space collapsed.
+func plainText(fragment string) string {
+	doc, err := parseHTML(fragment)
+	if err != nil {
+		return fragment
+	}
+	return textOf(doc)
 }
 
 func TestFormBodyTooLarge(t *testing.T) {
@@ -973,7 +971,7 @@ func TestFormAreaNotServed(t *testing.T) {
 					t.Errorf("page lacks %q", w)
 				}
 			}
-			if s := errorSummary(r.body); !strings.Contains(s, `href="#area"`) {
+			if s := errorSummary(r.body); !hasElement(s, "[href=\"#area\"]") {
 				t.Errorf("summary lacks a link to #area:\n%s", s)
 			}
 		})

@@ -7,7 +7,6 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -58,7 +57,7 @@ type cmJSON struct {
 	}
 }
 
-func cmList(t testing.TB, u *azUser, query string) (cmJSON, azResult) {
+func cmList(t testing.TB, u *staffUser, query string) (cmJSON, httpResult) {
 	t.Helper()
 	r := u.api(t, http.MethodGet, "/api/v1/comments?"+query, nil)
 	var out cmJSON
@@ -78,20 +77,39 @@ func cmIDs(l cmJSON) []string {
 	return ids
 }
 
-var (
-	cmRowRE  = regexp.MustCompile(`<tr id="c-[^"]*" data-id="([^"]*)">`)
-	cmMarkRE = regexp.MustCompile(`<form method="post" action="(/comments/[^"]*/handled)"`)
-)
+// cmRows lists the data-id of each comment row of the comments page.
+func cmRows(t testing.TB, body string) []string {
+	t.Helper()
+	return attrsOf(mustHTML(t, body), `tr[id^=c-][data-id]`, "data-id")
+}
+
+// cmMarks lists the actions of the page's "mark handled" forms.
+func cmMarks(t testing.TB, body string) []string {
+	t.Helper()
+	var out []string
+	for _, a := range attrsOf(mustHTML(t, body), `form[method=post][action^=/comments/]`, "action") {
+		if strings.HasSuffix(a, "/handled") {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// cmCount is the text of the page's count element with that id.
+func cmCount(t testing.TB, body, id string) string {
+	t.Helper()
+	return textOf(findFirst(mustHTML(t, body), "#"+id))
+}
 
 func TestCommentsPageAndAPI(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
-	admin := azAdmin(t, env)
-	staffA := azLogin(t, env, "staff-a", azInsertUser(t, env, "staff-a", survey.RoleStaff, "so-tu-phap"))
+	admin := newAdmin(t, env)
+	staffA := loginAs(t, env, "staff-a", insertUser(t, env, "staff-a", survey.RoleStaff, "so-tu-phap"))
 	staffA.token = staffA.fetchToken(t, "a")
-	staffB := azLogin(t, env, "staff-b", azInsertUser(t, env, "staff-b", survey.RoleStaff, "so-cong-thuong"))
+	staffB := loginAs(t, env, "staff-b", insertUser(t, env, "staff-b", survey.RoleStaff, "so-cong-thuong"))
 	staffB.token = staffB.fetchToken(t, "b")
-	insp := azLogin(t, env, "insp", azInsertUser(t, env, "insp", survey.RoleInspector))
+	insp := loginAs(t, env, "insp", insertUser(t, env, "insp", survey.RoleInspector))
 	insp.token = insp.fetchToken(t, "i")
 
 	t0 := time.Date(2025, 8, 1, 8, 0, 0, 0, hcm)
@@ -106,215 +124,225 @@ func TestCommentsPageAndAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	period := "agency=so-tu-phap&from=2025-06&to=2025-07"
+	// Carried from step to step.
+	var (
+		r     httpResult
+		rows  []string
+		marks []string
+		l     cmJSON
+	)
 
-	// The page: newest first, escaped, with the mark form for staff.
-	r := staffA.get(t, "/comments?"+period)
-	if r.status != http.StatusOK {
-		t.Fatalf("GET /comments: %s", r)
-	}
-	var rows []string
-	for _, m := range cmRowRE.FindAllStringSubmatch(r.body, -1) {
-		rows = append(rows, m[1])
-	}
-	if strings.Join(rows, ",") != "resp-tp-00003,resp-tp-00002,resp-tp-00001" {
-		t.Errorf("rows = %v, want newest first", rows)
-	}
-	if strings.Contains(r.body, "<script>alert") || strings.Contains(r.body, "<img src=x") {
-		t.Errorf("comment text not escaped in the page")
-	}
-	if !strings.Contains(r.body, html.EscapeString(`<script>alert("x")</script>`)) && !strings.Contains(r.body, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") {
-		t.Errorf("escaped comment text not shown")
-	}
-	if !strings.Contains(r.body, "Chờ quá lâu<br>hai dòng") {
-		t.Errorf("line breaks not shown")
-	}
-	if !strings.Contains(r.body, `id="total">3<`) || !strings.Contains(r.body, `id="handled-count">0<`) {
-		t.Errorf("counts not shown")
-	}
-	marks := cmMarkRE.FindAllStringSubmatch(r.body, -1)
-	if len(marks) != 3 {
-		t.Fatalf("%d mark forms, want 3", len(marks))
-	}
-	// A staff member with one agency lands on it without choosing.
-	if r := staffA.get(t, "/comments?from=2025-06&to=2025-07"); r.status != http.StatusOK || len(cmRowRE.FindAllString(r.body, -1)) != 3 {
-		t.Errorf("default agency: %s", r)
-	}
-	// The dashboard links to the comments of the same agency and period.
-	if r := staffA.get(t, "/dashboard?"+period); !strings.Contains(r.body, `id="comments-link" href="/comments?agency=so-tu-phap&amp;from=2025-06&amp;to=2025-07"`) {
-		t.Errorf("dashboard has no link to the comments: %s", r)
-	}
-
-	// The API: the same order, filters, pagination.
-	l, res := cmList(t, staffA, period)
-	if res.status != http.StatusOK || strings.Join(cmIDs(l), ",") != "resp-tp-00003,resp-tp-00002,resp-tp-00001" || l.Total != 3 {
-		t.Fatalf("API listing: %s", res)
-	}
-	if c := l.Comments[0]; c.Text != attack || c.Score == nil || *c.Score != 3 || c.Band != "mid" || c.Month != "2025-07" || c.Channel != "counter" || c.Handled != nil {
-		t.Errorf("API comment = %+v", c)
-	}
-	for q, want := range map[string]string{
-		"&score=low":                  "resp-tp-00002",
-		"&score=mid":                  "resp-tp-00003",
-		"&score=high":                 "resp-tp-00001",
-		"&area=tu-phap&score=high":    "resp-tp-00001",
-		"&area=dat-dai":               "",
-		"&unhandled=1&score=low":      "resp-tp-00002",
-		"&limit=1&cursor=2025-07.0.1": "resp-tp-00002",
-	} {
-		l, res := cmList(t, staffA, period+q)
-		if res.status != http.StatusOK || strings.Join(cmIDs(l), ",") != want {
-			t.Errorf("%s: %v (%s), want %s", q, cmIDs(l), res, want)
+	step(t, "The page: newest first, escaped, with the mark form for staff", func(t *testing.T) {
+		r = staffA.get(t, "/comments?"+period)
+		if r.status != http.StatusOK {
+			t.Fatalf("GET /comments: %s", r)
 		}
-	}
-	if l, _ := cmList(t, staffA, "agency=so-tu-phap&from=2025-06&to=2025-06"); strings.Join(cmIDs(l), ",") != "resp-tp-00001" || l.Total != 1 {
-		t.Errorf("June alone: %v, total %d", cmIDs(l), l.Total)
-	}
-	var paged []string
-	cursor := ""
-	for i := 0; i < 10; i++ {
-		l, res := cmList(t, staffA, period+"&limit=1&cursor="+url.QueryEscape(cursor))
-		if res.status != http.StatusOK {
-			t.Fatalf("page %d: %s", i, res)
+		rows = cmRows(t, r.body)
+		if strings.Join(rows, ",") != "resp-tp-00003,resp-tp-00002,resp-tp-00001" {
+			t.Errorf("rows = %v, want newest first", rows)
 		}
-		paged = append(paged, cmIDs(l)...)
-		if cursor = l.Next; cursor == "" {
-			break
+		if strings.Contains(r.body, "<script>alert") || strings.Contains(r.body, "<img src=x") {
+			t.Errorf("comment text not escaped in the page")
 		}
-	}
-	if strings.Join(paged, ",") != "resp-tp-00003,resp-tp-00002,resp-tp-00001" {
-		t.Errorf("paginated = %v", paged)
-	}
-	for q, field := range map[string]string{
-		"from=2025-06&to=2025-07":            "agency",
-		period + "&score=bad":                "score",
-		period + "&cursor=nope":              "cursor",
-		period + "&cursor=2025-01.0":         "cursor",
-		period + "&limit=0":                  "limit",
-		"agency=so-tu-phap&from=2025-13":     "from",
-		"agency=so-tu-phap&area=not-an-area": "area",
-	} {
-		_, res := cmList(t, staffA, q)
-		azWantFieldError(t, q, res, field)
-	}
-	if r := staffA.get(t, "/comments?"+period+"&score=bad"); r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="errors"`) {
-		t.Errorf("page with a bad score: %s", r)
-	}
-
-	// Scoping: staff see only their agencies; inspectors and admins all.
-	other := "agency=so-cong-thuong&from=2025-07&to=2025-07"
-	if r := staffA.get(t, "/comments?"+other); r.status != http.StatusForbidden {
-		t.Errorf("staff A, page of B: %s, want 403", r)
-	}
-	if _, r := cmList(t, staffA, other); r.status != http.StatusForbidden {
-		t.Errorf("staff A, API of B: %s, want 403", r)
-	}
-	if _, r := cmList(t, staffA, "agency=no-such-agency&from=2025-07&to=2025-07"); r.status != http.StatusNotFound {
-		t.Errorf("unknown agency: %s, want 404", r)
-	}
-	for _, u := range []*azUser{insp, admin, staffB} {
-		if l, r := cmList(t, u, other); r.status != http.StatusOK || strings.Join(cmIDs(l), ",") != "resp-ct-00001" {
-			t.Errorf("%s reads B: %s", u.username, r)
+		if !strings.Contains(r.body, html.EscapeString(`<script>alert("x")</script>`)) && !strings.Contains(r.body, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") {
+			t.Errorf("escaped comment text not shown")
 		}
-	}
-	r = insp.get(t, "/comments?"+period)
-	if r.status != http.StatusOK || len(cmRowRE.FindAllString(r.body, -1)) != 3 || cmMarkRE.MatchString(r.body) {
-		t.Errorf("inspector's page: want 3 rows and no mark form: %s", r)
-	}
-
-	// Marking from the page: CSRF checked, who and when kept, back to the list.
-	markURL := html.UnescapeString(marks[1][1]) // resp-tp-00002
-	if !strings.Contains(markURL, "/resp-tp-00002/handled") || !strings.HasPrefix(markURL, "/comments/so-tu-phap/2025-07/0/") {
-		t.Fatalf("mark URL %q", markURL)
-	}
-	back := "/comments?" + period
-	if r := staffA.post(t, markURL, url.Values{"csrf": {"wrong"}, "back": {back}}); r.status != http.StatusForbidden {
-		t.Errorf("mark with a bad CSRF token: %s, want 403", r)
-	}
-	if r := insp.post(t, markURL, url.Values{"back": {back}}); r.status != http.StatusForbidden {
-		t.Errorf("inspector marks: %s, want 403", r)
-	}
-	if r := staffB.post(t, markURL, url.Values{"back": {back}}); r.status != http.StatusForbidden {
-		t.Errorf("staff of another agency marks: %s, want 403", r)
-	}
-	if l, _ := cmList(t, admin, period+"&score=low"); l.Comments[0].Handled != nil {
-		t.Fatalf("marked by a refused request: %+v", l.Comments[0].Handled)
-	}
-	before := time.Now().Add(-time.Second)
-	r = staffA.post(t, markURL, url.Values{"back": {back}})
-	if r.status != http.StatusSeeOther || r.location() != back+"#c-resp-tp-00002" {
-		t.Fatalf("mark: %s", r)
-	}
-	if r := staffA.post(t, markURL, url.Values{"back": {"https://evil.example/"}}); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location(), "/comments?") {
-		t.Errorf("mark with an outside back URL: redirected to %q", r.location())
-	}
-	l, _ = cmList(t, insp, period)
-	h := l.Comments[1].Handled
-	if h == nil || h.By != "staff-a" || h.At.Before(before) || h.At.After(time.Now()) || l.Handled != 1 {
-		t.Errorf("after marking: %+v, handled count %d", h, l.Handled)
-	}
-	r = staffA.get(t, "/comments?"+period)
-	if !strings.Contains(r.body, "Đã xử lý: staff-a, ") || len(cmMarkRE.FindAllString(r.body, -1)) != 2 || !strings.Contains(r.body, `id="handled-count">1<`) {
-		t.Errorf("page after marking does not show the mark")
-	}
-	if l, _ := cmList(t, staffA, period+"&unhandled=1"); strings.Join(cmIDs(l), ",") != "resp-tp-00003,resp-tp-00001" {
-		t.Errorf("unhandled after marking: %v", cmIDs(l))
-	}
-
-	// Marking through the API.
-	mark := func(u *azUser, id string, body any) azResult {
-		return u.api(t, http.MethodPost, "/api/v1/comments/"+id+"/handled", body)
-	}
-	if r := mark(insp, "resp-tp-00003", map[string]any{"agency": "so-tu-phap", "month": "2025-07"}); r.status != http.StatusForbidden {
-		t.Errorf("inspector marks through the API: %s, want 403", r)
-	}
-	if r := mark(staffA, "resp-ct-00001", map[string]any{"agency": "so-cong-thuong", "month": "2025-07"}); r.status != http.StatusForbidden {
-		t.Errorf("staff A marks B's comment: %s, want 403", r)
-	}
-	if r := mark(staffB, "resp-tp-00003", map[string]any{"agency": "so-cong-thuong", "month": "2025-07"}); r.status != http.StatusNotFound {
-		t.Errorf("staff B marks A's comment under B: %s, want 404", r)
-	}
-	azWantFieldError(t, "no month", mark(staffB, "resp-ct-00001", map[string]any{"agency": "so-cong-thuong"}), "month")
-	azWantFieldError(t, "no agency", mark(staffB, "resp-ct-00001", map[string]any{"month": "2025-07"}), "agency")
-	if r := mark(staffB, "resp-ct-00001", `{"agency":"so-cong-thuong","month":"2025-07","x":1}`); r.status != http.StatusBadRequest {
-		t.Errorf("unknown field: %s", r)
-	}
-	r = mark(staffB, "resp-ct-00001", map[string]any{"agency": "so-cong-thuong", "month": "2025-07"})
-	var res1 struct {
-		Changed bool
-		Comment struct {
-			ID      string
-			Handled *struct{ By string }
+		if !strings.Contains(r.body, "Chờ quá lâu<br>hai dòng") {
+			t.Errorf("line breaks not shown")
 		}
-	}
-	if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &res1) != nil || !res1.Changed || res1.Comment.Handled == nil || res1.Comment.Handled.By != "staff-b" {
-		t.Errorf("staff B marks its comment: %s", r)
-	}
-	r = mark(admin, "resp-ct-00001", map[string]any{"agency": "so-cong-thuong", "month": "2025-07", "page": 0})
-	if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &res1) != nil || res1.Changed || res1.Comment.Handled.By != "staff-b" {
-		t.Errorf("second mark keeps the first: %s", r)
-	}
-	if r := mark(admin, "resp-tp-00009", map[string]any{"agency": "so-tu-phap", "month": "2025-07"}); r.status != http.StatusNotFound {
-		t.Errorf("unknown comment: %s, want 404", r)
-	}
-	if r := mark(admin, "resp-tp-00003", map[string]any{"agency": "so-tu-phap", "month": "2025-07", "page": 3}); r.status != http.StatusOK {
-		t.Errorf("admin marks with a wrong page hint: %s", r)
-	}
+		if cmCount(t, r.body, "total") != "3" || cmCount(t, r.body, "handled-count") != "0" {
+			t.Errorf("counts not shown")
+		}
+		marks = cmMarks(t, r.body)
+		if len(marks) != 3 {
+			t.Fatalf("%d mark forms, want 3", len(marks))
+		}
+		// A staff member with one agency lands on it without choosing.
+		if r := staffA.get(t, "/comments?from=2025-06&to=2025-07"); r.status != http.StatusOK || len(cmRows(t, r.body)) != 3 {
+			t.Errorf("default agency: %s", r)
+		}
+		// The dashboard links to the comments of the same agency and period.
+		if r := staffA.get(t, "/dashboard?"+period); !hasElement(r.body, "[id=\"comments-link\"][href=\"/comments?agency=so-tu-phap&from=2025-06&to=2025-07\"]") {
+			t.Errorf("dashboard has no link to the comments: %s", r)
+		}
+	})
 
-	// The rebuild keeps the marks.
-	if err := env.store.RebuildComments(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	l, _ = cmList(t, admin, period)
-	if l.Handled != 2 || l.Comments[0].Handled == nil || l.Comments[0].Handled.By != "admin" || l.Comments[1].Handled.By != "staff-a" || l.Comments[2].Handled != nil {
-		t.Errorf("after rebuild: %+v", l)
-	}
+	step(t, "The API: the same order, filters, pagination", func(t *testing.T) {
+		l, res := cmList(t, staffA, period)
+		if res.status != http.StatusOK || strings.Join(cmIDs(l), ",") != "resp-tp-00003,resp-tp-00002,resp-tp-00001" || l.Total != 3 {
+			t.Fatalf("API listing: %s", res)
+		}
+		if c := l.Comments[0]; c.Text != attack || c.Score == nil || *c.Score != 3 || c.Band != "mid" || c.Month != "2025-07" || c.Channel != "counter" || c.Handled != nil {
+			t.Errorf("API comment = %+v", c)
+		}
+		for q, want := range map[string]string{
+			"&score=low":                  "resp-tp-00002",
+			"&score=mid":                  "resp-tp-00003",
+			"&score=high":                 "resp-tp-00001",
+			"&area=tu-phap&score=high":    "resp-tp-00001",
+			"&area=dat-dai":               "",
+			"&unhandled=1&score=low":      "resp-tp-00002",
+			"&limit=1&cursor=2025-07.0.1": "resp-tp-00002",
+		} {
+			l, res := cmList(t, staffA, period+q)
+			if res.status != http.StatusOK || strings.Join(cmIDs(l), ",") != want {
+				t.Errorf("%s: %v (%s), want %s", q, cmIDs(l), res, want)
+			}
+		}
+		if l, _ := cmList(t, staffA, "agency=so-tu-phap&from=2025-06&to=2025-06"); strings.Join(cmIDs(l), ",") != "resp-tp-00001" || l.Total != 1 {
+			t.Errorf("June alone: %v, total %d", cmIDs(l), l.Total)
+		}
+		var paged []string
+		cursor := ""
+		for i := 0; i < 10; i++ {
+			l, res := cmList(t, staffA, period+"&limit=1&cursor="+url.QueryEscape(cursor))
+			if res.status != http.StatusOK {
+				t.Fatalf("page %d: %s", i, res)
+			}
+			paged = append(paged, cmIDs(l)...)
+			if cursor = l.Next; cursor == "" {
+				break
+			}
+		}
+		if strings.Join(paged, ",") != "resp-tp-00003,resp-tp-00002,resp-tp-00001" {
+			t.Errorf("paginated = %v", paged)
+		}
+		for q, field := range map[string]string{
+			"from=2025-06&to=2025-07":            "agency",
+			period + "&score=bad":                "score",
+			period + "&cursor=nope":              "cursor",
+			period + "&cursor=2025-01.0":         "cursor",
+			period + "&limit=0":                  "limit",
+			"agency=so-tu-phap&from=2025-13":     "from",
+			"agency=so-tu-phap&area=not-an-area": "area",
+		} {
+			_, res := cmList(t, staffA, q)
+			wantFieldError(t, q, res, field)
+		}
+		if r := staffA.get(t, "/comments?"+period+"&score=bad"); r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"errors\"]") {
+			t.Errorf("page with a bad score: %s", r)
+		}
+	})
+
+	step(t, "Scoping: staff see only their agencies; inspectors and admins all", func(t *testing.T) {
+		other := "agency=so-cong-thuong&from=2025-07&to=2025-07"
+		if r := staffA.get(t, "/comments?"+other); r.status != http.StatusForbidden {
+			t.Errorf("staff A, page of B: %s, want 403", r)
+		}
+		if _, r := cmList(t, staffA, other); r.status != http.StatusForbidden {
+			t.Errorf("staff A, API of B: %s, want 403", r)
+		}
+		if _, r := cmList(t, staffA, "agency=no-such-agency&from=2025-07&to=2025-07"); r.status != http.StatusNotFound {
+			t.Errorf("unknown agency: %s, want 404", r)
+		}
+		for _, u := range []*staffUser{insp, admin, staffB} {
+			if l, r := cmList(t, u, other); r.status != http.StatusOK || strings.Join(cmIDs(l), ",") != "resp-ct-00001" {
+				t.Errorf("%s reads B: %s", u.username, r)
+			}
+		}
+		r = insp.get(t, "/comments?"+period)
+		if r.status != http.StatusOK || len(cmRows(t, r.body)) != 3 || len(cmMarks(t, r.body)) != 0 {
+			t.Errorf("inspector's page: want 3 rows and no mark form: %s", r)
+		}
+	})
+
+	step(t, "Marking from the page: CSRF checked, who and when kept, back to the list", func(t *testing.T) {
+		markURL := marks[1] // resp-tp-00002
+		if !strings.Contains(markURL, "/resp-tp-00002/handled") || !strings.HasPrefix(markURL, "/comments/so-tu-phap/2025-07/0/") {
+			t.Fatalf("mark URL %q", markURL)
+		}
+		back := "/comments?" + period
+		if r := staffA.post(t, markURL, url.Values{"csrf": {"wrong"}, "back": {back}}); r.status != http.StatusForbidden {
+			t.Errorf("mark with a bad CSRF token: %s, want 403", r)
+		}
+		if r := insp.post(t, markURL, url.Values{"back": {back}}); r.status != http.StatusForbidden {
+			t.Errorf("inspector marks: %s, want 403", r)
+		}
+		if r := staffB.post(t, markURL, url.Values{"back": {back}}); r.status != http.StatusForbidden {
+			t.Errorf("staff of another agency marks: %s, want 403", r)
+		}
+		if l, _ := cmList(t, admin, period+"&score=low"); l.Comments[0].Handled != nil {
+			t.Fatalf("marked by a refused request: %+v", l.Comments[0].Handled)
+		}
+		before := time.Now().Add(-time.Second)
+		r = staffA.post(t, markURL, url.Values{"back": {back}})
+		if r.status != http.StatusSeeOther || r.location() != back+"#c-resp-tp-00002" {
+			t.Fatalf("mark: %s", r)
+		}
+		if r := staffA.post(t, markURL, url.Values{"back": {"https://evil.example/"}}); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location(), "/comments?") {
+			t.Errorf("mark with an outside back URL: redirected to %q", r.location())
+		}
+		l, _ = cmList(t, insp, period)
+		h := l.Comments[1].Handled
+		if h == nil || h.By != "staff-a" || h.At.Before(before) || h.At.After(time.Now()) || l.Handled != 1 {
+			t.Errorf("after marking: %+v, handled count %d", h, l.Handled)
+		}
+		r = staffA.get(t, "/comments?"+period)
+		if !strings.Contains(r.body, "Đã xử lý: staff-a, ") || len(cmMarks(t, r.body)) != 2 || cmCount(t, r.body, "handled-count") != "1" {
+			t.Errorf("page after marking does not show the mark")
+		}
+		if l, _ := cmList(t, staffA, period+"&unhandled=1"); strings.Join(cmIDs(l), ",") != "resp-tp-00003,resp-tp-00001" {
+			t.Errorf("unhandled after marking: %v", cmIDs(l))
+		}
+	})
+
+	step(t, "Marking through the API", func(t *testing.T) {
+		mark := func(u *staffUser, id string, body any) httpResult {
+			return u.api(t, http.MethodPost, "/api/v1/comments/"+id+"/handled", body)
+		}
+		if r := mark(insp, "resp-tp-00003", map[string]any{"agency": "so-tu-phap", "month": "2025-07"}); r.status != http.StatusForbidden {
+			t.Errorf("inspector marks through the API: %s, want 403", r)
+		}
+		if r := mark(staffA, "resp-ct-00001", map[string]any{"agency": "so-cong-thuong", "month": "2025-07"}); r.status != http.StatusForbidden {
+			t.Errorf("staff A marks B's comment: %s, want 403", r)
+		}
+		if r := mark(staffB, "resp-tp-00003", map[string]any{"agency": "so-cong-thuong", "month": "2025-07"}); r.status != http.StatusNotFound {
+			t.Errorf("staff B marks A's comment under B: %s, want 404", r)
+		}
+		wantFieldError(t, "no month", mark(staffB, "resp-ct-00001", map[string]any{"agency": "so-cong-thuong"}), "month")
+		wantFieldError(t, "no agency", mark(staffB, "resp-ct-00001", map[string]any{"month": "2025-07"}), "agency")
+		if r := mark(staffB, "resp-ct-00001", `{"agency":"so-cong-thuong","month":"2025-07","x":1}`); r.status != http.StatusBadRequest {
+			t.Errorf("unknown field: %s", r)
+		}
+		r = mark(staffB, "resp-ct-00001", map[string]any{"agency": "so-cong-thuong", "month": "2025-07"})
+		var res1 struct {
+			Changed bool
+			Comment struct {
+				ID      string
+				Handled *struct{ By string }
+			}
+		}
+		if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &res1) != nil || !res1.Changed || res1.Comment.Handled == nil || res1.Comment.Handled.By != "staff-b" {
+			t.Errorf("staff B marks its comment: %s", r)
+		}
+		r = mark(admin, "resp-ct-00001", map[string]any{"agency": "so-cong-thuong", "month": "2025-07", "page": 0})
+		if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &res1) != nil || res1.Changed || res1.Comment.Handled.By != "staff-b" {
+			t.Errorf("second mark keeps the first: %s", r)
+		}
+		if r := mark(admin, "resp-tp-00009", map[string]any{"agency": "so-tu-phap", "month": "2025-07"}); r.status != http.StatusNotFound {
+			t.Errorf("unknown comment: %s, want 404", r)
+		}
+		if r := mark(admin, "resp-tp-00003", map[string]any{"agency": "so-tu-phap", "month": "2025-07", "page": 3}); r.status != http.StatusOK {
+			t.Errorf("admin marks with a wrong page hint: %s", r)
+		}
+	})
+
+	step(t, "The rebuild keeps the marks", func(t *testing.T) {
+		if err := env.store.RebuildComments(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		l, _ = cmList(t, admin, period)
+		if l.Handled != 2 || l.Comments[0].Handled == nil || l.Comments[0].Handled.By != "admin" || l.Comments[1].Handled.By != "staff-a" || l.Comments[2].Handled != nil {
+			t.Errorf("after rebuild: %+v", l)
+		}
+	})
 }
 
 // TestCommentsConcurrentSubmissions: 16 citizens submit at once through the
 // API, each with a comment; each comment is listed exactly once.
 func TestCommentsConcurrentSubmissions(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	const n = 16
 	var wg sync.WaitGroup
 	results := make([]httpResult, n)

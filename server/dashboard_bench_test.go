@@ -38,7 +38,7 @@ func BenchmarkDashboard(b *testing.B) {
 	if err := env.store.RebuildRollups(ctx, nil); err != nil {
 		b.Fatal(err)
 	}
-	admin := dtStaff(b, env, "bench-admin", survey.RoleAdmin)
+	admin := newStaff(b, env, "bench-admin", survey.RoleAdmin)
 	now := survey.MonthOf(time.Now())
 	q := "?agency=so-tu-phap&from=" + now.Add(-11).String() + "&to=" + now.String()
 	for _, tc := range []struct{ name, path string }{

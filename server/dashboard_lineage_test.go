@@ -38,20 +38,20 @@ func newTestEnvMin(t testing.TB, minSample int64) *testEnv {
 // itself: rank 2 of 2. Counting so-xay-dung again (100 %) gave rank 3 of 3.
 func TestDashboardLineageRankCountsPredecessorsOnce(t *testing.T) {
 	env := newTestEnvMin(t, 1)
-	admin := azAdmin(t, env)
-	all := func(area string, v int) map[string]int { return dtUniform(t, env, area, v, nil) }
-	dtSubmit(t, env, "", "so-xay-dung", "xay-dung", "web", "", all("xay-dung", 5))
+	admin := newAdmin(t, env)
+	all := func(area string, v int) map[string]int { return uniformAnswers(t, env, area, v, nil) }
+	submitAt(t, env, "", "so-xay-dung", "xay-dung", "web", "", all("xay-dung", 5))
 	for range 3 {
-		dtSubmit(t, env, "", "so-tn-mt", "dat-dai", "web", "", all("dat-dai", 1))
+		submitAt(t, env, "", "so-tn-mt", "dat-dai", "web", "", all("dat-dai", 1))
 	}
-	dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "web", "", all("tu-phap", 5))
-	dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "web", "", all("tu-phap", 1))
-	dtFlush(t, env)
-	dtMerge(t, admin, "so-tn-mt", "so-xay-dung")
+	submitAt(t, env, "", "so-tu-phap", "tu-phap", "web", "", all("tu-phap", 5))
+	submitAt(t, env, "", "so-tu-phap", "tu-phap", "web", "", all("tu-phap", 1))
+	flushCounts(t, env)
+	mergeInto(t, admin, "so-tn-mt", "so-xay-dung")
 
 	now := survey.MonthOf(time.Now())
-	got := dtReport(t, env, admin.token, "so-tn-mt", dtPeriod(now, now, "", true))
-	if got.Report.Responses != 4 || !dtClose(got.Report.Overall.Index, 25) {
+	got := fetchReport(t, env, admin.token, "so-tn-mt", reportPeriod(now, now, "", true))
+	if got.Report.Responses != 4 || !closeTo(got.Report.Overall.Index, 25) {
 		t.Fatalf("so-tn-mt with its lineage: %d responses, index %v; want 4 and 25", got.Report.Responses, got.Report.Overall.Index)
 	}
 	if got.Standing.Rank != 2 || got.Peers != 2 {
@@ -60,7 +60,7 @@ func TestDashboardLineageRankCountsPredecessorsOnce(t *testing.T) {
 	// Without the lineage the figures are so-tn-mt's own, but its rank is
 	// still the one /rankings publishes (issue 14: the merged agency counts
 	// with its successor, never as a peer of its own): 2 of 2.
-	got = dtReport(t, env, admin.token, "so-tn-mt", dtPeriod(now, now, "", false))
+	got = fetchReport(t, env, admin.token, "so-tn-mt", reportPeriod(now, now, "", false))
 	if got.Report.Responses != 3 || got.Standing.Rank != 2 || got.Peers != 2 {
 		t.Errorf("so-tn-mt alone: %d responses, rank %d of %d peers, want 3 responses, rank 2 of 2", got.Report.Responses, got.Standing.Rank, got.Peers)
 	}

@@ -2,10 +2,7 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"html"
-	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -24,75 +21,11 @@ import (
 // server and a real embedded FerretDB: who may read which agency, that the
 // figures read from the rollups equal a scoring of the raw responses, the
 // scoring at its extremes, bad periods, the area filter and the lineage of
-// merged agencies. Helpers are prefixed dt.
+// merged agencies.
 
-// dtReportPath is the report API path of an agency with the query.
-func dtReportPath(agency string, q url.Values) string {
-	p := "/api/v1/reports/agencies/" + url.PathEscape(agency)
-	if len(q) > 0 {
-		p += "?" + q.Encode()
-	}
-	return p
-}
-
-// dtPeriod is the query of the months from..to, optionally one area and the lineage.
-func dtPeriod(from, to survey.Month, area string, lineage bool) url.Values {
-	q := url.Values{"from": {from.String()}, "to": {to.String()}}
-	if area != "" {
-		q.Set("area", area)
-	}
-	if lineage {
-		q.Set("lineage", "1")
-	}
-	return q
-}
-
-// dtReport reads a report through the API; it must answer 200.
-func dtReport(t testing.TB, env *testEnv, token, agency string, q url.Values) ReportJSON {
-	t.Helper()
-	path := dtReportPath(agency, q)
-	r := azAPI(t, env, token, http.MethodGet, path, nil)
-	if r.status != http.StatusOK {
-		t.Fatalf("GET %s: %s", path, r)
-	}
-	var out ReportJSON
-	if err := json.Unmarshal([]byte(r.body), &out); err != nil {
-		t.Fatalf("GET %s: %v in %s", path, err, r.body)
-	}
-	return out
-}
-
-// dtFlush waits until every stored response is counted in the rollups.
-func dtFlush(t testing.TB, env *testEnv) {
-	t.Helper()
-	if err := env.store.FlushRollups(context.Background()); err != nil {
-		t.Fatalf("flush rollups: %v", err)
-	}
-}
-
-// dtStaff creates a staff member (or an inspector, or an administrator) and
-// logs them in with a session and an API token.
-func dtStaff(t testing.TB, env *testEnv, username string, role survey.Role, agencies ...string) *azUser {
-	t.Helper()
-	u := azLogin(t, env, username, azInsertUser(t, env, username, role, agencies...))
-	u.token = u.fetchToken(t, "dashboard-test")
-	return u
-}
-
-// dtMerge merges agencies into another through the admin API, from today.
-func dtMerge(t testing.TB, admin *azUser, into string, from ...string) {
-	t.Helper()
-	today := time.Now().In(survey.Zone()).Format(time.DateOnly)
-	// The fixtures merge communes into districts on purpose: say so.
-	r := admin.api(t, http.MethodPost, "/api/v1/admin/merges", map[string]any{"from": from, "into": into, "date": today, "crossLevel": true})
-	if r.status != http.StatusOK {
-		t.Fatalf("merge %v into %s: %s", from, into, r)
-	}
-}
-
-// dtAnswers answers every question the area's form asks: satisfied with
+// randomAnswers answers every question the area's form asks: satisfied with
 // probability p, "not applicable" now and then.
-func dtAnswers(rng *rand.Rand, f survey.Form, area string, p float64) map[string]int {
+func randomAnswers(rng *rand.Rand, f survey.Form, area string, p float64) map[string]int {
 	out := map[string]int{}
 	for _, q := range f.Questions(area) {
 		switch x := rng.Float64(); {
@@ -107,49 +40,8 @@ func dtAnswers(rng *rand.Rand, f survey.Form, area string, p float64) map[string
 	return out
 }
 
-// dtUniform answers every question of the area's form with v, except the
-// codes in except, answered with their own value.
-func dtUniform(t testing.TB, env *testEnv, area string, v int, except map[string]int) map[string]int {
-	t.Helper()
-	cat, err := env.store.Catalog(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := cat.FormFor(area, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]int{}
-	for _, q := range f.Questions(area) {
-		out[q.Code] = v
-		if x, ok := except[q.Code]; ok {
-			out[q.Code] = x
-		}
-	}
-	return out
-}
-
-// dtSubmit stores a response through POST /api/v1/responses: anonymously
-// (token "") as a citizen now, or as staff with the interview date at.
-func dtSubmit(t testing.TB, env *testEnv, token, agency, area, channel, at string, answers map[string]int) {
-	t.Helper()
-	body := map[string]any{"agency": agency, "area": area, "answers": answers, "channel": channel, "idempotencyKey": survey.NewKey()}
-	if at != "" {
-		body["submittedAt"] = at
-	}
-	if r := azAPI(t, env, token, http.MethodPost, responsesPath, body); r.status != http.StatusCreated {
-		t.Fatalf("submit %s/%s (%s, at %q): %s", agency, area, channel, at, r)
-	}
-}
-
-// ---- comparison with a tolerance ----
-
-const dtTol = 1e-9
-
-func dtClose(a, b float64) bool { return math.Abs(a-b) <= dtTol*math.Max(1, math.Abs(b)) }
-
-// dtDiffScore describes how got differs from want, or returns "".
-func dtDiffScore(got, want survey.Score) string {
+// diffScore describes how got differs from want, or returns "".
+func diffScore(got, want survey.Score) string {
 	var d []string
 	if got.NoData != want.NoData {
 		d = append(d, fmt.Sprintf("noData %v≠%v", got.NoData, want.NoData))
@@ -164,21 +56,21 @@ func dtDiffScore(got, want survey.Score) string {
 		{"index", got.Index, want.Index}, {"low", got.Low, want.Low}, {"high", got.High, want.High},
 		{"mean", got.Mean, want.Mean}, {"n", got.N, want.N},
 	} {
-		if !dtClose(f.g, f.w) {
+		if !closeTo(f.g, f.w) {
 			d = append(d, fmt.Sprintf("%s %v≠%v", f.name, f.g, f.w))
 		}
 	}
 	return strings.Join(d, ", ")
 }
 
-func dtSameScore(t testing.TB, what string, got, want survey.Score) {
+func sameScore(t testing.TB, what string, got, want survey.Score) {
 	t.Helper()
-	if d := dtDiffScore(got, want); d != "" {
+	if d := diffScore(got, want); d != "" {
 		t.Errorf("%s: %s", what, d)
 	}
 }
 
-func dtSameItems(t testing.TB, what string, got, want []survey.ItemScore) {
+func sameItems(t testing.TB, what string, got, want []survey.ItemScore) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Errorf("%s: %d items, want %d", what, len(got), len(want))
@@ -190,18 +82,18 @@ func dtSameItems(t testing.TB, what string, got, want []survey.ItemScore) {
 			t.Errorf("%s[%d]: %s/%s counts %v, want %s/%s counts %v", what, i, g.Code, g.Factor, g.Counts, w.Code, w.Factor, w.Counts)
 			continue
 		}
-		dtSameScore(t, what+" "+w.Code, g.Score, w.Score)
+		sameScore(t, what+" "+w.Code, g.Score, w.Score)
 	}
 }
 
-// dtSameReport compares every figure of two reports.
-func dtSameReport(t testing.TB, what string, got, want survey.Report) {
+// sameReport compares every figure of two reports.
+func sameReport(t testing.TB, what string, got, want survey.Report) {
 	t.Helper()
 	if got.Rule != want.Rule || got.MinSample != want.MinSample || got.Responses != want.Responses || got.TooFew != want.TooFew {
 		t.Errorf("%s: rule %s min %d responses %d tooFew %v; want %s %d %d %v", what,
 			got.Rule, got.MinSample, got.Responses, got.TooFew, want.Rule, want.MinSample, want.Responses, want.TooFew)
 	}
-	dtSameScore(t, what+" overall", got.Overall, want.Overall)
+	sameScore(t, what+" overall", got.Overall, want.Overall)
 	if len(got.Factors) != len(want.Factors) {
 		t.Errorf("%s: %d factors, want %d", what, len(got.Factors), len(want.Factors))
 	} else {
@@ -210,15 +102,15 @@ func dtSameReport(t testing.TB, what string, got, want survey.Report) {
 			if g.Code != w.Code || g.Criteria != w.Criteria {
 				t.Errorf("%s factor %d: %s with %d criteria, want %s with %d", what, i, g.Code, g.Criteria, w.Code, w.Criteria)
 			}
-			dtSameScore(t, what+" factor "+w.Code, g.Score, w.Score)
+			sameScore(t, what+" factor "+w.Code, g.Score, w.Score)
 		}
 	}
-	dtSameItems(t, what+" criteria", got.Criteria, want.Criteria)
-	dtSameItems(t, what+" extras", got.Extras, want.Extras)
+	sameItems(t, what+" criteria", got.Criteria, want.Criteria)
+	sameItems(t, what+" extras", got.Extras, want.Extras)
 }
 
-// dtMergeCounts adds the counts of o (over the same months) to c.
-func dtMergeCounts(c, o *store.Counts) {
+// addCounts adds the counts of o (over the same months) to c.
+func addCounts(c, o *store.Counts) {
 	c.Total.Merge(o.Total)
 	for i := range c.ByMonth {
 		c.ByMonth[i].Merge(o.ByMonth[i])
@@ -234,11 +126,11 @@ func dtMergeCounts(c, o *store.Counts) {
 	c.Province = o.Province // the same for every unit
 }
 
-// dtAreaProvince is every agency's tally in one area over the months: what
+// areaProvince is every agency's tally in one area over the months: what
 // a report filtered on the area compares the agency with (issue 14). It is
 // read with store.ProvinceTallies, which survey/store's TestProvinceTalliesEqualRecomputation
 // checks against a recomputation from the responses, agency by agency.
-func dtAreaProvince(t testing.TB, env *testEnv, months []survey.Month, area string) map[string]survey.Tally {
+func areaProvince(t testing.TB, env *testEnv, months []survey.Month, area string) map[string]survey.Tally {
 	t.Helper()
 	pt, err := env.store.ProvinceTallies(context.Background(), months, area)
 	if err != nil {
@@ -247,13 +139,13 @@ func dtAreaProvince(t testing.TB, env *testEnv, months []survey.Month, area stri
 	return pt
 }
 
-// dtCheckReport checks the API's answer against the scoring of recomputed
+// checkReport checks the API's answer against the scoring of recomputed
 // counts (of one agency, or of the units of a lineage merged).
-func dtCheckReport(t testing.TB, what string, got ReportJSON, form survey.Form, want *store.Counts) {
+func checkReport(t testing.TB, what string, got ReportJSON, form survey.Form, want *store.Counts) {
 	t.Helper()
 	rule := survey.SIPAS2017Rule()
 	fs := survey.NewFormSet([]survey.Form{form}, form) // the only version the responses answered
-	dtSameReport(t, what, got.Report, rule.ScoreVersions(fs, want.Total))
+	sameReport(t, what, got.Report, rule.ScoreVersions(fs, want.Total))
 	if got.Report.Rule != survey.RuleSIPAS2017 {
 		t.Errorf("%s: rule %q, want %q", what, got.Report.Rule, survey.RuleSIPAS2017)
 	}
@@ -265,7 +157,7 @@ func dtCheckReport(t testing.TB, what string, got ReportJSON, form survey.Form, 
 			if g.Month != m.String() || g.Responses != want.ByMonth[i].Responses {
 				t.Errorf("%s trend %d: %s %d responses, want %s %d", what, i, g.Month, g.Responses, m, want.ByMonth[i].Responses)
 			}
-			dtSameScore(t, what+" trend "+m.String(), g.Overall, rule.ScoreVersions(fs, want.ByMonth[i]).Overall)
+			sameScore(t, what+" trend "+m.String(), g.Overall, rule.ScoreVersions(fs, want.ByMonth[i]).Overall)
 		}
 	}
 	checkSlices := func(name string, got []SliceJSON, want map[string]survey.Tally) {
@@ -283,7 +175,7 @@ func dtCheckReport(t testing.TB, what string, got ReportJSON, form survey.Form, 
 			if s.Responses != w.Responses || s.TooFew != w.TooFew {
 				t.Errorf("%s %s %s: %d responses tooFew %v, want %d %v", what, name, s.Code, s.Responses, s.TooFew, w.Responses, w.TooFew)
 			}
-			dtSameScore(t, what+" "+name+" "+s.Code, s.Overall, w.Overall)
+			sameScore(t, what+" "+name+" "+s.Code, s.Overall, w.Overall)
 		}
 	}
 	checkSlices("byArea", got.ByArea, want.ByArea)
@@ -292,7 +184,7 @@ func dtCheckReport(t testing.TB, what string, got ReportJSON, form survey.Form, 
 	if got.Province.Responses != prov.Responses {
 		t.Errorf("%s: province %d responses, want %d", what, got.Province.Responses, prov.Responses)
 	}
-	dtSameScore(t, what+" province", got.Province.Overall, prov.Overall)
+	sameScore(t, what+" province", got.Province.Overall, prov.Overall)
 	if got.Verified != want.Verified.Responses {
 		t.Errorf("%s: %d verified responses, want %d", what, got.Verified, want.Verified.Responses)
 	}
@@ -302,21 +194,21 @@ func dtCheckReport(t testing.TB, what string, got ReportJSON, form survey.Form, 
 
 func TestDashboardRoleScoping(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	for _, s := range []struct{ agency, area string }{
 		{"so-tu-phap", "tu-phap"}, {"so-tu-phap", "tu-phap"}, {"so-xay-dung", "xay-dung"},
 		{"x-thuong-lam", "dat-dai"}, {"lam-binh", "dat-dai"}, {"na-hang", "tu-phap"},
 	} {
-		azResponseID(t, azSubmit(t, env, s.agency, s.area))
+		responseIDOf(t, submitByAPI(t, env, s.agency, s.area))
 	}
-	dtFlush(t, env)
+	flushCounts(t, env)
 
-	justice := dtStaff(t, env, "justice", survey.RoleStaff, "so-tu-phap")
-	insp := dtStaff(t, env, "inspector", survey.RoleInspector)
-	land := dtStaff(t, env, "land", survey.RoleStaff, "so-tn-mt")
-	build := dtStaff(t, env, "build", survey.RoleStaff, "so-xay-dung")
-	nahang := dtStaff(t, env, "nahang", survey.RoleStaff, "na-hang")
-	gone := dtStaff(t, env, "gone", survey.RoleStaff, "so-tu-phap")
+	justice := newStaff(t, env, "justice", survey.RoleStaff, "so-tu-phap")
+	insp := newStaff(t, env, "inspector", survey.RoleInspector)
+	land := newStaff(t, env, "land", survey.RoleStaff, "so-tn-mt")
+	build := newStaff(t, env, "build", survey.RoleStaff, "so-xay-dung")
+	nahang := newStaff(t, env, "nahang", survey.RoleStaff, "na-hang")
+	gone := newStaff(t, env, "gone", survey.RoleStaff, "so-tu-phap")
 	if r := gone.get(t, "/dashboard"); r.status != http.StatusOK {
 		t.Fatalf("before disabling: %s", r)
 	}
@@ -326,7 +218,7 @@ func TestDashboardRoleScoping(t *testing.T) {
 	}
 
 	now := survey.MonthOf(time.Now())
-	period := dtPeriod(now.Add(-11), now, "", false)
+	period := reportPeriod(now.Add(-11), now, "", false)
 	page := func(agency string, extra url.Values) string {
 		q := url.Values{"agency": {agency}}
 		for k, v := range period {
@@ -338,7 +230,7 @@ func TestDashboardRoleScoping(t *testing.T) {
 		return "/dashboard?" + q.Encode()
 	}
 	// check asks for the page (session) and the API (token) of an agency.
-	check := func(t *testing.T, u *azUser, agency string, lineage bool, want int) {
+	check := func(t *testing.T, u *staffUser, agency string, lineage bool, want int) {
 		t.Helper()
 		extra := url.Values{}
 		if lineage {
@@ -349,19 +241,19 @@ func TestDashboardRoleScoping(t *testing.T) {
 		if r.status != want {
 			t.Errorf("GET %s as %s: %s, want %d", p, u.username, r, want)
 		}
-		if want == http.StatusOK && !strings.Contains(r.body, `<option value="`+agency+`" selected>`) {
+		if want == http.StatusOK && !hasElement(r.body, "option[value=\""+agency+"\"][selected]") {
 			t.Errorf("GET %s as %s: agency %s not selected on the page", p, u.username, agency)
 		}
-		q := dtPeriod(now.Add(-11), now, "", lineage)
-		a := u.api(t, http.MethodGet, dtReportPath(agency, q), nil)
+		q := reportPeriod(now.Add(-11), now, "", lineage)
+		a := u.api(t, http.MethodGet, reportPath(agency, q), nil)
 		if a.status != want {
-			t.Errorf("GET %s as %s: %s, want %d", dtReportPath(agency, q), u.username, a, want)
+			t.Errorf("GET %s as %s: %s, want %d", reportPath(agency, q), u.username, a, want)
 		}
 		if want == http.StatusForbidden {
-			if e := azDecodeErr(t, a); e.Error.Code != "forbidden" {
+			if e := decodeAPIError(t, a); e.Error.Code != "forbidden" {
 				t.Errorf("API as %s for %s: code %q, want forbidden", u.username, agency, e.Error.Code)
 			}
-			if strings.Contains(r.body, `id="overall"`) || strings.Contains(a.body, `"report"`) {
+			if hasElement(r.body, "[id=\"overall\"]") || strings.Contains(a.body, `"report"`) {
 				t.Errorf("a refused report shows figures: page %q API %q", clip(r.body), a.body)
 			}
 		}
@@ -374,22 +266,22 @@ func TestDashboardRoleScoping(t *testing.T) {
 		check(t, build, "so-tu-phap", false, http.StatusForbidden)
 		// The page without an agency shows their own, and offers no other.
 		r := justice.get(t, "/dashboard")
-		if r.status != http.StatusOK || !strings.Contains(r.body, `<option value="so-tu-phap" selected>`) {
+		if r.status != http.StatusOK || !hasElement(r.body, "option[value=\"so-tu-phap\"][selected]") {
 			t.Errorf("GET /dashboard as justice: %s", r)
 		}
-		if strings.Count(r.body, "<option value=\"so-") != 1 || strings.Contains(r.body, `value="so-xay-dung"`) {
+		if strings.Count(r.body, "<option value=\"so-") != 1 || hasElement(r.body, "[value=\"so-xay-dung\"]") {
 			t.Errorf("the agency choice of justice lists other agencies")
 		}
-		got := dtReport(t, env, justice.token, "so-tu-phap", period)
+		got := fetchReport(t, env, justice.token, "so-tu-phap", period)
 		if got.Agency != "so-tu-phap" || got.Report.Responses != 2 || !slices.Equal(got.Units, []string{"so-tu-phap"}) {
 			t.Errorf("justice's report: agency %s units %v responses %d, want so-tu-phap, 2", got.Agency, got.Units, got.Report.Responses)
 		}
-		if !strings.Contains(r.body, `id="responses">2<`) {
+		if !hasText(r.body, "[id=\"responses\"]", "2") {
 			t.Errorf("the page does not show the 2 responses the API counts")
 		}
 	})
 	t.Run("inspectors and administrators read any agency", func(t *testing.T) {
-		for _, u := range []*azUser{insp, admin} {
+		for _, u := range []*staffUser{insp, admin} {
 			for _, ag := range []string{"so-tu-phap", "so-xay-dung", "x-thuong-lam", "so-giao-thong"} {
 				check(t, u, ag, false, http.StatusOK)
 				check(t, u, ag, true, http.StatusOK)
@@ -397,7 +289,7 @@ func TestDashboardRoleScoping(t *testing.T) {
 		}
 	})
 	t.Run("unknown agency", func(t *testing.T) {
-		if r := admin.api(t, http.MethodGet, dtReportPath("no-such", period), nil); r.status != http.StatusNotFound {
+		if r := admin.api(t, http.MethodGet, reportPath("no-such", period), nil); r.status != http.StatusNotFound {
 			t.Errorf("unknown agency: %s, want 404", r)
 		}
 		if r := admin.get(t, page("no-such", nil)); r.status != http.StatusNotFound {
@@ -406,13 +298,13 @@ func TestDashboardRoleScoping(t *testing.T) {
 	})
 	t.Run("logged out", func(t *testing.T) {
 		p := page("so-tu-phap", nil)
-		r := azDo(t, nil, http.MethodGet, env.http.URL+p, "", nil)
+		r := doRequest(t, nil, http.MethodGet, env.http.URL+p, "", nil)
 		if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location(), "/login?next=") {
 			t.Errorf("GET %s logged out: %s, want 303 to /login", p, r)
 		}
 		for _, tok := range []string{"", "hl_not-a-real-token-at-all"} {
-			r := azAPI(t, env, tok, http.MethodGet, dtReportPath("so-tu-phap", period), nil)
-			if r.status != http.StatusUnauthorized || azDecodeErr(t, r).Error.Code != "unauthorized" {
+			r := callAPI(t, env, tok, http.MethodGet, reportPath("so-tu-phap", period), nil)
+			if r.status != http.StatusUnauthorized || decodeAPIError(t, r).Error.Code != "unauthorized" {
 				t.Errorf("API with token %q: %s, want 401", tok, r)
 			}
 		}
@@ -423,14 +315,14 @@ func TestDashboardRoleScoping(t *testing.T) {
 		if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location(), "/login") {
 			t.Errorf("GET %s as a disabled user: %s, want 303 to /login", p, r)
 		}
-		if strings.Contains(r.body, `id="overall"`) {
+		if hasElement(r.body, "[id=\"overall\"]") {
 			t.Errorf("a disabled user sees figures")
 		}
-		if r := gone.api(t, http.MethodGet, dtReportPath("so-tu-phap", period), nil); r.status != http.StatusUnauthorized {
+		if r := gone.api(t, http.MethodGet, reportPath("so-tu-phap", period), nil); r.status != http.StatusUnauthorized {
 			t.Errorf("API as a disabled user: %s, want 401", r)
 		}
 		// The token cannot be renewed either.
-		r = azAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "gone", "password": gone.password})
+		r = callAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "gone", "password": gone.password})
 		if r.status == http.StatusCreated {
 			t.Errorf("a disabled user got a new token: %s", r)
 		}
@@ -438,11 +330,11 @@ func TestDashboardRoleScoping(t *testing.T) {
 
 	t.Run("merger gives the survivor's staff its predecessors", func(t *testing.T) {
 		check(t, land, "so-xay-dung", false, http.StatusForbidden) // not yet merged
-		dtMerge(t, admin, "so-tn-mt", "so-xay-dung")
+		mergeInto(t, admin, "so-tn-mt", "so-xay-dung")
 		// x-thuong-lam into lam-binh, then lam-binh into na-hang: na-hang's
 		// staff read both, through two mergers.
-		dtMerge(t, admin, "lam-binh", "x-thuong-lam")
-		dtMerge(t, admin, "na-hang", "lam-binh")
+		mergeInto(t, admin, "lam-binh", "x-thuong-lam")
+		mergeInto(t, admin, "na-hang", "lam-binh")
 
 		check(t, land, "so-tn-mt", true, http.StatusOK)
 		check(t, land, "so-xay-dung", false, http.StatusOK)
@@ -459,21 +351,21 @@ func TestDashboardRoleScoping(t *testing.T) {
 		}
 		check(t, nahang, "so-tn-mt", false, http.StatusForbidden)
 
-		got := dtReport(t, env, land.token, "so-tn-mt", dtPeriod(now.Add(-11), now, "", true))
+		got := fetchReport(t, env, land.token, "so-tn-mt", reportPeriod(now.Add(-11), now, "", true))
 		if !slices.Equal(got.Units, []string{"so-tn-mt", "so-xay-dung"}) || got.Report.Responses != 1 {
 			t.Errorf("so-tn-mt with its lineage: units %v responses %d, want [so-tn-mt so-xay-dung] 1", got.Units, got.Report.Responses)
 		}
-		got = dtReport(t, env, nahang.token, "na-hang", dtPeriod(now.Add(-11), now, "", true))
+		got = fetchReport(t, env, nahang.token, "na-hang", reportPeriod(now.Add(-11), now, "", true))
 		if !slices.Equal(got.Units, []string{"na-hang", "lam-binh", "x-thuong-lam"}) || got.Report.Responses != 3 {
 			t.Errorf("na-hang with its lineage: units %v responses %d, want [na-hang lam-binh x-thuong-lam] 3", got.Units, got.Report.Responses)
 		}
 		r := nahang.get(t, page("na-hang", url.Values{"lineage": {"1"}}))
 		for _, ag := range []string{"na-hang", "lam-binh", "x-thuong-lam"} {
-			if !strings.Contains(r.body, `<option value="`+ag+`"`) {
+			if !hasElement(r.body, "option[value=\""+ag+"\"]") {
 				t.Errorf("na-hang's staff are not offered %s", ag)
 			}
 		}
-		if !strings.Contains(r.body, `id="responses">3<`) {
+		if !hasText(r.body, "[id=\"responses\"]", "3") {
 			t.Errorf("na-hang's page with the lineage does not show 3 responses")
 		}
 	})
@@ -481,11 +373,11 @@ func TestDashboardRoleScoping(t *testing.T) {
 
 // ---- (b, e) random data: the rollups equal the raw responses ----
 
-// dtAgency is an agency of the random data, with how satisfied its people are.
-type dtAgency struct {
+// agencyFixture is an agency of the random data, with how satisfied its people are.
+type agencyFixture struct {
 	code    string
 	quality float64
-	staff   *azUser // enters its paper surveys; the administrator when nil
+	staff   *staffUser // enters its paper surveys; the administrator when nil
 }
 
 func TestDashboardReportEqualsRecomputation(t *testing.T) {
@@ -495,7 +387,7 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 	// while the recomputation here counts every response.
 	env.srv.cfg.RankingBasis = survey.BasisAll
 	ctx := context.Background()
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("HAILONG_TEST_SEED"); s != "" {
 		seed, _ = strconv.ParseUint(s, 10, 64)
@@ -503,10 +395,10 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 	t.Logf("seed %d (HAILONG_TEST_SEED=%d reproduces the data)", seed, seed)
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 
-	agencies := []dtAgency{
-		{code: "so-tu-phap", quality: 0.92, staff: dtStaff(t, env, "justice", survey.RoleStaff, "so-tu-phap")},
+	agencies := []agencyFixture{
+		{code: "so-tu-phap", quality: 0.92, staff: newStaff(t, env, "justice", survey.RoleStaff, "so-tu-phap")},
 		{code: "so-tn-mt", quality: 0.6},
-		{code: "tp-tuyen-quang", quality: 0.75, staff: dtStaff(t, env, "city", survey.RoleStaff, "tp-tuyen-quang")},
+		{code: "tp-tuyen-quang", quality: 0.75, staff: newStaff(t, env, "city", survey.RoleStaff, "tp-tuyen-quang")},
 		{code: "lam-binh", quality: 0.85},
 		{code: "x-thuong-lam", quality: 0.5},
 		{code: "so-xay-dung", quality: 0.7},
@@ -579,7 +471,7 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dtSubmit(t, env, token, ag.code, area, channel, atText, dtAnswers(rng, f, area, ag.quality))
+		submitAt(t, env, token, ag.code, area, channel, atText, randomAnswers(rng, f, area, ag.quality))
 		if sent[ag.code] == nil {
 			sent[ag.code] = map[survey.Month]int64{}
 		}
@@ -587,7 +479,7 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 		total++
 	}
 	t.Logf("%d responses submitted in %v", total, time.Since(start).Round(time.Millisecond))
-	dtFlush(t, env)
+	flushCounts(t, env)
 
 	form, err := cat.FormFor("", now)
 	if err != nil {
@@ -646,7 +538,7 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 			c := month(agency, m)
 			one := &store.Counts{ByMonth: make([]survey.Tally, len(ms)), ByArea: c.ByArea, ByChannel: c.ByChannel, Total: c.Total, Verified: c.Verified}
 			one.ByMonth[i] = c.ByMonth[0]
-			dtMergeCounts(out, one)
+			addCounts(out, one)
 			for code, tl := range c.Province {
 				p := prov[code]
 				p.Merge(tl)
@@ -657,64 +549,66 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 		return out
 	}
 
-	var grand int64
-	for _, ag := range agencies {
-		direct := recompute(ag.code, year, "")
-		perYear[ag.code] = direct
-		dtCheckReport(t, ag.code+" year", dtReport(t, env, admin.token, ag.code, dtPeriod(year[0], cur, "", false)), form, direct)
-		grand += direct.Total.Responses
-		if ag.staff != nil {
-			// Staff see the same figures as the administrator.
-			dtCheckReport(t, ag.code+" year (as staff)", dtReport(t, env, ag.staff.token, ag.code, dtPeriod(year[0], cur, "", false)), form, direct)
-		}
-		// Every month alone, the six months of data, a year, and ranges
-		// that start or end on an empty month.
-		periods := [][2]survey.Month{{months[0], cur}, {cur.Add(-11), cur}, {months[1], months[3]}, {cur.Add(-9), months[2]}}
-		for _, m := range year[5:] {
-			periods = append(periods, [2]survey.Month{m, m})
-		}
-		for _, p := range periods {
-			what := fmt.Sprintf("%s %s..%s", ag.code, p[0], p[1])
-			got := dtReport(t, env, admin.token, ag.code, dtPeriod(p[0], p[1], "", false))
-			want := over(ag.code, p[0], p[1])
-			dtCheckReport(t, what, got, form, want)
-			if len(got.Trend) != len(want.Months) {
-				continue
+	t.Run("every agency's report, over any period, equals the recomputation of its responses", func(t *testing.T) {
+		var grand int64
+		for _, ag := range agencies {
+			direct := recompute(ag.code, year, "")
+			perYear[ag.code] = direct
+			checkReport(t, ag.code+" year", fetchReport(t, env, admin.token, ag.code, reportPeriod(year[0], cur, "", false)), form, direct)
+			grand += direct.Total.Responses
+			if ag.staff != nil {
+				// Staff see the same figures as the administrator.
+				checkReport(t, ag.code+" year (as staff)", fetchReport(t, env, ag.staff.token, ag.code, reportPeriod(year[0], cur, "", false)), form, direct)
 			}
-			for i, m := range want.Months {
-				if got.Trend[i].Responses != sent[ag.code][m] {
-					t.Errorf("%s: %s has %d responses, %d were sent for it", what, m, got.Trend[i].Responses, sent[ag.code][m])
+			// Every month alone, the six months of data, a year, and ranges
+			// that start or end on an empty month.
+			periods := [][2]survey.Month{{months[0], cur}, {cur.Add(-11), cur}, {months[1], months[3]}, {cur.Add(-9), months[2]}}
+			for _, m := range year[5:] {
+				periods = append(periods, [2]survey.Month{m, m})
+			}
+			for _, p := range periods {
+				what := fmt.Sprintf("%s %s..%s", ag.code, p[0], p[1])
+				got := fetchReport(t, env, admin.token, ag.code, reportPeriod(p[0], p[1], "", false))
+				want := over(ag.code, p[0], p[1])
+				checkReport(t, what, got, form, want)
+				if len(got.Trend) != len(want.Months) {
+					continue
+				}
+				for i, m := range want.Months {
+					if got.Trend[i].Responses != sent[ag.code][m] {
+						t.Errorf("%s: %s has %d responses, %d were sent for it", what, m, got.Trend[i].Responses, sent[ag.code][m])
+					}
 				}
 			}
 		}
-	}
-	if grand != int64(total) {
-		t.Errorf("the agencies' reports count %d responses, %d were sent", grand, total)
-	}
+		if grand != int64(total) {
+			t.Errorf("the agencies' reports count %d responses, %d were sent", grand, total)
+		}
+	})
 
 	// (e) The area filter: each area's figures are those of its responses,
 	// the areas add up to the whole, and match the breakdown by area.
-	t.Run("area filter", func(t *testing.T) {
+	t.Run("each area's figures are those of its responses and the areas add up to the whole", func(t *testing.T) {
 		for _, code := range []string{"tp-tuyen-quang", "so-tn-mt", "x-thuong-lam"} {
 			a, _ := cat.Agency(code)
-			all := dtReport(t, env, admin.token, code, dtPeriod(months[0], cur, "", false))
+			all := fetchReport(t, env, admin.token, code, reportPeriod(months[0], cur, "", false))
 			var sum int64
 			for _, area := range a.Areas {
 				what := code + " area " + area
-				got := dtReport(t, env, admin.token, code, dtPeriod(months[0], cur, area, false))
+				got := fetchReport(t, env, admin.token, code, reportPeriod(months[0], cur, area, false))
 				want := recompute(code, months, area)
-				want.Province = dtAreaProvince(t, env, months, area)
+				want.Province = areaProvince(t, env, months, area)
 				af, err := cat.FormFor(area, now)
 				if err != nil {
 					t.Fatal(err)
 				}
-				dtCheckReport(t, what, got, af, want)
+				checkReport(t, what, got, af, want)
 				if got.Area != area {
 					t.Errorf("%s: area %q", what, got.Area)
 				}
 				sum += got.Report.Responses
 				for _, s := range all.ByArea {
-					if s.Code == area && (s.Responses != got.Report.Responses || dtDiffScore(s.Overall, got.Report.Overall) != "") {
+					if s.Code == area && (s.Responses != got.Report.Responses || diffScore(s.Overall, got.Report.Overall) != "") {
 						t.Errorf("%s: %d responses overall %+v, but the breakdown by area says %d %+v", what, got.Report.Responses, got.Report.Overall, s.Responses, s.Overall)
 					}
 				}
@@ -733,21 +627,21 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 			}
 		}
 		// An area the agency does not serve: no data; an unknown one: 404.
-		got := dtReport(t, env, admin.token, "so-tu-phap", dtPeriod(months[0], cur, "dat-dai", false))
+		got := fetchReport(t, env, admin.token, "so-tu-phap", reportPeriod(months[0], cur, "dat-dai", false))
 		if got.Report.Responses != 0 || !got.Report.Overall.NoData {
 			t.Errorf("so-tu-phap in dat-dai: %d responses, overall %+v; want none", got.Report.Responses, got.Report.Overall)
 		}
-		if r := admin.api(t, http.MethodGet, dtReportPath("so-tu-phap", dtPeriod(months[0], cur, "no-such-area", false)), nil); r.status != http.StatusNotFound {
+		if r := admin.api(t, http.MethodGet, reportPath("so-tu-phap", reportPeriod(months[0], cur, "no-such-area", false)), nil); r.status != http.StatusNotFound {
 			t.Errorf("unknown area: %s, want 404", r)
 		}
 	})
 
 	// (e) The lineage: after a merger, the survivor's report with its
 	// lineage is the scoring of all the units' responses together.
-	t.Run("lineage", func(t *testing.T) {
-		before := dtReport(t, env, admin.token, "so-tn-mt", dtPeriod(months[0], cur, "", false))
-		dtMerge(t, admin, "so-tn-mt", "so-xay-dung")
-		dtMerge(t, admin, "lam-binh", "x-thuong-lam")
+	t.Run("the survivor's report with its lineage scores all the merged units' responses together", func(t *testing.T) {
+		before := fetchReport(t, env, admin.token, "so-tn-mt", reportPeriod(months[0], cur, "", false))
+		mergeInto(t, admin, "so-tn-mt", "so-xay-dung")
+		mergeInto(t, admin, "lam-binh", "x-thuong-lam")
 		cat, err := env.store.Catalog(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -758,22 +652,22 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 		}{{"so-tn-mt", []string{"so-tn-mt", "so-xay-dung"}}, {"lam-binh", []string{"lam-binh", "x-thuong-lam"}}} {
 			for _, area := range []string{"", "dat-dai"} {
 				what := tc.into + " with its lineage, area " + area
-				got := dtReport(t, env, admin.token, tc.into, dtPeriod(months[0], cur, area, true))
+				got := fetchReport(t, env, admin.token, tc.into, reportPeriod(months[0], cur, area, true))
 				if !slices.Equal(got.Units, tc.units) {
 					t.Errorf("%s: units %v, want %v", what, got.Units, tc.units)
 				}
 				want := recompute(tc.units[0], months, area)
 				for _, u := range tc.units[1:] {
-					dtMergeCounts(want, recompute(u, months, area))
+					addCounts(want, recompute(u, months, area))
 				}
 				if area != "" {
-					want.Province = dtAreaProvince(t, env, months, area)
+					want.Province = areaProvince(t, env, months, area)
 				}
 				af, err := cat.FormFor(area, now)
 				if err != nil {
 					t.Fatal(err)
 				}
-				dtCheckReport(t, what, got, af, want)
+				checkReport(t, what, got, af, want)
 				var n int64
 				for _, u := range tc.units {
 					for _, m := range months {
@@ -788,12 +682,12 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 			}
 		}
 		// Without the lineage the survivor's figures do not change.
-		after := dtReport(t, env, admin.token, "so-tn-mt", dtPeriod(months[0], cur, "", false))
+		after := fetchReport(t, env, admin.token, "so-tn-mt", reportPeriod(months[0], cur, "", false))
 		if !slices.Equal(after.Units, []string{"so-tn-mt"}) {
 			t.Errorf("so-tn-mt without lineage: units %v", after.Units)
 		}
-		dtSameReport(t, "so-tn-mt without lineage, after the merger", after.Report, before.Report)
-		with := dtReport(t, env, admin.token, "so-tn-mt", dtPeriod(months[0], cur, "", true))
+		sameReport(t, "so-tn-mt without lineage, after the merger", after.Report, before.Report)
+		with := fetchReport(t, env, admin.token, "so-tn-mt", reportPeriod(months[0], cur, "", true))
 		if sent["so-xay-dung"] != nil && with.Report.Responses <= after.Report.Responses {
 			t.Errorf("the lineage adds nothing: %d responses with it, %d without", with.Report.Responses, after.Report.Responses)
 		}
@@ -804,41 +698,41 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 
 func TestDashboardScoringExtremes(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	cur := survey.MonthOf(time.Now())
-	q := dtPeriod(cur, cur, "", false)
+	q := reportPeriod(cur, cur, "", false)
 	rule := survey.SIPAS2017Rule()
 	lo1, hi1 := survey.Wilson(1, 1)
 	lo0, hi0 := survey.Wilson(0, 1)
 
 	// One response, all fives.
-	dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "counter", "", dtUniform(t, env, "tu-phap", 5, nil))
+	submitAt(t, env, "", "so-tu-phap", "tu-phap", "counter", "", uniformAnswers(t, env, "tu-phap", 5, nil))
 	// One response, all ones.
-	dtSubmit(t, env, "", "so-xay-dung", "xay-dung", "counter", "", dtUniform(t, env, "xay-dung", 1, nil))
+	submitAt(t, env, "", "so-xay-dung", "xay-dung", "counter", "", uniformAnswers(t, env, "xay-dung", 1, nil))
 	// Not applicable: two responses of all fives but criterion 2.1, once not
 	// applicable and once 1; factor YT1 all not applicable in both; a third
 	// response not applicable throughout.
-	dtSubmit(t, env, "", "so-lao-dong", "lao-dong", "web", "", dtUniform(t, env, "lao-dong", 5, map[string]int{"2.1": 0, "1.1": 0, "1.2": 0, "1.3": 0, "1.4": 0}))
-	dtSubmit(t, env, "", "so-lao-dong", "lao-dong", "web", "", dtUniform(t, env, "lao-dong", 5, map[string]int{"2.1": 1, "1.1": 0, "1.2": 0, "1.3": 0, "1.4": 0}))
-	dtSubmit(t, env, "", "so-lao-dong", "lao-dong", "counter", "", dtUniform(t, env, "lao-dong", 0, nil))
+	submitAt(t, env, "", "so-lao-dong", "lao-dong", "web", "", uniformAnswers(t, env, "lao-dong", 5, map[string]int{"2.1": 0, "1.1": 0, "1.2": 0, "1.3": 0, "1.4": 0}))
+	submitAt(t, env, "", "so-lao-dong", "lao-dong", "web", "", uniformAnswers(t, env, "lao-dong", 5, map[string]int{"2.1": 1, "1.1": 0, "1.2": 0, "1.3": 0, "1.4": 0}))
+	submitAt(t, env, "", "so-lao-dong", "lao-dong", "counter", "", uniformAnswers(t, env, "lao-dong", 0, nil))
 	// Extra items of an area: all fives but DD1 all ones; not in the overall.
-	dtSubmit(t, env, "", "so-tn-mt", "dat-dai", "web", "", dtUniform(t, env, "dat-dai", 5, map[string]int{"DD1": 1, "DD2": 0}))
-	dtFlush(t, env)
+	submitAt(t, env, "", "so-tn-mt", "dat-dai", "web", "", uniformAnswers(t, env, "dat-dai", 5, map[string]int{"DD1": 1, "DD2": 0}))
+	flushCounts(t, env)
 
 	t.Run("all fives", func(t *testing.T) {
-		r := dtReport(t, env, admin.token, "so-tu-phap", q).Report
+		r := fetchReport(t, env, admin.token, "so-tu-phap", q).Report
 		if r.Responses != 1 || !r.TooFew || r.MinSample != rule.MinSample || r.Rule != survey.RuleSIPAS2017 {
 			t.Errorf("responses %d tooFew %v min %d rule %s", r.Responses, r.TooFew, r.MinSample, r.Rule)
 		}
 		want := survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 1, Valid: 1, Satisfied: 1}
 		// Valid and Satisfied add up the answers behind an index.
-		dtSameScore(t, "overall", r.Overall, survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 1, Valid: 22, Satisfied: 22})
+		sameScore(t, "overall", r.Overall, survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 1, Valid: 22, Satisfied: 22})
 		for _, f := range r.Factors {
 			k := int64(f.Criteria)
-			dtSameScore(t, "factor "+f.Code, f.Score, survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 1, Valid: k, Satisfied: k})
+			sameScore(t, "factor "+f.Code, f.Score, survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 1, Valid: k, Satisfied: k})
 		}
 		for _, c := range r.Criteria {
-			dtSameScore(t, "criterion "+c.Code, c.Score, want)
+			sameScore(t, "criterion "+c.Code, c.Score, want)
 			if c.Counts != (survey.Counts{0, 0, 0, 0, 0, 1}) {
 				t.Errorf("criterion %s counts %v", c.Code, c.Counts)
 			}
@@ -851,11 +745,11 @@ func TestDashboardScoringExtremes(t *testing.T) {
 		}
 	})
 	t.Run("all ones", func(t *testing.T) {
-		r := dtReport(t, env, admin.token, "so-xay-dung", q).Report
+		r := fetchReport(t, env, admin.token, "so-xay-dung", q).Report
 		want := survey.Score{Index: 0, Low: 100 * lo0, High: 100 * hi0, Mean: 1, N: 1, Valid: 1, Satisfied: 0}
-		dtSameScore(t, "overall", r.Overall, survey.Score{Index: 0, Low: 100 * lo0, High: 100 * hi0, Mean: 1, N: 1, Valid: 22})
+		sameScore(t, "overall", r.Overall, survey.Score{Index: 0, Low: 100 * lo0, High: 100 * hi0, Mean: 1, N: 1, Valid: 22})
 		for _, c := range r.Criteria {
-			dtSameScore(t, "criterion "+c.Code, c.Score, want)
+			sameScore(t, "criterion "+c.Code, c.Score, want)
 		}
 		if r.Overall.Low != 0 || r.Overall.High <= 0 {
 			t.Errorf("interval of 0 %% over one answer: %v – %v", r.Overall.Low, r.Overall.High)
@@ -866,7 +760,7 @@ func TestDashboardScoringExtremes(t *testing.T) {
 		}
 	})
 	t.Run("not applicable is excluded", func(t *testing.T) {
-		r := dtReport(t, env, admin.token, "so-lao-dong", q).Report
+		r := fetchReport(t, env, admin.token, "so-lao-dong", q).Report
 		if r.Responses != 3 {
 			t.Errorf("responses %d, want 3 (not applicable still counts as a response)", r.Responses)
 		}
@@ -880,13 +774,13 @@ func TestDashboardScoringExtremes(t *testing.T) {
 					t.Errorf("criterion %s nobody answered: %+v", c.Code, c)
 				}
 			case c.Code == "2.1":
-				dtSameScore(t, "2.1", c.Score, survey.Score{Index: 0, Low: 100 * lo0, High: 100 * hi0, Mean: 1, N: 1, Valid: 1})
+				sameScore(t, "2.1", c.Score, survey.Score{Index: 0, Low: 100 * lo0, High: 100 * hi0, Mean: 1, N: 1, Valid: 1})
 				if c.Counts != (survey.Counts{2, 1}) {
 					t.Errorf("2.1 counts %v, want [2 1 0 0 0 0]", c.Counts)
 				}
 				yt2 = append(yt2, c.Score)
 			default:
-				dtSameScore(t, "criterion "+c.Code, c.Score, five)
+				sameScore(t, "criterion "+c.Code, c.Score, five)
 				if c.Factor == "YT2" {
 					yt2 = append(yt2, c.Score)
 				}
@@ -910,7 +804,7 @@ func TestDashboardScoringExtremes(t *testing.T) {
 		}
 		// YT2: (0 + 4×100) / 5 = 80, over N = (1 + 4×2) / 5 = 1.8 answers.
 		l, h := survey.Wilson(0.8, 1.8)
-		dtSameScore(t, "YT2", yt2Score.Score, survey.Score{Index: 80, Low: 100 * l, High: 100 * h, Mean: (1 + 4*5) / 5.0, N: 1.8, Valid: 9, Satisfied: 8})
+		sameScore(t, "YT2", yt2Score.Score, survey.Score{Index: 80, Low: 100 * l, High: 100 * h, Mean: (1 + 4*5) / 5.0, N: 1.8, Valid: 9, Satisfied: 8})
 		if yt2Score.Criteria != 5 || len(yt2) != 5 {
 			t.Errorf("YT2 has %d criteria with data, want 5", yt2Score.Criteria)
 		}
@@ -925,8 +819,8 @@ func TestDashboardScoringExtremes(t *testing.T) {
 		}
 	})
 	t.Run("area items", func(t *testing.T) {
-		r := dtReport(t, env, admin.token, "so-tn-mt", q).Report
-		dtSameScore(t, "overall", r.Overall, survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 1, Valid: 22, Satisfied: 22})
+		r := fetchReport(t, env, admin.token, "so-tn-mt", q).Report
+		sameScore(t, "overall", r.Overall, survey.Score{Index: 100, Low: 100 * lo1, High: 100 * hi1, Mean: 5, N: 1, Valid: 22, Satisfied: 22})
 		want := map[string]survey.Counts{"DD1": {0, 1}, "DD2": {1}, "DD3": {0, 0, 0, 0, 0, 1}}
 		if len(r.Extras) != 3 {
 			t.Fatalf("extras %+v, want DD1–DD3", r.Extras)
@@ -950,7 +844,7 @@ func TestDashboardScoringExtremes(t *testing.T) {
 			if i < 0 || !strings.HasPrefix(r.body[i+len(`<span id="overall">`):], tc.overall) {
 				t.Errorf("dashboard %s: overall not %s: %q", tc.agency, tc.overall, clip(r.body[max(i, 0):]))
 			}
-			if !strings.Contains(r.body, `id="rule">`+survey.RuleSIPAS2017+`<`) {
+			if !hasText(r.body, "#rule", survey.RuleSIPAS2017) {
 				t.Errorf("dashboard %s does not name the rule", tc.agency)
 			}
 		}
@@ -961,8 +855,8 @@ func TestDashboardScoringExtremes(t *testing.T) {
 
 func TestDashboardInvalidPeriod(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
-	justice := dtStaff(t, env, "justice", survey.RoleStaff, "so-tu-phap")
+	admin := newAdmin(t, env)
+	justice := newStaff(t, env, "justice", survey.RoleStaff, "so-tu-phap")
 	for _, tc := range []struct {
 		name, from, to, field string
 	}{
@@ -982,8 +876,8 @@ func TestDashboardInvalidPeriod(t *testing.T) {
 			if tc.to != "" {
 				q.Set("to", tc.to)
 			}
-			for _, u := range []*azUser{admin, justice} {
-				azWantFieldError(t, "API as "+u.username, u.api(t, http.MethodGet, dtReportPath("so-tu-phap", q), nil), tc.field)
+			for _, u := range []*staffUser{admin, justice} {
+				wantFieldError(t, "API as "+u.username, u.api(t, http.MethodGet, reportPath("so-tu-phap", q), nil), tc.field)
 				q.Set("agency", "so-tu-phap")
 				r := u.get(t, "/dashboard?"+q.Encode())
 				q.Del("agency")
@@ -991,21 +885,21 @@ func TestDashboardInvalidPeriod(t *testing.T) {
 					t.Errorf("page as %s: %s, want 400", u.username, r)
 					continue
 				}
-				if !strings.Contains(r.body, `id="errors"`) || !strings.Contains(r.body, `href="#`+tc.field+`"`) {
+				if !hasElement(r.body, "[id=\"errors\"]") || !hasElement(r.body, "[href=\"#"+tc.field+"\"]") {
 					t.Errorf("page as %s: no message on %s: %s", u.username, tc.field, clip(r.body))
 				}
-				if strings.Contains(r.body, "err.") || strings.Contains(r.body, `id="overall"`) {
+				if strings.Contains(r.body, "err.") || hasElement(r.body, "[id=\"overall\"]") {
 					t.Errorf("page as %s: untranslated message or figures shown", u.username)
 				}
 				// The form keeps what was typed, escaped.
-				if !strings.Contains(r.body, `value="`+html.EscapeString(tc.from)+`"`) {
+				if !hasElement(r.body, `[value="`+tc.from+`"]`) {
 					t.Errorf("page as %s: the from field lost %q", u.username, tc.from)
 				}
 			}
 		})
 	}
 	t.Run("120 months is the longest period", func(t *testing.T) {
-		got := dtReport(t, env, admin.token, "so-tu-phap", url.Values{"from": {"2015-02"}, "to": {"2025-01"}})
+		got := fetchReport(t, env, admin.token, "so-tu-phap", url.Values{"from": {"2015-02"}, "to": {"2025-01"}})
 		if len(got.Trend) != 120 || got.From != "2015-02" || got.To != "2025-01" {
 			t.Errorf("120 months: trend %d from %s to %s", len(got.Trend), got.From, got.To)
 		}
@@ -1015,7 +909,7 @@ func TestDashboardInvalidPeriod(t *testing.T) {
 	})
 	t.Run("no period is the last twelve months", func(t *testing.T) {
 		cur := survey.MonthOf(time.Now())
-		got := dtReport(t, env, admin.token, "so-tu-phap", nil)
+		got := fetchReport(t, env, admin.token, "so-tu-phap", nil)
 		if got.From != cur.Add(-11).String() || got.To != cur.String() || len(got.Trend) != 12 {
 			t.Errorf("default period %s..%s (%d months), want %s..%s", got.From, got.To, len(got.Trend), cur.Add(-11), cur)
 		}

@@ -285,7 +285,7 @@ func roundTrip(t *testing.T, v any, fresh func() any) {
 // not work is refused with 401.
 func TestAuthenticateHostileCredentials(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	session := admin.sessionValue(t)
 	env.srv.engine.GET("/fuzz/whoami", func(c *gin.Context) {
 		if u := userOf(c); u != nil {

@@ -19,8 +19,8 @@ import (
 func TestDossierCountsCoverage(t *testing.T) {
 	env := newInvEnv(t)
 	month := survey.MonthOf(time.Now()).String()
-	put := func(body string) azResult {
-		return azDo(t, nil, http.MethodPut, env.http.URL+"/api/v1/dossier-counts", body,
+	put := func(body string) httpResult {
+		return doRequest(t, nil, http.MethodPut, env.http.URL+"/api/v1/dossier-counts", body,
 			map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + env.key})
 	}
 	for _, n := range []string{"5", "8"} {
@@ -47,7 +47,7 @@ func TestDossierCountsCoverage(t *testing.T) {
 
 	env.mustIssue(t, "so-tu-phap", "tu-phap", "HS-C-1")
 	env.mustIssue(t, "so-tu-phap", "tu-phap", "HS-C-2")
-	admin := azAdmin(t, env.testEnv)
+	admin := newAdmin(t, env.testEnv)
 	r := admin.api(t, http.MethodGet, "/api/v1/rankings?from="+month+"&to="+month, nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("rankings: %s", r)
@@ -103,7 +103,7 @@ func TestDossierCountsCoverage(t *testing.T) {
 	}
 
 	page := admin.get(t, "/dashboard?agency=so-tu-phap&from="+month+"&to="+month)
-	if !strings.Contains(page.body, `id="coverage">Độ phủ thư mời: 25,0 %`) {
+	if !hasTextPrefix(page.body, "[id=\"coverage\"]", "Độ phủ thư mời: 25,0 %") {
 		t.Errorf("dashboard lacks the 25 %% coverage: %s", clip(page.body))
 	}
 }

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -41,7 +40,7 @@ func enReport(t *testing.T, env *testEnv, token, agency string, m survey.Month) 
 		t.Fatalf("flush rollups: %v", err)
 	}
 	path := "/api/v1/reports/agencies/" + agency + "?" + url.Values{"from": {m.String()}, "to": {m.String()}}.Encode()
-	r := azAPI(t, env, token, http.MethodGet, path, nil)
+	r := callAPI(t, env, token, http.MethodGet, path, nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("GET %s: %s", path, r)
 	}
@@ -65,12 +64,12 @@ func enChannel(r ReportJSON, ch survey.Channel) int64 {
 func TestEntryAPI(t *testing.T) {
 	env := enEnv(t)
 	ctx := context.Background()
-	admin := azAdmin(t, env)
-	staff := azLogin(t, env, "land-staff", azInsertUser(t, env, "land-staff", survey.RoleStaff, landAgency))
+	admin := newAdmin(t, env)
+	staff := loginAs(t, env, "land-staff", insertUser(t, env, "land-staff", survey.RoleStaff, landAgency))
 	staff.token = staff.fetchToken(t, "entry")
-	other := azLogin(t, env, "justice-staff", azInsertUser(t, env, "justice-staff", survey.RoleStaff, "so-tu-phap"))
+	other := loginAs(t, env, "justice-staff", insertUser(t, env, "justice-staff", survey.RoleStaff, "so-tu-phap"))
 	other.token = other.fetchToken(t, "entry")
-	insp := azLogin(t, env, "insp", azInsertUser(t, env, "insp", survey.RoleInspector))
+	insp := loginAs(t, env, "insp", insertUser(t, env, "insp", survey.RoleInspector))
 	insp.token = insp.fetchToken(t, "entry")
 
 	month, day := enMonthDay(2, 15)
@@ -83,12 +82,12 @@ func TestEntryAPI(t *testing.T) {
 	stored := func() int64 { return env.responseCount(t) }
 
 	t.Run("anonymous caller is refused", func(t *testing.T) {
-		r := azAPI(t, env, "", http.MethodPost, responsesPath, body("anon-entry-0001", "paper", day))
-		azWantFieldError(t, "anonymous with submittedAt", r, survey.FieldSubmittedAt)
+		r := callAPI(t, env, "", http.MethodPost, responsesPath, body("anon-entry-0001", "paper", day))
+		wantFieldError(t, "anonymous with submittedAt", r, survey.FieldSubmittedAt)
 		// Without the date the same survey is an ordinary public submission.
 		b := body("anon-entry-0002", "paper", "")
 		delete(b, "submittedAt")
-		if r := azAPI(t, env, "", http.MethodPost, responsesPath, b); r.status != http.StatusCreated {
+		if r := callAPI(t, env, "", http.MethodPost, responsesPath, b); r.status != http.StatusCreated {
 			t.Fatalf("anonymous without submittedAt: %s", r)
 		}
 		got, err := env.store.Response(ctx, "anon-entry-0002")
@@ -100,7 +99,7 @@ func TestEntryAPI(t *testing.T) {
 
 	t.Run("staff of another agency get 403", func(t *testing.T) {
 		r := other.api(t, http.MethodPost, responsesPath, body("other-entry-001", "paper", day))
-		if r.status != http.StatusForbidden || azDecodeErr(t, r).Error.Code != "forbidden" {
+		if r.status != http.StatusForbidden || decodeAPIError(t, r).Error.Code != "forbidden" {
 			t.Errorf("other agency: %s, want 403 forbidden", r)
 		}
 	})
@@ -120,11 +119,11 @@ func TestEntryAPI(t *testing.T) {
 			{"no zone", "2025-03-04T10:00:00", "The interview date must be YYYY-MM-DD or an RFC 3339 time."},
 			{"words", "yesterday", "The interview date must be YYYY-MM-DD or an RFC 3339 time."},
 		} {
-			r := azDo(t, nil, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, body("bad-date-000001", "paper", tc.at)),
+			r := doRequest(t, nil, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, body("bad-date-000001", "paper", tc.at)),
 				map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + staff.token, "Accept-Language": "en"})
-			azWantFieldError(t, tc.name, r, survey.FieldSubmittedAt)
+			wantFieldError(t, tc.name, r, survey.FieldSubmittedAt)
 			if r.status == http.StatusBadRequest {
-				if got := azDecodeErr(t, r).Error.Fields[survey.FieldSubmittedAt]; got != tc.want {
+				if got := decodeAPIError(t, r).Error.Fields[survey.FieldSubmittedAt]; got != tc.want {
 					t.Errorf("%s: message %q, want %q", tc.name, got, tc.want)
 				}
 			}
@@ -133,7 +132,7 @@ func TestEntryAPI(t *testing.T) {
 	t.Run("web and kiosk are never backdated", func(t *testing.T) {
 		for _, ch := range []string{"web", "kiosk"} {
 			r := staff.api(t, http.MethodPost, responsesPath, body("backdated-"+ch+"-01", ch, day))
-			azWantFieldError(t, ch, r, survey.FieldChannel)
+			wantFieldError(t, ch, r, survey.FieldChannel)
 		}
 	})
 	if n := stored(); n != before {
@@ -175,7 +174,7 @@ func TestEntryAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if found := azFindAudit(es, "response_entered", "paper-entry-0001"); len(found) != 1 || found[0].Actor != "land-staff" {
+		if found := findAudit(es, "response_entered", "paper-entry-0001"); len(found) != 1 || found[0].Actor != "land-staff" {
 			t.Errorf("audit of the entry: %+v", found)
 		}
 	})
@@ -187,11 +186,11 @@ func TestEntryAPI(t *testing.T) {
 		at := time.Date(last.Year(), last.Month(), last.Day(), 17, 30, 0, 0, time.UTC)
 		b := body("phone-entry-0001", "phone", at.Format(time.RFC3339))
 		// A session is a credential for an API write only with its CSRF header (auth_csrf.go).
-		r := azDo(t, staff.c, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, b), map[string]string{"Content-Type": "application/json"})
+		r := doRequest(t, staff.c, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, b), map[string]string{"Content-Type": "application/json"})
 		if r.status != http.StatusBadRequest {
 			t.Fatalf("entry by session without X-CSRF-Token: %s, want 400 (staff only)", r)
 		}
-		r = azDo(t, staff.c, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, b),
+		r = doRequest(t, staff.c, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, b),
 			map[string]string{"Content-Type": "application/json", csrfHeader: staff.csrf})
 		if r.status != http.StatusCreated {
 			t.Fatalf("entry by session: %s", r)
@@ -226,7 +225,7 @@ func TestEntryAPI(t *testing.T) {
 
 func TestEntryAPIMergedAgency(t *testing.T) {
 	env := enEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	// Merge lam-binh into na-hang on the first day of last month: its staff
 	// (now na-hang's) may still enter the interviews lam-binh held before.
 	end := survey.MonthOf(time.Now()).Add(-1)
@@ -235,9 +234,9 @@ func TestEntryAPIMergedAgency(t *testing.T) {
 	if r.status >= 300 {
 		t.Fatalf("merge through the API: %s", r)
 	}
-	staff := azLogin(t, env, "nh-staff", azInsertUser(t, env, "nh-staff", survey.RoleStaff, "na-hang"))
+	staff := loginAs(t, env, "nh-staff", insertUser(t, env, "nh-staff", survey.RoleStaff, "na-hang"))
 	staff.token = staff.fetchToken(t, "entry")
-	send := func(key, at string) azResult {
+	send := func(key, at string) httpResult {
 		b := apiSubmission("lam-binh", landArea, key)
 		b["channel"], b["submittedAt"] = "paper", at
 		return staff.api(t, http.MethodPost, responsesPath, b)
@@ -246,10 +245,10 @@ func TestEntryAPIMergedAgency(t *testing.T) {
 	if r := send("merged-entry-001", before); r.status != http.StatusCreated {
 		t.Errorf("interview before the merger: %s, want 201", r)
 	}
-	azWantFieldError(t, "interview after the merger", send("merged-entry-002", end.Start().AddDate(0, 0, 1).Format(time.DateOnly)), survey.FieldSubmittedAt)
+	wantFieldError(t, "interview after the merger", send("merged-entry-002", end.Start().AddDate(0, 0, 1).Format(time.DateOnly)), survey.FieldSubmittedAt)
 	// The citizen form of a merged agency stays closed.
 	b := apiSubmission("lam-binh", landArea, "merged-citizen-1")
-	if r := azAPI(t, env, "", http.MethodPost, responsesPath, b); r.status != http.StatusNotFound {
+	if r := callAPI(t, env, "", http.MethodPost, responsesPath, b); r.status != http.StatusNotFound {
 		t.Errorf("citizen survey of a merged agency: %s, want 404", r)
 	}
 }
@@ -259,8 +258,8 @@ func TestEntryAPIMergedAgency(t *testing.T) {
 func enFormValues(t *testing.T, body, channel, date string) url.Values {
 	t.Helper()
 	vals := validFormValues(landArea, "")
-	for _, m := range hiddenRE.FindAllStringSubmatch(body, -1) {
-		vals.Set(m[1], html.UnescapeString(m[2]))
+	for name, v := range hiddenFields(t, body) {
+		vals.Set(name, v)
 	}
 	if vals.Get("csrf") == "" || !survey.ValidKey(vals.Get("key")) {
 		t.Fatalf("entry page lacks the csrf or key field:\n%s", clip(body))
@@ -273,8 +272,8 @@ func enFormValues(t *testing.T, body, channel, date string) url.Values {
 func TestEntryPages(t *testing.T) {
 	env := enEnv(t)
 	ctx := context.Background()
-	pw := azInsertUser(t, env, "land-clerk", survey.RoleStaff, landAgency)
-	staff := azLogin(t, env, "land-clerk", pw)
+	pw := insertUser(t, env, "land-clerk", survey.RoleStaff, landAgency)
+	staff := loginAs(t, env, "land-clerk", pw)
 	staff.token = staff.fetchToken(t, "reports")
 	path := entryPath(landAgency, landArea)
 	month, day := enMonthDay(3, 20)
@@ -284,7 +283,7 @@ func TestEntryPages(t *testing.T) {
 		if r.status != http.StatusOK {
 			t.Fatalf("GET /entry: %s", r)
 		}
-		if !strings.Contains(r.body, `href="`+path+`"`) {
+		if !hasElement(r.body, "[href=\""+path+"\"]") {
 			t.Errorf("chooser lacks a link to %s:\n%s", path, clip(r.body))
 		}
 		if strings.Contains(r.body, "/entry/so-tu-phap/") {
@@ -296,13 +295,13 @@ func TestEntryPages(t *testing.T) {
 	if page.status != http.StatusOK {
 		t.Fatalf("GET %s: %s", path, page)
 	}
-	for _, want := range []string{`<select id="channel" name="channel" required>`, `<option value="paper">`, `<option value="phone">`,
-		`<input type="date" id="interviewDate" name="interviewDate" value="" min="2015-01-01"`, `name="a_1.1"`, `<textarea id="comment"`} {
-		if !strings.Contains(page.body, want) {
+	for _, want := range []string{`select#channel[name=channel][required]`, `option[value=paper]`, `option[value=phone]`,
+		`input#interviewDate[type=date][name=interviewDate][value=""][min="2015-01-01"]`, `[name="a_1.1"]`, `textarea#comment`} {
+		if !hasElement(page.body, want) {
 			t.Errorf("entry page lacks %q", want)
 		}
 	}
-	if strings.Contains(page.body, `<option value="web">`) || strings.Contains(page.body, `<option value="kiosk">`) {
+	if hasElement(page.body, "option[value=\"web\"]") || hasElement(page.body, "option[value=\"kiosk\"]") {
 		t.Errorf("entry page offers a channel that cannot be backdated")
 	}
 
@@ -315,8 +314,8 @@ func TestEntryPages(t *testing.T) {
 			t.Fatalf("POST with errors: %s, want 400", r)
 		}
 		summary := errorSummary(r.body)
-		for _, want := range []string{`href="#channel"`, `href="#interviewDate"`, `href="#` + qAnchor("1.2") + `"`} {
-			if !strings.Contains(summary, want) {
+		for _, want := range []string{`a[href="#channel"]`, `a[href="#interviewDate"]`, `a[href="#` + qAnchor("1.2") + `"]`} {
+			if !hasElement(summary, want) {
 				t.Errorf("error summary lacks %s:\n%s", want, summary)
 			}
 		}
@@ -330,7 +329,7 @@ func TestEntryPages(t *testing.T) {
 				t.Errorf("page lacks %q", want)
 			}
 		}
-		if fs := fieldsets(r.body)["1.2"]; !strings.Contains(fs, `class="err"`) {
+		if fs := fieldsets(r.body)["1.2"]; !hasElement(fs, "[class=\"err\"]") {
 			t.Errorf("question 1.2 has no message: %s", fs)
 		}
 		if got := checkedAnswers(r.body); got["1.1"] != vals.Get("a_1.1") {
@@ -343,7 +342,7 @@ func TestEntryPages(t *testing.T) {
 		vals = enFormValues(t, page.body, "phone", "2014-12-31")
 		r = staff.post(t, path, vals)
 		if r.status != http.StatusBadRequest || !strings.Contains(r.body, "Ngày không được trước khi cơ quan bắt đầu hoạt động.") ||
-			!strings.Contains(r.body, `<option value="phone" selected>`) {
+			!hasElement(r.body, "option[value=\"phone\"][selected]") {
 			t.Errorf("date before the agency: %s", r)
 		}
 		vals.Set("interviewDate", "20/03/2025")
@@ -356,7 +355,7 @@ func TestEntryPages(t *testing.T) {
 		}
 		vals.Set("interviewDate", day)
 		vals.Set("channel", "web")
-		if r := staff.post(t, path, vals); r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="channel-err"`) {
+		if r := staff.post(t, path, vals); r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"channel-err\"]") {
 			t.Errorf("channel web: %s", r)
 		}
 		if n := env.responseCount(t); n != 0 {
@@ -400,11 +399,11 @@ func TestEntryPages(t *testing.T) {
 		}
 		conf := staff.get(t, r.location())
 		again := path + "?channel=paper"
-		if conf.status != http.StatusOK || !strings.Contains(conf.body, `href="`+again+`"`) ||
+		if conf.status != http.StatusOK || !hasElement(conf.body, "[href=\""+again+"\"]") ||
 			!strings.Contains(conf.body, "Nhập phiếu khác") || !strings.Contains(conf.body, displayMonth(survey.Vi, month)) {
 			t.Errorf("confirmation: %s", conf)
 		}
-		if p := staff.get(t, again); p.status != http.StatusOK || !strings.Contains(p.body, `<option value="paper" selected>`) ||
+		if p := staff.get(t, again); p.status != http.StatusOK || !hasElement(p.body, "option[value=\"paper\"][selected]") ||
 			formKey(t, p.body) == key {
 			t.Errorf("enter another: %s", p)
 		}
@@ -429,7 +428,7 @@ func TestEntryPages(t *testing.T) {
 	})
 
 	t.Run("inspectors and visitors cannot enter", func(t *testing.T) {
-		insp := azLogin(t, env, "insp", azInsertUser(t, env, "insp", survey.RoleInspector))
+		insp := loginAs(t, env, "insp", insertUser(t, env, "insp", survey.RoleInspector))
 		for _, p := range []string{"/entry", path} {
 			if r := insp.get(t, p); r.status != http.StatusForbidden {
 				t.Errorf("inspector GET %s: %s, want 403", p, r)
@@ -438,14 +437,14 @@ func TestEntryPages(t *testing.T) {
 		if r := insp.post(t, path, enFormValues(t, page.body, "paper", day)); r.status != http.StatusForbidden {
 			t.Errorf("inspector POST: %s, want 403", r)
 		}
-		if r := azDo(t, env.client(t), http.MethodGet, env.http.URL+"/entry", "", nil); r.status != http.StatusSeeOther ||
+		if r := doRequest(t, env.client(t), http.MethodGet, env.http.URL+"/entry", "", nil); r.status != http.StatusSeeOther ||
 			!strings.HasPrefix(r.location(), "/login") {
 			t.Errorf("visitor: %s, want 303 to /login", r)
 		}
 	})
 
 	t.Run("administrator", func(t *testing.T) {
-		admin := azAdmin(t, env)
+		admin := newAdmin(t, env)
 		r := admin.get(t, "/entry")
 		if r.status != http.StatusOK || !strings.Contains(r.body, "/entry/so-tu-phap/tu-phap") {
 			t.Errorf("admin chooser: %s", r)
@@ -464,12 +463,12 @@ func TestEntryPages(t *testing.T) {
 // add to a period already read (issue 14).
 func TestEntryMaxAge(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
-	staff := azLogin(t, env, "land-staff", azInsertUser(t, env, "land-staff", survey.RoleStaff, landAgency))
+	admin := newAdmin(t, env)
+	staff := loginAs(t, env, "land-staff", insertUser(t, env, "land-staff", survey.RoleStaff, landAgency))
 	staff.token = staff.fetchToken(t, "entry")
 	today := time.Now().In(survey.Zone())
 	day := func(back int) string { return today.AddDate(0, 0, -back).Format(time.DateOnly) }
-	send := func(u *azUser, key, at string) azResult {
+	send := func(u *staffUser, key, at string) httpResult {
 		b := apiSubmission(landAgency, landArea, key)
 		b["channel"], b["submittedAt"] = "paper", at
 		return u.api(t, http.MethodPost, responsesPath, b)
@@ -478,14 +477,14 @@ func TestEntryMaxAge(t *testing.T) {
 		t.Errorf("staff, 30 days back: %s, want 201", r)
 	}
 	r := send(staff, "age-staff-0040", day(40))
-	azWantFieldError(t, "staff, 40 days back", r, survey.FieldSubmittedAt)
+	wantFieldError(t, "staff, 40 days back", r, survey.FieldSubmittedAt)
 	if !strings.Contains(r.body, "31 ngày") {
 		t.Errorf("the message does not give the limit: %s", r.body)
 	}
 	if r := send(admin, "age-admin-0400", day(400)); r.status != http.StatusCreated {
 		t.Errorf("administrator, 400 days back: %s, want 201", r)
 	}
-	insp := azLogin(t, env, "insp", azInsertUser(t, env, "insp", survey.RoleInspector))
+	insp := loginAs(t, env, "insp", insertUser(t, env, "insp", survey.RoleInspector))
 	insp.token = insp.fetchToken(t, "entry")
 	if r := send(insp, "age-insp-0400", day(400)); r.status == http.StatusBadRequest && strings.Contains(r.body, "submittedAt") {
 		t.Errorf("inspector, 400 days back: refused on the date: %s", r)

@@ -150,7 +150,7 @@ func TestExportScoping(t *testing.T) {
 	const agg = "/api/v1/exports/aggregates?format=csv&from=2025-01&to=2025-02"
 	const res = "/api/v1/exports/responses?format=csv&from=2025-01&to=2025-02"
 	all := []string{"lam-binh", "so-tu-phap", "x-thuong-lam"}
-	for _, u := range []*azUser{e.admin, e.inspector} {
+	for _, u := range []*staffUser{e.admin, e.inspector} {
 		rows := csvRows(t, e.get(t, u, res, "").body)
 		if got := agenciesOf(rows); !slices.Equal(got, all) {
 			t.Errorf("%s: responses of %v, want %v", u.username, got, all)
@@ -170,8 +170,8 @@ func TestExportScoping(t *testing.T) {
 		t.Errorf("staff by session: %s", r)
 	}
 	for _, path := range []string{res + "&agency=lam-binh", agg + "&agency=lam-binh", agg + "&agency=so-cong-thuong&format=xlsx"} {
-		for _, r := range []azResult{e.get(t, e.staff, path, ""), e.staff.get(t, path)} {
-			if r.status != http.StatusForbidden || azDecodeErr(t, r).Error.Code != "forbidden" {
+		for _, r := range []httpResult{e.get(t, e.staff, path, ""), e.staff.get(t, path)} {
+			if r.status != http.StatusForbidden || decodeAPIError(t, r).Error.Code != "forbidden" {
 				t.Errorf("staff %s: %s, want 403 forbidden", path, r)
 			}
 		}
@@ -184,7 +184,7 @@ func TestExportScoping(t *testing.T) {
 		}
 	}
 	// Nobody: 401.
-	if r := azDo(t, nil, http.MethodGet, e.http.URL+res, "", nil); r.status != http.StatusUnauthorized {
+	if r := doRequest(t, nil, http.MethodGet, e.http.URL+res, "", nil); r.status != http.StatusUnauthorized {
 		t.Errorf("anonymous: %s", r)
 	}
 }
@@ -213,10 +213,10 @@ func TestExportBadParameters(t *testing.T) {
 		msgs := map[string]string{}
 		for _, lang := range []string{"vi", "en"} {
 			r := e.get(t, e.inspector, c.path, lang)
-			azWantFieldError(t, c.path+" "+lang, r, c.field)
+			wantFieldError(t, c.path+" "+lang, r, c.field)
 			if r.status == http.StatusBadRequest {
-				msgs[lang] = azDecodeErr(t, r).Error.Fields[c.field]
-				if code := azDecodeErr(t, r).Error.Code; code != "validation_failed" {
+				msgs[lang] = decodeAPIError(t, r).Error.Fields[c.field]
+				if code := decodeAPIError(t, r).Error.Code; code != "validation_failed" {
 					t.Errorf("%s: code %q", c.path, code)
 				}
 			}

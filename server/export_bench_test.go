@@ -53,8 +53,8 @@ func BenchmarkExportResponses(b *testing.B) {
 	if err := env.store.RebuildRollups(ctx, nil); err != nil {
 		b.Fatal(err)
 	}
-	pw := azInsertUser(b, env, "bench-inspector", survey.RoleInspector)
-	token := azLogin(b, env, "bench-inspector", pw).fetchToken(b, "bench")
+	pw := insertUser(b, env, "bench-inspector", survey.RoleInspector)
+	token := loginAs(b, env, "bench-inspector", pw).fetchToken(b, "bench")
 	period, err := survey.RangePeriod(to.Add(-1), to)
 	if err != nil {
 		b.Fatal(err)

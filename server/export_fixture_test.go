@@ -145,7 +145,7 @@ func storeGroups(t *testing.T, env *testEnv, groups []fixtureGroup, first int, v
 // exportEnv is a server with the fixture and callers of each kind.
 type exportEnv struct {
 	*testEnv
-	admin, inspector, staff *azUser
+	admin, inspector, staff *staffUser
 }
 
 func newExportEnv(t *testing.T) *exportEnv {
@@ -155,23 +155,23 @@ func newExportEnv(t *testing.T) *exportEnv {
 	t.Cleanup(func() { exportNow = saved })
 	env := newTestEnv(t)
 	storeFixture(t, env)
-	e := &exportEnv{testEnv: env, admin: azAdmin(t, env)}
-	pw := azInsertUser(t, env, "inspector", survey.RoleInspector)
-	e.inspector = azLogin(t, env, "inspector", pw)
+	e := &exportEnv{testEnv: env, admin: newAdmin(t, env)}
+	pw := insertUser(t, env, "inspector", survey.RoleInspector)
+	e.inspector = loginAs(t, env, "inspector", pw)
 	e.inspector.token = e.inspector.fetchToken(t, "inspector")
-	pw = azInsertUser(t, env, "staff-tp", survey.RoleStaff, "so-tu-phap")
-	e.staff = azLogin(t, env, "staff-tp", pw)
+	pw = insertUser(t, env, "staff-tp", survey.RoleStaff, "so-tu-phap")
+	e.staff = loginAs(t, env, "staff-tp", pw)
 	e.staff.token = e.staff.fetchToken(t, "staff")
 	return e
 }
 
 // get calls an export with the user's token (Accept-Language as given).
-func (e *exportEnv) get(t *testing.T, u *azUser, path string, lang string) azResult {
+func (e *exportEnv) get(t *testing.T, u *staffUser, path string, lang string) httpResult {
 	t.Helper()
 	hdr := map[string]string{"Authorization": "Bearer " + u.token}
 	if lang != "" {
 		hdr["Accept-Language"] = lang
 	}
-	r := azDo(t, nil, http.MethodGet, e.http.URL+path, "", hdr)
+	r := doRequest(t, nil, http.MethodGet, e.http.URL+path, "", hdr)
 	return r
 }

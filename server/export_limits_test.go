@@ -64,12 +64,12 @@ func newLimitEnv(t *testing.T, cfg Config) *exportEnv {
 	if _, err := st.ImportResponses(context.Background(), rs); err != nil {
 		t.Fatal(err)
 	}
-	e := &exportEnv{testEnv: env, admin: azAdmin(t, env)}
-	pw := azInsertUser(t, env, "inspector", survey.RoleInspector)
-	e.inspector = azLogin(t, env, "inspector", pw)
+	e := &exportEnv{testEnv: env, admin: newAdmin(t, env)}
+	pw := insertUser(t, env, "inspector", survey.RoleInspector)
+	e.inspector = loginAs(t, env, "inspector", pw)
 	e.inspector.token = e.inspector.fetchToken(t, "inspector")
-	pw = azInsertUser(t, env, "staff-tp", survey.RoleStaff, "so-tu-phap")
-	e.staff = azLogin(t, env, "staff-tp", pw)
+	pw = insertUser(t, env, "staff-tp", survey.RoleStaff, "so-tu-phap")
+	e.staff = loginAs(t, env, "staff-tp", pw)
 	e.staff.token = e.staff.fetchToken(t, "staff")
 	return e
 }
@@ -223,13 +223,13 @@ func TestExportSlowClient(t *testing.T) {
 func TestExportConcurrency(t *testing.T) {
 	const idle = 3 * time.Second
 	e := newLimitEnv(t, Config{ExportIdleTimeout: idle})
-	wantRefused := func(what string, r azResult, lang survey.Lang) {
+	wantRefused := func(what string, r httpResult, lang survey.Lang) {
 		t.Helper()
 		if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
 			t.Errorf("%s: %d, Retry-After %q, want 429 with Retry-After", what, r.status, r.header.Get("Retry-After"))
 			return
 		}
-		if er := azDecodeErr(t, r); er.Error.Code != "too_many_exports" || er.Error.Message != e.srv.locales[lang].T("api.too_many_exports") {
+		if er := decodeAPIError(t, r); er.Error.Code != "too_many_exports" || er.Error.Message != e.srv.locales[lang].T("api.too_many_exports") {
 			t.Errorf("%s: %+v", what, er.Error)
 		}
 	}

@@ -1,3 +1,5 @@
+//go:build measure
+
 package server
 
 import (
@@ -39,8 +41,8 @@ import (
 // existing data folder (stop the service that uses it first: one process
 // per folder; the run adds an inspector "export-measure" and audit entries):
 //
-//	HAILONG_MEASURE_EXPORT=20000 go test ./server -run MeasureExport -v -timeout 3h
-//	HAILONG_MEASURE_EXPORT_DIR=/work/d1m go test ./server -run MeasureExport -v -timeout 6h
+//	HAILONG_MEASURE_EXPORT=20000 go test -tags measure ./server -run MeasureExport -v -timeout 3h
+//	HAILONG_MEASURE_EXPORT_DIR=/work/d1m go test -tags measure ./server -run MeasureExport -v -timeout 6h
 //
 // HAILONG_MEASURE_EXPORT_ROUNDS=n alternates n exports with n+1 reads (1 by
 // default); HAILONG_MEASURE_EXPORT_MONTHS=n exports and reads only the

@@ -146,7 +146,7 @@ func TestExportColumnsFollowTheVersionsExported(t *testing.T) {
 	tok := versionsToken(t, env, "export-versions-password-1")
 	get := func(path string) []byte {
 		t.Helper()
-		r := azDo(t, nil, http.MethodGet, env.http.URL+path, "", map[string]string{"Authorization": "Bearer " + tok, "Accept-Encoding": "identity"})
+		r := doRequest(t, nil, http.MethodGet, env.http.URL+path, "", map[string]string{"Authorization": "Bearer " + tok, "Accept-Encoding": "identity"})
 		if r.status != http.StatusOK {
 			t.Fatalf("GET %s: %s", path, r)
 		}

@@ -67,22 +67,22 @@ func TestFunnelNamesTheUnitsOutside(t *testing.T) {
 		t.Errorf("named outside the limits: %v, want b, a, c, d (best first)", outside)
 	}
 	svg := string(f.SVG)
-	labels := regexp.MustCompile(`<text class="funnel-label"[^>]*>([^<]*)</text>`).FindAllStringSubmatch(svg, -1)
-	var named []string
-	for _, l := range labels {
-		named = append(named, l[1])
-	}
+	// Read through a parser: an unescaped "<95>" would be a tag, not text.
+	named := textsOf(mustHTML(t, svg), `text.funnel-label`)
 	slices.Sort(named)
-	if want := []string{"Above &lt;95&gt;", "Below", "Far above", "Far below"}; !slices.Equal(named, want) {
+	if want := []string{"Above <95>", "Below", "Far above", "Far below"}; !slices.Equal(named, want) {
 		t.Errorf("the plot names %q, want %q (escaped)", named, want)
 	}
 	if n := strings.Count(svg, `class="funnel-unit`); n != len(units) {
 		t.Errorf("%d units drawn, want %d", n, len(units))
 	}
-	for _, part := range []string{`role="img"`, `<title id="funnel-title-department">Funnel plot: departments</title>`, `class="funnel-95"`, `class="funnel-998"`, `class="funnel-mean"`} {
-		if !strings.Contains(svg, part) {
+	for _, part := range []string{`svg[role=img]`, `[class=funnel-95]`, `[class=funnel-998]`, `[class=funnel-mean]`} {
+		if !hasElement(svg, part) {
 			t.Errorf("the plot lacks %s", part)
 		}
+	}
+	if !hasText(svg, `title#funnel-title-department`, "Funnel plot: departments") {
+		t.Errorf("the plot lacks its title %q", "Funnel plot: departments")
 	}
 	if strings.Contains(svg, "<script") || strings.Contains(svg, "NaN") || strings.Contains(svg, "Inf") {
 		t.Errorf("the plot has a script or a non-number: %s", svg)
@@ -116,7 +116,7 @@ func testMessages(t *testing.T, lang survey.Lang) *Messages {
 //	so-tn-mt        2 × 5           → too few to rank; its criteria too few to order
 //
 // The province pools them: 19 satisfied responses of 27 → 70,4 %.
-func frSeed(t *testing.T, env *testEnv, admin *azUser) survey.Month {
+func frSeed(t *testing.T, env *testEnv, admin *staffUser) survey.Month {
 	t.Helper()
 	now := survey.MonthOf(time.Now())
 	lastMonth := now.Add(-1).Start().AddDate(0, 0, 14).Format(time.DateOnly)
@@ -126,7 +126,7 @@ func frSeed(t *testing.T, env *testEnv, admin *azUser) survey.Month {
 			channel = "paper"
 		}
 		for _, v := range values {
-			dtSubmit(t, env, token, agency, area, channel, at, dtUniform(t, env, area, v, nil))
+			submitAt(t, env, token, agency, area, channel, at, uniformAnswers(t, env, area, v, nil))
 		}
 	}
 	seed("", "", "so-tu-phap", "tu-phap", 5, 5, 5, 5, 5, 5, 5, 5, 5, 5)
@@ -135,19 +135,19 @@ func frSeed(t *testing.T, env *testEnv, admin *azUser) survey.Month {
 	seed("", "", "so-giao-thong", "giao-thong", 1, 1, 1, 1, 1, 1)
 	seed("", "", "so-tn-mt", "dat-dai", 5, 5)
 	seed(admin.token, lastMonth, "so-xay-dung", "xay-dung", 5, 5)
-	dtFlush(t, env)
+	flushCounts(t, env)
 	return now
 }
 
 func TestRankRangesFunnelTrendAndWeakestPages(t *testing.T) {
 	env := newTestEnvMin(t, 3)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	now := frSeed(t, env, admin)
-	insp := dtStaff(t, env, "inspector", survey.RoleInspector)
+	insp := newStaff(t, env, "inspector", survey.RoleInspector)
 	month := url.Values{"from": {now.String()}, "to": {now.String()}}
-	api := rtGet(t, env, insp.token, month)
+	api := fetchRankings(t, env, insp.token, month)
 	ms := env.srv.locales[survey.Vi]
-	dep := rtLevel(t, api, survey.LevelDepartment)
+	dep := rankingLevel(t, api, survey.LevelDepartment)
 
 	t.Run("rank ranges", func(t *testing.T) {
 		if len(dep.Ranked) != 4 || len(dep.Unranked) == 0 {
@@ -170,7 +170,7 @@ func TestRankRangesFunnelTrendAndWeakestPages(t *testing.T) {
 				t.Errorf("unranked %s has the range %v", x.Agency, x.RankRange)
 			}
 		}
-		if again := rtGet(t, env, insp.token, month); !slices.EqualFunc(rtLevel(t, again, survey.LevelDepartment).Ranked, dep.Ranked,
+		if again := fetchRankings(t, env, insp.token, month); !slices.EqualFunc(rankingLevel(t, again, survey.LevelDepartment).Ranked, dep.Ranked,
 			func(a, b RankingRowJSON) bool { return *a.RankRange == *b.RankRange }) {
 			t.Errorf("the ranges changed between two reads of the same figures")
 		}
@@ -184,8 +184,8 @@ func TestRankRangesFunnelTrendAndWeakestPages(t *testing.T) {
 		t.Fatalf("GET /rankings: %s", page)
 	}
 	t.Run("the page shows ranks with their ranges", func(t *testing.T) {
-		rtAgree(t, env, api, page.body) // "3 (1–4)": rtWantRow writes the API's range
-		for _, r := range rtPageRows(page.body, "ranked-department") {
+		pageAgreesWithRankings(t, env, api, page.body) // "3 (1–4)": wantRankingRow writes the API's range
+		for _, r := range rankingPageRows(page.body, "ranked-department") {
 			if !regexp.MustCompile(`^\d+ \(\d+–\d+\)$`).MatchString(r.Rank) {
 				t.Errorf("%s: rank cell %q, want \"3 (1–6)\"", r.Agency, r.Rank)
 			}
@@ -193,27 +193,39 @@ func TestRankRangesFunnelTrendAndWeakestPages(t *testing.T) {
 	})
 
 	t.Run("the funnel plot", func(t *testing.T) {
-		body := page.body
-		start := strings.Index(body, `<figure class="funnel" id="funnel-department">`)
-		if start < 0 {
+		doc := mustHTML(t, page.body)
+		fig := findFirst(doc, `figure.funnel#funnel-department`)
+		if fig == nil {
 			t.Fatalf("no funnel plot for the departments")
 		}
-		sec := body[start:]
-		sec = sec[:strings.Index(sec, "</details>")]
-		if n := strings.Count(sec, `class="funnel-unit`); n != len(dep.Ranked) {
+		if n := len(findAll(fig, `[class^=funnel-unit]`)); n != len(dep.Ranked) {
 			t.Errorf("%d units on the plot, want the %d ranked", n, len(dep.Ranked))
 		}
-		outliers := regexp.MustCompile(`<li data-code="([^"]+)"><strong>[^<]*</strong>: [0-9,]+ %, ([^<]*)</li>`).FindAllStringSubmatch(sec, -1)
 		got := map[string]string{}
-		for _, o := range outliers {
-			got[o[1]] = o[2]
+		for _, li := range findAll(doc, `#funnel-outliers-department li[data-code]`) {
+			// "<name>: <index>, <where>"
+			_, rest, _ := strings.Cut(textOf(li), ": ")
+			_, where, _ := strings.Cut(rest, ", ")
+			got[attrOf(li, "data-code")] = where
 		}
 		want := map[string]string{"so-tu-phap": ms.T("funnel.pos.above95"), "so-giao-thong": ms.T("funnel.pos.below998")}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("named outside the limits: %v, want %v", got, want)
 		}
 		// The table: every ranked unit with its limits at its effective n.
-		rows := regexp.MustCompile(`(?s)<tr data-code="([^"]+)"><th scope="row">[^<]*</th><td class="num">([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td><td>([^<]*)</td></tr>`).FindAllStringSubmatch(sec, -1)
+		// Each row: the agency's code, then its index, n, 95 % and 99.8 % limits, position.
+		var rows [][]string
+		for _, tr := range findAll(doc, `#funnel-table-department tbody tr[data-code]`) {
+			cells := []string{outerHTML(tr), attrOf(tr, "data-code")}
+			if findFirst(tr, `th[scope=row]`) == nil {
+				t.Errorf("funnel table row %s has no row header", cells[0])
+			}
+			cells = append(cells, textsOf(tr, "td")...)
+			if len(cells) != 7 {
+				t.Fatalf("funnel table row %s has %d cells, want 5", cells[0], len(cells)-2)
+			}
+			rows = append(rows, cells)
+		}
 		if len(rows) != len(dep.Ranked) {
 			t.Fatalf("the funnel's table has %d rows, want %d", len(rows), len(dep.Ranked))
 		}
@@ -260,8 +272,8 @@ func TestRankRangesFunnelTrendAndWeakestPages(t *testing.T) {
 		if n := strings.Count(p.body, `<circle class="too-few"`); n != 1 {
 			t.Errorf("%d hollow points on the trend, want 1 (last month)", n)
 		}
-		if !strings.Contains(p.body, `<tr data-month="`+now.Add(-1).String()+`" class="too-few">`) ||
-			strings.Contains(p.body, `<tr data-month="`+now.String()+`" class="too-few">`) {
+		if !hasElement(p.body, "tr[data-month=\""+now.Add(-1).String()+"\"][class=\"too-few\"]") ||
+			hasElement(p.body, "tr[data-month=\""+now.String()+"\"][class=\"too-few\"]") {
 			t.Errorf("the trend table does not flag last month alone")
 		}
 	})
@@ -299,14 +311,14 @@ func TestRankRangesFunnelTrendAndWeakestPages(t *testing.T) {
 		})
 		p = insp.get(t, "/dashboard?agency=so-xay-dung&"+q.Encode())
 		var order []string
-		for _, m := range regexp.MustCompile(`<tr data-code="([^"]+)"`).FindAllStringSubmatch(p.body, -1) {
-			order = append(order, m[1])
+		for _, code := range attrsOf(mustHTML(t, p.body), `tr[data-code]`, "data-code") {
+			order = append(order, code)
 		}
 		var wantOrder []string
 		for _, c := range want {
 			wantOrder = append(wantOrder, c.Code)
 		}
-		if !slices.Equal(order, wantOrder) || strings.Contains(p.body, `id="criteria-too-few"`) {
+		if !slices.Equal(order, wantOrder) || hasElement(p.body, "[id=\"criteria-too-few\"]") {
 			t.Errorf("so-xay-dung's criteria on the page %v, want %v and no too-few heading", order, wantOrder)
 		}
 	})

@@ -7,7 +7,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -24,16 +23,8 @@ import (
 // page embedded by the counter software would be listed here).
 var frameExceptions = map[string]bool{}
 
-var (
-	inlineScriptRE  = regexp.MustCompile(`(?is)<script(?:\s[^>]*)?>`)
-	scriptSrcRE     = regexp.MustCompile(`(?is)\ssrc="/[^/"][^"]*"`)
-	inlineHandlerRE = regexp.MustCompile(`(?i)<[a-z][^>]*\son[a-z]+\s*=`)
-	styleAttrRE     = regexp.MustCompile(`(?i)<[a-z][^>]*\sstyle\s*=`)
-	jsURLRE         = regexp.MustCompile(`(?i)(href|src|action)\s*=\s*"\s*javascript:`)
-)
-
 // checkPageHeaders checks the headers of one answer, and the HTML of a page.
-func checkPageHeaders(t *testing.T, what, route string, r azResult, tlsSeen bool) {
+func checkPageHeaders(t *testing.T, what, route string, r httpResult, tlsSeen bool) {
 	t.Helper()
 	csp := r.header.Get("Content-Security-Policy")
 	directives := map[string]string{}
@@ -86,14 +77,27 @@ func checkPageHeaders(t *testing.T, what, route string, r azResult, tlsSeen bool
 	if !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
 		return
 	}
-	for _, tag := range inlineScriptRE.FindAllString(r.body, -1) {
-		if !scriptSrcRE.MatchString(tag) {
-			t.Errorf("%s: inline or outside script %s", what, tag)
-		}
+	doc, err := parseHTML(r.body)
+	if err != nil {
+		t.Errorf("%s: page does not parse: %v", what, err)
+		return
 	}
-	for name, re := range map[string]*regexp.Regexp{"inline event handler": inlineHandlerRE, "style attribute": styleAttrRE, "javascript: URL": jsURLRE} {
-		if m := re.FindString(r.body); m != "" {
-			t.Errorf("%s: %s in the page: %s", what, name, m)
+	for _, el := range findAll(doc, "*") {
+		if el.Data == "script" {
+			if src := attrOf(el, "src"); !strings.HasPrefix(src, "/") || strings.HasPrefix(src, "//") {
+				t.Errorf("%s: inline or outside script %s", what, clip(outerHTML(el)))
+			}
+		}
+		for _, a := range el.Attr {
+			key := strings.ToLower(a.Key)
+			switch {
+			case strings.HasPrefix(key, "on"):
+				t.Errorf("%s: inline event handler in the page: <%s %s=%q>", what, el.Data, a.Key, a.Val)
+			case key == "style":
+				t.Errorf("%s: style attribute in the page: <%s style=%q>", what, el.Data, a.Val)
+			case (key == "href" || key == "src" || key == "action") && strings.HasPrefix(strings.ToLower(strings.TrimSpace(a.Val)), "javascript:"):
+				t.Errorf("%s: javascript: URL in the page: <%s %s=%q>", what, el.Data, a.Key, a.Val)
+			}
 		}
 	}
 }
@@ -110,7 +114,7 @@ func getRoutes(t *testing.T, env *testEnv) map[string]string {
 		if rt.Method != http.MethodGet {
 			continue
 		}
-		p, err := azFill(rt.Path, "so-tu-phap")
+		p, err := fillRoute(rt.Path, "so-tu-phap")
 		if err != nil {
 			if !strings.Contains(rt.Path, "*file") {
 				t.Errorf("route %s: %v", rt.Path, err)
@@ -132,15 +136,15 @@ func getRoutes(t *testing.T, env *testEnv) map[string]string {
 
 func TestHeadersOnEveryGETRoute(t *testing.T) {
 	env := newTestEnvConfig(t, Config{})
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	for route, path := range getRoutes(t, env) {
-		checkPageHeaders(t, "GET "+path+" logged out", route, azDo(t, nil, http.MethodGet, env.http.URL+path, "", nil), false)
+		checkPageHeaders(t, "GET "+path+" logged out", route, doRequest(t, nil, http.MethodGet, env.http.URL+path, "", nil), false)
 		checkPageHeaders(t, "GET "+path+" as admin", route, admin.get(t, path), false)
-		checkPageHeaders(t, "GET "+path+"?lang=en", route, azDo(t, nil, http.MethodGet, env.http.URL+path+"?lang=en", "", nil), false)
+		checkPageHeaders(t, "GET "+path+"?lang=en", route, doRequest(t, nil, http.MethodGet, env.http.URL+path+"?lang=en", "", nil), false)
 	}
-	checkPageHeaders(t, "DELETE / (405)", "unmatched", azDo(t, nil, http.MethodDelete, env.http.URL+"/", "", nil), false)
+	checkPageHeaders(t, "DELETE / (405)", "unmatched", doRequest(t, nil, http.MethodDelete, env.http.URL+"/", "", nil), false)
 	// Login and logout set cookies: their flags too.
-	r := azLoginForm(t, env, env.client(t), "admin", azAdminPassword)
+	r := loginForm(t, env, env.client(t), "admin", adminPassword)
 	checkPageHeaders(t, "POST /login", "/login", r, false)
 }
 
@@ -164,16 +168,16 @@ func tlsEnv(t *testing.T, cfg Config) (*testEnv, *http.Client) {
 
 func TestHeadersOverTLS(t *testing.T) {
 	env, c := tlsEnv(t, Config{})
-	if _, err := env.store.EnsureAdmin(t.Context(), azAdminPassword); err != nil {
+	if _, err := env.store.EnsureAdmin(t.Context(), adminPassword); err != nil {
 		t.Fatal(err)
 	}
-	do := func(method, path, body string, hdr map[string]string) azResult {
-		return azDo(t, c, method, env.http.URL+path, body, hdr)
+	do := func(method, path, body string, hdr map[string]string) httpResult {
+		return doRequest(t, c, method, env.http.URL+path, body, hdr)
 	}
 	// Log in over HTTPS: every cookie Secure.
 	page := do(http.MethodGet, "/login", "", nil)
 	checkPageHeaders(t, "GET /login over TLS", "/login", page, true)
-	form := url.Values{"csrf": {azCSRFOf(page.body)}, "username": {"admin"}, "password": {azAdminPassword}}
+	form := url.Values{"csrf": {csrfOf(page.body)}, "username": {"admin"}, "password": {adminPassword}}
 	r := do(http.MethodPost, "/login", form.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 	if r.status != http.StatusSeeOther || r.cookie(sessionCookie) == nil {
 		t.Fatalf("login over TLS: %s", r)
@@ -194,13 +198,13 @@ func TestHeadersBehindProxy(t *testing.T) {
 	t.Run("trusted proxy", func(t *testing.T) {
 		env := newTestEnvConfig(t, Config{TrustedProxies: loopbackProxies})
 		for _, p := range []string{"/", "/login", landPath, "/api/v1/areas", "/no/such/page", "/?lang=en"} {
-			checkPageHeaders(t, "GET "+p, p, azDo(t, nil, http.MethodGet, env.http.URL+p, "", xfp), true)
+			checkPageHeaders(t, "GET "+p, p, doRequest(t, nil, http.MethodGet, env.http.URL+p, "", xfp), true)
 		}
 	})
 	t.Run("untrusted peer", func(t *testing.T) {
 		env := newTestEnvConfig(t, Config{})
 		for _, p := range []string{"/", "/login", landPath, "/?lang=en"} {
-			checkPageHeaders(t, "GET "+p+" with a made-up X-Forwarded-Proto", p, azDo(t, nil, http.MethodGet, env.http.URL+p, "", xfp), false)
+			checkPageHeaders(t, "GET "+p+" with a made-up X-Forwarded-Proto", p, doRequest(t, nil, http.MethodGet, env.http.URL+p, "", xfp), false)
 		}
 	})
 }

@@ -17,7 +17,7 @@ import (
 // ivRankOf finds an agency's row in a level of the rankings answer.
 func ivRankOf(t *testing.T, r RankingsJSON, level survey.Level, agency string) (RankingRowJSON, int, bool) {
 	t.Helper()
-	l := rtLevel(t, r, level)
+	l := rankingLevel(t, r, level)
 	for _, rows := range [][]RankingRowJSON{l.Ranked, l.Unranked} {
 		for _, x := range rows {
 			if x.Agency == agency {
@@ -43,17 +43,17 @@ func ivRankOf(t *testing.T, r RankingsJSON, level survey.Level, agency string) (
 // so-xay-dung and so-tu-phap share rank 1, so-tn-mt is 3 of 3.
 func TestDashboardComparesLikeForLike(t *testing.T) {
 	env := newTestEnvMin(t, 1)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	submit := func(agency, area string, values ...int) {
 		for _, v := range values {
-			dtSubmit(t, env, "", agency, area, "web", "", dtUniform(t, env, area, v, nil))
+			submitAt(t, env, "", agency, area, "web", "", uniformAnswers(t, env, area, v, nil))
 		}
 	}
 	submit("so-tn-mt", "dat-dai", 5, 5, 1, 1)
 	submit("lam-binh", "dat-dai", 5, 1, 1, 1)
 	submit("so-xay-dung", "xay-dung", 5, 5, 5, 5)
 	submit("so-tu-phap", "tu-phap", 5, 5)
-	dtFlush(t, env)
+	flushCounts(t, env)
 	now := survey.MonthOf(time.Now())
 
 	for _, tc := range []struct {
@@ -68,11 +68,11 @@ func TestDashboardComparesLikeForLike(t *testing.T) {
 		{"dat-dai", 37.5, 8, 1, 1, 4, 50, url.Values{"area": {"dat-dai"}}},
 		{"", 900.0 / 14, 14, 3, 3, 4, 50, url.Values{}},
 	} {
-		got := dtReport(t, env, admin.token, "so-tn-mt", dtPeriod(now, now, tc.area, false))
-		if !dtClose(got.Province.Overall.Index, tc.province) || got.Province.Responses != tc.provinceN {
+		got := fetchReport(t, env, admin.token, "so-tn-mt", reportPeriod(now, now, tc.area, false))
+		if !closeTo(got.Province.Overall.Index, tc.province) || got.Province.Responses != tc.provinceN {
 			t.Errorf("area %q: province %.4f over %d responses, want %.4f over %d", tc.area, got.Province.Overall.Index, got.Province.Responses, tc.province, tc.provinceN)
 		}
-		if got.Report.Responses != tc.responses || !dtClose(got.Report.Overall.Index, tc.agencyIndex) {
+		if got.Report.Responses != tc.responses || !closeTo(got.Report.Overall.Index, tc.agencyIndex) {
 			t.Errorf("area %q: so-tn-mt %d responses at %.2f, want %d at %.2f", tc.area, got.Report.Responses, got.Report.Overall.Index, tc.responses, tc.agencyIndex)
 		}
 		if got.Standing.Rank != tc.rank || got.Peers != tc.of {
@@ -81,7 +81,7 @@ func TestDashboardComparesLikeForLike(t *testing.T) {
 		q := tc.rankingsFilter
 		q.Set("from", now.String())
 		q.Set("to", now.String())
-		row, ranked, ok := ivRankOf(t, rtGet(t, env, admin.token, q), survey.LevelDepartment, "so-tn-mt")
+		row, ranked, ok := ivRankOf(t, fetchRankings(t, env, admin.token, q), survey.LevelDepartment, "so-tn-mt")
 		if !ok || row.Rank != got.Standing.Rank || ranked != got.Peers {
 			t.Errorf("area %q: /rankings has so-tn-mt at %d of %d (listed %v), the dashboard %d of %d", tc.area, row.Rank, ranked, ok, got.Standing.Rank, got.Peers)
 		}
@@ -89,7 +89,7 @@ func TestDashboardComparesLikeForLike(t *testing.T) {
 
 	// The page says the same.
 	page := admin.get(t, "/dashboard?agency=so-tn-mt&area=dat-dai&from="+now.String()+"&to="+now.String())
-	if page.status != http.StatusOK || !strings.Contains(page.body, `<strong id="province">37,5 %</strong>`) || !strings.Contains(page.body, `<strong id="rank">1/1</strong>`) {
+	if page.status != http.StatusOK || !hasText(page.body, "strong[id=\"province\"]", "37,5 %") || !hasText(page.body, "strong[id=\"rank\"]", "1/1") {
 		t.Errorf("dashboard page, land: province or rank wrong in %s", dashboardSummary(page.body))
 	}
 }
@@ -116,17 +116,17 @@ func dashboardSummary(body string) string {
 // first place; it is incomplete instead.
 func TestIncompleteUnitIsNotRanked(t *testing.T) {
 	env := newTestEnvMin(t, 1)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	noYT5 := map[string]int{"5.1": survey.NotApplicable, "5.2": survey.NotApplicable, "5.3": survey.NotApplicable, "5.4": survey.NotApplicable}
 	for range 2 {
-		dtSubmit(t, env, "", "so-tu-phap", "tu-phap", "web", "", dtUniform(t, env, "tu-phap", 5, noYT5))
+		submitAt(t, env, "", "so-tu-phap", "tu-phap", "web", "", uniformAnswers(t, env, "tu-phap", 5, noYT5))
 	}
-	dtSubmit(t, env, "", "so-xay-dung", "xay-dung", "web", "", dtUniform(t, env, "xay-dung", 4, nil))
-	dtFlush(t, env)
+	submitAt(t, env, "", "so-xay-dung", "xay-dung", "web", "", uniformAnswers(t, env, "xay-dung", 4, nil))
+	flushCounts(t, env)
 	now := survey.MonthOf(time.Now())
 	q := url.Values{"from": {now.String()}, "to": {now.String()}}
 
-	rk := rtGet(t, env, admin.token, q)
+	rk := fetchRankings(t, env, admin.token, q)
 	row, ranked, ok := ivRankOf(t, rk, survey.LevelDepartment, "so-tu-phap")
 	if !ok || row.Rank != 0 || row.Reason != survey.ReasonIncomplete || !row.Overall.Incomplete || !slices.Equal(row.Overall.MissingFactors, []string{"YT5"}) {
 		t.Errorf("so-tu-phap in /rankings: %+v (listed %v), want unranked, reason incomplete, missing YT5", row, ok)
@@ -134,12 +134,12 @@ func TestIncompleteUnitIsNotRanked(t *testing.T) {
 	if first, _, _ := ivRankOf(t, rk, survey.LevelDepartment, "so-xay-dung"); first.Rank != 1 || ranked != 1 {
 		t.Errorf("so-xay-dung: rank %d of %d ranked, want 1 of 1", first.Rank, ranked)
 	}
-	raw := azAPI(t, env, admin.token, http.MethodGet, "/api/v1/rankings?"+q.Encode(), nil)
+	raw := callAPI(t, env, admin.token, http.MethodGet, "/api/v1/rankings?"+q.Encode(), nil)
 	if !strings.Contains(raw.body, `"index":null,"low":null,"high":null,"mean":null`) || !strings.Contains(raw.body, `"reason":"incomplete"`) {
 		t.Errorf("the rankings JSON does not show the incomplete index as null with its reason")
 	}
 
-	rep := dtReport(t, env, admin.token, "so-tu-phap", dtPeriod(now, now, "", false))
+	rep := fetchReport(t, env, admin.token, "so-tu-phap", reportPeriod(now, now, "", false))
 	if !rep.Report.Overall.Incomplete || rep.Standing.Rank != 0 || rep.Standing.Reason != survey.ReasonIncomplete {
 		t.Errorf("report: overall %+v, standing %+v; want incomplete and unranked", rep.Report.Overall, rep.Standing)
 	}
@@ -148,7 +148,7 @@ func TestIncompleteUnitIsNotRanked(t *testing.T) {
 	}
 
 	page := admin.get(t, "/dashboard?agency=so-tu-phap&from="+now.String()+"&to="+now.String())
-	if !strings.Contains(page.body, `id="overall" class="flag">Chưa tính chỉ số chung: yếu tố YT5`) || !strings.Contains(page.body, `id="rank-reason"`) {
+	if !hasTextPrefix(page.body, "[id=\"overall\"][class=\"flag\"]", "Chưa tính chỉ số chung: yếu tố YT5") || !hasElement(page.body, "[id=\"rank-reason\"]") {
 		t.Errorf("dashboard page does not say the overall index is incomplete: %s", dashboardSummary(page.body))
 	}
 	rp := admin.get(t, "/rankings?"+q.Encode())
@@ -162,10 +162,10 @@ func TestIncompleteUnitIsNotRanked(t *testing.T) {
 // the API and the page.
 func TestMergeAcrossLevelsNeedsConsent(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	body := map[string]any{"from": []string{"x-thuong-lam"}, "into": "lam-binh", "date": "2025-07-01"}
-	azWantFieldError(t, "commune into district", admin.api(t, http.MethodPost, "/api/v1/admin/merges", body), "from")
-	if a := azGetAgency(t, admin, "x-thuong-lam"); !a.Active {
+	wantFieldError(t, "commune into district", admin.api(t, http.MethodPost, "/api/v1/admin/merges", body), "from")
+	if a := getAgency(t, admin, "x-thuong-lam"); !a.Active {
 		t.Fatalf("a refused merger changed x-thuong-lam: %+v", a.Agency)
 	}
 	r := admin.post(t, "/admin/merge", url.Values{"from": {"x-thuong-lam"}, "into": {"lam-binh"}, "date": {"2025-07-01"}})
@@ -176,7 +176,7 @@ func TestMergeAcrossLevelsNeedsConsent(t *testing.T) {
 	if r := admin.api(t, http.MethodPost, "/api/v1/admin/merges", body); r.status != http.StatusOK {
 		t.Fatalf("merge with crossLevel: %s", r)
 	}
-	if a := azGetAgency(t, admin, "x-thuong-lam"); a.Active || a.MergedInto != "lam-binh" {
+	if a := getAgency(t, admin, "x-thuong-lam"); a.Active || a.MergedInto != "lam-binh" {
 		t.Errorf("x-thuong-lam after the merge: %+v", a.Agency)
 	}
 }

@@ -14,8 +14,8 @@ import (
 // invitations/s is the figure.
 func BenchmarkInvitationBatch1000(b *testing.B) {
 	env := newTestEnv(b)
-	admin := azAdmin(b, env)
-	key := azIntegrationKey(b, env, admin, "bench", "so-tn-mt")
+	admin := newAdmin(b, env)
+	key := newIntegrationKey(b, env, admin, "bench", "so-tn-mt")
 	n := 0
 	bodies := func() string {
 		items := make([]any, 1000)
@@ -31,7 +31,7 @@ func BenchmarkInvitationBatch1000(b *testing.B) {
 		b.StopTimer()
 		body := bodies()
 		b.StartTimer()
-		r := azDo(b, nil, http.MethodPost, env.http.URL+"/api/v1/invitations/batch", body, hdr)
+		r := doRequest(b, nil, http.MethodPost, env.http.URL+"/api/v1/invitations/batch", body, hdr)
 		var out struct{ Items []InvitationJSON }
 		if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &out) != nil || len(out.Items) != 1000 || !out.Items[999].Created {
 			b.Fatalf("batch: %s", r)

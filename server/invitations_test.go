@@ -18,9 +18,9 @@ import (
 // Tests of verified invitations over a real server and embedded FerretDB:
 // issuing (API keys of integration accounts), the links, single use.
 
-// azIntegrationKey creates an integration account for the agencies through
+// newIntegrationKey creates an integration account for the agencies through
 // the admin API (no password) and returns an API key issued for it.
-func azIntegrationKey(t testing.TB, env *testEnv, admin *azUser, username string, agencies ...string) string {
+func newIntegrationKey(t testing.TB, env *testEnv, admin *staffUser, username string, agencies ...string) string {
 	t.Helper()
 	r := admin.api(t, http.MethodPost, "/api/v1/admin/users",
 		map[string]any{"username": username, "name": "Phần mềm một cửa", "role": "integration", "agencies": agencies})
@@ -42,25 +42,25 @@ func azIntegrationKey(t testing.TB, env *testEnv, admin *azUser, username string
 // so-tu-phap and so-tn-mt.
 type invEnv struct {
 	*testEnv
-	admin *azUser
+	admin *staffUser
 	key   string
 }
 
 func newInvEnv(t *testing.T) *invEnv {
 	t.Helper()
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
-	return &invEnv{testEnv: env, admin: admin, key: azIntegrationKey(t, env, admin, "mot-cua", "so-tu-phap", "so-tn-mt")}
+	admin := newAdmin(t, env)
+	return &invEnv{testEnv: env, admin: admin, key: newIntegrationKey(t, env, admin, "mot-cua", "so-tu-phap", "so-tn-mt")}
 }
 
 // issue posts one invitation request with the key (and headers).
-func (e *invEnv) issue(t testing.TB, key string, body any, hdr map[string]string) (InvitationJSON, azResult) {
+func (e *invEnv) issue(t testing.TB, key string, body any, hdr map[string]string) (InvitationJSON, httpResult) {
 	t.Helper()
 	h := map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + key}
 	for k, v := range hdr {
 		h[k] = v
 	}
-	r := azDo(t, nil, http.MethodPost, e.http.URL+"/api/v1/invitations", mustJSON(t, body), h)
+	r := doRequest(t, nil, http.MethodPost, e.http.URL+"/api/v1/invitations", mustJSON(t, body), h)
 	var out InvitationJSON
 	if r.status == http.StatusCreated || r.status == http.StatusOK {
 		if err := json.Unmarshal([]byte(r.body), &out); err != nil {
@@ -98,7 +98,7 @@ func (e *invEnv) openInvitation(t testing.TB, inv InvitationJSON) (*http.Client,
 	if r.status != http.StatusOK {
 		t.Fatalf("GET %s: %d %s", inv.URL, r.status, clip(r.body))
 	}
-	if !strings.Contains(r.body, `id="verified"`) || !strings.Contains(r.body, `action="`+local(t, inv.URL)+`"`) {
+	if !hasElement(r.body, "[id=\"verified\"]") || !hasElement(r.body, "[action=\""+local(t, inv.URL)+"\"]") {
 		t.Fatalf("the verified form lacks its notice or posts elsewhere: %s", clip(r.body))
 	}
 	return c, formKey(t, r.body)
@@ -181,7 +181,7 @@ func TestInvitationIssueUseOnceAndVerified(t *testing.T) {
 	}
 	// The link is now used: its page says so (410), another form is refused.
 	r = env.getPage(t, env.client(t), local(t, inv.URL))
-	if r.status != http.StatusGone || goneReason(r.body) != "used" || strings.Contains(r.body, `name="key"`) {
+	if r.status != http.StatusGone || goneReason(r.body) != "used" || hasElement(r.body, "[name=\"key\"]") {
 		t.Errorf("GET used link: %d reason %q, want 410 used without a form", r.status, goneReason(r.body))
 	}
 	if !strings.Contains(r.body, "Hồ sơ này đã được đánh giá") {
@@ -206,7 +206,7 @@ func TestInvitationIssueUseOnceAndVerified(t *testing.T) {
 	anon, anonKey := env.client(t), ""
 	page := env.getPage(t, anon, "/s/so-tu-phap/tu-phap")
 	anonKey = formKey(t, page.body)
-	if strings.Contains(page.body, `id="verified"`) {
+	if hasElement(page.body, "[id=\"verified\"]") {
 		t.Error("the anonymous form claims to be verified")
 	}
 	if r := env.postSurvey(t, anon, "/s/so-tu-phap/tu-phap", validFormValues("tu-phap", anonKey)); r.status != http.StatusSeeOther {
@@ -289,20 +289,20 @@ func TestInvitationRepeatValidationAndScope(t *testing.T) {
 	if e := decodeAPIError(t, httpResult(r)); e.Error.Code != "agency_not_allowed" || e.Error.Fields["agency"] == "" {
 		t.Errorf("other agency: %+v", e)
 	}
-	staff := azLogin(t, env.testEnv, "nv", azInsertUser(t, env.testEnv, "nv", survey.RoleStaff, "so-tu-phap"))
+	staff := loginAs(t, env.testEnv, "nv", insertUser(t, env.testEnv, "nv", survey.RoleStaff, "so-tu-phap"))
 	if _, r := env.issue(t, staff.fetchToken(t, "s"), map[string]any{"agency": "so-tu-phap", "area": "tu-phap", "dossierRef": "x"}, nil); r.status != http.StatusForbidden {
 		t.Errorf("staff token: %s, want 403", r)
 	}
 	// The integration key reads nothing.
-	if r := azAPI(t, env.testEnv, env.key, http.MethodGet, "/api/v1/reports/agencies/so-tu-phap", nil); r.status != http.StatusForbidden {
+	if r := callAPI(t, env.testEnv, env.key, http.MethodGet, "/api/v1/reports/agencies/so-tu-phap", nil); r.status != http.StatusForbidden {
 		t.Errorf("integration key reading a report: %s, want 403", r)
 	}
 }
 
 func TestInvitationBatch(t *testing.T) {
 	env := newInvEnv(t)
-	post := func(body any) azResult {
-		return azDo(t, nil, http.MethodPost, env.http.URL+"/api/v1/invitations/batch", mustJSON(t, body),
+	post := func(body any) httpResult {
+		return doRequest(t, nil, http.MethodPost, env.http.URL+"/api/v1/invitations/batch", mustJSON(t, body),
 			map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + env.key})
 	}
 	item := func(ag, ar, d string) map[string]any {
@@ -529,7 +529,7 @@ func TestInvitationBadTokens(t *testing.T) {
 				} else {
 					continue
 				}
-				if r.status != tc.status || goneReason(r.body) != tc.reason || strings.Contains(r.body, `name="key"`) {
+				if r.status != tc.status || goneReason(r.body) != tc.reason || hasElement(r.body, "[name=\"key\"]") {
 					t.Errorf("%s %s: %d reason %q, want %d %q and no form", method, tc.path, r.status, goneReason(r.body), tc.status, tc.reason)
 				}
 			}
@@ -660,7 +660,7 @@ func TestInvitationKeyRotation(t *testing.T) {
 func TestIntegrationAccounts(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	r := admin.post(t, "/admin/users", url.Values{"username": {"vnpt-igate"}, "name": {"VNPT iGate"}, "role": {"integration"}, "agencies": {"so-tu-phap"}})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("create from the page: %s", r)
@@ -670,7 +670,7 @@ func TestIntegrationAccounts(t *testing.T) {
 		t.Fatalf("stored account %+v, %v", u, err)
 	}
 	page := admin.get(t, "/admin/users/vnpt-igate")
-	if !strings.Contains(page.body, `id="integration-hint"`) || strings.Contains(page.body, `action="/admin/users/vnpt-igate/password"`) {
+	if !hasElement(page.body, "[id=\"integration-hint\"]") || hasElement(page.body, "[action=\"/admin/users/vnpt-igate/password\"]") {
 		t.Errorf("integration user page: hint missing or password form shown")
 	}
 	// It has no password to reset, from the API or by a hand-made form post.
@@ -716,10 +716,10 @@ func TestIntegrationAccounts(t *testing.T) {
 	}
 	// It cannot log in, on the page or for a token, whatever the password.
 	for _, pw := range []string{"", "anything-at-all-123"} {
-		if r := azLoginForm(t, env, env.client(t), "vnpt-igate", pw); r.status != http.StatusUnauthorized {
+		if r := loginForm(t, env, env.client(t), "vnpt-igate", pw); r.status != http.StatusUnauthorized {
 			t.Errorf("login of the integration account with %q: %s", pw, r)
 		}
-		if r := azAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "vnpt-igate", "password": pw}); r.status == http.StatusCreated {
+		if r := callAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "vnpt-igate", "password": pw}); r.status == http.StatusCreated {
 			t.Errorf("token exchange of the integration account: %s", r)
 		}
 	}
@@ -738,23 +738,23 @@ func TestAdminInvitationsPage(t *testing.T) {
 	keyActivation = 0
 	defer func() { keyActivation = saved }()
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
-	if r := admin.get(t, "/admin"); !strings.Contains(r.body, `href="/admin/invitations"`) {
+	admin := newAdmin(t, env)
+	if r := admin.get(t, "/admin"); !hasElement(r.body, "[href=\"/admin/invitations\"]") {
 		t.Error("the admin menu lacks the invitations page")
 	}
 	r := admin.post(t, "/admin/invitations", url.Values{"agency": {"so-tu-phap"}, "area": {"tu-phap"}, "dossierRef": {"QUAY-1"}, "expiresInDays": {"10"}})
-	if r.status != http.StatusOK || !strings.Contains(r.body, `id="issued-short"`) || !strings.Contains(r.body, "/slip") {
+	if r.status != http.StatusOK || !hasElement(r.body, "[id=\"issued-short\"]") || !strings.Contains(r.body, "/slip") {
 		t.Fatalf("issue from the page: %s", r)
 	}
 	r = admin.post(t, "/admin/invitations", url.Values{"agency": {"so-tu-phap"}, "area": {"tu-phap"}, "dossierRef": {""}, "expiresInDays": {"x"}})
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="errors"`) {
+	if r.status != http.StatusBadRequest || !hasElement(r.body, "[id=\"errors\"]") {
 		t.Errorf("bad issue from the page: %d", r.status)
 	}
 	if r := admin.post(t, "/admin/invitation-keys", nil); r.status != http.StatusSeeOther {
 		t.Fatalf("rotate from the page: %s", r)
 	}
 	page := admin.get(t, "/admin/invitations")
-	if !strings.Contains(page.body, `data-key="2" data-state="signing"`) || !strings.Contains(page.body, `data-key="1" data-state="verifying"`) {
+	if !hasElement(page.body, "[data-key=\"2\"][data-state=\"signing\"]") || !hasElement(page.body, "[data-key=\"1\"][data-state=\"verifying\"]") {
 		t.Errorf("keys after rotation: %s", clip(page.body[strings.Index(page.body, "key-table"):]))
 	}
 	if r := admin.post(t, "/admin/invitation-keys/1/retire", nil); r.status != http.StatusSeeOther {
@@ -784,7 +784,7 @@ func TestVerifiedReportFilter(t *testing.T) {
 		}
 	}
 	env.flush(t)
-	staff := azLogin(t, env.testEnv, "nv-tp", azInsertUser(t, env.testEnv, "nv-tp", survey.RoleStaff, "so-tu-phap"))
+	staff := loginAs(t, env.testEnv, "nv-tp", insertUser(t, env.testEnv, "nv-tp", survey.RoleStaff, "so-tu-phap"))
 	staff.token = staff.fetchToken(t, "r")
 	for _, tc := range []struct {
 		query    string
@@ -801,7 +801,7 @@ func TestVerifiedReportFilter(t *testing.T) {
 		}
 	}
 	page := staff.get(t, "/dashboard?agency=so-tu-phap&verified=1")
-	if page.status != http.StatusOK || !strings.Contains(page.body, `id="verified-only"`) || !strings.Contains(page.body, `<strong id="responses">2</strong>`) || !strings.Contains(page.body, "verified=1") {
+	if page.status != http.StatusOK || !hasElement(page.body, "[id=\"verified-only\"]") || !hasText(page.body, "strong[id=\"responses\"]", "2") || !strings.Contains(page.body, "verified=1") {
 		t.Errorf("dashboard with verified=1: %d %s", page.status, clip(page.body))
 	}
 }
@@ -813,12 +813,12 @@ func TestVerifiedReportFilter(t *testing.T) {
 func TestDossierRefNeverStoredRaw(t *testing.T) {
 	env0, responses := rawEnv(t)
 	db := responses.Database()
-	admin := azAdmin(t, env0)
-	env := &invEnv{testEnv: env0, admin: admin, key: azIntegrationKey(t, env0, admin, "mot-cua", "so-tu-phap")}
+	admin := newAdmin(t, env0)
+	env := &invEnv{testEnv: env0, admin: admin, key: newIntegrationKey(t, env0, admin, "mot-cua", "so-tu-phap")}
 	const ref = "000.00.25.H58-SECRET-7d3f9"
 	inv := env.mustIssue(t, "so-tu-phap", "tu-phap", ref)
 	env.issue(t, env.key, map[string]any{"agency": "so-tu-phap", "area": "tu-phap", "dossierRef": ref}, nil)
-	azDo(t, nil, http.MethodPost, env.http.URL+"/api/v1/invitations/batch",
+	doRequest(t, nil, http.MethodPost, env.http.URL+"/api/v1/invitations/batch",
 		mustJSON(t, map[string]any{"items": []any{map[string]any{"agency": "so-tu-phap", "area": "tu-phap", "dossierRef": ref + "-B"}}}),
 		map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + env.key})
 	admin.post(t, "/admin/invitations", url.Values{"agency": {"so-tu-phap"}, "area": {"tu-phap"}, "dossierRef": {ref + "-P"}})

@@ -27,7 +27,7 @@ func kioskBody(interval int) map[string]any {
 
 // kioskCreate registers a kiosk through the admin API and returns its id and
 // pairing code.
-func kioskCreate(t *testing.T, admin *azUser, body map[string]any) (string, string) {
+func kioskCreate(t *testing.T, admin *staffUser, body map[string]any) (string, string) {
 	t.Helper()
 	r := admin.api(t, http.MethodPost, "/api/v1/admin/kiosks", body)
 	if r.status != http.StatusCreated {
@@ -56,7 +56,7 @@ func kioskCreate(t *testing.T, admin *azUser, body map[string]any) (string, stri
 }
 
 // tablet is a browser that pairs with a code through the JSON API.
-func tablet(t *testing.T, env *testEnv, code string) (*http.Client, azResult) {
+func tablet(t *testing.T, env *testEnv, code string) (*http.Client, httpResult) {
 	t.Helper()
 	c := env.client(t)
 	r := kioskPost(t, env, c, "/api/v1/kiosk/pair", map[string]string{"code": code})
@@ -73,34 +73,18 @@ func pairedTablet(t *testing.T, env *testEnv, code string) *http.Client {
 }
 
 // kioskPost sends a JSON body with the tablet's cookies.
-func kioskPost(t *testing.T, env *testEnv, c *http.Client, path string, body any) azResult {
+func kioskPost(t *testing.T, env *testEnv, c *http.Client, path string, body any) httpResult {
 	t.Helper()
-	return azDo(t, c, http.MethodPost, env.http.URL+path, mustJSON(t, body), map[string]string{"Content-Type": "application/json"})
+	return doRequest(t, c, http.MethodPost, env.http.URL+path, mustJSON(t, body), map[string]string{"Content-Type": "application/json"})
 }
 
-func rate(t *testing.T, env *testEnv, c *http.Client, key, level, counter string) azResult {
+func rate(t *testing.T, env *testEnv, c *http.Client, key, level, counter string) httpResult {
 	t.Helper()
 	b := map[string]string{"idempotencyKey": key, "level": level}
 	if counter != "" {
 		b["counter"] = counter
 	}
 	return kioskPost(t, env, c, "/api/v1/kiosk/ratings", b)
-}
-
-func wantAPIError(t *testing.T, what string, r azResult, status int, code string) azAPIErr {
-	t.Helper()
-	if r.status != status {
-		t.Errorf("%s: %s, want %d %s", what, r, status, code)
-		return azAPIErr{}
-	}
-	e := azDecodeErr(t, r)
-	if e.Error.Code != code {
-		t.Errorf("%s: code %q, want %q", what, e.Error.Code, code)
-	}
-	if e.Error.Message == "" || strings.HasPrefix(e.Error.Message, "api.") {
-		t.Errorf("%s: message %q is empty or untranslated", what, e.Error.Message)
-	}
-	return e
 }
 
 func countRatings(t *testing.T, env *testEnv) int64 {
@@ -114,7 +98,7 @@ func countRatings(t *testing.T, env *testEnv) int64 {
 
 func TestKioskAdminAPI(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 
 	// Invalid registrations name their fields, in the caller's language.
 	bad := kioskBody(5)
@@ -176,7 +160,7 @@ func TestKioskAdminAPI(t *testing.T) {
 		t.Errorf("pair with the replaced code: %s, want 400", r)
 	}
 	tab := pairedTablet(t, env, nc.PairingCode)
-	if r := azDo(t, tab, http.MethodGet, env.http.URL+"/api/v1/kiosk/config", "", nil); r.status != http.StatusOK || !strings.Contains(r.body, `"agency":"so-tn-mt"`) {
+	if r := doRequest(t, tab, http.MethodGet, env.http.URL+"/api/v1/kiosk/config", "", nil); r.status != http.StatusOK || !strings.Contains(r.body, `"agency":"so-tn-mt"`) {
 		t.Errorf("config of the paired tablet: %s", r)
 	}
 
@@ -204,15 +188,15 @@ func TestKioskAdminAPI(t *testing.T) {
 	wantAPIError(t, "unknown kiosk", admin.api(t, http.MethodGet, "/api/v1/admin/kiosks/knosuchkiosk00", nil), http.StatusNotFound, "not_found")
 
 	// Every change is audited.
-	es := azAuditEntries(t, admin)
+	es := auditEntries(t, admin)
 	for action, want := range map[string]int{"kiosk_create": 1, "kiosk_update": 1, "kiosk_code": 4, "kiosk_pair": 2, "kiosk_unpair": 1, "kiosk_revoke": 1} {
-		if got := len(azFindAudit(es, action, id)); got != want {
+		if got := len(findAudit(es, action, id)); got != want {
 			t.Errorf("audit %s: %d entries, want %d", action, got, want)
 		}
 	}
 	// Only administrators.
-	staffPW := azInsertUser(t, env, "staff-k", survey.RoleStaff, "so-tn-mt")
-	staff := azLogin(t, env, "staff-k", staffPW)
+	staffPW := insertUser(t, env, "staff-k", survey.RoleStaff, "so-tn-mt")
+	staff := loginAs(t, env, "staff-k", staffPW)
 	staff.token = staff.fetchToken(t, "s")
 	if r := staff.api(t, http.MethodGet, "/api/v1/admin/kiosks", nil); r.status != http.StatusForbidden {
 		t.Errorf("kiosks as staff: %s, want 403", r)
@@ -221,7 +205,7 @@ func TestKioskAdminAPI(t *testing.T) {
 
 func TestKioskPairingCodes(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	id, code := kioskCreate(t, admin, kioskBody(1))
 
 	for _, typed := range []string{"WXYZ-2345", "", "ABC", "ABCD-EFG0", strings.Repeat("A", 40)} {
@@ -230,7 +214,7 @@ func TestKioskPairingCodes(t *testing.T) {
 			t.Errorf("pair with %q: %s, want 400", typed, r)
 			continue
 		}
-		e := azDecodeErr(t, r)
+		e := decodeAPIError(t, r)
 		if e.Error.Code != "kiosk_code_invalid" && e.Error.Code != "validation_failed" {
 			t.Errorf("pair with %q: code %q", typed, e.Error.Code)
 		}
@@ -268,15 +252,15 @@ func TestKioskPairingCodes(t *testing.T) {
 	_, r = tablet(t, env, "abcd-efgh")
 	wantAPIError(t, "expired code", r, http.StatusBadRequest, "kiosk_code_expired")
 	// English on request.
-	r = azDo(t, env.client(t), http.MethodPost, env.http.URL+"/api/v1/kiosk/pair", `{"code":"WXYZ-2345"}`,
+	r = doRequest(t, env.client(t), http.MethodPost, env.http.URL+"/api/v1/kiosk/pair", `{"code":"WXYZ-2345"}`,
 		map[string]string{"Content-Type": "application/json", "Accept-Language": "en"})
-	if e := azDecodeErr(t, r); e.Error.Message != "The pairing code is wrong or has been used." {
+	if e := decodeAPIError(t, r); e.Error.Message != "The pairing code is wrong or has been used." {
 		t.Errorf("English message = %q", e.Error.Message)
 	}
 
 	// A forged or garbled cookie is refused, never treated as anonymous.
 	for _, v := range []string{id + ".forged-secret-forged-secret", "nonsense", "knosuchkiosk00.aaaaaaaaaaaaaaaaaaaaaaaa"} {
-		r := azDo(t, nil, http.MethodPost, env.http.URL+"/api/v1/kiosk/ratings", `{"idempotencyKey":"forged-0001","level":"satisfied"}`,
+		r := doRequest(t, nil, http.MethodPost, env.http.URL+"/api/v1/kiosk/ratings", `{"idempotencyKey":"forged-0001","level":"satisfied"}`,
 			map[string]string{"Content-Type": "application/json", "Cookie": kioskCookie + "=" + v})
 		wantAPIError(t, "cookie "+v, r, http.StatusUnauthorized, "kiosk_unpaired")
 	}
@@ -291,33 +275,33 @@ func TestKioskPairingCodes(t *testing.T) {
 // script and no inline one, the same strict CSP.
 func TestKioskPages(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	body := kioskBody(1)
 	body["areas"] = []string{"dat-dai", "moi-truong"}
 	_, code := kioskCreate(t, admin, body)
 
 	c := env.client(t)
-	page := azDo(t, c, http.MethodGet, env.http.URL+"/kiosk", "", nil)
-	if page.status != http.StatusOK || !strings.Contains(page.body, `action="/kiosk/pair"`) {
+	page := doRequest(t, c, http.MethodGet, env.http.URL+"/kiosk", "", nil)
+	if page.status != http.StatusOK || !hasElement(page.body, "[action=\"/kiosk/pair\"]") {
 		t.Fatalf("GET /kiosk unpaired: %s, want the pairing form", page)
 	}
-	csrf := azCSRFOf(page.body)
-	post := func(code string) azResult {
-		return azDo(t, c, http.MethodPost, env.http.URL+"/kiosk/pair", url.Values{"csrf": {csrf}, "code": {code}}.Encode(),
+	csrf := csrfOf(page.body)
+	post := func(code string) httpResult {
+		return doRequest(t, c, http.MethodPost, env.http.URL+"/kiosk/pair", url.Values{"csrf": {csrf}, "code": {code}}.Encode(),
 			map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 	}
-	if r := post("WXYZ-2345"); r.status != http.StatusBadRequest || !strings.Contains(r.body, "Mã ghép nối không đúng") || !strings.Contains(r.body, `value="WXYZ-2345"`) {
+	if r := post("WXYZ-2345"); r.status != http.StatusBadRequest || !strings.Contains(r.body, "Mã ghép nối không đúng") || !hasElement(r.body, "[value=\"WXYZ-2345\"]") {
 		t.Errorf("wrong code in the form: %s, want 400 with the message and the code kept", r)
 	}
-	if r := azDo(t, c, http.MethodPost, env.http.URL+"/kiosk/pair", url.Values{"code": {code}}.Encode(),
+	if r := doRequest(t, c, http.MethodPost, env.http.URL+"/kiosk/pair", url.Values{"code": {code}}.Encode(),
 		map[string]string{"Content-Type": "application/x-www-form-urlencoded"}); r.status != http.StatusForbidden {
 		t.Errorf("pairing form without its CSRF token: %s, want 403", r)
 	}
 	if r := post(code); r.status != http.StatusSeeOther || r.location() != "/kiosk" {
 		t.Fatalf("pair through the form: %s, want 303 to /kiosk", r)
 	}
-	k := azDo(t, c, http.MethodGet, env.http.URL+"/kiosk", "", nil)
-	if k.status != http.StatusOK || !strings.Contains(k.body, `id="kiosk"`) {
+	k := doRequest(t, c, http.MethodGet, env.http.URL+"/kiosk", "", nil)
+	if k.status != http.StatusOK || !hasElement(k.body, "[id=\"kiosk\"]") {
 		t.Fatalf("GET /kiosk paired: %s", k)
 	}
 	if ck := k.cookie(kioskCookie); ck == nil || ck.MaxAge < 300*24*3600 {
@@ -341,7 +325,7 @@ func TestKioskPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Count(k.body, "<script") != 1 || !strings.Contains(k.body, `<script src="`+assets.JS+`" defer></script>`) {
+	if strings.Count(k.body, "<script") != 1 || !hasElement(k.body, `script[src="`+assets.JS+`"][defer]`) {
 		t.Errorf("the kiosk page must have exactly one script, %s, and no inline one", assets.JS)
 	}
 	csp := k.header.Get("Content-Security-Policy")
@@ -353,14 +337,14 @@ func TestKioskPages(t *testing.T) {
 	if strings.Contains(csp, "unsafe-inline") {
 		t.Errorf("CSP relaxed: %q", csp)
 	}
-	js := azDo(t, nil, http.MethodGet, env.http.URL+assets.JS, "", nil)
+	js := doRequest(t, nil, http.MethodGet, env.http.URL+assets.JS, "", nil)
 	if js.status != http.StatusOK || !strings.Contains(js.header.Get("Content-Type"), "javascript") ||
 		!strings.Contains(js.header.Get("Cache-Control"), "immutable") || !strings.Contains(js.body, "getRandomValues") {
 		t.Errorf("GET %s: %d %q %q", assets.JS, js.status, js.header.Get("Content-Type"), js.header.Get("Cache-Control"))
 	}
 	// The citizen pages stay script-free.
 	for _, p := range []string{"/", "/s/so-tn-mt/dat-dai", "/login"} {
-		if r := azDo(t, nil, http.MethodGet, env.http.URL+p, "", nil); strings.Contains(r.body, "<script") {
+		if r := doRequest(t, nil, http.MethodGet, env.http.URL+p, "", nil); strings.Contains(r.body, "<script") {
 			t.Errorf("%s has a script", p)
 		}
 	}
@@ -371,7 +355,7 @@ func TestKioskPages(t *testing.T) {
 	}
 	r := admin.post(t, "/admin/kiosks", url.Values{"name": {"<b>Máy 2</b>"}, "agency": {"so-tn-mt"}, "areas": {"dat-dai"},
 		"counters": {"1-3, B"}, "idleSeconds": {"45"}, "minIntervalSeconds": {"5"}})
-	if r.status != http.StatusOK || !strings.Contains(r.body, `id="pairing-code"`) || strings.Contains(r.body, "<b>Máy 2</b>") {
+	if r.status != http.StatusOK || !hasElement(r.body, "[id=\"pairing-code\"]") || strings.Contains(r.body, "<b>Máy 2</b>") {
 		t.Fatalf("create through the page: %s", r)
 	}
 	ks, _ := env.store.Kiosks(context.Background())
@@ -384,7 +368,7 @@ func TestKioskPages(t *testing.T) {
 	if strings.Join(made.Counters, "|") != "1|2|3|B" || made.IdleSeconds != 45 {
 		t.Errorf("kiosk made through the page: %+v, want counters 1|2|3|B, idle 45", made)
 	}
-	if r := admin.get(t, "/admin/kiosks/"+made.ID); r.status != http.StatusOK || strings.Contains(r.body, `id="pairing-code"`) {
+	if r := admin.get(t, "/admin/kiosks/"+made.ID); r.status != http.StatusOK || hasElement(r.body, "[id=\"pairing-code\"]") {
 		t.Errorf("the kiosk page shows a code again: %s", r)
 	}
 	r = admin.post(t, "/admin/kiosks/"+made.ID, url.Values{"name": {"Máy 2"}, "agency": {"so-tn-mt"}, "counters": {"1, 1"},
@@ -396,7 +380,7 @@ func TestKioskPages(t *testing.T) {
 
 func TestKioskRatingsIntervalAndDedup(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	_, code := kioskCreate(t, admin, kioskBody(2))
 	c := pairedTablet(t, env, code)
 
@@ -447,8 +431,8 @@ func TestKioskRatingsIntervalAndDedup(t *testing.T) {
 	// dashboard's section.
 	from := survey.MonthOf(yesterday).String()
 	to := survey.MonthOf(time.Now()).String()
-	staffPW := azInsertUser(t, env, "staff-tnmt", survey.RoleStaff, "so-tn-mt")
-	staff := azLogin(t, env, "staff-tnmt", staffPW)
+	staffPW := insertUser(t, env, "staff-tnmt", survey.RoleStaff, "so-tn-mt")
+	staff := loginAs(t, env, "staff-tnmt", staffPW)
 	staff.token = staff.fetchToken(t, "s")
 	rep := staff.api(t, http.MethodGet, "/api/v1/reports/agencies/so-tn-mt/ratings?from="+from+"&to="+to, nil)
 	var out RatingsJSON
@@ -469,19 +453,19 @@ func TestKioskRatingsIntervalAndDedup(t *testing.T) {
 	if !found {
 		t.Errorf("report has no counter Quầy A with one very satisfied: %s", rep.body)
 	}
-	otherPW := azInsertUser(t, env, "staff-tp", survey.RoleStaff, "so-tu-phap")
-	other := azLogin(t, env, "staff-tp", otherPW)
+	otherPW := insertUser(t, env, "staff-tp", survey.RoleStaff, "so-tu-phap")
+	other := loginAs(t, env, "staff-tp", otherPW)
 	other.token = other.fetchToken(t, "o")
 	if r := other.api(t, http.MethodGet, "/api/v1/reports/agencies/so-tn-mt/ratings", nil); r.status != http.StatusForbidden {
 		t.Errorf("ratings of another agency: %s, want 403", r)
 	}
 	dash := staff.get(t, "/dashboard?agency=so-tn-mt&from="+from+"&to="+to)
-	if dash.status != http.StatusOK || !strings.Contains(dash.body, `id="kiosk-ratings"`) || !strings.Contains(dash.body, `<td class="num" id="kiosk-ratings-total">3</td>`) ||
+	if dash.status != http.StatusOK || !hasElement(dash.body, "[id=\"kiosk-ratings\"]") || !hasText(dash.body, "td[class=\"num\"][id=\"kiosk-ratings-total\"]", "3") ||
 		!strings.Contains(dash.body, "<th scope=\"row\">Quầy A</th>") || !strings.Contains(dash.body, "<th scope=\"row\">Quầy 1</th>") {
 		t.Errorf("dashboard ratings section missing or wrong: %s", clip(dash.body[strings.Index(dash.body, "<main"):]))
 	}
 	// A SIPAS report is untouched by ratings.
-	if d := staff.get(t, "/dashboard?agency=so-tu-phap"); strings.Contains(d.body, `id="kiosk-ratings"`) {
+	if d := staff.get(t, "/dashboard?agency=so-tu-phap"); hasElement(d.body, "[id=\"kiosk-ratings\"]") {
 		t.Errorf("an agency without ratings shows the section")
 	}
 }
@@ -491,10 +475,10 @@ func TestKioskRatingsIntervalAndDedup(t *testing.T) {
 // subject to its minimum interval.
 func TestKioskResponsesScoped(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	_, code := kioskCreate(t, admin, kioskBody(2))
 	c := pairedTablet(t, env, code)
-	post := func(body map[string]any) azResult { return kioskPost(t, env, c, responsesPath, body) }
+	post := func(body map[string]any) httpResult { return kioskPost(t, env, c, responsesPath, body) }
 	kioskSubmission := func(agency, area, key string) map[string]any {
 		in := apiSubmission(agency, area, key)
 		in["channel"] = string(survey.ChannelKiosk)
@@ -536,11 +520,11 @@ func TestKioskResponsesScoped(t *testing.T) {
 	}
 	// Without the kiosk cookie the endpoint is the open one, as before, but it
 	// may not claim the kiosk channel.
-	if r := azDo(t, nil, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, apiSubmission("so-tu-phap", "tu-phap", survey.NewKey())),
+	if r := doRequest(t, nil, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, apiSubmission("so-tu-phap", "tu-phap", survey.NewKey())),
 		map[string]string{"Content-Type": "application/json"}); r.status != http.StatusCreated {
 		t.Errorf("anonymous submission: %s", r)
 	}
-	if r := azDo(t, nil, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, kioskSubmission("so-tu-phap", "tu-phap", survey.NewKey())),
+	if r := doRequest(t, nil, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, kioskSubmission("so-tu-phap", "tu-phap", survey.NewKey())),
 		map[string]string{"Content-Type": "application/json"}); r.status != http.StatusBadRequest {
 		t.Errorf("anonymous submission on the kiosk channel: %s, want 400", r)
 	}

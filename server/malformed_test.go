@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -124,7 +123,7 @@ func TestMalformedRequestsNever5xx(t *testing.T) {
 		t.Skip("the full corpus takes a while")
 	}
 	env := newTestEnvConfig(t, Config{})
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	engine, ok := env.srv.Handler().(*gin.Engine)
 	if !ok {
 		t.Fatalf("Handler() is %T", env.srv.Handler())
@@ -146,7 +145,7 @@ func TestMalformedRequestsNever5xx(t *testing.T) {
 		if rt.Path == "/logout" {
 			continue // would end the administrator's session; it takes no input
 		}
-		path, err := azFill(rt.Path, "so-tu-phap")
+		path, err := fillRoute(rt.Path, "so-tu-phap")
 		if err != nil {
 			path = fillWith(rt.Path, "x")
 		}
@@ -388,7 +387,7 @@ func pageLinks(t *testing.T, body string) (links []string, lang string) {
 
 // rawGet sends a GET with the request target exactly as given (no client
 // normalisation) and returns the answer with its body.
-func rawGet(t *testing.T, env *testEnv, target, cookie string) azResult {
+func rawGet(t *testing.T, env *testEnv, target, cookie string) httpResult {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", strings.TrimPrefix(env.http.URL, "http://"), 2*time.Second)
 	if err != nil {
@@ -405,11 +404,11 @@ func rawGet(t *testing.T, env *testEnv, target, cookie string) azResult {
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
-		return azResult{}
+		return httpResult{}
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return azResult{status: resp.StatusCode, header: resp.Header, body: string(b)}
+	return httpResult{status: resp.StatusCode, header: resp.Header, body: string(b)}
 }
 
 // TestMalformedSelfLinks: a request whose path spells another site
@@ -418,7 +417,7 @@ func rawGet(t *testing.T, env *testEnv, target, cookie string) azResult {
 // switch pointing at the routed page; the login redirect's next= too.
 func TestMalformedSelfLinks(t *testing.T) {
 	env := newTestEnvConfig(t, Config{})
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	session := sessionCookie + "=" + admin.sessionValue(t)
 
 	// The reported request: the real login page, its language switch to
@@ -503,15 +502,15 @@ func TestMalformedSelfLinks(t *testing.T) {
 		"https://evil.example/", "https:evil.example", "javascript:alert(1)", " //evil.example", "/.//evil.example",
 		"/..//evil.example", "/%2F%2Fevil.example", "/%5Cevil.example", "//evil.example/../admin", "/admin/../..//evil.example"} {
 		c := env.client(t)
-		page := azDo(t, c, http.MethodGet, env.http.URL+"/login?next="+url.QueryEscape(next), "", nil)
+		page := doRequest(t, c, http.MethodGet, env.http.URL+"/login?next="+url.QueryEscape(next), "", nil)
 		links, _ := pageLinks(t, page.body)
 		for _, l := range links {
 			if !sameSitePath(l) {
 				t.Errorf("GET /login?next=%q: the page holds %q", next, l)
 			}
 		}
-		form := url.Values{"csrf": {azCSRFOf(page.body)}, "username": {"admin"}, "password": {azAdminPassword}, "next": {next}}
-		r := azDo(t, c, http.MethodPost, env.http.URL+"/login", form.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+		form := url.Values{"csrf": {csrfOf(page.body)}, "username": {"admin"}, "password": {adminPassword}, "next": {next}}
+		r := doRequest(t, c, http.MethodPost, env.http.URL+"/login", form.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 		if r.status != http.StatusSeeOther || !sameSitePath(r.location()) {
 			t.Errorf("login with next=%q: %s, want 303 to a path of this site", next, r)
 		}
@@ -525,9 +524,9 @@ func TestMalformedSelfLinks(t *testing.T) {
 func TestMalformedCSRFOnCookieAPI(t *testing.T) {
 	env := newTestEnvConfig(t, Config{})
 	ctx := context.Background()
-	admin := azAdmin(t, env)
-	other := azLogin(t, env, "admin", azAdminPassword)
-	preTok := azCSRFOf(azDo(t, env.client(t), http.MethodGet, env.http.URL+"/login", "", nil).body)
+	admin := newAdmin(t, env)
+	other := loginAs(t, env, "admin", adminPassword)
+	preTok := csrfOf(doRequest(t, env.client(t), http.MethodGet, env.http.URL+"/login", "", nil).body)
 	audit := func() int {
 		es, err := env.store.Audit(ctx, "", 100000)
 		if err != nil {
@@ -569,11 +568,11 @@ func TestMalformedCSRFOnCookieAPI(t *testing.T) {
 			if v.ctype != "" {
 				hdr["Content-Type"] = v.ctype
 			}
-			r := azDo(t, admin.c, http.MethodPost, env.http.URL+p, v.body, hdr)
+			r := doRequest(t, admin.c, http.MethodPost, env.http.URL+p, v.body, hdr)
 			if r.status < 300 || r.status >= 500 {
 				t.Errorf("POST %s with the session cookie, %s: %s, want a refusal", p, v.name, r)
 			}
-			if r.status == http.StatusForbidden && azDecodeErr(t, r).Error.Code != "csrf_failed" {
+			if r.status == http.StatusForbidden && decodeAPIError(t, r).Error.Code != "csrf_failed" {
 				t.Errorf("POST %s with the session cookie, %s: %s, want csrf_failed", p, v.name, r)
 			}
 		}
@@ -584,7 +583,7 @@ func TestMalformedCSRFOnCookieAPI(t *testing.T) {
 		{http.MethodPost, "/api/v1/admin/kiosks", `{}`},
 		{http.MethodPatch, "/api/v1/admin/invitation-keys", ""},
 	} {
-		r := azDo(t, admin.c, call.method, env.http.URL+call.path, call.body, map[string]string{"Content-Type": "application/json"})
+		r := doRequest(t, admin.c, call.method, env.http.URL+call.path, call.body, map[string]string{"Content-Type": "application/json"})
 		if r.status < 400 || r.status >= 500 {
 			t.Errorf("%s %s with the session cookie and no header: %s, want a refusal", call.method, call.path, r)
 		}
@@ -598,17 +597,16 @@ func TestMalformedCSRFOnCookieAPI(t *testing.T) {
 
 	// Pages expose the session's token to their scripts in the layout's
 	// <meta name="csrf-token">; a page without a login has none.
-	meta := regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
-	m := meta.FindStringSubmatch(admin.get(t, "/admin").body)
-	if m == nil || m[1] != admin.csrf {
+	m := attrsOf(mustHTML(t, admin.get(t, "/admin").body), `meta[name=csrf-token]`, "content")
+	if len(m) != 1 || m[0] != admin.csrf {
 		t.Fatalf("GET /admin: meta csrf-token %v, want the session's token %q", m, admin.csrf)
 	}
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/login", "", nil); meta.MatchString(r.body) {
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/login", "", nil); len(findIn(t, r.body, `meta[name=csrf-token]`)) != 0 {
 		t.Errorf("GET /login without a session: the page has a csrf-token meta")
 	}
 
 	// The right header works, and so does a bearer token without one.
-	if r := azDo(t, admin.c, http.MethodPost, env.http.URL+"/api/v1/admin/invitation-keys", "", map[string]string{csrfHeader: m[1]}); r.status != http.StatusCreated {
+	if r := doRequest(t, admin.c, http.MethodPost, env.http.URL+"/api/v1/admin/invitation-keys", "", map[string]string{csrfHeader: m[0]}); r.status != http.StatusCreated {
 		t.Errorf("POST with the session's X-CSRF-Token: %s, want 201", r)
 	}
 	if r := admin.api(t, http.MethodPost, "/api/v1/admin/invitation-keys", nil); r.status != http.StatusCreated {
@@ -625,5 +623,5 @@ func TestMalformedCSRFOnCookieAPI(t *testing.T) {
 
 func tokenWorksAdmin(t *testing.T, env *testEnv, tok string) bool {
 	t.Helper()
-	return azAPI(t, env, tok, http.MethodGet, "/api/v1/admin/agencies", nil).status == http.StatusOK
+	return callAPI(t, env, tok, http.MethodGet, "/api/v1/admin/agencies", nil).status == http.StatusOK
 }

@@ -29,22 +29,22 @@ func sample(body, series string) float64 {
 
 func TestMetricsForAdministratorsOnly(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
-	staffPW := azInsertUser(t, env, "staff-m", survey.RoleStaff, "so-tu-phap")
-	staff := azLogin(t, env, "staff-m", staffPW)
+	admin := newAdmin(t, env)
+	staffPW := insertUser(t, env, "staff-m", survey.RoleStaff, "so-tu-phap")
+	staff := loginAs(t, env, "staff-m", staffPW)
 
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/metrics", "", nil); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location(), "/login") {
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/metrics", "", nil); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location(), "/login") {
 		t.Errorf("logged out: %s, want 303 to /login", r)
 	}
 	if r := staff.get(t, "/metrics"); r.status != http.StatusForbidden {
 		t.Errorf("staff: %s, want 403", r)
 	}
-	if r := azAPI(t, env, "hl_made-up-token", http.MethodGet, "/metrics", nil); r.status != http.StatusUnauthorized {
+	if r := callAPI(t, env, "hl_made-up-token", http.MethodGet, "/metrics", nil); r.status != http.StatusUnauthorized {
 		t.Errorf("bad token: %s, want 401", r)
 	}
-	for name, r := range map[string]azResult{
+	for name, r := range map[string]httpResult{
 		"admin session": admin.get(t, "/metrics"),
-		"admin token":   azAPI(t, env, admin.token, http.MethodGet, "/metrics", nil),
+		"admin token":   callAPI(t, env, admin.token, http.MethodGet, "/metrics", nil),
 	} {
 		if r.status != http.StatusOK || !strings.Contains(r.body, "# TYPE hailong_http_requests_total counter") {
 			t.Errorf("%s: %s, want 200 with the metrics", name, r)
@@ -58,12 +58,12 @@ func TestMetricsForAdministratorsOnly(t *testing.T) {
 func TestMetricsToken(t *testing.T) {
 	const token = "metrics-token-0123456789"
 	env := newTestEnvConfig(t, Config{Metrics: MetricsConfig{Token: token}})
-	get := func(auth string) azResult {
+	get := func(auth string) httpResult {
 		hdr := map[string]string{}
 		if auth != "" {
 			hdr["Authorization"] = auth
 		}
-		return azDo(t, nil, http.MethodGet, env.http.URL+"/metrics", "", hdr)
+		return doRequest(t, nil, http.MethodGet, env.http.URL+"/metrics", "", hdr)
 	}
 	if r := get("Bearer " + token); r.status != http.StatusOK || sample(r.body, "hailong_submissions_duplicate_total") < 0 {
 		t.Errorf("with the token: %s, want 200 with the metrics", r)
@@ -80,7 +80,7 @@ func TestMetricsToken(t *testing.T) {
 	if r := get("Bearer " + token); r.status != http.StatusOK {
 		t.Fatalf("token: %s", r)
 	}
-	if r := azAPI(t, env, token, http.MethodGet, "/api/v1/admin/agencies", nil); r.status != http.StatusUnauthorized {
+	if r := callAPI(t, env, token, http.MethodGet, "/api/v1/admin/agencies", nil); r.status != http.StatusUnauthorized {
 		t.Errorf("metrics token on the admin API: %s, want 401", r)
 	}
 }
@@ -106,7 +106,7 @@ func TestMetricsSeparateListener(t *testing.T) {
 			if tc.auth != "" {
 				hdr["Authorization"] = tc.auth
 			}
-			r := azDo(t, nil, http.MethodGet, hs.URL+"/metrics", "", hdr)
+			r := doRequest(t, nil, http.MethodGet, hs.URL+"/metrics", "", hdr)
 			if r.status != tc.want {
 				t.Errorf("GET /metrics: %s, want %d", r, tc.want)
 			}
@@ -114,7 +114,7 @@ func TestMetricsSeparateListener(t *testing.T) {
 				t.Errorf("no hailong_rollup_pending in %s", clip(r.body))
 			}
 			for _, p := range []string{"/", "/api/v1/areas", "/s/so-tn-mt/dat-dai"} {
-				if r := azDo(t, nil, http.MethodGet, hs.URL+p, "", hdr); r.status != http.StatusNotFound {
+				if r := doRequest(t, nil, http.MethodGet, hs.URL+p, "", hdr); r.status != http.StatusNotFound {
 					t.Errorf("GET %s on the metrics listener: %s, want 404", p, r)
 				}
 			}
@@ -132,7 +132,7 @@ func TestMetricsContents(t *testing.T) {
 	const token = "metrics-token-0123456789"
 	env := newTestEnvConfig(t, Config{Metrics: MetricsConfig{Token: token}})
 	scrape := func() string {
-		r := azDo(t, nil, http.MethodGet, env.http.URL+"/metrics", "", map[string]string{"Authorization": "Bearer " + token})
+		r := doRequest(t, nil, http.MethodGet, env.http.URL+"/metrics", "", map[string]string{"Authorization": "Bearer " + token})
 		if r.status != http.StatusOK {
 			t.Fatalf("scrape: %s", r)
 		}

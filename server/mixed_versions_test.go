@@ -23,18 +23,18 @@ func TestMixedVersionsUnrankedEverywhere(t *testing.T) {
 	tok := versionsToken(t, env, "versions-admin-password-1")
 
 	// The dashboard's standing is the ranking's.
-	status, body := dashJSON(t, env, http.MethodGet, "/api/v1/reports/agencies/so-cong-thuong?from=2025-01&to=2025-12&basis=all", tok, nil)
+	status, body := statusBody(callAPI(t, env, tok, http.MethodGet, "/api/v1/reports/agencies/so-cong-thuong?from=2025-01&to=2025-12&basis=all", nil))
 	r := pbDecode[ReportJSON](t, string(body))
 	if status != http.StatusOK || r.Standing.Rank != 0 || r.Standing.Reason != survey.ReasonNotComparable {
 		t.Errorf("trade standing %+v (%d), want unranked, not_comparable", r.Standing, status)
 	}
-	status, body = dashJSON(t, env, http.MethodGet, "/api/v1/reports/agencies/so-tu-phap?from=2025-01&to=2025-12&basis=all", tok, nil)
+	status, body = statusBody(callAPI(t, env, tok, http.MethodGet, "/api/v1/reports/agencies/so-tu-phap?from=2025-01&to=2025-12&basis=all", nil))
 	if r := pbDecode[ReportJSON](t, string(body)); status != http.StatusOK || r.Standing.Rank != 1 || r.Standing.Reason != "" {
 		t.Errorf("justice standing %+v (%d), want rank 1", r.Standing, status)
 	}
 
 	// The rankings page says why, in the unranked table.
-	admin := azLogin(t, env, "admin", "versions-admin-password-1")
+	admin := loginAs(t, env, "admin", "versions-admin-password-1")
 	page := admin.get(t, "/rankings?from=2025-01&to=2025-12&basis=all")
 	unranked := page.body[strings.Index(page.body, `id="unranked-department"`)+1:]
 	if page.status != http.StatusOK || !strings.Contains(unranked, "so-cong-thuong") && !strings.Contains(unranked, "Công Thương") ||
@@ -44,7 +44,7 @@ func TestMixedVersionsUnrankedEverywhere(t *testing.T) {
 
 	// A publication freezes the reason; the public page words it.
 	pub := pbDecode[PublicationDetailJSON](t, string(func() []byte {
-		status, body := dashJSON(t, env, http.MethodPost, "/api/v1/publications", tok, map[string]any{"period": "2025", "basis": "all"})
+		status, body := statusBody(callAPI(t, env, tok, http.MethodPost, "/api/v1/publications", map[string]any{"period": "2025", "basis": "all"}))
 		if status != http.StatusCreated {
 			t.Fatalf("publish 2025: %d %s", status, body)
 		}
@@ -68,7 +68,7 @@ func TestMixedVersionsUnrankedEverywhere(t *testing.T) {
 	if !found {
 		t.Errorf("the snapshot's trade row does not list its versions: %.600s", pub.Snapshot)
 	}
-	res := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period=2025", "", nil)
+	res := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period=2025", "", nil)
 	if res.status != http.StatusOK || !strings.Contains(html.UnescapeString(res.body), viMessage(t, env, "pub.reason.not_comparable")) {
 		t.Errorf("/ket-qua?period=2025: %d, no not-comparable reason", res.status)
 	}

@@ -356,7 +356,7 @@ func TestOpenAPIAgainstServer(t *testing.T) {
 	})
 
 	t.Run("served", func(t *testing.T) {
-		r := azDo(t, nil, http.MethodGet, env.http.URL+"/api/v1/openapi.json", "", nil)
+		r := doRequest(t, nil, http.MethodGet, env.http.URL+"/api/v1/openapi.json", "", nil)
 		if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
 			t.Fatalf("GET /api/v1/openapi.json: %s", r)
 		}
@@ -373,12 +373,12 @@ func TestOpenAPIAgainstServer(t *testing.T) {
 // document.
 func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 	ctx := context.Background()
-	admin := azAdmin(t, env)
-	staffPW := azInsertUser(t, env, "staff-a", survey.RoleStaff, "so-tu-phap")
-	staff := &azUser{env: env, username: "staff-a", password: staffPW}
+	admin := newAdmin(t, env)
+	staffPW := insertUser(t, env, "staff-a", survey.RoleStaff, "so-tu-phap")
+	staff := &staffUser{env: env, username: "staff-a", password: staffPW}
 	staff.token = staff.fetchToken(t, "replay")
-	inspPW := azInsertUser(t, env, "inspector", survey.RoleInspector)
-	insp := &azUser{env: env, username: "inspector", password: inspPW}
+	inspPW := insertUser(t, env, "inspector", survey.RoleInspector)
+	insp := &staffUser{env: env, username: "inspector", password: inspPW}
 	insp.token = insp.fetchToken(t, "replay")
 	tokens := map[string]string{"admin": admin.token, "staff": staff.token, "inspector": insp.token}
 
@@ -1143,7 +1143,7 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 		{http.MethodGet, "/api/v1/no-such-thing", 404, "not_found"},
 		{http.MethodDelete, "/api/v1/areas", 405, "method_not_allowed"},
 	} {
-		r := azDo(t, nil, c.method, env.http.URL+c.path, "", nil)
+		r := doRequest(t, nil, c.method, env.http.URL+c.path, "", nil)
 		var v any
 		_ = json.Unmarshal([]byte(r.body), &v)
 		if r.status != c.status || field(v, "error", "code") != c.code {

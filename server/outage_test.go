@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -146,7 +145,7 @@ func TestOutageAnswers503AndRecovers(t *testing.T) {
 			t.Errorf("503 took %v, want ≤ 5 s", took)
 		}
 		checkRetryAfter(t, r)
-		if !strings.Contains(r.body, `<div class="alert" role="alert">`+html.EscapeString(env.srv.locales[survey.Vi].T("form.unavailable"))) {
+		if !hasTextPrefix(r.body, `div[class=alert][role=alert]`, env.srv.locales[survey.Vi].T("form.unavailable")) {
 			t.Errorf("page lacks the 'try again' message")
 		}
 		if got := formKey(t, r.body); got != sentKey {
@@ -158,7 +157,7 @@ func TestOutageAnswers503AndRecovers(t *testing.T) {
 				t.Errorf("question %s: checked %q, want %q", code, checked[code], want)
 			}
 		}
-		if m := textareaRE.FindStringSubmatch(r.body); m == nil || m[1] != form.Get("comment") {
+		if text, ok := commentBox(t, r.body); !ok || text != form.Get("comment") {
 			t.Errorf("comment not kept")
 		}
 		for _, d := range []string{"ageBand", "gender", "occupation", "education"} {
@@ -166,7 +165,7 @@ func TestOutageAnswers503AndRecovers(t *testing.T) {
 				t.Errorf("demographic %s: selected %q, want %q", d, got, form.Get(d))
 			}
 		}
-		if strings.Contains(r.body, `class="err"`) {
+		if hasElement(r.body, "[class=\"err\"]") {
 			t.Errorf("an outage is shown as a field error")
 		}
 	})

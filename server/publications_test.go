@@ -35,7 +35,7 @@ func pbInsert(t testing.TB, env *testEnv, agency, area string, at time.Time, val
 	t.Helper()
 	for _, v := range values {
 		var as []survey.Answer
-		for code, x := range dtUniform(t, env, area, v, nil) {
+		for code, x := range uniformAnswers(t, env, area, v, nil) {
 			as = append(as, survey.Answer{Code: code, Value: x})
 		}
 		slices.SortFunc(as, func(a, b survey.Answer) int { return strings.Compare(a.Code, b.Code) })
@@ -45,7 +45,7 @@ func pbInsert(t testing.TB, env *testEnv, agency, area string, at time.Time, val
 			t.Fatalf("insert a response of %s: %v %v", agency, created, err)
 		}
 	}
-	dtFlush(t, env)
+	flushCounts(t, env)
 }
 
 // pbLastQuarter is the last quarter that has ended, and a day in it.
@@ -74,9 +74,9 @@ func pbSeed(t testing.TB, env *testEnv) (survey.Period, time.Time) {
 }
 
 // pbPublish publishes through the API with the token; it must answer want.
-func pbPublish(t testing.TB, env *testEnv, token string, body map[string]any, want int) azResult {
+func pbPublish(t testing.TB, env *testEnv, token string, body map[string]any, want int) httpResult {
 	t.Helper()
-	r := azAPI(t, env, token, http.MethodPost, "/api/v1/publications", body)
+	r := callAPI(t, env, token, http.MethodPost, "/api/v1/publications", body)
 	if r.status != want {
 		t.Fatalf("POST /api/v1/publications %v: %s, want %d", body, r, want)
 	}
@@ -119,218 +119,231 @@ func pbSnapshot(t testing.TB, d PublicationDetailJSON) survey.PublishedRankings 
 
 func TestPublicationsPublishReviseAndRead(t *testing.T) {
 	env := newTestEnvMin(t, 3)
-	admin := azAdmin(t, env)
-	insp := dtStaff(t, env, "pb-insp", survey.RoleInspector)
-	staff := dtStaff(t, env, "pb-staff", survey.RoleStaff, "so-tu-phap")
+	admin := newAdmin(t, env)
+	insp := newStaff(t, env, "pb-insp", survey.RoleInspector)
+	staff := newStaff(t, env, "pb-staff", survey.RoleStaff, "so-tu-phap")
 	q, at := pbSeed(t, env)
 	period := q.String()
-
-	// Who may publish, and what is refused.
-	pbPublish(t, env, "", map[string]any{"period": period}, http.StatusUnauthorized)
-	pbPublish(t, env, staff.token, map[string]any{"period": period}, http.StatusForbidden)
-	this := survey.MonthOf(time.Now())
-	for _, bad := range []struct {
-		body        map[string]any
-		status      int
-		code, field string
-	}{
-		{map[string]any{"period": this.String()}, http.StatusConflict, "period_not_ended", ""},
-		{map[string]any{"period": survey.Period{From: this, To: this.Add(2)}.String(), "provisional": false}, http.StatusConflict, "period_not_ended", ""},
-		{map[string]any{"period": "2999-Q1", "provisional": true}, http.StatusConflict, "period_not_started", ""},
-		{map[string]any{"period": "2026-Q5"}, http.StatusBadRequest, "validation_failed", "period"},
-		{map[string]any{}, http.StatusBadRequest, "validation_failed", "period"},
-		{map[string]any{"period": period, "basis": "some"}, http.StatusBadRequest, "validation_failed", "basis"},
-	} {
-		r := pbPublish(t, env, insp.token, bad.body, bad.status)
-		e := azDecodeErr(t, r)
-		if e.Error.Code != bad.code {
-			t.Errorf("%v: code %q, want %q", bad.body, e.Error.Code, bad.code)
-		}
-		if bad.field != "" {
-			azWantFieldError(t, "publish", r, bad.field)
-		}
-	}
-	if r := azAPI(t, env, insp.token, http.MethodPost, "/api/v1/publications", `{"period":"`+period+`","extra":1}`); r.status != http.StatusBadRequest {
-		t.Errorf("an unknown field: %s, want 400", r)
-	}
-	if got := pbDecode[PublicationListJSON](t, azAPI(t, env, "", http.MethodGet, "/api/v1/publications", nil).body); len(got.Publications) != 0 {
-		t.Fatalf("refused requests published %d periods", len(got.Publications))
-	}
-
-	// Revision 1: the ranking an inspector reads, frozen, with its hash.
-	r1 := pbDecode[PublicationDetailJSON](t, pbPublish(t, env, insp.token, map[string]any{"period": period}, http.StatusCreated).body)
-	if r1.Revision != 1 || r1.Provisional || r1.Period != period || r1.Basis != survey.BasisIndependent || r1.Responses != 15 {
-		t.Fatalf("revision 1: %+v", r1.PublicationJSON)
-	}
-	sum := sha256.Sum256(r1.Snapshot)
-	if hex.EncodeToString(sum[:]) != r1.SHA256 {
-		t.Errorf("sha256 %s is not the hash of the snapshot", r1.SHA256)
-	}
+	// Carried from step to step.
+	var (
+		this survey.Month
+		r1   PublicationDetailJSON
+		snap survey.PublishedRankings
+		r2   PublicationDetailJSON
+	)
 	var content survey.PublicationContent
-	if err := json.Unmarshal(r1.Snapshot, &content); err != nil {
-		t.Fatal(err)
-	}
-	if again, h, err := content.Canonical(); err != nil || h != r1.SHA256 || !bytes.Equal(again, r1.Snapshot) {
-		t.Errorf("the content does not reproduce its bytes and hash (%v)", err)
-	}
-	live := rtGet(t, env, insp.token, url.Values{"period": {period}, "basis": {"independent"}})
-	// The live ranking also carries the attention queue as it is now and
-	// the response rates, which a publication does not freeze.
-	for i := range live.Levels {
-		for j := range live.Levels[i].Ranked {
-			live.Levels[i].Ranked[j].Attention = nil
-			live.Levels[i].Ranked[j].ResponseRate, live.Levels[i].Ranked[j].Invitations, live.Levels[i].Ranked[j].Coverage = nil, nil, nil
-		}
-		for j := range live.Levels[i].Unranked {
-			live.Levels[i].Unranked[j].Attention = nil
-			live.Levels[i].Unranked[j].ResponseRate, live.Levels[i].Unranked[j].Invitations, live.Levels[i].Unranked[j].Coverage = nil, nil, nil
-		}
-	}
-	var frozen RankingsJSON
-	if err := json.Unmarshal(content.Rankings, &frozen); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(frozen, live) {
-		t.Errorf("the snapshot's rankings differ from GET /api/v1/rankings:\n%+v\n%+v", frozen, live)
-	}
-	snap := pbSnapshot(t, r1)
-	if x := pbRow(t, snap, "so-cong-thuong"); x.Rank != 3 || x.Overall.Index == nil || !dtClose(*x.Overall.Index, 200.0/3) {
-		t.Errorf("so-cong-thuong in revision 1: %+v", x)
-	}
-	if x := pbRow(t, snap, "lam-binh"); x.Rank != 0 || x.Reason != survey.ReasonTooFew {
-		t.Errorf("lam-binh in revision 1: %+v", x)
-	}
 
-	// The public API, logged out: the list, the period in any of its forms,
-	// the downloads (the JSON is the hashed content; the CSV reads back).
-	list := pbDecode[PublicationListJSON](t, azAPI(t, env, "", http.MethodGet, "/api/v1/publications", nil).body)
-	if len(list.Publications) != 1 || list.Publications[0].Revision != 1 || len(list.Publications[0].Revisions) != 1 {
-		t.Fatalf("list: %+v", list)
-	}
-	rangeForm := q.From.String() + ".." + q.To.String()
-	got := azAPI(t, env, "", http.MethodGet, "/api/v1/publications/"+rangeForm, nil)
-	if got.status != http.StatusOK || pbDecode[PublicationDetailJSON](t, got.body).SHA256 != r1.SHA256 {
-		t.Fatalf("GET the period as a range, logged out: %s", got)
-	}
-	etag := got.header.Get("ETag")
-	if cc := got.header.Get("Cache-Control"); etag == "" || !strings.Contains(cc, "public") {
-		t.Errorf("ETag %q, Cache-Control %q", etag, cc)
-	}
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/api/v1/publications/"+period, "", map[string]string{"If-None-Match": etag}); r.status != http.StatusNotModified {
-		t.Errorf("If-None-Match: %d, want 304", r.status)
-	}
-	for path, want := range map[string]int{
-		"/api/v1/publications/2020-Q1":                            http.StatusNotFound,
-		"/api/v1/publications/" + period + "?basis=all":           http.StatusNotFound,
-		"/api/v1/publications/junk":                               http.StatusBadRequest,
-		"/api/v1/publications/" + period + "?revision=0":          http.StatusBadRequest,
-		"/api/v1/publications/" + period + "?revision=9":          http.StatusNotFound,
-		"/api/v1/publications/" + period + "/snapshot?format=xml": http.StatusBadRequest,
-	} {
-		if r := azAPI(t, env, "", http.MethodGet, path, nil); r.status != want {
-			t.Errorf("GET %s: %s, want %d", path, r, want)
-		}
-	}
-	js := azAPI(t, env, "", http.MethodGet, r1.Downloads["json"], nil)
-	if h := sha256.Sum256([]byte(js.body)); js.status != http.StatusOK || hex.EncodeToString(h[:]) != r1.SHA256 {
-		t.Errorf("the JSON download (%d) does not hash to %s", js.status, r1.SHA256)
-	}
-	cs := azAPI(t, env, "", http.MethodGet, r1.Downloads["csv"], nil)
-	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cs.body, export.UTF8BOM))).ReadAll()
-	if cs.status != http.StatusOK || err != nil || len(recs) < 2 {
-		t.Fatalf("CSV download: %d %v %d records", cs.status, err, len(recs))
-	}
-	if !slices.Equal(recs[0], publicationCSVHeader) {
-		t.Errorf("CSV header %v", recs[0])
-	}
-	rows := 0
-	for _, l := range snap.Levels {
-		rows += len(l.Ranked) + len(l.Unranked)
-	}
-	if len(recs)-1 != rows {
-		t.Errorf("CSV has %d rows, the snapshot %d units", len(recs)-1, rows)
-	}
-	col := func(rec []string, name string) string { return rec[slices.Index(publicationCSVHeader, name)] }
-	for _, rec := range recs[1:] {
-		if col(rec, "agency") == "so-tu-phap" && (col(rec, "rank") != "1" || col(rec, "index") != "100" || col(rec, "sha256") != r1.SHA256) {
-			t.Errorf("so-tu-phap in the CSV: %v", rec)
-		}
-		if col(rec, "agency") == "lam-binh" && (col(rec, "rank") != "" || col(rec, "ranked") != "false" || col(rec, "reason") != survey.ReasonTooFew) {
-			t.Errorf("lam-binh in the CSV: %v", rec)
-		}
-	}
-
-	// Late entries: revision 2 says which units moved and why; revision 1
-	// stays as it was.
-	pbInsert(t, env, "so-cong-thuong", "cong-thuong", at, 1, 1, 1)
-	r2 := pbDecode[PublicationDetailJSON](t, pbPublish(t, env, admin.token, map[string]any{"period": period, "basis": "independent"}, http.StatusCreated).body)
-	if r2.Revision != 2 || r2.Diff == nil || r2.Diff.FromRevision != 1 || r2.Diff.Reason != survey.ChangeLateEntries ||
-		r2.Diff.ResponsesBefore != 15 || r2.Diff.ResponsesAfter != 18 || len(r2.Revisions) != 2 {
-		t.Fatalf("revision 2: %+v diff %+v", r2.PublicationJSON, r2.Diff)
-	}
-	if len(r2.Diff.Units) != 1 || r2.Diff.Units[0].Agency != "so-cong-thuong" || r2.Diff.Units[0].Reason != survey.ChangeLateEntries ||
-		r2.Diff.Units[0].ResponsesBefore != 3 || r2.Diff.Units[0].ResponsesAfter != 6 || !dtClose(*r2.Diff.Units[0].IndexAfter, 100.0/3) {
-		t.Errorf("revision 2 moved %+v", r2.Diff.Units)
-	}
-	old := pbDecode[PublicationDetailJSON](t, azAPI(t, env, "", http.MethodGet, "/api/v1/publications/"+period+"?revision=1", nil).body)
-	if old.SHA256 != r1.SHA256 || !bytes.Equal(old.Snapshot, r1.Snapshot) || old.Diff != nil {
-		t.Errorf("revision 1 changed after revision 2")
-	}
-
-	// Nothing new: revision 3, unchanged. A rule with another minimum
-	// sample over the same records: revision 4, rule_change.
-	r3 := pbDecode[PublicationDetailJSON](t, pbPublish(t, env, insp.token, map[string]any{"period": period}, http.StatusCreated).body)
-	if r3.Revision != 3 || r3.Diff.Reason != survey.ChangeUnchanged || len(r3.Diff.Units) != 0 {
-		t.Errorf("revision 3: diff %+v", r3.Diff)
-	}
-	other, err := New(Config{MinSample: 4}, env.store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r4, err := other.publish(context.Background(), "pb-insp", publishInput{Period: q, Basis: survey.BasisIndependent})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r4.Revision != 4 || r4.Diff.Reason != survey.ChangeRuleChange {
-		t.Errorf("revision 4: %+v", r4.Diff)
-	}
-	for _, u := range r4.Diff.Units { // so-xay-dung (3 responses) is now too few
-		if u.Reason != survey.ChangeRuleChange {
-			t.Errorf("revision 4 moved %+v", u)
-		}
-	}
-	if i := slices.IndexFunc(r4.Diff.Units, func(u survey.UnitMove) bool { return u.Agency == "so-xay-dung" }); i < 0 || r4.Diff.Units[i].RankAfter != 0 {
-		t.Errorf("so-xay-dung under a minimum of 4: %+v", r4.Diff.Units)
-	}
-
-	// Every publication through the server is audited, with its diff.
-	entries, err := env.store.Audit(context.Background(), "", 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var audited []string
-	for _, e := range entries {
-		if e.Action == "publication_publish" {
-			audited = append(audited, e.Target)
-			if e.Target == r2.ID() && !strings.Contains(e.After, `"reason":"late_entries"`) {
-				t.Errorf("the audit of revision 2 lacks its diff: %s", e.After)
+	step(t, "Who may publish, and what is refused", func(t *testing.T) {
+		pbPublish(t, env, "", map[string]any{"period": period}, http.StatusUnauthorized)
+		pbPublish(t, env, staff.token, map[string]any{"period": period}, http.StatusForbidden)
+		this = survey.MonthOf(time.Now())
+		for _, bad := range []struct {
+			body        map[string]any
+			status      int
+			code, field string
+		}{
+			{map[string]any{"period": this.String()}, http.StatusConflict, "period_not_ended", ""},
+			{map[string]any{"period": survey.Period{From: this, To: this.Add(2)}.String(), "provisional": false}, http.StatusConflict, "period_not_ended", ""},
+			{map[string]any{"period": "2999-Q1", "provisional": true}, http.StatusConflict, "period_not_started", ""},
+			{map[string]any{"period": "2026-Q5"}, http.StatusBadRequest, "validation_failed", "period"},
+			{map[string]any{}, http.StatusBadRequest, "validation_failed", "period"},
+			{map[string]any{"period": period, "basis": "some"}, http.StatusBadRequest, "validation_failed", "basis"},
+		} {
+			r := pbPublish(t, env, insp.token, bad.body, bad.status)
+			e := decodeAPIError(t, r)
+			if e.Error.Code != bad.code {
+				t.Errorf("%v: code %q, want %q", bad.body, e.Error.Code, bad.code)
+			}
+			if bad.field != "" {
+				wantFieldError(t, "publish", r, bad.field)
 			}
 		}
-	}
-	if len(audited) != 3 {
-		t.Errorf("audited %v, want revisions 1 to 3", audited)
-	}
+		if r := callAPI(t, env, insp.token, http.MethodPost, "/api/v1/publications", `{"period":"`+period+`","extra":1}`); r.status != http.StatusBadRequest {
+			t.Errorf("an unknown field: %s, want 400", r)
+		}
+		if got := pbDecode[PublicationListJSON](t, callAPI(t, env, "", http.MethodGet, "/api/v1/publications", nil).body); len(got.Publications) != 0 {
+			t.Fatalf("refused requests published %d periods", len(got.Publications))
+		}
+	})
 
-	// A provisional publication of the current quarter is labelled so.
-	cur := survey.Period{From: this.Add(-(int(this.Month()) - 1) % 3), To: this.Add(-(int(this.Month())-1)%3 + 2)}
-	pv := pbDecode[PublicationDetailJSON](t, pbPublish(t, env, insp.token, map[string]any{"period": cur.String(), "provisional": true}, http.StatusCreated).body)
-	if !pv.Provisional || !strings.Contains(string(pv.Snapshot), `"provisional":true`) {
-		t.Errorf("provisional publication: %+v", pv.PublicationJSON)
-	}
-	page := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period="+cur.String(), "", nil)
-	if page.status != http.StatusOK || !strings.Contains(page.body, `id="provisional"`) {
-		t.Errorf("/ket-qua of a provisional period: %d, no label", page.status)
-	}
+	step(t, "Revision 1: the ranking an inspector reads, frozen, with its hash", func(t *testing.T) {
+		r1 = pbDecode[PublicationDetailJSON](t, pbPublish(t, env, insp.token, map[string]any{"period": period}, http.StatusCreated).body)
+		if r1.Revision != 1 || r1.Provisional || r1.Period != period || r1.Basis != survey.BasisIndependent || r1.Responses != 15 {
+			t.Fatalf("revision 1: %+v", r1.PublicationJSON)
+		}
+		sum := sha256.Sum256(r1.Snapshot)
+		if hex.EncodeToString(sum[:]) != r1.SHA256 {
+			t.Errorf("sha256 %s is not the hash of the snapshot", r1.SHA256)
+		}
+		if err := json.Unmarshal(r1.Snapshot, &content); err != nil {
+			t.Fatal(err)
+		}
+		if again, h, err := content.Canonical(); err != nil || h != r1.SHA256 || !bytes.Equal(again, r1.Snapshot) {
+			t.Errorf("the content does not reproduce its bytes and hash (%v)", err)
+		}
+		live := fetchRankings(t, env, insp.token, url.Values{"period": {period}, "basis": {"independent"}})
+		// The live ranking also carries the attention queue as it is now and
+		// the response rates, which a publication does not freeze.
+		for i := range live.Levels {
+			for j := range live.Levels[i].Ranked {
+				live.Levels[i].Ranked[j].Attention = nil
+				live.Levels[i].Ranked[j].ResponseRate, live.Levels[i].Ranked[j].Invitations, live.Levels[i].Ranked[j].Coverage = nil, nil, nil
+			}
+			for j := range live.Levels[i].Unranked {
+				live.Levels[i].Unranked[j].Attention = nil
+				live.Levels[i].Unranked[j].ResponseRate, live.Levels[i].Unranked[j].Invitations, live.Levels[i].Unranked[j].Coverage = nil, nil, nil
+			}
+		}
+		var frozen RankingsJSON
+		if err := json.Unmarshal(content.Rankings, &frozen); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(frozen, live) {
+			t.Errorf("the snapshot's rankings differ from GET /api/v1/rankings:\n%+v\n%+v", frozen, live)
+		}
+		snap = pbSnapshot(t, r1)
+		if x := pbRow(t, snap, "so-cong-thuong"); x.Rank != 3 || x.Overall.Index == nil || !closeTo(*x.Overall.Index, 200.0/3) {
+			t.Errorf("so-cong-thuong in revision 1: %+v", x)
+		}
+		if x := pbRow(t, snap, "lam-binh"); x.Rank != 0 || x.Reason != survey.ReasonTooFew {
+			t.Errorf("lam-binh in revision 1: %+v", x)
+		}
+	})
+
+	step(t, "The public API, logged out: the list, the period in any of its forms, the downloads (the JSON is the hashed content; the CSV reads back)", func(t *testing.T) {
+		list := pbDecode[PublicationListJSON](t, callAPI(t, env, "", http.MethodGet, "/api/v1/publications", nil).body)
+		if len(list.Publications) != 1 || list.Publications[0].Revision != 1 || len(list.Publications[0].Revisions) != 1 {
+			t.Fatalf("list: %+v", list)
+		}
+		rangeForm := q.From.String() + ".." + q.To.String()
+		got := callAPI(t, env, "", http.MethodGet, "/api/v1/publications/"+rangeForm, nil)
+		if got.status != http.StatusOK || pbDecode[PublicationDetailJSON](t, got.body).SHA256 != r1.SHA256 {
+			t.Fatalf("GET the period as a range, logged out: %s", got)
+		}
+		etag := got.header.Get("ETag")
+		if cc := got.header.Get("Cache-Control"); etag == "" || !strings.Contains(cc, "public") {
+			t.Errorf("ETag %q, Cache-Control %q", etag, cc)
+		}
+		if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/api/v1/publications/"+period, "", map[string]string{"If-None-Match": etag}); r.status != http.StatusNotModified {
+			t.Errorf("If-None-Match: %d, want 304", r.status)
+		}
+		for path, want := range map[string]int{
+			"/api/v1/publications/2020-Q1":                            http.StatusNotFound,
+			"/api/v1/publications/" + period + "?basis=all":           http.StatusNotFound,
+			"/api/v1/publications/junk":                               http.StatusBadRequest,
+			"/api/v1/publications/" + period + "?revision=0":          http.StatusBadRequest,
+			"/api/v1/publications/" + period + "?revision=9":          http.StatusNotFound,
+			"/api/v1/publications/" + period + "/snapshot?format=xml": http.StatusBadRequest,
+		} {
+			if r := callAPI(t, env, "", http.MethodGet, path, nil); r.status != want {
+				t.Errorf("GET %s: %s, want %d", path, r, want)
+			}
+		}
+		js := callAPI(t, env, "", http.MethodGet, r1.Downloads["json"], nil)
+		if h := sha256.Sum256([]byte(js.body)); js.status != http.StatusOK || hex.EncodeToString(h[:]) != r1.SHA256 {
+			t.Errorf("the JSON download (%d) does not hash to %s", js.status, r1.SHA256)
+		}
+		cs := callAPI(t, env, "", http.MethodGet, r1.Downloads["csv"], nil)
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cs.body, export.UTF8BOM))).ReadAll()
+		if cs.status != http.StatusOK || err != nil || len(recs) < 2 {
+			t.Fatalf("CSV download: %d %v %d records", cs.status, err, len(recs))
+		}
+		if !slices.Equal(recs[0], publicationCSVHeader) {
+			t.Errorf("CSV header %v", recs[0])
+		}
+		rows := 0
+		for _, l := range snap.Levels {
+			rows += len(l.Ranked) + len(l.Unranked)
+		}
+		if len(recs)-1 != rows {
+			t.Errorf("CSV has %d rows, the snapshot %d units", len(recs)-1, rows)
+		}
+		col := func(rec []string, name string) string { return rec[slices.Index(publicationCSVHeader, name)] }
+		for _, rec := range recs[1:] {
+			if col(rec, "agency") == "so-tu-phap" && (col(rec, "rank") != "1" || col(rec, "index") != "100" || col(rec, "sha256") != r1.SHA256) {
+				t.Errorf("so-tu-phap in the CSV: %v", rec)
+			}
+			if col(rec, "agency") == "lam-binh" && (col(rec, "rank") != "" || col(rec, "ranked") != "false" || col(rec, "reason") != survey.ReasonTooFew) {
+				t.Errorf("lam-binh in the CSV: %v", rec)
+			}
+		}
+	})
+
+	step(t, "Late entries: revision 2 says which units moved and why; revision 1 stays as it was", func(t *testing.T) {
+		pbInsert(t, env, "so-cong-thuong", "cong-thuong", at, 1, 1, 1)
+		r2 = pbDecode[PublicationDetailJSON](t, pbPublish(t, env, admin.token, map[string]any{"period": period, "basis": "independent"}, http.StatusCreated).body)
+		if r2.Revision != 2 || r2.Diff == nil || r2.Diff.FromRevision != 1 || r2.Diff.Reason != survey.ChangeLateEntries ||
+			r2.Diff.ResponsesBefore != 15 || r2.Diff.ResponsesAfter != 18 || len(r2.Revisions) != 2 {
+			t.Fatalf("revision 2: %+v diff %+v", r2.PublicationJSON, r2.Diff)
+		}
+		if len(r2.Diff.Units) != 1 || r2.Diff.Units[0].Agency != "so-cong-thuong" || r2.Diff.Units[0].Reason != survey.ChangeLateEntries ||
+			r2.Diff.Units[0].ResponsesBefore != 3 || r2.Diff.Units[0].ResponsesAfter != 6 || !closeTo(*r2.Diff.Units[0].IndexAfter, 100.0/3) {
+			t.Errorf("revision 2 moved %+v", r2.Diff.Units)
+		}
+		old := pbDecode[PublicationDetailJSON](t, callAPI(t, env, "", http.MethodGet, "/api/v1/publications/"+period+"?revision=1", nil).body)
+		if old.SHA256 != r1.SHA256 || !bytes.Equal(old.Snapshot, r1.Snapshot) || old.Diff != nil {
+			t.Errorf("revision 1 changed after revision 2")
+		}
+	})
+
+	step(t, "Nothing new: revision 3, unchanged", func(t *testing.T) {
+		// Nothing new: revision 3, unchanged. A rule with another minimum
+		// sample over the same records: revision 4, rule_change.
+		r3 := pbDecode[PublicationDetailJSON](t, pbPublish(t, env, insp.token, map[string]any{"period": period}, http.StatusCreated).body)
+		if r3.Revision != 3 || r3.Diff.Reason != survey.ChangeUnchanged || len(r3.Diff.Units) != 0 {
+			t.Errorf("revision 3: diff %+v", r3.Diff)
+		}
+		other, err := New(Config{MinSample: 4}, env.store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r4, err := other.publish(context.Background(), "pb-insp", publishInput{Period: q, Basis: survey.BasisIndependent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r4.Revision != 4 || r4.Diff.Reason != survey.ChangeRuleChange {
+			t.Errorf("revision 4: %+v", r4.Diff)
+		}
+		for _, u := range r4.Diff.Units { // so-xay-dung (3 responses) is now too few
+			if u.Reason != survey.ChangeRuleChange {
+				t.Errorf("revision 4 moved %+v", u)
+			}
+		}
+		if i := slices.IndexFunc(r4.Diff.Units, func(u survey.UnitMove) bool { return u.Agency == "so-xay-dung" }); i < 0 || r4.Diff.Units[i].RankAfter != 0 {
+			t.Errorf("so-xay-dung under a minimum of 4: %+v", r4.Diff.Units)
+		}
+	})
+
+	step(t, "Every publication through the server is audited, with its diff", func(t *testing.T) {
+		entries, err := env.store.Audit(context.Background(), "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var audited []string
+		for _, e := range entries {
+			if e.Action == "publication_publish" {
+				audited = append(audited, e.Target)
+				if e.Target == r2.ID() && !strings.Contains(e.After, `"reason":"late_entries"`) {
+					t.Errorf("the audit of revision 2 lacks its diff: %s", e.After)
+				}
+			}
+		}
+		if len(audited) != 3 {
+			t.Errorf("audited %v, want revisions 1 to 3", audited)
+		}
+	})
+
+	step(t, "A provisional publication of the current quarter is labelled so", func(t *testing.T) {
+		cur := survey.Period{From: this.Add(-(int(this.Month()) - 1) % 3), To: this.Add(-(int(this.Month())-1)%3 + 2)}
+		pv := pbDecode[PublicationDetailJSON](t, pbPublish(t, env, insp.token, map[string]any{"period": cur.String(), "provisional": true}, http.StatusCreated).body)
+		if !pv.Provisional || !strings.Contains(string(pv.Snapshot), `"provisional":true`) {
+			t.Errorf("provisional publication: %+v", pv.PublicationJSON)
+		}
+		page := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period="+cur.String(), "", nil)
+		if page.status != http.StatusOK || !hasElement(page.body, "[id=\"provisional\"]") {
+			t.Errorf("/ket-qua of a provisional period: %d, no label", page.status)
+		}
+	})
 }
 
 // ID names the revision as the audit does.
@@ -340,19 +353,19 @@ func (d PublicationDetailJSON) ID() string {
 
 func TestPublicationsPublicPage(t *testing.T) {
 	env := newTestEnvMin(t, 3)
-	insp := dtStaff(t, env, "pb-insp", survey.RoleInspector)
+	insp := newStaff(t, env, "pb-insp", survey.RoleInspector)
 	q, at := pbSeed(t, env)
 	pbInsert(t, env, "x-thuong-lam", "dat-dai", at, 1, 1, 1)
-	dtMerge(t, azAdmin(t, env), "lam-binh", "x-thuong-lam") // lam-binh: 5 responses, 2 satisfied
+	mergeInto(t, newAdmin(t, env), "lam-binh", "x-thuong-lam") // lam-binh: 5 responses, 2 satisfied
 	period := q.String()
 
-	empty := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", nil)
+	empty := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", nil)
 	if empty.status != http.StatusOK || !strings.Contains(empty.body, viMessage(t, env, "pub.none")) {
 		t.Fatalf("/ket-qua before anything is published: %s", empty)
 	}
 
 	// The staff page: a bad period is a field message, a good one publishes.
-	if r := insp.get(t, "/publications"); r.status != http.StatusOK || !strings.Contains(r.body, `id="publish-form"`) {
+	if r := insp.get(t, "/publications"); r.status != http.StatusOK || !hasElement(r.body, "[id=\"publish-form\"]") {
 		t.Fatalf("GET /publications: %s", r)
 	}
 	bad := insp.post(t, "/publications", url.Values{"period": {"2026-13"}})
@@ -370,21 +383,21 @@ func TestPublicationsPublicPage(t *testing.T) {
 	if done.status != http.StatusSeeOther || !strings.HasPrefix(done.location(), "/publications?") {
 		t.Fatalf("POST /publications: %s", done)
 	}
-	if r := insp.get(t, done.location()); r.status != http.StatusOK || !strings.Contains(r.body, `id="done"`) || !strings.Contains(r.body, `data-revision="1"`) {
+	if r := insp.get(t, done.location()); r.status != http.StatusOK || !hasElement(r.body, "[id=\"done\"]") || !hasElement(r.body, "[data-revision=\"1\"]") {
 		t.Errorf("the staff page after publishing: %s", r)
 	}
 	pbInsert(t, env, "so-cong-thuong", "cong-thuong", at, 1, 1, 1) // not published: must not show
 	pbInsert(t, env, "so-lao-dong", "lao-dong", at, 5, 5, 5)
 
 	// Logged out: the published figures, never the later ones.
-	pg := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", map[string]string{"Accept-Encoding": "identity"})
+	pg := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", map[string]string{"Accept-Encoding": "identity"})
 	if p := os.Getenv("PB_DUMP"); p != "" {
 		_ = os.WriteFile(p, []byte(pg.body), 0o600)
 	}
 	if pg.status != http.StatusOK {
 		t.Fatalf("/ket-qua: %s", pg)
 	}
-	ranked := rtPageRows(pg.body, "ranked-department")
+	ranked := rankingPageRows(pg.body, "ranked-department")
 	want := map[string]string{"so-tu-phap": "1", "so-xay-dung": "1", "so-cong-thuong": "3"}
 	if len(ranked) != len(want) {
 		t.Errorf("departments on /ket-qua: %+v", ranked)
@@ -407,7 +420,7 @@ func TestPublicationsPublicPage(t *testing.T) {
 			t.Errorf("/ket-qua lacks %s", s)
 		}
 	}
-	for _, r := range rtPageRows(pg.body, "unranked-department") {
+	for _, r := range rankingPageRows(pg.body, "unranked-department") {
 		if r.Agency == "so-lao-dong" && r.Responses != "0" {
 			t.Errorf("so-lao-dong's later responses show: %+v", r)
 		}
@@ -421,29 +434,29 @@ func TestPublicationsPublicPage(t *testing.T) {
 	if etag == "" || !strings.Contains(cc, "public") {
 		t.Errorf("/ket-qua: ETag %q, Cache-Control %q", etag, cc)
 	}
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", map[string]string{"If-None-Match": `"other", W/` + etag}); r.status != http.StatusNotModified {
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua", "", map[string]string{"If-None-Match": `"other", W/` + etag}); r.status != http.StatusNotModified {
 		t.Errorf("/ket-qua with its ETag among others: %d, want 304", r.status)
 	}
 	// The same page for a logged-in inspector (cacheable publicly).
-	if r := insp.get(t, "/ket-qua"); r.status != http.StatusOK || strings.Contains(r.body, "csrf") || strings.Contains(r.body, `nav class="staff"`) {
+	if r := insp.get(t, "/ket-qua"); r.status != http.StatusOK || strings.Contains(r.body, "csrf") || hasElement(r.body, `nav.staff`) {
 		t.Errorf("/ket-qua logged in differs: %d", r.status)
 	}
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period="+period, "", map[string]string{"If-None-Match": etag}); r.status != http.StatusNotModified {
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period="+period, "", map[string]string{"If-None-Match": etag}); r.status != http.StatusNotModified {
 		t.Errorf("/ket-qua?period= with the ETag of the same revision: %d, want 304", r.status)
 	}
 	prev := survey.Period{From: q.From.Add(-3), To: q.To.Add(-3)}
 	if _, err := env.srv.publish(context.Background(), "pb-insp", publishInput{Period: prev, Basis: survey.BasisIndependent}); err != nil {
 		t.Fatal(err)
 	}
-	again := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period="+period, "", map[string]string{"If-None-Match": etag})
+	again := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period="+period, "", map[string]string{"If-None-Match": etag})
 	if again.status != http.StatusOK || !strings.Contains(again.body, prev.String()) {
 		t.Errorf("/ket-qua?period= after another period was published: %d, want 200 listing %s", again.status, prev)
 	}
-	en := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?lang=en&period="+period, "", nil)
+	en := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua?lang=en&period="+period, "", nil)
 	if en.status != http.StatusOK || !strings.Contains(en.body, env.srv.locales[survey.En].T("pub.explain_title")) || en.header.Get("ETag") == etag {
 		t.Errorf("/ket-qua?lang=en: %d, ETag %q", en.status, en.header.Get("ETag"))
 	}
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period=2020-Q1", "", nil); r.status != http.StatusNotFound {
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua?period=2020-Q1", "", nil); r.status != http.StatusNotFound {
 		t.Errorf("/ket-qua of an unpublished period: %d, want 404", r.status)
 	}
 	if n := pbGzipSize(t, pg.body); n > 30<<10 {
@@ -523,7 +536,7 @@ func TestPublicationsPageScale(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, lang := range []string{"vi", "en"} {
-		pg := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?lang="+lang, "", map[string]string{"Accept-Encoding": "identity"})
+		pg := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua?lang="+lang, "", map[string]string{"Accept-Encoding": "identity"})
 		if pg.status != http.StatusOK {
 			t.Fatalf("/ket-qua: %s", pg)
 		}
@@ -535,19 +548,19 @@ func TestPublicationsPageScale(t *testing.T) {
 		if rows := strings.Count(pg.body, "<tr data-agency="); rows != 400 {
 			t.Errorf("/ket-qua shows %d units, want 400", rows)
 		}
-		if !strings.Contains(pg.body, `<td class="num rank">3 <span class="range">(1–7)</span></td>`) || !strings.Contains(pg.body, `class="num effn"`) {
+		if !hasText(pg.body, `td[class="num rank"]`, "3 (1–7)") || !hasText(pg.body, `td[class="num rank"] span.range`, "(1–7)") || !hasElement(pg.body, "[class=\"num effn\"]") {
 			t.Errorf("/ket-qua?lang=%s shows no rank range or effective sample", lang)
 		}
 	}
 	// The funnel plot, drawn from the frozen rows around the published
 	// province index: a figure per level, its SVG and its table.
-	pg := azDo(t, nil, http.MethodGet, env.http.URL+"/ket-qua?lang=vi", "", nil)
-	for _, want := range []string{`<figure class="funnel" id="funnel-commune">`, `<svg`, `class="meta funnel-data"`} {
-		if !strings.Contains(pg.body, want) {
+	pg := doRequest(t, nil, http.MethodGet, env.http.URL+"/ket-qua?lang=vi", "", nil)
+	for _, want := range []string{`figure.funnel#funnel-commune`, `figure#funnel-commune svg`, `[class="meta funnel-data"]`} {
+		if !hasElement(pg.body, want) {
 			t.Errorf("/ket-qua has no %q: the funnel plot is not drawn", want)
 		}
 	}
-	cs := azAPI(t, env, "", http.MethodGet, "/api/v1/publications/2025-Q3/snapshot?format=csv", nil)
+	cs := callAPI(t, env, "", http.MethodGet, "/api/v1/publications/2025-Q3/snapshot?format=csv", nil)
 	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cs.body, export.UTF8BOM))).ReadAll()
 	if err != nil || len(recs) != 401 {
 		t.Fatalf("CSV: %v, %d records", err, len(recs))

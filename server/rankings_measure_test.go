@@ -1,3 +1,5 @@
+//go:build measure
+
 package server
 
 import (
@@ -20,7 +22,7 @@ import (
 // (a bearer token) and rendering, not the network. Without HAILONG_MEASURE
 // it makes a quick run of 300 demo responses; to measure, give the number:
 //
-//	HAILONG_MEASURE=20000 go test ./server -run MeasureRankings -v -timeout 1h
+//	HAILONG_MEASURE=20000 go test -tags measure ./server -run MeasureRankings -v -timeout 1h
 func TestMeasureRankings(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("HAILONG_MEASURE"))
 	if n <= 0 {
@@ -54,7 +56,7 @@ func TestMeasureRankings(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d demo responses imported and rolled up in %v", n, time.Since(start).Round(time.Millisecond))
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 
 	now := survey.MonthOf(time.Now())
 	year := "from=" + now.Add(-11).String() + "&to=" + now.String()

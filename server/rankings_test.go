@@ -6,7 +6,6 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,9 +16,9 @@ import (
 )
 
 // The rankings page and GET /api/v1/rankings over a real server and a real
-// embedded FerretDB. Helpers are prefixed rt.
+// embedded FerretDB.
 
-// rtSeed stores this month's and last month's responses (minimum sample 3)
+// seedRankings stores this month's and last month's responses (minimum sample 3)
 // and returns the current month. With v(i) the answer to every question of
 // response i:
 //
@@ -36,7 +35,7 @@ import (
 // Departments: so-tu-phap and so-xay-dung share rank 1, so-cong-thuong and
 // so-giao-thong rank 3; districts: lam-binh 1, chiem-hoa 2; x-thuong-lam is
 // never ranked on its own.
-func rtSeed(t *testing.T, env *testEnv, admin *azUser) survey.Month {
+func seedRankings(t *testing.T, env *testEnv, admin *staffUser) survey.Month {
 	t.Helper()
 	now := survey.MonthOf(time.Now())
 	lastMonth := now.Add(-1).Start().AddDate(0, 0, 14).Format(time.DateOnly)
@@ -46,7 +45,7 @@ func rtSeed(t *testing.T, env *testEnv, admin *azUser) survey.Month {
 			channel = "paper"
 		}
 		for _, v := range values {
-			dtSubmit(t, env, token, agency, area, channel, at, dtUniform(t, env, area, v, nil))
+			submitAt(t, env, token, agency, area, channel, at, uniformAnswers(t, env, area, v, nil))
 		}
 	}
 	seed("", "", "so-tu-phap", "tu-phap", 5, 5, 5, 5)
@@ -61,8 +60,8 @@ func rtSeed(t *testing.T, env *testEnv, admin *azUser) survey.Month {
 	seed(admin.token, lastMonth, "so-xay-dung", "xay-dung", 5, 5)
 	seed(admin.token, lastMonth, "so-cong-thuong", "cong-thuong", 5, 5, 5)
 	seed(admin.token, lastMonth, "chiem-hoa", "dat-dai", 1, 1, 1)
-	dtFlush(t, env)
-	dtMerge(t, admin, "lam-binh", "x-thuong-lam")
+	flushCounts(t, env)
+	mergeInto(t, admin, "lam-binh", "x-thuong-lam")
 	today := time.Now().In(survey.Zone()).Format(time.DateOnly)
 	if r := admin.api(t, http.MethodPost, "/api/v1/admin/agencies/so-giao-thong/dissolve", map[string]any{"date": today}); r.status != http.StatusOK {
 		t.Fatalf("dissolve so-giao-thong: %s", r)
@@ -70,10 +69,10 @@ func rtSeed(t *testing.T, env *testEnv, admin *azUser) survey.Month {
 	return now
 }
 
-// rtGet reads the rankings API with a token; it must answer 200.
-func rtGet(t *testing.T, env *testEnv, token string, q url.Values) RankingsJSON {
+// fetchRankings reads the rankings API with a token; it must answer 200.
+func fetchRankings(t *testing.T, env *testEnv, token string, q url.Values) RankingsJSON {
 	t.Helper()
-	r := azAPI(t, env, token, http.MethodGet, "/api/v1/rankings?"+q.Encode(), nil)
+	r := callAPI(t, env, token, http.MethodGet, "/api/v1/rankings?"+q.Encode(), nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("GET /api/v1/rankings?%s: %s", q.Encode(), r)
 	}
@@ -84,8 +83,8 @@ func rtGet(t *testing.T, env *testEnv, token string, q url.Values) RankingsJSON 
 	return out
 }
 
-// rtLevel returns the level of the answer, failing when it is absent.
-func rtLevel(t *testing.T, r RankingsJSON, level survey.Level) RankingLevelJSON {
+// rankingLevel returns the level of the answer, failing when it is absent.
+func rankingLevel(t *testing.T, r RankingsJSON, level survey.Level) RankingLevelJSON {
 	t.Helper()
 	for _, l := range r.Levels {
 		if l.Level == level {
@@ -96,40 +95,36 @@ func rtLevel(t *testing.T, r RankingsJSON, level survey.Level) RankingLevelJSON 
 	return RankingLevelJSON{}
 }
 
-// rtRow is a row as the page shows it.
-type rtRow struct {
+// rankingRow is a row as the page shows it.
+type rankingRow struct {
 	Agency, Rank, Index, CI, Responses, Change string
 }
 
-var (
-	rtRowRE  = regexp.MustCompile(`(?s)<tr data-agency="([^"]+)">(.*?)</tr>`)
-	rtCellRE = regexp.MustCompile(`(?s)<td class="num (rank|index|ci|responses|delta)">(.*?)</td>`)
-	rtTagRE  = regexp.MustCompile(`<[^>]+>`)
-)
-
-// rtPageRows reads the rows of the table with the id from the page.
-func rtPageRows(body, id string) []rtRow {
-	start := strings.Index(body, `id="`+id+`"`)
-	if start < 0 {
+// rankingPageRows reads the rows of the table with the id from the page.
+func rankingPageRows(body, id string) []rankingRow {
+	doc, err := parseHTML(body)
+	if err != nil {
 		return nil
 	}
-	table := body[start:]
-	table = table[:strings.Index(table, "</table>")]
-	var out []rtRow
-	for _, m := range rtRowRE.FindAllStringSubmatch(table, -1) {
-		r := rtRow{Agency: m[1]}
-		for _, c := range rtCellRE.FindAllStringSubmatch(m[2], -1) {
-			v := strings.TrimSpace(html.UnescapeString(rtTagRE.ReplaceAllString(c[2], "")))
-			switch c[1] {
-			case "rank":
+	table := findFirst(doc, "#"+id)
+	if table == nil {
+		return nil
+	}
+	var out []rankingRow
+	for _, tr := range findAll(table, `tr[data-agency]`) {
+		r := rankingRow{Agency: attrOf(tr, "data-agency")}
+		for _, td := range findAll(tr, `td.num`) {
+			v := textOf(td)
+			switch {
+			case hasClass(td, "rank"):
 				r.Rank = v
-			case "index":
+			case hasClass(td, "index"):
 				r.Index = v
-			case "ci":
+			case hasClass(td, "ci"):
 				r.CI = v
-			case "responses":
+			case hasClass(td, "responses"):
 				r.Responses = v
-			case "delta":
+			case hasClass(td, "delta"):
 				r.Change = v
 			}
 		}
@@ -138,9 +133,9 @@ func rtPageRows(body, id string) []rtRow {
 	return out
 }
 
-// rtWantRow is how the page should write an API row in Vietnamese.
-func rtWantRow(ms *Messages, x RankingRowJSON, ranked, scoped bool, rankedUnits int) rtRow {
-	w := rtRow{Agency: x.Agency, Responses: ms.Int(x.Responses)}
+// wantRankingRow is how the page should write an API row in Vietnamese.
+func wantRankingRow(ms *Messages, x RankingRowJSON, ranked, scoped bool, rankedUnits int) rankingRow {
+	w := rankingRow{Agency: x.Agency, Responses: ms.Int(x.Responses)}
 	if x.Overall.NoData {
 		w.Index = ms.T("rank.nodata")
 	} else {
@@ -163,13 +158,13 @@ func rtWantRow(ms *Messages, x RankingRowJSON, ranked, scoped bool, rankedUnits 
 	return w
 }
 
-// rtAgree checks that the page shows the API's levels, rows and sentences.
-func rtAgree(t *testing.T, env *testEnv, api RankingsJSON, page string) {
+// pageAgreesWithRankings checks that the page shows the API's levels, rows and sentences.
+func pageAgreesWithRankings(t *testing.T, env *testEnv, api RankingsJSON, page string) {
 	t.Helper()
 	ms := env.srv.locales[survey.Vi]
 	for _, l := range api.Levels {
 		lv := string(l.Level)
-		if !strings.Contains(page, `id="level-`+lv+`"`) {
+		if !hasElement(page, "[id=\"level-"+lv+"\"]") {
 			t.Errorf("level %s: not on the page", lv)
 			continue
 		}
@@ -178,40 +173,40 @@ func rtAgree(t *testing.T, env *testEnv, api RankingsJSON, page string) {
 			rows   []RankingRowJSON
 			ranked bool
 		}{{"ranked-" + lv, l.Ranked, true}, {"unranked-" + lv, l.Unranked, false}} {
-			var want []rtRow
+			var want []rankingRow
 			for _, x := range part.rows {
-				want = append(want, rtWantRow(ms, x, part.ranked, api.Scope == "own", l.RankedUnits))
+				want = append(want, wantRankingRow(ms, x, part.ranked, api.Scope == "own", l.RankedUnits))
 			}
-			if got := rtPageRows(page, part.id); !slices.Equal(got, want) {
+			if got := rankingPageRows(page, part.id); !slices.Equal(got, want) {
 				t.Errorf("table %s:\n page %+v\n  API %+v", part.id, got, want)
 			}
 		}
-		sum := regexp.MustCompile(`<p class="summary-line" id="summary-` + lv + `">([^<]*)</p>`).FindStringSubmatch(page)
+		sum := findIn(t, page, `p.summary-line#summary-`+lv)
 		switch {
-		case l.Summary == nil && sum != nil:
-			t.Errorf("level %s: the page has a sentence %q, the API none", lv, sum[1])
-		case l.Summary != nil && (sum == nil || html.UnescapeString(sum[1]) != l.Summary.Vi):
-			t.Errorf("level %s: the page's sentence %v, the API's %q", lv, sum, l.Summary.Vi)
+		case l.Summary == nil && len(sum) != 0:
+			t.Errorf("level %s: the page has a sentence %q, the API none", lv, textOf(sum[0]))
+		case l.Summary != nil && (len(sum) != 1 || textOf(sum[0]) != l.Summary.Vi):
+			t.Errorf("level %s: the page's sentence %v, the API's %q", lv, textsOf(mustHTML(t, page), `p.summary-line#summary-`+lv), l.Summary.Vi)
 		}
 	}
-	if n := strings.Count(page, `class="rank-level"`); n != len(api.Levels) {
+	if n := len(findIn(t, page, `[class=rank-level]`)); n != len(api.Levels) {
 		t.Errorf("the page has %d levels, the API %d", n, len(api.Levels))
 	}
-	if !strings.Contains(page, `<code id="rule">`+api.Rule.ID+`</code>`) {
+	if got := textsOf(mustHTML(t, page), `code#rule`); len(got) != 1 || got[0] != api.Rule.ID {
 		t.Errorf("the page does not name the rule %s", api.Rule.ID)
 	}
 }
 
 func TestRankingsPageAndAPI(t *testing.T) {
 	env := newTestEnvMin(t, 3)
-	admin := azAdmin(t, env)
-	now := rtSeed(t, env, admin)
-	insp := dtStaff(t, env, "inspector", survey.RoleInspector)
-	trade := dtStaff(t, env, "trade", survey.RoleStaff, "so-cong-thuong")
-	commune := dtStaff(t, env, "commune", survey.RoleStaff, "x-thuong-lam")
+	admin := newAdmin(t, env)
+	now := seedRankings(t, env, admin)
+	insp := newStaff(t, env, "inspector", survey.RoleInspector)
+	trade := newStaff(t, env, "trade", survey.RoleStaff, "so-cong-thuong")
+	commune := newStaff(t, env, "commune", survey.RoleStaff, "x-thuong-lam")
 	month := url.Values{"from": {now.String()}, "to": {now.String()}}
 
-	api := rtGet(t, env, insp.token, month)
+	api := fetchRankings(t, env, insp.token, month)
 	t.Run("figures", func(t *testing.T) {
 		if api.Rule.ID != survey.RuleSIPAS2017 || api.Rule.MinSample != 3 || api.Scope != "all" || api.Period != now.String() {
 			t.Errorf("rule %+v, scope %q, period %q; want %s with minimum 3, all, %s", api.Rule, api.Scope, api.Period, survey.RuleSIPAS2017, now)
@@ -251,14 +246,14 @@ func TestRankingsPageAndAPI(t *testing.T) {
 				if g.Change != nil {
 					change = strconv.FormatFloat(*g.Change, 'f', 4, 64)
 				}
-				if g.Agency != w.agency || g.Rank != w.rank || !dtClose(g.Overall.Index, w.index) || g.Responses != w.responses ||
+				if g.Agency != w.agency || g.Rank != w.rank || !closeTo(g.Overall.Index, w.index) || g.Responses != w.responses ||
 					change != w.change || (g.Dissolved != "") != w.dissolved || !slices.Equal(g.Includes, w.includes) {
 					t.Errorf("%s row %d: %s rank %d index %v responses %d change %q dissolved %q includes %v; want %+v",
 						what, i, g.Agency, g.Rank, g.Overall.Index, g.Responses, change, g.Dissolved, g.Includes, w)
 				}
 			}
 		}
-		dep := rtLevel(t, api, survey.LevelDepartment)
+		dep := rankingLevel(t, api, survey.LevelDepartment)
 		check("departments", dep.Ranked, []row{
 			{"so-tu-phap", 1, 100, 4, "0.0000", false, nil},
 			{"so-xay-dung", 1, 100, 3, "", false, nil},
@@ -284,7 +279,7 @@ func TestRankingsPageAndAPI(t *testing.T) {
 		if dep.Summary == nil || dep.Summary.Vi != wantVi || dep.Summary.En != wantEn {
 			t.Errorf("departments' sentence %+v,\nwant vi %q\n     en %q", dep.Summary, wantVi, wantEn)
 		}
-		dist := rtLevel(t, api, survey.LevelDistrict)
+		dist := rankingLevel(t, api, survey.LevelDistrict)
 		check("districts", dist.Ranked, []row{
 			{"lam-binh", 1, 50, 6, "", false, []string{"x-thuong-lam"}},
 			{"chiem-hoa", 2, 100.0 / 3, 3, "33.3333", false, nil},
@@ -292,7 +287,7 @@ func TestRankingsPageAndAPI(t *testing.T) {
 		if want := "UBND huyện Lâm Bình dẫn đầu với chỉ số 50,0 %; UBND huyện Chiêm Hóa đứng cuối với 33,3 %."; dist.Summary == nil || dist.Summary.Vi != want {
 			t.Errorf("districts' sentence %+v, want %q", dist.Summary, want)
 		}
-		com := rtLevel(t, api, survey.LevelCommune)
+		com := rankingLevel(t, api, survey.LevelCommune)
 		if len(com.Ranked) != 0 || com.Summary != nil {
 			t.Errorf("communes: ranked %+v, sentence %v; want none (x-thuong-lam counts with lam-binh)", com.Ranked, com.Summary)
 		}
@@ -308,8 +303,8 @@ func TestRankingsPageAndAPI(t *testing.T) {
 		if r.status != http.StatusOK {
 			t.Fatalf("GET /rankings: %s", r)
 		}
-		rtAgree(t, env, api, r.body)
-		if !strings.Contains(r.body, `href="/rankings"`) {
+		pageAgreesWithRankings(t, env, api, r.body)
+		if !hasElement(r.body, "[href=\"/rankings\"]") {
 			t.Errorf("the navigation has no link to /rankings")
 		}
 		for _, f := range []string{"csv", "xlsx", "json"} {
@@ -319,20 +314,20 @@ func TestRankingsPageAndAPI(t *testing.T) {
 			}
 		}
 		// The same ranking named as a period.
-		if p := rtGet(t, env, insp.token, url.Values{"period": {now.String()}}); p.From != api.From || len(p.Levels) != len(api.Levels) ||
-			rtLevel(t, p, survey.LevelDepartment).Summary.Vi != rtLevel(t, api, survey.LevelDepartment).Summary.Vi {
+		if p := fetchRankings(t, env, insp.token, url.Values{"period": {now.String()}}); p.From != api.From || len(p.Levels) != len(api.Levels) ||
+			rankingLevel(t, p, survey.LevelDepartment).Summary.Vi != rankingLevel(t, api, survey.LevelDepartment).Summary.Vi {
 			t.Errorf("period=%s gives %s..%s, not the same ranking", now, p.From, p.To)
 		}
 	})
 
 	t.Run("an area", func(t *testing.T) {
 		q := url.Values{"from": {now.String()}, "to": {now.String()}, "area": {"dat-dai"}}
-		a := rtGet(t, env, insp.token, q)
-		dist := rtLevel(t, a, survey.LevelDistrict)
+		a := fetchRankings(t, env, insp.token, q)
+		dist := rankingLevel(t, a, survey.LevelDistrict)
 		if len(dist.Ranked) != 2 || dist.Ranked[0].Agency != "lam-binh" || dist.Ranked[0].Responses != 6 {
 			t.Errorf("districts in dat-dai: %+v", dist.Ranked)
 		}
-		dep := rtLevel(t, a, survey.LevelDepartment)
+		dep := rankingLevel(t, a, survey.LevelDepartment)
 		if len(dep.Ranked) != 0 || len(dep.Unranked) != 1 || dep.Unranked[0].Agency != "so-tn-mt" || dep.Unranked[0].Responses != 2 {
 			t.Errorf("departments in dat-dai: ranked %+v, unranked %+v; want only so-tn-mt, unranked", dep.Ranked, dep.Unranked)
 		}
@@ -340,24 +335,24 @@ func TestRankingsPageAndAPI(t *testing.T) {
 		if r.status != http.StatusOK {
 			t.Fatalf("GET /rankings with an area: %s", r)
 		}
-		rtAgree(t, env, a, r.body)
+		pageAgreesWithRankings(t, env, a, r.body)
 	})
 
 	t.Run("roles", func(t *testing.T) {
-		out := azDo(t, nil, http.MethodGet, env.http.URL+"/rankings?"+month.Encode(), "", nil)
+		out := doRequest(t, nil, http.MethodGet, env.http.URL+"/rankings?"+month.Encode(), "", nil)
 		if want := "/login?next=" + url.QueryEscape("/rankings?"+month.Encode()); out.status != http.StatusSeeOther || out.location() != want {
 			t.Errorf("logged out, the page: %s, want 303 to %s", out, want)
 		}
-		if out := azAPI(t, env, "", http.MethodGet, "/api/v1/rankings?"+month.Encode(), nil); out.status != http.StatusUnauthorized {
+		if out := callAPI(t, env, "", http.MethodGet, "/api/v1/rankings?"+month.Encode(), nil); out.status != http.StatusUnauthorized {
 			t.Errorf("logged out, the API: %s, want 401", out)
 		}
-		adm := rtGet(t, env, admin.token, month)
+		adm := fetchRankings(t, env, admin.token, month)
 		if b, _ := json.Marshal(adm); string(b) != func() string { b, _ := json.Marshal(api); return string(b) }() {
 			t.Errorf("the administrator's ranking differs from the inspector's")
 		}
 
 		// Agency staff: their own row, its rank of how many, nothing else.
-		own := rtGet(t, env, trade.token, month)
+		own := fetchRankings(t, env, trade.token, month)
 		if own.Scope != "own" || len(own.Levels) != 1 {
 			t.Fatalf("staff of so-cong-thuong: scope %q, %d levels; want own, 1", own.Scope, len(own.Levels))
 		}
@@ -370,17 +365,17 @@ func TestRankingsPageAndAPI(t *testing.T) {
 		if page.status != http.StatusOK {
 			t.Fatalf("staff page: %s", page)
 		}
-		rtAgree(t, env, own, page.body)
+		pageAgreesWithRankings(t, env, own, page.body)
 		for _, other := range []string{"so-tu-phap", "Sở Tư pháp", "so-giao-thong", "lam-binh", "UBND huyện"} {
 			if strings.Contains(page.body, other) {
 				t.Errorf("the staff page of so-cong-thuong shows %q", other)
 			}
 		}
-		if !strings.Contains(page.body, `id="scoped"`) {
+		if !hasElement(page.body, "[id=\"scoped\"]") {
 			t.Errorf("the staff page does not say it shows their agencies only")
 		}
 		// The staff of a merged agency: its successor is not theirs.
-		if got := rtGet(t, env, commune.token, month); got.Scope != "own" || len(got.Levels) != 0 {
+		if got := fetchRankings(t, env, commune.token, month); got.Scope != "own" || len(got.Levels) != 0 {
 			t.Errorf("staff of x-thuong-lam: %+v, want no level", got.Levels)
 		}
 	})
@@ -399,10 +394,10 @@ func TestRankingsPageAndAPI(t *testing.T) {
 			{"area=no-such-area", "area"},
 			{"area=%24gt", "area"},
 		} {
-			r := azAPI(t, env, insp.token, http.MethodGet, "/api/v1/rankings?"+tc.query, nil)
-			azWantFieldError(t, "API ?"+tc.query, r, tc.field)
+			r := callAPI(t, env, insp.token, http.MethodGet, "/api/v1/rankings?"+tc.query, nil)
+			wantFieldError(t, "API ?"+tc.query, r, tc.field)
 			if r.status == http.StatusBadRequest {
-				if e := azDecodeErr(t, r); e.Error.Fields[tc.field] != viMessage(t, env, "rank.err."+tc.field) {
+				if e := decodeAPIError(t, r); e.Error.Fields[tc.field] != viMessage(t, env, "rank.err."+tc.field) {
 					t.Errorf("API ?%s: %q, want the Vietnamese message", tc.query, e.Error.Fields[tc.field])
 				}
 			}
@@ -412,9 +407,9 @@ func TestRankingsPageAndAPI(t *testing.T) {
 			}
 		}
 		// In English on request.
-		r := azDo(t, nil, http.MethodGet, env.http.URL+"/api/v1/rankings?period=2025-Q5", "",
+		r := doRequest(t, nil, http.MethodGet, env.http.URL+"/api/v1/rankings?period=2025-Q5", "",
 			map[string]string{"Authorization": "Bearer " + insp.token, "Accept-Language": "en"})
-		if e := azDecodeErr(t, r); r.status != http.StatusBadRequest || e.Error.Fields["period"] != env.srv.locales[survey.En].T("rank.err.period") {
+		if e := decodeAPIError(t, r); r.status != http.StatusBadRequest || e.Error.Fields["period"] != env.srv.locales[survey.En].T("rank.err.period") {
 			t.Errorf("English error: %s", r)
 		}
 		p := insp.get(t, "/rankings?period=2025-Q5&lang=en")
@@ -433,10 +428,10 @@ func TestRankingsPageAndAPI(t *testing.T) {
 			t.Fatalf("create so-inject: %s", r)
 		}
 		for range 3 {
-			dtSubmit(t, env, "", "so-inject", "tu-phap", "web", "", dtUniform(t, env, "tu-phap", 5, nil))
+			submitAt(t, env, "", "so-inject", "tu-phap", "web", "", uniformAnswers(t, env, "tu-phap", 5, nil))
 		}
-		dtFlush(t, env)
-		got := rtLevel(t, rtGet(t, env, insp.token, month), survey.LevelDepartment)
+		flushCounts(t, env)
+		got := rankingLevel(t, fetchRankings(t, env, insp.token, month), survey.LevelDepartment)
 		if got.Summary == nil || !strings.Contains(got.Summary.Vi, evil) {
 			t.Fatalf("so-inject is not among the leaders: %+v", got.Summary)
 		}
@@ -444,7 +439,7 @@ func TestRankingsPageAndAPI(t *testing.T) {
 		if strings.Contains(page.body, "<img") || !strings.Contains(page.body, html.EscapeString(evil)) {
 			t.Errorf("the name is not escaped on the page")
 		}
-		if strings.Contains(azAPI(t, env, insp.token, http.MethodGet, "/api/v1/rankings?"+month.Encode(), nil).body, "<img") {
+		if strings.Contains(callAPI(t, env, insp.token, http.MethodGet, "/api/v1/rankings?"+month.Encode(), nil).body, "<img") {
 			t.Errorf("the JSON carries raw markup")
 		}
 	})

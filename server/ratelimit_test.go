@@ -147,7 +147,7 @@ func limitedEnv(t *testing.T, edit func(*Config)) *testEnv {
 }
 
 // check429 checks a refusal: 429 with a Retry-After of a few seconds.
-func check429(t *testing.T, what string, r azResult, maxWait int) {
+func check429(t *testing.T, what string, r httpResult, maxWait int) {
 	t.Helper()
 	if r.status != http.StatusTooManyRequests {
 		t.Fatalf("%s: %s, want 429", what, r)
@@ -160,9 +160,9 @@ func check429(t *testing.T, what string, r azResult, maxWait int) {
 
 func TestRateLimitAPISubmissions(t *testing.T) {
 	env := limitedEnv(t, nil)
-	post := func(lang string) azResult {
+	post := func(lang string) httpResult {
 		body := mustJSON(t, apiSubmission(landAgency, landArea, survey.NewKey()))
-		return azDo(t, nil, http.MethodPost, env.http.URL+responsesPath, body,
+		return doRequest(t, nil, http.MethodPost, env.http.URL+responsesPath, body,
 			map[string]string{"Content-Type": "application/json", "Accept-Language": lang})
 	}
 	for i := range 3 {
@@ -172,17 +172,17 @@ func TestRateLimitAPISubmissions(t *testing.T) {
 	}
 	r := post("en")
 	check429(t, "4th submission", r, 21)
-	if e := azDecodeErr(t, r); e.Error.Code != "rate_limited" || e.Error.Message != env.srv.locales[survey.En].T("api.rate_limited") {
+	if e := decodeAPIError(t, r); e.Error.Code != "rate_limited" || e.Error.Message != env.srv.locales[survey.En].T("api.rate_limited") {
 		t.Errorf("4th submission: error %+v, want rate_limited with the English message", e.Error)
 	}
-	if e := azDecodeErr(t, post("vi")); e.Error.Message != env.srv.locales[survey.Vi].T("api.rate_limited") {
+	if e := decodeAPIError(t, post("vi")); e.Error.Message != env.srv.locales[survey.Vi].T("api.rate_limited") {
 		t.Errorf("in Vietnamese: message %q", e.Error.Message)
 	}
 	if n := env.responseCount(t); n != 3 {
 		t.Errorf("%d responses stored, want 3", n)
 	}
 	// Reading is another class: still allowed.
-	if r := azDo(t, nil, http.MethodGet, env.http.URL+"/api/v1/areas", "", nil); r.status != http.StatusOK {
+	if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/api/v1/areas", "", nil); r.status != http.StatusOK {
 		t.Errorf("GET /api/v1/areas after the submissions were limited: %s, want 200", r)
 	}
 }
@@ -199,7 +199,7 @@ func TestRateLimitFormPageInBothLanguages(t *testing.T) {
 	form := env.openSurvey(t, c, landPath, landArea)
 	for _, lang := range []survey.Lang{survey.Vi, survey.En} {
 		r := env.postSurvey(t, c, landPath+"?lang="+string(lang), form)
-		check429(t, "form POST in "+string(lang), azResult(r), 21)
+		check429(t, "form POST in "+string(lang), httpResult(r), 21)
 		ms := env.srv.locales[lang]
 		if !strings.Contains(r.body, html.EscapeString(ms.T("error.ratelimited.title"))) {
 			t.Errorf("%s: the page lacks the title %q: %s", lang, ms.T("error.ratelimited.title"), clip(r.body))
@@ -208,7 +208,7 @@ func TestRateLimitFormPageInBothLanguages(t *testing.T) {
 		if !strings.Contains(r.body, html.EscapeString(ms.T("error.ratelimited.body", secs))) {
 			t.Errorf("%s: the page lacks the wait of %d s", lang, secs)
 		}
-		if !strings.Contains(r.body, `<html lang="`+string(lang)+`">`) {
+		if !hasElement(r.body, "html[lang=\""+string(lang)+"\"]") {
 			t.Errorf("%s: page not in that language", lang)
 		}
 	}
@@ -217,15 +217,15 @@ func TestRateLimitFormPageInBothLanguages(t *testing.T) {
 func TestRateLimitLogin(t *testing.T) {
 	env := limitedEnv(t, nil)
 	for i := range 2 {
-		r := azAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "nobody", "password": "wrong-password"})
+		r := callAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "nobody", "password": "wrong-password"})
 		if r.status != http.StatusUnauthorized {
 			t.Fatalf("try %d: %s, want 401", i+1, r)
 		}
 	}
-	r := azAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "nobody", "password": "wrong-password"})
+	r := callAPI(t, env, "", http.MethodPost, "/api/v1/auth/token", map[string]string{"username": "nobody", "password": "wrong-password"})
 	check429(t, "3rd token try", r, 31)
 	// The login form shares the class.
-	page := azDo(t, nil, http.MethodPost, env.http.URL+"/login", "username=a&password=b",
+	page := doRequest(t, nil, http.MethodPost, env.http.URL+"/login", "username=a&password=b",
 		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 	check429(t, "login form after 2 tries", page, 31)
 }
@@ -233,26 +233,26 @@ func TestRateLimitLogin(t *testing.T) {
 func TestRateLimitReadsAndProbes(t *testing.T) {
 	env := limitedEnv(t, func(c *Config) { c.Rate.Read = Rate{N: 5, Per: time.Minute} })
 	for i := range 5 {
-		if r := azDo(t, nil, http.MethodGet, env.http.URL+"/", "", nil); r.status != http.StatusOK {
+		if r := doRequest(t, nil, http.MethodGet, env.http.URL+"/", "", nil); r.status != http.StatusOK {
 			t.Fatalf("GET / %d: %s", i+1, r)
 		}
 	}
-	r := azDo(t, nil, http.MethodGet, env.http.URL+"/?lang=en", "", nil)
+	r := doRequest(t, nil, http.MethodGet, env.http.URL+"/?lang=en", "", nil)
 	check429(t, "6th GET /", r, 13)
 	if !strings.Contains(r.body, "Too many requests") {
 		t.Errorf("page: %s", clip(r.body))
 	}
-	r = azDo(t, nil, http.MethodGet, env.http.URL+"/api/v1/agencies", "", nil)
+	r = doRequest(t, nil, http.MethodGet, env.http.URL+"/api/v1/agencies", "", nil)
 	check429(t, "GET /api/v1/agencies", r, 13)
-	if e := azDecodeErr(t, r); e.Error.Code != "rate_limited" {
+	if e := decodeAPIError(t, r); e.Error.Code != "rate_limited" {
 		t.Errorf("API code %q", e.Error.Code)
 	}
 	// A flood of made-up bearer tokens is limited before any look-up.
-	if r := azAPI(t, env, "hl_made-up", http.MethodGet, "/api/v1/reports/agencies/so-tu-phap", nil); r.status != http.StatusTooManyRequests {
+	if r := callAPI(t, env, "hl_made-up", http.MethodGet, "/api/v1/reports/agencies/so-tu-phap", nil); r.status != http.StatusTooManyRequests {
 		t.Errorf("made-up token: %s, want 429", r)
 	}
 	for _, p := range []string{"/healthz", "/readyz"} {
-		if r := azDo(t, nil, http.MethodGet, env.http.URL+p, "", nil); r.status != http.StatusOK {
+		if r := doRequest(t, nil, http.MethodGet, env.http.URL+p, "", nil); r.status != http.StatusOK {
 			t.Errorf("GET %s while limited: %s, want 200 (probes are never limited)", p, r)
 		}
 	}
@@ -275,25 +275,25 @@ func scrapeAsAdmin(t *testing.T, env *testEnv) string {
 // are not held to the anonymous submission limit.
 func TestRateLimitSkipsAuthenticatedSubmissions(t *testing.T) {
 	env := limitedEnv(t, func(c *Config) { c.Rate.Exempt = nil })
-	admin := azAdminNoLimit(t, env)
+	admin := adminNoLimit(t, env)
 	for i := range 6 {
 		body := apiSubmission(landAgency, landArea, survey.NewKey())
-		if r := azAPI(t, env, admin, http.MethodPost, responsesPath, body); r.status != http.StatusCreated {
+		if r := callAPI(t, env, admin, http.MethodPost, responsesPath, body); r.status != http.StatusCreated {
 			t.Fatalf("authenticated submission %d: %s, want 201", i+1, r)
 		}
 	}
 	// The same client anonymously is limited.
-	var last azResult
+	var last httpResult
 	for range 4 {
-		last = azAPI(t, env, "", http.MethodPost, responsesPath, apiSubmission(landAgency, landArea, survey.NewKey()))
+		last = callAPI(t, env, "", http.MethodPost, responsesPath, apiSubmission(landAgency, landArea, survey.NewKey()))
 	}
 	check429(t, "anonymous after 3", last, 21)
 }
 
-// azAdminNoLimit makes an administrator and an API token in the store.
-func azAdminNoLimit(t *testing.T, env *testEnv) string {
+// adminNoLimit makes an administrator and an API token in the store.
+func adminNoLimit(t *testing.T, env *testEnv) string {
 	t.Helper()
-	azInsertUser(t, env, "ops-admin", survey.RoleAdmin)
+	insertUser(t, env, "ops-admin", survey.RoleAdmin)
 	gc, _ := gin.CreateTestContext(httptest.NewRecorder())
 	gc.Request = httptest.NewRequest(http.MethodPost, "/", nil)
 	tok, _, err := env.srv.issueToken(gc, survey.User{Username: "ops-admin"}, "test", store.TokenIssued)
@@ -304,12 +304,12 @@ func azAdminNoLimit(t *testing.T, env *testEnv) string {
 }
 
 func TestRateLimitBehindProxies(t *testing.T) {
-	submit := func(env *testEnv, xff string) azResult {
+	submit := func(env *testEnv, xff string) httpResult {
 		hdr := map[string]string{"Content-Type": "application/json"}
 		if xff != "" {
 			hdr["X-Forwarded-For"] = xff
 		}
-		return azDo(t, nil, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, apiSubmission(landAgency, landArea, survey.NewKey())), hdr)
+		return doRequest(t, nil, http.MethodPost, env.http.URL+responsesPath, mustJSON(t, apiSubmission(landAgency, landArea, survey.NewKey())), hdr)
 	}
 	t.Run("untrusted peer: X-Forwarded-For ignored", func(t *testing.T) {
 		env := limitedEnv(t, nil)

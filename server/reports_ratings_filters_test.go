@@ -16,7 +16,7 @@ import (
 // area=xay-dung the merged agency's one.
 func TestKioskRatingsAreaAndLineage(t *testing.T) {
 	env := newTestEnv(t)
-	admin := azAdmin(t, env)
+	admin := newAdmin(t, env)
 	_, code := kioskCreate(t, admin, kioskBody(1))
 	xd := kioskBody(1)
 	xd["agency"], xd["areas"], xd["name"] = "so-xay-dung", []string{"xay-dung"}, "Quầy Sở Xây dựng"
@@ -26,7 +26,7 @@ func TestKioskRatingsAreaAndLineage(t *testing.T) {
 			t.Fatalf("rating: %s", r)
 		}
 	}
-	dtMerge(t, admin, "so-tn-mt", "so-xay-dung")
+	mergeInto(t, admin, "so-tn-mt", "so-xay-dung")
 	for query, want := range map[string]int64{
 		"":                         1,
 		"?lineage=1":               2,

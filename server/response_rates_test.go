@@ -14,9 +14,9 @@ import (
 	"hailong/survey"
 )
 
-// rtIssuePast stores an invitation of the agency's dossier issued and
+// issuePastInvitation stores an invitation of the agency's dossier issued and
 // expiring in the past (as the API would have, days ago).
-func rtIssuePast(t *testing.T, env *invEnv, agency, area, dossier string, issued, expires time.Time) survey.Invitation {
+func issuePastInvitation(t *testing.T, env *invEnv, agency, area, dossier string, issued, expires time.Time) survey.Invitation {
 	t.Helper()
 	h := survey.DossierHash(env.srv.inv.dossierKey, agency, dossier)
 	inv := survey.Invitation{Dossier: h, Agency: agency, Area: area, IssuedAt: issued, ExpiresAt: expires, IssuedBy: "test"}
@@ -38,9 +38,9 @@ func TestResponseRatesByHand(t *testing.T) {
 	now := time.Now()
 	used := env.mustIssue(t, "so-tu-phap", "tu-phap", "HS-R-1")
 	env.mustIssue(t, "so-tu-phap", "tu-phap", "HS-R-2") // open
-	rtIssuePast(t, env, "so-tu-phap", "tu-phap", "HS-R-3", now.Add(-3*time.Hour), now.Add(-time.Hour))
-	rtIssuePast(t, env, "so-tu-phap", "tu-phap", "HS-R-4", now.Add(-3*time.Hour), now.Add(-2*time.Hour))
-	rtIssuePast(t, env, "so-tn-mt", "tai-nguyen-moi-truong", "HS-R-5", now.Add(-3*time.Hour), now.Add(-time.Hour))
+	issuePastInvitation(t, env, "so-tu-phap", "tu-phap", "HS-R-3", now.Add(-3*time.Hour), now.Add(-time.Hour))
+	issuePastInvitation(t, env, "so-tu-phap", "tu-phap", "HS-R-4", now.Add(-3*time.Hour), now.Add(-2*time.Hour))
+	issuePastInvitation(t, env, "so-tn-mt", "tai-nguyen-moi-truong", "HS-R-5", now.Add(-3*time.Hour), now.Add(-time.Hour))
 
 	c, key := env.openInvitation(t, used)
 	vals := validFormValues("tu-phap", key)
@@ -58,7 +58,7 @@ func TestResponseRatesByHand(t *testing.T) {
 
 	from := survey.MonthOf(now.Add(-3 * time.Hour)).String()
 	to := survey.MonthOf(now).String()
-	admin := azAdmin(t, env.testEnv)
+	admin := newAdmin(t, env.testEnv)
 	r := admin.api(t, http.MethodGet, "/api/v1/rankings?from="+from+"&to="+to, nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("rankings: %s", r)
@@ -145,14 +145,14 @@ func TestResponseRatesByHand(t *testing.T) {
 	}
 
 	page := admin.get(t, "/dashboard?agency=so-tu-phap&from="+from+"&to="+to)
-	if !strings.Contains(page.body, `id="response-rate-value">33,3 %<`) || strings.Contains(page.body, `id="response-rate-low"`) {
+	if !hasText(page.body, "[id=\"response-rate-value\"]", "33,3 %") || hasElement(page.body, "[id=\"response-rate-low\"]") {
 		t.Errorf("so-tu-phap's dashboard lacks its 33,3 %% rate or flags it: %s", clip(page.body))
 	}
-	if page := admin.get(t, "/dashboard?agency=so-xay-dung&from="+from+"&to="+to); strings.Contains(page.body, `id="response-rate"`) {
+	if page := admin.get(t, "/dashboard?agency=so-xay-dung&from="+from+"&to="+to); hasElement(page.body, "[id=\"response-rate\"]") {
 		t.Error("an agency without invitations shows a response rate")
 	}
 	page = admin.get(t, "/dashboard?agency=so-tn-mt&from="+from+"&to="+to+"&lang=en")
-	if !strings.Contains(page.body, `id="response-rate-value">0.0%<`) || !strings.Contains(page.body, `id="response-rate-low"`) {
+	if !hasText(page.body, "[id=\"response-rate-value\"]", "0.0%") || !hasElement(page.body, "[id=\"response-rate-low\"]") {
 		t.Errorf("so-tn-mt's dashboard lacks its flagged 0%% rate: %s", clip(page.body))
 	}
 }
@@ -163,7 +163,7 @@ func TestResponseRatesByHand(t *testing.T) {
 func TestFreshLinkAfterExpiry(t *testing.T) {
 	env := newInvEnv(t)
 	now := time.Now().Truncate(time.Second)
-	old := rtIssuePast(t, env, "so-tu-phap", "tu-phap", "HS-F-1", now.Add(-40*24*time.Hour), now.Add(-10*24*time.Hour))
+	old := issuePastInvitation(t, env, "so-tu-phap", "tu-phap", "HS-F-1", now.Add(-40*24*time.Hour), now.Add(-10*24*time.Hour))
 	oldTok, err := env.srv.keyring().Sign(claimsOf(old), time.Now())
 	if err != nil {
 		t.Fatal(err)

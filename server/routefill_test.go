@@ -7,11 +7,11 @@ import (
 	"hailong/survey"
 )
 
-// azFill puts a test value in each parameter of a route, so tests that walk
+// fillRoute puts a test value in each parameter of a route, so tests that walk
 // every route (headers_test.go, malformed_test.go) can call it. The values
 // need not exist: those tests check headers and statuses, not content. A new
 // parameter without a value fails them, so its route gets one here.
-func azFill(route, agency string) (string, error) {
+func fillRoute(route, agency string) (string, error) {
 	segs := strings.Split(route, "/")
 	for i, s := range segs {
 		if !strings.HasPrefix(s, ":") && !strings.HasPrefix(s, "*") {

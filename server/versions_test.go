@@ -89,12 +89,7 @@ func versionsToken(t *testing.T, env *testEnv, password string) string {
 	if _, err := env.store.EnsureAdmin(context.Background(), password); err != nil {
 		t.Fatal(err)
 	}
-	status, body := dashJSON(t, env, http.MethodPost, "/api/v1/auth/token", "", map[string]string{"username": "admin", "password": password})
-	var tok struct{ Token string }
-	if status != http.StatusCreated || json.Unmarshal(body, &tok) != nil || tok.Token == "" {
-		t.Fatalf("POST /api/v1/auth/token: %d %s", status, body)
-	}
-	return tok.Token
+	return tokenFor(t, env, "admin", password, "")
 }
 
 // The report and ranking JSON list the versions used, score 2024 with
@@ -109,7 +104,7 @@ func TestVersionsInReportsAndRankings(t *testing.T) {
 
 	report := func(query string) ReportJSON {
 		t.Helper()
-		status, body := dashJSON(t, env, http.MethodGet, "/api/v1/reports/agencies/so-tu-phap"+query, tok, nil)
+		status, body := statusBody(callAPI(t, env, tok, http.MethodGet, "/api/v1/reports/agencies/so-tu-phap"+query, nil))
 		if status != http.StatusOK {
 			t.Fatalf("GET report %s: %d %s", query, status, body)
 		}
@@ -137,13 +132,13 @@ func TestVersionsInReportsAndRankings(t *testing.T) {
 		t.Errorf("2025 change %v, note %q, previous %+v; want null, not_comparable, 2024", r25.Change, r25.ChangeNote, r25.Previous)
 	}
 	// The raw JSON has the null and the note.
-	_, body := dashJSON(t, env, http.MethodGet, "/api/v1/reports/agencies/so-tu-phap?from=2025-01&to=2025-12", tok, nil)
+	_, body := statusBody(callAPI(t, env, tok, http.MethodGet, "/api/v1/reports/agencies/so-tu-phap?from=2025-01&to=2025-12", nil))
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil || string(raw["change"]) != "null" || string(raw["changeNote"]) != `"not_comparable"` {
 		t.Errorf("report JSON change %s, changeNote %s", raw["change"], raw["changeNote"])
 	}
 
-	status, body := dashJSON(t, env, http.MethodGet, "/api/v1/rankings?from=2025-01&to=2025-12&basis=all", tok, nil)
+	status, body := statusBody(callAPI(t, env, tok, http.MethodGet, "/api/v1/rankings?from=2025-01&to=2025-12&basis=all", nil))
 	if status != http.StatusOK {
 		t.Fatalf("GET rankings: %d %s", status, body)
 	}
@@ -174,7 +169,7 @@ func TestVersionsInReportsAndRankings(t *testing.T) {
 	}
 	// Its own report, on version 1 in both years, keeps its change, by hand
 	// (90 + 4 × 80) / 5 − (95 + 4 × 80) / 5 = −1.0.
-	status, body = dashJSON(t, env, http.MethodGet, "/api/v1/reports/agencies/so-cong-thuong?from=2025-01&to=2025-12", tok, nil)
+	status, body = statusBody(callAPI(t, env, tok, http.MethodGet, "/api/v1/reports/agencies/so-cong-thuong?from=2025-01&to=2025-12", nil))
 	var trade ReportJSON
 	if status != http.StatusOK || json.Unmarshal(body, &trade) != nil {
 		t.Fatalf("GET trade report: %d %s", status, body)
@@ -188,12 +183,13 @@ func TestVersionsInReportsAndRankings(t *testing.T) {
 // a message per field in the caller's language; a good one is saved with
 // the draft, published with it, and then immutable.
 func TestCrosswalkThroughTheAdminAPI(t *testing.T) {
-	env := faSetup(t)
-	tok := faToken(t, env, "admin", faAdminPassword)
-	if r := faJSON(t, env, http.MethodPost, "/api/v1/admin/forms/sipas-2017/1/drafts", tok, nil); r.status != http.StatusCreated {
+	env := newTestEnv(t)
+	ensureAdmin(t, env)
+	tok := tokenFor(t, env, "admin", adminPassword, "")
+	if r := callAPI(t, env, tok, http.MethodPost, "/api/v1/admin/forms/sipas-2017/1/drafts", nil); r.status != http.StatusCreated {
 		t.Fatalf("POST drafts = %d: %s", r.status, clip(r.body))
 	}
-	doc := faDecode[map[string]any](t, faJSON(t, env, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", tok, nil))
+	doc := bodyAs[map[string]any](t, callAPI(t, env, tok, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", nil))
 	var items []map[string]any
 	for _, fa := range doc["factors"].([]any) {
 		for _, c := range fa.(map[string]any)["criteria"].([]any) {
@@ -204,8 +200,8 @@ func TestCrosswalkThroughTheAdminAPI(t *testing.T) {
 	// 1.1 mapped to a criterion of YT2, 1.2 left out.
 	bad := append([]map[string]any{{"code": "1.1", "to": "2.1"}}, items[2:]...)
 	doc["crosswalk"] = map[string]any{"from": 1, "items": bad}
-	r := faJSON(t, env, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2?lang=en", tok, doc)
-	e := faDecode[faAPIError](t, r)
+	r := callAPI(t, env, tok, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2?lang=en", doc)
+	e := bodyAs[apiErrorBody](t, r)
 	if r.status != http.StatusBadRequest || e.Error.Code != "validation_failed" ||
 		e.Error.Fields["crosswalk.items.0.to"] != env.srv.locales[survey.En].T("forms.err.other_factor") ||
 		e.Error.Fields["crosswalk.items"] != env.srv.locales[survey.En].T("forms.err.crosswalk_missing") {
@@ -217,21 +213,21 @@ func TestCrosswalkThroughTheAdminAPI(t *testing.T) {
 	// 1.1 not comparable, the rest mapped to themselves.
 	items[0]["to"] = ""
 	doc["crosswalk"] = map[string]any{"from": 1, "items": items}
-	if r = faJSON(t, env, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2", tok, doc); r.status != http.StatusOK {
+	if r = callAPI(t, env, tok, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2", doc); r.status != http.StatusOK {
 		t.Fatalf("good crosswalk PUT = %d: %s", r.status, r.body)
 	}
-	if r = faJSON(t, env, http.MethodPost, "/api/v1/admin/forms/sipas-2017/2/publish", tok, nil); r.status != http.StatusOK {
+	if r = callAPI(t, env, tok, http.MethodPost, "/api/v1/admin/forms/sipas-2017/2/publish", nil); r.status != http.StatusOK {
 		t.Fatalf("publish = %d: %s", r.status, r.body)
 	}
-	got := faDecode[survey.Form](t, faJSON(t, env, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", tok, nil))
+	got := bodyAs[survey.Form](t, callAPI(t, env, tok, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", nil))
 	if got.Crosswalk == nil || got.Crosswalk.From != 1 || len(got.Crosswalk.Items) != len(items) || got.Crosswalk.Items[0] != (survey.CrosswalkEntry{Code: "1.1"}) {
 		t.Fatalf("published crosswalk %+v", got.Crosswalk)
 	}
 	doc["crosswalk"] = nil
-	if r = faJSON(t, env, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2", tok, doc); r.status != http.StatusBadRequest {
+	if r = callAPI(t, env, tok, http.MethodPut, "/api/v1/admin/forms/sipas-2017/2", doc); r.status != http.StatusBadRequest {
 		t.Errorf("editing a published crosswalk = %d: %s", r.status, r.body)
 	}
-	again := faDecode[survey.Form](t, faJSON(t, env, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", tok, nil))
+	again := bodyAs[survey.Form](t, callAPI(t, env, tok, http.MethodGet, "/api/v1/admin/forms/sipas-2017/2", nil))
 	if again.Crosswalk == nil || len(again.Crosswalk.Items) != len(items) {
 		t.Errorf("the published crosswalk changed: %+v", again.Crosswalk)
 	}
@@ -242,19 +238,21 @@ func TestCrosswalkThroughTheAdminAPI(t *testing.T) {
 // another factor is refused with its message, in Vietnamese, beside the
 // field; a good one is stored and shown read only once published.
 func TestCrosswalkOnTheAdminPage(t *testing.T) {
-	env := faSetup(t)
+	env := newTestEnv(t)
+	ensureAdmin(t, env)
 	ctx := context.Background()
-	c := faLogin(t, env, "admin", faAdminPassword)
-	if r := faPost(t, env, c, "/admin/forms/sipas-2017/1/draft", nil); r.status != http.StatusSeeOther {
+	admin := loginAs(t, env, "admin", adminPassword)
+	c := admin.c
+	if r := admin.post(t, "/admin/forms/sipas-2017/1/draft", nil); r.status != http.StatusSeeOther {
 		t.Fatalf("new draft = %d: %s", r.status, clip(r.body))
 	}
 	page := env.getPage(t, c, "/admin/forms/sipas-2017/2")
 	for _, id := range []string{"crosswalk.from", "crosswalk.to.1.1", "crosswalk.to.5.4"} {
-		if !strings.Contains(page.body, `<label for="`+id+`">`) {
+		if !hasElement(page.body, "label[for=\""+id+"\"]") {
 			t.Errorf("the draft page has no labelled field %s", id)
 		}
 	}
-	vals := faFormValues(t, page.body, "/admin/forms/sipas-2017/2")
+	vals := formValues(t, page.body, "/admin/forms/sipas-2017/2")
 	vals.Set("crosswalk.from", "1")
 	d, err := env.store.Form(ctx, survey.DefaultFormID, 2)
 	if err != nil {
@@ -268,7 +266,7 @@ func TestCrosswalkOnTheAdminPage(t *testing.T) {
 	vals.Set("crosswalk.to.1.1", "2.1") // another factor
 	r := env.postSurvey(t, c, "/admin/forms/sipas-2017/2", vals)
 	want := env.srv.locales[survey.Vi].T("forms.err.other_factor")
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, want) || !strings.Contains(r.body, `aria-describedby="crosswalk.to.1.1-err"`) {
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, want) || !hasElement(r.body, "[aria-describedby=\"crosswalk.to.1.1-err\"]") {
 		t.Errorf("crosswalk to another factor = %d, message %q shown %v: %s", r.status, want, strings.Contains(r.body, want), clip(errorSummary(r.body)))
 	}
 	if d, _ := env.store.Form(ctx, survey.DefaultFormID, 2); d.Crosswalk != nil {
@@ -283,11 +281,11 @@ func TestCrosswalkOnTheAdminPage(t *testing.T) {
 		d.Crosswalk.Items[0] != (survey.CrosswalkEntry{Code: "1.1"}) || d.Crosswalk.Items[1] != (survey.CrosswalkEntry{Code: "1.2", To: "1.2"}) {
 		t.Fatalf("stored crosswalk %+v, %v", d.Crosswalk, err)
 	}
-	if r = faPost(t, env, c, "/admin/forms/sipas-2017/2/publish", nil); r.status != http.StatusSeeOther {
+	if r = admin.post(t, "/admin/forms/sipas-2017/2/publish", nil); r.status != http.StatusSeeOther {
 		t.Fatalf("publish = %d: %s", r.status, clip(errorSummary(r.body)))
 	}
 	page = env.getPage(t, c, "/admin/forms/sipas-2017/2")
-	if !strings.Contains(page.body, `<h2 id="crosswalk">`) || !strings.Contains(page.body, env.srv.locales[survey.Vi].T("versions.not_comparable")) || strings.Contains(page.body, `name="crosswalk.from"`) {
+	if !hasElement(page.body, "h2[id=\"crosswalk\"]") || !strings.Contains(page.body, env.srv.locales[survey.Vi].T("versions.not_comparable")) || hasElement(page.body, "[name=\"crosswalk.from\"]") {
 		t.Errorf("the published page does not show the crosswalk read only: %s", clip(page.body))
 	}
 }

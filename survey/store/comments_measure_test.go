@@ -1,3 +1,5 @@
+//go:build measure
+
 package store
 
 import (
@@ -20,7 +22,7 @@ import (
 // cold and from memory) and a handled mark. Without HAILONG_MEASURE_COMMENTS
 // it makes a quick run of 200 responses; to measure, give the number:
 //
-//	HAILONG_MEASURE_COMMENTS=100000 go test ./survey/store -run MeasureComments -v -timeout 1h
+//	HAILONG_MEASURE_COMMENTS=100000 go test -tags measure ./survey/store -run MeasureComments -v -timeout 1h
 func TestMeasureComments(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("HAILONG_MEASURE_COMMENTS"))
 	if n <= 0 {

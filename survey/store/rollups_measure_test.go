@@ -1,3 +1,5 @@
+//go:build measure
+
 package store
 
 import (
@@ -19,7 +21,7 @@ import (
 // the submission rate of 16 goroutines with the writer counting behind them.
 // Without HAILONG_MEASURE it makes a quick run of 200 responses; to measure, give the number:
 //
-//	HAILONG_MEASURE=10000 go test ./survey/store -run MeasureRollups -v -timeout 1h
+//	HAILONG_MEASURE=10000 go test -tags measure ./survey/store -run MeasureRollups -v -timeout 1h
 func TestMeasureRollups(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("HAILONG_MEASURE"))
 	if n <= 0 {
