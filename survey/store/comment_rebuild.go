@@ -114,6 +114,14 @@ func (b *commentRebuild) install(ctx context.Context, done int64) error {
 		})
 		suffix := commentSuffix(g.agency, g.month)
 		h := commentHead{ID: id, Agency: g.agency, Month: g.month.String(), Size: commentPageSize, Total: int64(len(g.items))}
+		// The live head's batch tags carry over: a batch replayed after the
+		// rebuild then finds its slots taken and appends only what the
+		// pages lack (comment_apply.go).
+		live, _, err := w.readHead(ctx, g.agency, g.month)
+		if err != nil {
+			return err
+		}
+		h.W = live.W
 		for p := 0; p*commentPageSize < len(g.items); p++ {
 			chunk := g.items[p*commentPageSize : min(len(g.items), (p+1)*commentPageSize)]
 			es := make([]commentEntry, len(chunk))

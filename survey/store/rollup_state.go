@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -17,7 +18,12 @@ type rollupState struct {
 	meta    *mongo.Collection
 	// alone is set with the embedded database, which no other process may
 	// use: whatever another writer left there is abandoned.
-	alone  bool
+	alone bool
+	// clock and grace come from Config (Clock, TakeoverGrace): the time
+	// the lifecycle's leases, heartbeats and entries are stamped with, and
+	// how long another process's entry or batch is left to it.
+	clock  func() time.Time
+	grace  time.Duration
 	writer *rollupWriter
 	cache  *rollupCache // nil unless the database is embedded
 	stop   sync.Once
@@ -34,6 +40,9 @@ type rollupState struct {
 	rebuilding *attemptSet
 	rebuildMu  sync.Mutex // one rebuild at a time
 }
+
+// now is the lifecycle's clock.
+func (st *rollupState) now() time.Time { return st.clock() }
 
 // startRollups finishes an interrupted rebuild, replays the pending log
 // (healing a crash between storing a response and counting it) and starts

@@ -15,7 +15,7 @@ const (
 	writerBatch    = 1000             // most contributions counted in one batch
 	writerLinger   = 2 * time.Second  // wait for more before counting a batch
 	reconcileEvery = 30 * time.Second // how often the pending log is checked
-	pendingGrace   = time.Minute      // how long an insert may still be in flight
+	pendingGrace   = time.Minute      // default of Config.TakeoverGrace: how long an insert may still be in flight
 )
 
 // batchTag names a batch: the writer's id and its batch number. Each rollup
@@ -51,6 +51,10 @@ type rollupWriter struct {
 	run   sync.Mutex
 	seq   int64
 	known map[string]bool // rollup documents known to exist
+
+	// halt, set by tests only, stops a batch after a step ("rollups",
+	// "comments", "applied") when it returns true: applier.go.
+	halt func(step string) bool
 }
 
 func newRollupWriter(s *Store) *rollupWriter {
