@@ -61,9 +61,10 @@ package store
 // by another attempt is deleted at once (reconcile.go resolve).
 //
 // A rebuild (rebuild.go, comment_rebuild.go) recomputes the pre-aggregates
-// from the responses: it pauses the writer, leaves out the responses whose
-// entries are pending (rollups) or whose comments it wrote (comments), and
-// carries the comment heads' batch tags over.
+// from the responses: it pauses the writer it rebuilds for, leaves out the
+// responses whose entries are pending when it starts or written while it
+// runs (excludePending: the lifecycle applies them afterwards), and carries
+// the comment heads' batch tags over.
 //
 // Kiosk quick ratings (ratings.go) are their own records with their own
 // pending log ("rating_pending") and count exactly once by a conditional

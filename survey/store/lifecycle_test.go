@@ -143,3 +143,31 @@ func TestCrashBetweenRollupsAndCommentsAppliesEachOnce(t *testing.T) {
 		})
 	}
 }
+
+// A comment rebuild leaves the comments of pending entries to the
+// lifecycle: after a crash that follows the rebuild, each comment is still
+// listed once (the replay appends those the rebuild left out, and only
+// those).
+func TestCommentRebuildLeavesPendingCommentsToTheLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	rs := withComments(GenResponses(43, 40))
+	s := openAt(t, dir)
+	insertAll(t, s, rs[:20])
+	storeOnly(t, s, rs[20:]...) // stored, not yet applied
+	if err := s.RebuildComments(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	commentsExact(t, s, "after the rebuild", rs[:20])
+	crash(s, false)
+
+	s = openAt(t, dir)
+	defer s.Close(ctx)
+	if err := s.FlushComments(ctx); err != nil {
+		t.Fatal(err)
+	}
+	commentsExact(t, s, "after restart", rs)
+	if n := s.PendingCount(ctx); n != 0 {
+		t.Errorf("%d pending entries left", n)
+	}
+}
