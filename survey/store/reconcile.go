@@ -19,15 +19,15 @@ const (
 	missing                   // no response yet: failed, or still in flight
 )
 
-// reconcile heals the rollups from the pending log: it replays the batches
-// that writers left unfinished (under their own tags, so documents that had
-// them are skipped), counts the stored responses whose count was lost, and
-// deletes the entries of inserts that stored nothing. It runs at start,
-// periodically, when the queue overflowed, on a flush and when the writer
-// stops. Unless thorough, it leaves this writer's recent entries that are not
-// their inserts are most likely in flight, and looking a
-// response up would scan the responses on FerretDB were the store's _id
-// index (id_index.go) missing.
+// reconcile heals the pre-aggregates (every applier: applier.go) from the
+// pending log: it replays the batches that writers left unfinished (under
+// their own tags, so what carries them is skipped), applies the stored
+// responses whose batch was lost, and deletes the entries of inserts that
+// stored nothing. It runs at start, periodically, when the queue
+// overflowed, on a flush and when the writer stops. Unless thorough, it
+// leaves this writer's recent entries: their inserts are most likely in
+// flight, and looking a response up would scan the responses on FerretDB
+// were the store's _id index (id_index.go) missing.
 func (w *rollupWriter) reconcile(thorough bool) {
 	w.run.Lock()
 	defer w.run.Unlock()
