@@ -34,6 +34,7 @@ func (w *rollupWriter) appliers() []applier {
 	return []applier{
 		{"rollups", w.applyRollups},     // rollup_apply.go
 		{"comments", w.s.applyComments}, // comment_apply.go
+		{"ratings", w.s.applyRatings},   // rating_apply.go
 	}
 }
 
@@ -54,7 +55,9 @@ func (w *rollupWriter) applyAll(ctx context.Context, b appliedBatch) error {
 func (w *rollupWriter) applyRollups(ctx context.Context, b appliedBatch) error {
 	set := bucketSet{}
 	for _, c := range b.cs {
-		set.add(c)
+		if c.rating == nil {
+			set.add(c)
+		}
 	}
 	return w.apply(ctx, set, b.tag, b.checked)
 }

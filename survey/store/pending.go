@@ -14,14 +14,15 @@ import (
 // response also records; the rollup writer deletes it once every consumer
 // of the batch (applier.go) has applied the response. What is left in the
 // log after a crash is exactly what may be stored and not yet applied. An
-// entry names the response only: a replay reads the response itself, so
+// entry names the response (or the kiosk rating) only: a replay reads the response itself, so
 // entries stay small (every filter on the log makes FerretDB decode all of
 // it). Entries written by older versions carry more fields, which are
 // ignored.
 type pendingDoc struct {
 	ID       string    `bson:"_id"` // the attempt id
-	Response string    `bson:"r"`
-	Owner    string    `bson:"o"` // the writer that applies it
+	Response string    `bson:"r,omitempty"`
+	Rating   string    `bson:"k,omitempty"` // a kiosk rating's entry names the rating instead (rating_apply.go)
+	Owner    string    `bson:"o"`           // the writer that applies it
 	At       time.Time `bson:"at"`
 }
 

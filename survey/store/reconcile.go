@@ -160,8 +160,11 @@ func (w *rollupWriter) replay(ctx context.Context, rec batchRecord, now time.Tim
 }
 
 // resolve finds out what a pending entry stands for by looking its response
-// up by _id: the response carries everything every applier needs.
+// (or its rating) up by _id: it carries everything every applier needs.
 func (w *rollupWriter) resolve(ctx context.Context, d pendingDoc) (contribution, entryState, error) {
+	if d.Rating != "" {
+		return w.resolveRating(ctx, d)
+	}
 	r, attempt, err := w.s.storedResponse(ctx, d.Response)
 	switch {
 	case errors.Is(err, survey.ErrNotFound):

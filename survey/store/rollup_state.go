@@ -63,6 +63,9 @@ func (s *Store) startRollups(ctx context.Context) error {
 	if !st.alone {
 		w.beat()
 	}
+	if err := s.migrateRatingPending(ctx, w.id); err != nil {
+		return fmt.Errorf("start rollups: %w", err)
+	}
 	w.reconcile(true)
 	st.life, st.end = context.WithCancel(context.Background())
 	st.writer = w // from here on Close stops it

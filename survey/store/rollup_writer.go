@@ -35,10 +35,13 @@ type rollupWriter struct {
 	id      string // fresh at each start: 16 hex digits
 	in      chan contribution
 	dropped atomic.Int64
-	kick    chan struct{}
-	flushes chan chan struct{}
-	quit    chan struct{}
-	done    chan struct{}
+	// ratingsQueued counts the kiosk ratings queued or being counted
+	// (rating_apply.go awaitRatings).
+	ratingsQueued atomic.Int64
+	kick          chan struct{}
+	flushes       chan chan struct{}
+	quit          chan struct{}
+	done          chan struct{}
 
 	// queued holds the attempts whose contribution waits in the queue or in
 	// the batch being counted, with when they were queued: the reconciler

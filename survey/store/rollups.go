@@ -213,6 +213,9 @@ type contribution struct {
 	// comment is the response's entry on the comment pages, if it has
 	// one (comment_apply.go).
 	comment *commentEntry
+	// rating is set, and nothing else but attempt, for a kiosk rating
+	// (rating_apply.go): only the "ratings" applier takes it.
+	rating *survey.Rating
 }
 
 // newContribution checks that every name of the response can become part of

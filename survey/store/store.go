@@ -70,8 +70,6 @@ type Store struct {
 	group committer  // batches concurrent response inserts
 	stats storeStats // counters for the metrics endpoint (stats.go)
 
-	quick ratingState // kiosk quick ratings (ratings.go)
-
 	attention attentionState // the attention queue's rule (attention.go)
 
 	// draftMu serialises the replacements of drafts (questionnaires and
