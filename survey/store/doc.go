@@ -3,8 +3,9 @@ package store
 // # Count keeping: one lifecycle
 //
 // Every stored response is counted in the pre-aggregates exactly once: the
-// rollups (reports, rankings, exports) and the comment pages. A response
-// goes through these steps, each keeping one invariant:
+// rollups (reports, rankings, exports) and the comment pages; so is every
+// kiosk quick rating, in its month's counts. A response goes through these
+// steps, each keeping one invariant (a rating: see below):
 //
 //  1. attempt (responses.go InsertResponse). A submission gets a fresh
 //     attempt id. Invariant: the response document records the attempt
@@ -42,13 +43,16 @@ package store
 //     Config.Clock.
 //
 //  6. applied (applier.go applyAll). Each applier applies the batch in
-//     turn: the rollups (rollup_apply.go apply) and the comment pages
-//     (comment_apply.go applyComments). Invariant: an applier is exactly
+//     turn: the rollups (rollup_apply.go apply), the comment pages
+//     (comment_apply.go applyComments) and the kiosk ratings
+//     (rating_apply.go applyRatings). Invariant: an applier is exactly
 //     once per tag. A rollup document records the last batch of each
 //     writer it took (field w) and skips a batch it has; a comment head
 //     records the batch that reserved its slots (field w), and a replay
-//     then appends only what the pages lack. Attention items (attention.go)
-//     are inserted before the record, by response id (claim by insert).
+//     then appends only what the pages lack; a rating month records each
+//     rating it counted (field seen) and skips it after, whatever the tag.
+//     Attention items (attention.go) are inserted before the record, by
+//     response id (claim by insert).
 //
 //  7. cleared (pending.go deletePending, rollup_batches.go dropRecord).
 //     The batch's entries are deleted in one statement once every applier
@@ -66,9 +70,16 @@ package store
 // runs (excludePending: the lifecycle applies them afterwards), and carries
 // the comment heads' batch tags over.
 //
-// Kiosk quick ratings (ratings.go) are their own records with their own
-// pending log ("rating_pending") and count exactly once by a conditional
-// update; they do not go through this lifecycle.
+// Kiosk quick ratings (ratings.go InsertRating, rating_apply.go) take the
+// same steps without the group commit: the entry {_id: "rating|<rating
+// id>", k: rating id, o, at} is written before the rating (its id follows
+// from the rating's, so a retry finds the first attempt's entry), the
+// stored rating is queued to the writer, and the batch's "ratings" applier
+// counts it. A read of the ratings waits (briefly) for the ratings this
+// process has queued, so a dashboard shows a rating as soon as it is
+// stored. Entries left by older versions in their own log
+// ("rating_pending") are moved into "pending" at start
+// (migrateRatingPending), then counted once.
 //
 // A new consumer of stored responses (another pre-aggregate) is one more
 // entry in appliers (applier.go): a function that applies an appliedBatch

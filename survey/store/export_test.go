@@ -127,7 +127,7 @@ func crash(s *Store, holdingWriter bool) {
 }
 
 // HaltWriterAfter makes the rollup writer stop its next batch after step
-// ("rollup-doc", "rollups", "comments", "applied": applier.go), as a
+// ("rollup-doc", "rollups", "comments", "ratings", "applied": applier.go), as a
 // process dying there would; the channel is closed when it has.
 func (s *Store) HaltWriterAfter(step string) <-chan struct{} {
 	halted := make(chan struct{})

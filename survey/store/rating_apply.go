@@ -24,6 +24,9 @@ func ratingEntryID(rating string) string { return "rating|" + rating }
 
 // logRatingPending writes the pending entry of a rating, before the rating.
 func (s *Store) logRatingPending(ctx context.Context, rating string) error {
+	if s.rollups.writer == nil {
+		return survey.ErrUnavailable // Open failed
+	}
 	d := pendingDoc{ID: ratingEntryID(rating), Rating: rating, Owner: s.rollups.writer.id, At: s.rollups.now()}
 	if _, err := s.rollups.pending.InsertOne(ctx, d); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return fmt.Errorf("log pending rating: %w", classify(err))

@@ -56,7 +56,7 @@ type rollupWriter struct {
 	known map[string]bool // rollup documents known to exist
 
 	// halt, set by tests only, stops a batch after a step ("rollups",
-	// "comments", "applied") when it returns true: applier.go.
+	// "comments", "ratings", "applied") when it returns true: applier.go.
 	halt func(step string) bool
 }
 
