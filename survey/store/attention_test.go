@@ -127,16 +127,7 @@ func TestAttentionItemSurvivesCrash(t *testing.T) {
 	ctx := context.Background()
 	r := attResp(t, "att-crash-0001", 1, 1, "")
 	// What InsertResponse does up to the response insert, and no further.
-	c, err := newContribution(r, survey.NewKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.logPending(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.responses.InsertOne(ctx, storedResponse{Response: r, Attempt: c.attempt}); err != nil {
-		t.Fatal(err)
-	}
+	storeOnly(t, s, r)
 	if items, err := s.ListAttention(ctx, AttentionFilter{Agencies: []string{"so-tu-phap"}}); err != nil || len(items) != 0 {
 		t.Fatalf("items before the crash = %v (%v), want none", items, err)
 	}
@@ -394,19 +385,10 @@ func TestAttentionHookAtLeastOnce(t *testing.T) {
 
 	// A response stored, then the process dies before its item is written.
 	r2 := attResp(t, "att-hook-0002", 2, 1, "")
-	c, err := newContribution(r2, survey.NewKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.logPending(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.responses.InsertOne(ctx, storedResponse{Response: r2, Attempt: c.attempt}); err != nil {
-		t.Fatal(err)
-	}
+	storeOnly(t, s, r2)
 	crash(s, false)
 
-	s, err = Open(ctx, Config{DataDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AwaitAttentionHook: true})
+	s, err := Open(ctx, Config{DataDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AwaitAttentionHook: true})
 	if err != nil {
 		t.Fatal(err)
 	}

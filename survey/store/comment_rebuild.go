@@ -22,10 +22,10 @@ const commentInsertBatch = 16
 // marks are read first from "comment_marks" (which a rebuild keeps) and put
 // back, by response id.
 //
-// The comment writer is paused throughout; appends queued meanwhile for
-// responses the scan has read are skipped afterwards, so no comment is
-// written twice. It is also how comments lost in a crash (stored, not yet
-// written by the writer) and those of responses imported in bulk come back.
+// The comment writer is paused throughout. Responses whose pending entries
+// exist (at the start, or written meanwhile) are left out: the lifecycle
+// (doc.go) appends their comments afterwards, so no comment is written
+// twice. It is how the comments of responses imported in bulk come back.
 // progress, if not nil, is told how many responses have been read. Other
 // processes must not write comments meanwhile; a rebuild cut short is
 // finished by running it again.
@@ -42,6 +42,9 @@ type commentRebuild struct {
 	marks  map[string]handledMark
 	groups map[string]*rebuildGroup
 	seen   map[string]bool
+	// excluded holds the attempts whose comments the lifecycle appends
+	// after the rebuild (their pending entries exist).
+	excluded *attemptSet
 }
 
 type rebuildItem struct {
@@ -114,6 +117,14 @@ func (b *commentRebuild) install(ctx context.Context, done int64) error {
 		})
 		suffix := commentSuffix(g.agency, g.month)
 		h := commentHead{ID: id, Agency: g.agency, Month: g.month.String(), Size: commentPageSize, Total: int64(len(g.items))}
+		// The live head's batch tags carry over: a batch replayed after the
+		// rebuild then finds its slots taken and appends only what the
+		// pages lack (comment_apply.go).
+		live, _, err := w.readHead(ctx, g.agency, g.month)
+		if err != nil {
+			return err
+		}
+		h.W = live.W
 		for p := 0; p*commentPageSize < len(g.items); p++ {
 			chunk := g.items[p*commentPageSize : min(len(g.items), (p+1)*commentPageSize)]
 			es := make([]commentEntry, len(chunk))

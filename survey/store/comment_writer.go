@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 	"weak"
 
@@ -16,31 +15,25 @@ import (
 	"hailong/survey"
 )
 
-// Tuning of the comment writer.
-const (
-	commentQueue    = 16384           // comments waiting to be written
-	commentBatch    = 500             // most comments written in one batch
-	commentLinger   = 2 * time.Second // wait for more before writing a batch (as the rollup writer)
-	commentFullWait = 2 * time.Second // how long a submission waits for room in a full queue
-	commentGrace    = time.Minute     // how long the ids a rebuild wrote are remembered
-	commentTries    = 10              // tries of a write before its comments are left to a rebuild
-)
+// commentGrace is how long the ids a rebuild wrote are remembered.
+const commentGrace = time.Minute
 
-// commentWriter is the one goroutine per process that writes comment
-// buckets: it appends the comments of new responses and sets handled marks.
-// FerretDB loses concurrent updates of one document (a $push racing a $set
-// of the same page would drop one); serialised here they are exact. On
-// MongoDB the slot reservation ($inc of the head) and each $push or $set by
-// _id are atomic, so several processes may write at once.
+// commentWriter holds the comment pages' writing state, and is the one
+// goroutine per process that sets handled marks. The comments of new
+// responses are appended by the count-keeping lifecycle (doc.go): the
+// rollup writer applies each batch's comments (comment_apply.go) under
+// this writer's lock. FerretDB loses concurrent updates of one document (a
+// $push racing a $set of the same page would drop one); serialised here
+// they are exact. On MongoDB the slot reservation ($inc of the head) and
+// each $push or $set by _id are atomic, so several processes may write at
+// once.
 type commentWriter struct {
 	s       *Store
-	in      chan commentJob
 	marks   chan markRequest
 	flushes chan chan struct{}
 	quit    chan struct{}
 	done    chan struct{}
 	stopped sync.Once
-	lost    atomic.Int64 // comments given up on (a rebuild restores them)
 
 	// run is held by each batch and each mark; RebuildComments holds it to
 	// pause the writer. It guards the fields below.
@@ -52,13 +45,6 @@ type commentWriter struct {
 	// appends may still be queued: those are skipped (for commentGrace).
 	rebuilt   map[string]bool
 	rebuiltAt time.Time
-}
-
-// commentJob is one comment to append.
-type commentJob struct {
-	agency string
-	month  survey.Month
-	e      commentEntry
 }
 
 // markRequest asks the writer to mark a comment handled.
@@ -96,7 +82,7 @@ func (s *Store) comments() *commentWriter {
 	defer commentWriters.Unlock()
 	w, ok := commentWriters.m[k]
 	if !ok {
-		w = &commentWriter{s: s, in: make(chan commentJob, commentQueue), marks: make(chan markRequest),
+		w = &commentWriter{s: s, marks: make(chan markRequest),
 			flushes: make(chan chan struct{}), quit: make(chan struct{}), done: make(chan struct{}),
 			heads: map[string]bool{}, pages: map[string]bool{}}
 		if s.embedded != nil {
@@ -133,24 +119,14 @@ func (s *Store) stopComments(ctx context.Context) error {
 	return w.stop(ctx)
 }
 
-// appendComment hands the comment of a newly stored response to the writer
-// without waiting (InsertResponse calls it); a response without a comment is
-// ignored. Should the process die before the writer writes it, the comment
-// is missing from the buckets until RebuildComments.
-func (s *Store) appendComment(r survey.Response) {
-	e, ok := newCommentEntry(r)
-	if !ok {
-		return
-	}
-	if w := s.comments(); w != nil {
-		w.submit(commentJob{agency: r.Agency, month: survey.MonthOf(r.SubmittedAt), e: e})
-	}
-}
-
 // FlushComments returns once every comment stored before the call is in
 // its bucket (or the writer has stopped). Listing does not need it (the
-// writer is about commentLinger behind); tests and operators call it.
+// rollup writer applies comments about writerLinger behind); tests and
+// operators call it.
 func (s *Store) FlushComments(ctx context.Context) error {
+	if err := s.FlushRollups(ctx); err != nil { // it appends the comments
+		return err
+	}
 	w := s.comments()
 	if w == nil {
 		return nil
@@ -191,26 +167,6 @@ func (s *Store) MarkCommentHandled(ctx context.Context, agency string, month sur
 	}
 }
 
-// submit queues a comment; when the queue is full it waits a little, then
-// gives the comment up to the next rebuild rather than hold the request.
-func (w *commentWriter) submit(j commentJob) {
-	select {
-	case w.in <- j:
-		return
-	default:
-	}
-	t := time.NewTimer(commentFullWait)
-	defer t.Stop()
-	select {
-	case w.in <- j:
-		return
-	case <-t.C:
-	case <-w.quit:
-	}
-	w.lost.Add(1)
-	w.s.log.Error("comments: queue full, a comment is left to the next rebuild", "response", j.e.ID)
-}
-
 func (w *commentWriter) stop(ctx context.Context) error {
 	w.stopped.Do(func() { close(w.quit) })
 	select {
@@ -236,13 +192,10 @@ func (w *commentWriter) loop() {
 	defer tick.Stop()
 	for {
 		select {
-		case j := <-w.in:
-			w.write(w.collect([]commentJob{j}, commentLinger))
 		case m := <-w.marks:
 			w.mark(m)
 		case done := <-w.flushes:
-			w.drain()
-			close(done)
+			close(done) // the marks are set synchronously
 		case <-tick.C:
 			w.run.Lock()
 			if w.rebuilt != nil && time.Since(w.rebuiltAt) > commentGrace {
@@ -250,108 +203,7 @@ func (w *commentWriter) loop() {
 			}
 			w.run.Unlock()
 		case <-w.quit:
-			w.drain()
 			return
-		}
-	}
-}
-
-// drain writes everything queued.
-func (w *commentWriter) drain() {
-	for batch := w.collect(nil, 0); len(batch) > 0; batch = w.collect(nil, 0) {
-		w.write(batch)
-	}
-}
-
-// collect adds what is queued to batch, up to commentBatch; with a linger,
-// it also waits that long for more, setting the marks asked meanwhile.
-func (w *commentWriter) collect(batch []commentJob, linger time.Duration) []commentJob {
-	var deadline <-chan time.Time
-	if linger > 0 {
-		t := time.NewTimer(linger)
-		defer t.Stop()
-		deadline = t.C
-	}
-	for len(batch) < commentBatch {
-		select {
-		case j := <-w.in:
-			batch = append(batch, j)
-			continue
-		default:
-		}
-		if deadline == nil {
-			return batch
-		}
-		select {
-		case j := <-w.in:
-			batch = append(batch, j)
-		case m := <-w.marks:
-			w.mark(m) // a click need not wait for the batch
-		case <-deadline:
-			return batch
-		case <-w.quit:
-			return batch
-		}
-	}
-	return batch
-}
-
-// commentGroup is what one batch appends to one agency and month.
-type commentGroup struct {
-	agency  string
-	month   survey.Month
-	es      []commentEntry
-	first   int64        // slot of es[0], once reserved (-1 before)
-	size    int          // the head's page size
-	written map[int]bool // pages written
-	tried   map[int]bool // pages a failed try may have written
-}
-
-// write appends a batch: per agency and month, in order of arrival.
-func (w *commentWriter) write(jobs []commentJob) {
-	w.run.Lock()
-	defer w.run.Unlock()
-	var order []*commentGroup
-	groups := map[string]*commentGroup{}
-	for _, j := range jobs {
-		if w.rebuilt[j.e.ID] {
-			continue // the rebuild wrote it
-		}
-		id := commentHeadID(j.agency, j.month)
-		g := groups[id]
-		if g == nil {
-			g = &commentGroup{agency: j.agency, month: j.month, first: -1, written: map[int]bool{}, tried: map[int]bool{}}
-			groups[id] = g
-			order = append(order, g)
-		}
-		g.es = append(g.es, j.e)
-	}
-	for _, g := range order {
-		if err := w.retry(func(ctx context.Context) error { return w.appendGroup(ctx, g) }); err != nil {
-			w.lost.Add(int64(len(g.es)))
-			w.s.log.Error("comments: comments left to the next rebuild", "agency", g.agency,
-				"month", g.month.String(), "count", len(g.es), "err", err)
-		}
-	}
-}
-
-// retry runs fn until it succeeds, commentTries times, or twice once the
-// writer is stopping.
-func (w *commentWriter) retry(fn func(context.Context) error) error {
-	for try := 0; ; try++ {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		err := fn(ctx)
-		cancel()
-		if err == nil {
-			return nil
-		}
-		if try+1 >= commentTries || (w.closing() && try >= 1) {
-			return err
-		}
-		w.s.log.Warn("comments: writing failed, retrying", "try", try, "err", err)
-		select {
-		case <-time.After(min(100*time.Millisecond<<try, 5*time.Second)):
-		case <-w.quit:
 		}
 	}
 }
@@ -360,40 +212,16 @@ func (w *commentWriter) retry(fn func(context.Context) error) error {
 // another process replaced the collection); the retry creates it again.
 var errCommentGone = errors.New("comment document vanished")
 
-// appendGroup reserves the group's slots (once), then writes each page it
-// falls on that is not written yet. A retry after a failure never reserves
-// again, and writes only what a page lacks.
-func (w *commentWriter) appendGroup(ctx context.Context, g *commentGroup) error {
-	if g.first < 0 {
-		first, size, err := w.reserve(ctx, g.agency, g.month, len(g.es))
-		if err != nil {
-			return err
-		}
-		g.first, g.size = first, size
-	}
-	for i := 0; i < len(g.es); {
-		slot := g.first + int64(i)
-		page := int(slot / int64(g.size))
-		end := min(len(g.es), int(int64(page+1)*int64(g.size)-g.first))
-		if !g.written[page] {
-			if err := w.push(ctx, g.agency, g.month, page, g.es[i:end], g.tried[page]); err != nil {
-				g.tried[page] = true
-				return err
-			}
-			g.written[page] = true
-		}
-		i = end
-	}
-	return nil
-}
-
 // reserve adds n to the head's total and returns the first slot of the n
-// and the page size, creating the head (holding the n) if it is new.
-func (w *commentWriter) reserve(ctx context.Context, agency string, m survey.Month, n int) (int64, int, error) {
+// and the page size, creating the head (holding the n) if it is new. The
+// same write records batch t on the head (field w), so that a replay of the
+// batch knows its slots are taken (comment_apply.go).
+func (w *commentWriter) reserve(ctx context.Context, agency string, m survey.Month, n int, t batchTag) (int64, int, error) {
 	hc := w.s.commentColl(agency, m)
 	id := commentHeadID(agency, m)
 	if !w.heads[id] {
-		h := commentHead{ID: id, Agency: agency, Month: m.String(), Size: commentPageSize, Total: int64(n)}
+		h := commentHead{ID: id, Agency: agency, Month: m.String(), Size: commentPageSize, Total: int64(n),
+			W: map[string]int64{t.writer: t.seq}}
 		_, err := hc.InsertOne(ctx, h)
 		if err == nil {
 			w.heads[id] = true
@@ -406,7 +234,7 @@ func (w *commentWriter) reserve(ctx context.Context, agency string, m survey.Mon
 		w.heads[id] = true
 	}
 	var h commentHead
-	err := hc.FindOneAndUpdate(ctx, docD("_id", id), docD("$inc", docD("total", int64(n))),
+	err := hc.FindOneAndUpdate(ctx, docD("_id", id), docD("$inc", docD("total", int64(n)), "$set", docD("w."+t.writer, t.seq)),
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&h)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		delete(w.heads, id)

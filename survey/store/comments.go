@@ -121,6 +121,9 @@ type commentHead struct {
 	Size    int    `bson:"size"`
 	Total   int64  `bson:"total"`
 	Handled int64  `bson:"handled"`
+	// W records, per rollup writer, the last batch whose comments took
+	// slots here (comment_apply.go); absent on heads a rebuild wrote.
+	W map[string]int64 `bson:"w,omitempty"`
 }
 
 // pageSize is the capacity the head's pages were made with.

@@ -45,6 +45,10 @@ type committer struct {
 	mu    sync.Mutex
 	queue []*commitReq
 	busy  bool // a leader is writing, or has been chosen
+	// halt, set by tests only, ends a batch after its pending entries
+	// ("pending") or its responses ("inserted") are written, answering
+	// errHalted: what follows is what a process that died there leaves.
+	halt string
 }
 
 // commit stores the pending entry and the response of c, batched with
@@ -85,7 +89,11 @@ func (s *Store) writeBatch(ctx context.Context, batch []*commitReq) {
 	// The leader's request may be cancelled; the others' must still be written.
 	ctx, cancel := detached(ctx)
 	defer cancel()
-	if err := s.logPendingMany(ctx, batch); err != nil {
+	err := s.logPendingMany(ctx, batch)
+	if err == nil && s.group.halt == "pending" {
+		err = errHalted
+	}
+	if err != nil {
 		for _, r := range batch {
 			r.done <- err
 		}
@@ -95,7 +103,13 @@ func (s *Store) writeBatch(ctx context.Context, batch []*commitReq) {
 	for i, r := range batch {
 		docs[i] = r.doc
 	}
-	_, err := s.responses.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	_, err = s.responses.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err == nil && s.group.halt == "inserted" {
+		for _, r := range batch {
+			r.done <- errHalted
+		}
+		return
+	}
 	failed := map[int]error{}
 	if err != nil {
 		var bwe mongo.BulkWriteException
@@ -125,7 +139,6 @@ func (s *Store) writeBatch(ctx context.Context, batch []*commitReq) {
 		}
 		s.rollups.writer.submit(r.c, deadline)
 		s.stats.addStored(r.doc.Channel)
-		s.appendComment(r.doc.Response) // comment buckets: see comments.go
 		r.done <- nil
 	}
 }

@@ -125,3 +125,48 @@ func crash(s *Store, holdingWriter bool) {
 	_ = s.client.Disconnect(context.Background())
 	s.stopEmbedded()
 }
+
+// HaltWriterAfter makes the rollup writer stop its next batch after step
+// ("rollup-doc", "rollups", "comments", "ratings", "applied": applier.go), as a
+// process dying there would; the channel is closed when it has.
+func (s *Store) HaltWriterAfter(step string) <-chan struct{} {
+	halted := make(chan struct{})
+	done := false
+	s.rollups.writer.halt = func(at string) bool {
+		if done || at != step {
+			return false
+		}
+		done = true
+		close(halted)
+		return true
+	}
+	return halted
+}
+
+// HoldWriter pauses the rollup writer for good: what is stored from now on
+// is never counted by this store.
+func (s *Store) HoldWriter() { s.rollups.writer.run.Lock() }
+
+// Die ends the store the way a killed process would, once HoldWriter has:
+// its connection goes, and nothing it held is counted or cleared.
+func (s *Store) Die() { _ = s.client.Disconnect(context.Background()) }
+
+// BatchRecords counts the batch records left in the database.
+func (s *Store) BatchRecords(ctx context.Context) int64 {
+	n, _ := s.rollups.batches.CountDocuments(ctx, docD())
+	return n
+}
+
+// CompareRecompute lists the generated agencies whose report differs from
+// the recomputation, and returns the responses the rollups hold.
+func (s *Store) CompareRecompute(t *testing.T) (int64, []string) { return compare(t, s) }
+
+// CommentIDs lists every comment of the generated agencies and months.
+func (s *Store) CommentIDs(t *testing.T) []string {
+	p := cmPeriod(t, GenMonths[0], GenMonths[len(GenMonths)-1])
+	var ids []string
+	for ag := range GenAgencies {
+		ids = append(ids, cmAll(t, s, CommentQuery{Agency: ag, Period: p})...)
+	}
+	return ids
+}

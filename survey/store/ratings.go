@@ -6,18 +6,17 @@ package store
 //	rating_months:  {_id: "<agency>|<YYYY-MM>", agency, month,
 //	                 n:    {"<counter>~<level>": ratings},   // counter hex-encoded, "-" for none
 //	                 seen: {"k<rating id>": 1}}              // the ratings counted
-//	rating_pending: {_id: <rating id>, at}                   // stored, maybe not counted yet
 //
 // A rating is claimed by insert (its _id is the key the tablet generated), so
 // a retry is a duplicate. The month document is a pre-aggregate read by _id
-// range for the dashboard. Counting is exactly once: one conditional update
-// both increments the cell and marks the rating seen, and matches only while
-// the rating is unseen; replaying it does nothing. A pending entry is written
-// before the rating and deleted once it is counted, so a crash in between is
-// healed by counting what the log names (at the next use of ratings by the
-// process, or by a retry of the same key). Counting is serialised in the
-// process (FerretDB loses concurrent updates of one document); on MongoDB the
-// conditional update is atomic across processes.
+// range for the dashboard. It is kept by the store's one count-keeping
+// lifecycle (doc.go), as the rollups and the comment pages are: a pending
+// entry naming the rating is written before it, and the writer's "ratings"
+// applier (rating_apply.go) counts it and the entry is deleted once every
+// applier has applied its batch. The applier is exactly once per rating:
+// one conditional update both increments the cell and marks the rating
+// seen, and matches only while the rating is unseen, so a replay (by this
+// process or another) adds nothing.
 
 import (
 	"context"
@@ -26,8 +25,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -36,21 +33,8 @@ import (
 	"hailong/survey"
 )
 
-// ratingState serialises rating writes in the process and remembers whether
-// the pending log has been replayed.
-type ratingState struct {
-	mu     sync.Mutex
-	healed bool
-}
-
-func (s *Store) ratings() *mongo.Collection       { return s.db.Collection("ratings") }
-func (s *Store) ratingMonths() *mongo.Collection  { return s.db.Collection("rating_months") }
-func (s *Store) ratingPending() *mongo.Collection { return s.db.Collection("rating_pending") }
-
-type ratingPendingDoc struct {
-	ID string    `bson:"_id"`
-	At time.Time `bson:"at"`
-}
+func (s *Store) ratings() *mongo.Collection      { return s.db.Collection("ratings") }
+func (s *Store) ratingMonths() *mongo.Collection { return s.db.Collection("rating_months") }
 
 func ratingMonthID(agency string, m survey.Month) string { return agency + "|" + m.String() }
 
@@ -79,8 +63,9 @@ func parseRatingCell(cell string) (string, survey.RatingLevel, bool) {
 	return string(b), survey.RatingLevel(l), true
 }
 
-// InsertRating stores a rating whose ID is its idempotency key and counts it
-// in its month. created is false when a rating with that key is already
+// InsertRating stores a rating whose ID is its idempotency key and hands
+// it to the count-keeping lifecycle (rating_apply.go), which counts it in
+// its month. created is false when a rating with that key is already
 // stored for the same kiosk, counter and level (a retry: nothing new is
 // stored or counted); survey.ErrConflict when the key was used for another
 // rating.
@@ -88,51 +73,29 @@ func (s *Store) InsertRating(ctx context.Context, r survey.Rating) (created bool
 	if !survey.ValidKey(r.ID) || !safeName(r.Agency) {
 		return false, fmt.Errorf("insert rating: bad id or agency")
 	}
-	s.quick.mu.Lock()
-	defer s.quick.mu.Unlock()
-	s.healRatingsLocked(ctx)
-
-	if _, err := s.ratingPending().InsertOne(ctx, ratingPendingDoc{ID: r.ID, At: r.ReceivedAt}); err != nil && !mongo.IsDuplicateKeyError(err) {
-		return false, fmt.Errorf("insert rating: %w", classify(err))
+	if err := s.logRatingPending(ctx, r.ID); err != nil {
+		return false, fmt.Errorf("insert rating: %w", err)
 	}
 	_, err = s.ratings().InsertOne(ctx, r)
 	switch {
 	case err == nil:
-		created = true
+		s.queueRating(r)
+		return true, nil
 	case mongo.IsDuplicateKeyError(err):
 		prev, rerr := s.Rating(ctx, r.ID)
 		if rerr != nil {
 			return false, fmt.Errorf("read existing rating: %w", rerr)
 		}
 		// The first attempt may have stopped before counting: count it
-		// (once) here, whatever this request was.
-		s.countRatingLocked(ctx, prev)
+		// (once) now, whatever this request was.
+		s.queueRating(prev)
 		if !prev.SameRequest(r) {
 			return false, survey.ErrConflict
 		}
 		return false, nil
 	default:
-		// Stored or not: the pending entry lets a replay find out.
-		s.quick.healed = false
+		// Stored or not: the pending entry lets the lifecycle find out.
 		return false, fmt.Errorf("insert rating: %w", classify(err))
-	}
-	s.countRatingLocked(ctx, r)
-	return created, nil
-}
-
-// countRatingLocked counts a stored rating, then deletes its pending entry.
-// A failure leaves the entry for a replay.
-func (s *Store) countRatingLocked(ctx context.Context, r survey.Rating) {
-	ctx, cancel := detached(ctx)
-	defer cancel()
-	if err := s.countRating(ctx, r); err != nil {
-		s.quick.healed = false
-		s.log.Warn("ratings: counting failed, left to a replay", "err", err)
-		return
-	}
-	if _, err := s.ratingPending().DeleteOne(ctx, bson.D{{Key: "_id", Value: r.ID}}); err != nil {
-		s.quick.healed = false
-		s.log.Warn("ratings: pending entry left", "err", err)
 	}
 }
 
@@ -178,44 +141,6 @@ func (s *Store) countRating(ctx context.Context, r survey.Rating) error {
 	return errors.New("count rating: month document keeps changing")
 }
 
-// healRatingsLocked replays the pending log once per process (and again
-// after a failure): every rating it names that is stored gets counted (once);
-// entries older than a minute whose rating was never stored are dropped.
-func (s *Store) healRatingsLocked(ctx context.Context) {
-	if s.quick.healed {
-		return
-	}
-	ctx, cancel := detached(ctx)
-	defer cancel()
-	var entries []ratingPendingDoc
-	if err := findAll(ctx, s.ratingPending(), &entries); err != nil {
-		s.log.Warn("ratings: read pending log", "err", err)
-		return
-	}
-	ok := true
-	for _, e := range entries {
-		r, err := s.Rating(ctx, e.ID)
-		switch {
-		case errors.Is(err, survey.ErrNotFound):
-			if time.Since(e.At) > time.Minute {
-				_, _ = s.ratingPending().DeleteOne(ctx, bson.D{{Key: "_id", Value: e.ID}})
-			}
-			continue
-		case err != nil:
-			ok = false
-			continue
-		}
-		if err := s.countRating(ctx, r); err != nil {
-			ok = false
-			continue
-		}
-		if _, err := s.ratingPending().DeleteOne(ctx, bson.D{{Key: "_id", Value: e.ID}}); err != nil {
-			ok = false
-		}
-	}
-	s.quick.healed = ok
-}
-
 // Rating reads a rating by its id (its idempotency key).
 func (s *Store) Rating(ctx context.Context, id string) (survey.Rating, error) {
 	var r survey.Rating
@@ -237,9 +162,7 @@ type ratingMonthDoc struct {
 // order (the kiosks' labels as given, then any other label), the ratings
 // without a counter last. It reads one document per month with ratings.
 func (s *Store) RatingMonths(ctx context.Context, agency string, p survey.Period, order []string) ([]survey.MonthRatings, error) {
-	s.quick.mu.Lock()
-	s.healRatingsLocked(ctx)
-	s.quick.mu.Unlock()
+	s.awaitRatings(ctx)
 	cur, err := s.ratingMonths().Find(ctx,
 		bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: ratingMonthID(agency, p.From)}, {Key: "$lte", Value: ratingMonthID(agency, p.To)}}}},
 		options.Find().SetProjection(bson.D{{Key: "seen", Value: 0}}))

@@ -19,9 +19,7 @@ import (
 // not keep the kiosk. A rating carries no area, so a kiosk serving several
 // areas counts for each of them.
 func (s *Store) RatingMonthsOf(ctx context.Context, agencies []string, kiosks []string, p survey.Period, order []string) ([]survey.MonthRatings, error) {
-	s.quick.mu.Lock()
-	s.healRatingsLocked(ctx)
-	s.quick.mu.Unlock()
+	s.awaitRatings(ctx)
 	byMonth := map[string]map[string]int64{}
 	add := func(month, cell string, n int64) {
 		if byMonth[month] == nil {

@@ -61,10 +61,29 @@ func (s *Store) rebuild(ctx context.Context, progress func(done int64), rollups,
 		defer rb.end()
 	}
 	if comments {
+		if rb == nil { // else the rollup rebuild's exclusion serves both
+			st := &s.rollups
+			st.rebuildMu.Lock()
+			defer st.rebuildMu.Unlock()
+		}
 		if cb, err = s.beginCommentRebuild(ctx); err != nil {
 			return fmt.Errorf("rebuild comments: %w", err)
 		}
 		defer cb.end()
+		// The comments of pending entries are left to the lifecycle
+		// (doc.go), which appends them once the rebuild is done. The
+		// comment writer is paused first, so none of them is appended
+		// between the list and the scan.
+		if rb != nil {
+			cb.excluded = rb.excluded
+		} else {
+			excluded, stop, err := s.excludePending(ctx)
+			if err != nil {
+				return fmt.Errorf("rebuild comments: %w", err)
+			}
+			defer stop()
+			cb.excluded = excluded
+		}
 	}
 	// The rollups read the respondent (they count combinations of
 	// demographics), the comment pages the comment.
@@ -79,7 +98,7 @@ func (s *Store) rebuild(ctx context.Context, progress func(done int64), rollups,
 		if rb != nil {
 			rb.add(r.Response, r.Attempt)
 		}
-		if cb != nil {
+		if cb != nil && !cb.excluded.has(r.Attempt) {
 			cb.add(r.Response)
 		}
 	}, progress)
@@ -120,14 +139,14 @@ func (s *Store) beginRollupRebuild(ctx context.Context) (_ *rollupRebuild, err e
 	st.rebuildMu.Lock()
 	w := st.writer
 	w.run.Lock()
-	excluded := newAttemptSet()
-	st.gate.Lock() // waits for pending entries being written
-	st.rebuilding = excluded
-	st.gate.Unlock()
+	excluded, stop, err := s.excludePending(ctx)
+	if err != nil {
+		w.run.Unlock()
+		st.rebuildMu.Unlock()
+		return nil, err
+	}
 	b := &rollupRebuild{s: s, excluded: excluded, set: bucketSet{}, end: func() {
-		st.gate.Lock()
-		st.rebuilding = nil
-		st.gate.Unlock()
+		stop()
 		w.run.Unlock()
 		w.poke() // count what waited, once unpaused
 		st.rebuildMu.Unlock()
@@ -137,13 +156,6 @@ func (s *Store) beginRollupRebuild(ctx context.Context) (_ *rollupRebuild, err e
 			b.end()
 		}
 	}()
-	waiting, err := s.findPending(ctx, bson.D{})
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range waiting {
-		excluded.add(d.ID)
-	}
 	if err := s.dropPrefixed(ctx, rebuildPrefix); err != nil {
 		return nil, err
 	}
@@ -252,4 +264,30 @@ func (s *Store) recoverRebuild(ctx context.Context) error {
 		return classify(err)
 	}
 	return s.dropPrefixed(ctx, rebuildPrefix)
+}
+
+// excludePending returns the attempts whose pending entries exist now, and
+// records in the same set every entry written until stop is called (the
+// caller holds rebuildMu): a rebuild leaves their responses to the
+// lifecycle, which applies them once the rebuild is done.
+func (s *Store) excludePending(ctx context.Context) (*attemptSet, func(), error) {
+	st := &s.rollups
+	excluded := newAttemptSet()
+	st.gate.Lock() // waits for pending entries being written
+	st.rebuilding = excluded
+	st.gate.Unlock()
+	stop := func() {
+		st.gate.Lock()
+		st.rebuilding = nil
+		st.gate.Unlock()
+	}
+	waiting, err := s.findPending(ctx, bson.D{})
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	for _, d := range waiting {
+		excluded.add(d.ID)
+	}
+	return excluded, stop, nil
 }

@@ -19,15 +19,15 @@ const (
 	missing                   // no response yet: failed, or still in flight
 )
 
-// reconcile heals the rollups from the pending log: it replays the batches
-// that writers left unfinished (under their own tags, so documents that had
-// them are skipped), counts the stored responses whose count was lost, and
-// deletes the entries of inserts that stored nothing. It runs at start,
-// periodically, when the queue overflowed, on a flush and when the writer
-// stops. Unless thorough, it leaves this writer's recent entries that are not
-// marked stored: their inserts are most likely in flight, and looking a
-// response up would scan the responses on FerretDB were the store's _id
-// index (id_index.go) missing.
+// reconcile heals the pre-aggregates (every applier: applier.go) from the
+// pending log: it replays the batches that writers left unfinished (under
+// their own tags, so what carries them is skipped), applies the stored
+// responses whose batch was lost, and deletes the entries of inserts that
+// stored nothing. It runs at start, periodically, when the queue
+// overflowed, on a flush and when the writer stops. Unless thorough, it
+// leaves this writer's recent entries: their inserts are most likely in
+// flight, and looking a response up would scan the responses on FerretDB
+// were the store's _id index (id_index.go) missing.
 func (w *rollupWriter) reconcile(thorough bool) {
 	w.run.Lock()
 	defer w.run.Unlock()
@@ -39,7 +39,7 @@ func (w *rollupWriter) reconcile(thorough bool) {
 }
 
 func (w *rollupWriter) reconcileLocked(ctx context.Context, thorough bool) error {
-	now := time.Now()
+	now := w.s.rollups.now()
 	alone := w.s.rollups.alone
 	live := map[string]bool{w.id: true}
 	if !alone {
@@ -98,7 +98,7 @@ func (w *rollupWriter) settle(ctx context.Context, docs []pendingDoc, now time.T
 		if w.isQueued(d.ID) {
 			continue // its contribution waits in the queue
 		}
-		if !thorough && !d.Stored && d.Owner == w.id && now.Sub(d.At) < pendingGrace {
+		if !thorough && d.Owner == w.id && now.Sub(d.At) < w.s.rollups.grace {
 			continue
 		}
 		c, state, err := w.resolve(ctx, d)
@@ -107,7 +107,7 @@ func (w *rollupWriter) settle(ctx context.Context, docs []pendingDoc, now time.T
 			return err
 		case state == countIt:
 			cs = append(cs, c)
-		case state == dropIt, now.Sub(d.At) > pendingGrace, d.Owner != w.id:
+		case state == dropIt, now.Sub(d.At) > w.s.rollups.grace, d.Owner != w.id:
 			// Stored nothing, or can no longer be in flight: an entry of
 			// another (gone) process, or older than any insert can take.
 			w.s.forgetPending(ctx, d.ID)
@@ -133,7 +133,7 @@ func (w *rollupWriter) replay(ctx context.Context, rec batchRecord, now time.Tim
 	if err != nil {
 		return err
 	}
-	set := bucketSet{}
+	var cs []contribution
 	var ids []string
 	for _, d := range docs {
 		c, state, err := w.resolve(ctx, d)
@@ -141,14 +141,14 @@ func (w *rollupWriter) replay(ctx context.Context, rec batchRecord, now time.Tim
 			return err
 		}
 		if state == countIt {
-			set.add(c)
+			cs = append(cs, c)
 		}
 		ids = append(ids, d.ID)
 	}
 	// Entries are deleted all at once after every document is updated: if
 	// none is left, the batch was applied in full and only its record stays.
 	if len(ids) > 0 {
-		if err := w.apply(ctx, set, t, true); err != nil {
+		if err := w.applyAll(ctx, appliedBatch{tag: t, cs: cs, checked: true}); err != nil {
 			return err
 		}
 		if err := w.s.deletePending(ctx, ids); err != nil {
@@ -159,13 +159,11 @@ func (w *rollupWriter) replay(ctx context.Context, rec batchRecord, now time.Tim
 	return w.s.dropRecord(ctx, t)
 }
 
-// resolve finds out what a pending entry stands for. An entry marked stored
-// carries its contribution; otherwise the response is looked up by _id.
+// resolve finds out what a pending entry stands for by looking its response
+// (or its rating) up by _id: it carries everything every applier needs.
 func (w *rollupWriter) resolve(ctx context.Context, d pendingDoc) (contribution, entryState, error) {
-	if d.Stored {
-		if c, err := unpack(d); err == nil {
-			return c, countIt, nil
-		}
+	if d.Rating != "" {
+		return w.resolveRating(ctx, d)
 	}
 	r, attempt, err := w.s.storedResponse(ctx, d.Response)
 	switch {

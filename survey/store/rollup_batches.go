@@ -22,7 +22,7 @@ type batchRecord struct {
 	Seq    int64    `bson:"s"`
 	IDs    []string `bson:"ids"`
 	// Lease is when the batch was last taken, by its writer or a replayer;
-	// another process may take it only once the lease is pendingGrace old.
+	// another process may take it only once the lease is a grace period old.
 	Lease time.Time `bson:"lease"`
 }
 
@@ -30,7 +30,7 @@ func recordID(t batchTag) string { return t.writer + "|" + strconv.FormatInt(t.s
 
 // writeRecord records the batch; a record left by an earlier try is kept.
 func (s *Store) writeRecord(ctx context.Context, t batchTag, ids []string) error {
-	rec := batchRecord{ID: recordID(t), Writer: t.writer, Seq: t.seq, IDs: ids, Lease: time.Now()}
+	rec := batchRecord{ID: recordID(t), Writer: t.writer, Seq: t.seq, IDs: ids, Lease: s.rollups.now()}
 	if _, err := s.rollups.batches.InsertOne(ctx, rec); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return fmt.Errorf("record batch: %w", classify(err))
 	}
@@ -59,10 +59,10 @@ func (s *Store) findRecords(ctx context.Context) ([]batchRecord, error) {
 }
 
 // leaseRecord takes a batch left by another writer, unless someone took it
-// less than pendingGrace ago: among processes only one replays it.
+// less than the grace period (Config.TakeoverGrace) ago: among processes only one replays it.
 func (s *Store) leaseRecord(ctx context.Context, rec batchRecord, now time.Time) (bool, error) {
 	res, err := s.rollups.batches.UpdateOne(ctx,
-		docD("_id", rec.ID, "lease", docD("$lte", now.Add(-pendingGrace))),
+		docD("_id", rec.ID, "lease", docD("$lte", now.Add(-s.rollups.grace))),
 		docD("$set", docD("lease", now)))
 	if err != nil {
 		return false, fmt.Errorf("take batch: %w", classify(err))
@@ -73,7 +73,7 @@ func (s *Store) leaseRecord(ctx context.Context, rec batchRecord, now time.Time)
 // heartbeat records that the writer is alive, for the other processes
 // sharing a MongoDB (with the embedded database there are none).
 func (s *Store) heartbeat(ctx context.Context, writer string) error {
-	_, err := s.rollups.writers.UpdateOne(ctx, docD("_id", writer), docD("$set", docD("seen", time.Now())),
+	_, err := s.rollups.writers.UpdateOne(ctx, docD("_id", writer), docD("$set", docD("seen", s.rollups.now())),
 		options.UpdateOne().SetUpsert(true))
 	return classify(err)
 }
@@ -85,7 +85,7 @@ func (s *Store) forgetWriter(writer string) {
 	_, _ = s.rollups.writers.DeleteOne(ctx, docD("_id", writer))
 }
 
-// liveWriters lists the writers seen within twice pendingGrace.
+// liveWriters lists the writers seen within twice the grace period.
 func (s *Store) liveWriters(ctx context.Context, now time.Time) (map[string]bool, error) {
 	var ws []struct {
 		ID   string    `bson:"_id"`
@@ -100,7 +100,7 @@ func (s *Store) liveWriters(ctx context.Context, now time.Time) (map[string]bool
 	}
 	live := map[string]bool{}
 	for _, w := range ws {
-		if now.Sub(w.Seen) < 2*pendingGrace {
+		if now.Sub(w.Seen) < 2*s.rollups.grace {
 			live[w.ID] = true
 		}
 	}

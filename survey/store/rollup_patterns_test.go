@@ -149,11 +149,14 @@ func TestRollupPatternsOlderRollups(t *testing.T) {
 	if want := recomputedPatterns(append(first, later...), m, false)["lam-binh"]; !reflect.DeepEqual(got["lam-binh"], want) {
 		t.Errorf("after a rebuild: %v, want %v", got["lam-binh"], want)
 	}
-	// An unknown pattern (a pending entry written before the counts).
-	c, err := unpack(pendingDoc{ID: "a", Response: "r", Packed: "lam-binh|dat-dai|web|u|" + m.String() + "|1.1=4|female,,,"})
-	if err != nil || c.pattern != unknownPattern || c.demographics != "female|||" {
-		t.Fatalf("older entry: %+v, %v", c, err)
+	// An unknown pattern (a response whose pattern cannot be told).
+	r := first[0]
+	r.ID = "unknown-pattern"
+	c, err := newContribution(r, "a")
+	if err != nil {
+		t.Fatal(err)
 	}
+	c.pattern, c.comment = unknownPattern, nil
 	w := s.rollups.writer
 	w.run.Lock()
 	w.countLocked([]contribution{c})
@@ -161,28 +164,24 @@ func TestRollupPatternsOlderRollups(t *testing.T) {
 	expectNone("an unknown pattern", false) // an unverified response: the amv rollups stay whole
 }
 
-// A pending entry keeps the pattern's questionnaire, so a replayed count is
-// the same as the writer's.
-func TestPackPattern(t *testing.T) {
-	r := GenResponses(34, 1)[0]
-	r.FormID, r.FormVersion = "sipas-2017", 3
-	r.Respondent = survey.Respondent{Gender: "female", Occupation: "farmer"}
-	c, err := newContribution(r, "att")
-	if err != nil {
+// A count replayed after a crash (from the stored response) keeps the
+// pattern and its questionnaire, as the writer's count does.
+func TestReplayedCountKeepsPattern(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	rs := GenResponses(34, 40)
+	for i := range rs {
+		if i%3 == 0 {
+			rs[i].FormVersion = 2
+		}
+	}
+	s := openAt(t, dir)
+	storeOnly(t, s, rs...)
+	crash(s, false)
+	s = openAt(t, dir)
+	defer s.Close(ctx)
+	if err := s.FlushRollups(ctx); err != nil {
 		t.Fatal(err)
 	}
-	p, _ := survey.PatternOf(&r)
-	if want, _ := p.Key(); c.pattern != want {
-		t.Fatalf("pattern %q, want %q", c.pattern, want)
-	}
-	back, err := unpack(pendingDoc{ID: "att", Response: r.ID, Packed: pack(c)})
-	if err != nil || back.pattern != c.pattern {
-		t.Errorf("unpacked pattern %q, %v; want %q", back.pattern, err, c.pattern)
-	}
-	r.FormID = "odd.form"
-	c, _ = newContribution(r, "att")
-	back, err = unpack(pendingDoc{ID: "att", Response: r.ID, Packed: pack(c)})
-	if c.pattern != unknownPattern || err != nil || back.pattern != unknownPattern {
-		t.Errorf("odd form: %q, unpacked %q, %v", c.pattern, back.pattern, err)
-	}
+	checkPatterns(t, s, "replayed")
 }

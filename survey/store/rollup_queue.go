@@ -15,6 +15,9 @@ func (w *rollupWriter) submit(c contribution, deadline time.Time) {
 	w.qmu.Lock()
 	w.queued[c.attempt] = time.Now()
 	w.qmu.Unlock()
+	if c.rating != nil {
+		w.ratingsQueued.Add(1)
+	}
 	select {
 	case w.in <- c:
 		return
@@ -50,6 +53,9 @@ func (w *rollupWriter) unqueue(cs []contribution) {
 	w.qmu.Lock()
 	for _, c := range cs {
 		delete(w.queued, c.attempt)
+		if c.rating != nil {
+			w.ratingsQueued.Add(-1)
+		}
 	}
 	w.qmu.Unlock()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -17,7 +18,12 @@ type rollupState struct {
 	meta    *mongo.Collection
 	// alone is set with the embedded database, which no other process may
 	// use: whatever another writer left there is abandoned.
-	alone  bool
+	alone bool
+	// clock and grace come from Config (Clock, TakeoverGrace): the time
+	// the lifecycle's leases, heartbeats and entries are stamped with, and
+	// how long another process's entry or batch is left to it.
+	clock  func() time.Time
+	grace  time.Duration
 	writer *rollupWriter
 	cache  *rollupCache // nil unless the database is embedded
 	stop   sync.Once
@@ -36,6 +42,9 @@ type rollupState struct {
 	// noMigration skips migrateRollups at start (Config.Rebuilding).
 	noMigration bool
 }
+
+// now is the lifecycle's clock.
+func (st *rollupState) now() time.Time { return st.clock() }
 
 // startRollups finishes an interrupted rebuild, replays the pending log
 // (healing a crash between storing a response and counting it) and starts
@@ -58,6 +67,9 @@ func (s *Store) startRollups(ctx context.Context) error {
 	w := newRollupWriter(s)
 	if !st.alone {
 		w.beat()
+	}
+	if err := s.migrateRatingPending(ctx, w.id); err != nil {
+		return fmt.Errorf("start rollups: %w", err)
 	}
 	w.reconcile(true)
 	st.life, st.end = context.WithCancel(context.Background())

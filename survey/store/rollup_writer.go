@@ -15,7 +15,7 @@ const (
 	writerBatch    = 1000             // most contributions counted in one batch
 	writerLinger   = 2 * time.Second  // wait for more before counting a batch
 	reconcileEvery = 30 * time.Second // how often the pending log is checked
-	pendingGrace   = time.Minute      // how long an insert may still be in flight
+	pendingGrace   = time.Minute      // default of Config.TakeoverGrace: how long an insert may still be in flight
 )
 
 // batchTag names a batch: the writer's id and its batch number. Each rollup
@@ -35,10 +35,13 @@ type rollupWriter struct {
 	id      string // fresh at each start: 16 hex digits
 	in      chan contribution
 	dropped atomic.Int64
-	kick    chan struct{}
-	flushes chan chan struct{}
-	quit    chan struct{}
-	done    chan struct{}
+	// ratingsQueued counts the kiosk ratings queued or being counted
+	// (rating_apply.go awaitRatings).
+	ratingsQueued atomic.Int64
+	kick          chan struct{}
+	flushes       chan chan struct{}
+	quit          chan struct{}
+	done          chan struct{}
 
 	// queued holds the attempts whose contribution waits in the queue or in
 	// the batch being counted, with when they were queued: the reconciler
@@ -51,6 +54,10 @@ type rollupWriter struct {
 	run   sync.Mutex
 	seq   int64
 	known map[string]bool // rollup documents known to exist
+
+	// halt, set by tests only, stops a batch after a step ("rollups",
+	// "comments", "ratings", "applied") when it returns true: applier.go.
+	halt func(step string) bool
 }
 
 func newRollupWriter(s *Store) *rollupWriter {

@@ -210,6 +210,12 @@ type contribution struct {
 	attn *survey.AttentionItem
 	// form is the survey.FormKey of the questionnaire version answered.
 	form string
+	// comment is the response's entry on the comment pages, if it has
+	// one (comment_apply.go).
+	comment *commentEntry
+	// rating is set, and nothing else but attempt, for a kiosk rating
+	// (rating_apply.go): only the "ratings" applier takes it.
+	rating *survey.Rating
 }
 
 // newContribution checks that every name of the response can become part of
@@ -226,6 +232,9 @@ func newContribution(r survey.Response, attempt string) (contribution, error) {
 	}
 	if p, ok := survey.PatternOf(&r); ok {
 		c.pattern, _ = p.Key()
+	}
+	if e, ok := newCommentEntry(r); ok {
+		c.comment = &e
 	}
 	if !safeFormKey(c.form) {
 		return contribution{}, fmt.Errorf("rollups: form %q cannot be counted", c.form)

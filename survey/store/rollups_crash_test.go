@@ -50,28 +50,6 @@ func compare(t *testing.T, s *Store) (int64, []string) {
 	return total, bad
 }
 
-// storeOnly writes a response the way InsertResponse does, without handing
-// it to the writer: as if the process died before it could count it. mark
-// says whether the pending entry got its "stored" mark.
-func storeOnly(t *testing.T, s *Store, r survey.Response, mark bool) contribution {
-	t.Helper()
-	ctx := context.Background()
-	c, err := newContribution(r, survey.NewKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.logPending(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.responses.InsertOne(ctx, storedResponse{Response: r, Attempt: c.attempt}); err != nil {
-		t.Fatal(err)
-	}
-	if mark {
-		s.markStored(ctx, c.attempt)
-	}
-	return c
-}
-
 func insertAll(t *testing.T, s *Store, rs []survey.Response) {
 	t.Helper()
 	for _, r := range rs {
@@ -94,23 +72,12 @@ func TestCrashBeforeCountingIsHealedAtStart(t *testing.T) {
 	rs := GenResponses(3, 60)
 	s := openAt(t, dir)
 	insertAll(t, s, rs[:30])
-	for _, r := range rs[30:40] {
-		storeOnly(t, s, r, true) // stored and marked: counted from the entry
-	}
-	for _, r := range rs[40:50] {
-		storeOnly(t, s, r, false) // stored, not marked: the response is looked up
-	}
+	storeOnly(t, s, rs[30:50]...) // stored by the group commit, never handed to the writer
 	for _, r := range rs[50:55] { // died before inserting the response
-		c, _ := newContribution(r, survey.NewKey())
-		if err := s.logPending(ctx, c); err != nil {
-			t.Fatal(err)
-		}
+		pendingOnly(t, s, r)
 	}
 	for _, r := range rs[:5] { // a retry of a stored response died after its entry
-		c, _ := newContribution(r, survey.NewKey())
-		if err := s.logPending(ctx, c); err != nil {
-			t.Fatal(err)
-		}
+		pendingOnly(t, s, r)
 	}
 	crash(s, false)
 
@@ -135,35 +102,29 @@ func TestCrashBetweenIncAndPendingDelete(t *testing.T) {
 			rs := GenResponses(4, 50)
 			s := openAt(t, dir)
 			insertAll(t, s, rs[:20])
-			var cs []contribution
-			for _, r := range rs[20:] {
-				cs = append(cs, storeOnly(t, s, r, true))
-			}
+			// The writer stops its batch after the rollup documents, or after
+			// the third of them, the way a process dying there would.
+			stopAt := map[string]string{"all documents": "rollups", "some documents": "rollup-doc"}[part]
+			docs := 0
 			w := s.rollups.writer
-			w.run.Lock()
-			w.seq++
-			tag := batchTag{writer: w.id, seq: w.seq}
-			ids := make([]string, len(cs))
-			set := bucketSet{}
-			for i, c := range cs {
-				ids[i] = c.attempt
-				set.add(c)
+			halted := make(chan struct{})
+			w.halt = func(step string) bool {
+				if step == "rollup-doc" {
+					docs++
+				}
+				if step != stopAt || (step == "rollup-doc" && docs != 3) {
+					return false
+				}
+				close(halted)
+				return true
 			}
-			if part == "some documents" {
-				n := 0
-				for id := range set {
-					if n++; n%2 == 0 {
-						delete(set, id)
-					}
+			for _, r := range rs[20:] {
+				if _, err := s.InsertResponse(ctx, r); err != nil {
+					t.Fatal(err)
 				}
 			}
-			if err := s.writeRecord(ctx, tag, ids); err != nil {
-				t.Fatal(err)
-			}
-			if err := w.apply(ctx, set, tag, false); err != nil {
-				t.Fatal(err)
-			}
-			crash(s, true)
+			<-halted
+			crash(s, false)
 
 			s = openAt(t, dir)
 			defer s.Close(ctx)
@@ -185,9 +146,8 @@ func TestOverflowCountedFromPendingLog(t *testing.T) {
 	defer s.Close(ctx)
 	rs := GenResponses(5, 40)
 	for _, r := range rs[:20] {
-		c := storeOnly(t, s, r, true)
+		storeOnly(t, s, r)
 		s.rollups.writer.dropped.Add(1) // as submit does when the queue is full
-		_ = c
 	}
 	insertAll(t, s, rs[20:])
 	if n := exact(t, s, "after overflow"); n != 40 {

@@ -41,6 +41,14 @@ type Config struct {
 	// them anyway (with its own progress) and would otherwise scan every
 	// response twice.
 	Rebuilding bool
+	// Clock stamps the count-keeping lifecycle's pending entries, batch
+	// leases and heartbeats (doc.go); time.Now when nil. Tests set it to
+	// let a takeover happen without waiting.
+	Clock func() time.Time
+	// TakeoverGrace is how long another process's pending entries and
+	// unfinished batches are left to it before this one takes them over
+	// (MongoDB only); a minute when zero.
+	TakeoverGrace time.Duration
 }
 
 // Store is the service's access to its database. It is safe for concurrent use.
@@ -66,8 +74,6 @@ type Store struct {
 
 	group committer  // batches concurrent response inserts
 	stats storeStats // counters for the metrics endpoint (stats.go)
-
-	quick ratingState // kiosk quick ratings (ratings.go)
 
 	attention attentionState // the attention queue's rule (attention.go)
 
@@ -97,6 +103,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{log: log, catalogTTL: 5 * time.Second}
 	s.attention.await = cfg.AwaitAttentionHook
 	s.rollups.noMigration = cfg.Rebuilding
+	s.rollups.clock, s.rollups.grace = cfg.Clock, cmp.Or(cfg.TakeoverGrace, pendingGrace)
+	if s.rollups.clock == nil {
+		s.rollups.clock = time.Now
+	}
 	uri := cfg.URI
 	if uri == "" {
 		// The embedded database listens on a Unix socket in a private
