@@ -46,7 +46,29 @@ func (s *Server) page(h func(*gin.Context) error) gin.HandlerFunc {
 	}
 }
 
+// pageError is a page answered instead of the one asked for: a form shown
+// again with its messages (400), or with its answers kept when the database
+// is unavailable (503), the gone page of an invitation, the start page of an
+// area not served. A handler returns it like any error; page renders it.
+type pageError struct {
+	status int
+	page   string
+	data   any
+	cause  error // why, for the log of a 503
+}
+
+func (e *pageError) Error() string { return e.page + ": " + http.StatusText(e.status) }
+
 func (s *Server) servePageError(c *gin.Context, err error) {
+	var pe *pageError
+	if errors.As(err, &pe) {
+		if pe.status == http.StatusServiceUnavailable {
+			s.log.Warn("database unavailable", "route", c.FullPath(), "err", pe.cause)
+			c.Header("Retry-After", retryAfter)
+		}
+		s.render(c, pe.status, pe.page, pe.data)
+		return
+	}
 	status, key := statusOf(err)
 	switch status {
 	case http.StatusInternalServerError:
