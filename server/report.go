@@ -118,7 +118,9 @@ func (s *Server) rule() survey.Rule {
 
 // allowed reports whether the user may read the agency's data; staff may also
 // read the agencies merged into theirs.
-func allowed(u *survey.User, cat *survey.Catalog, agency string) bool { return survey.MaySee(u, cat, agency) }
+func allowed(u *survey.User, cat *survey.Catalog, agency string) bool {
+	return survey.MaySee(u, cat, agency)
+}
 
 // agencyReport scores an agency over a period from the rollups, checking on
 // the server that the caller may see it.
