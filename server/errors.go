@@ -69,6 +69,13 @@ func (s *Server) servePageError(c *gin.Context, err error) {
 		s.render(c, pe.status, pe.page, pe.data)
 		return
 	}
+	if _, ok := fieldMessagesOf(s.locales[langOf(c)], err); ok {
+		// Field errors a page did not show next to its fields: the page for
+		// input that cannot be taken, never a 500.
+		b := s.base(c)
+		s.render(c, http.StatusBadRequest, "error", ErrorPage{BasePage: b, Title: b.L.T("error.conflict.title"), Body: b.L.T("err.invalid")})
+		return
+	}
 	status, key := statusOf(err)
 	switch status {
 	case http.StatusInternalServerError:
@@ -118,10 +125,12 @@ type apiFieldError struct {
 
 func (e *apiFieldError) Error() string { return e.code }
 
-// apiCodeError is a client error with a status and a code only.
+// apiCodeError is a client error with a status and a code, and a message
+// per field when the fields are the reason (403 agency_not_allowed).
 type apiCodeError struct {
 	status int
 	code   string
+	fields map[string]string
 }
 
 func (e *apiCodeError) Error() string { return e.code }
@@ -135,7 +144,11 @@ func (s *Server) serveAPIError(c *gin.Context, err error) {
 		return
 	}
 	if errors.As(err, &ce) {
-		c.JSON(ce.status, APIError{APIErrorBody{Code: ce.code, Message: ms.T("api." + ce.code)}})
+		c.JSON(ce.status, APIError{APIErrorBody{Code: ce.code, Message: ms.T("api." + ce.code), Fields: ce.fields}})
+		return
+	}
+	if fields, ok := fieldMessagesOf(ms, err); ok {
+		c.JSON(http.StatusBadRequest, APIError{APIErrorBody{Code: "validation_failed", Message: ms.T("api.validation_failed"), Fields: fields}})
 		return
 	}
 	status, _ := statusOf(err)

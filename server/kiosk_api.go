@@ -116,7 +116,7 @@ func (s *Server) apiKioskRating(c *gin.Context) error {
 	r, err := survey.CheckRating(sub, *k, now)
 	var fe survey.FieldErrors
 	if errors.As(err, &fe) {
-		return &apiFieldError{code: "validation_failed", fields: kioskProblemMessages(ms, fe)}
+		return fieldErrorsIn("kiosk", fe)
 	}
 	if err != nil {
 		return err

@@ -96,8 +96,9 @@ func Prepare(cat *Catalog, p Posted, src Source, now time.Time) (Response, Prepa
 
 // Resolve applies the rules that come before the answers:
 //
-//   - the sender: KioskRules, and only a user may date a submission
-//     (FieldErrors, returned at once);
+//   - the sender: a paired kiosk's KioskRules, and only a user may date a
+//     submission (FieldErrors, returned at once); the channel kiosk without
+//     a kiosk is a problem kept for Check;
 //   - the target: Target for a citizen, EntryTarget for an entry
 //     (ErrNotFound, ErrForbidden, ErrAreaNotServed, ErrKioskScope);
 //   - the interview date of an entry: required, and ParseEntryDate's format;
@@ -109,8 +110,10 @@ func Prepare(cat *Catalog, p Posted, src Source, now time.Time) (Response, Prepa
 // of the answers, so that every problem is told at once.
 func Resolve(cat *Catalog, p Posted, src Source, now time.Time) (Prepared, error) {
 	pr := Prepared{src: src, cat: cat, problems: FieldErrors{}}
-	if fe := KioskRules(src.Kiosk, p.Channel, p.Date); len(fe) > 0 {
+	if fe := KioskRules(src.Kiosk, p.Channel, p.Date); src.Kiosk != nil && len(fe) > 0 {
 		return pr, fe
+	} else if len(fe) > 0 {
+		maps.Copy(pr.problems, fe) // the channel kiosk without a kiosk: told with the other problems
 	}
 	if src.Kiosk != nil && (p.Agency != src.Kiosk.Agency || !slices.Contains(src.Kiosk.Areas, p.Area)) {
 		return pr, ErrKioskScope
@@ -161,20 +164,17 @@ func Resolve(cat *Catalog, p Posted, src Source, now time.Time) (Prepared, error
 // naming every problem, those found by Resolve included.
 func (pr Prepared) Check(s Submission, now time.Time) (Response, error) {
 	s.Agency, s.Area, s.SubmittedAt = pr.Agency.Code, pr.Area.Code, pr.At
-	fe := maps.Clone(pr.problems)
+	fe := FieldErrors{}
 	resp, err := Check(s, pr.Form, now)
-	var checked FieldErrors
-	if errors.As(err, &checked) {
-		maps.Copy(fe, checked)
-	} else if err != nil {
+	if !errors.As(err, &fe) && err != nil {
 		return Response{}, err
 	}
 	if pr.src.Entry {
 		maps.Copy(fe, CheckEntry(s, pr.Agency, now, pr.src.MaxAge))
-		if p := pr.problems[FieldSubmittedAt]; p != "" {
-			fe[FieldSubmittedAt] = p // required or invalid, rather than CheckEntry's reading of no date
-		}
 	}
+	// Resolve's problems say more: a date required or malformed rather than
+	// CheckEntry's reading of no date, the channel kiosk without a kiosk.
+	maps.Copy(fe, pr.problems)
 	if len(fe) > 0 {
 		return Response{}, fe
 	}

@@ -99,6 +99,13 @@ func TestSubmitPrepare(t *testing.T) {
 			FieldErrors{FieldChannel: ProblemKioskOnly, FieldSubmittedAt: ProblemKioskNoDate}, 0, false},
 		{"kiosk outside its agency", posted("other", "kiosk", "", 0, now), Source{Kiosk: kiosk}, ErrKioskScope, nil, 0, false},
 		{"kiosk channel without a kiosk", posted("live", "kiosk", "", 0, now), citizen, nil, FieldErrors{FieldChannel: ProblemKioskUnpaired}, 0, false},
+		{"kiosk channel without a kiosk, with the other problems", func() Posted {
+			p := posted("live", "kiosk", "", 0, now)
+			delete(p.Answers, "1.1")
+			return p
+		}(), citizen, nil, FieldErrors{FieldChannel: ProblemKioskUnpaired, QuestionField("1.1"): ProblemRequired}, 0, false},
+		{"entry with the channel kiosk, without a kiosk", posted("live", "kiosk", "2025-07-09", 0, now), entry, nil,
+			FieldErrors{FieldChannel: ProblemKioskUnpaired}, 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, pr, err := Prepare(cat, tc.p, tc.src, now)
