@@ -62,10 +62,7 @@ func (e *pageError) Error() string { return e.page + ": " + http.StatusText(e.st
 func (s *Server) servePageError(c *gin.Context, err error) {
 	var pe *pageError
 	if errors.As(err, &pe) {
-		if pe.status == http.StatusServiceUnavailable {
-			s.log.Warn("database unavailable", "route", c.FullPath(), "err", pe.cause)
-			c.Header("Retry-After", retryAfter)
-		}
+		s.logFailure(c, pe.status, "", pe.cause)
 		s.render(c, pe.status, pe.page, pe.data)
 		return
 	}
@@ -77,19 +74,25 @@ func (s *Server) servePageError(c *gin.Context, err error) {
 		return
 	}
 	status, key := statusOf(err)
-	switch status {
-	case http.StatusInternalServerError:
-		s.log.Error("request failed", "route", c.FullPath(), "err", err)
-	case http.StatusServiceUnavailable:
-		s.log.Warn("database unavailable", "route", c.FullPath(), "err", err)
-		c.Header("Retry-After", retryAfter)
-	}
+	s.logFailure(c, status, "request failed", err)
 	b := s.base(c)
 	s.render(c, status, "error", ErrorPage{
 		BasePage: b,
 		Title:    b.L.T("error." + key + ".title"),
 		Body:     b.L.T("error." + key + ".body"),
 	})
+}
+
+// logFailure logs an unexpected error (500) with its cause, and a database
+// outage (503), which also tells the caller when to try again.
+func (s *Server) logFailure(c *gin.Context, status int, msg string, err error) {
+	switch status {
+	case http.StatusInternalServerError:
+		s.log.Error(msg, "route", c.FullPath(), "err", err)
+	case http.StatusServiceUnavailable:
+		s.log.Warn("database unavailable", "route", c.FullPath(), "err", err)
+		c.Header("Retry-After", retryAfter)
+	}
 }
 
 // retryAfter is the Retry-After value (seconds) sent with 503 answers.
@@ -160,13 +163,7 @@ func (s *Server) serveAPIError(c *gin.Context, err error) {
 		http.StatusForbidden:             "forbidden",
 		http.StatusInternalServerError:   "internal",
 	}[status]
-	switch status {
-	case http.StatusInternalServerError:
-		s.log.Error("api request failed", "route", c.FullPath(), "err", err)
-	case http.StatusServiceUnavailable:
-		s.log.Warn("database unavailable", "route", c.FullPath(), "err", err)
-		c.Header("Retry-After", retryAfter)
-	}
+	s.logFailure(c, status, "api request failed", err)
 	c.JSON(status, APIError{APIErrorBody{Code: code, Message: ms.T("api." + code)}})
 }
 
