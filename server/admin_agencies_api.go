@@ -13,7 +13,7 @@ import (
 func (s *Server) apiFieldErrors(c *gin.Context, err error) error {
 	var fe survey.FieldErrors
 	if errors.As(err, &fe) {
-		return s.apiProblems(c, fe)
+		return fe
 	}
 	return err
 }

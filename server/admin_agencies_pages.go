@@ -61,7 +61,7 @@ func (s *Server) agenciesPage(c *gin.Context, status int, in AgencyInput, fe sur
 		return err
 	}
 	b := s.staffBase(c)
-	b.setFieldErrors(problemMessages(b.L, fe), agencyFields, agencyLabels)
+	b.setFieldErrors(problemMessages(b.L, "", fe), agencyFields, agencyLabels)
 	p := AgenciesPage{BasePage: b, Form: s.agencyForm(b, cat, in, false)}
 	for _, a := range cat.Agencies {
 		p.Rows = append(p.Rows, agencyRow(b, cat, a))
@@ -127,7 +127,7 @@ func (s *Server) agencyPage(c *gin.Context, status int, in *AgencyInput, fe surv
 		return err
 	}
 	b := s.staffBase(c)
-	b.setFieldErrors(problemMessages(b.L, fe), agencyFields, agencyLabels)
+	b.setFieldErrors(problemMessages(b.L, "", fe), agencyFields, agencyLabels)
 	if in == nil {
 		in = &AgencyInput{Code: a.Code, NameVi: a.Name.Vi, NameEn: a.Name.En, Level: string(a.Level), Parent: a.Parent, Areas: a.Areas}
 	}
@@ -198,7 +198,7 @@ func (s *Server) mergePage(c *gin.Context, status int, from []string, into, date
 		return err
 	}
 	b := s.staffBase(c)
-	b.setFieldErrors(problemMessages(b.L, fe), []string{survey.FieldFrom, survey.FieldInto, survey.FieldDate},
+	b.setFieldErrors(problemMessages(b.L, "", fe), []string{survey.FieldFrom, survey.FieldInto, survey.FieldDate},
 		map[string]string{survey.FieldFrom: "admin.merge_from", survey.FieldInto: "admin.merge_into", survey.FieldDate: "admin.merge_date"})
 	p := MergePage{BasePage: b, Into: into, Date: date}
 	if p.Date == "" {

@@ -80,7 +80,7 @@ func (s *Server) areasPage(c *gin.Context, status int, newIn *AreaInput, edited 
 		return err
 	}
 	b := s.staffBase(c)
-	b.setFieldErrors(problemMessages(b.L, fe), areaFields, agencyLabels)
+	b.setFieldErrors(problemMessages(b.L, "", fe), areaFields, agencyLabels)
 	p := AreasPage{BasePage: b, New: AreaInput{Order: len(cat.Areas) + 1}}
 	if newIn != nil {
 		p.New = *newIn

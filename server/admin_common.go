@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-
-	"hailong/survey"
 )
 
 // hcm is the time zone dates entered by administrators are read in.
@@ -24,19 +22,6 @@ func parseDay(s string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// problemMessages translates domain problem codes into messages.
-func problemMessages(ms *Messages, fe survey.FieldErrors) map[string]string {
-	out := make(map[string]string, len(fe))
-	for field, problem := range fe {
-		if problem == survey.ProblemTooShort {
-			out[field] = ms.T("err.too_short", survey.MinPasswordLen)
-			continue
-		}
-		out[field] = ms.T("err." + problem)
-	}
-	return out
-}
-
 // setFieldErrors puts translated field errors on a page, in the order of
 // fields, each with the label the form shows.
 func (b *BasePage) setFieldErrors(msgs map[string]string, fields []string, labels map[string]string) {
@@ -45,11 +30,6 @@ func (b *BasePage) setFieldErrors(msgs map[string]string, fields []string, label
 			b.addError(f, b.L.T(labels[f]), m)
 		}
 	}
-}
-
-// apiProblems is the JSON form of domain field errors.
-func (s *Server) apiProblems(c *gin.Context, fe survey.FieldErrors) error {
-	return &apiFieldError{code: "validation_failed", fields: problemMessages(s.locales[langOf(c)], fe)}
 }
 
 // actor is the user name of the caller, for the audit log.

@@ -86,18 +86,9 @@ type AreaInForce struct {
 func (s *Server) formsErr(c *gin.Context, err error) error {
 	var fe survey.FieldErrors
 	if errors.As(err, &fe) {
-		return &apiFieldError{code: "validation_failed", fields: formsProblems(s.locales[langOf(c)], fe)}
+		return fieldErrorsIn("forms", fe)
 	}
 	return err
-}
-
-// formsProblems translates the problems of form administration.
-func formsProblems(ms *Messages, fe survey.FieldErrors) map[string]string {
-	out := make(map[string]string, len(fe))
-	for field, problem := range fe {
-		out[field] = ms.T("forms.err." + problem)
-	}
-	return out
 }
 
 func (s *Server) apiAdminForms(c *gin.Context) error {

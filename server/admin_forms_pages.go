@@ -186,7 +186,7 @@ func (s *Server) renderFormPage(c *gin.Context, status int, f survey.Form, fe su
 		return err
 	}
 	b := s.staffBase(c)
-	p := buildFormPage(b, cat, f, formsProblems(b.L, fe))
+	p := buildFormPage(b, cat, f, problemMessages(b.L, "forms", fe))
 	if notice != "" {
 		p.Notice = b.L.T(notice)
 	}
@@ -526,7 +526,7 @@ func (s *Server) renderAssignments(c *gin.Context, status int, area, form, from 
 	}
 	b := s.staffBase(c)
 	L := b.L
-	errs := formsProblems(L, fe)
+	errs := problemMessages(L, "forms", fe)
 	p := AdminAssignmentsPage{BasePage: b}
 	if notice != "" {
 		p.Notice = L.T(notice)

@@ -34,22 +34,6 @@ var kioskLabels = map[string]string{
 	survey.FieldKioskCounters: "kiosk.counters", survey.FieldKioskIdle: "kiosk.idle", survey.FieldKioskInterval: "kiosk.interval",
 }
 
-// kioskProblemMessages translates a kiosk's or a rating's problems: a
-// message of its own ("kiosk.err.<field>.<problem>") when there is one,
-// else the general one.
-func kioskProblemMessages(ms *Messages, fe survey.FieldErrors) map[string]string {
-	out := make(map[string]string, len(fe))
-	for field, problem := range fe {
-		key := "kiosk.err." + field + "." + problem
-		if _, ok := ms.m[key]; ok {
-			out[field] = ms.T(key)
-			continue
-		}
-		out[field] = ms.T("err." + problem)
-	}
-	return out
-}
-
 // apply copies the input onto k, cleaned: trimmed name, distinct areas and
 // counters, defaults for zero times.
 func (in KioskInput) apply(k *survey.Kiosk) {

@@ -22,7 +22,7 @@ type kioskCreated struct {
 func (s *Server) apiKioskProblems(c *gin.Context, err error) error {
 	var fe survey.FieldErrors
 	if errors.As(err, &fe) {
-		return &apiFieldError{code: "validation_failed", fields: kioskProblemMessages(s.locales[langOf(c)], fe)}
+		return fieldErrorsIn("kiosk", fe)
 	}
 	return err
 }

@@ -92,7 +92,7 @@ func (s *Server) kiosksPage(c *gin.Context, status int, in KioskInput, fe survey
 		return err
 	}
 	b := s.staffBase(c)
-	b.setFieldErrors(kioskProblemMessages(b.L, fe), kioskFields, kioskLabels)
+	b.setFieldErrors(problemMessages(b.L, "kiosk", fe), kioskFields, kioskLabels)
 	p := KiosksPage{BasePage: b, Form: s.kioskForm(b, cat, in)}
 	now := time.Now()
 	for _, k := range ks {
@@ -145,7 +145,7 @@ func (s *Server) kioskPage(c *gin.Context, status int, in *KioskInput, fe survey
 		return err
 	}
 	b := s.staffBase(c)
-	b.setFieldErrors(kioskProblemMessages(b.L, fe), kioskFields, kioskLabels)
+	b.setFieldErrors(problemMessages(b.L, "kiosk", fe), kioskFields, kioskLabels)
 	if in == nil {
 		in = &KioskInput{Name: k.Name, Agency: k.Agency, Areas: k.Areas, Counters: k.Counters,
 			IdleSeconds: k.IdleSeconds, MinIntervalSeconds: k.MinIntervalSeconds}

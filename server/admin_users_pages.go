@@ -54,7 +54,7 @@ func (s *Server) usersPage(c *gin.Context, status int, in UserInput, fe survey.F
 		return err
 	}
 	b := s.staffBase(c)
-	b.setFieldErrors(problemMessages(b.L, fe), userFields, userLabels)
+	b.setFieldErrors(problemMessages(b.L, "", fe), userFields, userLabels)
 	in.Password = "" // never sent back
 	p := UsersPage{BasePage: b, Form: s.userForm(b, cat, in)}
 	for _, u := range users {
@@ -108,7 +108,7 @@ func (s *Server) userPage(c *gin.Context, status int, in *UserInput, fe survey.F
 		return err
 	}
 	b := s.staffBase(c)
-	b.setFieldErrors(problemMessages(b.L, fe), userFields, userLabels)
+	b.setFieldErrors(problemMessages(b.L, "", fe), userFields, userLabels)
 	if in == nil {
 		in = &UserInput{Username: u.Username, Name: u.Name, Role: string(u.Role), Agencies: u.Agencies, Disabled: u.Disabled}
 	}

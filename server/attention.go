@@ -234,20 +234,11 @@ func (s *Server) attentionJSON(ctx context.Context, u *survey.User, cat *survey.
 	return out
 }
 
-func (s *Server) attentionFieldErrors(c *gin.Context, fe survey.FieldErrors) error {
-	ms := s.locales[langOf(c)]
-	fields := make(map[string]string, len(fe))
-	for f := range fe {
-		fields[f] = ms.T("attention.err." + f)
-	}
-	return &apiFieldError{code: "validation_failed", fields: fields}
-}
-
 // apiAttention lists the queue as JSON.
 func (s *Server) apiAttention(c *gin.Context) error {
 	q, fe := parseAttentionQuery(c.Query)
 	if fe != nil {
-		return s.attentionFieldErrors(c, fe)
+		return fieldErrorsIn("attention", fe)
 	}
 	ctx := c.Request.Context()
 	cat, err := s.store.Catalog(ctx)
@@ -353,7 +344,7 @@ func (s *Server) apiAttentionUpdate(c *gin.Context) error {
 	}
 	st, note, fe := checkAttentionUpdate(in)
 	if fe != nil {
-		return s.attentionFieldErrors(c, fe)
+		return fieldErrorsIn("attention", fe)
 	}
 	it, cat, err := s.updateAttention(c, c.Param("id"), st, note)
 	if err != nil {
@@ -440,7 +431,7 @@ func (s *Server) renderAttention(c *gin.Context, status int, problemID, problem 
 	q, fe := parseAttentionQuery(c.Query)
 	p.Query = q
 	if fe != nil {
-		p.setFieldErrors(problemMessages(b.L, fe), []string{"state", "limit"},
+		p.setFieldErrors(problemMessages(b.L, "", fe), []string{"state", "limit"},
 			map[string]string{"state": "attention.state", "limit": "attention.limit"})
 		s.render(c, http.StatusBadRequest, "attention", p)
 		return nil
@@ -555,7 +546,7 @@ func (s *Server) attentionSubmit(c *gin.Context) error {
 	b := s.base(c)
 	st, note, fe := checkAttentionUpdate(attentionUpdate{State: c.PostForm("state"), Note: c.PostForm("note")})
 	if fe != nil {
-		msgs := problemMessages(b.L, fe)
+		msgs := problemMessages(b.L, "", fe)
 		var parts []string
 		for _, k := range []string{"state", "note"} {
 			if m, ok := msgs[k]; ok {

@@ -39,7 +39,7 @@ func (s *Server) cchcErr(c *gin.Context, err error) error {
 		}
 		return &apiFieldError{code: "invalid_csv", fields: fields}
 	case errors.As(err, &fe):
-		return &apiFieldError{code: "validation_failed", fields: cchcProblems(ms, fe)}
+		return fieldErrorsIn("cchc", fe)
 	}
 	return err
 }

@@ -353,7 +353,7 @@ func (s *Server) cchcPointsSubmit(c *gin.Context) error {
 }
 
 func (s *Server) renderPointsErrors(c *gin.Context, year int, agency string, posted *survey.CCHCUnitPoints, fe survey.FieldErrors) error {
-	msgs := cchcProblems(s.locales[langOf(c)], fe)
+	msgs := problemMessages(s.locales[langOf(c)], "cchc", fe)
 	p, err := s.cchcPointsView(c, year, agency, posted)
 	if errors.Is(err, survey.ErrNotFound) {
 		p, err = s.cchcPointsView(c, year, "", nil)
@@ -423,7 +423,7 @@ func (s *Server) cchcPointsUpload(c *gin.Context) error {
 		return s.renderNoFramework(c, year)
 	case errors.As(err, &fe):
 		var msgs []string
-		for f, m := range cchcProblems(s.locales[langOf(c)], fe) {
+		for f, m := range problemMessages(s.locales[langOf(c)], "cchc", fe) {
 			msgs = append(msgs, f+": "+m)
 		}
 		slices.Sort(msgs)
@@ -591,7 +591,7 @@ func (s *Server) adminCCHCSave(c *gin.Context) error {
 	case errors.Is(err, survey.ErrPublished):
 		return s.renderAdminCCHC(c, http.StatusBadRequest, v, "", map[string]string{"version": ms.T("cchc.err.published")})
 	case errors.As(err, &fe):
-		return s.renderAdminCCHC(c, http.StatusBadRequest, v, content, cchcProblems(ms, fe))
+		return s.renderAdminCCHC(c, http.StatusBadRequest, v, content, problemMessages(ms, "cchc", fe))
 	case err != nil:
 		return err
 	}
@@ -611,7 +611,7 @@ func (s *Server) adminCCHCPublish(c *gin.Context) error {
 	case errors.Is(err, survey.ErrPublished):
 		return s.renderAdminCCHC(c, http.StatusBadRequest, v, "", map[string]string{"version": ms.T("cchc.err.published")})
 	case errors.As(err, &fe):
-		return s.renderAdminCCHC(c, http.StatusBadRequest, v, "", cchcProblems(ms, fe))
+		return s.renderAdminCCHC(c, http.StatusBadRequest, v, "", problemMessages(ms, "cchc", fe))
 	case err != nil:
 		return err
 	}

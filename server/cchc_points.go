@@ -135,16 +135,6 @@ func cchcPointsJSON(u survey.CCHCUnitPoints) CCHCPointsJSON {
 	return j
 }
 
-// cchcProblems words the problems of a points entry: "units.0.points.1.1"
-// keeps its name, with the message of its problem.
-func cchcProblems(ms *Messages, fe survey.FieldErrors) map[string]string {
-	out := make(map[string]string, len(fe))
-	for f, p := range fe {
-		out[f] = ms.T("cchc.err." + p)
-	}
-	return out
-}
-
 // cchcRowMessages words the problems of a points file, one per bad line:
 // "Dòng 4: ...".
 func cchcRowMessages(ms *Messages, ps []survey.CCHCRowProblem) []string {

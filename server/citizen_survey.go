@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,23 +14,19 @@ import (
 // surveyForm shows the questionnaire for an agency and area, with a fresh
 // idempotency key that will become the response's id.
 func (s *Server) surveyForm(c *gin.Context) error {
-	ag, ar, f, err := s.surveyTarget(c)
-	if err != nil || ag.Code == "" {
+	cat, pr, err := s.surveyTarget(c, survey.Posted{})
+	if err != nil {
 		return err
 	}
 	c.Header("Cache-Control", "no-store")
 	b := s.base(c)
 	if b.User == nil && b.CSRF == "" {
-		cat, err := s.store.Catalog(c.Request.Context())
-		if err != nil {
-			return err
-		}
-		if done, err := s.blankPage(c, cat, b, ag, ar, f); done || err != nil {
+		if done, err := s.blankPage(c, cat, b, pr.Agency, pr.Area, pr.Form); done || err != nil {
 			return err
 		}
 	}
-	p := s.formPage(b, ag, ar, f, survey.NewKey(), formEntry{}, nil)
-	if p.Questions, err = s.blankQuestions(p, f, ar.Code); err != nil {
+	p := s.formPage(b, pr.Agency, pr.Area, pr.Form, survey.NewKey(), formEntry{}, nil)
+	if p.Questions, err = s.blankQuestions(p, pr.Form, pr.Area.Code); err != nil {
 		return err
 	}
 	s.render(c, http.StatusOK, "form", p)
@@ -39,30 +34,21 @@ func (s *Server) surveyForm(c *gin.Context) error {
 }
 
 // surveyTarget resolves the agency and area of the URL and the questionnaire
-// in force. When the agency does not serve the area it has already answered
-// with the start page (400) and returns an empty agency.
-func (s *Server) surveyTarget(c *gin.Context) (survey.Agency, survey.Area, survey.Form, error) {
+// answered (survey.Resolve). An agency that does not serve the area is the
+// start page with a message at the area (400).
+func (s *Server) surveyTarget(c *gin.Context, p survey.Posted) (*survey.Catalog, survey.Prepared, error) {
 	cat, err := s.store.Catalog(c.Request.Context())
 	if err != nil {
-		return survey.Agency{}, survey.Area{}, survey.Form{}, err
+		return nil, survey.Prepared{}, err
 	}
-	ag, ar, err := cat.Target(c.Param("agency"), c.Param("area"))
+	p.Agency, p.Area = c.Param("agency"), c.Param("area")
+	pr, err := survey.Resolve(cat, p, survey.Source{}, time.Now())
 	if errors.Is(err, survey.ErrAreaNotServed) {
-		return survey.Agency{}, survey.Area{}, survey.Form{}, s.notServed(c, cat, ag.Code, ar.Code)
+		sp := s.startData(c, cat, pr.Agency.Code, pr.Area.Code)
+		sp.addError("area", sp.L.T("start.area"), sp.L.T("err.area_not_served"))
+		return cat, pr, &pageError{status: http.StatusBadRequest, page: "start", data: sp}
 	}
-	if err != nil {
-		return survey.Agency{}, survey.Area{}, survey.Form{}, err
-	}
-	f, err := cat.FormFor(ar.Code, time.Now())
-	return ag, ar, f, err
-}
-
-// notServed shows the start page with the choice made and a message at the area.
-func (s *Server) notServed(c *gin.Context, cat *survey.Catalog, agency, area string) error {
-	p := s.startData(c, cat, agency, area)
-	p.addError("area", p.L.T("start.area"), p.L.T("err.area_not_served"))
-	s.render(c, http.StatusBadRequest, "start", p)
-	return nil
+	return cat, pr, err
 }
 
 // surveySubmit stores a citizen's answers, then redirects to the thank-you
@@ -70,90 +56,38 @@ func (s *Server) notServed(c *gin.Context, cat *survey.Catalog, agency, area str
 // a repeated submission of the same form (same key) is thanked again without
 // storing anything new.
 func (s *Server) surveySubmit(c *gin.Context) error {
-	ctx := c.Request.Context()
 	get, err := s.parsePosted(c)
-	if get == nil {
-		return err // answered: 413, or the page for a body that is no form
-	}
-	ag, ar, current, err := s.surveyTarget(c)
-	if err != nil || ag.Code == "" {
-		return err
-	}
-	key, _ := get("key")
-	b := s.base(c)
-	resp, f, in, problems, err := s.postedResponse(c, get, ar, current, survey.Submission{
-		Key: key, Agency: ag.Code, Area: ar.Code, Channel: survey.ChannelWeb, Lang: b.Lang,
-	})
 	if err != nil {
 		return err
 	}
-	if len(problems) > 0 {
-		if !survey.ValidKey(key) {
-			key = survey.NewKey()
-		}
-		s.render(c, http.StatusBadRequest, "form", s.formPage(b, ag, ar, f, key, in, fieldMessages(b.L, problems, f, true)))
-		return nil
-	}
-	if _, err := s.insertResponse(ctx, resp); err != nil {
-		if errors.Is(err, survey.ErrUnavailable) {
-			// Nothing was stored: show the same form, answers kept, to send again.
-			s.log.Warn("database unavailable", "route", c.FullPath(), "err", err)
-			c.Header("Retry-After", retryAfter)
-			p := s.formPage(b, ag, ar, f, key, in, nil)
-			p.Unavailable = true
-			s.render(c, http.StatusServiceUnavailable, "form", p)
-			return nil
-		}
+	b := s.base(c)
+	key, _ := get("key")
+	posted := postedOf(get, survey.Submission{Key: key, Channel: survey.ChannelWeb, Lang: b.Lang})
+	_, pr, err := s.surveyTarget(c, posted)
+	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, thanksPath(ag.Code, ar.Code, resp.Redactions))
+	pf := pageForm{page: "form", contact: true,
+		view: func(f survey.Form, key string, in formEntry, errs map[string]string) FormPage {
+			return s.formPage(b, pr.Agency, pr.Area, f, key, in, errs)
+		},
+		messages: func(fe survey.FieldErrors, f survey.Form) map[string]string { return fieldMessages(b.L, fe, f, true) },
+	}
+	resp, in, err := s.checkPosted(c, get, pr, posted.Submission, pf)
+	if err != nil {
+		return err
+	}
+	if _, err := s.storeResponse(c, resp, false); err != nil {
+		return unavailablePage(err, pf, pr.Form, key, in)
+	}
+	c.Redirect(http.StatusSeeOther, thanksPath(pr.Agency.Code, pr.Area.Code, resp.Redactions))
 	return nil
 }
 
-// postedResponse reads the answers posted for the area and checks them into
-// the response to store. The form answered is the one in force (current) or
-// the older published version the page was made from. sub carries the key,
-// agency, area, channel and language; the answers are read here. It returns
-// what was entered (to show the form again) and the problems, if any.
-func (s *Server) postedResponse(c *gin.Context, get func(string) (string, bool), ar survey.Area, current survey.Form, sub survey.Submission) (survey.Response, survey.Form, formEntry, survey.FieldErrors, error) {
-	cat, err := s.store.Catalog(c.Request.Context())
-	if err != nil {
-		return survey.Response{}, current, formEntry{}, nil, err
-	}
-	problems := survey.FieldErrors{}
-	f := current
-	version, _ := get("formVersion")
-	if v, err := strconv.Atoi(version); err == nil {
-		if old, err := cat.FormVersion(current.ID, v); err == nil {
-			f = old // answered an older published version: keep it
-		} else {
-			problems[survey.FieldForm] = survey.ProblemUnknownForm
-		}
-	} else {
-		problems[survey.FieldForm] = survey.ProblemUnknownForm
-	}
-	in := readFormEntry(get, f, ar.Code)
-	in.Comment = c.Request.PostForm.Get("comment") // keep the comment exactly as typed
-	sub.Answers, sub.Comment, sub.Respondent = in.Answers, in.Comment, in.Respondent
-	resp, err := survey.Check(sub, f, time.Now())
-	var fe survey.FieldErrors
-	if errors.As(err, &fe) {
-		for k, v := range fe {
-			problems[k] = v
-		}
-	} else if err != nil {
-		return survey.Response{}, f, in, nil, err
-	}
-	if in.Contact, err = s.postedContact(get, &resp, problems); err != nil {
-		return survey.Response{}, f, in, nil, err
-	}
-	return resp, f, in, problems, nil
-}
-
 // parsePosted parses a posted form (input.Form) and returns a getter of its
-// trimmed values. A body over the limit returns the 413 error; a body that is
-// no form is answered here with a 400 page. Either way the getter is nil.
-func (s *Server) parsePosted(c *gin.Context) (func(string) (string, bool), error) {
+// trimmed values. A body over the limit is the 413 error; a body that is no
+// form the 400 page.
+func (s *Server) parsePosted(c *gin.Context) (getter, error) {
 	get, err := input.Form(c.Request)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -165,11 +99,10 @@ func (s *Server) parsePosted(c *gin.Context) (func(string) (string, bool), error
 	return get, nil
 }
 
-// badForm answers a body that cannot be parsed as a form.
+// badForm is the answer to a body that cannot be parsed as a form.
 func (s *Server) badForm(c *gin.Context) error {
 	b := s.base(c)
-	s.render(c, http.StatusBadRequest, "error", ErrorPage{BasePage: b, Title: b.L.T("error.conflict.title"), Body: b.L.T("err.invalid")})
-	return nil
+	return &pageError{status: http.StatusBadRequest, page: "error", data: ErrorPage{BasePage: b, Title: b.L.T("error.conflict.title"), Body: b.L.T("err.invalid")}}
 }
 
 // ThanksPage thanks the citizen and, when personal details were removed

@@ -178,7 +178,7 @@ func (s *Server) commentsPage(c *gin.Context) error {
 	labels := map[string]string{"from": "dash.from", "to": "dash.to", "area": "form.area", "score": "comments.score",
 		"cursor": "comments.cursor", "limit": "comments.limit"}
 	if fe != nil {
-		p.setFieldErrors(problemMessages(b.L, fe), fields, labels)
+		p.setFieldErrors(problemMessages(b.L, "", fe), fields, labels)
 		s.render(c, http.StatusBadRequest, "comments", p)
 		return nil
 	}
@@ -186,7 +186,7 @@ func (s *Server) commentsPage(c *gin.Context) error {
 	ag, list, err := s.listComments(c, cat, q)
 	var bad survey.FieldErrors
 	if errors.As(err, &bad) {
-		p.setFieldErrors(problemMessages(b.L, bad), fields, labels)
+		p.setFieldErrors(problemMessages(b.L, "", bad), fields, labels)
 		s.render(c, http.StatusBadRequest, "comments", p)
 		return nil
 	}
@@ -383,16 +383,6 @@ func commentJSON(cm survey.Comment) CommentJSON {
 	return out
 }
 
-// commentFieldErrors is the JSON error of bad comment input.
-func (s *Server) commentFieldErrors(c *gin.Context, fe survey.FieldErrors) error {
-	ms := s.locales[langOf(c)]
-	fields := make(map[string]string, len(fe))
-	for f := range fe {
-		fields[f] = ms.T("comments.err." + f)
-	}
-	return &apiFieldError{code: "validation_failed", fields: fields}
-}
-
 // apiComments lists comments as JSON; agency is required.
 func (s *Server) apiComments(c *gin.Context) error {
 	q, fe := parseCommentQuery(c.Query, "")
@@ -403,7 +393,7 @@ func (s *Server) apiComments(c *gin.Context) error {
 		fe["agency"] = survey.ProblemRequired
 	}
 	if fe != nil {
-		return s.commentFieldErrors(c, fe)
+		return fieldErrorsIn("comments", fe)
 	}
 	cat, err := s.store.Catalog(c.Request.Context())
 	if err != nil {
@@ -412,7 +402,7 @@ func (s *Server) apiComments(c *gin.Context) error {
 	ag, list, err := s.listComments(c, cat, q)
 	var bad survey.FieldErrors
 	if errors.As(err, &bad) {
-		return s.commentFieldErrors(c, bad)
+		return fieldErrorsIn("comments", bad)
 	}
 	if err != nil {
 		return err
@@ -468,7 +458,7 @@ func (s *Server) apiCommentHandled(c *gin.Context) error {
 		page = *in.Page
 	}
 	if len(fe) > 0 {
-		return s.commentFieldErrors(c, fe)
+		return fieldErrorsIn("comments", fe)
 	}
 	id := c.Param("id")
 	if !validCommentID(id) {

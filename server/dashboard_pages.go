@@ -148,7 +148,7 @@ func (s *Server) dashboard(c *gin.Context) error {
 	q, fe := parseReportQuery(c.Query, p.Agencies[0].Code)
 	p.Query, p.From, p.To = q, c.Query("from"), c.Query("to")
 	if fe != nil {
-		msgs := problemMessages(b.L, fe)
+		msgs := problemMessages(b.L, "", fe)
 		if _, ok := fe["basis"]; ok {
 			msgs["basis"] = b.L.T("basis.err")
 		}

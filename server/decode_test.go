@@ -98,15 +98,18 @@ func TestParsePostedCorpus(t *testing.T) {
 			get, err := s.parsePosted(c)
 			if get == nil {
 				var tooLarge *http.MaxBytesError
+				var pe *pageError // the page the handler returns, rendered by s.page
 				switch {
 				case errors.As(err, &tooLarge):
 					if len(body) <= maxBody {
 						t.Fatalf("%d bytes refused as too large", len(body))
 					}
-				case err != nil:
-					t.Fatalf("no getter and error %v, want 413 or a 400 page", err)
-				case w.Code != http.StatusBadRequest:
-					t.Fatalf("unparsable body answered %d, want 400", w.Code)
+				case errors.As(err, &pe):
+					if pe.status != http.StatusBadRequest {
+						t.Fatalf("unparsable body answered %d, want 400", pe.status)
+					}
+				default:
+					t.Fatalf("no getter and error %v (answered %d), want 413 or a 400 page", err, w.Code)
 				}
 				return
 			}

@@ -3,11 +3,8 @@ package server
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
-	"slices"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -43,49 +40,14 @@ func entryPath(agency, area string) string {
 	return "/entry/" + url.PathEscape(agency) + "/" + url.PathEscape(area)
 }
 
-// mayEnter reports whether the user may enter surveys for the agency: staff
-// for their agencies (and those merged into them), administrators for any.
-// Inspectors may read every agency but enter for none.
-func mayEnter(u *survey.User, cat *survey.Catalog, agency string) bool {
-	if u == nil || (u.Role != survey.RoleStaff && u.Role != survey.RoleAdmin) {
-		return false
-	}
-	return allowed(u, cat, agency)
-}
-
-// entryTarget resolves the agency and area of an entry, checking on the
-// server that the user may enter for the agency. Unlike a citizen's survey,
-// an agency that has stopped serving (merged, dissolved) can still receive
-// the interviews it held before its end date; CheckEntryDate enforces that.
-func entryTarget(cat *survey.Catalog, u *survey.User, agency, area string) (survey.Agency, survey.Area, error) {
-	ag, err := cat.Agency(agency)
-	if err != nil {
-		return survey.Agency{}, survey.Area{}, survey.ErrNotFound
-	}
-	if !mayEnter(u, cat, ag.Code) {
-		return survey.Agency{}, survey.Area{}, survey.ErrForbidden
-	}
-	if !ag.Active && ag.Until.IsZero() {
-		return survey.Agency{}, survey.Area{}, survey.ErrNotFound
-	}
-	ar, err := cat.Area(area)
-	if err != nil {
-		return survey.Agency{}, survey.Area{}, survey.ErrNotFound
-	}
-	if !ag.Serves(ar.Code) {
-		return ag, ar, survey.ErrAreaNotServed
-	}
-	return ag, ar, nil
-}
-
-// pageTarget is entryTarget for the pages: an area the agency does not
-// serve is a page that does not exist.
+// pageTarget is survey.EntryTarget for the pages: an area the agency does
+// not serve is a page that does not exist.
 func (s *Server) pageTarget(c *gin.Context) (*survey.Catalog, survey.Agency, survey.Area, error) {
 	cat, err := s.store.Catalog(c.Request.Context())
 	if err != nil {
 		return nil, survey.Agency{}, survey.Area{}, err
 	}
-	ag, ar, err := entryTarget(cat, userOf(c), c.Param("agency"), c.Param("area"))
+	ag, ar, err := survey.EntryTarget(cat, userOf(c), c.Param("agency"), c.Param("area"))
 	if errors.Is(err, survey.ErrAreaNotServed) {
 		err = survey.ErrNotFound
 	}
@@ -119,7 +81,7 @@ func (s *Server) entryList(c *gin.Context) error {
 	p := EntryListPage{BasePage: b}
 	var ended []EntryAgency
 	for _, a := range cat.Agencies {
-		if !mayEnter(u, cat, a.Code) || (!a.Active && a.Until.IsZero()) {
+		if !survey.MayEnter(u, cat, a.Code) || (!a.Active && a.Until.IsZero()) {
 			continue
 		}
 		ea := EntryAgency{Name: a.Name.In(b.Lang)}
@@ -199,102 +161,46 @@ func (s *Server) entryPage(b BasePage, ag survey.Agency, ar survey.Area, f surve
 // Invalid input comes back on the same form (400) with every value kept;
 // the same form sent twice (same key) is stored once.
 func (s *Server) entrySubmit(c *gin.Context) error {
-	ctx := c.Request.Context()
 	get, err := s.parsePosted(c)
-	if get == nil {
-		return err // answered: 413, or the page for a body that is no form
-	}
-	cat, ag, ar, err := s.pageTarget(c)
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	current, err := cat.FormFor(ar.Code, now)
+	cat, err := s.store.Catalog(c.Request.Context())
 	if err != nil {
 		return err
 	}
-	problems := survey.FieldErrors{}
-	f := current
-	version, _ := get("formVersion")
-	if v, err := strconv.Atoi(version); err == nil {
-		if old, err := cat.FormVersion(current.ID, v); err == nil {
-			f = old // the version the form was shown with
-		} else {
-			problems[survey.FieldForm] = survey.ProblemUnknownForm
-		}
-	} else {
-		problems[survey.FieldForm] = survey.ProblemUnknownForm
-	}
-	in := readFormEntry(get, f, ar.Code)
-	in.Comment = c.Request.PostForm.Get("comment")
-	key, _ := get("key")
-	var e entryInput
-	e.Channel, _ = get("channel")
-	e.Date, _ = get("interviewDate")
 	b := s.staffBase(c)
-	sub := survey.Submission{
-		Key: key, Agency: ag.Code, Area: ar.Code, Channel: survey.Channel(e.Channel), Lang: b.Lang,
-		Answers: in.Answers, Comment: in.Comment, Respondent: in.Respondent,
-	}
-	dateProblem := ""
-	if e.Date == "" {
-		dateProblem = survey.ProblemRequired
-	} else if at, ok := survey.ParseEntryDate(e.Date); ok && len(e.Date) == len(time.DateOnly) {
-		sub.SubmittedAt = at
-	} else {
-		dateProblem = survey.ProblemInvalid
-	}
-	resp, err := survey.Check(sub, f, now)
-	var fe survey.FieldErrors
-	if errors.As(err, &fe) {
-		maps.Copy(problems, fe)
-	} else if err != nil {
-		return err
-	}
-	maps.Copy(problems, survey.CheckEntry(sub, ag, now, s.entryMaxAge(userOf(c))))
-	if dateProblem != "" {
-		problems[survey.FieldSubmittedAt] = dateProblem
-	}
-	if !slices.Contains(survey.EntryChannels, sub.Channel) {
-		problems[survey.FieldChannel] = survey.ProblemRequired
-	}
-	if len(problems) > 0 {
-		if !survey.ValidKey(key) {
-			key = survey.NewKey()
-		}
-		s.render(c, http.StatusBadRequest, "entry", s.entryPage(b, ag, ar, f, key, in, e, entryMessages(b.L, problems, f, true, s.entryMaxAge(userOf(c)))))
-		return nil
-	}
-	resp.SelfEntered = survey.SelfEntered(userOf(c), cat, ag.Code)
-	created, err := s.insertResponse(ctx, resp)
-	if err != nil {
-		if errors.Is(err, survey.ErrUnavailable) {
-			s.log.Warn("database unavailable", "route", c.FullPath(), "err", err)
-			c.Header("Retry-After", retryAfter)
-			p := s.entryPage(b, ag, ar, f, key, in, e, nil)
-			p.Unavailable = true
-			s.render(c, http.StatusServiceUnavailable, "entry", p)
-			return nil
-		}
-		return err
-	}
-	if created {
-		s.auditEntry(c, resp)
-	}
-	c.Redirect(http.StatusSeeOther, entryPath(ag.Code, ar.Code)+"/saved?id="+url.QueryEscape(resp.ID))
-	return nil
-}
-
-// auditEntry records who entered a survey: the responses themselves are
-// anonymous, so the audit log is where an entry is accounted for.
-func (s *Server) auditEntry(c *gin.Context, r survey.Response) {
-	actor := ""
-	if u := userOf(c); u != nil {
-		actor = u.Username
-	}
-	s.audit(c, actor, "response_entered", r.ID, nil, map[string]any{
-		"agency": r.Agency, "area": r.Area, "channel": r.Channel, "submittedAt": r.SubmittedAt,
+	key, _ := get("key")
+	channel, _ := get("channel")
+	posted := postedOf(get, survey.Submission{
+		Key: key, Agency: c.Param("agency"), Area: c.Param("area"), Channel: survey.Channel(channel), Lang: b.Lang,
 	})
+	maxAge := s.entryMaxAge(userOf(c))
+	pr, err := survey.Resolve(cat, posted, survey.Source{Entry: true, User: userOf(c), MaxAge: maxAge}, time.Now())
+	if errors.Is(err, survey.ErrAreaNotServed) {
+		err = survey.ErrNotFound // an area the agency does not serve is a page that does not exist
+	}
+	if err != nil {
+		return err
+	}
+	e := entryInput{Channel: channel, Date: posted.Date}
+	pf := pageForm{page: "entry",
+		view: func(f survey.Form, key string, in formEntry, errs map[string]string) FormPage {
+			return s.entryPage(b, pr.Agency, pr.Area, f, key, in, e, errs)
+		},
+		messages: func(fe survey.FieldErrors, f survey.Form) map[string]string {
+			return entryMessages(b.L, fe, f, true, maxAge)
+		},
+	}
+	resp, in, err := s.checkPosted(c, get, pr, posted.Submission, pf)
+	if err != nil {
+		return err
+	}
+	if _, err := s.storeResponse(c, resp, true); err != nil {
+		return unavailablePage(err, pf, pr.Form, key, in)
+	}
+	c.Redirect(http.StatusSeeOther, entryPath(pr.Agency.Code, pr.Area.Code)+"/saved?id="+url.QueryEscape(resp.ID))
+	return nil
 }
 
 // entryMessages translates the problems of an entry: those of the citizen
@@ -313,8 +219,8 @@ func entryMessages(ms *Messages, fe survey.FieldErrors, f survey.Form, page bool
 			out[survey.FieldSubmittedAt] = ms.T("api.entry_date_format")
 		}
 	}
-	if p, ok := fe[survey.FieldChannel]; ok && page && p != survey.ProblemNotBackdated {
-		out[survey.FieldChannel] = ms.T("entry.err.channel")
+	if _, ok := fe[survey.FieldChannel]; ok && page {
+		out[survey.FieldChannel] = ms.T("entry.err.channel") // the page offers only channels that may be dated
 	}
 	return out
 }

@@ -46,21 +46,53 @@ func (s *Server) page(h func(*gin.Context) error) gin.HandlerFunc {
 	}
 }
 
+// pageError is a page answered instead of the one asked for: a form shown
+// again with its messages (400), or with its answers kept when the database
+// is unavailable (503), the gone page of an invitation, the start page of an
+// area not served. A handler returns it like any error; page renders it.
+type pageError struct {
+	status int
+	page   string
+	data   any
+	cause  error // why, for the log of a 503
+}
+
+func (e *pageError) Error() string { return e.page + ": " + http.StatusText(e.status) }
+
 func (s *Server) servePageError(c *gin.Context, err error) {
-	status, key := statusOf(err)
-	switch status {
-	case http.StatusInternalServerError:
-		s.log.Error("request failed", "route", c.FullPath(), "err", err)
-	case http.StatusServiceUnavailable:
-		s.log.Warn("database unavailable", "route", c.FullPath(), "err", err)
-		c.Header("Retry-After", retryAfter)
+	var pe *pageError
+	if errors.As(err, &pe) {
+		s.logFailure(c, pe.status, "", pe.cause)
+		s.render(c, pe.status, pe.page, pe.data)
+		return
 	}
+	if _, ok := fieldMessagesOf(s.locales[langOf(c)], err); ok {
+		// Field errors a page did not show next to its fields: the page for
+		// input that cannot be taken, never a 500.
+		b := s.base(c)
+		s.render(c, http.StatusBadRequest, "error", ErrorPage{BasePage: b, Title: b.L.T("error.conflict.title"), Body: b.L.T("err.invalid")})
+		return
+	}
+	status, key := statusOf(err)
+	s.logFailure(c, status, "request failed", err)
 	b := s.base(c)
 	s.render(c, status, "error", ErrorPage{
 		BasePage: b,
 		Title:    b.L.T("error." + key + ".title"),
 		Body:     b.L.T("error." + key + ".body"),
 	})
+}
+
+// logFailure logs an unexpected error (500) with its cause, and a database
+// outage (503), which also tells the caller when to try again.
+func (s *Server) logFailure(c *gin.Context, status int, msg string, err error) {
+	switch status {
+	case http.StatusInternalServerError:
+		s.log.Error(msg, "route", c.FullPath(), "err", err)
+	case http.StatusServiceUnavailable:
+		s.log.Warn("database unavailable", "route", c.FullPath(), "err", err)
+		c.Header("Retry-After", retryAfter)
+	}
 }
 
 // retryAfter is the Retry-After value (seconds) sent with 503 answers.
@@ -96,10 +128,12 @@ type apiFieldError struct {
 
 func (e *apiFieldError) Error() string { return e.code }
 
-// apiCodeError is a client error with a status and a code only.
+// apiCodeError is a client error with a status and a code, and a message
+// per field when the fields are the reason (403 agency_not_allowed).
 type apiCodeError struct {
 	status int
 	code   string
+	fields map[string]string
 }
 
 func (e *apiCodeError) Error() string { return e.code }
@@ -113,7 +147,11 @@ func (s *Server) serveAPIError(c *gin.Context, err error) {
 		return
 	}
 	if errors.As(err, &ce) {
-		c.JSON(ce.status, APIError{APIErrorBody{Code: ce.code, Message: ms.T("api." + ce.code)}})
+		c.JSON(ce.status, APIError{APIErrorBody{Code: ce.code, Message: ms.T("api." + ce.code), Fields: ce.fields}})
+		return
+	}
+	if fields, ok := fieldMessagesOf(ms, err); ok {
+		c.JSON(http.StatusBadRequest, APIError{APIErrorBody{Code: "validation_failed", Message: ms.T("api.validation_failed"), Fields: fields}})
 		return
 	}
 	status, _ := statusOf(err)
@@ -125,13 +163,7 @@ func (s *Server) serveAPIError(c *gin.Context, err error) {
 		http.StatusForbidden:             "forbidden",
 		http.StatusInternalServerError:   "internal",
 	}[status]
-	switch status {
-	case http.StatusInternalServerError:
-		s.log.Error("api request failed", "route", c.FullPath(), "err", err)
-	case http.StatusServiceUnavailable:
-		s.log.Warn("database unavailable", "route", c.FullPath(), "err", err)
-		c.Header("Retry-After", retryAfter)
-	}
+	s.logFailure(c, status, "api request failed", err)
 	c.JSON(status, APIError{APIErrorBody{Code: code, Message: ms.T("api." + code)}})
 }
 

@@ -22,7 +22,7 @@ func (s *Server) exportAggregates(c *gin.Context) error {
 	}
 	q, fe := parseExportQuery(c.Query, []string{"csv", "xlsx", "json"}, true, cat)
 	if fe != nil {
-		return s.apiProblems(c, fe)
+		return fe
 	}
 	agencies, err := exportAgencies(userOf(c), cat, q)
 	if err != nil {

@@ -32,7 +32,7 @@ func (s *Server) exportResponses(c *gin.Context) error {
 	}
 	q, fe := parseExportQuery(c.Query, []string{"csv", "xlsx", "jsonl"}, false, cat)
 	if fe != nil {
-		return s.apiProblems(c, fe)
+		return fe
 	}
 	u := userOf(c)
 	filter := store.ResponseFilter{Period: q.Period, Area: q.Area, Comments: q.Comments, VerifiedOnly: q.Verified}

@@ -47,7 +47,7 @@ func (s *Server) apiInvitationCreate(c *gin.Context) error {
 		return err
 	}
 	out, err := s.issueChecked(c, []survey.InvitationRequest{in}, func(i int, field string) string { return field })
-	if err != nil || out == nil {
+	if err != nil {
 		return err
 	}
 	status := http.StatusOK
@@ -73,15 +73,15 @@ func (s *Server) apiInvitationBatch(c *gin.Context) error {
 		return &apiFieldError{code: "validation_failed", fields: map[string]string{"items": ms.T("inv.err.batch_size", survey.MaxInvitationBatch)}}
 	}
 	out, err := s.issueChecked(c, in.Items, func(i int, field string) string { return fmt.Sprintf("items[%d].%s", i, field) })
-	if err != nil || out == nil {
+	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"items": out})
 	return nil
 }
 
-// issueChecked checks every request (answering 400 or 403 itself, with a
-// nil result) and issues them. name gives the JSON name of an item's field.
+// issueChecked checks every request (400 for an invalid one, 403 for an
+// agency the caller may not invite for) and issues them. name gives the JSON name of an item's field.
 func (s *Server) issueChecked(c *gin.Context, reqs []survey.InvitationRequest, name func(i int, field string) string) ([]InvitationJSON, error) {
 	cat, err := s.store.Catalog(c.Request.Context())
 	if err != nil {
@@ -107,8 +107,7 @@ func (s *Server) issueChecked(c *gin.Context, reqs []survey.InvitationRequest, n
 		return nil, &apiFieldError{code: "validation_failed", fields: invalid}
 	}
 	if len(forbidden) > 0 {
-		c.JSON(http.StatusForbidden, APIError{APIErrorBody{Code: "agency_not_allowed", Message: ms.T("api.agency_not_allowed"), Fields: forbidden}})
-		return nil, nil
+		return nil, &apiCodeError{status: http.StatusForbidden, code: "agency_not_allowed", fields: forbidden}
 	}
 	return s.issue(c, reqs)
 }

@@ -18,77 +18,76 @@ type GonePage struct {
 	Body   string
 }
 
-// invitationGone answers a link that cannot be used: 404 for a link that is
-// not ours, 410 for one that was ours and no longer works.
-func (s *Server) invitationGone(c *gin.Context, reason string) {
+// invitationGone is the answer to a link that cannot be used: 404 for a
+// link that is not ours, 410 for one that was ours and no longer works.
+func (s *Server) invitationGone(c *gin.Context, reason string) error {
 	status := http.StatusGone
 	if reason == "invalid" {
 		status = http.StatusNotFound
 	}
 	b := s.base(c)
 	c.Header("Cache-Control", "no-store")
-	s.render(c, status, "invitation_gone", GonePage{
+	return &pageError{status: status, page: "invitation_gone", data: GonePage{
 		BasePage: b, Reason: reason, Title: b.L.T("inv.gone." + reason + ".title"), Body: b.L.T("inv.gone." + reason + ".body"),
-	})
+	}}
 }
 
 // invTarget is what a working link leads to.
 type invTarget struct {
-	token  string
-	claims survey.InvitationClaims
-	ag     survey.Agency
-	ar     survey.Area
-	form   survey.Form
-	inv    survey.Invitation
+	token string
+	ag    survey.Agency
+	ar    survey.Area
+	inv   survey.Invitation
 }
 
 // invitationTarget checks the link of the request: first the token's
 // signature and expiry (no database read), then the agency and area it
-// names, then the invitation. It answers the gone page itself and returns
-// nil when the link cannot be used; a used invitation is returned (the
-// caller decides).
-func (s *Server) invitationTarget(c *gin.Context) (*invTarget, error) {
+// names (resolved as any submission's, survey.Resolve), then the
+// invitation. A link that cannot be used is the gone page (an error); a
+// used invitation is returned (the caller decides).
+func (s *Server) invitationTarget(c *gin.Context, p survey.Posted) (*invTarget, survey.Prepared, error) {
 	ctx := c.Request.Context()
 	token := c.Param("token")
 	claims, err := s.verifyToken(ctx, token)
 	switch {
 	case errors.Is(err, survey.ErrTokenExpired), errors.Is(err, survey.ErrTokenRetired):
-		s.invitationGone(c, "expired")
-		return nil, nil
+		return nil, survey.Prepared{}, s.invitationGone(c, "expired")
 	case err != nil:
-		s.invitationGone(c, "invalid")
-		return nil, nil
+		return nil, survey.Prepared{}, s.invitationGone(c, "invalid")
 	}
 	cat, err := s.store.Catalog(ctx)
 	if err != nil {
-		return nil, err
+		return nil, survey.Prepared{}, err
 	}
-	ag, ar, err := cat.Target(claims.Agency, claims.Area)
-	if err != nil {
-		s.invitationGone(c, "agency") // the agency closed or no longer serves the area
-		return nil, nil
+	p.Agency, p.Area = claims.Agency, claims.Area
+	pr, err := survey.Resolve(cat, p, survey.Source{}, time.Now())
+	if errors.Is(err, survey.ErrNotFound) || errors.Is(err, survey.ErrAreaNotServed) {
+		return nil, pr, s.invitationGone(c, "agency") // the agency closed or no longer serves the area
 	}
-	form, err := cat.FormFor(ar.Code, time.Now())
 	if err != nil {
-		return nil, err
+		return nil, pr, err
 	}
 	inv, err := s.store.Invitation(ctx, claims.Code)
 	if errors.Is(err, survey.ErrNotFound) || err == nil && (inv.Agency != claims.Agency || inv.Area != claims.Area) {
-		s.invitationGone(c, "invalid")
-		return nil, nil
+		return nil, pr, s.invitationGone(c, "invalid")
 	}
 	if err != nil {
-		return nil, err
+		return nil, pr, err
 	}
-	return &invTarget{token: token, claims: claims, ag: ag, ar: ar, form: form, inv: inv}, nil
+	return &invTarget{token: token, ag: pr.Agency, ar: pr.Area, inv: inv}, pr, nil
 }
 
-// verifiedFormPage is the questionnaire of an invitation.
-func (s *Server) verifiedFormPage(b BasePage, t *invTarget, f survey.Form, key string, in formEntry, errs map[string]string) FormPage {
-	p := s.formPage(b, t.ag, t.ar, f, key, in, errs)
-	p.Action = "/v/" + t.token
-	p.Verified = true
-	return p
+// invitationPage is how the questionnaire of an invitation is shown.
+func (s *Server) invitationPage(b BasePage, t *invTarget) pageForm {
+	return pageForm{page: "form", contact: true,
+		view: func(f survey.Form, key string, in formEntry, errs map[string]string) FormPage {
+			p := s.formPage(b, t.ag, t.ar, f, key, in, errs)
+			p.Action = "/v/" + t.token
+			p.Verified = true
+			return p
+		},
+		messages: func(fe survey.FieldErrors, f survey.Form) map[string]string { return fieldMessages(b.L, fe, f, true) },
+	}
 }
 
 // invitationForm shows the questionnaire of an unused invitation. The key
@@ -96,114 +95,59 @@ func (s *Server) verifiedFormPage(b BasePage, t *invTarget, f survey.Form, key s
 // thanked twice; any other form sent through the link once it was used is
 // told so.
 func (s *Server) invitationForm(c *gin.Context) error {
-	t, err := s.invitationTarget(c)
-	if t == nil {
+	t, pr, err := s.invitationTarget(c, survey.Posted{})
+	if err != nil {
 		return err
 	}
 	if t.inv.Used() {
-		s.invitationGone(c, "used")
-		return nil
+		return s.invitationGone(c, "used")
 	}
 	c.Header("Cache-Control", "no-store")
-	s.render(c, http.StatusOK, "form", s.verifiedFormPage(s.base(c), t, t.form, survey.NewKey(), formEntry{}, nil))
+	s.render(c, http.StatusOK, "form", s.invitationPage(s.base(c), t).view(pr.Form, survey.NewKey(), formEntry{}, nil))
 	return nil
 }
 
-// invitationSubmit stores the response of an invitation, verified. The
-// response's id is derived from the invitation's code, so its insert claims
-// the invitation: of concurrent submissions exactly one is stored (and
-// counted once, through the pending log like every response); the others
-// find the invitation used. The page's key, recorded on the invitation once
-// the response is stored, tells a repeat of the same page (thanked again)
-// from another one; when that record is missing (a crash between the two
-// writes) the stored answers are compared instead, and the record healed.
+// invitationSubmit stores the response of an invitation, verified: its id
+// is derived from the invitation's code, so its insert claims the
+// invitation (storeInvited).
 func (s *Server) invitationSubmit(c *gin.Context) error {
-	ctx := c.Request.Context()
 	get, err := s.parsePosted(c)
-	if get == nil {
+	if err != nil {
 		return err
-	}
-	t, err := s.invitationTarget(c)
-	if t == nil {
-		return err
-	}
-	key, _ := get("key")
-	if !survey.ValidKey(key) {
-		key = survey.NewKey()
-	}
-	thanks := surveyPath(t.ag.Code, t.ar.Code) + "/thanks"
-	if t.inv.Used() {
-		if t.inv.UseKey == key {
-			c.Redirect(http.StatusSeeOther, thanks)
-		} else {
-			s.invitationGone(c, "used")
-		}
-		return nil
 	}
 	b := s.base(c)
-	resp, f, in, problems, err := s.postedResponse(c, get, t.ar, t.form, survey.Submission{
-		Key: survey.InvitationResponseID(s.inv.responseKey, t.inv.Code), Agency: t.ag.Code, Area: t.ar.Code,
-		Channel: survey.ChannelWeb, Lang: b.Lang,
-	})
+	posted := postedOf(get, survey.Submission{Channel: survey.ChannelWeb, Lang: b.Lang})
+	t, pr, err := s.invitationTarget(c, posted)
 	if err != nil {
 		return err
 	}
-	if len(problems) > 0 {
-		s.render(c, http.StatusBadRequest, "form", s.verifiedFormPage(b, t, f, key, in, fieldMessages(b.L, problems, f, true)))
-		return nil
+	key := formKeyOf(get)
+	if t.inv.Used() {
+		return s.redirectTo(c)(s.usedLink(c, t, t.inv, key))
+	}
+	pf := s.invitationPage(b, t)
+	posted.Key = survey.InvitationResponseID(s.inv.responseKey, t.inv.Code)
+	resp, in, err := s.checkPosted(c, get, pr, posted.Submission, pf)
+	if err != nil {
+		return err
 	}
 	resp.Verified = true
-	created, err := s.insertResponse(ctx, resp)
-	switch {
-	case errors.Is(err, survey.ErrUnavailable):
-		s.log.Warn("database unavailable", "route", c.FullPath(), "err", err)
-		c.Header("Retry-After", retryAfter)
-		p := s.verifiedFormPage(b, t, f, key, in, nil)
-		p.Unavailable = true
-		s.render(c, http.StatusServiceUnavailable, "form", p)
-		return nil
-	case errors.Is(err, survey.ErrConflict):
-		s.invitationGone(c, "used")
-		return nil
-	case err != nil:
-		return err
-	case created:
-		s.markUsed(c, t.inv.Code, key)
-		c.Redirect(http.StatusSeeOther, thanksPath(t.ag.Code, t.ar.Code, resp.Redactions))
-		return nil
-	}
-	// Another submission stored the invitation's response first, or this
-	// is a repeat of ours.
-	inv, err := s.store.Invitation(ctx, t.inv.Code)
+	to, err := s.storeInvited(c, t, resp, key)
 	if err != nil {
-		return err
+		return unavailablePage(err, pf, pr.Form, key, in)
 	}
-	if inv.Used() {
-		if inv.UseKey == key {
-			c.Redirect(http.StatusSeeOther, thanks)
-		} else {
-			s.invitationGone(c, "used")
-		}
-		return nil
-	}
-	stored, err := s.store.Response(ctx, resp.ID)
-	if err != nil {
-		return err
-	}
-	if !stored.SameAnswers(resp) {
-		s.invitationGone(c, "used")
-		return nil
-	}
-	s.markUsed(c, t.inv.Code, key)
-	c.Redirect(http.StatusSeeOther, thanks)
+	c.Redirect(http.StatusSeeOther, to)
 	return nil
 }
 
-// markUsed records the key of the page whose response was stored; a
-// failure is logged only (the stored response already claims the link).
-func (s *Server) markUsed(c *gin.Context, code, key string) {
-	if err := s.store.MarkInvitationUsed(c.Request.Context(), code, key, time.Now()); err != nil {
-		s.log.Warn("invitation: marking used failed", "err", err)
+// redirectTo answers a page with a redirect to the path given, or its error.
+func (s *Server) redirectTo(c *gin.Context) func(string, error) error {
+	return func(to string, err error) error {
+		if err != nil {
+			return err
+		}
+		c.Redirect(http.StatusSeeOther, to)
+		return nil
 	}
 }
 
@@ -213,13 +157,11 @@ func (s *Server) markUsed(c *gin.Context, code, key string) {
 func (s *Server) shortLink(c *gin.Context) error {
 	code, ok := survey.NormalizeCode(c.Param("code"))
 	if !ok {
-		s.invitationGone(c, "invalid")
-		return nil
+		return s.invitationGone(c, "invalid")
 	}
 	inv, err := s.store.Invitation(c.Request.Context(), code)
 	if errors.Is(err, survey.ErrNotFound) {
-		s.invitationGone(c, "invalid")
-		return nil
+		return s.invitationGone(c, "invalid")
 	}
 	if err != nil {
 		return err

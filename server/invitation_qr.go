@@ -49,7 +49,7 @@ func qrContent(base, code string) string {
 func (s *Server) invitationQR(c *gin.Context) (*qrcode.QRCode, bool) {
 	code, ok := survey.NormalizeCode(c.Param("code"))
 	if !ok {
-		s.invitationGone(c, "invalid")
+		s.servePageError(c, s.invitationGone(c, "invalid"))
 		return nil, false
 	}
 	q, err := qrcode.New(qrContent(s.publicBase(c), code), qrLevel)
@@ -148,14 +148,12 @@ type SlipPage struct {
 func (s *Server) invitationSlip(c *gin.Context) error {
 	code, ok := survey.NormalizeCode(c.Param("code"))
 	if !ok {
-		s.invitationGone(c, "invalid")
-		return nil
+		return s.invitationGone(c, "invalid")
 	}
 	ctx := c.Request.Context()
 	inv, err := s.store.Invitation(ctx, code)
 	if errors.Is(err, survey.ErrNotFound) {
-		s.invitationGone(c, "invalid")
-		return nil
+		return s.invitationGone(c, "invalid")
 	}
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"math"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
@@ -117,7 +116,7 @@ func (s *Server) apiKioskRating(c *gin.Context) error {
 	r, err := survey.CheckRating(sub, *k, now)
 	var fe survey.FieldErrors
 	if errors.As(err, &fe) {
-		return &apiFieldError{code: "validation_failed", fields: kioskProblemMessages(ms, fe)}
+		return fieldErrorsIn("kiosk", fe)
 	}
 	if err != nil {
 		return err
@@ -176,60 +175,4 @@ func (s *Server) claimKioskSlot(c *gin.Context, k *survey.Kiosk, now time.Time) 
 		return &apiCodeError{status: http.StatusTooManyRequests, code: "kiosk_too_soon"}
 	}
 	return nil
-}
-
-// kioskSubmitScope applies, to POST /api/v1/responses, the rules of a caller
-// holding a kiosk credential: the channel is kiosk, the agency is the
-// kiosk's and the area one of its areas (403 otherwise), no interview date.
-// It returns nil without a kiosk cookie, and errKioskUnpaired for a cookie
-// that does not work (never an anonymous fallback).
-func (s *Server) kioskSubmitScope(c *gin.Context, in submitRequest) (*survey.Kiosk, error) {
-	k, err := s.kioskOf(c)
-	if err != nil {
-		return nil, err
-	}
-	ms := s.locales[langOf(c)]
-	if k == nil {
-		// Only a paired tablet may say its answers came from a kiosk.
-		if in.Channel == string(survey.ChannelKiosk) {
-			return nil, &apiFieldError{code: "validation_failed", fields: map[string]string{survey.FieldChannel: ms.T("api.kiosk_unpaired_channel")}}
-		}
-		return nil, nil
-	}
-	fe := map[string]string{}
-	if in.Channel != string(survey.ChannelKiosk) {
-		fe[survey.FieldChannel] = ms.T("api.kiosk_channel")
-	}
-	if in.SubmittedAt != "" {
-		fe[survey.FieldSubmittedAt] = ms.T("api.kiosk_no_date")
-	}
-	if len(fe) > 0 {
-		return nil, &apiFieldError{code: "validation_failed", fields: fe}
-	}
-	if in.Agency != k.Agency || !slices.Contains(k.Areas, in.Area) {
-		return nil, errKioskScope
-	}
-	return k, nil
-}
-
-// kioskSubmitGate runs, for a kiosk's questionnaire, just before the
-// response is stored: a retry of a stored response is answered here (done),
-// a key used for another survey is a conflict, and a new response must
-// respect the kiosk's minimum interval.
-func (s *Server) kioskSubmitGate(c *gin.Context, k *survey.Kiosk, resp survey.Response) (done bool, err error) {
-	prev, err := s.store.Response(c.Request.Context(), resp.ID)
-	switch {
-	case err == nil:
-		if !prev.SameRequest(resp) {
-			return true, survey.ErrConflict
-		}
-		c.JSON(http.StatusOK, submitResponse{ID: prev.ID})
-		return true, nil
-	case !errors.Is(err, survey.ErrNotFound):
-		return true, err
-	}
-	if err := s.claimKioskSlot(c, k, resp.ReceivedAt); err != nil {
-		return true, err
-	}
-	return false, nil
 }

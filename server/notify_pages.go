@@ -88,7 +88,7 @@ func (s *Server) adminNotifySave(c *gin.Context) error {
 	if errors.As(err, &fe) {
 		b := s.staffBase(c)
 		b.Errors = map[string]string{}
-		b.setFieldErrors(problemMessages(b.L, fe), notifyFields, notifyLabels)
+		b.setFieldErrors(problemMessages(b.L, "", fe), notifyFields, notifyLabels)
 		c.Set(notifyFormKey, NotifySection{Emails: c.PostForm("emails"), WebhookURL: in.Webhook.URL, Errors: b.Errors, ErrorList: b.ErrorList})
 		return s.agencyPage(c, http.StatusBadRequest, nil, nil)
 	}

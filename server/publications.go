@@ -72,15 +72,6 @@ func (s *Server) checkPublish(req publishRequest, now time.Time) (publishInput, 
 	return in, nil
 }
 
-// publishMessages words the problems of a publish request.
-func publishMessages(ms *Messages, fe survey.FieldErrors) map[string]string {
-	out := make(map[string]string, len(fe))
-	for field, problem := range fe {
-		out[field] = ms.T("pub.err." + field + "." + problem)
-	}
-	return out
-}
-
 // publisher is whom a snapshot is computed for: an inspector sees every
 // agency, so the snapshot is never scoped to one user's agencies.
 var publisher = &survey.User{Username: "publication", Role: survey.RoleInspector}
@@ -250,7 +241,7 @@ func (s *Server) apiPublish(c *gin.Context) error {
 	case fe["period"] == problemNotStarted:
 		return &apiCodeError{status: http.StatusConflict, code: "period_not_started"}
 	case fe != nil:
-		return &apiFieldError{code: "validation_failed", fields: publishMessages(s.locales[langOf(c)], fe)}
+		return fieldErrorsIn("pub", fe)
 	}
 	p, err := s.publish(c.Request.Context(), actor(c), in)
 	if err != nil {
@@ -357,8 +348,7 @@ func (s *Server) loadPublication(ctx context.Context, q publicationQuery) (publi
 func (s *Server) publicationAPIQuery(c *gin.Context) (publicationQuery, error) {
 	q, fe := parsePublicationQuery(c.Param("period"), c.Query)
 	if fe != nil {
-		ms := s.locales[langOf(c)]
-		return q, &apiFieldError{code: "validation_failed", fields: publishMessages(ms, fe)}
+		return q, fieldErrorsIn("pub", fe)
 	}
 	return q, nil
 }

@@ -369,7 +369,7 @@ func (s *Server) publicationsSubmit(c *gin.Context) error {
 	in, fe := s.checkPublish(req, time.Now())
 	p.Period, p.Basis, p.Provisional = req.Period, in.Basis, req.Provisional
 	if fe != nil {
-		p.setFieldErrors(publishMessages(p.L, fe), []string{"period", "basis"},
+		p.setFieldErrors(problemMessages(p.L, "pub", fe), []string{"period", "basis"},
 			map[string]string{"period": "rank.period", "basis": "basis.label"})
 		return s.renderPublications(c, http.StatusBadRequest, p)
 	}

@@ -60,15 +60,6 @@ func parseRankingQuery(get func(string) string, cat *survey.Catalog, def survey.
 	return q, nil
 }
 
-// rankingProblems words the field errors of a ranking query.
-func rankingProblems(ms *Messages, fe survey.FieldErrors) map[string]string {
-	out := make(map[string]string, len(fe))
-	for field := range fe {
-		out[field] = ms.T("rank.err." + field)
-	}
-	return out
-}
-
 // previousPeriod is the period of the same length just before p; ok is false
 // when it would start before year 1.
 func previousPeriod(p survey.Period) (survey.Period, bool) {

@@ -120,7 +120,7 @@ func (s *Server) apiRankings(c *gin.Context) error {
 	}
 	q, fe := parseRankingQuery(c.Query, cat, s.rankingBasis())
 	if fe != nil {
-		return &apiFieldError{code: "validation_failed", fields: rankingProblems(s.locales[langOf(c)], fe)}
+		return fieldErrorsIn("rank", fe)
 	}
 	r, err := s.ranking(ctx, userOf(c), cat, q)
 	if err != nil {

@@ -90,7 +90,7 @@ func (s *Server) rankingsPage(c *gin.Context) error {
 	p.Bases = basisChoices(b.L)
 	p.BasisText = b.L.T("basis.desc." + string(q.Basis))
 	if fe != nil {
-		p.setFieldErrors(rankingProblems(b.L, fe), []string{"period", "from", "to", "area", "basis"},
+		p.setFieldErrors(problemMessages(b.L, "rank", fe), []string{"period", "from", "to", "area", "basis"},
 			map[string]string{"period": "rank.period", "from": "dash.from", "to": "dash.to", "area": "form.area", "basis": "basis.label"})
 		s.render(c, http.StatusBadRequest, "rankings", p)
 		return nil

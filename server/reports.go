@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"slices"
 	"sort"
 	"time"
 
@@ -120,18 +119,7 @@ func (s *Server) rule() survey.Rule {
 // allowed reports whether the user may read the agency's data; staff may also
 // read the agencies merged into theirs.
 func allowed(u *survey.User, cat *survey.Catalog, agency string) bool {
-	if u == nil || u.Disabled {
-		return false
-	}
-	if u.CanSee(agency) {
-		return true
-	}
-	for _, own := range u.Agencies {
-		if slices.Contains(survey.Lineage(cat, own), agency) {
-			return true
-		}
-	}
-	return false
+	return survey.MaySee(u, cat, agency)
 }
 
 // agencyReport scores an agency over a period from the rollups, checking on

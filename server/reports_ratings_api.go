@@ -143,7 +143,7 @@ func (s *Server) apiAgencyRatings(c *gin.Context) error {
 	}
 	q, fe := parseReportQuery(get, "")
 	if fe != nil {
-		return s.apiProblems(c, fe)
+		return fe
 	}
 	cat, err := s.store.Catalog(c.Request.Context())
 	if err != nil {

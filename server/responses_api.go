@@ -2,7 +2,6 @@ package server
 
 import (
 	"errors"
-	"maps"
 	"net/http"
 	"time"
 
@@ -41,9 +40,9 @@ type submitResponse struct {
 	Redacted int    `json:"redacted,omitempty"`
 }
 
-// apiSubmit stores a response sent by another system or a kiosk.
+// apiSubmit stores a response sent by another system, staff (an entry,
+// with submittedAt) or a paired kiosk (with its credential).
 func (s *Server) apiSubmit(c *gin.Context) error {
-	ctx := c.Request.Context()
 	var in submitRequest
 	if err := decodeJSON(c, &in); err != nil {
 		return err
@@ -51,95 +50,70 @@ func (s *Server) apiSubmit(c *gin.Context) error {
 	if err := s.validateAPI(c, in); err != nil {
 		return err
 	}
-	kiosk, err := s.kioskSubmitScope(c, in) // a paired tablet's rules: kiosk_api.go
+	kiosk, err := s.kioskOf(c) // nil without a kiosk cookie; never anonymous for one that does not work
 	if err != nil {
 		return err
 	}
-	ms := s.locales[langOf(c)]
-	cat, err := s.store.Catalog(ctx)
+	cat, err := s.store.Catalog(c.Request.Context())
 	if err != nil {
 		return err
 	}
-	entry := in.SubmittedAt != ""
-	var ag survey.Agency
-	var ar survey.Area
-	if entry {
-		u := userOf(c)
-		if u == nil {
-			return &apiFieldError{code: "validation_failed", fields: map[string]string{survey.FieldSubmittedAt: ms.T("api.entry_staff_only")}}
-		}
-		ag, ar, err = entryTarget(cat, u, in.Agency, in.Area)
-	} else {
-		ag, ar, err = cat.Target(in.Agency, in.Area)
-	}
-	if errors.Is(err, survey.ErrAreaNotServed) {
-		return &apiFieldError{code: "validation_failed", fields: map[string]string{survey.FieldArea: ms.T("api.area_not_served")}}
-	}
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	at := now
-	if entry {
-		t, ok := survey.ParseEntryDate(in.SubmittedAt)
-		if !ok {
-			return &apiFieldError{code: "validation_failed", fields: map[string]string{survey.FieldSubmittedAt: ms.T("api.entry_date_format")}}
-		}
-		at = t
-	}
-	// The questionnaire in force on the interview day, unless the caller names
-	// the version it used.
-	f, err := cat.FormFor(ar.Code, at)
-	if err != nil {
-		return err
-	}
-	if in.FormVersion != 0 && in.FormVersion != f.Version {
-		old, err := cat.FormVersion(f.ID, in.FormVersion)
-		if err != nil {
-			return &apiFieldError{code: "validation_failed", fields: map[string]string{survey.FieldForm: ms.T("err.unknown_form")}}
-		}
-		f = old
-	}
-	sub := survey.Submission{
-		Key: in.IdempotencyKey, Agency: ag.Code, Area: ar.Code, Channel: survey.Channel(in.Channel),
+	u := userOf(c)
+	src := survey.Source{Entry: in.SubmittedAt != "", User: u, MaxAge: s.entryMaxAge(u), Kiosk: kiosk}
+	posted := survey.Posted{Version: in.FormVersion, Date: in.SubmittedAt, Submission: survey.Submission{
+		Key: in.IdempotencyKey, Agency: in.Agency, Area: in.Area, Channel: survey.Channel(in.Channel),
 		Lang: langOf(c), Answers: in.Answers, Comment: in.Comment,
-	}
+	}}
 	if in.Respondent != nil {
-		sub.Respondent = *in.Respondent
+		posted.Respondent = *in.Respondent
 	}
-	if entry {
-		sub.SubmittedAt = at
+	resp, pr, err := survey.Prepare(cat, posted, src, time.Now())
+	if err != nil {
+		return s.submitError(c, err, pr.Form, src.MaxAge)
 	}
-	resp, err := survey.Check(sub, f, now)
-	fe := survey.FieldErrors{}
-	if err != nil && !errors.As(err, &fe) {
-		return err
-	}
-	if entry {
-		maps.Copy(fe, survey.CheckEntry(sub, ag, now, s.entryMaxAge(userOf(c))))
-	}
-	if len(fe) > 0 {
-		return &apiFieldError{code: "validation_failed", fields: entryMessages(ms, fe, f, false, s.entryMaxAge(userOf(c)))}
-	}
+	out := submitResponse{ID: resp.ID, Redacted: resp.Redactions}
+	var created bool
 	if kiosk != nil {
-		if done, err := s.kioskSubmitGate(c, kiosk, resp); done {
-			return err
-		}
+		out, created, err = s.storeKioskResponse(c, kiosk, resp)
+	} else {
+		created, err = s.storeResponse(c, resp, src.Entry)
 	}
-	if entry {
-		resp.SelfEntered = survey.SelfEntered(userOf(c), cat, ag.Code)
-	}
-	created, err := s.insertResponse(ctx, resp)
 	if err != nil {
 		return err
-	}
-	if created && entry {
-		s.auditEntry(c, resp)
 	}
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
 	}
-	c.JSON(status, submitResponse{ID: resp.ID, Redacted: resp.Redactions})
+	c.JSON(status, out)
 	return nil
+}
+
+// submitError is the API's answer to a submission refused by the rules.
+func (s *Server) submitError(c *gin.Context, err error, f survey.Form, maxAge time.Duration) error {
+	ms := s.locales[langOf(c)]
+	var fe survey.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		return &apiFieldError{code: "validation_failed", fields: submitMessages(ms, fe, f, maxAge)}
+	case errors.Is(err, survey.ErrAreaNotServed):
+		return &apiFieldError{code: "validation_failed", fields: map[string]string{survey.FieldArea: ms.T("api.area_not_served")}}
+	case errors.Is(err, survey.ErrKioskScope):
+		return errKioskScope
+	}
+	return err
+}
+
+// submitMessages are the API's messages of a submission's problems.
+func submitMessages(ms *Messages, fe survey.FieldErrors, f survey.Form, maxAge time.Duration) map[string]string {
+	out := entryMessages(ms, fe, f, false, maxAge)
+	for field, key := range map[string]map[string]string{
+		survey.FieldSubmittedAt: {survey.ProblemStaffOnly: "api.entry_staff_only", survey.ProblemKioskNoDate: "api.kiosk_no_date"},
+		survey.FieldChannel:     {survey.ProblemKioskUnpaired: "api.kiosk_unpaired_channel", survey.ProblemKioskOnly: "api.kiosk_channel"},
+	} {
+		if k, ok := key[fe[field]]; ok {
+			out[field] = ms.T(k)
+		}
+	}
+	return out
 }
