@@ -55,9 +55,6 @@ func run(ctx context.Context, getenv func(string) string, out, errOut io.Writer)
 	if err != nil {
 		return err
 	}
-	srv.StartNotifications() // e-mail digests and webhooks, stopped before the store closes
-	defer srv.StopNotifications()
-	srv.StartInvitationSweep() // expired invitations counted, then deleted after the retention
-	defer srv.StopInvitationSweep()
+	defer srv.StartBackground()() // notifications and the invitation sweep, stopped before the store closes
 	return serve(ctx, cfg, srv, log, pw, out, errOut)
 }

@@ -114,3 +114,16 @@ func (s *Server) newEngine() *gin.Engine {
 	s.routes(r)
 	return r
 }
+
+// StartBackground starts the service's background work: the notifications
+// (e-mail digests and webhooks) and the invitation sweep (expired invitations
+// counted, then deleted after the retention). The function it returns stops
+// them; call it before the store closes.
+func (s *Server) StartBackground() (stop func()) {
+	s.StartNotifications()
+	s.StartInvitationSweep()
+	return func() {
+		s.StopInvitationSweep()
+		s.StopNotifications()
+	}
+}
