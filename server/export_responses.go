@@ -99,8 +99,8 @@ func exportForms(cat *survey.Catalog) []survey.Form {
 }
 
 // disclosures keeps the disclosure of each agency-month an export meets,
-// computed from the rollups of the month (two queries for all its
-// agencies: every response, and the verified ones) the first time the
+// computed from the rollups of the month (one query for all its agencies:
+// every response, and the verified ones) the first time the
 // month comes up. Responses need not come in order (demo data does not),
 // so every one is kept: 9 bytes per pattern shown, some kilobytes per
 // agency-month.
@@ -126,11 +126,7 @@ func newDisclosures(st *store.Store) *disclosures {
 // counts shows nothing of its rows' patterns.
 func (d *disclosures) of(ctx context.Context, agency string, m survey.Month) (survey.Disclosure, error) {
 	if !d.months[m] {
-		all, err := d.st.MonthPatterns(ctx, m, false)
-		if err != nil {
-			return survey.Disclosure{}, err
-		}
-		verified, err := d.st.MonthPatterns(ctx, m, true)
+		all, verified, err := d.st.MonthPatternsBoth(ctx, m)
 		if err != nil {
 			return survey.Disclosure{}, err
 		}

@@ -91,51 +91,77 @@ func (a *AgencyMonth) add(b *bucket) {
 // if they were whole, such counts suppress every row of the agency-month
 // until "hailong rollups rebuild" recounts them.
 func (s *Store) MonthPatterns(ctx context.Context, m survey.Month, verifiedOnly bool) (map[string]map[survey.Pattern]int64, error) {
+	kind := kindAgencyMonth
+	if verifiedOnly {
+		kind = kindAgencyMonthVerified
+	}
 	out := map[string]map[survey.Pattern]int64{}
-	err := s.eachMonthRollup(ctx, m, verifiedOnly, func(agency string, n, p map[string]int64) {
-		var responses, counted int64
-		for _, v := range n {
-			responses += v
-		}
-		counts := make(map[survey.Pattern]int64, len(p))
-		for key, v := range p {
-			pat, ok := survey.ParsePattern(key)
-			if !ok || v < 0 {
-				out[agency] = nil
-				return
-			}
-			counts[pat] += v
-			counted += v
-		}
-		if counted != responses {
-			counts = nil
-		}
-		out[agency] = counts
+	err := s.eachMonthRollup(ctx, m, []string{kind}, func(_, agency string, n, p map[string]int64) {
+		out[agency] = patternCounts(n, p)
 	})
 	return out, err
 }
 
-// eachMonthRollup calls fn with the agency, n and p fields of every
-// agency-month rollup of the month (the verified-only ones when
-// verifiedOnly).
-func (s *Store) eachMonthRollup(ctx context.Context, m survey.Month, verifiedOnly bool, fn func(agency string, n, p map[string]int64)) error {
+// MonthPatternsBoth is MonthPatterns of every response and of the verified
+// ones, in one scan of the month's collection instead of two: on FerretDB
+// each scan decodes every rollup document of the month whole, and at
+// 1,000,000 responses the two scans of each of 25 months took minutes
+// before an export's first rows.
+func (s *Store) MonthPatternsBoth(ctx context.Context, m survey.Month) (all, verified map[string]map[survey.Pattern]int64, err error) {
+	all, verified = map[string]map[survey.Pattern]int64{}, map[string]map[survey.Pattern]int64{}
+	err = s.eachMonthRollup(ctx, m, []string{kindAgencyMonth, kindAgencyMonthVerified}, func(kind, agency string, n, p map[string]int64) {
+		if kind == kindAgencyMonthVerified {
+			verified[agency] = patternCounts(n, p)
+		} else {
+			all[agency] = patternCounts(n, p)
+		}
+	})
+	return all, verified, err
+}
+
+// patternCounts reads the p field of an agency rollup whose responses are
+// counted in n; nil when the counts are not whole (see MonthPatterns).
+func patternCounts(n, p map[string]int64) map[survey.Pattern]int64 {
+	var responses, counted int64
+	for _, v := range n {
+		responses += v
+	}
+	counts := make(map[survey.Pattern]int64, len(p))
+	for key, v := range p {
+		pat, ok := survey.ParsePattern(key)
+		if !ok || v < 0 {
+			return nil
+		}
+		counts[pat] += v
+		counted += v
+	}
+	if counted != responses {
+		return nil
+	}
+	return counts
+}
+
+// eachMonthRollup calls fn with the kind, agency, n and p fields of every
+// rollup of the month of one of the kinds (agency-month kinds).
+func (s *Store) eachMonthRollup(ctx context.Context, m survey.Month, kinds []string, fn func(kind, agency string, n, p map[string]int64)) error {
 	if m.IsZero() {
 		return fmt.Errorf("%w: zero month", survey.ErrInvalidPeriod)
 	}
 	s.rollups.swap.RLock()
 	defer s.rollups.swap.RUnlock()
-	kind := kindAgencyMonth
-	if verifiedOnly {
-		kind = kindAgencyMonthVerified
+	var filter any = docD("k", kinds[0])
+	if len(kinds) > 1 {
+		filter = docD("k", docD("$in", kinds))
 	}
-	cur, err := s.db.Collection(rollupColl(m)).Find(ctx, docD("k", kind),
-		options.Find().SetProjection(docD("agency", 1, "n", 1, fieldPatterns, 1)))
+	cur, err := s.db.Collection(rollupColl(m)).Find(ctx, filter,
+		options.Find().SetProjection(docD("k", 1, "agency", 1, "n", 1, fieldPatterns, 1)))
 	if err != nil {
 		return fmt.Errorf("read rollups: %w", classify(err))
 	}
 	defer cur.Close(context.WithoutCancel(ctx))
 	for cur.Next(ctx) {
 		var d struct {
+			Kind   string           `bson:"k"`
 			Agency string           `bson:"agency"`
 			N      map[string]int64 `bson:"n"`
 			P      map[string]int64 `bson:"p"`
@@ -143,7 +169,7 @@ func (s *Store) eachMonthRollup(ctx context.Context, m survey.Month, verifiedOnl
 		if err := cur.Decode(&d); err != nil {
 			return fmt.Errorf("read rollups: %w", err)
 		}
-		fn(d.Agency, d.N, d.P)
+		fn(d.Kind, d.Agency, d.N, d.P)
 	}
 	if err := cur.Err(); err != nil {
 		return fmt.Errorf("read rollups: %w", classify(err))

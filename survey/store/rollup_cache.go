@@ -15,6 +15,16 @@ import (
 // dashboard of one agency reads 24.
 const rollupCacheSize = 4096
 
+// rollupCacheBytes bounds the memory the cached documents take, as
+// bucket.footprint estimates it. A document's size grows with the areas,
+// channels and questionnaire versions its month saw: at 1,000,000 demo
+// responses one agency-month holds some 20 KB of tallies, and the warm-up's
+// 13 months of every agency took about 10 MB of the live heap, which
+// under the export's memory limit (server/config_memory.go) left the
+// collector no headroom. 4 MiB keeps every month of a small service warm
+// and the latest months of a large one; older ones are read on demand.
+const rollupCacheBytes = 4 << 20
+
 // rollupCache keeps decoded rollup documents in memory, written through by
 // the rollup writer, without their pattern counts (the p field: up to a
 // thousand keys per document, read only by exports, from the database). It is used only with the embedded database: there the
@@ -25,6 +35,11 @@ const rollupCacheSize = 4096
 type rollupCache struct {
 	mu      sync.Mutex
 	entries map[string]*bucket
+	// sizes holds each entry's estimated footprint, bytes their sum, kept
+	// under budget (rollupCacheBytes).
+	sizes  map[string]int
+	bytes  int
+	budget int
 	// filling counts reads in flight per id; stale marks those that a write
 	// overtook, whose result must not be kept.
 	filling map[string]int
@@ -38,7 +53,55 @@ type rollupCache struct {
 }
 
 func newRollupCache() *rollupCache {
-	return &rollupCache{entries: map[string]*bucket{}, filling: map[string]int{}, stale: map[string]bool{}}
+	return newRollupCacheOf(rollupCacheBytes)
+}
+
+// newRollupCacheOf makes a cache bounded to budget bytes.
+func newRollupCacheOf(budget int) *rollupCache {
+	return &rollupCache{entries: map[string]*bucket{}, sizes: map[string]int{}, budget: budget,
+		filling: map[string]int{}, stale: map[string]bool{}}
+}
+
+// keep adds a copy of b under the lock, evicting entries at random until
+// it fits both bounds; a document larger than the whole budget is not kept.
+func (c *rollupCache) keep(b *bucket) {
+	cp := b.clone()
+	size := cp.footprint()
+	if size > c.budget {
+		return
+	}
+	c.forget(b.id)
+	for k := range c.entries {
+		if len(c.entries) < rollupCacheSize && c.bytes+size <= c.budget {
+			break
+		}
+		c.forget(k)
+	}
+	c.entries[b.id] = cp
+	c.sizes[b.id] = size
+	c.bytes += size
+}
+
+// fits reports whether a document of the size fits without evicting.
+func (c *rollupCache) fits(size int) bool {
+	return len(c.entries) < rollupCacheSize && c.bytes+size <= c.budget
+}
+
+// forget removes an entry under the lock.
+func (c *rollupCache) forget(id string) {
+	if _, ok := c.entries[id]; !ok {
+		return
+	}
+	c.bytes -= c.sizes[id]
+	delete(c.entries, id)
+	delete(c.sizes, id)
+}
+
+// usage is the cache's estimated size in bytes and its entry count.
+func (c *rollupCache) usage() (bytes, entries int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bytes, len(c.entries)
 }
 
 // view calls fn with the cached document, under the cache's lock (fn must
@@ -67,13 +130,7 @@ func (c *rollupCache) put(id string, b *bucket) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if b != nil && !c.stale[id] {
-		if len(c.entries) >= rollupCacheSize {
-			for k := range c.entries { // evict one, at random
-				delete(c.entries, k)
-				break
-			}
-		}
-		c.entries[id] = b.clone()
+		c.keep(b)
 	}
 	if c.filling[id]--; c.filling[id] <= 0 {
 		delete(c.filling, id)
@@ -90,6 +147,17 @@ func (c *rollupCache) apply(d *bucket) {
 	defer c.mu.Unlock()
 	if b, ok := c.entries[d.id]; ok {
 		b.mergeTallies(d)
+		// New areas or items make it larger: count them, and evict
+		// others (or this one) when the budget is passed.
+		size := b.footprint()
+		c.bytes += size - c.sizes[d.id]
+		c.sizes[d.id] = size
+		for k := range c.entries {
+			if c.bytes <= c.budget {
+				break
+			}
+			c.forget(k)
+		}
 	}
 	c.touch(d.id)
 	c.version.Add(1)
@@ -112,7 +180,7 @@ func (c *rollupCache) drop(id string) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.entries, id)
+	c.forget(id)
 	c.touch(id)
 	c.version.Add(1)
 }
@@ -125,6 +193,8 @@ func (c *rollupCache) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.entries = map[string]*bucket{}
+	c.sizes = map[string]int{}
+	c.bytes = 0
 	c.version.Add(1)
 	for id := range c.filling {
 		c.stale[id] = true
@@ -143,13 +213,20 @@ func (c *rollupCache) warming(on bool) {
 	}
 }
 
-// warmPut keeps a document read by the warm-up.
-func (c *rollupCache) warmPut(b *bucket) {
+// warmPut keeps a document read by the warm-up, unless the cache is full
+// (it evicts nothing); it reports whether there was room, so that the
+// warm-up stops when there is none.
+func (c *rollupCache) warmPut(b *bucket) bool {
+	size := b.footprint()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.touched != nil && !c.touched[b.id] && c.entries[b.id] == nil && len(c.entries) < rollupCacheSize {
-		c.entries[b.id] = b.clone()
+	if !c.fits(size) {
+		return false
 	}
+	if c.touched != nil && !c.touched[b.id] && c.entries[b.id] == nil {
+		c.keep(b)
+	}
+	return true
 }
 
 // RollupsVersion returns a number that changes whenever the rollups change,
@@ -177,10 +254,16 @@ func emptyBucket(id string, m survey.Month) *bucket { return newBucket(id, "", "
 const warmMonths = 13
 
 // warmRollups loads the rollups of the latest months into memory, one scan
-// per monthly collection, so the first dashboards after a start or a rebuild
-// do not wait for FerretDB. It runs in the background and gives up quietly.
+// per monthly collection, newest first, so the first dashboards after a
+// start or a rebuild do not wait for FerretDB; it stops when the cache's
+// budget is reached (rollupCacheBytes). It runs in the background and gives
+// up quietly.
 func (s *Store) warmRollups(ctx context.Context) {
-	c := s.rollups.cache
+	s.warmInto(ctx, s.rollups.cache)
+}
+
+// warmInto is warmRollups into the cache c.
+func (s *Store) warmInto(ctx context.Context, c *rollupCache) {
 	if c == nil {
 		return
 	}
@@ -202,8 +285,9 @@ func (s *Store) warmRollups(ctx context.Context) {
 			if cur.Decode(&d) != nil {
 				continue
 			}
-			if b, err := decodeBucket(d); err == nil {
-				c.warmPut(b)
+			if b, err := decodeBucket(d); err == nil && !c.warmPut(b) {
+				_ = cur.Close(ctx)
+				return
 			}
 		}
 		_ = cur.Close(ctx)

@@ -34,6 +34,17 @@ func checkPatterns(t *testing.T, s *Store, label string) {
 	rs := everyResponse(t, s)
 	for _, v := range GenMonths {
 		m, _ := survey.ParseMonth(v)
+		// The export reads both in one query.
+		all, verified, err := s.MonthPatternsBoth(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := recomputedPatterns(rs, m, false); !reflect.DeepEqual(all, want) {
+			t.Errorf("%s: %s: MonthPatternsBoth's patterns differ from the recomputation:\n got %v\nwant %v", label, m, all, want)
+		}
+		if want := recomputedPatterns(rs, m, true); !reflect.DeepEqual(verified, want) {
+			t.Errorf("%s: %s: MonthPatternsBoth's verified patterns differ from the recomputation:\n got %v\nwant %v", label, m, verified, want)
+		}
 		for _, verified := range []bool{false, true} {
 			got, err := s.MonthPatterns(ctx, m, verified)
 			if err != nil {
