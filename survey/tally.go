@@ -22,6 +22,10 @@ func (l Counts) Answers() int64 { return l[0] + l.Valid() }
 type Tally struct {
 	Responses int64             `json:"responses"`
 	Items     map[string]Counts `json:"items,omitempty"`
+	// Pairs and PairResponses are the per-respondent cross sums of items
+	// (pairs.go) that the respondent-level variance of sipas-2017-v2 needs.
+	Pairs         map[Pair]PairCounts `json:"-"`
+	PairResponses int64               `json:"-"`
 }
 
 // Count adds n answers of value v to the item with the code. Values outside
@@ -51,6 +55,7 @@ func (t *Tally) AddResponse(answers []Answer) {
 // as Count skips them, so merging equals counting.
 func (t *Tally) Merge(o Tally) {
 	t.Responses += o.Responses
+	t.mergePairs(o)
 	if len(o.Items) == 0 {
 		return
 	}

@@ -47,7 +47,8 @@ func (s *Store) ProvinceTalliesBasis(ctx context.Context, months []survey.Month,
 	for i, m := range months {
 		pm[i] = monthDocID(pmKind, "", m)
 	}
-	// Agency-month documents to read next, when an area is asked.
+	// Agency-month documents to read next: for the area asked, else for
+	// their pair sums (rollup_pairs.go).
 	var amIDs, amAgencies []string
 	var amMonths []survey.Month
 	err := s.eachBucket(ctx, pm, months, func(i int, b *bucket) {
@@ -59,9 +60,8 @@ func (s *Store) ProvinceTalliesBasis(ctx context.Context, months []survey.Month,
 			for agency, t := range b.tallies[fieldAgency] {
 				mergeInto(out, agency, *t)
 			}
-			return
 		}
-		for agency, n := range b.n {
+		for agency, n := range b.n { // their pair sums, or their area's counts
 			if n > 0 && safeName(agency) {
 				amIDs = append(amIDs, monthDocID(amKind, agency, months[i]))
 				amAgencies = append(amAgencies, agency)
@@ -69,12 +69,18 @@ func (s *Store) ProvinceTalliesBasis(ctx context.Context, months []survey.Month,
 			}
 		}
 	})
-	if err != nil || area == "" {
+	if err != nil {
 		return out, err
 	}
 	err = s.eachBucket(ctx, amIDs, amMonths, func(i int, b *bucket) {
 		b = b.basis(basis)
 		agency := amAgencies[i]
+		if area == "" {
+			for _, t := range b.tallies[fieldArea] {
+				mergeInto(out, agency, pairsOnly(t))
+			}
+			return
+		}
 		for key, n := range b.n {
 			if a, _, ok := strings.Cut(key, "|"); ok && a == area {
 				addResponses(out, agency, n)

@@ -120,6 +120,7 @@ func countsOf(agency string, months []survey.Month, area string, each func(func(
 			return
 		}
 		add(c.ByArea, r.Area, r)
+		addPairs(c.ByArea, r.Area, r.Answers)
 		add(c.ByChannel, string(r.Channel), r)
 		if r.Verified {
 			c.Verified.AddResponse(r.Answers)
@@ -130,6 +131,8 @@ func countsOf(agency string, months []survey.Month, area string, each func(func(
 		if area == "" || r.Area == area {
 			c.Total.AddResponse(r.Answers)
 			c.ByMonth[i].AddResponse(r.Answers)
+			c.Total.AddPairs(r.Answers)
+			c.ByMonth[i].AddPairs(r.Answers)
 		}
 	})
 	if err != nil {

@@ -30,6 +30,9 @@ type bucketDoc struct {
 	Sch map[string]int64 `bson:"sch,omitempty"`
 	Svf map[string]int64 `bson:"svf,omitempty"`
 	Sc  map[string]int64 `bson:"sc,omitempty"`
+	// The pair sums (rollup_pairs.go); absent from older rollups.
+	Pr  map[string]int64 `bson:"pr,omitempty"`
+	Spr map[string]int64 `bson:"spr,omitempty"`
 }
 
 // fields lists the bucket's counters as field → key → count, n included,
@@ -59,6 +62,7 @@ func (b *bucket) fields() map[string]map[string]int64 {
 		}
 		out[field] = m
 	}
+	b.pairFields(out)
 	return out
 }
 
@@ -143,6 +147,9 @@ func decodeBucket(d bucketDoc) (*bucket, error) {
 			}
 			b.tally(field, sub).Count(decodeCode(parts[0]), v, n)
 		}
+	}
+	if err := decodePairs(b, d); err != nil {
+		return nil, err
 	}
 	return b, nil
 }

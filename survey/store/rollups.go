@@ -275,6 +275,7 @@ func (s bucketSet) addTo(c contribution, verifiedOnly bool) {
 	pm := s.get(monthDocID(pmKind, "", c.month), pmKind, "", c.month)
 	pm.n[c.agency]++
 	self := c.self
+	addPairsTo(am, c)
 	if self {
 		am.sn[nKey]++
 		pm.sn[c.agency]++
@@ -332,6 +333,7 @@ func (b *bucket) independent() *bucket {
 					rest.Count(code, v, l[v]-sl[v])
 				}
 			}
+			rest.SubtractPairs(*t, *self)
 			if len(rest.Items) > 0 {
 				out.tallies[field] = withSub(out.tallies[field], sub, &rest)
 			}
