@@ -80,6 +80,9 @@ func (s *Server) apiAgencyReport(c *gin.Context) error {
 		if _, ok := fe["basis"]; ok {
 			msgs["basis"] = s.locales[langOf(c)].T("basis.err")
 		}
+		if err := ruleProblem(fe, msgs); err != nil {
+			return err
+		}
 		return &apiFieldError{code: "validation_failed", fields: msgs}
 	}
 	r, err := s.agencyReport(c, q)

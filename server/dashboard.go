@@ -33,6 +33,7 @@ func parseReportQuery(get func(string) string, defaultAgency string) (reportQuer
 		q.Basis = survey.BasisVerified
 	}
 	q.Verified = q.Basis == survey.BasisVerified
+	parseRule(get, &q.Rule, fe)
 	now := survey.MonthOf(time.Now())
 	from, to := now.Add(-11), now
 	if v := get("from"); v != "" {

@@ -21,6 +21,9 @@ func (s *Server) exportAggregates(c *gin.Context) error {
 	}
 	q, fe := parseExportQuery(c.Query, []string{"csv", "xlsx", "json"}, true, cat)
 	if fe != nil {
+		if err := ruleProblem(fe, problemMessages(s.locales[langOf(c)], fe)); err != nil {
+			return err
+		}
 		return s.apiProblems(c, fe)
 	}
 	agencies, err := exportAgencies(userOf(c), cat, q)
@@ -33,7 +36,7 @@ func (s *Server) exportAggregates(c *gin.Context) error {
 	}
 	lang := langOf(c)
 	run := &exportRun{s: s, c: c, kind: "aggregates", q: q, format: exportFormats[q.Format], meta: &exportMeta{
-		Kind: "aggregates", Basis: q.Basis, Rule: s.rule(), Period: q.Period, Granularity: q.Granularity, GeneratedAt: exportNow(), Lang: lang,
+		Kind: "aggregates", Basis: q.Basis, Rule: s.ruleNamed(q.Rule), Period: q.Period, Granularity: q.Granularity, GeneratedAt: exportNow(), Lang: lang,
 		Filters: withVerified([]metaItem{{"level", string(q.Level)}, {"agency", q.Agency}, {"area", q.Area}}, q), Columns: plan.layout.Columns,
 	}}
 	run.release = s.memory.enter()

@@ -23,6 +23,11 @@ type rankingQuery struct {
 	// invitations) or independent (less those the agency's own staff
 	// entered); never empty once parsed.
 	Basis survey.Basis
+	// Rule is the scoring rule named by rule= ("" for the default).
+	Rule string
+	// Compare is what the changes compare with: "" the period just
+	// before, compareYear the same period a year earlier (compare=year).
+	Compare string
 }
 
 // parseRankingQuery reads from and to (YYYY-MM, as the dashboard does; the
@@ -31,7 +36,7 @@ type rankingQuery struct {
 // and basis (def when not given; verified=1 is basis=verified).
 func parseRankingQuery(get func(string) string, cat *survey.Catalog, def survey.Basis) (rankingQuery, survey.FieldErrors) {
 	rq, fe := parseReportQuery(get, "")
-	q := rankingQuery{Period: rq.Period, Area: get("area"), Basis: rq.Basis}
+	q := rankingQuery{Period: rq.Period, Area: get("area"), Basis: rq.Basis, Rule: rq.Rule}
 	if q.Basis == "" {
 		q.Basis = def
 	}
@@ -54,6 +59,7 @@ func parseRankingQuery(get func(string) string, cat *survey.Catalog, def survey.
 			fe["area"] = survey.ProblemInvalid
 		}
 	}
+	parseCompare(get, &q.Compare, fe)
 	if len(fe) > 0 {
 		return q, fe
 	}
@@ -111,8 +117,8 @@ func (s *Server) ranking(ctx context.Context, u *survey.User, cat *survey.Catalo
 	if err != nil {
 		return nil, err
 	}
-	out := &RankingResult{Query: q, Rule: s.rule(), Form: form, cat: cat}
-	out.Previous, out.HasPrevious = previousPeriod(q.Period)
+	out := &RankingResult{Query: q, Rule: s.ruleNamed(q.Rule), Form: form, cat: cat}
+	out.Previous, out.HasPrevious = comparedPeriod(q.Period, q.Compare)
 	ts, err := s.rankingTallies(ctx, cat, q, out.Previous, out.HasPrevious)
 	if err != nil {
 		return nil, err
@@ -144,7 +150,7 @@ type rankingTallies struct{ cur, prev map[string]survey.Tally }
 // rankingTallies reads the tallies of the period and the previous one from
 // the rollups, or from memory while the rollups are unchanged.
 func (s *Server) rankingTallies(ctx context.Context, cat *survey.Catalog, q rankingQuery, previous survey.Period, hasPrevious bool) (rankingTallies, error) {
-	key := rankingKey{q.Period.From, q.Period.To, q.Area, q.Basis, hasPrevious}
+	key := rankingKey{q.Period.From, q.Period.To, q.Area, q.Basis, hasPrevious, q.Compare}
 	version, cacheable := s.store.RollupsVersion() // read before the rollups are
 	if cacheable {
 		if ts, ok := s.rankings.get(key, version, cat); ok {

@@ -145,7 +145,7 @@ func levelView(ms *Messages, r *RankingResult, lr RankingLevel) LevelView {
 			v.Dissolved = "—"
 		}
 		if x.HasChange {
-			v.Change = ms.Delta(x.Change)
+			v.Change = ms.ChangeText(x.Delta)
 		}
 		if x.Standing.Reason != "" {
 			v.Reason = unrankedReason(ms, x.Standing, x.Overall)

@@ -25,6 +25,8 @@ type reportQuery struct {
 	// province comparison use the rankings' default basis
 	// (HAILONG_RANKING_BASIS), so the rank is the one /rankings shows.
 	Basis survey.Basis
+	// Rule is the scoring rule named by rule= ("" for the default).
+	Rule string
 }
 
 // figuresBasis is the basis of the agency's own figures.
@@ -97,11 +99,7 @@ type UnitScore struct {
 
 // rule is the scoring rule in force, with the configured minimum sample.
 func (s *Server) rule() survey.Rule {
-	r := survey.SIPAS2017Rule()
-	if s.cfg.MinSample > 0 {
-		r.MinSample = s.cfg.MinSample
-	}
-	return r
+	return s.ruleNamed("")
 }
 
 // allowed reports whether the user may read the agency's data; staff may also
@@ -156,7 +154,7 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 		units = survey.Lineage(cat, ag.Code)
 	}
 	months := q.Period.Months()
-	rule := s.rule()
+	rule := s.ruleNamed(q.Rule)
 	out := &AgencyReport{Agency: ag, Period: q.Period, Area: q.Area, Units: units, Form: form,
 		Basis: q.figuresBasis(), RankBasis: s.compareBasis(q)}
 
@@ -207,7 +205,7 @@ func (s *Server) compareWithProvince(ctx context.Context, cat *survey.Catalog, q
 	if err != nil {
 		return err
 	}
-	rule := s.rule()
+	rule := s.ruleNamed(q.Rule)
 	out.Province = rule.Score(form, survey.Pool(ts.cur, nil))
 	for _, lr := range rule.Rankings(cat, form, q.Area, ts.cur, nil) {
 		if lr.Level != out.Agency.Level {

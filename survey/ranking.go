@@ -56,6 +56,10 @@ type RankingRow struct {
 	// points; HasChange is set only when both periods are ranked.
 	Change    float64
 	HasChange bool
+	// PreviousOverall is the overall score of the previous period (with
+	// its interval) when it was ranked; Delta tests the change (change.go).
+	PreviousOverall Score
+	Delta           Change
 }
 
 // Dissolved reports whether the unit's agency no longer serves and was not
@@ -155,6 +159,7 @@ func (r Rule) Rankings(cat *Catalog, f Form, area string, cur, prev map[string]T
 				row.Previous = Standing{Unit: st.Unit, NoData: true}
 				if p, ok := RankOf(before, st.Unit); ok {
 					row.Previous = p
+					row.PreviousOverall = prevReports[level][st.Unit].Overall
 				}
 				if st.Rank > 0 && row.Previous.Rank > 0 {
 					row.Change, row.HasChange = st.Index-row.Previous.Index, true
@@ -166,6 +171,7 @@ func (r Rule) Rankings(cat *Catalog, f Form, area string, cur, prev map[string]T
 				lr.Unranked = append(lr.Unranked, row)
 			}
 		}
+		testChanges(&lr)
 		out = append(out, lr)
 	}
 	return out

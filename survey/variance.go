@@ -19,7 +19,7 @@ import (
 //     the responses;
 //   - the interval is Wilson(I, N_eff) with N_eff = I(1−I)/V, reported as
 //     effectiveN. When V is 0 (every answer alike), N_eff is the mean number
-//     of valid answers, as in v1.
+//     of valid answers, as in v1, and so with a single response.
 //
 // A tally without pair sums for every response (rollups written before they
 // were kept, until "hailong rollups rebuild") keeps v1's interval, flagged
@@ -71,28 +71,27 @@ func IndexVariance(t Tally, w map[string]float64) (v float64, ok bool) {
 	if !t.HasPairs() || t.Responses < 2 {
 		return 0, false
 	}
+	codes := make([]string, 0, len(w))
+	for c := range w {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)                   // a fixed order of addition: the same figures every time
 	a := make(map[string]float64, len(w)) // w_c / n_c
 	p := make(map[string]float64, len(w))
 	var sum float64
-	for c, wc := range w {
+	for _, c := range codes {
 		l := t.Items[c]
 		n := l.Valid()
 		if n == 0 {
 			return 0, false
 		}
-		a[c] = wc / float64(n)
+		a[c] = w[c] / float64(n)
 		p[c] = float64(l.Satisfied()) / float64(n)
 		sum += a[c] * a[c] * float64(n) * p[c] * (1 - p[c])
 	}
-	codes := make([]string, 0, len(w))
-	for c := range w {
-		codes = append(codes, c)
-	}
-	sort.Strings(codes) // a fixed order of addition: the same figures every time
 	for i, x := range codes {
 		for _, y := range codes[i+1:] {
-			pc := t.Pairs[Pair{x, y}]
-			sum += 2 * a[x] * a[y] * crossSum(pc, p[x], p[y])
+			sum += 2 * a[x] * a[y] * crossSum(t.Pairs[Pair{x, y}], p[x], p[y])
 		}
 	}
 	n := float64(t.Responses)
@@ -111,19 +110,16 @@ func respondentInterval(s *Score, t Tally, w map[string]float64) {
 	if s.NoData {
 		return
 	}
-	v, ok := IndexVariance(t, w)
-	if !ok {
-		s.ApproxInterval = true
-		s.EffectiveN = s.N
-		return
-	}
 	i := s.Index / 100
-	neff := s.N // every answer alike: no spread to measure
-	if v > 0 && i > 0 && i < 1 {
+	neff := s.N // every answer alike, or a single response: no spread to measure
+	if !t.HasPairs() {
+		s.ApproxInterval = true
+	} else if v, ok := IndexVariance(t, w); ok && v > 0 && i > 0 && i < 1 {
 		neff = i * (1 - i) / v
+		lo, hi := Wilson(i, neff)
+		s.Low, s.High = 100*lo, 100*hi
 	}
-	lo, hi := Wilson(i, neff)
-	s.Low, s.High, s.EffectiveN = 100*lo, 100*hi, neff
+	s.EffectiveN = neff
 	s.Valid, s.Satisfied = int64(math.Round(neff)), int64(math.Round(i*neff))
 }
 

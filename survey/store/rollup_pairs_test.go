@@ -1,0 +1,182 @@
+package store
+
+import (
+	"os"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"hailong/survey"
+)
+
+// demoBuckets counts n demo responses (as "hailong demo" makes them) into
+// rollup buckets, as a rebuild does.
+func demoBuckets(t testing.TB, n int) bucketSet {
+	t.Helper()
+	cat := &survey.Catalog{Areas: survey.SeedAreas(), Agencies: survey.SeedAgencies(), Forms: survey.SeedForms()}
+	set := bucketSet{}
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	err := survey.DemoResponses(cat, now, n, 5, func(r survey.Response) error {
+		c, err := newContribution(r, "a")
+		if err != nil {
+			return err
+		}
+		set.add(c)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+// Which pair sums docSize keeps: none, every pair, or the pairs of two
+// criteria of the same factor only (the alternative measured against).
+const (
+	noPairs = iota
+	allPairs
+	factorPairs
+)
+
+// docSize is the BSON size of a bucket's document, with the pair sums
+// kept.
+func docSize(t testing.TB, b *bucket, keep int) int {
+	t.Helper()
+	factorOf := map[string]string{}
+	for _, f := range survey.SIPAS2017().Factors {
+		for _, c := range f.Criteria {
+			factorOf[encodeCode(c.Code)] = f.Code
+		}
+	}
+	d := b.fullDoc()
+	kept := d[:0:0]
+	for _, e := range d {
+		if e.Key != fieldPairs && e.Key != fieldSelfPairs {
+			kept = append(kept, e)
+			continue
+		}
+		switch keep {
+		case allPairs:
+			kept = append(kept, e)
+		case factorPairs:
+			var in bson.D
+			for _, k := range e.Value.(bson.D) {
+				p := strings.Split(k.Key, "|")
+				if len(p) == 2 || (factorOf[p[1]] != "" && factorOf[p[1]] == factorOf[p[2]]) {
+					in = append(in, k)
+				}
+			}
+			kept = append(kept, bson.E{Key: e.Key, Value: in})
+		}
+	}
+	raw, err := bson.Marshal(kept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(raw)
+}
+
+// TestRollupPairSizes measures the rollup documents of the demo data with
+// and without the pair sums (docs/statistics.md quotes the figures) and
+// holds the largest far below the 16 MB document limit of the embedded
+// database (and MongoDB). HAILONG_MEASURE=<responses> measures more than
+// the quick default.
+func TestRollupPairSizes(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("HAILONG_MEASURE"))
+	if n <= 0 {
+		n = 4000 // a quick run; the figures in docs/statistics.md used HAILONG_MEASURE=20000
+	}
+	set := demoBuckets(t, n)
+	type agg struct{ docs, with, without, factor, maxWith, maxWithout, maxFactor, keys int }
+	byKind := map[string]*agg{}
+	for _, b := range set {
+		a := byKind[b.kind]
+		if a == nil {
+			a = &agg{}
+			byKind[b.kind] = a
+		}
+		w, wo, wf := docSize(t, b, allPairs), docSize(t, b, noPairs), docSize(t, b, factorPairs)
+		a.docs++
+		a.with += w
+		a.without += wo
+		a.factor += wf
+		a.maxWith = max(a.maxWith, w)
+		a.maxWithout = max(a.maxWithout, wo)
+		a.maxFactor = max(a.maxFactor, wf)
+		a.keys += pairKeyCount(b)
+		if (b.kind == kindProvinceMonth || b.kind == kindProvinceMonthVerified) && w != wo {
+			t.Errorf("%s holds pair sums: the province-month documents must not", b.id)
+		}
+	}
+	kinds := make([]string, 0, len(byKind))
+	for k := range byKind {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		a := byKind[k]
+		kb := func(x int) float64 { return float64(x) / 1024 }
+		t.Logf("%d demo responses, kind %-3s: %4d documents; mean KB: %.1f with every pair, %.1f with pairs within factors, %.1f without; largest KB: %.1f, %.1f, %.1f; %d pair keys",
+			n, k, a.docs, kb(a.with)/float64(a.docs), kb(a.factor)/float64(a.docs), kb(a.without)/float64(a.docs),
+			kb(a.maxWith), kb(a.maxFactor), kb(a.maxWithout), a.keys)
+		if a.maxWith > 2<<20 {
+			t.Errorf("kind %s: a document of %d bytes: over the 2 MB budget (the limit is 16 MB)", k, a.maxWith)
+		}
+	}
+	if byKind[kindAgencyMonth] == nil || byKind[kindAgencyMonth].keys == 0 {
+		t.Fatalf("no pair sums counted in the agency-month documents")
+	}
+}
+
+// TestRollupPairsRoundTrip: the pair sums a bucket holds are read back the
+// same from its stored document, and a document without them reads as a
+// tally without pairs (HasPairs false), never as pairs of zero.
+func TestRollupPairsRoundTrip(t *testing.T) {
+	set := demoBuckets(t, 600)
+	checked := 0
+	for _, b := range set {
+		raw, err := bson.Marshal(b.fullDoc())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d bucketDoc
+		if err := bson.Unmarshal(raw, &d); err != nil {
+			t.Fatal(err)
+		}
+		got, err := decodeBucket(d)
+		if err != nil {
+			t.Fatalf("%s: %v", b.id, err)
+		}
+		for area, tl := range b.tallies[fieldArea] {
+			g := got.tallies[fieldArea][area]
+			if g == nil || g.PairResponses != tl.PairResponses || !reflect.DeepEqual(g.Pairs, tl.Pairs) {
+				t.Fatalf("%s area %s: pair sums not read back", b.id, area)
+			}
+			checked++
+		}
+		d.Pr, d.Spr = nil, nil // as written before the pair sums were kept
+		old, err := decodeBucket(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for area, tl := range old.tallies[fieldArea] {
+			if tl.PairResponses != 0 || len(tl.Pairs) != 0 {
+				t.Errorf("%s area %s: pairs without a pr field", b.id, area)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no agency-month area checked")
+	}
+	// A bad key is an error, not a silent zero.
+	for _, k := range []string{"dat-dai|1~2|1~1|v", "dat-dai|1~1|1~2|q", "dat-dai|1~1|v", "dat-dai|x"} {
+		if _, err := decodeBucket(bucketDoc{ID: "am|x|2026-01", Month: "2026-01", Pr: map[string]int64{k: 1}}); err == nil {
+			t.Errorf("pair key %q accepted", k)
+		}
+	}
+}
