@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"reflect"
 	"sort"
@@ -179,4 +181,75 @@ func TestRollupPairsRoundTrip(t *testing.T) {
 			t.Errorf("pair key %q accepted", k)
 		}
 	}
+}
+
+// TestOldRollupsWithoutPairs: rollups written before the pair sums were
+// kept are read as lacking them, so sipas-2017-v2 keeps v1's interval,
+// flagged, rather than a variance of zero; a rebuild restores them.
+func TestOldRollupsWithoutPairs(t *testing.T) {
+	s := openAt(t, t.TempDir())
+	ctx := context.Background()
+	defer s.Close(ctx)
+	rs := GenResponses(3, 60)
+	for _, r := range rs {
+		if _, err := s.InsertResponse(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.FlushRollups(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var months []survey.Month
+	for _, m := range GenMonths {
+		v, _ := survey.ParseMonth(m)
+		months = append(months, v)
+	}
+	form := survey.SIPAS2017()
+	v2, v1 := survey.DefaultRule(), survey.SIPAS2017Rule()
+	check := func(label string, want bool) {
+		t.Helper()
+		c, err := s.Report(ctx, "lam-binh", months, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pt, err := s.ProvinceTallies(ctx, months, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Total.Responses == 0 || c.Total.HasPairs() != want || pt["lam-binh"].HasPairs() != want {
+			t.Fatalf("%s: report has pairs %v, ranking %v over %d responses; want %v",
+				label, c.Total.HasPairs(), pt["lam-binh"].HasPairs(), c.Total.Responses, want)
+		}
+		got, old := v2.Score(form, c.Total).Overall, v1.Score(form, c.Total).Overall
+		if got.ApproxInterval == want || (got.Low == old.Low) == want {
+			t.Errorf("%s: v2 overall [%.3f, %.3f] approx %v; v1 [%.3f, %.3f]", label, got.Low, got.High, got.ApproxInterval, old.Low, old.High)
+		}
+	}
+	check("counted with pairs", true)
+	// As written before the pair sums existed.
+	for _, m := range months {
+		if _, err := s.db.Collection(rollupColl(m)).UpdateMany(ctx, docD(), docD("$unset", docD(fieldPairs, "", fieldSelfPairs, ""))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.ForgetRollupCache()
+	check("old rollups", false)
+	// One month counted since: still not every response has its pairs.
+	extra := GenResponses(4, 8)
+	for i := range extra {
+		extra[i].ID = fmt.Sprintf("late-%03d", i)
+		extra[i].Agency = "lam-binh"
+		extra[i].Area = "dat-dai"
+		if _, err := s.InsertResponse(ctx, extra[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.FlushRollups(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("old rollups and new responses", false)
+	if err := s.RebuildRollups(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	check("after a rebuild", true)
 }
