@@ -36,6 +36,19 @@ type ReportJSON struct {
 	// SelfEntered is the share of the responses of the channel mix that
 	// the agency's own staff entered.
 	SelfEntered SelfEnteredJSON `json:"selfEntered"`
+	// Previous is the period the change compares with (compare=) and the
+	// unit's ranked overall score then; Change the change of its ranked
+	// index since, as /rankings gives it (null unless both are ranked).
+	Previous *ReportPreviousJSON `json:"previous"`
+	Change   *survey.Change      `json:"change"`
+}
+
+// ReportPreviousJSON is the period compared with and the unit's score then
+// (null when it was not ranked).
+type ReportPreviousJSON struct {
+	From    string        `json:"from"`
+	To      string        `json:"to"`
+	Overall *survey.Score `json:"overall"`
 }
 
 // SelfEnteredJSON counts the self-entered responses among the responses
@@ -95,6 +108,13 @@ func (s *Server) apiAgencyReport(c *gin.Context) error {
 		Basis: r.Basis, RankBasis: r.RankBasis, SelfEntered: SelfEnteredJSON{r.SelfEntered, r.Responses, r.SelfPercent()},
 		Province: ProvinceJSON{Responses: r.Province.Responses, Overall: r.Province.Overall},
 		Trend:    []MonthJSON{}, ByArea: []SliceJSON{}, ByChannel: []SliceJSON{},
+	}
+	if r.HasCompared {
+		out.Previous = &ReportPreviousJSON{From: r.Compared.From.String(), To: r.Compared.To.String()}
+		if r.HasChange {
+			prev, ch := r.PreviousOverall, r.Change
+			out.Previous.Overall, out.Change = &prev, &ch
+		}
 	}
 	for _, m := range r.Trend {
 		out.Trend = append(out.Trend, MonthJSON{m.Month.String(), m.Responses, m.Overall})

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -96,6 +97,23 @@ func TestRankingChanges(t *testing.T) {
 		t.Errorf("the page shows a fall, none is significant")
 	}
 
+	// The dashboard and its API give the unit's change as /rankings does.
+	for _, tc := range []struct {
+		agency string
+		want   survey.Change
+		text   string
+	}{{"so-tu-phap", *up.Change, "▲ " + ms.Delta(up.Change.Points)}, {"so-xay-dung", *flat.Change, "không thay đổi rõ rệt"}} {
+		rep := dtReport(t, env, insp.token, tc.agency, month)
+		if rep.Change == nil || *rep.Change != tc.want || rep.Previous == nil || rep.Previous.Overall == nil ||
+			rep.Previous.From != now.Add(-1).String() || rep.Previous.Overall.Index != *rows[tc.agency].Previous.Index {
+			t.Errorf("report of %s: change %+v previous %+v; want %+v as ranked", tc.agency, rep.Change, rep.Previous, tc.want)
+		}
+		dash := insp.get(t, "/dashboard?"+url.Values{"agency": {tc.agency}, "from": {now.String()}, "to": {now.String()}}.Encode())
+		if !strings.Contains(html.UnescapeString(dash.body), `<strong id="change">`+tc.text+`</strong>`) {
+			t.Errorf("dashboard of %s does not show %q", tc.agency, tc.text)
+		}
+	}
+
 	// compare=year: the same month a year earlier, without data.
 	month.Set("compare", "year")
 	year := rtGet(t, env, insp.token, month)
@@ -108,6 +126,9 @@ func TestRankingChanges(t *testing.T) {
 				t.Errorf("%s: a change %+v against a year without data", r.Agency, r.Change)
 			}
 		}
+	}
+	if rep := dtReport(t, env, insp.token, "so-tu-phap", month); rep.Change != nil || rep.Previous == nil || rep.Previous.From != now.Add(-12).String() {
+		t.Errorf("report with compare=year: change %+v previous %+v", rep.Change, rep.Previous)
 	}
 	month.Set("compare", "decade")
 	azWantFieldError(t, "compare=decade", azAPI(t, env, insp.token, http.MethodGet, "/api/v1/rankings?"+month.Encode(), nil), "compare")

@@ -34,6 +34,7 @@ func parseReportQuery(get func(string) string, defaultAgency string) (reportQuer
 	}
 	q.Verified = q.Basis == survey.BasisVerified
 	parseRule(get, &q.Rule, fe)
+	parseCompare(get, &q.Compare, fe)
 	now := survey.MonthOf(time.Now())
 	from, to := now.Add(-11), now
 	if v := get("from"); v != "" {

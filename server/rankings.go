@@ -36,7 +36,7 @@ type rankingQuery struct {
 // and basis (def when not given; verified=1 is basis=verified).
 func parseRankingQuery(get func(string) string, cat *survey.Catalog, def survey.Basis) (rankingQuery, survey.FieldErrors) {
 	rq, fe := parseReportQuery(get, "")
-	q := rankingQuery{Period: rq.Period, Area: get("area"), Basis: rq.Basis, Rule: rq.Rule}
+	q := rankingQuery{Period: rq.Period, Area: get("area"), Basis: rq.Basis, Rule: rq.Rule, Compare: rq.Compare}
 	if q.Basis == "" {
 		q.Basis = def
 	}
@@ -59,7 +59,6 @@ func parseRankingQuery(get func(string) string, cat *survey.Catalog, def survey.
 			fe["area"] = survey.ProblemInvalid
 		}
 	}
-	parseCompare(get, &q.Compare, fe)
 	if len(fe) > 0 {
 		return q, fe
 	}

@@ -27,6 +27,8 @@ type reportQuery struct {
 	Basis survey.Basis
 	// Rule is the scoring rule named by rule= ("" for the default).
 	Rule string
+	// Compare is what the change compares with (compare=, see rankingQuery).
+	Compare string
 }
 
 // figuresBasis is the basis of the agency's own figures.
@@ -72,6 +74,14 @@ type AgencyReport struct {
 	// Basis is the basis of the agency's figures, RankBasis that of its
 	// rank and the province figure.
 	Basis, RankBasis survey.Basis
+	// Change is the change of the unit's ranked index since the Compared
+	// period, as /rankings gives it (HasChange: both periods ranked);
+	// PreviousOverall is the unit's score then.
+	Change          survey.Change
+	HasChange       bool
+	Compared        survey.Period
+	HasCompared     bool
+	PreviousOverall survey.Score
 }
 
 // SelfPercent is the share of self-entered responses, 0 to 100.
@@ -201,13 +211,21 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 // units only). An agency merged into another is ranked through its
 // successor, so its own report shows no rank.
 func (s *Server) compareWithProvince(ctx context.Context, cat *survey.Catalog, q reportQuery, form survey.Form, out *AgencyReport) error {
-	ts, err := s.rankingTallies(ctx, cat, rankingQuery{Period: q.Period, Area: q.Area, Basis: out.RankBasis}, survey.Period{}, false)
+	out.Compared, out.HasCompared = comparedPeriod(q.Period, q.Compare)
+	ts, err := s.rankingTallies(ctx, cat, rankingQuery{Period: q.Period, Area: q.Area, Basis: out.RankBasis, Compare: q.Compare}, out.Compared, out.HasCompared)
 	if err != nil {
 		return err
 	}
 	rule := s.ruleNamed(q.Rule)
 	out.Province = rule.Score(form, survey.Pool(ts.cur, nil))
-	for _, lr := range rule.Rankings(cat, form, q.Area, ts.cur, nil) {
+	var prev map[string]survey.Tally
+	if out.HasCompared {
+		prev = ts.prev
+		if prev == nil {
+			prev = map[string]survey.Tally{}
+		}
+	}
+	for _, lr := range rule.Rankings(cat, form, q.Area, ts.cur, prev) {
 		if lr.Level != out.Agency.Level {
 			continue
 		}
@@ -216,6 +234,7 @@ func (s *Server) compareWithProvince(ctx context.Context, cat *survey.Catalog, q
 			for _, row := range rows {
 				if row.Unit.Agency.Code == out.Agency.Code {
 					out.Standing, out.Ranked, out.UnitOverall = row.Standing, row.Standing.Rank > 0, row.Overall
+					out.Change, out.HasChange, out.PreviousOverall = row.Delta, row.HasChange, row.PreviousOverall
 				}
 			}
 		}

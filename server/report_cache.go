@@ -68,10 +68,11 @@ type reportKey struct {
 	lineage  bool
 	basis    survey.Basis
 	rule     string
+	compare  string
 }
 
 func keyOf(q reportQuery) reportKey {
-	return reportKey{q.Agency, q.Period.From, q.Period.To, q.Area, q.Lineage, q.Basis, q.Rule}
+	return reportKey{q.Agency, q.Period.From, q.Period.To, q.Area, q.Lineage, q.Basis, q.Rule, q.Compare}
 }
 
 // rankingKey names the rankings of a period, before they are scoped to a user.
