@@ -149,7 +149,8 @@ type rankingTallies struct{ cur, prev map[string]survey.Tally }
 // rankingTallies reads the tallies of the period and the previous one from
 // the rollups, or from memory while the rollups are unchanged.
 func (s *Server) rankingTallies(ctx context.Context, cat *survey.Catalog, q rankingQuery, previous survey.Period, hasPrevious bool) (rankingTallies, error) {
-	key := rankingKey{q.Period.From, q.Period.To, q.Area, q.Basis, hasPrevious, q.Compare}
+	pairs := s.ruleNamed(q.Rule).RespondentLevel()
+	key := rankingKey{q.Period.From, q.Period.To, q.Area, q.Basis, hasPrevious, q.Compare, pairs}
 	version, cacheable := s.store.RollupsVersion() // read before the rollups are
 	if cacheable {
 		if ts, ok := s.rankings.get(key, version, cat); ok {
@@ -158,11 +159,11 @@ func (s *Server) rankingTallies(ctx context.Context, cat *survey.Catalog, q rank
 	}
 	var ts rankingTallies
 	var err error
-	if ts.cur, err = s.store.ProvinceTalliesBasis(ctx, q.Period.Months(), q.Area, q.Basis); err != nil {
+	if ts.cur, err = s.store.ProvinceTalliesPairs(ctx, q.Period.Months(), q.Area, q.Basis, pairs); err != nil {
 		return ts, err
 	}
 	if hasPrevious {
-		if ts.prev, err = s.store.ProvinceTalliesBasis(ctx, previous.Months(), q.Area, q.Basis); err != nil {
+		if ts.prev, err = s.store.ProvinceTalliesPairs(ctx, previous.Months(), q.Area, q.Basis, pairs); err != nil {
 			return ts, err
 		}
 	}

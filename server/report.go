@@ -212,7 +212,7 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 // successor, so its own report shows no rank.
 func (s *Server) compareWithProvince(ctx context.Context, cat *survey.Catalog, q reportQuery, form survey.Form, out *AgencyReport) error {
 	out.Compared, out.HasCompared = comparedPeriod(q.Period, q.Compare)
-	ts, err := s.rankingTallies(ctx, cat, rankingQuery{Period: q.Period, Area: q.Area, Basis: out.RankBasis, Compare: q.Compare}, out.Compared, out.HasCompared)
+	ts, err := s.rankingTallies(ctx, cat, rankingQuery{Period: q.Period, Area: q.Area, Basis: out.RankBasis, Compare: q.Compare, Rule: q.Rule}, out.Compared, out.HasCompared)
 	if err != nil {
 		return err
 	}

@@ -82,4 +82,5 @@ type rankingKey struct {
 	basis    survey.Basis
 	previous bool // the previous period's tallies are read too
 	compare  string
+	pairs    bool // with the pair sums (rule sipas-2017-v2)
 }

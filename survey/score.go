@@ -144,7 +144,7 @@ func (r Rule) Score(f Form, t Tally) Report {
 	if t.Responses > 0 && len(missingFactors) > 0 {
 		rep.Overall = Score{NoData: true, Incomplete: true, MissingFactors: missingFactors}
 	}
-	if r.respondentLevel() {
+	if r.RespondentLevel() {
 		r.applyRespondentLevel(f, t, &rep)
 	}
 	for _, set := range f.AreaItems {

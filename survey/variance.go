@@ -58,9 +58,9 @@ func DefaultRule() Rule {
 	return r
 }
 
-// respondentLevel reports whether the rule computes respondent-level
-// intervals for factors and the overall index.
-func (r Rule) respondentLevel() bool { return r.ID == RuleSIPAS2017V2 }
+// RespondentLevel reports whether the rule computes respondent-level
+// intervals for factors and the overall index, from the tallies' pair sums.
+func (r Rule) RespondentLevel() bool { return r.ID == RuleSIPAS2017V2 }
 
 // IndexVariance is the linearised variance of I = Σ_c w[c]·p_c over the
 // tally's respondents, in proportion units (0–1 scale): see

@@ -35,6 +35,14 @@ func (s *Store) ProvinceTalliesFiltered(ctx context.Context, months []survey.Mon
 // ProvinceTalliesBasis is ProvinceTallies over the responses of the basis
 // (see ReportBasis).
 func (s *Store) ProvinceTalliesBasis(ctx context.Context, months []survey.Month, area string, basis survey.Basis) (map[string]survey.Tally, error) {
+	return s.ProvinceTalliesPairs(ctx, months, area, basis, true)
+}
+
+// ProvinceTalliesPairs is ProvinceTalliesBasis, with the agencies' pair
+// sums (rollup_pairs.go) only when pairs is set: without an area they are
+// read from the agency-month documents, one per agency and month, which a
+// rule without respondent-level variance (sipas-2017-v1) need not read.
+func (s *Store) ProvinceTalliesPairs(ctx context.Context, months []survey.Month, area string, basis survey.Basis, pairs bool) (map[string]survey.Tally, error) {
 	amKind, pmKind := basisKinds(basis)
 	if err := checkQuery("province", months, area); err != nil {
 		return nil, err
@@ -61,6 +69,9 @@ func (s *Store) ProvinceTalliesBasis(ctx context.Context, months []survey.Month,
 				mergeInto(out, agency, *t)
 			}
 		}
+		if area == "" && !pairs {
+			return
+		}
 		for agency, n := range b.n { // their pair sums, or their area's counts
 			if n > 0 && safeName(agency) {
 				amIDs = append(amIDs, monthDocID(amKind, agency, months[i]))
@@ -69,7 +80,7 @@ func (s *Store) ProvinceTalliesBasis(ctx context.Context, months []survey.Month,
 			}
 		}
 	})
-	if err != nil {
+	if err != nil || len(amIDs) == 0 {
 		return out, err
 	}
 	err = s.eachBucket(ctx, amIDs, amMonths, func(i int, b *bucket) {

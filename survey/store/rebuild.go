@@ -183,7 +183,7 @@ func (s *Store) writeRebuild(ctx context.Context, set bucketSet) (rebuildPlan, e
 	for m, bs := range byMonth {
 		sort.Slice(bs, func(i, j int) bool { return bs[i].id < bs[j].id })
 		for len(bs) > 0 {
-			n := min(len(bs), 50)
+			n := rebuildBatch(bs)
 			docs := make([]any, n)
 			for i := range docs {
 				docs[i] = bs[i].fullDoc()

@@ -130,3 +130,27 @@ func pairKeyCount(b *bucket) int {
 	}
 	return n
 }
+
+// rebuildKeys bounds the counters of one insert of a rebuild: with the pair
+// sums an agency-month document holds up to some thousands of them (about
+// 30 bytes each), and fifty such documents in one insert took FerretDB
+// longer than the operation timeout on a busy machine.
+const rebuildKeys = 20000
+
+// rebuildBatch is how many of the documents bs a rebuild inserts at once:
+// at most 50, and no more than rebuildKeys counters (at least one).
+func rebuildBatch(bs []*bucket) int {
+	keys := 0
+	for i, b := range bs {
+		if i == 50 {
+			return i
+		}
+		for _, m := range b.fields() {
+			keys += len(m)
+		}
+		if keys > rebuildKeys && i > 0 {
+			return i
+		}
+	}
+	return len(bs)
+}

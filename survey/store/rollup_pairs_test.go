@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -132,6 +133,52 @@ func TestRollupPairSizes(t *testing.T) {
 	}
 	if byKind[kindAgencyMonth] == nil || byKind[kindAgencyMonth].keys == 0 {
 		t.Fatalf("no pair sums counted in the agency-month documents")
+	}
+
+	// The memory the rollup cache holds per decoded agency-month document,
+	// with and without its pair sums.
+	for _, keep := range []bool{true, false} {
+		var raws [][]byte
+		for _, b := range set {
+			if b.kind != kindAgencyMonth {
+				continue
+			}
+			d := b.fullDoc()
+			if !keep {
+				kept := d[:0:0]
+				for _, e := range d {
+					if e.Key != fieldPairs && e.Key != fieldSelfPairs {
+						kept = append(kept, e)
+					}
+				}
+				d = kept
+			}
+			raw, err := bson.Marshal(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raws = append(raws, raw)
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		held := make([]*bucket, 0, len(raws))
+		for _, raw := range raws {
+			var d bucketDoc
+			if err := bson.Unmarshal(raw, &d); err != nil {
+				t.Fatal(err)
+			}
+			b, err := decodeBucket(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			held = append(held, b)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		t.Logf("decoded agency-month documents (pairs %v): %.1f KB of heap each over %d",
+			keep, float64(after.HeapAlloc-before.HeapAlloc)/float64(len(held))/1024, len(held))
+		runtime.KeepAlive(held)
 	}
 }
 
