@@ -140,7 +140,7 @@ func (s *Server) dashboard(c *gin.Context) error {
 		if _, ok := fe["basis"]; ok {
 			msgs["basis"] = b.L.T("basis.err")
 		}
-		p.setFieldErrors(msgs, []string{"from", "to", "basis"}, map[string]string{"from": "dash.from", "to": "dash.to", "basis": "basis.label"})
+		p.setFieldErrors(msgs, []string{"from", "to", "basis", "rule", "compare"}, map[string]string{"from": "dash.from", "to": "dash.to", "basis": "basis.label", "rule": "dash.rule", "compare": "stat.compare"})
 		s.render(c, http.StatusBadRequest, "dashboard", p)
 		return nil
 	}

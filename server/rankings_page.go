@@ -80,8 +80,8 @@ func (s *Server) rankingsPage(c *gin.Context) error {
 	p.Bases = basisChoices(b.L)
 	p.BasisText = b.L.T("basis.desc." + string(q.Basis))
 	if fe != nil {
-		p.setFieldErrors(rankingProblems(b.L, fe), []string{"period", "from", "to", "area", "basis"},
-			map[string]string{"period": "rank.period", "from": "dash.from", "to": "dash.to", "area": "form.area", "basis": "basis.label"})
+		p.setFieldErrors(rankingProblems(b.L, fe), []string{"period", "from", "to", "area", "basis", "rule", "compare"},
+			map[string]string{"period": "rank.period", "from": "dash.from", "to": "dash.to", "area": "form.area", "basis": "basis.label", "rule": "dash.rule", "compare": "stat.compare"})
 		s.render(c, http.StatusBadRequest, "rankings", p)
 		return nil
 	}

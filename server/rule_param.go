@@ -72,7 +72,7 @@ func parseCompare(get func(string) string, into *string, fe survey.FieldErrors) 
 	case compareYear:
 		*into = compareYear
 	default:
-		fe["compare"] = survey.ProblemInvalid
+		fe["compare"] = "invalid_compare" // message err.invalid_compare
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"strings"
 	"testing"
 
 	"hailong/survey"
@@ -28,6 +29,18 @@ func TestRuleParameter(t *testing.T) {
 					t.Errorf("%s rule=%s: code %q, want unknown_rule", path, bad, code)
 				}
 			}
+		}
+	}
+
+	// The pages answer 400 with the message, in Vietnamese.
+	for _, path := range []string{"/dashboard?agency=so-tu-phap&" + period + "&rule=v9", "/rankings?" + period + "&rule=v9", "/rankings?" + period + "&compare=decade"} {
+		r := e.inspector.get(t, path)
+		msg := "rule nhận sipas-2017-v2"
+		if strings.Contains(path, "compare") {
+			msg = "compare nhận previous"
+		}
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, msg) {
+			t.Errorf("%s: %d, want 400 with %q", path, r.status, msg)
 		}
 	}
 

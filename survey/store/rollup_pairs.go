@@ -17,10 +17,11 @@ package store
 //
 // The province-month documents (pm, pmv) hold none: with every agency's
 // pairs they would grow with the number of agencies (docs/statistics.md).
-// The rankings read the agencies' am documents for them
-// (ProvinceTalliesBasis), and the dashboard's province comparison keeps
-// v1's interval, flagged. The channel and verified breakdowns of an
-// agency-month hold none either.
+// The rankings, and the dashboard's province comparison and rank, read the
+// agencies' am documents for them (ProvinceTalliesPairs); Counts.Province,
+// read from the pm documents, has none. The channel and verified
+// breakdowns of an agency-month hold none either: their factor and overall
+// intervals are v1's, flagged (survey.Score.ApproxInterval).
 
 import (
 	"fmt"
