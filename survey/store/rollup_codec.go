@@ -31,8 +31,8 @@ type bucketDoc struct {
 	Svf map[string]int64 `bson:"svf,omitempty"`
 	Sc  map[string]int64 `bson:"sc,omitempty"`
 	// The pair sums (rollup_pairs.go); absent from older rollups.
-	Pr  map[string]int64 `bson:"pr,omitempty"`
-	Spr map[string]int64 `bson:"spr,omitempty"`
+	Pr  pairDoc `bson:"pr,omitempty"`
+	Spr pairDoc `bson:"spr,omitempty"`
 }
 
 // fields lists the bucket's counters as field → key → count, n included,
@@ -100,6 +100,10 @@ func (b *bucket) fullDoc() bson.D {
 	}
 	sort.Strings(names)
 	for _, f := range names {
+		if isPairField(f) {
+			d = append(d, bson.E{Key: f, Value: nestedD(fs[f])})
+			continue
+		}
 		d = append(d, bson.E{Key: f, Value: sortedD(fs[f])})
 	}
 	return d

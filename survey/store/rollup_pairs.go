@@ -2,18 +2,22 @@ package store
 
 // Pair sums: the per-respondent cross sums of two items (survey.PairCounts)
 // that the respondent-level variance of sipas-2017-v2 needs, kept in the
-// agency-month documents (am, amv) per procedure area, beside the a field:
+// agency-month documents (am, amv) per procedure area, beside the a field,
+// nested one level per part so that no level holds more than a few dozen
+// keys (FerretDB finds a field of a level by going through its keys, and
+// a flat field of thousands made every $inc slow):
 //
-//	pr:  {"<area>|<code A>|<code B>|<v|s|a|b>": respondents,  // A < B
-//	      "<area>|#": responses counted in pr}
+//	pr:  {"<area>": {"#": responses counted in pr,
+//	                 "<code A>": {"<code B>": {v, s, a, b}}}}   // A < B
 //	spr: the same over the self-entered responses (the twin of pr)
 //
 // v counts the respondents with a valid answer to both items, s those
 // satisfied on both, a those satisfied on A and valid on B, b those
-// satisfied on B and valid on A; a pair nobody answered both of has no key.
-// "<area>|#" counts the responses of the area whose pairs are counted, so
-// that a report tells rollups written before the field existed (fewer, or
-// none) from a sample with no spread: survey.Tally.HasPairs.
+// satisfied on B and valid on A; a pair nobody answered both of has no key,
+// and a count of zero none either. "#" counts the responses of the area
+// whose pairs are counted, so that a report tells rollups written before
+// the field existed (fewer, or none) from a sample with no spread:
+// survey.Tally.HasPairs.
 //
 // The province-month documents (pm, pmv) hold none: with every agency's
 // pairs they would grow with the number of agencies (docs/statistics.md).
@@ -25,7 +29,10 @@ package store
 
 import (
 	"fmt"
+	"sort"
 	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"hailong/survey"
 )
@@ -47,16 +54,17 @@ func addPairs(m map[string]survey.Tally, key string, answers []survey.Answer) {
 	m[key] = t
 }
 
-// pairFields adds the bucket's pair sums to out, field → key → count.
+// pairFields adds the bucket's pair sums to out, field → dotted path below
+// the field → count (incDoc writes them as $inc paths; fullDoc nests them).
 func (b *bucket) pairFields(out map[string]map[string]int64) {
 	for tf, pf := range pairTwins {
 		m := map[string]int64{}
 		for area, t := range b.tallies[tf] {
 			if t.PairResponses != 0 {
-				m[area+"|"+pairCountKey] += t.PairResponses
+				m[area+"."+pairCountKey] += t.PairResponses
 			}
 			for p, c := range t.Pairs {
-				prefix := area + "|" + encodeCode(p.A) + "|" + encodeCode(p.B) + "|"
+				prefix := area + "." + encodeCode(p.A) + "." + encodeCode(p.B) + "."
 				for k, n := range map[string]int64{"v": c.Valid, "s": c.Satisfied, "a": c.SatAValidB, "b": c.SatBValidA} {
 					if n != 0 {
 						m[prefix+k] += n
@@ -70,35 +78,84 @@ func (b *bucket) pairFields(out map[string]map[string]int64) {
 	}
 }
 
+// isPairField reports whether a field of fields() holds dotted pair paths.
+func isPairField(f string) bool { return f == fieldPairs || f == fieldSelfPairs }
+
+// nestedD writes dotted paths → counts as nested documents, keys sorted.
+func nestedD(m map[string]int64) bson.D {
+	tree := map[string]map[string]int64{}
+	var leaves bson.D
+	for k, n := range m {
+		head, rest, ok := strings.Cut(k, ".")
+		if !ok {
+			leaves = append(leaves, bson.E{Key: k, Value: n})
+			continue
+		}
+		if tree[head] == nil {
+			tree[head] = map[string]int64{}
+		}
+		tree[head][rest] = n
+	}
+	for head, sub := range tree {
+		leaves = append(leaves, bson.E{Key: head, Value: nestedD(sub)})
+	}
+	sort.Slice(leaves, func(i, j int) bool { return leaves[i].Key < leaves[j].Key })
+	return leaves
+}
+
+// pairDoc is a stored pr or spr field: area → "#" or code A → raw value.
+type pairDoc map[string]map[string]bson.RawValue
+
 // decodePairs reads the pair fields of a stored document into b.
 func decodePairs(b *bucket, d bucketDoc) error {
-	for tf, src := range map[string]map[string]int64{fieldArea: d.Pr, fieldSelfArea: d.Spr} {
-		for k, n := range src {
-			parts := strings.Split(k, "|")
-			switch {
-			case len(parts) == 2 && parts[1] == pairCountKey:
-				b.tally(tf, parts[0]).PairResponses += n
-			case len(parts) == 4 && len(parts[3]) == 1:
-				p, ok := survey.PairOf(decodeCode(parts[1]), decodeCode(parts[2]))
-				if !ok || p.A != decodeCode(parts[1]) {
-					return fmt.Errorf("rollup %q: bad pair key %s", d.ID, k)
+	bad := func(path string) error { return fmt.Errorf("rollup %q: bad pair sums at %s", d.ID, path) }
+	codes := map[string]string{} // one string per code, shared by every pair
+	code := func(key string) string {
+		c, ok := codes[key]
+		if !ok {
+			c = decodeCode(key)
+			codes[key] = c
+		}
+		return c
+	}
+	for tf, src := range map[string]pairDoc{fieldArea: d.Pr, fieldSelfArea: d.Spr} {
+		for area, byA := range src {
+			t := b.tally(tf, area)
+			for a, raw := range byA {
+				if a == pairCountKey {
+					n, ok := raw.AsInt64OK()
+					if !ok {
+						return bad(area + "." + a)
+					}
+					t.PairResponses += n
+					continue
 				}
-				var c survey.PairCounts
-				switch parts[3] {
-				case "v":
-					c.Valid = n
-				case "s":
-					c.Satisfied = n
-				case "a":
-					c.SatAValidB = n
-				case "b":
-					c.SatBValidA = n
-				default:
-					return fmt.Errorf("rollup %q: bad pair key %s", d.ID, k)
+				var byB map[string]map[string]int64
+				if raw.Type != bson.TypeEmbeddedDocument || bson.Unmarshal(raw.Value, &byB) != nil {
+					return bad(area + "." + a)
 				}
-				b.tally(tf, parts[0]).AddPair(p, c)
-			default:
-				return fmt.Errorf("rollup %q: bad pair key %s", d.ID, k)
+				for bc, ks := range byB {
+					p, ok := survey.PairOf(code(a), code(bc))
+					if !ok || p.A != code(a) {
+						return bad(area + "." + a + "." + bc)
+					}
+					var c survey.PairCounts
+					for k, n := range ks {
+						switch k {
+						case "v":
+							c.Valid = n
+						case "s":
+							c.Satisfied = n
+						case "a":
+							c.SatAValidB = n
+						case "b":
+							c.SatBValidA = n
+						default:
+							return bad(area + "." + a + "." + bc + "." + k)
+						}
+					}
+					t.AddPair(p, c)
+				}
 			}
 		}
 	}

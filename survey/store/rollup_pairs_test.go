@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -67,14 +66,28 @@ func docSize(t testing.TB, b *bucket, keep int) int {
 		case allPairs:
 			kept = append(kept, e)
 		case factorPairs:
-			var in bson.D
-			for _, k := range e.Value.(bson.D) {
-				p := strings.Split(k.Key, "|")
-				if len(p) == 2 || (factorOf[p[1]] != "" && factorOf[p[1]] == factorOf[p[2]]) {
-					in = append(in, k)
+			var areas bson.D
+			for _, area := range e.Value.(bson.D) {
+				var as bson.D
+				for _, a := range area.Value.(bson.D) {
+					sub, ok := a.Value.(bson.D)
+					if !ok { // "#"
+						as = append(as, a)
+						continue
+					}
+					var bs bson.D
+					for _, b := range sub {
+						if factorOf[a.Key] != "" && factorOf[a.Key] == factorOf[b.Key] {
+							bs = append(bs, b)
+						}
+					}
+					if len(bs) > 0 {
+						as = append(as, bson.E{Key: a.Key, Value: bs})
+					}
 				}
+				areas = append(areas, bson.E{Key: area.Key, Value: as})
 			}
-			kept = append(kept, bson.E{Key: e.Key, Value: in})
+			kept = append(kept, bson.E{Key: e.Key, Value: areas})
 		}
 	}
 	raw, err := bson.Marshal(kept)
@@ -223,9 +236,22 @@ func TestRollupPairsRoundTrip(t *testing.T) {
 		t.Fatal("no agency-month area checked")
 	}
 	// A bad key is an error, not a silent zero.
-	for _, k := range []string{"dat-dai|1~2|1~1|v", "dat-dai|1~1|1~2|q", "dat-dai|1~1|v", "dat-dai|x"} {
-		if _, err := decodeBucket(bucketDoc{ID: "am|x|2026-01", Month: "2026-01", Pr: map[string]int64{k: 1}}); err == nil {
-			t.Errorf("pair key %q accepted", k)
+	for _, doc := range []bson.D{
+		{{Key: "dat-dai", Value: bson.D{{Key: "1~2", Value: bson.D{{Key: "1~1", Value: bson.D{{Key: "v", Value: int64(1)}}}}}}}}, // B before A
+		{{Key: "dat-dai", Value: bson.D{{Key: "1~1", Value: bson.D{{Key: "1~2", Value: bson.D{{Key: "q", Value: int64(1)}}}}}}}}, // no such count
+		{{Key: "dat-dai", Value: bson.D{{Key: "1~1", Value: int64(1)}}}},                                                         // a count for a code
+		{{Key: "dat-dai", Value: bson.D{{Key: "#", Value: "x"}}}},                                                                // not a number
+	} {
+		raw, err := bson.Marshal(bson.D{{Key: "_id", Value: "am|x|2026-01"}, {Key: "month", Value: "2026-01"}, {Key: "pr", Value: doc}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d bucketDoc
+		if err := bson.Unmarshal(raw, &d); err != nil {
+			continue // refused while decoding: fine too
+		}
+		if _, err := decodeBucket(d); err == nil {
+			t.Errorf("pair sums %v accepted", doc)
 		}
 	}
 }
