@@ -1,6 +1,9 @@
 package survey
 
-import "sort"
+import (
+	"maps"
+	"sort"
+)
 
 // Pair names two items of a response, A < B by code.
 type Pair struct{ A, B string }
@@ -112,8 +115,9 @@ func (t *Tally) mergePairs(o Tally) {
 	if len(o.Pairs) == 0 {
 		return
 	}
-	if t.Pairs == nil {
-		t.Pairs = make(map[Pair]PairCounts, len(o.Pairs))
+	if len(t.Pairs) == 0 { // the first merge, the commonest: a copy
+		t.Pairs = maps.Clone(o.Pairs)
+		return
 	}
 	for p, c := range o.Pairs {
 		t.AddPair(p, c)
