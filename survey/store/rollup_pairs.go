@@ -8,13 +8,15 @@ package store
 // a flat field of thousands made every $inc slow):
 //
 //	pr:  {"<area>": {"#": responses counted in pr,
-//	                 "<code A>": {"<code B>": {v, s, a, b}}}}   // A < B
+//	                 "<code A>": {"<code B>": {n, a, b, s}}}}   // A < B
 //	spr: the same over the self-entered responses (the twin of pr)
 //
-// v counts the respondents with a valid answer to both items, s those
-// satisfied on both, a those satisfied on A and valid on B, b those
-// satisfied on B and valid on A; a pair nobody answered both of has no key,
-// and a count of zero none either. "#" counts the responses of the area
+// Of the respondents with a valid answer to both items, n counts those
+// satisfied on neither, a those satisfied on A only, b on B only, s on
+// both: each respondent adds to exactly one of them, so a response costs
+// one $inc path per pair (survey.PairCounts, read back as N = n+a+b+s,
+// S = s, T_A|B = a+s, T_B|A = b+s, would cost up to four). A pair nobody
+// answered both of has no key, and a count of zero none either. "#" counts the responses of the area
 // whose pairs are counted, so that a report tells rollups written before
 // the field existed (fewer, or none) from a sample with no spread:
 // survey.Tally.HasPairs.
@@ -65,7 +67,7 @@ func (b *bucket) pairFields(out map[string]map[string]int64) {
 			}
 			for p, c := range t.Pairs {
 				prefix := area + "." + encodeCode(p.A) + "." + encodeCode(p.B) + "."
-				for k, n := range map[string]int64{"v": c.Valid, "s": c.Satisfied, "a": c.SatAValidB, "b": c.SatBValidA} {
+				for k, n := range pairCells(c) {
 					if n != 0 {
 						m[prefix+k] += n
 					}
@@ -75,6 +77,18 @@ func (b *bucket) pairFields(out map[string]map[string]int64) {
 		if len(m) > 0 {
 			out[pf] = m
 		}
+	}
+}
+
+// pairCells are the stored cells of a pair's counts: of the respondents
+// valid on both, satisfied on neither (n), on A only (a), on B only (b),
+// on both (s).
+func pairCells(c survey.PairCounts) map[string]int64 {
+	return map[string]int64{
+		"n": c.Valid - c.SatAValidB - c.SatBValidA + c.Satisfied,
+		"a": c.SatAValidB - c.Satisfied,
+		"b": c.SatBValidA - c.Satisfied,
+		"s": c.Satisfied,
 	}
 }
 
@@ -141,15 +155,15 @@ func decodePairs(b *bucket, d bucketDoc) error {
 					}
 					var c survey.PairCounts
 					for k, n := range ks {
-						switch k {
-						case "v":
-							c.Valid = n
-						case "s":
-							c.Satisfied = n
+						switch k { // see pairCells
+						case "n":
+							c.Valid += n
 						case "a":
-							c.SatAValidB = n
+							c.Valid, c.SatAValidB = c.Valid+n, c.SatAValidB+n
 						case "b":
-							c.SatBValidA = n
+							c.Valid, c.SatBValidA = c.Valid+n, c.SatBValidA+n
+						case "s":
+							c.Valid, c.Satisfied, c.SatAValidB, c.SatBValidA = c.Valid+n, c.Satisfied+n, c.SatAValidB+n, c.SatBValidA+n
 						default:
 							return bad(area + "." + a + "." + bc + "." + k)
 						}
