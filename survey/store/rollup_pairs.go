@@ -32,6 +32,7 @@ package store
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -225,4 +226,32 @@ func rebuildBatch(bs []*bucket) int {
 		}
 	}
 	return len(bs)
+}
+
+// maxIncPaths bounds the paths of one $inc: FerretDB checks every path of
+// an update against every other one (types.IsConflictPath, allocating each
+// time), so an update's cost grows with the square of its paths, and the
+// pair sums give an agency-month some hundreds of paths per response.
+const maxIncPaths = 500
+
+// incParts cuts a bucket's $inc (incDoc, sorted) into parts of at most
+// maxIncPaths paths; the cut depends only on the paths, so a retry of the
+// same batch cuts the same parts.
+func incParts(inc bson.D) []bson.D {
+	var out []bson.D
+	for len(inc) > maxIncPaths {
+		out = append(out, inc[:maxIncPaths])
+		inc = inc[maxIncPaths:]
+	}
+	return append(out, inc)
+}
+
+// partTag is the key of the w field recording that part k of a batch was
+// written: the writer's id for the first part, as before parts existed,
+// "<writer>~k" for the others.
+func partTag(writer string, k int) string {
+	if k == 0 {
+		return writer
+	}
+	return writer + "~" + strconv.Itoa(k)
 }
