@@ -336,5 +336,6 @@ func TestCrashMidLoadKeepsEveryAcknowledgedSubmission(t *testing.T) {
 	if counted != int64(len(subs)) {
 		t.Errorf("the reports count %d responses, want %d", counted, len(subs))
 	}
+	checkAttentionItems(t, st, subs)
 	t.Logf("%d submissions, all stored once, reports exact; %v", len(subs), time.Since(start).Round(time.Second))
 }

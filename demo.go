@@ -19,6 +19,9 @@ func demo(ctx context.Context, st *store.Store, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := loadCCHCFixture(ctx, st); err != nil {
+		return err
+	}
 	if *total > 0 {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 		have, err := st.EstimateResponses(cctx)

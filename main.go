@@ -42,7 +42,7 @@ func run(ctx context.Context, getenv func(string) string, out, errOut io.Writer)
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	st, err := openStore(ctx, cfg, log)
+	st, err := openStore(ctx, cfg, log, true)
 	if err != nil {
 		return err
 	}
@@ -55,5 +55,9 @@ func run(ctx context.Context, getenv func(string) string, out, errOut io.Writer)
 	if err != nil {
 		return err
 	}
+	srv.StartNotifications() // e-mail digests and webhooks, stopped before the store closes
+	defer srv.StopNotifications()
+	srv.StartInvitationSweep() // expired invitations counted, then deleted after the retention
+	defer srv.StopInvitationSweep()
 	return serve(ctx, cfg, srv, log, pw, out, errOut)
 }

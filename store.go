@@ -12,8 +12,11 @@ import (
 
 // openStore opens the configured database and seeds it. Its operations may
 // take ten minutes: the commands scan every response, on busy machines too.
-func openStore(ctx context.Context, cfg server.Config, log *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: log, OpTimeout: 10 * time.Minute})
+// serving is set for the service, whose notifications take the attention
+// items rebuilt at start (server.StartNotifications): the store holds them
+// until then.
+func openStore(ctx context.Context, cfg server.Config, log *slog.Logger, serving bool) (*store.Store, error) {
+	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: log, OpTimeout: 10 * time.Minute, AwaitAttentionHook: serving})
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +35,7 @@ func withStore(ctx context.Context, fn func(*store.Store) error) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	st, err := openStore(ctx, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), false)
 	if err != nil {
 		return err
 	}

@@ -118,6 +118,7 @@ type AgencyPage struct {
 	Former  []string
 	Lineage []AgencyRow
 	Today   string
+	Notify  NotifySection // notify_pages.go
 }
 
 func (s *Server) agencyPage(c *gin.Context, status int, in *AgencyInput, fe survey.FieldErrors) error {
@@ -142,6 +143,9 @@ func (s *Server) agencyPage(c *gin.Context, status int, in *AgencyInput, fe surv
 		if pa, err := cat.Agency(code); err == nil {
 			p.Lineage = append(p.Lineage, agencyRow(b, cat, pa))
 		}
+	}
+	if p.Notify, err = s.notifySection(c, b, a.Code); err != nil {
+		return err
 	}
 	s.render(c, status, "admin_agency", p)
 	return nil

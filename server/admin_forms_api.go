@@ -53,6 +53,9 @@ type formEditRequest struct {
 	Intro     survey.Text      `json:"intro"`
 	Factors   []survey.Factor  `json:"factors"`
 	AreaItems []survey.AreaSet `json:"areaItems"`
+	// Crosswalk relates the draft's criteria to an earlier version; null
+	// or left out: none.
+	Crosswalk *survey.Crosswalk `json:"crosswalk"`
 
 	ID            string          `json:"id,omitempty"`
 	Version       int             `json:"version,omitempty"`
@@ -172,7 +175,7 @@ func (s *Server) apiAdminFormSave(c *gin.Context) error {
 	if len(fe) > 0 {
 		return s.formsErr(c, fe)
 	}
-	f, err := s.saveDraft(c, id, v, survey.FormEdit{Title: in.Title, Intro: in.Intro, Factors: in.Factors, AreaItems: in.AreaItems})
+	f, err := s.saveDraft(c, id, v, survey.FormEdit{Title: in.Title, Intro: in.Intro, Factors: in.Factors, AreaItems: in.AreaItems, Crosswalk: in.Crosswalk})
 	if err != nil {
 		return s.formsErr(c, err)
 	}

@@ -105,6 +105,7 @@ type AdminFormPage struct {
 	Factors     []FactorView
 	Sets        []SetView
 	NewSet      SetView
+	Crosswalk   CrosswalkView // admin_forms_crosswalk.go
 }
 
 // TextPair is a text's Vietnamese and English fields.
@@ -328,6 +329,7 @@ func readFormPost(form url.Values, draft survey.Form) survey.FormEdit {
 			e.AreaItems = append(e.AreaItems, survey.AreaSet{Area: area, Items: []survey.Criterion{c}})
 		}
 	}
+	e.Crosswalk = readCrosswalkPost(get, e)
 	return e
 }
 
@@ -447,6 +449,7 @@ func buildFormPage(b BasePage, cat *survey.Catalog, f survey.Form, errs map[stri
 		p.ErrorList = append(p.ErrorList, ErrorItem{Anchor: "main", Label: field, Message: errs[field]})
 		p.Errors[field] = errs[field]
 	}
+	p.Crosswalk = crosswalkView(&p, cat, f, errs)
 	return p
 }
 

@@ -1180,7 +1180,7 @@ func TestAdminPagesListAndEscape(t *testing.T) {
 	if list.status != http.StatusOK {
 		t.Fatalf("agency list: %s", list)
 	}
-	for _, a := range survey.SeedAgencies() {
+	for _, a := range survey.LegacySeedAgencies() {
 		if !strings.Contains(list.body, `href="/admin/agencies/`+a.Code+`"`) || !strings.Contains(list.body, a.Name.Vi) {
 			t.Errorf("agency list lacks %s (%s)", a.Code, a.Name.Vi)
 		}

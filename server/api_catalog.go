@@ -19,20 +19,40 @@ func (s *Server) apiAreas(c *gin.Context) error {
 	return nil
 }
 
+// apiAgencies lists the agencies that serve now, or with ?at=YYYY-MM-DD
+// those that served on that day (Vietnamese time), merged and dissolved
+// ones included as they were then recorded.
 func (s *Server) apiAgencies(c *gin.Context) error {
+	var day time.Time
+	if at, ok := c.GetQuery("at"); ok {
+		d, valid := survey.ParseDay(at)
+		if !valid {
+			return &apiFieldError{code: "validation_failed", fields: map[string]string{"at": s.locales[langOf(c)].T("catalog.err.at")}}
+		}
+		day = d
+	}
 	cat, err := s.store.Catalog(c.Request.Context())
 	if err != nil {
 		return err
 	}
+	if !day.IsZero() {
+		c.JSON(http.StatusOK, gin.H{"at": day.Format("2006-01-02"), "agencies": cat.AgenciesOn(day)})
+		return nil
+	}
+	now := time.Now()
 	active := make([]survey.Agency, 0, len(cat.Agencies))
 	for _, a := range cat.Agencies {
-		if a.Active {
+		if servesNow(a, now) {
 			active = append(active, a)
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"agencies": active})
+	c.JSON(http.StatusOK, gin.H{"at": now.In(survey.Zone()).Format("2006-01-02"), "agencies": active})
 	return nil
 }
+
+// servesNow reports whether citizens can rate the agency now: it is active
+// and has begun serving (the start page and the survey accept only those).
+func servesNow(a survey.Agency, now time.Time) bool { return a.Active && a.ActiveAt(now) }
 
 // FormJSON is the questionnaire that applies to an agency and area.
 type FormJSON struct {

@@ -36,19 +36,25 @@ type ReportJSON struct {
 	// SelfEntered is the share of the responses of the channel mix that
 	// the agency's own staff entered.
 	SelfEntered SelfEnteredJSON `json:"selfEntered"`
-	// Previous is the period the change compares with (compare=) and the
-	// unit's ranked overall score then; Change the change of its ranked
-	// index since, as /rankings gives it (null unless both are ranked).
-	Previous *ReportPreviousJSON `json:"previous"`
-	Change   *survey.Change      `json:"change"`
+	// Versions are the questionnaire versions the report was scored with
+	// (formId and formVersion name the newest of them).
+	Versions []survey.VersionUse `json:"versions"`
+	// Previous is the period of the same length just before (null when
+	// none); Change the overall index minus its own, in percentage points,
+	// null when either has no index or, with ChangeNote "not_comparable",
+	// when the two do not share the same factors and criteria.
+	Previous   *PreviousReportJSON `json:"previous"`
+	Change     *survey.Change      `json:"change"`
+	ChangeNote string              `json:"changeNote,omitempty"`
 }
 
-// ReportPreviousJSON is the period compared with and the unit's score then
-// (null when it was not ranked).
-type ReportPreviousJSON struct {
-	From    string        `json:"from"`
-	To      string        `json:"to"`
-	Overall *survey.Score `json:"overall"`
+// PreviousReportJSON is the agency's overall score over the previous period.
+type PreviousReportJSON struct {
+	From      string              `json:"from"`
+	To        string              `json:"to"`
+	Responses int64               `json:"responses"`
+	Overall   survey.Score        `json:"overall"`
+	Versions  []survey.VersionUse `json:"versions"`
 }
 
 // SelfEnteredJSON counts the self-entered responses among the responses
@@ -64,6 +70,9 @@ type MonthJSON struct {
 	Month     string       `json:"month"`
 	Responses int64        `json:"responses"`
 	Overall   survey.Score `json:"overall"`
+	// TooFew: fewer responses than the minimum sample; the dashboard draws
+	// the point hollow.
+	TooFew bool `json:"tooFew"`
 }
 
 // SliceJSON is one slice of a breakdown.
@@ -109,15 +118,18 @@ func (s *Server) apiAgencyReport(c *gin.Context) error {
 		Province: ProvinceJSON{Responses: r.Province.Responses, Overall: r.Province.Overall},
 		Trend:    []MonthJSON{}, ByArea: []SliceJSON{}, ByChannel: []SliceJSON{},
 	}
-	if r.HasCompared {
-		out.Previous = &ReportPreviousJSON{From: r.Compared.From.String(), To: r.Compared.To.String()}
-		if r.HasChange {
-			prev, ch := r.PreviousOverall, r.Change
-			out.Previous.Overall, out.Change = &prev, &ch
-		}
+	out.Versions = versionsOrEmpty(r.Report.Versions)
+	if r.HasPrevious {
+		out.Previous = &PreviousReportJSON{From: r.Previous.From.String(), To: r.Previous.To.String(),
+			Responses: r.PreviousReport.Responses, Overall: r.PreviousReport.Overall, Versions: versionsOrEmpty(r.PreviousReport.Versions)}
 	}
+	if r.HasChange {
+		ch := r.Change
+		out.Change = &ch
+	}
+	out.ChangeNote = r.ChangeNote
 	for _, m := range r.Trend {
-		out.Trend = append(out.Trend, MonthJSON{m.Month.String(), m.Responses, m.Overall})
+		out.Trend = append(out.Trend, MonthJSON{m.Month.String(), m.Responses, m.Overall, m.TooFew})
 	}
 	for _, a := range r.ByArea {
 		out.ByArea = append(out.ByArea, SliceJSON(a))

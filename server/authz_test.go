@@ -425,6 +425,11 @@ var authzMatrix = []azRow{
 	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/reports/agencies/:agency", "/api/v1/reports/agencies/{agency}", "", 0},
 	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/comments", "/api/v1/comments?agency={agency}", "", azComments},
 	{"401 403 200 403 200 401 401 401 403 403", "POST /api/v1/comments/:id/handled", "/api/v1/comments/{comment}/handled", `{"agency":"{agency}","month":"{month}"}`, 0},
+	// The attention queue (the secret comment's response rates 2: it is an item), scoped as comments.
+	{"303 403 200 200 200 303 401 303 403 403", "GET /attention", "/attention?agency={agency}", "", azComments},
+	{"303 403 303 403 303 303 401 303 403 403", "POST /attention/:id", "/attention/{comment}", "state=acknowledged", 0},
+	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/attention", "/api/v1/attention?agency={agency}", "", azComments},
+	{"401 403 200 403 200 401 401 401 403 403", "POST /api/v1/attention/:id", "/api/v1/attention/{comment}", `{"state":"acknowledged"}`, 0},
 	// Rankings: every reader; staff get only their own agencies' rows (so never B).
 	// Exports: as the reports; staff of A asking for B are refused, and the
 	// responses with their comments show the asked agency's secret comment.
@@ -432,6 +437,35 @@ var authzMatrix = []azRow{
 	{"401 403 200 200 200 401 401 401 403 403", "GET /api/v1/exports/responses", "/api/v1/exports/responses?format=csv&comments=1&agency={agency}", "", azComments},
 	{"303 200 200 200 200 303 401 303 403 403", "GET /rankings", "/rankings", "", 0},
 	{"401 200 200 200 200 401 401 401 403 403", "GET /api/v1/rankings", "/api/v1/rankings", "", 0},
+	// Publications: read by anyone (nothing is published here: 404 for a
+	// period), published by inspectors and administrators (an empty form or
+	// body is 400).
+	{"200 200 200 200 200 200 401 200 200 200", "GET /ket-qua", "/ket-qua", "", azOpen},
+	{"200 200 200 200 200 401 401 200 200 200", "GET /api/v1/publications", "/api/v1/publications", "", azOpen},
+	{"404 404 404 404 404 401 401 404 404 404", "GET /api/v1/publications/:period", "/api/v1/publications/2025-Q3", "", azOpen},
+	{"404 404 404 404 404 401 401 404 404 404", "GET /api/v1/publications/:period/snapshot", "/api/v1/publications/2025-Q3/snapshot", "", azOpen},
+	{"303 403 403 200 200 303 401 303 403 403", "GET /publications", "/publications", "", 0},
+	{"303 403 403 400 400 303 401 303 403 403", "POST /publications", "/publications", "", 0},
+	{"401 403 403 400 400 401 401 401 403 403", "POST /api/v1/publications", "/api/v1/publications", "", 0},
+	// The CCHC index (cchc_*.go): results for every reader (none for 2018
+	// here: no framework is published), points for inspectors and administrators.
+	{"303 200 200 200 200 303 401 303 403 403", "GET /cchc", "/cchc?year=2018", "", 0},
+	{"401 404 404 404 404 401 401 401 403 403", "GET /api/v1/cchc/:year", "/api/v1/cchc/2018", "", 0},
+	{"401 404 404 404 404 401 401 401 403 403", "GET /api/v1/cchc/:year/export", "/api/v1/cchc/2018/export?format=csv", "", 0},
+	{"303 403 403 200 200 303 401 303 403 403", "GET /cchc/:year/points", "/cchc/2018/points", "", 0},
+	{"303 403 403 409 409 303 401 303 403 403", "POST /cchc/:year/points", "/cchc/2018/points", "", 0},
+	{"303 403 403 400 400 303 401 303 403 403", "POST /cchc/:year/points/csv", "/cchc/2018/points/csv", "", 0},
+	{"401 403 403 200 200 401 401 401 403 403", "GET /api/v1/cchc/:year/points", "/api/v1/cchc/2018/points", "", 0},
+	{"401 403 403 400 400 401 401 401 403 403", "PUT /api/v1/cchc/:year/points", "/api/v1/cchc/2018/points", "", 0},
+	{"401 403 403 400 400 401 401 401 403 403", "POST /api/v1/cchc/:year/points/csv", "/api/v1/cchc/2018/points/csv", "", 0},
+	// Publishing a CCHC year (cchc_publish.go): refused without a framework
+	// (the page goes back to /cchc with the reason); nothing published, so
+	// the public reads 404.
+	{"303 403 403 303 303 303 401 303 403 403", "POST /cchc/:year/publish", "/cchc/2018/publish", "", 0},
+	{"401 403 403 409 409 401 401 401 403 403", "POST /api/v1/cchc/:year/publish", "/api/v1/cchc/2018/publish", "", 0},
+	{"404 404 404 404 404 404 401 404 404 404", "GET /ket-qua/cchc/:year", "/ket-qua/cchc/2018", "", azOpen},
+	{"404 404 404 404 404 401 401 404 404 404", "GET /api/v1/cchc/:year/published", "/api/v1/cchc/2018/published", "", azOpen},
+	{"404 404 404 404 404 401 401 404 404 404", "GET /api/v1/cchc/:year/published/snapshot", "/api/v1/cchc/2018/published/snapshot", "", azOpen},
 
 	// Entry of paper and phone surveys: staff of the agency and administrators.
 	{"303 200 200 403 200 303 401 303 403 403", "GET /entry", "/entry", "", 0},
@@ -455,6 +489,7 @@ var authzMatrix = []azRow{
 	// and slips are the citizen's: open to whoever holds them.
 	{"401 403 403 403 200 401 401 401 403 200", "POST /api/v1/invitations", "/api/v1/invitations", azInvBody, azInvite},
 	{"401 403 403 403 200 401 401 401 403 200", "POST /api/v1/invitations/batch", "/api/v1/invitations/batch", `{"items":[` + azInvBody + `]}`, azInvite},
+	{"401 403 403 403 200 401 401 401 403 200", "PUT /api/v1/dossier-counts", "/api/v1/dossier-counts", `{"counts":[{"agency":"{agency}","area":"{area}","month":"{month}","completed":12}]}`, azInvite},
 	{"200 200 200 200 200 200 401 200 200 200", "GET /v/:token", "/v/{invtoken}", "", azOpen},
 	{"400 400 400 400 400 400 401 400 400 400", "POST /v/:token", "/v/{invtoken}", "", azOpen},
 	{"302 302 302 302 302 302 401 302 302 302", "GET /r/:code", "/r/{invcode}", "", azOpen},
@@ -470,6 +505,8 @@ var authzMatrix = []azRow{
 	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/agencies/:code", "/admin/agencies/{agency}", "", 0},
 	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/agencies/:code", "/admin/agencies/{agency}", "", 0},
 	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/agencies/:code/dissolve", "/admin/agencies/{agency}/dissolve", "", 0},
+	{"303 403 403 403 303 303 401 303 403 403", "POST /admin/agencies/:code/notifications", "/admin/agencies/{agency}/notifications", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "POST /admin/agencies/:code/notifications/test", "/admin/agencies/{agency}/notifications/test", "", 0},
 	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/merge", "/admin/merge", "", 0},
 	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/merge", "/admin/merge", "", 0},
 	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/areas", "/admin/areas", "", 0},
@@ -490,6 +527,12 @@ var authzMatrix = []azRow{
 	{"303 403 403 403 303 303 401 303 403 403", "POST /admin/forms/:id/:version/draft", "/admin/forms/sipas-2017/1/draft", "", 0},
 	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/forms/:id/:version/publish", "/admin/forms/sipas-2017/1/publish", "", 0},
 	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/assignments", "/admin/assignments", "", 0},
+	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/cchc", "/admin/cchc", "", 0},
+	{"303 403 403 403 303 303 401 303 403 403", "POST /admin/cchc", "/admin/cchc", "", 0},
+	{"303 403 403 403 404 303 401 303 403 403", "GET /admin/cchc/:version", "/admin/cchc/99", "", 0},
+	{"303 403 403 403 404 303 401 303 403 403", "POST /admin/cchc/:version", "/admin/cchc/99", "", 0},
+	{"303 403 403 403 404 303 401 303 403 403", "POST /admin/cchc/:version/publish", "/admin/cchc/99/publish", "", 0},
+	{"303 403 403 403 404 303 401 303 403 403", "POST /admin/cchc/:version/draft", "/admin/cchc/99/draft", "", 0},
 	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/assignments", "/admin/assignments", "", 0},
 	{"303 403 403 403 200 303 401 303 403 403", "GET /admin/kiosks", "/admin/kiosks", "", 0},
 	{"303 403 403 403 400 303 401 303 403 403", "POST /admin/kiosks", "/admin/kiosks", "", 0},
@@ -509,6 +552,11 @@ var authzMatrix = []azRow{
 	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/agencies/:code", "/api/v1/admin/agencies/{agency}", "", 0},
 	{"401 403 403 403 400 401 401 401 403 403", "PUT /api/v1/admin/agencies/:code", "/api/v1/admin/agencies/{agency}", "", 0},
 	{"401 403 403 403 400 401 401 401 403 403", "POST /api/v1/admin/agencies/:code/dissolve", "/api/v1/admin/agencies/{agency}/dissolve", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/agencies/:code/notifications", "/api/v1/admin/agencies/{agency}/notifications", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "PUT /api/v1/admin/agencies/:code/notifications", "/api/v1/admin/agencies/{agency}/notifications", "", 0},
+	{"401 403 403 403 409 401 401 401 403 403", "POST /api/v1/admin/agencies/:code/notifications/test", "/api/v1/admin/agencies/{agency}/notifications/test", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/agencies/:code/notifications/deliveries", "/api/v1/admin/agencies/{agency}/notifications/deliveries", "", 0},
+	{"401 403 403 403 409 401 401 401 403 403", "POST /api/v1/admin/digests", "/api/v1/admin/digests", "", 0},
 	{"401 403 403 403 400 401 401 401 403 403", "POST /api/v1/admin/merges", "/api/v1/admin/merges", "", 0},
 	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/areas", "/api/v1/admin/areas", "", 0},
 	{"401 403 403 403 400 401 401 401 403 403", "POST /api/v1/admin/areas", "/api/v1/admin/areas", "", 0},
@@ -528,6 +576,12 @@ var authzMatrix = []azRow{
 	{"401 403 403 403 201 401 401 401 403 403", "POST /api/v1/admin/forms/:id/:version/drafts", "/api/v1/admin/forms/sipas-2017/1/drafts", "", 0},
 	{"401 403 403 403 400 401 401 401 403 403", "POST /api/v1/admin/forms/:id/:version/publish", "/api/v1/admin/forms/sipas-2017/1/publish", "", 0},
 	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/assignments", "/api/v1/admin/assignments", "", 0},
+	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/cchc/frameworks", "/api/v1/admin/cchc/frameworks", "", 0},
+	{"401 403 403 403 201 401 401 401 403 403", "POST /api/v1/admin/cchc/frameworks", "/api/v1/admin/cchc/frameworks", "", 0},
+	{"401 403 403 403 404 401 401 401 403 403", "GET /api/v1/admin/cchc/frameworks/:version", "/api/v1/admin/cchc/frameworks/99", "", 0},
+	{"401 403 403 403 404 401 401 401 403 403", "PUT /api/v1/admin/cchc/frameworks/:version", "/api/v1/admin/cchc/frameworks/99", "", 0},
+	{"401 403 403 403 404 401 401 401 403 403", "POST /api/v1/admin/cchc/frameworks/:version/drafts", "/api/v1/admin/cchc/frameworks/99/drafts", "", 0},
+	{"401 403 403 403 404 401 401 401 403 403", "POST /api/v1/admin/cchc/frameworks/:version/publish", "/api/v1/admin/cchc/frameworks/99/publish", "", 0},
 	{"401 403 403 403 400 401 401 401 403 403", "PUT /api/v1/admin/assignments/:area", "/api/v1/admin/assignments/{area}", "", 0},
 	{"401 403 403 403 200 401 401 401 403 403", "GET /api/v1/admin/kiosks", "/api/v1/admin/kiosks", "", 0},
 	{"401 403 403 403 400 401 401 401 403 403", "POST /api/v1/admin/kiosks", "/api/v1/admin/kiosks", "", 0},

@@ -59,6 +59,11 @@ type Config struct {
 	// a basis (HAILONG_RANKING_BASIS, independent by default):
 	// config_basis.go.
 	RankingBasis survey.Basis
+	// Attention is the attention queue's rule and ContactKey the key that
+	// seals contacts left on the form (HAILONG_ATTENTION_*,
+	// HAILONG_CONTACT_KEY): config_attention.go. No key: no contact block.
+	Attention  survey.AttentionRule
+	ContactKey []byte
 
 	// The edge (config_edge.go): metrics, timeouts, rate limits, and the
 	// reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are
@@ -67,6 +72,12 @@ type Config struct {
 	Timeouts       Timeouts
 	Rate           RateLimits
 	TrustedProxies []netip.Prefix
+
+	// Notify configures e-mail digests and webhooks: config_notify.go.
+	Notify NotifyConfig
+	// Rates configures invitations' response rates and retention:
+	// config_rates.go.
+	Rates RatesConfig
 }
 
 // LoadConfig reads the configuration through getenv (os.Getenv in
@@ -136,6 +147,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	loadTokenTTL(getenv, &cfg, bad)
 	loadEntryMaxAge(getenv, &cfg, bad)
 	loadRankingBasis(getenv, &cfg, bad)
+	loadNotify(getenv, &cfg, bad)
+	loadAttention(getenv, &cfg, bad)
+	loadRates(getenv, &cfg, bad)
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
 	}

@@ -72,20 +72,31 @@ type DashboardPage struct {
 	Query    reportQuery
 	From, To string
 	R        *AgencyReport
-	Factors  []FactorRow
-	Weakest  []CriterionRow
-	Extras   []CriterionRow
-	Trend    template.HTML
-	ByArea   []SliceRow
-	ByChan   []SliceRow
-	Scale    []survey.Level5
-	APIURL   string
-	Ratings  *RatingsView // the kiosks' quick ratings: kiosk_report.go
+	// Attention is the agency's attention queue now (attention.go); nil
+	// when it could not be counted.
+	Attention *survey.AttentionCounts
+	// Rate is the agency's response rate from invitations over the period
+	// (response_rates.go); nil when it could not be counted.
+	Rate       *survey.ResponseRateJSON
+	RateMinPct float64
+	Factors    []FactorRow
+	Weakest    []CriterionRow
+	Extras     []CriterionRow
+	Trend      template.HTML
+	ByArea     []SliceRow
+	ByChan     []SliceRow
+	Scale      []survey.Level5
+	APIURL     string
+	Ratings    *RatingsView // the kiosks' quick ratings: kiosk_report.go
 	// MissingFactors names the factors without a valid answer when the
 	// overall index is incomplete; RankReason says why the agency is not
 	// ranked, in the page's language.
 	MissingFactors string
 	RankReason     string
+	// VersionsText lists the questionnaire versions scored, PreviousPeriod
+	// names the period the change compares with (versions.go).
+	VersionsText   string
+	PreviousPeriod string
 }
 
 // FactorRow is one factor row.
@@ -103,6 +114,9 @@ type CriterionRow struct {
 	Score              survey.Score
 	Counts             survey.Counts
 	Bar, Dist          template.HTML
+	// TooFew: under the minimum sample of valid answers, so listed after
+	// the weakest-first order, in the form's order; FirstTooFew starts them.
+	TooFew, FirstTooFew bool
 }
 
 // SliceRow is one row of a breakdown.
@@ -151,6 +165,8 @@ func (s *Server) dashboard(c *gin.Context) error {
 	}
 	p.R = r
 	s.fillDashboard(&p, cat)
+	p.Attention = s.dashboardAttention(ctx, r.Units)
+	p.Rate, p.RateMinPct = s.dashboardRate(ctx, q, r.Units), s.cfg.Rates.RateMin*100
 	if p.Ratings, err = s.dashboardRatings(c, b.L, q); err != nil {
 		return err
 	}
@@ -181,6 +197,10 @@ func (s *Server) fillDashboard(p *DashboardPage, cat *survey.Catalog) {
 		p.Factors = append(p.Factors, FactorRow{f.Code, name, f.Score, barSVG(f.Index, f.Low, f.High, name), strings.Join(f.MissingCriteria, ", ")})
 	}
 	p.MissingFactors = strings.Join(r.Report.Overall.MissingFactors, ", ")
+	p.VersionsText = p.L.VersionsText(r.Report.Versions)
+	if r.HasPrevious {
+		p.PreviousPeriod = r.Previous.String()
+	}
 	if r.Standing.Reason != "" {
 		p.RankReason = unrankedReason(p.L, r.Standing, r.UnitOverall)
 	}
@@ -195,17 +215,22 @@ func (s *Server) fillDashboard(p *DashboardPage, cat *survey.Catalog) {
 	}
 	view := func(is survey.ItemScore) CriterionRow {
 		t := texts[is.Code]
-		return CriterionRow{is.Code, t, is.Factor, is.Score, is.Counts, barSVG(is.Index, is.Low, is.High, is.Code+" "+t), distributionSVG(is.Counts, is.Code)}
+		return CriterionRow{Code: is.Code, Text: t, Factor: is.Factor, Score: is.Score, Counts: is.Counts, Bar: barSVG(is.Index, is.Low, is.High, is.Code+" "+t), Dist: distributionSVG(is.Counts, is.Code)}
 	}
 	for _, is := range r.Report.Weakest() {
 		p.Weakest = append(p.Weakest, view(is))
+	}
+	for i, is := range r.Report.TooFewToOrder() {
+		row := view(is)
+		row.TooFew, row.FirstTooFew = true, i == 0
+		p.Weakest = append(p.Weakest, row)
 	}
 	for _, is := range r.Report.Extras {
 		p.Extras = append(p.Extras, view(is))
 	}
 	var pts []TrendPoint
 	for _, m := range r.Trend {
-		pts = append(pts, TrendPoint{Label: m.Month.String(), Index: m.Overall.Index, Has: m.Responses > 0 && !m.Overall.NoData})
+		pts = append(pts, TrendPoint{Label: m.Month.String(), Index: m.Overall.Index, Has: m.Responses > 0 && !m.Overall.NoData, TooFew: m.TooFew})
 	}
 	p.Trend = trendSVG(pts, p.L.T("dash.trend"))
 	for _, a := range r.ByArea {

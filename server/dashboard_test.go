@@ -252,7 +252,8 @@ func dtAreaProvince(t testing.TB, env *testEnv, months []survey.Month, area stri
 func dtCheckReport(t testing.TB, what string, got ReportJSON, form survey.Form, want *store.Counts) {
 	t.Helper()
 	rule := survey.DefaultRule()
-	dtSameReport(t, what, got.Report, rule.Score(form, want.Total))
+	fs := survey.NewFormSet([]survey.Form{form}, form) // the only version the responses answered
+	dtSameReport(t, what, got.Report, rule.ScoreVersions(fs, want.Total))
 	if got.Report.Rule != survey.DefaultRuleID {
 		t.Errorf("%s: rule %q, want %q", what, got.Report.Rule, survey.DefaultRuleID)
 	}
@@ -264,7 +265,7 @@ func dtCheckReport(t testing.TB, what string, got ReportJSON, form survey.Form, 
 			if g.Month != m.String() || g.Responses != want.ByMonth[i].Responses {
 				t.Errorf("%s trend %d: %s %d responses, want %s %d", what, i, g.Month, g.Responses, m, want.ByMonth[i].Responses)
 			}
-			dtSameScore(t, what+" trend "+m.String(), g.Overall, rule.Score(form, want.ByMonth[i]).Overall)
+			dtSameScore(t, what+" trend "+m.String(), g.Overall, rule.ScoreVersions(fs, want.ByMonth[i]).Overall)
 		}
 	}
 	checkSlices := func(name string, got []SliceJSON, want map[string]survey.Tally) {
@@ -278,7 +279,7 @@ func dtCheckReport(t testing.TB, what string, got ReportJSON, form survey.Form, 
 			t.Errorf("%s %s: %d slices %v, want %d", what, name, len(got), got, n)
 		}
 		for _, s := range got {
-			w := rule.Score(form, want[s.Code])
+			w := rule.ScoreVersions(fs, want[s.Code])
 			if s.Responses != w.Responses || s.TooFew != w.TooFew {
 				t.Errorf("%s %s %s: %d responses tooFew %v, want %d %v", what, name, s.Code, s.Responses, s.TooFew, w.Responses, w.TooFew)
 			}
@@ -287,7 +288,7 @@ func dtCheckReport(t testing.TB, what string, got ReportJSON, form survey.Form, 
 	}
 	checkSlices("byArea", got.ByArea, want.ByArea)
 	checkSlices("byChannel", got.ByChannel, want.ByChannel)
-	prov := rule.Score(form, survey.Pool(want.Province, nil))
+	prov := rule.ScoreVersions(fs, survey.Pool(want.Province, nil))
 	if got.Province.Responses != prov.Responses {
 		t.Errorf("%s: province %d responses, want %d", what, got.Province.Responses, prov.Responses)
 	}

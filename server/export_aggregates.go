@@ -54,10 +54,13 @@ func withVerified(filters []metaItem, q exportQuery) []metaItem {
 
 // aggregatePlan is what every row of an aggregates export shares.
 type aggregatePlan struct {
-	q       exportQuery
-	areas   []survey.Area // the areas with a row of their own, in catalog order
-	all     *survey.Form  // the form scoring "all areas" rows; nil with an area filter
-	forms   map[string]survey.Form
+	q     exportQuery
+	areas []survey.Area // the areas with a row of their own, in catalog order
+	all   *survey.Form  // the form scoring "all areas" rows; nil with an area filter
+	forms map[string]survey.Form
+	// set holds the published versions: each row is scored with the
+	// versions its responses were given on, its form the fallback.
+	set     *survey.FormSet
 	layout  *survey.AggregateLayout
 	periods []survey.Period
 }
@@ -65,7 +68,7 @@ type aggregatePlan struct {
 // newAggregatePlan picks the forms (those in force now, as the report API
 // scores with) and lays out the columns.
 func newAggregatePlan(cat *survey.Catalog, q exportQuery) (*aggregatePlan, error) {
-	p := &aggregatePlan{q: q, forms: map[string]survey.Form{}, periods: q.Period.Split(q.Granularity)}
+	p := &aggregatePlan{q: q, forms: map[string]survey.Form{}, periods: q.Period.Split(q.Granularity), set: survey.NewFormSet(cat.Forms, survey.Form{})}
 	now := exportNow()
 	var used []survey.Form
 	if q.Area == "" {
@@ -97,6 +100,14 @@ func (s *Server) writeAggregates(c *gin.Context, run *exportRun, plan *aggregate
 	ms := s.locales[run.meta.Lang]
 	rule := run.meta.Rule
 	months := plan.q.Period.Months()
+	counts, err := s.store.InvitationCounts(ctx, plan.q.Period.From, plan.q.Period.To)
+	if err != nil {
+		return err
+	}
+	dossiers, err := s.store.DossierCounts(ctx, plan.q.Period.From, plan.q.Period.To)
+	if err != nil {
+		return err
+	}
 	var row []survey.Value
 	tables := 0
 	for _, level := range survey.Levels {
@@ -109,6 +120,11 @@ func (s *Server) writeAggregates(c *gin.Context, run *exportRun, plan *aggregate
 			if err != nil {
 				return err
 			}
+			if rule.RespondentLevel() {
+				if err := s.store.AddAgencyMonthPairs(ctx, data, ag.Code, plan.q.Basis); err != nil {
+					return err
+				}
+			}
 			if !opened {
 				if err := run.table(ms.T("level."+string(level)), plan.layout.Columns); err != nil {
 					return err
@@ -116,7 +132,15 @@ func (s *Server) writeAggregates(c *gin.Context, run *exportRun, plan *aggregate
 				opened, tables = true, tables+1
 			}
 			for _, u := range plan.units(ag, data) {
-				row = plan.layout.Row(row, u.unit, rule.Score(u.unit.Form, u.tally))
+				fs := *plan.set
+				fs.Fallback = u.unit.Form
+				rep, f := rule.ScoreVersionsForm(&fs, u.tally)
+				u.unit.Form = f
+				if u.unit.Area == nil || plan.all == nil { // each response once
+					run.meta.Versions.Merge(survey.Tally{Versions: u.tally.Versions})
+				}
+				row = plan.layout.Row(row, u.unit, rep)
+				plan.layout.PutRate(row, rowTally(counts, u.unit), s.cfg.Rates.RateMin, rowCompleted(dossiers, u.unit))
 				if err := run.row(row); err != nil {
 					return err
 				}

@@ -147,7 +147,16 @@ func (j *jsonlWriter) Row(vals []survey.Value) error {
 func (j *jsonWriter) Flush() error { return j.w.Flush() }
 
 func (j *jsonWriter) Close() error {
-	if _, err := j.w.WriteString("]}\n"); err != nil {
+	end := []byte("]}\n")
+	if j.head != nil && j.head.Kind == "aggregates" {
+		// The versions are known once every row is scored: they end the object.
+		vs, err := json.Marshal(j.head.versions())
+		if err != nil {
+			return err
+		}
+		end = append(append([]byte(`],"versions":`), vs...), "}\n"...)
+	}
+	if _, err := j.w.Write(end); err != nil {
 		return err
 	}
 	return j.w.Flush()

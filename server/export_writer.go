@@ -39,6 +39,15 @@ type exportMeta struct {
 	GeneratedAt time.Time
 	Lang        survey.Lang
 	Columns     []survey.Column
+	// Versions counts the responses of an aggregates export per
+	// questionnaire version (by survey.FormKey), filled as rows are
+	// scored; the XLSX method sheet and the end of the JSON list them.
+	Versions survey.Tally
+}
+
+// versions lists the questionnaire versions the export counted.
+func (m *exportMeta) versions() []survey.VersionUse {
+	return versionsOrEmpty(survey.VersionsOf(survey.Tally{Versions: m.Versions.Versions}))
 }
 
 // metaItem is one named value of the description.

@@ -212,6 +212,9 @@ func (x *xlsxWriter) methodSheet() error {
 	if m.Basis != "" {
 		rows = append(rows, []any{ms.T("basis.method"), ms.T("basis."+string(m.Basis)) + ": " + ms.T("basis.desc."+string(m.Basis))})
 	}
+	if m.Kind == "aggregates" {
+		rows = append(rows, []any{ms.T("versions.method"), ms.VersionsText(m.versions())})
+	}
 	for _, f := range m.Filters {
 		v := f.Value
 		if v == "" {

@@ -32,6 +32,9 @@ type FormPage struct {
 	// Entry holds the channel and interview date of a survey entered by
 	// staff (entry.html); nil on the citizen form.
 	Entry *EntryFields
+	// Contact is the optional "contact me" block (attention_contact.go);
+	// nil when no contact key is configured.
+	Contact *ContactBlock
 }
 
 // Section is a factor's questions under its heading.
@@ -71,6 +74,7 @@ type formEntry struct {
 	Answers    map[string]int
 	Comment    string
 	Respondent survey.Respondent
+	Contact    contactEntry
 }
 
 // answerName is the HTML field name of a question's radio group.
@@ -147,6 +151,7 @@ func (s *Server) formPage(b BasePage, ag survey.Agency, ar survey.Area, f survey
 		}
 		p.Demographics = append(p.Demographics, df)
 	}
+	p.Contact = s.contactBlock(b, in.Contact, errs, &p.ErrorList)
 	p.Errors = errs
 	return p
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"math"
 	"strconv"
 	"strings"
 
@@ -11,7 +10,7 @@ import (
 // Pct formats a percentage the way the language writes it: "94,3 %" in
 // Vietnamese, "94.3%" in English, one decimal.
 func (ms *Messages) Pct(v float64) string {
-	s := strconv.FormatFloat(math.Round(v*10)/10, 'f', 1, 64)
+	s := strconv.FormatFloat(survey.Shown(v), 'f', 1, 64) // the precision ties are ranked at
 	if ms.lang == survey.Vi {
 		return strings.Replace(s, ".", ",", 1) + " %"
 	}

@@ -75,6 +75,16 @@ func (s *Server) startInvitations(ctx context.Context) error {
 	if err := s.store.EnsureInvitationKey(ctx, time.Now()); err != nil {
 		return err
 	}
+	if s.cfg.Rates == (RatesConfig{}) { // a Config not from LoadConfig: the defaults
+		s.cfg.Rates = RatesConfig{RateMin: survey.DefaultResponseRateMin, Retention: DefaultInvitationRetention}
+	}
+	// The counts of an old data folder's invitations, once, before serving
+	// (invitation_sweep.go, docs/invitations.md).
+	if done, err := s.store.BackfillInvitationCounts(ctx, time.Now()); err != nil {
+		return err
+	} else if done {
+		s.log.Info("invitation counts backfilled from the stored invitations")
+	}
 	return s.reloadKeys(ctx)
 }
 

@@ -23,17 +23,23 @@ type RatingRow struct {
 	Count          survey.RatingCount
 }
 
-// counterOrder lists the counter labels of the agency's kiosks, in their
-// order, for sorting the counts.
-func (s *Server) counterOrder(c *gin.Context, agency string) ([]string, error) {
+// counterOrder lists the counter labels of the agencies' kiosks, in their
+// order, for sorting the counts, and the ids of those kiosks that serve
+// the area (nil without an area).
+func (s *Server) counterOrder(c *gin.Context, agencies []string, area string) (order, kiosks []string, err error) {
 	ks, err := s.store.Kiosks(c.Request.Context())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var order []string
+	if area != "" {
+		kiosks = []string{}
+	}
 	for _, k := range ks {
-		if k.Agency != agency {
+		if !slices.Contains(agencies, k.Agency) {
 			continue
+		}
+		if area != "" && slices.Contains(k.Areas, area) {
+			kiosks = append(kiosks, k.ID)
 		}
 		for _, ct := range k.Counters {
 			if !slices.Contains(order, ct) {
@@ -41,22 +47,36 @@ func (s *Server) counterOrder(c *gin.Context, agency string) ([]string, error) {
 			}
 		}
 	}
-	return order, nil
+	return order, kiosks, nil
 }
 
-// agencyRatings reads the agency's quick ratings over the period.
-func (s *Server) agencyRatings(c *gin.Context, agency string, p survey.Period) ([]survey.MonthRatings, error) {
-	order, err := s.counterOrder(c, agency)
+// agencyRatings reads the agency's quick ratings over the period with the
+// report API's filters: lineage=1 adds the agencies merged into it; area
+// keeps the ratings given at kiosks serving that area (a rating carries no
+// area of its own: store.RatingMonthsOf).
+func (s *Server) agencyRatings(c *gin.Context, q reportQuery) ([]survey.MonthRatings, error) {
+	units := []string{q.Agency}
+	if q.Lineage {
+		cat, err := s.store.Catalog(c.Request.Context())
+		if err != nil {
+			return nil, err
+		}
+		units = survey.Lineage(cat, q.Agency)
+	}
+	order, kiosks, err := s.counterOrder(c, units, q.Area)
 	if err != nil {
 		return nil, err
 	}
-	return s.store.RatingMonths(c.Request.Context(), agency, p, order)
+	if len(units) == 1 && q.Area == "" {
+		return s.store.RatingMonths(c.Request.Context(), q.Agency, q.Period, order)
+	}
+	return s.store.RatingMonthsOf(c.Request.Context(), units, kiosks, q.Period, order)
 }
 
 // dashboardRatings is the dashboard's ratings section, nil when the agency
 // has no rating in the period.
 func (s *Server) dashboardRatings(c *gin.Context, ms *Messages, q reportQuery) (*RatingsView, error) {
-	months, err := s.agencyRatings(c, q.Agency, q.Period)
+	months, err := s.agencyRatings(c, q)
 	if err != nil {
 		return nil, err
 	}
@@ -77,13 +97,17 @@ func (s *Server) dashboardRatings(c *gin.Context, ms *Messages, q reportQuery) (
 
 // RatingsJSON is an agency's quick ratings as the API returns them.
 type RatingsJSON struct {
-	Agency string            `json:"agency"`
-	From   string            `json:"from"`
-	To     string            `json:"to"`
-	Topic  string            `json:"topic"`
-	Levels []string          `json:"levels"`
-	Months []RatingMonthJSON `json:"months"`
-	Total  RatingCountJSON   `json:"total"`
+	Agency string `json:"agency"`
+	From   string `json:"from"`
+	To     string `json:"to"`
+	// Area and Lineage are the filters applied, as the report API's: the
+	// ratings of kiosks serving the area; the merged agencies' included.
+	Area    string            `json:"area,omitempty"`
+	Lineage bool              `json:"lineage,omitempty"`
+	Topic   string            `json:"topic"`
+	Levels  []string          `json:"levels"`
+	Months  []RatingMonthJSON `json:"months"`
+	Total   RatingCountJSON   `json:"total"`
 }
 
 // RatingMonthJSON is one month, by counter ("" for ratings given without
@@ -131,11 +155,11 @@ func (s *Server) apiAgencyRatings(c *gin.Context) error {
 	if !allowed(userOf(c), cat, q.Agency) {
 		return errForbiddenAPI
 	}
-	months, err := s.agencyRatings(c, q.Agency, q.Period)
+	months, err := s.agencyRatings(c, q)
 	if err != nil {
 		return err
 	}
-	out := RatingsJSON{Agency: q.Agency, From: q.Period.From.String(), To: q.Period.To.String(),
+	out := RatingsJSON{Agency: q.Agency, From: q.Period.From.String(), To: q.Period.To.String(), Area: q.Area, Lineage: q.Lineage,
 		Topic: survey.TopicStaffAttitude, Months: []RatingMonthJSON{}}
 	for _, l := range survey.RatingLevels {
 		out.Levels = append(out.Levels, string(l))

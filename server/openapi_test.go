@@ -325,7 +325,7 @@ func TestOpenAPIAgainstServer(t *testing.T) {
 	doc := oaLoad(t)
 	// The document's examples are dated (a staff entry of July 2025): staff
 	// may date entries any day back here; TestEntryMaxAge tests the limit.
-	env := newTestEnvConfig(t, Config{EntryMaxAge: 3660 * 24 * time.Hour})
+	env := newTestEnvConfig(t, Config{EntryMaxAge: 3660 * 24 * time.Hour, Notify: oaNotifyConfig(t)})
 
 	t.Run("routes", func(t *testing.T) {
 		engine, ok := env.srv.Handler().(*gin.Engine)
@@ -423,6 +423,12 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 				}
 			}
 		}},
+		{op: "GET /api/v1/agencies", query: "at=2025-01-01", status: 200, check: func(t *testing.T, b any) {
+			if field(b, "at") != "2025-01-01" || len(field(b, "agencies").([]any)) == 0 {
+				t.Errorf("agencies on 2025-01-01: %v", b)
+			}
+		}},
+		{op: "GET /api/v1/agencies", query: "at=2025-13-01", invalid: true, status: 400},
 		{op: "GET /api/v1/forms/{agency}/{area}", params: sa, status: 200},
 		{op: "GET /api/v1/forms/{agency}/{area}", params: map[string]string{"agency": "tp-tuyen-quang", "area": "dat-dai"}, status: 200,
 			check: func(t *testing.T, b any) {
@@ -606,6 +612,28 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 		{as: "admin", op: "GET /api/v1/rankings", query: "area=no-such", status: 400},
 		{op: "GET /api/v1/rankings", status: 401},
 
+		// Publications (publications.go): inspectors publish, anyone reads.
+		{as: "inspector", op: "POST /api/v1/publications", example: "quarter", status: 201, check: func(t *testing.T, b any) {
+			if field(b, "revision") != 1.0 || field(b, "diff") != nil || field(b, "snapshot", "rankings", "scope") != "all" {
+				t.Errorf("first publication: revision %v, diff %v", field(b, "revision"), field(b, "diff"))
+			}
+		}},
+		{as: "admin", op: "POST /api/v1/publications", example: "quarter", status: 201, check: func(t *testing.T, b any) {
+			if field(b, "revision") != 2.0 || field(b, "diff", "reason") != "unchanged" {
+				t.Errorf("second publication: revision %v, diff %v", field(b, "revision"), field(b, "diff"))
+			}
+		}},
+		{as: "staff", op: "POST /api/v1/publications", example: "quarter", status: 403},
+		{op: "POST /api/v1/publications", example: "quarter", status: 401},
+		{as: "inspector", op: "POST /api/v1/publications", body: map[string]any{"period": survey.MonthOf(time.Now()).String()}, status: 409},
+		{as: "inspector", op: "POST /api/v1/publications", body: map[string]any{"period": "2999", "provisional": true}, status: 409},
+		{as: "inspector", op: "POST /api/v1/publications", body: map[string]any{"period": "2025-Q9"}, status: 400},
+		{op: "GET /api/v1/publications", status: 200},
+		{op: "GET /api/v1/publications/{period}", params: map[string]string{"period": "2025-07..2025-09"}, query: "revision=1", status: 200},
+		{op: "GET /api/v1/publications/{period}", params: map[string]string{"period": "2024-Q3"}, status: 404},
+		{op: "GET /api/v1/publications/{period}/snapshot", params: map[string]string{"period": "2025-Q3"}, query: "format=csv", status: 200},
+		{op: "GET /api/v1/publications/{period}/snapshot", params: map[string]string{"period": "2025-Q3"}, status: 200},
+
 		// Comments.
 		{as: "staff", op: "GET /api/v1/comments", query: "agency=so-tu-phap&from=2025-07&to=2025-07", status: 200, prep: flushComments,
 			check: func(t *testing.T, b any) {
@@ -638,6 +666,32 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 			}},
 		{as: "staff", op: "POST /api/v1/comments/{id}/handled", params: map[string]string{"id": "no-such-comment"}, example: "mark", status: 404},
 		{as: "staff", op: "POST /api/v1/comments/{id}/handled", params: map[string]string{"id": paperID}, body: map[string]any{"agency": "so-tu-phap", "month": "July"}, invalid: true, status: 400},
+
+		// The attention queue: the paper survey (a comment, mean under 3) is an item.
+		{as: "staff", op: "GET /api/v1/attention", query: "agency=so-tu-phap", status: 200, prep: flushRollups,
+			check: func(t *testing.T, b any) {
+				found := false
+				for _, it := range field(b, "items").([]any) {
+					found = found || field(it, "id") == paperID && field(it, "state") == "new"
+				}
+				if !found {
+					t.Errorf("the paper survey is not a new item: %v", b)
+				}
+			}},
+		{as: "inspector", op: "GET /api/v1/attention", query: "state=open&limit=50", status: 200},
+		{as: "staff", op: "GET /api/v1/attention", query: "state=closed", invalid: true, status: 400},
+		{as: "staff", op: "GET /api/v1/attention", query: "agency=so-cong-thuong", status: 403},
+		{as: "admin", op: "GET /api/v1/attention", query: "agency=no-such", status: 404},
+		{as: "inspector", op: "POST /api/v1/attention/{id}", params: map[string]string{"id": paperID}, example: "acknowledge", status: 403},
+		{as: "staff", op: "POST /api/v1/attention/{id}", params: map[string]string{"id": paperID}, example: "acknowledge", status: 200},
+		{as: "staff", op: "POST /api/v1/attention/{id}", params: map[string]string{"id": paperID}, example: "resolve", status: 200,
+			check: func(t *testing.T, b any) {
+				if field(b, "state") != "resolved" || len(field(b, "history").([]any)) != 2 {
+					t.Errorf("resolved item: %v", b)
+				}
+			}},
+		{as: "staff", op: "POST /api/v1/attention/{id}", params: map[string]string{"id": "no-such-item"}, example: "acknowledge", status: 404},
+		{as: "staff", op: "POST /api/v1/attention/{id}", params: map[string]string{"id": paperID}, body: map[string]any{"state": "done"}, invalid: true, status: 400},
 
 		// Administration: agencies.
 		{as: "admin", op: "GET /api/v1/admin/agencies", status: 200},
@@ -729,6 +783,17 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 			patch: map[string]any{"items": []any{map[string]any{"agency": "so-tu-phap", "area": "tu-phap", "dossierRef": "HS-0003"}, map[string]any{"agency": "so-cong-thuong", "area": "cong-thuong", "dossierRef": "HS-0004"}}}, status: 403},
 		{as: "$integrationKey", op: "POST /api/v1/invitations/batch", body: map[string]any{"items": []any{}}, invalid: true, status: 400},
 		{as: "staff", op: "POST /api/v1/invitations/batch", example: "batch", status: 403},
+		{as: "$integrationKey", op: "PUT /api/v1/dossier-counts", example: "july", status: 200, check: func(t *testing.T, b any) {
+			if field(b, "updated") != float64(2) {
+				t.Errorf("dossier counts: %v, want 2 updated", b)
+			}
+		}},
+		{as: "$integrationKey", op: "PUT /api/v1/dossier-counts", example: "july",
+			patch: map[string]any{"counts": []any{map[string]any{"agency": "so-cong-thuong", "area": "cong-thuong", "month": "2025-07", "completed": 3}}}, status: 403},
+		{as: "$integrationKey", op: "PUT /api/v1/dossier-counts", body: map[string]any{"counts": []any{}}, invalid: true, status: 400},
+		{as: "$integrationKey", op: "PUT /api/v1/dossier-counts", body: map[string]any{"counts": []any{map[string]any{"agency": "so-tu-phap", "area": "tu-phap", "month": "2025-13", "completed": 3}}}, invalid: true, status: 400},
+		{as: "staff", op: "PUT /api/v1/dossier-counts", example: "july", status: 403},
+		{op: "PUT /api/v1/dossier-counts", example: "july", status: 401},
 		{as: "$integrationKey", op: "GET /api/v1/reports/agencies/{agency}", params: sa, status: 403},
 		{as: "$integrationKey", op: "GET /api/v1/rankings", status: 403},
 		{as: "$integrationKey", op: "GET /api/v1/comments", query: "agency=so-tu-phap", status: 403},
@@ -772,6 +837,48 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 		{as: "admin", op: "PUT /api/v1/admin/forms/{id}/{version}", params: map[string]string{"id": "sipas-2017", "version": "1"}, example: "edit", status: 400}, // published
 		{as: "admin", op: "POST /api/v1/admin/forms/{id}/{version}/publish", params: map[string]string{"id": "sipas-2017", "version": "2"}, status: 200},
 		{as: "admin", op: "POST /api/v1/admin/forms/{id}/{version}/publish", params: map[string]string{"id": "sipas-2017", "version": "2"}, status: 400}, // again
+
+		// The CCHC index (cchc_api.go): a framework drafted and published,
+		// points entered (JSON and CSV), the results and their exports read.
+		{as: "admin", op: "GET /api/v1/admin/cchc/frameworks", status: 200},
+		{as: "admin", op: "POST /api/v1/admin/cchc/frameworks", example: "framework", status: 201},
+		{as: "admin", op: "GET /api/v1/admin/cchc/frameworks/{version}", params: map[string]string{"version": "1"}, status: 200},
+		{as: "admin", op: "GET /api/v1/admin/cchc/frameworks/{version}", params: map[string]string{"version": "9"}, status: 404},
+		{as: "admin", op: "PUT /api/v1/admin/cchc/frameworks/{version}", params: map[string]string{"version": "1"}, example: "framework", status: 200},
+		{as: "inspector", op: "PUT /api/v1/cchc/{year}/points", params: map[string]string{"year": "2018"}, example: "units", status: 409},
+		{as: "admin", op: "POST /api/v1/admin/cchc/frameworks/{version}/publish", params: map[string]string{"version": "1"}, status: 200},
+		{as: "admin", op: "POST /api/v1/admin/cchc/frameworks/{version}/publish", params: map[string]string{"version": "1"}, status: 400}, // again
+		{as: "admin", op: "POST /api/v1/admin/cchc/frameworks/{version}/drafts", params: map[string]string{"version": "1"}, status: 201},
+		{as: "staff", op: "PUT /api/v1/cchc/{year}/points", params: map[string]string{"year": "2018"}, example: "units", status: 403},
+		{as: "inspector", op: "PUT /api/v1/cchc/{year}/points", params: map[string]string{"year": "2018"}, example: "units", status: 200},
+		{as: "inspector", op: "PUT /api/v1/cchc/{year}/points", params: map[string]string{"year": "2018"}, example: "overMax", status: 400},
+		{as: "inspector", op: "POST /api/v1/cchc/{year}/points/csv", params: map[string]string{"year": "2018"}, example: "file", status: 200},
+		{as: "inspector", op: "POST /api/v1/cchc/{year}/points/csv", params: map[string]string{"year": "2018"}, example: "badFile", status: 400},
+		{as: "inspector", op: "GET /api/v1/cchc/{year}/points", params: map[string]string{"year": "2018"}, status: 200},
+		{as: "staff", op: "GET /api/v1/cchc/{year}", params: map[string]string{"year": "2018"}, status: 200, check: func(t *testing.T, b any) {
+			// 1.1 = 9 and 1.2 not applicable (the file) plus 10 survey points
+			// (92 %, entered): 19 of 20; 6 + 8 (72 %) of 20.
+			want := " dẫn đầu với chỉ số 95,00 %; Sở Công Thương đứng cuối với chỉ số 70,00 %."
+			if got, _ := field(field(b, "groups").([]any)[0], "summary", "vi").(string); !strings.HasSuffix(got, want) {
+				t.Errorf("summary %q, want it to end with %q", got, want)
+			}
+		}},
+		{as: "staff", op: "GET /api/v1/cchc/{year}", params: map[string]string{"year": "2010"}, status: 404},
+		{as: "staff", op: "GET /api/v1/cchc/{year}/export", params: map[string]string{"year": "2018"}, query: "format=csv", status: 200},
+		{as: "inspector", op: "GET /api/v1/cchc/{year}/export", params: map[string]string{"year": "2018"}, query: "format=xlsx", status: 200},
+		{as: "admin", op: "GET /api/v1/cchc/{year}/export", params: map[string]string{"year": "2018"}, status: 200},
+		{as: "staff", op: "GET /api/v1/cchc/{year}/export", params: map[string]string{"year": "2018"}, query: "format=pdf", invalid: true, status: 400},
+		// Publishing the year (cchc_publish.go), then reading it logged out.
+		{op: "GET /api/v1/cchc/{year}/published", params: map[string]string{"year": "2018"}, status: 404},
+		{as: "staff", op: "POST /api/v1/cchc/{year}/publish", params: map[string]string{"year": "2018"}, example: "final", status: 403},
+		{as: "inspector", op: "POST /api/v1/cchc/{year}/publish", params: map[string]string{"year": "2018"}, example: "final", status: 201},
+		{as: "admin", op: "POST /api/v1/cchc/{year}/publish", params: map[string]string{"year": "2018"}, example: "provisional", status: 201},
+		{as: "inspector", op: "POST /api/v1/cchc/{year}/publish", params: map[string]string{"year": "2010"}, example: "final", status: 409},
+		{op: "GET /api/v1/cchc/{year}/published", params: map[string]string{"year": "2018"}, status: 200},
+		{op: "GET /api/v1/cchc/{year}/published", params: map[string]string{"year": "2018"}, query: "revision=1", status: 200},
+		{op: "GET /api/v1/cchc/{year}/published", params: map[string]string{"year": "2018"}, query: "revision=9", status: 404},
+		{op: "GET /api/v1/cchc/{year}/published/snapshot", params: map[string]string{"year": "2018"}, status: 200},
+		{op: "GET /api/v1/cchc/{year}/published/snapshot", params: map[string]string{"year": "2018"}, query: "format=csv", status: 200},
 		{as: "admin", op: "GET /api/v1/admin/assignments", status: 200},
 		{as: "admin", op: "PUT /api/v1/admin/assignments/{area}", params: map[string]string{"area": "dat-dai"}, example: "assign", status: 200},
 		{as: "admin", op: "PUT /api/v1/admin/assignments/{area}", params: map[string]string{"area": "dat-dai"}, body: map[string]any{"formId": "sipas-2017", "version": 1, "from": "soon"}, invalid: true, status: 400},
@@ -873,6 +980,7 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 	sentExamples := map[string]bool{}
 	succeeded := map[string]bool{}
 	codesSeen := map[string]bool{}
+	steps = append(steps, oaNotifySteps(t)...) // notify_openapi_test.go
 	for i, st := range steps {
 		what := fmt.Sprintf("step %d: %s as %q", i+1, st.op, st.as)
 		if st.prep != nil {
@@ -1072,7 +1180,8 @@ func oaReplay(t *testing.T, doc *openapi3.T, env *testEnv) {
 		// TestKioskPairingCodeBurntByWrongTries and export_limits_test.go.
 		switch c {
 		case "internal", "unavailable", "rate_limited",
-			"csrf_failed", "password_change_required", "kiosk_code_locked", "too_many_exports":
+			"csrf_failed", "password_change_required", "kiosk_code_locked", "too_many_exports",
+			"smtp_not_configured": // TestNotifySettingsAPI (the replay has a mail server)
 			continue
 		}
 		if !codesSeen[c.(string)] {

@@ -43,7 +43,7 @@ func startOutageEnv(t *testing.T) (*outageDB, *testEnv) {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { _ = st.Close(context.Background()) })
-	if err := st.Seed(ctx); err != nil {
+	if err := st.SeedWith(ctx, survey.LegacySeedAgencies()); err != nil { // the pre-2025 catalog the tests rate
 		t.Fatalf("seed: %v", err)
 	}
 	return db, newTestEnvWith(t, st)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -42,10 +43,11 @@ func (s *Server) startPage(c *gin.Context) error {
 
 func (s *Server) startData(c *gin.Context, cat *survey.Catalog, agency, area string) StartPage {
 	p := StartPage{BasePage: s.base(c), Agency: agency, Area: area}
+	now := time.Now()
 	for _, lvl := range survey.Levels {
 		g := AgencyGroup{Label: p.L.T("level." + string(lvl))}
 		for _, a := range cat.Agencies {
-			if a.Level == lvl && a.Active {
+			if a.Level == lvl && servesNow(a, now) {
 				g.Agencies = append(g.Agencies, Choice{a.Code, a.Name.In(p.Lang)})
 			}
 		}

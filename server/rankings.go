@@ -92,10 +92,16 @@ type RankingResult struct {
 	HasPrevious bool
 	Rule        survey.Rule
 	Form        survey.Form
+	// Versions are the questionnaire versions the period's responses were
+	// given on, every agency's (each unit is scored with its own).
+	Versions []survey.VersionUse
 	// Scoped is set for agency staff: only their agencies' rows are kept.
 	Scoped bool
 	Levels []RankingLevel
 	cat    *survey.Catalog
+	// Province is the overall score of every unit pooled (the area's when
+	// narrowed): the mean the funnel plots' limits are drawn around.
+	Province survey.Score
 }
 
 // RankingLevel is one level's ranking as the caller may see it.
@@ -123,8 +129,11 @@ func (s *Server) ranking(ctx context.Context, u *survey.User, cat *survey.Catalo
 		return nil, err
 	}
 	cur, prev := ts.cur, ts.prev
+	fs := survey.NewFormSet(cat.Forms, form)
+	out.Province = out.Rule.ScoreVersions(fs, survey.Pool(cur, nil)).Overall
 	out.Scoped = u == nil || (u.Role != survey.RoleAdmin && u.Role != survey.RoleInspector)
-	for _, lr := range out.Rule.Rankings(cat, form, q.Area, cur, prev) {
+	out.Versions = survey.VersionsOf(survey.Pool(cur, nil))
+	for _, lr := range out.Rule.Rankings(cat, fs, q.Area, cur, prev) {
 		level := RankingLevel{LevelRanking: lr, RankedUnits: len(lr.Ranked)}
 		if out.Scoped {
 			level.Ranked = ownRows(u, cat, lr.Ranked)

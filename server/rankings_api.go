@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -29,6 +30,12 @@ type RankingsJSON struct {
 	// staff, who get only their agencies' rows and no summary.
 	Scope  string             `json:"scope"`
 	Levels []RankingLevelJSON `json:"levels"`
+	// Province is the overall score of every unit pooled: the mean the
+	// funnel plot's limits are drawn around.
+	Province survey.Score `json:"province"`
+	// Versions are the questionnaire versions the period's responses were
+	// given on; each unit is scored with its own.
+	Versions []survey.VersionUse `json:"versions"`
 }
 
 // PeriodJSON is a period by its months.
@@ -68,10 +75,29 @@ type RankingRowJSON struct {
 	Dissolved string `json:"dissolved,omitempty"`
 	// Previous is the standing over the previous period (null when there
 	// is none); Change is the index minus the previous one, in percentage
-	// points, with its interval and test (survey.Change), null when either
-	// period is not ranked.
+	// points, with its interval and Holm-adjusted test (survey.Change),
+	// null when either period is not ranked.
 	Previous *PreviousJSON  `json:"previous"`
 	Change   *survey.Change `json:"change"`
+	// RankRange is the 90 % range of the rank over 2,000 simulated
+	// surveys, [best, worst]; absent in the unranked list.
+	RankRange *survey.RankRange `json:"rankRange,omitempty"`
+	// Attention is the unit's attention queue now (whatever the period),
+	// its merged agencies' items included: attention.go.
+	Attention *survey.AttentionCounts `json:"attention,omitempty"`
+	// ResponseRate is used ÷ (used + expired) of the unit's invitations
+	// over the period, null when none was used or expired; Invitations the
+	// counts and whether the rate is under HAILONG_RESPONSE_RATE_MIN.
+	// Live rankings only (response_rates.go).
+	ResponseRate json.RawMessage          `json:"responseRate,omitempty"`
+	Invitations  *survey.ResponseRateJSON `json:"invitations,omitempty"`
+	// Coverage is issued ÷ completed dossiers over the period, present
+	// only when the one-stop-shop reported dossier counts for the unit
+	// (PUT /api/v1/dossier-counts); null when they add up to none.
+	Coverage json.RawMessage `json:"coverage,omitempty"`
+	// ChangeNote is "not_comparable" when both periods are ranked but do
+	// not share the same factors and criteria: change is then null.
+	ChangeNote string `json:"changeNote,omitempty"`
 }
 
 // PreviousJSON is a unit's standing over the previous period.
@@ -105,10 +131,23 @@ func (s *Server) apiRankings(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	out := s.rankingsJSON(r)
+	// The attention counts are the queue as it is now, whatever the
+	// period: served with the live ranking, never frozen in a publication.
+	s.rankingAttention(c.Request.Context(), out.Levels)
+	s.rankingRates(c.Request.Context(), q, out.Levels)
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+// rankingsJSON is the ranking as the API writes it; publications freeze it
+// as it is (publications.go).
+func (s *Server) rankingsJSON(r *RankingResult) RankingsJSON {
+	q := r.Query
 	out := RankingsJSON{
 		Rule: r.Rule, FormID: r.Form.ID, FormVersion: r.Form.Version,
 		From: q.Period.From.String(), To: q.Period.To.String(), Period: q.Period.String(), Area: q.Area, VerifiedOnly: q.Basis == survey.BasisVerified, Basis: q.Basis,
-		Scope: "all", Levels: []RankingLevelJSON{},
+		Scope: "all", Levels: []RankingLevelJSON{}, Province: r.Province, Versions: versionsOrEmpty(r.Versions),
 	}
 	if r.Scoped {
 		out.Scope = "own"
@@ -135,8 +174,7 @@ func (s *Server) apiRankings(c *gin.Context) error {
 		}
 		out.Levels = append(out.Levels, l)
 	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return out
 }
 
 func rankingRowJSON(x survey.RankingRow) RankingRowJSON {
@@ -144,6 +182,10 @@ func rankingRowJSON(x survey.RankingRow) RankingRowJSON {
 	j := RankingRowJSON{
 		Rank: x.Standing.Rank, Agency: a.Code, Name: a.Name, Overall: x.Overall,
 		Responses: x.Standing.Responses, TooFew: x.Standing.TooFew, Reason: x.Standing.Reason, Includes: x.Pooled,
+	}
+	if x.Standing.Rank > 0 {
+		rr := x.Standing.RankRange
+		j.RankRange = &rr
 	}
 	if x.Dissolved() && !a.Until.IsZero() {
 		j.Dissolved = a.Until.In(survey.Zone()).Format(time.DateOnly)
@@ -164,5 +206,6 @@ func rankingRowJSON(x survey.RankingRow) RankingRowJSON {
 		ch := x.Delta
 		j.Change = &ch
 	}
+	j.ChangeNote = x.ChangeNote
 	return j
 }

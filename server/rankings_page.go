@@ -26,10 +26,12 @@ type RankingsPage struct {
 	R         *RankingResult
 	// Period and PreviousPeriod name the periods compared ("2025-Q3").
 	Period, PreviousPeriod string
-	Levels                 []LevelView
-	Quick                  []Link
-	APIURL                 string
-	Downloads              []Link
+	// VersionsText lists the questionnaire versions of the period.
+	VersionsText string
+	Levels       []LevelView
+	Quick        []Link
+	APIURL       string
+	Downloads    []Link
 }
 
 // Link is a labelled URL.
@@ -43,6 +45,8 @@ type LevelView struct {
 	Summary     string
 	Ranked      []RankRowView
 	Unranked    []RankRowView
+	// Funnel is the level's funnel plot; nil when nobody is ranked.
+	Funnel *FunnelView
 }
 
 // RankRowView is one row of a ranking table.
@@ -61,6 +65,11 @@ type RankRowView struct {
 	Dissolved string
 	// Change is the change since the previous period, "—" when there is none.
 	Change string
+	// RankRange is the 90 % range of the rank ("3 (1–6)").
+	RankRange survey.RankRange
+	// ChangeNote says, in the page's language, why there is no change
+	// (versions.go): the periods are not comparable.
+	ChangeNote string
 }
 
 func (s *Server) rankingsPage(c *gin.Context) error {
@@ -93,6 +102,7 @@ func (s *Server) rankingsPage(c *gin.Context) error {
 	if r.HasPrevious {
 		p.PreviousPeriod = r.Previous.String()
 	}
+	p.VersionsText = b.L.VersionsText(r.Versions)
 	for _, lr := range r.Levels {
 		p.Levels = append(p.Levels, levelView(b.L, r, lr))
 	}
@@ -131,7 +141,7 @@ func levelView(ms *Messages, r *RankingResult, lr RankingLevel) LevelView {
 	}
 	row := func(x survey.RankingRow) RankRowView {
 		v := RankRowView{
-			Code: x.Unit.Agency.Code, Name: x.Unit.Agency.Name.In(lang), Rank: x.Standing.Rank,
+			Code: x.Unit.Agency.Code, Name: x.Unit.Agency.Name.In(lang), Rank: x.Standing.Rank, RankRange: x.Standing.RankRange,
 			Overall: x.Overall, Responses: x.Standing.Responses, TooFew: x.Standing.TooFew, Change: "—",
 		}
 		var pooled []string
@@ -147,6 +157,9 @@ func levelView(ms *Messages, r *RankingResult, lr RankingLevel) LevelView {
 		if x.HasChange {
 			v.Change = ms.ChangeText(x.Delta)
 		}
+		if x.ChangeNote != "" {
+			v.ChangeNote = ms.T("versions." + x.ChangeNote)
+		}
 		if x.Standing.Reason != "" {
 			v.Reason = unrankedReason(ms, x.Standing, x.Overall)
 		}
@@ -158,6 +171,7 @@ func levelView(ms *Messages, r *RankingResult, lr RankingLevel) LevelView {
 	for _, x := range lr.Unranked {
 		lv.Unranked = append(lv.Unranked, row(x))
 	}
+	lv.Funnel = levelFunnel(ms, r, lr, lv.Title)
 	return lv
 }
 

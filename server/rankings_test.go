@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -147,6 +148,9 @@ func rtWantRow(ms *Messages, x RankingRowJSON, ranked, scoped bool, rankedUnits 
 	}
 	if ranked {
 		w.Rank = strconv.Itoa(x.Rank)
+		if x.RankRange != nil {
+			w.Rank += fmt.Sprintf(" (%d–%d)", x.RankRange[0], x.RankRange[1])
+		}
 		if scoped {
 			w.Rank += " " + ms.T("rank.of", rankedUnits)
 		}

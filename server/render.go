@@ -20,7 +20,7 @@ import (
 // page is its own template set, so one page's blocks never leak into another.
 var pageFiles = map[string][]string{
 	"start":  {"layout.html", "errors.html", "start.html"},
-	"form":   {"layout.html", "errors.html", "form_questions.html", "form.html"},
+	"form":   {"layout.html", "errors.html", "form_questions.html", "form_contact.html", "form.html"},
 	"thanks": {"layout.html", "thanks.html"},
 	"error":  {"layout.html", "error.html"},
 	"login":  {"layout.html", "login.html"},
@@ -29,7 +29,8 @@ var pageFiles = map[string][]string{
 
 	"dashboard": {"layout.html", "errors.html", "kiosk_dashboard.html", "dashboard.html"},
 	"comments":  {"layout.html", "errors.html", "comments.html"},
-	"rankings":  {"layout.html", "errors.html", "rankings.html"},
+	"rankings":  {"layout.html", "errors.html", "funnel.html", "rankings.html"},
+	"attention": {"layout.html", "errors.html", "attention.html"},
 
 	"entry":       {"layout.html", "errors.html", "form_questions.html", "entry.html"},
 	"entry_saved": {"layout.html", "entry_saved.html"},
@@ -41,7 +42,7 @@ var pageFiles = map[string][]string{
 
 	"admin_home":     {"layout.html", "admin_home.html"},
 	"admin_agencies": {"layout.html", "admin_partials.html", "admin_agencies.html"},
-	"admin_agency":   {"layout.html", "admin_partials.html", "admin_agency.html"},
+	"admin_agency":   {"layout.html", "admin_partials.html", "admin_agency_notify.html", "admin_agency.html"},
 	"admin_merge":    {"layout.html", "admin_partials.html", "admin_merge.html"},
 	"admin_areas":    {"layout.html", "admin_partials.html", "admin_areas.html"},
 	"admin_users":    {"layout.html", "admin_partials.html", "admin_users.html"},

@@ -74,14 +74,18 @@ type AgencyReport struct {
 	// Basis is the basis of the agency's figures, RankBasis that of its
 	// rank and the province figure.
 	Basis, RankBasis survey.Basis
-	// Change is the change of the unit's ranked index since the Compared
-	// period, as /rankings gives it (HasChange: both periods ranked);
-	// PreviousOverall is the unit's score then.
-	Change          survey.Change
-	HasChange       bool
-	Compared        survey.Period
-	HasCompared     bool
-	PreviousOverall survey.Score
+	// Previous is the period of the same length just before (HasPrevious
+	// false when there is none) and PreviousReport the agency's report over
+	// it; Change is the overall index minus the previous one with its test
+	// (survey.CompareScores), set only when
+	// both have an index and the same factors and criteria (HasChange),
+	// else ChangeNote says survey.ChangeNotComparable when both have one.
+	Previous       survey.Period
+	HasPrevious    bool
+	PreviousReport survey.Report
+	Change         survey.Change
+	HasChange      bool
+	ChangeNote     string
 }
 
 // SelfPercent is the share of self-entered responses, 0 to 100.
@@ -97,6 +101,8 @@ type MonthScore struct {
 	Month     survey.Month
 	Responses int64
 	Overall   survey.Score
+	// TooFew: fewer responses than the minimum sample (drawn hollow).
+	TooFew bool
 }
 
 // UnitScore is the overall score of one slice (an area, a channel).
@@ -176,6 +182,11 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 		if err != nil {
 			return nil, err
 		}
+		if rule.RespondentLevel() {
+			if err := s.store.AddReportPairs(ctx, counts, out.Basis); err != nil {
+				return nil, err
+			}
+		}
 		total.Merge(counts.Total)
 		for i := range months {
 			byMonth[i].Merge(counts.ByMonth[i])
@@ -188,13 +199,21 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 	for _, t := range byChan {
 		out.Responses += t.Responses
 	}
-	out.Report = rule.Score(form, total)
+	// Every figure is scored with the questionnaire versions its
+	// responses were given on; out.Form is the one the report was scored
+	// with (today's form when there is no answer).
+	fs := survey.NewFormSet(cat.Forms, form)
+	out.Report, out.Form = rule.ScoreVersionsForm(fs, total)
 	for i, m := range months {
-		out.Trend = append(out.Trend, MonthScore{Month: m, Responses: byMonth[i].Responses, Overall: rule.Score(form, byMonth[i]).Overall})
+		rep := rule.ScoreVersions(fs, byMonth[i])
+		out.Trend = append(out.Trend, MonthScore{Month: m, Responses: byMonth[i].Responses, Overall: rep.Overall, TooFew: rep.TooFew})
 	}
-	out.ByArea = breakdown(rule, form, byArea)
-	out.ByChan = breakdown(rule, form, byChan)
-	if err := s.compareWithProvince(ctx, cat, q, form, out); err != nil {
+	out.ByArea = breakdown(rule, fs, byArea)
+	out.ByChan = breakdown(rule, fs, byChan)
+	if err := s.compareWithPrevious(ctx, q, fs, out); err != nil {
+		return nil, err
+	}
+	if err := s.compareWithProvince(ctx, cat, q, fs, out); err != nil {
 		return nil, err
 	}
 	if cacheable {
@@ -210,22 +229,14 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 // agencies merged into another counted with it, "of N" counting ranked
 // units only). An agency merged into another is ranked through its
 // successor, so its own report shows no rank.
-func (s *Server) compareWithProvince(ctx context.Context, cat *survey.Catalog, q reportQuery, form survey.Form, out *AgencyReport) error {
-	out.Compared, out.HasCompared = comparedPeriod(q.Period, q.Compare)
-	ts, err := s.rankingTallies(ctx, cat, rankingQuery{Period: q.Period, Area: q.Area, Basis: out.RankBasis, Compare: q.Compare, Rule: q.Rule}, out.Compared, out.HasCompared)
+func (s *Server) compareWithProvince(ctx context.Context, cat *survey.Catalog, q reportQuery, fs *survey.FormSet, out *AgencyReport) error {
+	ts, err := s.rankingTallies(ctx, cat, rankingQuery{Period: q.Period, Area: q.Area, Basis: out.RankBasis, Rule: q.Rule}, survey.Period{}, false)
 	if err != nil {
 		return err
 	}
 	rule := s.ruleNamed(q.Rule)
-	out.Province = rule.Score(form, survey.Pool(ts.cur, nil))
-	var prev map[string]survey.Tally
-	if out.HasCompared {
-		prev = ts.prev
-		if prev == nil {
-			prev = map[string]survey.Tally{}
-		}
-	}
-	for _, lr := range rule.Rankings(cat, form, q.Area, ts.cur, prev) {
+	out.Province = rule.ScoreVersions(fs, survey.Pool(ts.cur, nil))
+	for _, lr := range rule.Rankings(cat, fs, q.Area, ts.cur, nil) {
 		if lr.Level != out.Agency.Level {
 			continue
 		}
@@ -234,7 +245,6 @@ func (s *Server) compareWithProvince(ctx context.Context, cat *survey.Catalog, q
 			for _, row := range rows {
 				if row.Unit.Agency.Code == out.Agency.Code {
 					out.Standing, out.Ranked, out.UnitOverall = row.Standing, row.Standing.Rank > 0, row.Overall
-					out.Change, out.HasChange, out.PreviousOverall = row.Delta, row.HasChange, row.PreviousOverall
 				}
 			}
 		}
@@ -251,13 +261,13 @@ func mergeAll(dst, src map[string]survey.Tally) {
 }
 
 // breakdown scores each slice of a breakdown, largest first.
-func breakdown(rule survey.Rule, form survey.Form, ts map[string]survey.Tally) []UnitScore {
+func breakdown(rule survey.Rule, fs *survey.FormSet, ts map[string]survey.Tally) []UnitScore {
 	out := make([]UnitScore, 0, len(ts))
 	for code, t := range ts {
 		if t.Responses == 0 {
 			continue
 		}
-		r := rule.Score(form, t)
+		r := rule.ScoreVersions(fs, t)
 		out = append(out, UnitScore{Code: code, Responses: t.Responses, Overall: r.Overall, TooFew: r.TooFew})
 	}
 	sort.Slice(out, func(i, j int) bool {

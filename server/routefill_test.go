@@ -51,6 +51,8 @@ func azFill(route, agency string) (string, error) {
 			v = "no-such-comment"
 		case name == "period", name == "month":
 			v = "2025-07"
+		case name == "year" && prev == "cchc":
+			v = "2018"
 		default:
 			return "", fmt.Errorf("no test value for parameter %s (after %q)", s, prev)
 		}

@@ -25,6 +25,12 @@ func (s *Server) routes(r *gin.Engine) {
 		adminPage = s.requirePage(survey.RoleAdmin)
 		adminAPI  = s.requireAPI(survey.RoleAdmin)
 		issuerAPI = s.requireAPI(survey.RoleIntegration, survey.RoleAdmin)
+		// Inspectors and administrators publish results (publications.go).
+		publishPage = s.requirePage(survey.RoleInspector, survey.RoleAdmin)
+		publishAPI  = s.requireAPI(survey.RoleInspector, survey.RoleAdmin)
+		// The CCHC index's appraised points: inspectors and administrators.
+		inspectorPage = s.requirePage(survey.RoleInspector, survey.RoleAdmin)
+		inspectorAPI  = s.requireAPI(survey.RoleInspector, survey.RoleAdmin)
 	)
 
 	// The edge: probes, metrics (or the metrics token: metrics.go) and static files.
@@ -55,6 +61,14 @@ func (s *Server) routes(r *gin.Engine) {
 	r.POST("/api/v1/responses", s.api(s.apiSubmit)) // a kiosk's questionnaires too, with its credential
 	r.POST("/api/v1/auth/token", s.api(s.apiToken))
 	r.GET("/api/v1/openapi.json", serveOpenAPI)
+	// Published results (publications*.go): frozen snapshots, public.
+	r.GET("/ket-qua", s.page(s.resultsPage))
+	r.GET("/api/v1/publications", s.api(s.apiPublications))
+	r.GET("/api/v1/publications/:period", s.api(s.apiPublication))
+	r.GET("/api/v1/publications/:period/snapshot", s.api(s.apiPublicationSnapshot))
+	r.GET("/ket-qua/cchc/:year", s.page(s.cchcResultsPage)) // published CCHC years (cchc_publish.go)
+	r.GET("/api/v1/cchc/:year/published", s.api(s.apiCCHCPublished))
+	r.GET("/api/v1/cchc/:year/published/snapshot", s.api(s.apiCCHCPublishedSnapshot))
 
 	// The kiosk's tablet: its page and pairing, then its credential (kiosk_*.go).
 	r.GET("/kiosk", s.page(s.kioskHome))
@@ -66,6 +80,7 @@ func (s *Server) routes(r *gin.Engine) {
 	// Integrating systems and administrators: verified invitations (invitations.go).
 	r.POST("/api/v1/invitations", issuerAPI, s.api(s.apiInvitationCreate))
 	r.POST("/api/v1/invitations/batch", issuerAPI, s.api(s.apiInvitationBatch))
+	r.PUT("/api/v1/dossier-counts", issuerAPI, s.api(s.apiDossierCounts)) // coverage of the invitations (dossier_counts_api.go)
 
 	// Logged-in staff, inspectors and administrators: their password, reports, comments, exports, entry.
 	r.GET("/account/password", staffPage, csrf, s.page(s.passwordPage))
@@ -74,6 +89,8 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/rankings", staffPage, s.page(s.rankingsPage))
 	r.GET("/comments", staffPage, s.page(s.commentsPage))
 	r.POST("/comments/:agency/:month/:page/:id/handled", staffPage, csrf, s.page(s.commentHandledSubmit))
+	r.GET("/attention", staffPage, s.page(s.attentionPage)) // attention.go
+	r.POST("/attention/:id", staffPage, csrf, s.page(s.attentionSubmit))
 	r.GET("/entry", entryPage, csrf, s.page(s.entryList))
 	r.GET("/entry/:agency/:area", entryPage, csrf, s.page(s.entryForm))
 	r.POST("/entry/:agency/:area", entryPage, csrf, s.page(s.entrySubmit))
@@ -83,8 +100,28 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/api/v1/rankings", staffAPI, s.api(s.apiRankings))
 	r.GET("/api/v1/comments", staffAPI, s.api(s.apiComments))
 	r.POST("/api/v1/comments/:id/handled", staffAPI, s.api(s.apiCommentHandled))
+	r.GET("/api/v1/attention", staffAPI, s.api(s.apiAttention))
+	r.POST("/api/v1/attention/:id", staffAPI, s.api(s.apiAttentionUpdate))
 	r.GET("/api/v1/exports/aggregates", staffAPI, s.exportSlot, s.api(s.exportAggregates))
 	r.GET("/api/v1/exports/responses", staffAPI, s.exportSlot, s.api(s.exportResponses))
+
+	// Inspectors and administrators: publishing a period's results.
+	r.GET("/publications", publishPage, csrf, s.page(s.publicationsPage))
+	r.POST("/publications", publishPage, csrf, s.page(s.publicationsSubmit))
+	r.POST("/api/v1/publications", publishAPI, s.api(s.apiPublish))
+	// The CCHC composite index (cchc_*.go): results for everyone who logs in,
+	// appraised points for inspectors and administrators.
+	r.GET("/cchc", staffPage, s.page(s.cchcPage))
+	r.GET("/cchc/:year/points", inspectorPage, csrf, s.page(s.cchcPointsPage))
+	r.POST("/cchc/:year/points", inspectorPage, csrf, s.page(s.cchcPointsSubmit))
+	r.POST("/cchc/:year/points/csv", inspectorPage, csrf, s.page(s.cchcPointsUpload))
+	r.GET("/api/v1/cchc/:year", staffAPI, s.api(s.apiCCHC))
+	r.GET("/api/v1/cchc/:year/export", staffAPI, s.api(s.apiCCHCExport))
+	r.GET("/api/v1/cchc/:year/points", inspectorAPI, s.api(s.apiCCHCPoints))
+	r.PUT("/api/v1/cchc/:year/points", inspectorAPI, s.api(s.apiCCHCPointsPut))
+	r.POST("/api/v1/cchc/:year/points/csv", inspectorAPI, s.api(s.apiCCHCPointsCSV))
+	r.POST("/cchc/:year/publish", inspectorPage, csrf, s.page(s.cchcPublishSubmit))
+	r.POST("/api/v1/cchc/:year/publish", inspectorAPI, s.api(s.apiCCHCPublish))
 
 	// Administrators: agencies, areas, users, tokens, forms, kiosks, invitation keys, the audit log.
 	r.GET("/admin", adminPage, csrf, s.page(s.adminHome))
@@ -93,6 +130,8 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/admin/agencies/:code", adminPage, csrf, s.page(s.adminAgency))
 	r.POST("/admin/agencies/:code", adminPage, csrf, s.page(s.adminAgencyUpdate))
 	r.POST("/admin/agencies/:code/dissolve", adminPage, csrf, s.page(s.adminAgencyDissolve))
+	r.POST("/admin/agencies/:code/notifications", adminPage, csrf, s.page(s.adminNotifySave))      // notify_pages.go
+	r.POST("/admin/agencies/:code/notifications/test", adminPage, csrf, s.page(s.adminNotifyTest)) // notify_pages.go
 	r.GET("/admin/merge", adminPage, csrf, s.page(s.adminMerge))
 	r.POST("/admin/merge", adminPage, csrf, s.page(s.adminMergeSubmit))
 	r.GET("/admin/areas", adminPage, csrf, s.page(s.adminAreas))
@@ -129,6 +168,11 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/api/v1/admin/agencies/:code", adminAPI, s.api(s.apiAdminAgency))
 	r.PUT("/api/v1/admin/agencies/:code", adminAPI, s.api(s.apiAdminAgencyUpdate))
 	r.POST("/api/v1/admin/agencies/:code/dissolve", adminAPI, s.api(s.apiAdminAgencyDissolve))
+	r.GET("/api/v1/admin/agencies/:code/notifications", adminAPI, s.api(s.apiNotifyGet)) // notify_api.go
+	r.PUT("/api/v1/admin/agencies/:code/notifications", adminAPI, s.api(s.apiNotifyPut))
+	r.POST("/api/v1/admin/agencies/:code/notifications/test", adminAPI, s.api(s.apiNotifyTest))
+	r.GET("/api/v1/admin/agencies/:code/notifications/deliveries", adminAPI, s.api(s.apiNotifyDeliveries))
+	r.POST("/api/v1/admin/digests", adminAPI, s.api(s.apiDigestsSend))
 	r.POST("/api/v1/admin/merges", adminAPI, s.api(s.apiAdminMerge))
 	r.GET("/api/v1/admin/areas", adminAPI, s.api(s.apiAdminAreas))
 	r.POST("/api/v1/admin/areas", adminAPI, s.api(s.apiAdminAreaCreate))
@@ -159,4 +203,16 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/api/v1/admin/invitation-keys", adminAPI, s.api(s.apiAdminKeys))
 	r.POST("/api/v1/admin/invitation-keys", adminAPI, s.api(s.apiAdminKeyRotate))
 	r.POST("/api/v1/admin/invitation-keys/:id/retire", adminAPI, s.api(s.apiAdminKeyRetire))
+	r.GET("/admin/cchc", adminPage, csrf, s.page(s.adminCCHCPage))
+	r.POST("/admin/cchc", adminPage, csrf, s.page(s.adminCCHCCreate))
+	r.GET("/admin/cchc/:version", adminPage, csrf, s.page(s.adminCCHCVersionPage))
+	r.POST("/admin/cchc/:version", adminPage, csrf, s.page(s.adminCCHCSave))
+	r.POST("/admin/cchc/:version/publish", adminPage, csrf, s.page(s.adminCCHCPublish))
+	r.POST("/admin/cchc/:version/draft", adminPage, csrf, s.page(s.adminCCHCDraft))
+	r.GET("/api/v1/admin/cchc/frameworks", adminAPI, s.api(s.apiAdminCCHCFrameworks))
+	r.POST("/api/v1/admin/cchc/frameworks", adminAPI, s.api(s.apiAdminCCHCCreate))
+	r.GET("/api/v1/admin/cchc/frameworks/:version", adminAPI, s.api(s.apiAdminCCHCFramework))
+	r.PUT("/api/v1/admin/cchc/frameworks/:version", adminAPI, s.api(s.apiAdminCCHCSave))
+	r.POST("/api/v1/admin/cchc/frameworks/:version/drafts", adminAPI, s.api(s.apiAdminCCHCDraft))
+	r.POST("/api/v1/admin/cchc/frameworks/:version/publish", adminAPI, s.api(s.apiAdminCCHCPublish))
 }

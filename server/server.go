@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
 
+	"hailong/notify"
 	"hailong/survey"
 	"hailong/survey/store"
 )
@@ -40,6 +41,10 @@ type Server struct {
 	metrics    *metrics       // Prometheus metrics (metrics.go)
 	ready      *readiness     // /readyz's database check, reused for a second (health.go)
 	logins     loginGuard     // failed logins per user name and client (login_attempts.go)
+
+	notify    *notify.Service // e-mail digests and webhooks (notify.go)
+	attention attentionState  // the attention queue's contacts and hook (attention.go)
+	sweep     invitationSweep // expired invitations counted and deleted (invitation_sweep.go)
 }
 
 // New builds the server: templates and messages are parsed now, so a broken
@@ -79,7 +84,11 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*Server, error) {
 	if err := s.startInvitations(ctx); err != nil {
 		return nil, err
 	}
+	if err := s.startAttention(ctx); err != nil {
+		return nil, err
+	}
 	s.metrics = newMetrics(st, s.limiter)
+	s.newNotify() // after the metrics, which count its outcomes
 	s.engine = s.newEngine()
 	return s, nil
 }

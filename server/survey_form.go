@@ -144,6 +144,9 @@ func (s *Server) postedResponse(c *gin.Context, get func(string) (string, bool),
 	} else if err != nil {
 		return survey.Response{}, f, in, nil, err
 	}
+	if in.Contact, err = s.postedContact(get, &resp, problems); err != nil {
+		return survey.Response{}, f, in, nil, err
+	}
 	return resp, f, in, problems, nil
 }
 

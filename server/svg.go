@@ -55,6 +55,8 @@ type TrendPoint struct {
 	Index float64
 	// Has is false for a month without data (a gap in the line).
 	Has bool
+	// TooFew marks a month under the minimum sample: drawn hollow.
+	TooFew bool
 }
 
 // trendSVG draws the monthly overall index as a line over 0–100 with the
@@ -73,7 +75,7 @@ func trendSVG(points []TrendPoint, label string) template.HTML {
 	if n > 1 {
 		step = plotW / float64(n-1)
 	}
-	var path strings.Builder
+	var path, dots strings.Builder
 	pen := false
 	for i, p := range points {
 		x := left + step*float64(i)
@@ -94,11 +96,16 @@ func trendSVG(points []TrendPoint, label string) template.HTML {
 			fmt.Fprintf(&path, " M%.1f %.1f", x, y)
 			pen = true
 		}
-		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="#b3261e"/>`, x, y)
+		if p.TooFew {
+			fmt.Fprintf(&dots, `<circle class="too-few" cx="%.1f" cy="%.1f" r="3.5" fill="#fff" stroke="#b3261e" stroke-width="1.5"/>`, x, y)
+		} else {
+			fmt.Fprintf(&dots, `<circle cx="%.1f" cy="%.1f" r="3" fill="#b3261e"/>`, x, y)
+		}
 	}
 	if path.Len() > 0 {
 		fmt.Fprintf(&b, `<path d="%s" fill="none" stroke="#b3261e" stroke-width="2"/>`, strings.TrimSpace(path.String()))
 	}
+	b.WriteString(dots.String()) // over the line, so that a hollow dot shows hollow
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }

@@ -12,7 +12,7 @@ import (
 // adminCatalog is the seeded catalog plus a chain of parents
 // (ch-top ← ch-mid ← ch-low) and an agency that no longer serves.
 func adminCatalog() *Catalog {
-	cat := &Catalog{Areas: SeedAreas(), Agencies: SeedAgencies(), Forms: SeedForms()}
+	cat := &Catalog{Areas: SeedAreas(), Agencies: LegacySeedAgencies(), Forms: SeedForms()}
 	cat.Agencies = append(cat.Agencies,
 		Agency{Code: "ch-top", Name: Text{"Trên", "Top"}, Level: LevelDistrict, Areas: []string{"dat-dai"}, Active: true},
 		Agency{Code: "ch-mid", Name: Text{"Giữa", "Mid"}, Level: LevelCommune, Parent: "ch-top", Areas: []string{"dat-dai"}, Active: true},

@@ -3,6 +3,7 @@ package survey
 import (
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"time"
 )
 
@@ -44,32 +45,47 @@ var demoChannels = []struct {
 	w float64
 }{{ChannelWeb, 0.55}, {ChannelKiosk, 0.2}, {ChannelCounter, 0.1}, {ChannelPaper, 0.1}, {ChannelPhone, 0.05}}
 
-// DemoResponses generates n realistic responses for the active demo agencies
-// over the 24 months before now: agencies and criteria differ, and most
-// agencies improve slowly, so rankings and trends mean something. Each
-// response is checked by the same rules as a real one before emit gets it.
+// DemoResponses generates n realistic responses over the 24 months before
+// now, each for an agency that served at the response's time (so a demo
+// crosses a reorganisation: merged and dissolved agencies have responses up
+// to their end, their successors from their start): agencies and criteria
+// differ, and most agencies improve slowly, so rankings and trends mean
+// something. Each response is checked by the same rules as a real one before
+// emit gets it.
 func DemoResponses(cat *Catalog, now time.Time, n int, seed uint64, emit func(Response) error) error {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	var agencies []Agency
 	for _, a := range cat.Agencies {
-		if a.Active && len(a.Areas) > 0 {
+		if len(a.Areas) > 0 && (a.Active || !a.Until.IsZero()) {
 			agencies = append(agencies, a)
 		}
 	}
-	if len(agencies) == 0 {
-		return ErrNotFound
-	}
 	start := now.AddDate(-2, 0, 0)
 	span := now.Sub(start)
+	serving := make([]Agency, 0, len(agencies))
 	for i := 0; i < n; i++ {
-		// Departments and districts see more people than communes.
-		ag := agencies[rng.IntN(len(agencies))]
-		if ag.Level == LevelCommune && rng.Float64() < 0.5 {
-			ag = agencies[rng.IntN(len(agencies))]
+		// Later months have more responses (the service is adopted over
+		// time); an instant at which no agency served is drawn again.
+		var at time.Time
+		serving = serving[:0]
+		for try := 0; len(serving) == 0 && try < 100; try++ {
+			at = start.Add(time.Duration(float64(span) * (1 - rng.Float64()*rng.Float64())))
+			for _, a := range agencies {
+				if a.ActiveAt(at) {
+					serving = append(serving, a)
+				}
+			}
 		}
-		area := ag.Areas[rng.IntN(len(ag.Areas))]
-		// Later months have more responses (the service is adopted over time).
-		at := start.Add(time.Duration(float64(span) * (1 - rng.Float64()*rng.Float64())))
+		if len(serving) == 0 {
+			return ErrNotFound
+		}
+		// Departments and districts see more people than communes.
+		ag := serving[rng.IntN(len(serving))]
+		if ag.Level == LevelCommune && rng.Float64() < 0.5 {
+			ag = serving[rng.IntN(len(serving))]
+		}
+		areas := demoAreas(cat, ag, at)
+		area := areas[rng.IntN(len(areas))]
 		f, err := cat.FormFor(area, at)
 		if err != nil {
 			return err
@@ -120,6 +136,29 @@ func DemoBatches(cat *Catalog, now time.Time, n int, seed uint64, size int, emit
 		return err
 	}
 	return emit(batch)
+}
+
+// demoAreas are the areas the demo rates at the agency at a time: those it
+// serves, but for the ones a predecessor still serving then serves (a
+// survivor takes over its predecessors' areas only when they merge).
+func demoAreas(cat *Catalog, ag Agency, at time.Time) []string {
+	if len(ag.Predecessors) == 0 {
+		return ag.Areas
+	}
+	out := make([]string, 0, len(ag.Areas))
+	for _, ar := range ag.Areas {
+		taken := slices.ContainsFunc(ag.Predecessors, func(code string) bool {
+			p, err := cat.Agency(code)
+			return err == nil && p.ActiveAt(at) && p.Serves(ar)
+		})
+		if !taken {
+			out = append(out, ar)
+		}
+	}
+	if len(out) == 0 {
+		return ag.Areas
+	}
+	return out
 }
 
 func quality(code string) float64 {

@@ -18,6 +18,7 @@ const AggregateArea = "*"
 // the areas' own items) of those forms, each once, in the forms' order.
 type AggregateLayout struct {
 	Columns []Column
+	rate    int            // first column of the response rate (export_rate_columns.go)
 	factors map[string]int // first column of each factor
 	items   map[string]int // first column of each item
 }
@@ -113,6 +114,7 @@ func NewAggregateLayout(forms []Form) *AggregateLayout {
 			}
 		}
 	}
+	l.addRate()
 	return l
 }
 

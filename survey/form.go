@@ -28,8 +28,11 @@ type Form struct {
 	// CommentMax is the longest comment accepted, in characters.
 	CommentMax   int           `bson:"commentMax" json:"commentMax"`
 	Demographics []Demographic `bson:"demographics" json:"demographics"`
-	Published    bool          `bson:"published" json:"published"`
-	PublishedAt  time.Time     `bson:"publishedAt" json:"publishedAt"`
+	// Crosswalk, when set, relates the criteria to those of an earlier
+	// version (versions.go); edited in the draft, immutable once published.
+	Crosswalk   *Crosswalk `bson:"crosswalk,omitempty" json:"crosswalk,omitempty"`
+	Published   bool       `bson:"published" json:"published"`
+	PublishedAt time.Time  `bson:"publishedAt" json:"publishedAt"`
 }
 
 // FormKey is the stored identity of a form version.

@@ -87,12 +87,14 @@ type FormEdit struct {
 	Intro     Text
 	Factors   []Factor
 	AreaItems []AreaSet
+	// Crosswalk relates the criteria to an earlier version (nil: none).
+	Crosswalk *Crosswalk
 }
 
 // EditOf returns the editable parts of a form.
 func EditOf(f Form) FormEdit {
 	f = cloneForm(f)
-	return FormEdit{Title: f.Title, Intro: f.Intro, Factors: f.Factors, AreaItems: f.AreaItems}
+	return FormEdit{Title: f.Title, Intro: f.Intro, Factors: f.Factors, AreaItems: f.AreaItems, Crosswalk: f.Crosswalk}
 }
 
 // NewDraft returns a new unpublished version of a form with the content of
@@ -103,6 +105,7 @@ func NewDraft(from Form, version int) Form {
 	d.Key = FormKey(d.ID, version)
 	d.Published = false
 	d.PublishedAt = time.Time{}
+	d.Crosswalk = nil // it relates from's criteria to another version
 	return d
 }
 
@@ -139,6 +142,13 @@ func ApplyEdit(f Form, e FormEdit) (Form, error) {
 		s := &f.AreaItems[k]
 		s.Area = strings.TrimSpace(s.Area)
 		trimCriteria(s.Items)
+	}
+	f.Crosswalk = e.Crosswalk
+	if cw := f.Crosswalk; cw != nil {
+		for i := range cw.Items {
+			cw.Items[i].Code = strings.TrimSpace(cw.Items[i].Code)
+			cw.Items[i].To = strings.TrimSpace(cw.Items[i].To)
+		}
 	}
 	return f, nil
 }
@@ -224,6 +234,7 @@ func CheckForm(f Form, cat *Catalog) FieldErrors {
 			checkItem(c, func(sub string) string { return ExtraItemField(k, j, sub) })
 		}
 	}
+	checkCrosswalk(fe, f, cat)
 	if len(fe) == 0 {
 		return nil
 	}
@@ -274,6 +285,7 @@ func cloneForm(f Form) Form {
 	f.Scale = slices.Clone(f.Scale)
 	f.Factors = cloneFactors(f.Factors)
 	f.AreaItems = cloneSets(f.AreaItems)
+	f.Crosswalk = cloneCrosswalk(f.Crosswalk)
 	ds := make([]Demographic, len(f.Demographics))
 	for i, d := range f.Demographics {
 		d.Options = slices.Clone(d.Options)
@@ -289,6 +301,7 @@ func cloneForm(f Form) Form {
 func cloneEdit(e FormEdit) FormEdit {
 	e.Factors = cloneFactors(e.Factors)
 	e.AreaItems = cloneSets(e.AreaItems)
+	e.Crosswalk = cloneCrosswalk(e.Crosswalk)
 	return e
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 func formsTestCatalog() *Catalog {
-	return &Catalog{Areas: SeedAreas(), Agencies: SeedAgencies(), Forms: SeedForms()}
+	return &Catalog{Areas: SeedAreas(), Agencies: LegacySeedAgencies(), Forms: SeedForms()}
 }
 
 func TestNewDraftCopiesDeeply(t *testing.T) {

@@ -38,6 +38,14 @@ type Invitation struct {
 	// (InvitationResponseID), is what claims the link.
 	UsedAt time.Time `bson:"usedAt,omitempty" json:"-"`
 	UseKey string    `bson:"useKey,omitempty" json:"-"`
+	// ExpiryCounted is set once the invitation, expired unused, was counted
+	// expired in its month's InvitationCount (only then may it be deleted).
+	ExpiryCounted bool `bson:"expiryCounted,omitempty" json:"-"`
+}
+
+// Expired reports whether the invitation expired unused at now.
+func (inv Invitation) Expired(now time.Time) bool {
+	return !inv.Used() && !now.Before(inv.ExpiresAt)
 }
 
 // Used reports whether a response was recorded through the invitation.

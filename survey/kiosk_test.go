@@ -8,7 +8,7 @@ import (
 )
 
 func TestCheckKiosk(t *testing.T) {
-	cat := &Catalog{Areas: SeedAreas(), Agencies: SeedAgencies()}
+	cat := &Catalog{Areas: SeedAreas(), Agencies: LegacySeedAgencies()}
 	cat.Agencies = append(cat.Agencies, Agency{Code: "gone", Name: Text{"Cũ", "Old"}, Areas: []string{"dat-dai"}})
 	ok := Kiosk{Name: "Quầy một cửa", Agency: "so-tn-mt", Areas: []string{"dat-dai", "moi-truong"},
 		Counters: []string{"1", "2", "Quầy A"}, IdleSeconds: 60, MinIntervalSeconds: 5}

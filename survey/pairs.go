@@ -134,3 +134,50 @@ func (t *Tally) SubtractPairs(all, part Tally) {
 		t.AddPair(p, PairCounts{c.Valid - s.Valid, c.Satisfied - s.Satisfied, c.SatAValidB - s.SatAValidB, c.SatBValidA - s.SatBValidA})
 	}
 }
+
+// AddPairsOn counts the pair sums of one response given on the form
+// version (FormKey), among the criteria only (the codes of its factors: an
+// area's extra items are in no factor or overall index), keyed by
+// VersionedCode as the rollups' items are.
+func (t *Tally) AddPairsOn(formKey string, criteria map[string]bool, answers []Answer) {
+	kept := make([]Answer, 0, len(answers))
+	for _, a := range answers {
+		if criteria[a.Code] {
+			kept = append(kept, Answer{Code: VersionedCode(formKey, a.Code), Value: a.Value})
+		}
+	}
+	t.AddPairs(kept)
+}
+
+// CriteriaOf is the set of the codes of the form's criteria.
+func CriteriaOf(f Form) map[string]bool {
+	out := map[string]bool{}
+	for _, fa := range f.Factors {
+		for _, c := range fa.Criteria {
+			out[c.Code] = true
+		}
+	}
+	return out
+}
+
+// poolPairs adds the pair sums of t to pooled under the codes name gives
+// (the reporting criteria of ScoringForm); a pair with a side without a
+// name, or whose two sides pool into one criterion, is left out.
+func poolPairs(pooled *Tally, t Tally, name func(string) (string, bool)) {
+	pooled.PairResponses = t.PairResponses
+	for p, c := range t.Pairs {
+		a, okA := name(p.A)
+		b, okB := name(p.B)
+		if !okA || !okB {
+			continue
+		}
+		q, ok := PairOf(a, b)
+		if !ok {
+			continue
+		}
+		if q.A != a { // the order flipped: so do the one-sided counts
+			c.SatAValidB, c.SatBValidA = c.SatBValidA, c.SatAValidB
+		}
+		pooled.AddPair(q, c)
+	}
+}

@@ -12,9 +12,12 @@ type Standing struct {
 	Responses int64   `json:"responses"`
 	// Rank is 1 for the best; 0 when the unit is not ranked because it has
 	// too few responses or no overall index (Reason says which).
-	Rank   int  `json:"rank"`
-	TooFew bool `json:"tooFew"`
-	NoData bool `json:"noData"`
+	Rank int `json:"rank"`
+	// RankRange is the 90 % range of the rank over simulated surveys
+	// (rankrange.go); absent when the unit is not ranked.
+	RankRange RankRange `json:"rankRange,omitzero"`
+	TooFew    bool      `json:"tooFew"`
+	NoData    bool      `json:"noData"`
 	// Reason says why an unranked unit is not ranked: ReasonTooFew,
 	// ReasonIncomplete or ReasonNoData; empty for a ranked unit.
 	Reason string `json:"reason,omitempty"`
@@ -46,8 +49,10 @@ func reason(r Report) string {
 
 // Rank places units by overall index, highest first. Units with too few
 // responses or no data follow the ranked ones, in order of index then name,
-// with Rank 0: they are shown, never ranked. Indices equal to 1e-9 share a
-// rank, and the next rank skips accordingly (1, 2, 2, 4).
+// with Rank 0: they are shown, never ranked. Indices equal at the precision
+// pages show them (Shown: one decimal) share a rank, and the next rank skips
+// accordingly (1, 2, 2, 4); tied units are listed by name. Every ranked unit
+// gets its rank range (rankRanges).
 func Rank(reports map[string]Report) []Standing {
 	out := make([]Standing, 0, len(reports))
 	for unit, r := range reports {
@@ -62,7 +67,7 @@ func Rank(reports map[string]Report) []Standing {
 		if ranked(a) != ranked(b) {
 			return ranked(a)
 		}
-		if !same(a.Index, b.Index) {
+		if !sameShown(a.Index, b.Index) {
 			return a.Index > b.Index
 		}
 		return a.Unit < b.Unit
@@ -70,17 +75,31 @@ func Rank(reports map[string]Report) []Standing {
 	for i := range out {
 		switch {
 		case !ranked(out[i]):
-		case i > 0 && ranked(out[i-1]) && same(out[i-1].Index, out[i].Index):
+		case i > 0 && ranked(out[i-1]) && sameShown(out[i-1].Index, out[i].Index):
 			out[i].Rank = out[i-1].Rank
 		default:
 			out[i].Rank = i + 1
 		}
 	}
+	var units []string
+	var scores []Score
+	var ranks []int
+	for _, s := range out {
+		if s.Rank > 0 {
+			units, scores, ranks = append(units, s.Unit), append(scores, reports[s.Unit].Overall), append(ranks, s.Rank)
+		}
+	}
+	for i, rr := range rankRanges(units, scores, ranks) {
+		out[i].RankRange = rr // the ranked units come first, in this order
+	}
 	return out
 }
 
-// same reports whether two indices are equal up to rounding noise.
-func same(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+// Shown is an index (0–100) as pages show it: rounded to one decimal.
+func Shown(index float64) float64 { return math.Round(index*10) / 10 }
+
+// sameShown reports whether two indices read the same on a page.
+func sameShown(a, b float64) bool { return math.Round(a*10) == math.Round(b*10) }
 
 // RankOf returns the standing of the unit, and whether it is listed.
 func RankOf(standings []Standing, unit string) (Standing, bool) {

@@ -60,6 +60,10 @@ type RankingRow struct {
 	// its interval) when it was ranked; Delta tests the change (change.go).
 	PreviousOverall Score
 	Delta           Change
+	// ChangeNote is ChangeNotComparable when both periods are ranked but do
+	// not share the same factors and criteria (after the crosswalk): then
+	// there is no change.
+	ChangeNote string
 }
 
 // Dissolved reports whether the unit's agency no longer serves and was not
@@ -107,7 +111,10 @@ func (l LevelRanking) Last() []RankingRow {
 // listed when it had responses in the period, or serves (the area) without
 // any; a dissolved one only with responses. Levels without a unit are left
 // out; the others come in the order of Levels.
-func (r Rule) Rankings(cat *Catalog, f Form, area string, cur, prev map[string]Tally) []LevelRanking {
+//
+// Each unit is scored with the questionnaire versions its responses were
+// given on (ScoreVersions).
+func (r Rule) Rankings(cat *Catalog, fs *FormSet, area string, cur, prev map[string]Tally) []LevelRanking {
 	type scored struct {
 		row    RankingRow
 		report Report
@@ -123,7 +130,7 @@ func (r Rule) Rankings(cat *Catalog, f Form, area string, cur, prev map[string]T
 				if prevReports[a.Level] == nil {
 					prevReports[a.Level] = map[string]Report{}
 				}
-				prevReports[a.Level][a.Code] = r.Score(f, pt)
+				prevReports[a.Level][a.Code] = r.ScoreVersions(fs, pt)
 			}
 		}
 		if t.Responses == 0 && !serves {
@@ -135,7 +142,7 @@ func (r Rule) Rankings(cat *Catalog, f Form, area string, cur, prev map[string]T
 				row.Pooled = append(row.Pooled, p)
 			}
 		}
-		byLevel[a.Level] = append(byLevel[a.Level], scored{row, r.Score(f, t)})
+		byLevel[a.Level] = append(byLevel[a.Level], scored{row, r.ScoreVersions(fs, t)})
 	}
 	var out []LevelRanking
 	for _, level := range Levels {
@@ -162,7 +169,11 @@ func (r Rule) Rankings(cat *Catalog, f Form, area string, cur, prev map[string]T
 					row.PreviousOverall = prevReports[level][st.Unit].Overall
 				}
 				if st.Rank > 0 && row.Previous.Rank > 0 {
-					row.Change, row.HasChange = st.Index-row.Previous.Index, true
+					if Comparable(reports[st.Unit], prevReports[level][st.Unit]) {
+						row.Change, row.HasChange = st.Index-row.Previous.Index, true
+					} else {
+						row.ChangeNote = ChangeNotComparable
+					}
 				}
 			}
 			if st.Rank > 0 {

@@ -127,7 +127,7 @@ func TestRankingsByLevel(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := rule.Rankings(rkCatalog(), rkForm(), "", cur, tc.prev)
+			got := rule.Rankings(rkCatalog(), NewFormSet(nil, rkForm()), "", cur, tc.prev)
 			var levels []Level
 			for _, l := range got {
 				levels = append(levels, l.Level)
@@ -156,7 +156,7 @@ func TestRankingsByLevel(t *testing.T) {
 	}
 
 	t.Run("the interval is Wilson's over the pooled answers", func(t *testing.T) {
-		got := rule.Rankings(rkCatalog(), rkForm(), "", cur, prev)
+		got := rule.Rankings(rkCatalog(), NewFormSet(nil, rkForm()), "", cur, prev)
 		a := got[0].Ranked[2] // d-a: 20 satisfied of 40
 		if a.Unit.Agency.Code != "d-a" || math.Abs(a.Overall.Low-35.199527) > 1e-4 || math.Abs(a.Overall.High-64.800473) > 1e-4 {
 			t.Errorf("%s: interval [%.6f, %.6f], want [35.199527, 64.800473]", a.Unit.Agency.Code, a.Overall.Low, a.Overall.High)
@@ -165,7 +165,7 @@ func TestRankingsByLevel(t *testing.T) {
 
 	t.Run("no response is counted twice", func(t *testing.T) {
 		var listed, all int64
-		for _, l := range rule.Rankings(rkCatalog(), rkForm(), "", cur, prev) {
+		for _, l := range rule.Rankings(rkCatalog(), NewFormSet(nil, rkForm()), "", cur, prev) {
 			for _, rows := range [][]RankingRow{l.Ranked, l.Unranked} {
 				for _, r := range rows {
 					listed += r.Standing.Responses
@@ -181,7 +181,7 @@ func TestRankingsByLevel(t *testing.T) {
 	})
 
 	t.Run("an area keeps the agencies serving it and those with responses", func(t *testing.T) {
-		got := rule.Rankings(rkCatalog(), rkForm(), "x", map[string]Tally{"d-b": rkTally(12, 6)}, nil)
+		got := rule.Rankings(rkCatalog(), NewFormSet(nil, rkForm()), "x", map[string]Tally{"d-b": rkTally(12, 6)}, nil)
 		if len(got) != 1 || got[0].Level != LevelDepartment {
 			t.Fatalf("levels %+v, want departments only", got)
 		}

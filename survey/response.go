@@ -104,6 +104,10 @@ type Response struct {
 	// comment (see Redact), to tell the respondent. It is never stored: the
 	// comment stored is the redacted one.
 	Redactions int `bson:"-" json:"-"`
+	// Contact is the citizen's contact on request, sealed (ContactBox), to
+	// be stored apart from the response (attention_contacts); never stored
+	// with it, never exported.
+	Contact []byte `bson:"-" json:"-"`
 }
 
 // Submission is a response as entered, before the domain rules are checked.

@@ -182,7 +182,7 @@ func TestNewKey(t *testing.T) {
 }
 
 func TestCatalogTarget(t *testing.T) {
-	cat := &Catalog{Areas: SeedAreas(), Agencies: SeedAgencies(), Forms: SeedForms()}
+	cat := &Catalog{Areas: SeedAreas(), Agencies: LegacySeedAgencies(), Forms: SeedForms()}
 	closed := Agency{Code: "so-cu", Level: LevelDepartment, Areas: []string{"tu-phap"}, Active: false}
 	cat.Agencies = append(cat.Agencies, closed)
 

@@ -1,9 +1,6 @@
 package survey
 
-import (
-	"math"
-	"sort"
-)
+import "math"
 
 // RuleSIPAS2017 names the first scoring rule, the reconstruction of SIPAS 2017
 // in shared/domain/SIPAS.md. Every report and export names the rule it used;
@@ -110,6 +107,11 @@ type Report struct {
 	Criteria []ItemScore   `json:"criteria"`
 	// Extras are the area items that have answers, in the form's order.
 	Extras []ItemScore `json:"extras,omitempty"`
+	// Versions are the questionnaire versions the tally counted, and
+	// Signature its factors and reporting criteria (ScoreVersions); the
+	// APIs show Versions beside the report.
+	Versions  []VersionUse `json:"-"`
+	Signature []string     `json:"-"`
 }
 
 // Score computes the report of a tally for the form's factors and criteria.
@@ -210,17 +212,4 @@ func Wilson(p, n float64) (low, high float64) {
 	centre := (p + z2/(2*n)) / d
 	half := z95 / d * math.Sqrt(p*(1-p)/n+z2/(4*n*n))
 	return math.Max(0, centre-half), math.Min(1, centre+half)
-}
-
-// Weakest lists the criteria from the lowest index up; criteria without data
-// come last. Equal indices keep the form's order.
-func (rep Report) Weakest() []ItemScore {
-	out := append([]ItemScore(nil), rep.Criteria...)
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].NoData != out[j].NoData {
-			return !out[i].NoData
-		}
-		return out[i].Index < out[j].Index
-	})
-	return out
 }

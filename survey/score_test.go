@@ -146,14 +146,6 @@ func TestExtrasReportedApart(t *testing.T) {
 	}
 }
 
-func TestWeakestFirst(t *testing.T) {
-	tally := tallyOf(3, map[string]Counts{"1.1": {0, 0, 0, 0, 0, 3}, "2.1": {0, 3}})
-	got := SIPAS2017Rule().Score(scoreForm(), tally).Weakest()
-	if got[0].Code != "2.1" || got[1].Code != "1.1" || got[2].Code != "1.2" || !got[2].NoData {
-		t.Errorf("weakest order = %s, %s, %s; want 2.1, 1.1, then 1.2 without data", got[0].Code, got[1].Code, got[2].Code)
-	}
-}
-
 func TestTallyMergeAndPool(t *testing.T) {
 	var a, b Tally
 	a.AddResponse([]Answer{{Code: "1.1", Value: 5}, {Code: "1.2", Value: 0}})

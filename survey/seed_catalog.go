@@ -18,9 +18,12 @@ func SeedAreas() []Area {
 	}
 }
 
-// SeedAgencies are the demo agencies of Tuyên Quang province (before the 2025
-// reorganisation): departments, the city and six districts, and a few communes.
-func SeedAgencies() []Agency {
+// LegacySeedAgencies are the agencies earlier versions seeded: Tuyên Quang
+// before the 2025 reorganisation (eight departments, the city and six
+// districts, four communes), all serving. A new installation gets
+// SeedAgencies, which starts from these and records their history; the
+// tests written against these codes use this list as their fixture.
+func LegacySeedAgencies() []Agency {
 	since := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
 	a := func(code string, level Level, parent, vi, en string, areas ...string) Agency {
 		return Agency{Code: code, Name: Text{vi, en}, Level: level, Parent: parent, Areas: areas, Active: true, Since: since}

@@ -19,6 +19,10 @@ func (l Counts) Answers() int64 { return l[0] + l.Valid() }
 // Tally is what every report is computed from: the number of responses and,
 // per question code, the count of each answer value. Rollups store tallies;
 // a recomputation from raw responses produces the same tallies.
+//
+// Tallies read from the rollups count answers per questionnaire version:
+// their items are keyed by VersionedCode and Versions counts the responses
+// given on each version (by FormKey); see versions.go.
 type Tally struct {
 	Responses int64             `json:"responses"`
 	Items     map[string]Counts `json:"items,omitempty"`
@@ -26,6 +30,7 @@ type Tally struct {
 	// (pairs.go) that the respondent-level variance of sipas-2017-v2 needs.
 	Pairs         map[Pair]PairCounts `json:"-"`
 	PairResponses int64               `json:"-"`
+	Versions      map[string]int64    `json:"versions,omitempty"`
 }
 
 // Count adds n answers of value v to the item with the code. Values outside
@@ -50,12 +55,36 @@ func (t *Tally) AddResponse(answers []Answer) {
 	}
 }
 
+// AddResponseOn counts one response given on the form version (FormKey),
+// its answers by VersionedCode: what the rollups count.
+func (t *Tally) AddResponseOn(formKey string, answers []Answer) {
+	t.Responses++
+	t.AddVersion(formKey, 1)
+	for _, a := range answers {
+		t.Count(VersionedCode(formKey, a.Code), a.Value, 1)
+	}
+}
+
+// AddVersion counts n responses given on the form version.
+func (t *Tally) AddVersion(formKey string, n int64) {
+	if n == 0 {
+		return
+	}
+	if t.Versions == nil {
+		t.Versions = map[string]int64{}
+	}
+	t.Versions[formKey] += n
+}
+
 // Merge adds the counts of o, a whole item at a time: reports merge many
 // tallies, so this is their hottest loop. Items without answers are skipped,
 // as Count skips them, so merging equals counting.
 func (t *Tally) Merge(o Tally) {
 	t.Responses += o.Responses
 	t.mergePairs(o)
+	for k, n := range o.Versions {
+		t.AddVersion(k, n)
+	}
 	if len(o.Items) == 0 {
 		return
 	}

@@ -116,6 +116,7 @@ func (s *Store) writeBatch(ctx context.Context, batch []*commitReq) {
 			}
 		}
 	}
+	s.attachAttention(ctx, batch, failed) // the attention items go with the counts: attention.go
 	deadline := time.Now().Add(submitWait)
 	for i, r := range batch {
 		if e, ok := failed[i]; ok {

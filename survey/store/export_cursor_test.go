@@ -74,12 +74,12 @@ func checkDemographics(t *testing.T, s *Store, label string) {
 				key, _ := survey.DemographicKey(r.Respondent)
 				want[key]++
 				t := areas[r.Area]
-				t.AddResponse(r.Answers)
+				t.AddResponseOn(contributionForm(r), r.Answers)
 				areas[r.Area] = t
 				if r.Verified {
 					wantVerified[key]++
 					v := verified[r.Area]
-					v.AddResponse(r.Answers)
+					v.AddResponseOn(contributionForm(r), r.Answers)
 					verified[r.Area] = v
 					checkedVerified++
 				}

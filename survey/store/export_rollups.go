@@ -68,6 +68,11 @@ func (a *AgencyMonth) add(b *bucket) {
 	for area, t := range b.tallies[fieldArea] {
 		mergeInto(a.ByArea, area, *t)
 	}
+	for key, n := range b.fv {
+		if p := strings.Split(key, "|"); len(p) == 4 {
+			addVersion(a.ByArea, p[0], decodeCode(p[3]), n)
+		}
+	}
 }
 
 // MonthPatterns reads, for every agency with responses in the month, how

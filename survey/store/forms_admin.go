@@ -63,6 +63,8 @@ func (s *Store) InsertForm(ctx context.Context, f survey.Form) error {
 // between the check and the write is not undone.
 func (s *Store) ReplaceDraft(ctx context.Context, f survey.Form) error {
 	defer s.InvalidateCatalog()
+	s.draftMu.Lock()
+	defer s.draftMu.Unlock()
 	f.Key = survey.FormKey(f.ID, f.Version)
 	cur, err := s.Form(ctx, f.ID, f.Version)
 	if err != nil {

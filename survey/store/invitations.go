@@ -19,7 +19,9 @@ import (
 // (see rollups.go), so each stays a sixteenth of all invitations. The _id is
 // the short code, itself derived from the keyed hash of the agency and
 // dossier, so issuing is claim-by-insert: a second request for the same
-// dossier is a duplicate key, answered by reading the first invitation back.
+// dossier is a duplicate key, answered by reading the first invitation back,
+// unless that one expired unused: it is then renewed in place (a fresh
+// link under the same short code, see renewInvitation).
 // Whether an invitation was used is decided by the insert of its response
 // (survey.InvitationResponseID); the usedAt/useKey fields set afterwards only
 // let the link page say so without looking the response up.
@@ -80,6 +82,7 @@ func (s *Store) IssueInvitations(ctx context.Context, invs []survey.Invitation, 
 			for _, i := range idx {
 				if !dups[i] {
 					out[i] = Issued{Invitation: invs[i], Created: true}
+					s.countIssued(ctx, invs[i])
 					continue
 				}
 				prev, err := s.Invitation(ctx, invs[i].Code)
@@ -88,6 +91,17 @@ func (s *Store) IssueInvitations(ctx context.Context, invs []survey.Invitation, 
 					again = append(again, i) // removed meanwhile: try the same code again
 				case err != nil:
 					return out, err
+				case prev.Dossier == invs[i].Dossier && prev.Expired(invs[i].IssuedAt):
+					renewed, err := s.renewInvitation(ctx, prev, invs[i])
+					if err != nil {
+						return out, err
+					}
+					if !renewed {
+						again = append(again, i) // renewed or used meanwhile: read it again
+						continue
+					}
+					out[i] = Issued{Invitation: invs[i], Created: true}
+					s.countIssued(ctx, invs[i])
 				case prev.Dossier == invs[i].Dossier:
 					out[i] = Issued{Invitation: prev}
 				default:
@@ -141,10 +155,41 @@ func (s *Store) Invitation(ctx context.Context, code string) (survey.Invitation,
 // MarkInvitationUsed records that the form with the key was stored through
 // the invitation. Only the request whose response insert succeeded (or a
 // retry of it) calls it.
+//
+// The first call counts the use in the month of at (a retry, finding the
+// use set, counts nothing); should the invitation have been counted
+// expired meanwhile (its response stored just before the expiry, the mark
+// after the sweep), that expiry is taken back.
 func (s *Store) MarkInvitationUsed(ctx context.Context, code, key string, at time.Time) error {
-	_, err := s.invitationColl(code).UpdateOne(ctx, docD("_id", code), docD("$set", docD("usedAt", at, "useKey", key)))
-	if err != nil {
-		return fmt.Errorf("mark invitation used: %w", classify(err))
+	before, first, err := s.markUsedOnce(ctx, code, key, at)
+	if err != nil || !first {
+		return err
+	}
+	if err := s.incInvitationCount(ctx, before.Agency, before.Area, survey.MonthOf(at), "used", 1); err != nil {
+		return err
+	}
+	if before.ExpiryCounted {
+		return s.incInvitationCount(ctx, before.Agency, before.Area, survey.MonthOf(before.ExpiresAt), "expired", -1)
 	}
 	return nil
+}
+
+// renewInvitation gives a dossier whose invitation expired unused a fresh
+// one under the same code: the old one is counted expired first (if the
+// sweep has not yet), then replaced by inv, unless another request renewed
+// it or a response used it meanwhile (renewed is then false). Old signed
+// links keep their old expiry, so they stay expired; the short link and
+// printed slip lead to the fresh one.
+func (s *Store) renewInvitation(ctx context.Context, prev, inv survey.Invitation) (renewed bool, err error) {
+	if _, err := s.countExpiry(ctx, prev, inv.IssuedAt); err != nil {
+		return false, err
+	}
+	res, err := s.invitationColl(prev.Code).UpdateOne(ctx,
+		docD("_id", prev.Code, "dossier", prev.Dossier, "useKey", docD("$exists", false), "expiryCounted", true, "expiresAt", prev.ExpiresAt),
+		docD("$set", docD("area", inv.Area, "procedure", inv.Procedure, "issuedAt", inv.IssuedAt, "expiresAt", inv.ExpiresAt, "issuedBy", inv.IssuedBy),
+			"$unset", docD("expiryCounted", "")))
+	if err != nil {
+		return false, fmt.Errorf("renew invitation: %w", classify(err))
+	}
+	return res.ModifiedCount == 1, nil
 }

@@ -50,6 +50,7 @@ func pack(c contribution) string {
 	} else {
 		b.WriteString("|")
 	}
+	b.WriteString("|" + c.form)
 	return b.String()
 }
 
@@ -61,7 +62,10 @@ func unpack(d pendingDoc) (contribution, error) {
 	// written before patterns were counted 7: their pattern is unknown.
 	// Entries written before self-entered responses were told apart have
 	// at most 8: they unpack as not self-entered.
-	if len(p) < 6 || len(p) > 9 {
+	// Entries written before answers were counted per questionnaire
+	// version have at most 9: their version is the pattern's, else
+	// contributionForm's default.
+	if len(p) < 6 || len(p) > 10 {
 		return contribution{}, bad
 	}
 	m, err := survey.ParseMonth(p[4])
@@ -76,7 +80,19 @@ func unpack(d pendingDoc) (contribution, error) {
 	if len(p) >= 8 {
 		c.pattern = unpackPattern(c, p[7])
 	}
-	if len(p) == 9 {
+	c.form = contributionForm(survey.Response{})
+	if id, v, ok := strings.Cut(patternFormOf(p), ","); ok {
+		if n, err := strconv.Atoi(v); err == nil {
+			c.form = survey.FormKey(id, n)
+		}
+	}
+	if len(p) == 10 {
+		c.form = p[9]
+	}
+	if !safeFormKey(c.form) {
+		return contribution{}, bad
+	}
+	if len(p) >= 9 {
 		switch p[8] {
 		case "s":
 			c.self = true
@@ -97,6 +113,14 @@ func unpack(d pendingDoc) (contribution, error) {
 		c.answers = append(c.answers, survey.Answer{Code: code, Value: n})
 	}
 	return c, nil
+}
+
+// patternFormOf is the questionnaire part of a packed entry, "" if none.
+func patternFormOf(p []string) string {
+	if len(p) >= 8 {
+		return p[7]
+	}
+	return ""
 }
 
 // patternForm is the questionnaire part of a pattern key, as pack writes

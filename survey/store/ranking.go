@@ -35,14 +35,6 @@ func (s *Store) ProvinceTalliesFiltered(ctx context.Context, months []survey.Mon
 // ProvinceTalliesBasis is ProvinceTallies over the responses of the basis
 // (see ReportBasis).
 func (s *Store) ProvinceTalliesBasis(ctx context.Context, months []survey.Month, area string, basis survey.Basis) (map[string]survey.Tally, error) {
-	return s.ProvinceTalliesPairs(ctx, months, area, basis, true)
-}
-
-// ProvinceTalliesPairs is ProvinceTalliesBasis, with the agencies' pair
-// sums (rollup_pairs.go) only when pairs is set: without an area they are
-// read from the agency-month documents, one per agency and month, which a
-// rule without respondent-level variance (sipas-2017-v1) need not read.
-func (s *Store) ProvinceTalliesPairs(ctx context.Context, months []survey.Month, area string, basis survey.Basis, pairs bool) (map[string]survey.Tally, error) {
 	amKind, pmKind := basisKinds(basis)
 	if err := checkQuery("province", months, area); err != nil {
 		return nil, err
@@ -55,8 +47,7 @@ func (s *Store) ProvinceTalliesPairs(ctx context.Context, months []survey.Month,
 	for i, m := range months {
 		pm[i] = monthDocID(pmKind, "", m)
 	}
-	// Agency-month documents to read next: for the area asked, else for
-	// their pair sums (rollup_pairs.go).
+	// Agency-month documents to read next, when an area is asked.
 	var amIDs, amAgencies []string
 	var amMonths []survey.Month
 	err := s.eachBucket(ctx, pm, months, func(i int, b *bucket) {
@@ -68,11 +59,10 @@ func (s *Store) ProvinceTalliesPairs(ctx context.Context, months []survey.Month,
 			for agency, t := range b.tallies[fieldAgency] {
 				mergeInto(out, agency, *t)
 			}
-		}
-		if area == "" && !pairs {
+			addAgencyVersions(out, b)
 			return
 		}
-		for agency, n := range b.n { // their pair sums, or their area's counts
+		for agency, n := range b.n {
 			if n > 0 && safeName(agency) {
 				amIDs = append(amIDs, monthDocID(amKind, agency, months[i]))
 				amAgencies = append(amAgencies, agency)
@@ -80,18 +70,12 @@ func (s *Store) ProvinceTalliesPairs(ctx context.Context, months []survey.Month,
 			}
 		}
 	})
-	if err != nil || len(amIDs) == 0 {
+	if err != nil || area == "" {
 		return out, err
 	}
 	err = s.eachBucket(ctx, amIDs, amMonths, func(i int, b *bucket) {
 		b = b.basis(basis)
 		agency := amAgencies[i]
-		if area == "" {
-			for _, t := range b.tallies[fieldArea] {
-				mergeInto(out, agency, pairsOnly(t))
-			}
-			return
-		}
 		for key, n := range b.n {
 			if a, _, ok := strings.Cut(key, "|"); ok && a == area {
 				addResponses(out, agency, n)
@@ -100,6 +84,7 @@ func (s *Store) ProvinceTalliesPairs(ctx context.Context, months []survey.Month,
 		if t := b.tallies[fieldArea][area]; t != nil {
 			mergeInto(out, agency, *t)
 		}
+		addAreaVersions(out, agency, area, b)
 	})
 	return out, err
 }

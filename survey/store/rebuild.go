@@ -90,6 +90,12 @@ func (s *Store) rebuild(ctx context.Context, progress func(done int64), rollups,
 		if err := rb.install(ctx); err != nil {
 			return fmt.Errorf("rebuild rollups: %w", err)
 		}
+		if err := s.installPairs(ctx, rb.pairs); err != nil { // pairs_rebuild.go
+			return fmt.Errorf("rebuild rollups: %w", err)
+		}
+		if err := s.recordFormat(ctx); err != nil {
+			return fmt.Errorf("rebuild rollups: %w", err)
+		}
 	}
 	if cb != nil {
 		if err := cb.install(ctx, done); err != nil {
@@ -110,6 +116,7 @@ type rollupRebuild struct {
 	set      bucketSet
 	skipped  int
 	end      func()
+	pairs    *pairRebuild // pairs_rebuild.go
 }
 
 func (s *Store) beginRollupRebuild(ctx context.Context) (_ *rollupRebuild, err error) {
@@ -121,7 +128,7 @@ func (s *Store) beginRollupRebuild(ctx context.Context) (_ *rollupRebuild, err e
 	st.gate.Lock() // waits for pending entries being written
 	st.rebuilding = excluded
 	st.gate.Unlock()
-	b := &rollupRebuild{s: s, excluded: excluded, set: bucketSet{}, end: func() {
+	b := &rollupRebuild{s: s, excluded: excluded, set: bucketSet{}, pairs: s.newPairRebuild(ctx), end: func() {
 		st.gate.Lock()
 		st.rebuilding = nil
 		st.gate.Unlock()
@@ -158,6 +165,7 @@ func (b *rollupRebuild) add(r survey.Response, attempt string) {
 		return
 	}
 	b.set.add(c)
+	b.pairs.add(c)
 }
 
 // install writes the new rollups and swaps them in.
@@ -183,7 +191,7 @@ func (s *Store) writeRebuild(ctx context.Context, set bucketSet) (rebuildPlan, e
 	for m, bs := range byMonth {
 		sort.Slice(bs, func(i, j int) bool { return bs[i].id < bs[j].id })
 		for len(bs) > 0 {
-			n := rebuildBatch(bs)
+			n := min(len(bs), 50)
 			docs := make([]any, n)
 			for i := range docs {
 				docs[i] = bs[i].fullDoc()

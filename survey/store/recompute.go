@@ -107,7 +107,7 @@ func countsOf(agency string, months []survey.Month, area string, each func(func(
 	c := newCounts(agency, area, months)
 	add := func(m map[string]survey.Tally, key string, r survey.Response) {
 		t := m[key]
-		t.AddResponse(r.Answers)
+		t.AddResponseOn(contributionForm(r), r.Answers)
 		m[key] = t
 	}
 	err := each(func(r survey.Response) {
@@ -120,19 +120,16 @@ func countsOf(agency string, months []survey.Month, area string, each func(func(
 			return
 		}
 		add(c.ByArea, r.Area, r)
-		addPairs(c.ByArea, r.Area, r.Answers)
 		add(c.ByChannel, string(r.Channel), r)
 		if r.Verified {
-			c.Verified.AddResponse(r.Answers)
+			c.Verified.AddResponseOn(contributionForm(r), r.Answers)
 		}
 		if r.SelfEntered {
 			c.SelfEntered++
 		}
 		if area == "" || r.Area == area {
-			c.Total.AddResponse(r.Answers)
-			c.ByMonth[i].AddResponse(r.Answers)
-			c.Total.AddPairs(r.Answers)
-			c.ByMonth[i].AddPairs(r.Answers)
+			c.Total.AddResponseOn(contributionForm(r), r.Answers)
+			c.ByMonth[i].AddResponseOn(contributionForm(r), r.Answers)
 		}
 	})
 	if err != nil {

@@ -176,6 +176,10 @@ func (w *rollupWriter) resolve(ctx context.Context, d pendingDoc) (contribution,
 	case attempt != d.ID:
 		return contribution{}, dropIt, nil
 	}
+	// The attention item (attention.go) may have been lost with the count.
+	if err := w.s.ensureAttention(ctx, r); err != nil {
+		return contribution{}, missing, err
+	}
 	c, err := newContribution(r, d.ID)
 	if err != nil {
 		w.s.log.Error("rollups: a stored response cannot be counted", "response", d.Response, "err", err)

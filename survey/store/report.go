@@ -149,6 +149,22 @@ func (c *Counts) addAgencyMonth(i int, b *bucket) {
 	for _, n := range b.sn {
 		c.SelfEntered += n
 	}
+	for key, n := range b.fv {
+		p := strings.Split(key, "|")
+		if len(p) != 4 {
+			continue
+		}
+		area, verified, channel, form := p[0], p[1] == "v", p[2], decodeCode(p[3])
+		if c.Area == "" || area == c.Area {
+			c.Total.AddVersion(form, n)
+			c.ByMonth[i].AddVersion(form, n)
+		}
+		addVersion(c.ByArea, area, form, n)
+		addVersion(c.ByChannel, channel, form, n)
+		if verified {
+			c.Verified.AddVersion(form, n)
+		}
+	}
 	for area, t := range b.tallies[fieldArea] {
 		if c.Area == "" || area == c.Area {
 			c.Total.Merge(*t)
@@ -172,6 +188,34 @@ func (c *Counts) addProvinceMonth(b *bucket) {
 	for agency, t := range b.tallies[fieldAgency] {
 		mergeInto(c.Province, agency, *t)
 	}
+	addAgencyVersions(c.Province, b)
+}
+
+// addAgencyVersions adds the responses per version of a province-month
+// document (fv: "<agency>|<form key>") to each agency's tally.
+func addAgencyVersions(m map[string]survey.Tally, b *bucket) {
+	for key, n := range b.fv {
+		if agency, form, ok := strings.Cut(key, "|"); ok {
+			addVersion(m, agency, decodeCode(form), n)
+		}
+	}
+}
+
+// addAreaVersions adds the responses per version of one area of an
+// agency-month document to the agency's tally.
+func addAreaVersions(m map[string]survey.Tally, agency, area string, b *bucket) {
+	for key, n := range b.fv {
+		p := strings.Split(key, "|")
+		if len(p) == 4 && p[0] == area {
+			addVersion(m, agency, decodeCode(p[3]), n)
+		}
+	}
+}
+
+func addVersion(m map[string]survey.Tally, key, form string, n int64) {
+	t := m[key]
+	t.AddVersion(form, n)
+	m[key] = t
 }
 
 func addResponses(m map[string]survey.Tally, key string, n int64) {

@@ -32,6 +32,13 @@ func (s *Store) InsertResponse(ctx context.Context, r survey.Response) (created 
 	if err != nil {
 		return false, fmt.Errorf("insert response: %w", err)
 	}
+	if len(r.Contact) > 0 {
+		// Stored first, so that a stored response never lacks its
+		// contact (attention.go).
+		if err := s.storeContact(ctx, r); err != nil {
+			return false, err
+		}
+	}
 	err = s.commit(ctx, c, storedResponse{Response: r, Attempt: c.attempt})
 	if err == nil {
 		return true, nil
@@ -48,6 +55,11 @@ func (s *Store) InsertResponse(ctx context.Context, r survey.Response) (created 
 	}
 	if !prev.SameRequest(r) {
 		return false, survey.ErrConflict
+	}
+	// A retry: make sure the response's attention item exists (it is
+	// written once; this heals an item whose first write failed).
+	if err := s.ensureAttention(ctx, prev); err != nil {
+		s.log.Warn("attention: item not written on retry", "err", err)
 	}
 	return false, nil
 }

@@ -73,11 +73,23 @@ func (w *rollupWriter) countOnce(cs []contribution, t batchTag, checked bool) er
 			kept = append(kept, c.attempt)
 		}
 	}
+	// Before any pending entry goes: attention.go.
+	if items := attentionOf(cs); len(items) > 0 {
+		if err := w.s.insertAttention(ctx, items); err != nil {
+			return err
+		}
+		if err := w.s.tellCreated(ctx, items); err != nil {
+			return err
+		}
+	}
 	if len(kept) > 0 {
 		if err := w.s.writeRecord(ctx, t, kept); err != nil {
 			return err
 		}
 		if err := w.apply(ctx, set, t, checked); err != nil {
+			return err
+		}
+		if err := w.applyPairs(ctx, cs, held, t); err != nil { // pairs.go
 			return err
 		}
 		if err := w.s.deletePending(ctx, kept); err != nil {
@@ -145,10 +157,10 @@ func (w *rollupWriter) apply(ctx context.Context, set bucketSet, t batchTag, che
 			}
 			w.known[id] = true
 		}
-		var d struct {
-			W map[string]int64 `bson:"w"`
-		}
 		if checked {
+			var d struct {
+				W map[string]int64 `bson:"w"`
+			}
 			err := coll.FindOne(ctx, docD("_id", id), options.FindOne().SetProjection(docD("w", 1))).Decode(&d)
 			if errors.Is(err, mongo.ErrNoDocuments) {
 				delete(w.known, id)
@@ -157,32 +169,18 @@ func (w *rollupWriter) apply(ctx context.Context, set bucketSet, t batchTag, che
 			if err != nil {
 				return classify(err)
 			}
-		}
-		// The counts go in parts of at most maxIncPaths paths, each with
-		// its own batch tag (incParts), so that a retry skips the parts
-		// already written.
-		skipped := false
-		for k, part := range incParts(b.incDoc()) {
-			tag := partTag(t.writer, k)
-			if checked && d.W[tag] >= t.seq {
-				skipped = true
+			if d.W[t.writer] >= t.seq {
 				continue
 			}
-			res, err := coll.UpdateOne(ctx, docD("_id", id), docD("$inc", part, "$set", docD("w."+tag, t.seq)))
-			if err != nil {
-				w.s.rollups.cache.drop(id)
-				return classify(err)
-			}
-			if res.MatchedCount == 0 {
-				delete(w.known, id)
-				return errBucketGone
-			}
 		}
-		if skipped {
-			// Some parts were written by an earlier try: the cached copy
-			// cannot tell which, so it is read again.
+		res, err := coll.UpdateOne(ctx, docD("_id", id), docD("$inc", b.incDoc(), "$set", docD("w."+t.writer, t.seq)))
+		if err != nil {
 			w.s.rollups.cache.drop(id)
-			continue
+			return classify(err)
+		}
+		if res.MatchedCount == 0 {
+			delete(w.known, id)
+			return errBucketGone
 		}
 		w.s.rollups.cache.apply(b)
 	}

@@ -14,6 +14,7 @@ import (
 // bucketDoc is a rollup document as stored.
 type bucketDoc struct {
 	ID     string           `bson:"_id"`
+	Format int              `bson:"f"` // rollupFormat; 0 in first-format rollups
 	Kind   string           `bson:"k"`
 	Agency string           `bson:"agency,omitempty"`
 	Month  string           `bson:"month"`
@@ -30,9 +31,9 @@ type bucketDoc struct {
 	Sch map[string]int64 `bson:"sch,omitempty"`
 	Svf map[string]int64 `bson:"svf,omitempty"`
 	Sc  map[string]int64 `bson:"sc,omitempty"`
-	// The pair sums (rollup_pairs.go); absent from older rollups.
-	Pr  pairDoc `bson:"pr,omitempty"`
-	Spr pairDoc `bson:"spr,omitempty"`
+	// Responses per questionnaire version and their self-entered twin.
+	Fv  map[string]int64 `bson:"fv,omitempty"`
+	Sfv map[string]int64 `bson:"sfv,omitempty"`
 }
 
 // fields lists the bucket's counters as field → key → count, n included,
@@ -44,6 +45,12 @@ func (b *bucket) fields() map[string]map[string]int64 {
 	}
 	if len(b.sn) > 0 {
 		out[fieldSelfN] = b.sn
+	}
+	if len(b.fv) > 0 {
+		out[fieldVersions] = b.fv
+	}
+	if len(b.sfv) > 0 {
+		out[fieldSelfVersions] = b.sfv
 	}
 	for field, subs := range b.tallies {
 		m := map[string]int64{}
@@ -62,7 +69,6 @@ func (b *bucket) fields() map[string]map[string]int64 {
 		}
 		out[field] = m
 	}
-	b.pairFields(out)
 	return out
 }
 
@@ -82,7 +88,7 @@ func (b *bucket) incDoc() bson.D {
 
 // skeleton is the document created before the first $inc: no counts yet.
 func (b *bucket) skeleton() bson.D {
-	d := bson.D{{Key: "_id", Value: b.id}, {Key: "k", Value: b.kind}}
+	d := bson.D{{Key: "_id", Value: b.id}, {Key: "f", Value: rollupFormat}, {Key: "k", Value: b.kind}}
 	if b.agency != "" {
 		d = append(d, bson.E{Key: "agency", Value: b.agency})
 	}
@@ -100,10 +106,6 @@ func (b *bucket) fullDoc() bson.D {
 	}
 	sort.Strings(names)
 	for _, f := range names {
-		if isPairField(f) {
-			d = append(d, bson.E{Key: f, Value: nestedD(fs[f])})
-			continue
-		}
 		d = append(d, bson.E{Key: f, Value: sortedD(fs[f])})
 	}
 	return d
@@ -120,6 +122,9 @@ func sortedD(m map[string]int64) bson.D {
 
 // decodeBucket parses a stored rollup document.
 func decodeBucket(d bucketDoc) (*bucket, error) {
+	if d.Format != rollupFormat {
+		return nil, fmt.Errorf("rollup %q: %w (format %d)", d.ID, errRollupFormat, d.Format)
+	}
 	m, err := survey.ParseMonth(d.Month)
 	if err != nil {
 		return nil, fmt.Errorf("rollup %q: %w", d.ID, err)
@@ -133,6 +138,12 @@ func decodeBucket(d bucketDoc) (*bucket, error) {
 	}
 	for k, v := range d.Sn {
 		b.sn[k] = v
+	}
+	for k, v := range d.Fv {
+		b.fv[k] = v
+	}
+	for k, v := range d.Sfv {
+		b.sfv[k] = v
 	}
 	for field, src := range map[string]map[string]int64{fieldArea: d.A, fieldChannel: d.Ch, fieldVerified: d.Vf, fieldAgency: d.C,
 		fieldSelfArea: d.Sa, fieldSelfChannel: d.Sch, fieldSelfVerified: d.Svf, fieldSelfAgency: d.Sc} {
@@ -149,11 +160,11 @@ func decodeBucket(d bucketDoc) (*bucket, error) {
 			if len(parts) != 2 || err != nil || v < 0 || v > 5 {
 				return nil, fmt.Errorf("rollup %q: bad key %s.%s", d.ID, field, k)
 			}
+			if !strings.Contains(parts[0], "/") { // a count an older binary added by code alone
+				return nil, fmt.Errorf("rollup %q: %w (key %s.%s)", d.ID, errRollupFormat, field, k)
+			}
 			b.tally(field, sub).Count(decodeCode(parts[0]), v, n)
 		}
-	}
-	if err := decodePairs(b, d); err != nil {
-		return nil, err
 	}
 	return b, nil
 }

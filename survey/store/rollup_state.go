@@ -58,6 +58,12 @@ func (s *Store) startRollups(ctx context.Context) error {
 	st.life, st.end = context.WithCancel(context.Background())
 	st.writer = w // from here on Close stops it
 	go w.loop()
+	if err := s.migrateRollups(ctx); err != nil {
+		return fmt.Errorf("start rollups: %w", err)
+	}
+	if err := s.startPairs(ctx); err != nil { // pairs_rebuild.go
+		return fmt.Errorf("start rollups: %w", err)
+	}
 	go s.warmRollups(st.life)
 	return nil
 }

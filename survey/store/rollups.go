@@ -53,6 +53,19 @@ package store
 // an agency-month whose p counts do not add up to its responses (n) as one
 // without counts, until "hailong rollups rebuild" recounts it.
 //
+// Answers are counted per questionnaire version (format 2, the f field of
+// every document): a criterion is keyed by survey.VersionedCode, the form
+// key and the code ("sipas-2017@1/1~1"), and the fv field counts the
+// responses given on each version:
+//
+//	am: fv: {"<area>|<v|u>|<channel>|<form id>@<version>": responses}, sfv
+//	pm: fv: {"<agency>|<form id>@<version>": responses}, sfv
+//
+// Rollups of the first format (no f field, criteria by code alone) cannot
+// be scored per version: they are never read (errRollupFormat), and the
+// first start of this binary rebuilds them from the responses
+// (migrateRollups in rollup_format.go), as "hailong rollups rebuild" does.
+//
 // A criterion code is written with "~" for "." ("1.1" → "1~1"; codes may
 // hold "_" but never "~"), so no field name contains a dot; codes and the
 // agency, area and channel names are checked before they become field names
@@ -84,6 +97,16 @@ const (
 	fieldSelfChannel  = "sch"
 	fieldSelfVerified = "svf"
 	fieldSelfAgency   = "sc"
+	// fieldVersions counts responses per questionnaire version: in am
+	// documents by "<area>|<v|u>|<channel>|<form key>", in pm documents by
+	// "<agency>|<form key>"; fieldSelfVersions is its self-entered twin.
+	fieldVersions     = "fv"
+	fieldSelfVersions = "sfv"
+	// rollupFormat is the format of the rollups this binary writes and
+	// reads (the f field of every document, and the rollup_meta "format"
+	// record): 2 counts answers per questionnaire version. Documents of
+	// another format are never read as this one (errRollupFormat).
+	rollupFormat = 2
 	// fieldDemographics is the field that older rollups held instead of p;
 	// it is left out of every read.
 	fieldDemographics = "d"
@@ -141,6 +164,27 @@ func safeCode(s string) bool {
 	return true
 }
 
+// contributionForm is the survey.FormKey of the version a response
+// answered; a response stored without one (none should be) counts as
+// version 1 of the default questionnaire.
+func contributionForm(r survey.Response) string {
+	id, v := r.FormID, r.FormVersion
+	if id == "" {
+		id = survey.DefaultFormID
+	}
+	if v <= 0 {
+		v = 1
+	}
+	return survey.FormKey(id, v)
+}
+
+// safeFormKey reports whether a form key may be part of a field name
+// (written with encodeCode, like criterion codes).
+func safeFormKey(k string) bool {
+	id, _, ok := survey.ParseFormKey(k)
+	return ok && safeCode(id) && !strings.ContainsAny(id, "~@/")
+}
+
 func encodeCode(code string) string { return strings.ReplaceAll(code, ".", "~") }
 func decodeCode(key string) string  { return strings.ReplaceAll(key, "~", ".") }
 
@@ -161,6 +205,11 @@ type contribution struct {
 	demographics string
 	// pattern is the survey.Pattern key of the response, or unknownPattern.
 	pattern string
+	// attn is the response's attention item, when it needs one: the
+	// writer inserts it before it deletes the pending entry (attention.go).
+	attn *survey.AttentionItem
+	// form is the survey.FormKey of the questionnaire version answered.
+	form string
 }
 
 // newContribution checks that every name of the response can become part of
@@ -170,12 +219,16 @@ func newContribution(r survey.Response, attempt string) (contribution, error) {
 		attempt: attempt, response: r.ID, agency: r.Agency, area: r.Area,
 		channel: string(r.Channel), verified: r.Verified, self: r.SelfEntered, month: survey.MonthOf(r.SubmittedAt),
 		answers: r.Answers, demographics: unknownDemographics, pattern: unknownPattern,
+		form: contributionForm(r),
 	}
 	if key, ok := survey.DemographicKey(r.Respondent); ok {
 		c.demographics = key
 	}
 	if p, ok := survey.PatternOf(&r); ok {
 		c.pattern, _ = p.Key()
+	}
+	if !safeFormKey(c.form) {
+		return contribution{}, fmt.Errorf("rollups: form %q cannot be counted", c.form)
 	}
 	for _, n := range []string{c.agency, c.area, c.channel} {
 		if !safeName(n) {
@@ -209,6 +262,9 @@ type bucket struct {
 	sn map[string]int64
 	// p counts the respondents of each pattern of quasi-identifiers.
 	p map[string]int64
+	// fv counts the responses per questionnaire version (fieldVersions),
+	// sfv the self-entered ones among them.
+	fv, sfv map[string]int64
 	// tallies maps a field (a, ch, vf, c) and a sub-key (area, channel, "" or
 	// agency) to the answer counts; Responses are derived from n when read.
 	tallies map[string]map[string]*survey.Tally
@@ -216,7 +272,8 @@ type bucket struct {
 
 func newBucket(id, kind, agency string, m survey.Month) *bucket {
 	return &bucket{id: id, kind: kind, agency: agency, month: m,
-		n: map[string]int64{}, sn: map[string]int64{}, p: map[string]int64{}, tallies: map[string]map[string]*survey.Tally{}}
+		n: map[string]int64{}, sn: map[string]int64{}, p: map[string]int64{}, tallies: map[string]map[string]*survey.Tally{},
+		fv: map[string]int64{}, sfv: map[string]int64{}}
 }
 
 // tally returns the counts of one field and sub-key, creating them.
@@ -241,6 +298,12 @@ func (b *bucket) mergeTallies(d *bucket) {
 	}
 	for k, v := range d.sn {
 		b.sn[k] += v
+	}
+	for k, v := range d.fv {
+		b.fv[k] += v
+	}
+	for k, v := range d.sfv {
+		b.sfv[k] += v
 	}
 	for field, subs := range d.tallies {
 		for sub, t := range subs {
@@ -274,26 +337,32 @@ func (s bucketSet) addTo(c contribution, verifiedOnly bool) {
 	am.p[c.pattern]++ // for the disclosure rule of exports, all or verified only
 	pm := s.get(monthDocID(pmKind, "", c.month), pmKind, "", c.month)
 	pm.n[c.agency]++
+	form := encodeCode(c.form)
+	amV, pmV := nKey+"|"+form, c.agency+"|"+form
+	am.fv[amV]++
+	pm.fv[pmV]++
 	self := c.self
-	addPairsTo(am, c)
 	if self {
 		am.sn[nKey]++
 		pm.sn[c.agency]++
+		am.sfv[amV]++
+		pm.sfv[pmV]++
 	}
 	for _, a := range c.answers {
-		am.tally(fieldArea, c.area).Count(a.Code, a.Value, 1)
-		am.tally(fieldChannel, c.channel).Count(a.Code, a.Value, 1)
+		code := survey.VersionedCode(c.form, a.Code) // answers are counted per version
+		am.tally(fieldArea, c.area).Count(code, a.Value, 1)
+		am.tally(fieldChannel, c.channel).Count(code, a.Value, 1)
 		if c.verified {
-			am.tally(fieldVerified, "").Count(a.Code, a.Value, 1)
+			am.tally(fieldVerified, "").Count(code, a.Value, 1)
 		}
-		pm.tally(fieldAgency, c.agency).Count(a.Code, a.Value, 1)
+		pm.tally(fieldAgency, c.agency).Count(code, a.Value, 1)
 		if self {
-			am.tally(fieldSelfArea, c.area).Count(a.Code, a.Value, 1)
-			am.tally(fieldSelfChannel, c.channel).Count(a.Code, a.Value, 1)
+			am.tally(fieldSelfArea, c.area).Count(code, a.Value, 1)
+			am.tally(fieldSelfChannel, c.channel).Count(code, a.Value, 1)
 			if c.verified {
-				am.tally(fieldSelfVerified, "").Count(a.Code, a.Value, 1)
+				am.tally(fieldSelfVerified, "").Count(code, a.Value, 1)
 			}
-			pm.tally(fieldSelfAgency, c.agency).Count(a.Code, a.Value, 1)
+			pm.tally(fieldSelfAgency, c.agency).Count(code, a.Value, 1)
 		}
 	}
 }
@@ -319,6 +388,11 @@ func (b *bucket) independent() *bucket {
 			out.n[k] = d
 		}
 	}
+	for k, v := range b.fv {
+		if d := v - b.sfv[k]; d != 0 {
+			out.fv[k] = d
+		}
+	}
 	for field, twin := range selfTwins {
 		for sub, t := range b.tallies[field] {
 			self := b.tallies[twin][sub]
@@ -333,7 +407,6 @@ func (b *bucket) independent() *bucket {
 					rest.Count(code, v, l[v]-sl[v])
 				}
 			}
-			rest.SubtractPairs(*t, *self)
 			if len(rest.Items) > 0 {
 				out.tallies[field] = withSub(out.tallies[field], sub, &rest)
 			}

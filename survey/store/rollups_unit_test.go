@@ -76,7 +76,7 @@ func TestContributionRefusesUnsafeNames(t *testing.T) {
 	var d bucketDoc
 	raw, _ := bson.Marshal(set[agencyMonthID(c.agency, c.month)].fullDoc())
 	_ = bson.Unmarshal(raw, &d)
-	if back, err := decodeBucket(d); err != nil || back.tallies[fieldChannel][string(odd.Channel)].Items["A_1.b-2"][3] != 1 {
+	if back, err := decodeBucket(d); err != nil || back.tallies[fieldChannel][string(odd.Channel)].Items[survey.VersionedCode(c.form, "A_1.b-2")][3] != 1 {
 		t.Errorf("code A_1.b-2 does not round trip: %v", err)
 	}
 	for name, edit := range map[string]func(r *survey.Response){

@@ -32,6 +32,10 @@ type Config struct {
 	// OpTimeout bounds each database operation; 10 s when zero. Commands
 	// that scan every response on a busy machine give it longer.
 	OpTimeout time.Duration
+	// AwaitAttentionHook holds back the pending entries of responses with
+	// attention items until OnAttentionCreated is called (the service sets
+	// it when its notifications take new items; attention.go).
+	AwaitAttentionHook bool
 }
 
 // Store is the service's access to its database. It is safe for concurrent use.
@@ -54,11 +58,22 @@ type Store struct {
 	settings  *mongo.Collection
 
 	rollups rollupState
+	pairs   pairState // pair sums of sipas-2017-v2: pairs.go
 
 	group committer  // batches concurrent response inserts
 	stats storeStats // counters for the metrics endpoint (stats.go)
 
 	quick ratingState // kiosk quick ratings (ratings.go)
+
+	attention attentionState // the attention queue's rule (attention.go)
+
+	// draftMu serialises the replacements of drafts (questionnaires and
+	// CCHC frameworks): the embedded FerretDB does not apply a
+	// conditional ReplaceOne atomically, so an edit racing with the
+	// publication could land after it and silently unpublish and change a
+	// published version (forms_race_test.go). MongoDB needs no lock; one
+	// process per embedded folder makes an in-process lock enough there.
+	draftMu sync.Mutex
 
 	catalogMu   sync.Mutex
 	catalogGen  int  // bumped by InvalidateCatalog
@@ -76,6 +91,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		log = slog.Default()
 	}
 	s := &Store{log: log, catalogTTL: 5 * time.Second}
+	s.attention.await = cfg.AwaitAttentionHook
 	uri := cfg.URI
 	if uri == "" {
 		// The embedded database listens on a Unix socket in a private
@@ -188,5 +204,5 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			return fmt.Errorf("create indexes: %w", classify(err))
 		}
 	}
-	return nil
+	return s.ensureNotifyIndexes(ctx) // notify.go
 }
