@@ -607,6 +607,10 @@ func TestDashboardReportEqualsRecomputation(t *testing.T) {
 		if err != nil {
 			t.Fatalf("recompute %s %v %q: %v", agency, ms, area, err)
 		}
+		// The pair sums of sipas-2017-v2, recomputed from the responses too.
+		if err := env.store.RecomputePairs(ctx, c, survey.BasisAll); err != nil {
+			t.Fatalf("recompute pairs %s %v %q: %v", agency, ms, area, err)
+		}
 		return c
 	}
 	perYear := map[string]*store.Counts{}

@@ -61,3 +61,19 @@ func TestVersionedPairsByHand(t *testing.T) {
 		}
 	}
 }
+
+// Two respondents who answer each criterion alike (one criterion satisfied,
+// the other not) leave no spread: V is 0 up to rounding, and the factor
+// keeps v1's N rather than an effective size in the quadrillions.
+func TestVarianceZeroUpToRounding(t *testing.T) {
+	codes := []string{"1.1", "1.2", "2.1"}
+	tl := tallyWithPairs(codes, [][]int{{5, 1, 4}, {5, 1, 4}, {5, 1, 4}})
+	rep := Rule{ID: RuleSIPAS2017V2, MinSample: 1}.Score(scoreForm(), tl)
+	f1 := rep.Factors[0].Score
+	if f1.Index != 50 || f1.EffectiveN != f1.N || f1.EffectiveN > 10 {
+		t.Errorf("F1 index %v effectiveN %v N %v; want 50 and v1's N", f1.Index, f1.EffectiveN, f1.N)
+	}
+	if o := rep.Overall; o.EffectiveN != o.N {
+		t.Errorf("overall effectiveN %v, want v1's N %v", o.EffectiveN, o.N)
+	}
+}

@@ -103,6 +103,12 @@ func crossSum(c PairCounts, pA, pB float64) float64 {
 	return float64(c.Satisfied) - pB*float64(c.SatAValidB) - pA*float64(c.SatBValidA) + pA*pB*float64(c.Valid)
 }
 
+// varianceFloor is the smallest variance, relative to I(1−I), taken as
+// one: below it V is 0 up to rounding (every respondent's term cancels,
+// e.g. each criterion answered alike by everyone), and N_eff = I(1−I)/V
+// would be a rounding error in the quadrillions; v1's N stands instead.
+const varianceFloor = 1e-9
+
 // respondentInterval replaces a factor's or the overall index's v1
 // interval by Wilson(I, N_eff) when the tally has pair sums; w holds the
 // weights of its criteria. Without them it keeps v1's interval, flagged.
@@ -114,7 +120,7 @@ func respondentInterval(s *Score, t Tally, w map[string]float64) {
 	neff := s.N // every answer alike, or a single response: no spread to measure
 	if !t.HasPairs() {
 		s.ApproxInterval = true
-	} else if v, ok := IndexVariance(t, w); ok && v > 0 && i > 0 && i < 1 {
+	} else if v, ok := IndexVariance(t, w); ok && v > varianceFloor*i*(1-i) && i > 0 && i < 1 {
 		neff = i * (1 - i) / v
 		lo, hi := Wilson(i, neff)
 		s.Low, s.High = 100*lo, 100*hi

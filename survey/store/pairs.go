@@ -184,10 +184,20 @@ type pairDeltas map[string]*pairDelta
 
 // add counts one contribution with the criteria of its form version.
 func (ds pairDeltas) add(c contribution, codes []string) {
+	ds.addAt(c, codes, codeIndex(codes))
+}
+
+// codeIndex maps each code to its position.
+func codeIndex(codes []string) map[string]int {
 	at := make(map[string]int, len(codes))
 	for i, code := range codes {
 		at[code] = i
 	}
+	return at
+}
+
+// addAt is add with the codes' positions (codeIndex) at hand.
+func (ds pairDeltas) addAt(c contribution, codes []string, at map[string]int) {
 	// The last answer of each criterion, as survey.Tally.AddPairs.
 	val := make([]int, len(codes))
 	for i := range val {

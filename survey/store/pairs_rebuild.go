@@ -27,6 +27,7 @@ type pairsRecord struct {
 // pairRebuild gathers the pair sums of a scan of the responses.
 type pairRebuild struct {
 	codes   map[string][]string
+	at      map[string]map[string]int
 	deltas  pairDeltas
 	skipped int
 	err     error
@@ -34,7 +35,7 @@ type pairRebuild struct {
 
 // newPairRebuild reads the published questionnaire versions' criteria.
 func (s *Store) newPairRebuild(ctx context.Context) *pairRebuild {
-	pr := &pairRebuild{codes: map[string][]string{}, deltas: pairDeltas{}}
+	pr := &pairRebuild{codes: map[string][]string{}, at: map[string]map[string]int{}, deltas: pairDeltas{}}
 	forms, err := s.Forms(ctx)
 	if err != nil {
 		pr.err = err
@@ -42,7 +43,9 @@ func (s *Store) newPairRebuild(ctx context.Context) *pairRebuild {
 	}
 	for _, f := range forms {
 		if f.Published {
-			pr.codes[survey.FormKey(f.ID, f.Version)] = criteriaCodes(f)
+			key := survey.FormKey(f.ID, f.Version)
+			pr.codes[key] = criteriaCodes(f)
+			pr.at[key] = codeIndex(pr.codes[key])
 		}
 	}
 	return pr
@@ -55,7 +58,7 @@ func (pr *pairRebuild) add(c contribution) {
 		pr.skipped++
 		return
 	}
-	pr.deltas.add(c, codes)
+	pr.deltas.addAt(c, codes, pr.at[c.form])
 }
 
 // installPairs replaces the pair sums by the rebuild's and records the
