@@ -240,7 +240,9 @@ func dtMergeCounts(c, o *store.Counts) {
 // checks against a recomputation from the responses, agency by agency.
 func dtAreaProvince(t testing.TB, env *testEnv, months []survey.Month, area string) map[string]survey.Tally {
 	t.Helper()
-	pt, err := env.store.ProvinceTallies(context.Background(), months, area)
+	// With the pair sums of sipas-2017-v2, which survey/store's
+	// TestPairSumsEqualRecomputation checks against the responses.
+	pt, err := env.store.ProvinceTalliesPairs(context.Background(), months, area, survey.BasisAll, true)
 	if err != nil {
 		t.Fatalf("province tallies of %q: %v", area, err)
 	}
