@@ -31,7 +31,7 @@ package store
 // rollup writer's goroutine), recording the batch like the rollups do (w),
 // so a retried or replayed batch is never added twice. The rollup writer
 // calls applyPairs right after it applied a batch to the rollups
-// (rollup_apply.go, countOnce).
+// (rollup_apply.go countOnce; reconcile.go replay).
 //
 // The format is recorded in rollup_meta (_id "pairs"); a start without it,
 // or whose latest months count fewer responses in the pairs than in the
@@ -329,12 +329,14 @@ func (s *Store) pairDeltasOf(ctx context.Context, cs []contribution) pairDeltas 
 }
 
 // applyPairs adds the pair sums of a batch of contributions (those the
-// batch counts: held) to rollup_pairs, each document once per batch tag.
-// The rollup writer calls it after applying the batch to the rollups.
+// batch counts: held; every one when held is nil) to rollup_pairs, each
+// document once per batch tag. The rollup writer calls it right after it
+// applied the batch to the rollups: in countOnce (rollup_apply.go) and in
+// the replay of a batch left by a crash (reconcile.go).
 func (w *rollupWriter) applyPairs(ctx context.Context, cs []contribution, held map[string]bool, t batchTag) error {
 	var kept []contribution
 	for _, c := range cs {
-		if held[c.attempt] {
+		if held == nil || held[c.attempt] {
 			kept = append(kept, c)
 		}
 	}

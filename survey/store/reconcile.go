@@ -135,6 +135,7 @@ func (w *rollupWriter) replay(ctx context.Context, rec batchRecord, now time.Tim
 	}
 	set := bucketSet{}
 	var ids []string
+	var cs []contribution // for the pair sums: pairs.go
 	for _, d := range docs {
 		c, state, err := w.resolve(ctx, d)
 		if err != nil {
@@ -142,6 +143,7 @@ func (w *rollupWriter) replay(ctx context.Context, rec batchRecord, now time.Tim
 		}
 		if state == countIt {
 			set.add(c)
+			cs = append(cs, c)
 		}
 		ids = append(ids, d.ID)
 	}
@@ -149,6 +151,9 @@ func (w *rollupWriter) replay(ctx context.Context, rec batchRecord, now time.Tim
 	// none is left, the batch was applied in full and only its record stays.
 	if len(ids) > 0 {
 		if err := w.apply(ctx, set, t, true); err != nil {
+			return err
+		}
+		if err := w.applyPairs(ctx, cs, nil, t); err != nil { // pairs.go
 			return err
 		}
 		if err := w.s.deletePending(ctx, ids); err != nil {
