@@ -101,8 +101,8 @@ func TestBrowserRankingsMatchAPI(t *testing.T) {
 	if want := "Sở Tư pháp và Sở Xây dựng cùng dẫn đầu với chỉ số 100,0 %; Sở Công Thương và Sở Giao thông vận tải cùng đứng cuối với 66,7 %."; dep.Summary != want {
 		t.Errorf("the departments' sentence is %q, want %q", dep.Summary, want)
 	}
-	if got := browserText(t, ctx, "#rule"); got != survey.RuleSIPAS2017 {
-		t.Errorf("#rule shows %q, want %s", got, survey.RuleSIPAS2017)
+	if got := browserText(t, ctx, "#rule"); got != survey.DefaultRuleID {
+		t.Errorf("#rule shows %q, want %s", got, survey.DefaultRuleID)
 	}
 
 	// Accessibility, where axe-core is at hand (always in CI).

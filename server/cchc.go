@@ -161,7 +161,7 @@ func (s *Server) cchcFigures(ctx context.Context, cat *survey.Catalog, year int,
 	if err != nil {
 		return out, nil
 	}
-	tallies, err := s.store.ProvinceTalliesBasis(ctx, p.Months(), "", s.rankingBasis())
+	tallies, err := s.store.ProvinceTalliesPairs(ctx, p.Months(), "", s.rankingBasis(), s.rule().RespondentLevel())
 	if err != nil || len(tallies) == 0 {
 		return out, err
 	}

@@ -33,6 +33,8 @@ func parseReportQuery(get func(string) string, defaultAgency string) (reportQuer
 		q.Basis = survey.BasisVerified
 	}
 	q.Verified = q.Basis == survey.BasisVerified
+	parseRule(get, &q.Rule, fe)
+	parseCompare(get, &q.Compare, fe)
 	now := survey.MonthOf(time.Now())
 	from, to := now.Add(-11), now
 	if v := get("from"); v != "" {
@@ -152,7 +154,7 @@ func (s *Server) dashboard(c *gin.Context) error {
 		if _, ok := fe["basis"]; ok {
 			msgs["basis"] = b.L.T("basis.err")
 		}
-		p.setFieldErrors(msgs, []string{"from", "to", "basis"}, map[string]string{"from": "dash.from", "to": "dash.to", "basis": "basis.label"})
+		p.setFieldErrors(msgs, []string{"from", "to", "basis", "rule", "compare"}, map[string]string{"from": "dash.from", "to": "dash.to", "basis": "basis.label", "rule": "dash.rule", "compare": "stat.compare"})
 		s.render(c, http.StatusBadRequest, "dashboard", p)
 		return nil
 	}

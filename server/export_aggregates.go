@@ -22,6 +22,9 @@ func (s *Server) exportAggregates(c *gin.Context) error {
 	}
 	q, fe := parseExportQuery(c.Query, []string{"csv", "xlsx", "json"}, true, cat)
 	if fe != nil {
+		if err := ruleProblem(s.locales[langOf(c)], "", fe); err != nil {
+			return err
+		}
 		return fe
 	}
 	agencies, err := exportAgencies(userOf(c), cat, q)
@@ -42,7 +45,7 @@ func (s *Server) exportAggregates(c *gin.Context) error {
 	}
 	lang := langOf(c)
 	run := &exportRun{s: s, c: c, kind: "aggregates", q: q, format: export.Formats[q.Format], meta: &export.Meta{
-		Kind: "aggregates", Basis: q.Basis, Rule: s.rule(), Period: q.Period, Granularity: q.Granularity, GeneratedAt: exportNow(), Lang: lang,
+		Kind: "aggregates", Basis: q.Basis, Rule: s.ruleNamed(q.Rule), Period: q.Period, Granularity: q.Granularity, GeneratedAt: exportNow(), Lang: lang,
 		Filters: withVerified([]export.MetaItem{{Name: "level", Value: string(q.Level)}, {Name: "agency", Value: q.Agency}, {Name: "area", Value: q.Area}}, q), Columns: plan.layout.Columns,
 	}}
 	run.release = s.memory.enter()
@@ -126,6 +129,11 @@ func (s *Server) writeAggregates(c *gin.Context, run *exportRun, plan *aggregate
 			data, err := s.store.AgencyMonthsBasis(ctx, ag.Code, months, plan.q.Basis)
 			if err != nil {
 				return err
+			}
+			if rule.RespondentLevel() {
+				if err := s.store.AddAgencyMonthPairs(ctx, data, ag.Code, plan.q.Basis); err != nil {
+					return err
+				}
 			}
 			if !opened {
 				if err := run.table(ms.T("level."+string(level)), plan.layout.Columns); err != nil {

@@ -48,6 +48,9 @@ type exportQuery struct {
 	// basis= names one (verified=1 is basis=verified); "" for the
 	// responses export.
 	Basis survey.Basis
+	// Rule is the scoring rule of an aggregates export, named by rule=
+	// ("" for the default).
+	Rule string
 }
 
 // parseExportQuery reads and checks the parameters against the catalog.
@@ -120,6 +123,7 @@ func parseExportQuery(get func(string) string, formats []string, aggregates bool
 			q.Basis = survey.BasisVerified
 		}
 		q.Verified = q.Basis == survey.BasisVerified
+		parseRule(get, &q.Rule, fe)
 	}
 	if q.Area != "" {
 		if _, err := cat.Area(q.Area); err != nil {

@@ -95,6 +95,7 @@ func queryProbes() []probe {
 		{name: "NUL in query", query: "agency=%00&area=so%00&lang=%00&next=/%00&cursor=%00"},
 		{name: "long query", query: "agency=" + long + "&cursor=" + long[:3000]},
 		{name: "open redirect next", query: "next=//evil.example/&next=https://evil.example"},
+		{name: "hostile rule and compare", query: "rule=%24where&rule=sipas-2017-v1&compare=%ff&compare[$ne]=year&from=2025-01&to=2025-03&agency=so-tu-phap"},
 		{name: "bad headers", hdr: map[string]string{"Accept-Language": strings.Repeat("en,", 2000), "Cookie": "hl_session=%ff%00; lang=\xff; hl_pre=" + strings.Repeat("p", 5000)}},
 		{name: "bearer without token", hdr: map[string]string{"Authorization": "Bearer"}},
 		{name: "bearer with spaces", hdr: map[string]string{"Authorization": "Bearer    "}},

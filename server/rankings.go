@@ -23,6 +23,11 @@ type rankingQuery struct {
 	// invitations) or independent (less those the agency's own staff
 	// entered); never empty once parsed.
 	Basis survey.Basis
+	// Rule is the scoring rule named by rule= ("" for the default).
+	Rule string
+	// Compare is what the changes compare with: "" the period just
+	// before, compareYear the same period a year earlier (compare=year).
+	Compare string
 }
 
 // parseRankingQuery reads from and to (YYYY-MM, as the dashboard does; the
@@ -31,7 +36,7 @@ type rankingQuery struct {
 // and basis (def when not given; verified=1 is basis=verified).
 func parseRankingQuery(get func(string) string, cat *survey.Catalog, def survey.Basis) (rankingQuery, survey.FieldErrors) {
 	rq, fe := parseReportQuery(get, "")
-	q := rankingQuery{Period: rq.Period, Area: get("area"), Basis: rq.Basis}
+	q := rankingQuery{Period: rq.Period, Area: get("area"), Basis: rq.Basis, Rule: rq.Rule, Compare: rq.Compare}
 	if q.Basis == "" {
 		q.Basis = def
 	}
@@ -108,8 +113,8 @@ func (s *Server) ranking(ctx context.Context, u *survey.User, cat *survey.Catalo
 	if err != nil {
 		return nil, err
 	}
-	out := &RankingResult{Query: q, Rule: s.rule(), Form: form, cat: cat}
-	out.Previous, out.HasPrevious = previousPeriod(q.Period)
+	out := &RankingResult{Query: q, Rule: s.ruleNamed(q.Rule), Form: form, cat: cat}
+	out.Previous, out.HasPrevious = comparedPeriod(q.Period, q.Compare)
 	ts, err := s.rankingTallies(ctx, cat, q, out.Previous, out.HasPrevious)
 	if err != nil {
 		return nil, err
@@ -144,7 +149,8 @@ type rankingTallies struct{ cur, prev map[string]survey.Tally }
 // rankingTallies reads the tallies of the period and the previous one from
 // the rollups, or from memory while the rollups are unchanged.
 func (s *Server) rankingTallies(ctx context.Context, cat *survey.Catalog, q rankingQuery, previous survey.Period, hasPrevious bool) (rankingTallies, error) {
-	key := rankingKey{q.Period.From, q.Period.To, q.Area, q.Basis, hasPrevious}
+	pairs := s.ruleNamed(q.Rule).RespondentLevel()
+	key := rankingKey{q.Period.From, q.Period.To, q.Area, q.Basis, hasPrevious, q.Compare, pairs}
 	version, cacheable := s.store.RollupsVersion() // read before the rollups are
 	if cacheable {
 		if ts, ok := s.rankings.get(key, version, cat); ok {
@@ -153,11 +159,11 @@ func (s *Server) rankingTallies(ctx context.Context, cat *survey.Catalog, q rank
 	}
 	var ts rankingTallies
 	var err error
-	if ts.cur, err = s.store.ProvinceTalliesBasis(ctx, q.Period.Months(), q.Area, q.Basis); err != nil {
+	if ts.cur, err = s.store.ProvinceTalliesPairs(ctx, q.Period.Months(), q.Area, q.Basis, pairs); err != nil {
 		return ts, err
 	}
 	if hasPrevious {
-		if ts.prev, err = s.store.ProvinceTalliesBasis(ctx, previous.Months(), q.Area, q.Basis); err != nil {
+		if ts.prev, err = s.store.ProvinceTalliesPairs(ctx, previous.Months(), q.Area, q.Basis, pairs); err != nil {
 			return ts, err
 		}
 	}

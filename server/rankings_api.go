@@ -80,9 +80,10 @@ type RankingRowJSON struct {
 	Dissolved string `json:"dissolved,omitempty"`
 	// Previous is the standing over the previous period (null when there
 	// is none); Change is the index minus the previous one, in percentage
-	// points, null when either period is not ranked.
-	Previous *PreviousJSON `json:"previous"`
-	Change   *float64      `json:"change"`
+	// points, with its interval and Holm-adjusted test (survey.Change),
+	// null when either period is not ranked.
+	Previous *PreviousJSON  `json:"previous"`
+	Change   *survey.Change `json:"change"`
 	// RankRange is the 90 % range of the rank over 2,000 simulated
 	// surveys, [best, worst]; absent in the unranked list.
 	RankRange *survey.RankRange `json:"rankRange,omitempty"`
@@ -110,6 +111,11 @@ type PreviousJSON struct {
 	Index     *float64 `json:"index"`
 	Responses int64    `json:"responses"`
 	TooFew    bool     `json:"tooFew"`
+	// Low, High and EffectiveN are the interval of the previous index
+	// and its effective sample size, when it was ranked.
+	Low        *float64 `json:"low"`
+	High       *float64 `json:"high"`
+	EffectiveN *float64 `json:"effectiveN,omitempty"`
 }
 
 func (s *Server) apiRankings(c *gin.Context) error {
@@ -120,6 +126,9 @@ func (s *Server) apiRankings(c *gin.Context) error {
 	}
 	q, fe := parseRankingQuery(c.Query, cat, s.rankingBasis())
 	if fe != nil {
+		if err := ruleProblem(s.locales[langOf(c)], "rank", fe); err != nil {
+			return err
+		}
 		return fieldErrorsIn("rank", fe)
 	}
 	r, err := s.ranking(ctx, userOf(c), cat, q)
@@ -191,10 +200,14 @@ func rankingRowJSON(x survey.RankingRow) RankingRowJSON {
 			idx := x.Previous.Index
 			p.Index = &idx
 		}
+		if x.Previous.Rank > 0 && !x.PreviousOverall.NoData {
+			lo, hi, n := x.PreviousOverall.Low, x.PreviousOverall.High, x.PreviousOverall.EffectiveN
+			p.Low, p.High, p.EffectiveN = &lo, &hi, &n
+		}
 		j.Previous = p
 	}
 	if x.HasChange {
-		ch := x.Change
+		ch := x.Delta
 		j.Change = &ch
 	}
 	j.ChangeNote = x.ChangeNote

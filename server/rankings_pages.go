@@ -90,8 +90,8 @@ func (s *Server) rankingsPage(c *gin.Context) error {
 	p.Bases = basisChoices(b.L)
 	p.BasisText = b.L.T("basis.desc." + string(q.Basis))
 	if fe != nil {
-		p.setFieldErrors(problemMessages(b.L, "rank", fe), []string{"period", "from", "to", "area", "basis"},
-			map[string]string{"period": "rank.period", "from": "dash.from", "to": "dash.to", "area": "form.area", "basis": "basis.label"})
+		p.setFieldErrors(problemMessages(b.L, "rank", fe), []string{"period", "from", "to", "area", "basis", "rule", "compare"},
+			map[string]string{"period": "rank.period", "from": "dash.from", "to": "dash.to", "area": "form.area", "basis": "basis.label", "rule": "dash.rule", "compare": "stat.compare"})
 		s.render(c, http.StatusBadRequest, "rankings", p)
 		return nil
 	}
@@ -156,7 +156,7 @@ func levelView(ms *Messages, r *RankingResult, lr RankingLevel) LevelView {
 			v.Dissolved = "—"
 		}
 		if x.HasChange {
-			v.Change = ms.Delta(x.Change)
+			v.Change = ms.ChangeText(x.Delta)
 		}
 		if x.ChangeNote != "" {
 			v.ChangeNote = ms.T("versions." + x.ChangeNote)

@@ -152,7 +152,7 @@ func wantRankingRow(ms *Messages, x RankingRowJSON, ranked, scoped bool, rankedU
 		w.CI = ms.Pct(x.Overall.Low) + " – " + ms.Pct(x.Overall.High)
 		w.Change = "—"
 		if x.Change != nil {
-			w.Change = ms.Delta(*x.Change)
+			w.Change = ms.ChangeText(*x.Change)
 		}
 	}
 	return w
@@ -208,8 +208,8 @@ func TestRankingsPageAndAPI(t *testing.T) {
 
 	api := fetchRankings(t, env, insp.token, month)
 	t.Run("figures", func(t *testing.T) {
-		if api.Rule.ID != survey.RuleSIPAS2017 || api.Rule.MinSample != 3 || api.Scope != "all" || api.Period != now.String() {
-			t.Errorf("rule %+v, scope %q, period %q; want %s with minimum 3, all, %s", api.Rule, api.Scope, api.Period, survey.RuleSIPAS2017, now)
+		if api.Rule.ID != survey.DefaultRuleID || api.Rule.MinSample != 3 || api.Scope != "all" || api.Period != now.String() {
+			t.Errorf("rule %+v, scope %q, period %q; want %s with minimum 3, all, %s", api.Rule, api.Scope, api.Period, survey.DefaultRuleID, now)
 		}
 		if api.Previous == nil || api.Previous.From != now.Add(-1).String() || api.Previous.To != now.Add(-1).String() {
 			t.Errorf("previous period %+v, want %s", api.Previous, now.Add(-1))
@@ -244,7 +244,7 @@ func TestRankingsPageAndAPI(t *testing.T) {
 				g := got[i]
 				change := ""
 				if g.Change != nil {
-					change = strconv.FormatFloat(*g.Change, 'f', 4, 64)
+					change = strconv.FormatFloat(g.Change.Points, 'f', 4, 64)
 				}
 				if g.Agency != w.agency || g.Rank != w.rank || !closeTo(g.Overall.Index, w.index) || g.Responses != w.responses ||
 					change != w.change || (g.Dissolved != "") != w.dissolved || !slices.Equal(g.Includes, w.includes) {

@@ -24,6 +24,10 @@ type reportQuery struct {
 	// province comparison use the rankings' default basis
 	// (HAILONG_RANKING_BASIS), so the rank is the one /rankings shows.
 	Basis survey.Basis
+	// Rule is the scoring rule named by rule= ("" for the default).
+	Rule string
+	// Compare is what the change compares with (compare=, see rankingQuery).
+	Compare string
 }
 
 // figuresBasis is the basis of the agency's own figures.
@@ -71,13 +75,14 @@ type AgencyReport struct {
 	Basis, RankBasis survey.Basis
 	// Previous is the period of the same length just before (HasPrevious
 	// false when there is none) and PreviousReport the agency's report over
-	// it; Change is the overall index minus the previous one, set only when
+	// it; Change is the overall index minus the previous one with its test
+	// (survey.CompareScores), set only when
 	// both have an index and the same factors and criteria (HasChange),
 	// else ChangeNote says survey.ChangeNotComparable when both have one.
 	Previous       survey.Period
 	HasPrevious    bool
 	PreviousReport survey.Report
-	Change         float64
+	Change         survey.Change
 	HasChange      bool
 	ChangeNote     string
 }
@@ -109,11 +114,7 @@ type UnitScore struct {
 
 // rule is the scoring rule in force, with the configured minimum sample.
 func (s *Server) rule() survey.Rule {
-	r := survey.SIPAS2017Rule()
-	if s.cfg.MinSample > 0 {
-		r.MinSample = s.cfg.MinSample
-	}
-	return r
+	return s.ruleNamed("")
 }
 
 // allowed reports whether the user may read the agency's data; staff may also
@@ -157,7 +158,7 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 		units = survey.Lineage(cat, ag.Code)
 	}
 	months := q.Period.Months()
-	rule := s.rule()
+	rule := s.ruleNamed(q.Rule)
 	out := &AgencyReport{Agency: ag, Period: q.Period, Area: q.Area, Units: units, Form: form,
 		Basis: q.figuresBasis(), RankBasis: s.compareBasis(q)}
 
@@ -168,6 +169,11 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 		counts, err := s.store.ReportBasis(ctx, unit, months, q.Area, out.Basis)
 		if err != nil {
 			return nil, err
+		}
+		if rule.RespondentLevel() {
+			if err := s.store.AddReportPairs(ctx, counts, out.Basis); err != nil {
+				return nil, err
+			}
 		}
 		total.Merge(counts.Total)
 		for i := range months {
@@ -212,11 +218,11 @@ func (s *Server) agencyReport(c *gin.Context, q reportQuery) (*AgencyReport, err
 // units only). An agency merged into another is ranked through its
 // successor, so its own report shows no rank.
 func (s *Server) compareWithProvince(ctx context.Context, cat *survey.Catalog, q reportQuery, fs *survey.FormSet, out *AgencyReport) error {
-	ts, err := s.rankingTallies(ctx, cat, rankingQuery{Period: q.Period, Area: q.Area, Basis: out.RankBasis}, survey.Period{}, false)
+	ts, err := s.rankingTallies(ctx, cat, rankingQuery{Period: q.Period, Area: q.Area, Basis: out.RankBasis, Rule: q.Rule}, survey.Period{}, false)
 	if err != nil {
 		return err
 	}
-	rule := s.rule()
+	rule := s.ruleNamed(q.Rule)
 	out.Province = rule.ScoreVersions(fs, survey.Pool(ts.cur, nil))
 	for _, lr := range rule.Rankings(cat, fs, q.Area, ts.cur, nil) {
 		if lr.Level != out.Agency.Level {

@@ -44,7 +44,7 @@ type ReportJSON struct {
 	// null when either has no index or, with ChangeNote "not_comparable",
 	// when the two do not share the same factors and criteria.
 	Previous   *PreviousReportJSON `json:"previous"`
-	Change     *float64            `json:"change"`
+	Change     *survey.Change      `json:"change"`
 	ChangeNote string              `json:"changeNote,omitempty"`
 }
 
@@ -102,7 +102,11 @@ func (s *Server) apiAgencyReport(c *gin.Context) error {
 		if _, ok := fe["basis"]; ok {
 			msgs["basis"] = s.locales[langOf(c)].T("basis.err")
 		}
-		return &apiFieldError{code: "validation_failed", fields: msgs}
+		code := "validation_failed"
+		if fe["rule"] == problemUnknownRule {
+			code = problemUnknownRule
+		}
+		return &apiFieldError{code: code, fields: msgs}
 	}
 	r, err := s.agencyReport(c, q)
 	if err != nil {

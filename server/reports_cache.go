@@ -67,10 +67,12 @@ type reportKey struct {
 	area     string
 	lineage  bool
 	basis    survey.Basis
+	rule     string
+	compare  string
 }
 
 func keyOf(q reportQuery) reportKey {
-	return reportKey{q.Agency, q.Period.From, q.Period.To, q.Area, q.Lineage, q.Basis}
+	return reportKey{q.Agency, q.Period.From, q.Period.To, q.Area, q.Lineage, q.Basis, q.Rule, q.Compare}
 }
 
 // rankingKey names the rankings of a period, before they are scoped to a user.
@@ -79,4 +81,6 @@ type rankingKey struct {
 	area     string
 	basis    survey.Basis
 	previous bool // the previous period's tallies are read too
+	compare  string
+	pairs    bool // with the pair sums (rule sipas-2017-v2)
 }

@@ -32,35 +32,42 @@ func versionsOrEmpty(vs []survey.VersionUse) []survey.VersionUse {
 // percentage points: ok when both have an index and the same factors and
 // criteria; note is survey.ChangeNotComparable when both have an index but
 // not the same factors and criteria.
-func changeBetween(cur, prev survey.Report) (change float64, ok bool, note string) {
+func changeBetween(cur, prev survey.Report) (change survey.Change, ok bool, note string) {
 	if cur.Overall.NoData || prev.Overall.NoData {
-		return 0, false, ""
+		return survey.Change{}, false, ""
 	}
 	if !survey.Comparable(cur, prev) {
-		return 0, false, survey.ChangeNotComparable
+		return survey.Change{}, false, survey.ChangeNotComparable
 	}
-	return cur.Overall.Index - prev.Overall.Index, true, ""
+	return survey.CompareScores(cur.Overall, prev.Overall), true, ""
 }
 
 // compareWithPrevious scores the agency (its units, the area and basis of
 // the report) over the period of the same length just before, with that
-// period's own questionnaire versions, and sets the change of the overall
-// index when the two periods are comparable.
+// period's own questionnaire versions (or the same period a year earlier
+// with compare=year), and sets the change of the overall index, with its
+// interval and test, when the two periods are comparable.
 func (s *Server) compareWithPrevious(ctx context.Context, q reportQuery, fs *survey.FormSet, out *AgencyReport) error {
-	prev, ok := previousPeriod(q.Period)
+	prev, ok := comparedPeriod(q.Period, q.Compare)
 	if !ok {
 		return nil
 	}
+	rule := s.ruleNamed(q.Rule)
 	var total survey.Tally
 	for _, unit := range out.Units {
 		t, err := s.store.AgencyTally(ctx, unit, prev.Months(), q.Area, out.Basis)
 		if err != nil {
 			return err
 		}
+		if rule.RespondentLevel() {
+			if err := s.store.AddTallyPairs(ctx, &t, unit, prev.Months(), q.Area, out.Basis); err != nil {
+				return err
+			}
+		}
 		total.Merge(t)
 	}
 	out.Previous, out.HasPrevious = prev, true
-	out.PreviousReport = s.rule().ScoreVersions(fs, total)
+	out.PreviousReport = rule.ScoreVersions(fs, total)
 	out.Change, out.HasChange, out.ChangeNote = changeBetween(out.Report, out.PreviousReport)
 	return nil
 }

@@ -174,7 +174,7 @@ func TestVersionsInReportsAndRankings(t *testing.T) {
 	if status != http.StatusOK || json.Unmarshal(body, &trade) != nil {
 		t.Fatalf("GET trade report: %d %s", status, body)
 	}
-	if trade.Change == nil || math.Abs(*trade.Change-(-1)) > 1e-9 || trade.ChangeNote != "" {
+	if trade.Change == nil || math.Abs(trade.Change.Points-(-1)) > 1e-9 || trade.ChangeNote != "" {
 		t.Errorf("trade report change %v, note %q; want −1.0 and no note", trade.Change, trade.ChangeNote)
 	}
 }

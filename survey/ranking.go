@@ -59,6 +59,10 @@ type RankingRow struct {
 	// points; HasChange is set only when both periods are ranked.
 	Change    float64
 	HasChange bool
+	// PreviousOverall is the overall score of the previous period (with
+	// its interval) when it was ranked; Delta tests the change (change.go).
+	PreviousOverall Score
+	Delta           Change
 	// ChangeNote is ChangeNotComparable when both periods are ranked but do
 	// not share the same factors and criteria (after the crosswalk): then
 	// there is no change.
@@ -168,6 +172,7 @@ func (r Rule) Rankings(cat *Catalog, fs *FormSet, area string, cur, prev map[str
 				row.Previous = Standing{Unit: st.Unit, NoData: true}
 				if p, ok := RankOf(before, st.Unit); ok {
 					row.Previous = p
+					row.PreviousOverall = prevReports[level][st.Unit].Overall
 				}
 				if st.Rank > 0 && row.Previous.Rank > 0 {
 					if Comparable(reports[st.Unit], prevReports[level][st.Unit]) {
@@ -183,6 +188,7 @@ func (r Rule) Rankings(cat *Catalog, fs *FormSet, area string, cur, prev map[str
 				lr.Unranked = append(lr.Unranked, row)
 			}
 		}
+		testChanges(&lr)
 		out = append(out, lr)
 	}
 	return out

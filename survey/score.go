@@ -53,6 +53,14 @@ type Score struct {
 	// N is the sample size of the interval: the valid answers of a
 	// criterion, the mean valid answers of a factor's criteria, and so on.
 	N float64 `json:"n"`
+	// EffectiveN is the sample size the interval is the Wilson interval
+	// over: under sipas-2017-v2, I(1−I)/V for a factor or the overall index
+	// (variance.go); otherwise N.
+	EffectiveN float64 `json:"effectiveN"`
+	// ApproxInterval is set under sipas-2017-v2 on a factor or overall
+	// index whose rollups lack the pair sums of some responses: its
+	// interval is then sipas-2017-v1's.
+	ApproxInterval bool `json:"approxInterval,omitempty"`
 	// Valid and Satisfied add up the answers behind the index.
 	Valid     int64 `json:"valid"`
 	Satisfied int64 `json:"satisfied"`
@@ -146,6 +154,9 @@ func (r Rule) Score(f Form, t Tally) Report {
 	if t.Responses > 0 && len(missingFactors) > 0 {
 		rep.Overall = Score{NoData: true, Incomplete: true, MissingFactors: missingFactors}
 	}
+	if r.RespondentLevel() {
+		r.applyRespondentLevel(f, t, &rep)
+	}
 	for _, set := range f.AreaItems {
 		for _, c := range set.Items {
 			if l := t.Items[c.Code]; l.Answers() > 0 {
@@ -168,7 +179,7 @@ func scoreItem(code, factor string, l Counts) ItemScore {
 	lo, hi := Wilson(p, float64(n))
 	is.Score = Score{
 		Index: 100 * p, Low: 100 * lo, High: 100 * hi,
-		Mean: float64(l.Sum()) / float64(n), N: float64(n),
+		Mean: float64(l.Sum()) / float64(n), N: float64(n), EffectiveN: float64(n),
 		Valid: n, Satisfied: l.Satisfied(),
 	}
 	return is
@@ -189,6 +200,7 @@ func meanOf(parts []Score) Score {
 	}
 	k := float64(len(parts))
 	s.Index, s.Mean, s.N = s.Index/k, s.Mean/k, s.N/k
+	s.EffectiveN = s.N
 	lo, hi := Wilson(s.Index/100, s.N)
 	s.Low, s.High = 100*lo, 100*hi
 	return s

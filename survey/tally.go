@@ -26,7 +26,11 @@ func (l Counts) Answers() int64 { return l[0] + l.Valid() }
 type Tally struct {
 	Responses int64             `json:"responses"`
 	Items     map[string]Counts `json:"items,omitempty"`
-	Versions  map[string]int64  `json:"versions,omitempty"`
+	// Pairs and PairResponses are the per-respondent cross sums of items
+	// (pairs.go) that the respondent-level variance of sipas-2017-v2 needs.
+	Pairs         map[Pair]PairCounts `json:"-"`
+	PairResponses int64               `json:"-"`
+	Versions      map[string]int64    `json:"versions,omitempty"`
 }
 
 // Count adds n answers of value v to the item with the code. Values outside
@@ -77,6 +81,7 @@ func (t *Tally) AddVersion(formKey string, n int64) {
 // as Count skips them, so merging equals counting.
 func (t *Tally) Merge(o Tally) {
 	t.Responses += o.Responses
+	t.mergePairs(o)
 	for k, n := range o.Versions {
 		t.AddVersion(k, n)
 	}

@@ -4,19 +4,23 @@ import "math"
 
 // Where the rank ranges and the funnel plot take a unit's uncertainty from.
 //
-// SEAM: effectiveN is the only place that says how many independent
-// respondents a score is worth. Today it reads that back from the score's
-// 95 % interval; once Score carries its own respondent-level EffectiveN
-// (issue 16, item 1), this function returns that field and nothing else
-// here changes.
+// effectiveN is the only place that says how many independent respondents
+// a score is worth: the score's own EffectiveN (under sipas-2017-v2 the
+// respondent-level I(1−I)/V of a factor or the overall index, variance.go;
+// a criterion's valid answers; v1's N otherwise).
 
 // effectiveN is the effective sample size of a score: the n for which a
 // simple proportion I over n would have the score's variance,
-// N_eff = I(1−I)/V. V is read from the 95 % interval, V ≈ ((High−Low) /
-// (2·1.96))², on the 0–1 scale. When that gives nothing usable (an index of
-// 0 or 100 %, no interval), it falls back to the score's N, and to 1 when
-// there is none, so that a score always has a positive size.
+// N_eff = I(1−I)/V. It is the score's EffectiveN when set; a score without
+// one (a snapshot frozen before the field existed) has V read back from its
+// 95 % interval, V ≈ ((High−Low) / (2·1.96))², on the 0–1 scale. When that
+// gives nothing usable (an index of 0 or 100 %, no interval), it falls back
+// to the score's N, and to 1 when there is none, so that a score always has
+// a positive size.
 func effectiveN(s Score) float64 {
+	if s.EffectiveN > 0 && !math.IsInf(s.EffectiveN, 0) && !math.IsNaN(s.EffectiveN) {
+		return s.EffectiveN
+	}
 	p := s.Index / 100
 	se := (s.High - s.Low) / 100 / (2 * z95)
 	if v := se * se; p > 0 && p < 1 && v > 0 {

@@ -268,6 +268,10 @@ func (fs *FormSet) scoringForm(t Tally) (Form, Tally, []string, map[string]strin
 			pooled.Items = addCounts(pooled.Items, d, l)
 		}
 	}
+	poolPairs(&pooled, t, func(k string) (string, bool) {
+		d, ok := display[fs.Root(k)]
+		return d, ok
+	})
 	return out, pooled, sig, display
 }
 

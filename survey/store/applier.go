@@ -35,6 +35,7 @@ func (w *rollupWriter) appliers() []applier {
 		{"rollups", w.applyRollups},     // rollup_apply.go
 		{"comments", w.s.applyComments}, // comment_apply.go
 		{"ratings", w.s.applyRatings},   // rating_apply.go
+		{"pairs", w.applyPairs},         // pairs.go
 	}
 }
 

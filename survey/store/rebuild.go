@@ -109,6 +109,9 @@ func (s *Store) rebuild(ctx context.Context, progress func(done int64), rollups,
 		if err := rb.install(ctx); err != nil {
 			return fmt.Errorf("rebuild rollups: %w", err)
 		}
+		if err := s.installPairs(ctx, rb.pairs); err != nil { // pairs_rebuild.go
+			return fmt.Errorf("rebuild rollups: %w", err)
+		}
 		if err := s.recordFormat(ctx); err != nil {
 			return fmt.Errorf("rebuild rollups: %w", err)
 		}
@@ -132,6 +135,7 @@ type rollupRebuild struct {
 	set      bucketSet
 	skipped  int
 	end      func()
+	pairs    *pairRebuild // pairs_rebuild.go
 }
 
 func (s *Store) beginRollupRebuild(ctx context.Context) (_ *rollupRebuild, err error) {
@@ -145,7 +149,7 @@ func (s *Store) beginRollupRebuild(ctx context.Context) (_ *rollupRebuild, err e
 		st.rebuildMu.Unlock()
 		return nil, err
 	}
-	b := &rollupRebuild{s: s, excluded: excluded, set: bucketSet{}, end: func() {
+	b := &rollupRebuild{s: s, excluded: excluded, set: bucketSet{}, pairs: s.newPairRebuild(ctx), end: func() {
 		stop()
 		w.run.Unlock()
 		w.poke() // count what waited, once unpaused
@@ -173,6 +177,7 @@ func (b *rollupRebuild) add(r survey.Response, attempt string) {
 		return
 	}
 	b.set.add(c)
+	b.pairs.add(c)
 }
 
 // install writes the new rollups and swaps them in.

@@ -80,6 +80,9 @@ func (s *Store) startRollups(ctx context.Context) error {
 			return fmt.Errorf("start rollups: %w", err)
 		}
 	}
+	if err := s.startPairs(ctx); err != nil { // pairs_rebuild.go
+		return fmt.Errorf("start rollups: %w", err)
+	}
 	go s.warmRollups(st.life)
 	return nil
 }

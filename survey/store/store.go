@@ -71,6 +71,7 @@ type Store struct {
 	settings  *mongo.Collection
 
 	rollups rollupState
+	pairs   pairState // pair sums of sipas-2017-v2: pairs.go
 
 	group committer  // batches concurrent response inserts
 	stats storeStats // counters for the metrics endpoint (stats.go)
