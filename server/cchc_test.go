@@ -309,7 +309,7 @@ func TestCCHCSurveyFromService(t *testing.T) {
 	j := cchcGet(t, admin, year)
 	_, tp := cchcFind(t, j, "so-tu-phap")
 	if s := tp.Survey; s.Source != survey.CCHCFromService || s.Index == nil || *s.Index != 100 || s.Responses != 4 ||
-		s.ScoringRule != survey.RuleSIPAS2017 || s.Points != 18 || tp.Points != 22 {
+		s.ScoringRule != survey.DefaultRuleID || s.Points != 18 || tp.Points != 22 {
 		t.Errorf("so-tu-phap: %+v survey %+v", tp, tp.Survey)
 	}
 	_, ct := cchcFind(t, j, "so-cong-thuong")

@@ -39,7 +39,8 @@ type rollupState struct {
 	gate       sync.RWMutex
 	rebuilding *attemptSet
 	rebuildMu  sync.Mutex // one rebuild at a time
-	// noMigration skips migrateRollups at start (Config.Rebuilding).
+	// noMigration skips migrateRollups and startPairs at start
+	// (Config.Rebuilding).
 	noMigration bool
 }
 
@@ -75,13 +76,15 @@ func (s *Store) startRollups(ctx context.Context) error {
 	st.life, st.end = context.WithCancel(context.Background())
 	st.writer = w // from here on Close stops it
 	go w.loop()
+	// The rebuild command builds the rollups and the pair sums in one scan:
+	// nothing to migrate first.
 	if !st.noMigration {
 		if err := s.migrateRollups(ctx); err != nil {
 			return fmt.Errorf("start rollups: %w", err)
 		}
-	}
-	if err := s.startPairs(ctx); err != nil { // pairs_rebuild.go
-		return fmt.Errorf("start rollups: %w", err)
+		if err := s.startPairs(ctx); err != nil { // pairs_rebuild.go
+			return fmt.Errorf("start rollups: %w", err)
+		}
 	}
 	go s.warmRollups(st.life)
 	return nil
