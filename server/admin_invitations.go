@@ -156,7 +156,7 @@ func (s *Server) adminInvitationIssue(c *gin.Context) error {
 	if v := c.PostForm("expiresInDays"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return s.invitationsAdminPage(c, http.StatusBadRequest, in, map[string]string{survey.FieldExpiresInDays: ms.T("inv.err.days", survey.MaxInvitationDays)}, nil)
+			return s.invitationsAdminPage(c, http.StatusBadRequest, in, wordProblems(ms, "inv", survey.FieldErrors{survey.FieldExpiresInDays: survey.ProblemInvalid}, invitationArgs), nil)
 		}
 		in.ExpiresInDays = n
 	}
@@ -167,11 +167,7 @@ func (s *Server) adminInvitationIssue(c *gin.Context) error {
 	checked, err := survey.CheckInvitation(in, cat)
 	var fe survey.FieldErrors
 	if errors.As(err, &fe) {
-		msgs := map[string]string{}
-		for f, problem := range fe {
-			msgs[f] = invitationProblem(ms, f, problem)
-		}
-		return s.invitationsAdminPage(c, http.StatusBadRequest, in, msgs, nil)
+		return s.invitationsAdminPage(c, http.StatusBadRequest, in, wordProblems(ms, "inv", fe, invitationArgs), nil)
 	}
 	out, err := s.issue(c, []survey.InvitationRequest{checked})
 	if err != nil {

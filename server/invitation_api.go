@@ -94,7 +94,7 @@ func (s *Server) issueChecked(c *gin.Context, reqs []survey.InvitationRequest, n
 		r, err := survey.CheckInvitation(r, cat)
 		if fe, ok := err.(survey.FieldErrors); ok {
 			for f, problem := range fe {
-				invalid[name(i, f)] = invitationProblem(ms, f, problem)
+				invalid[name(i, f)] = ms.Problem("inv", f, problem, invitationArgs.of(f, problem)...)
 			}
 			continue
 		}
@@ -110,27 +110,6 @@ func (s *Server) issueChecked(c *gin.Context, reqs []survey.InvitationRequest, n
 		return nil, &apiCodeError{status: http.StatusForbidden, code: "agency_not_allowed", fields: forbidden}
 	}
 	return s.issue(c, reqs)
-}
-
-// invitationProblem is the message of a problem of an invitation request.
-func invitationProblem(ms *Messages, field, problem string) string {
-	switch {
-	case problem == survey.ProblemRequired:
-		return ms.T("inv.err.required")
-	case problem == survey.ProblemAreaNotServed:
-		return ms.T("err.area_not_served")
-	case problem == survey.ProblemUnknown && field == survey.FieldAgency:
-		return ms.T("inv.err.unknown_agency")
-	case problem == survey.ProblemUnknown:
-		return ms.T("inv.err.unknown_area")
-	case problem == survey.ProblemTooLong && field == survey.FieldDossierRef:
-		return ms.T("inv.err.too_long", survey.MaxDossierRefLen)
-	case problem == survey.ProblemTooLong:
-		return ms.T("inv.err.too_long", survey.MaxProcedureCodeLen)
-	case field == survey.FieldExpiresInDays:
-		return ms.T("inv.err.days", survey.MaxInvitationDays)
-	}
-	return ms.T("inv.err.invalid_text")
 }
 
 // issue stores checked requests and returns their links, in order.
