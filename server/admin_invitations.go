@@ -83,7 +83,7 @@ func (s *Server) apiAdminKeyRetire(c *gin.Context) error {
 func (s *Server) apiKeyError(c *gin.Context, err error) error {
 	var fe survey.FieldErrors
 	if errors.As(err, &fe) {
-		return &apiFieldError{code: "validation_failed", fields: map[string]string{"id": s.locales[langOf(c)].T("inv.err.last_key")}}
+		return fieldErrorsIn("inv", survey.FieldErrors{"id": survey.ProblemLastKey})
 	}
 	return err
 }
@@ -190,7 +190,7 @@ func (s *Server) adminKeyRetire(c *gin.Context) error {
 	var fe survey.FieldErrors
 	if errors.As(err, &fe) {
 		return s.invitationsAdminPage(c, http.StatusBadRequest, survey.InvitationRequest{ExpiresInDays: survey.DefaultInvitationDays},
-			map[string]string{"id": s.locales[langOf(c)].T("inv.err.last_key")}, nil)
+			problemMessages(s.locales[langOf(c)], "inv", survey.FieldErrors{"id": survey.ProblemLastKey}), nil)
 	}
 	if err != nil {
 		return err

@@ -30,7 +30,7 @@ func (s *Server) apiDossierCounts(c *gin.Context) error {
 	}
 	ms := s.locales[langOf(c)]
 	if len(in.Counts) == 0 || len(in.Counts) > survey.MaxDossierCounts {
-		return &apiFieldError{code: "validation_failed", fields: map[string]string{"counts": ms.T("rates.err.batch", survey.MaxDossierCounts)}}
+		return fieldErrorsWith("inv", survey.FieldErrors{"counts": survey.ProblemInvalid}, invitationArgs)
 	}
 	cat, err := s.store.Catalog(c.Request.Context())
 	if err != nil {

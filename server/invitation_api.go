@@ -69,8 +69,7 @@ func (s *Server) apiInvitationBatch(c *gin.Context) error {
 		return err
 	}
 	if len(in.Items) == 0 || len(in.Items) > survey.MaxInvitationBatch {
-		ms := s.locales[langOf(c)]
-		return &apiFieldError{code: "validation_failed", fields: map[string]string{"items": ms.T("inv.err.batch_size", survey.MaxInvitationBatch)}}
+		return fieldErrorsWith("inv", survey.FieldErrors{"items": survey.ProblemInvalid}, invitationArgs)
 	}
 	out, err := s.issueChecked(c, in.Items, func(i int, field string) string { return fmt.Sprintf("items[%d].%s", i, field) })
 	if err != nil {

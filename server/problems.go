@@ -58,6 +58,8 @@ var invitationArgs = problemArgs{
 	survey.FieldProcedureCode + "." + survey.ProblemTooLong: {survey.MaxProcedureCodeLen},
 	survey.FieldExpiresInDays + "." + survey.ProblemInvalid: {survey.MaxInvitationDays},
 	survey.FieldCompleted + "." + survey.ProblemInvalid:     {survey.MaxDossiersPerMonth},
+	"items." + survey.ProblemInvalid:                        {survey.MaxInvitationBatch},
+	"counts." + survey.ProblemInvalid:                       {survey.MaxDossierCounts},
 }
 
 // problemMessages words the problems of an area, one message per field.

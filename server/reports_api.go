@@ -98,11 +98,7 @@ func (s *Server) apiAgencyReport(c *gin.Context) error {
 	}
 	q, fe := parseReportQuery(get, "")
 	if fe != nil {
-		msgs := problemMessages(s.locales[langOf(c)], "", fe)
-		if _, ok := fe["basis"]; ok {
-			msgs["basis"] = s.locales[langOf(c)].T("basis.err")
-		}
-		return &apiFieldError{code: "validation_failed", fields: msgs}
+		return fieldErrorsIn("dash", fe)
 	}
 	r, err := s.agencyReport(c, q)
 	if err != nil {
