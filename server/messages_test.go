@@ -7,8 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,14 +108,11 @@ func TestLocaleKeysUsedExist(t *testing.T) {
 				return true
 			}
 			if lit, ok := call.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				if key, err := strconv.Unquote(lit.Value); err == nil {
-					used[key] = fset.Position(lit.Pos()).String()
-				}
+				used[strings.Trim(lit.Value, "\"`")] = fset.Position(lit.Pos()).String() // keys hold no escapes
 			}
 			return true
 		})
 	}
-	tmplKey := regexp.MustCompile(`\bT "([^"]+)"`)
 	pages, err := fs.Glob(templates.FS, "*.html")
 	if err != nil || len(pages) == 0 {
 		t.Fatalf("no templates: %v", err)
@@ -127,8 +122,10 @@ func TestLocaleKeysUsedExist(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range tmplKey.FindAllStringSubmatch(string(b), -1) {
-			used[m[1]] = p
+		for _, after := range strings.Split(string(b), `.T "`)[1:] { // {{.L.T "key" …}}
+			if key, _, ok := strings.Cut(after, `"`); ok {
+				used[key] = p
+			}
 		}
 	}
 	if len(used) < 500 {
