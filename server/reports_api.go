@@ -89,14 +89,18 @@ type ProvinceJSON struct {
 	Overall   survey.Score `json:"overall"`
 }
 
-func (s *Server) apiAgencyReport(c *gin.Context) error {
-	get := func(k string) string {
+// agencyReportQuery reads the query of a report on the agency in the path.
+func agencyReportQuery(c *gin.Context) (reportQuery, survey.FieldErrors) {
+	return parseReportQuery(func(k string) string {
 		if k == "agency" {
 			return c.Param("agency")
 		}
 		return c.Query(k)
-	}
-	q, fe := parseReportQuery(get, "")
+	}, "")
+}
+
+func (s *Server) apiAgencyReport(c *gin.Context) error {
+	q, fe := agencyReportQuery(c)
 	if fe != nil {
 		return fieldErrorsIn("dash", fe)
 	}
