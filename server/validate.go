@@ -24,13 +24,13 @@ func newValidator() *validator.Validate {
 	return v
 }
 
-// validationMessages turns validator errors into a message per field, named
-// by its JSON path ("respondent.gender"): the general messages of the
-// problems required, max (with its limit) and invalid.
-func validationMessages(ms *Messages, err error) map[string]string {
+// validationProblems turns validator errors into a problem per field, named
+// by its JSON path ("respondent.gender"), worded by the general messages:
+// required, max (with its limit as the value) and invalid.
+func validationProblems(err error) (survey.FieldErrors, problemArgs) {
 	var ves validator.ValidationErrors
 	if !errors.As(err, &ves) {
-		return problemMessages(ms, "", survey.FieldErrors{"": survey.ProblemInvalid})
+		return survey.FieldErrors{"": survey.ProblemInvalid}, nil
 	}
 	fe, args := survey.FieldErrors{}, problemArgs{}
 	for _, v := range ves {
@@ -45,5 +45,5 @@ func validationMessages(ms *Messages, err error) map[string]string {
 			fe[field] = survey.ProblemInvalid
 		}
 	}
-	return wordProblems(ms, "", fe, args)
+	return fe, args
 }
