@@ -81,15 +81,7 @@ func (s *Server) passwordPage(c *gin.Context) error {
 
 func (s *Server) renderPasswordPage(c *gin.Context, status int, next string, fe survey.FieldErrors, msgKey string) error {
 	b := s.staffBase(c)
-	msgs := map[string]string{}
-	for field, problem := range fe {
-		if problem == survey.ProblemTooShort {
-			msgs[field] = b.L.T("account.err.too_short", survey.MinPasswordLen)
-		} else {
-			msgs[field] = b.L.T("account.err." + problem)
-		}
-	}
-	b.setFieldErrors(msgs, passwordFields, passwordLabels)
+	b.setFieldErrors(problemMessages(b.L, "account", fe), passwordFields, passwordLabels)
 	p := PasswordPage{BasePage: b, Forced: userOf(c).MustChangePassword, Next: next, MinLen: survey.MinPasswordLen}
 	if msgKey != "" {
 		p.Message = b.L.T(msgKey)

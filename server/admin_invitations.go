@@ -83,7 +83,7 @@ func (s *Server) apiAdminKeyRetire(c *gin.Context) error {
 func (s *Server) apiKeyError(c *gin.Context, err error) error {
 	var fe survey.FieldErrors
 	if errors.As(err, &fe) {
-		return &apiFieldError{code: "validation_failed", fields: map[string]string{"id": s.locales[langOf(c)].T("inv.err.last_key")}}
+		return fieldErrorsIn("inv", survey.FieldErrors{"id": survey.ProblemLastKey})
 	}
 	return err
 }
@@ -156,7 +156,7 @@ func (s *Server) adminInvitationIssue(c *gin.Context) error {
 	if v := c.PostForm("expiresInDays"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return s.invitationsAdminPage(c, http.StatusBadRequest, in, map[string]string{survey.FieldExpiresInDays: ms.T("inv.err.days", survey.MaxInvitationDays)}, nil)
+			return s.invitationsAdminPage(c, http.StatusBadRequest, in, wordProblems(ms, "inv", survey.FieldErrors{survey.FieldExpiresInDays: survey.ProblemInvalid}, invitationArgs), nil)
 		}
 		in.ExpiresInDays = n
 	}
@@ -167,11 +167,7 @@ func (s *Server) adminInvitationIssue(c *gin.Context) error {
 	checked, err := survey.CheckInvitation(in, cat)
 	var fe survey.FieldErrors
 	if errors.As(err, &fe) {
-		msgs := map[string]string{}
-		for f, problem := range fe {
-			msgs[f] = invitationProblem(ms, f, problem)
-		}
-		return s.invitationsAdminPage(c, http.StatusBadRequest, in, msgs, nil)
+		return s.invitationsAdminPage(c, http.StatusBadRequest, in, wordProblems(ms, "inv", fe, invitationArgs), nil)
 	}
 	out, err := s.issue(c, []survey.InvitationRequest{checked})
 	if err != nil {
@@ -194,7 +190,7 @@ func (s *Server) adminKeyRetire(c *gin.Context) error {
 	var fe survey.FieldErrors
 	if errors.As(err, &fe) {
 		return s.invitationsAdminPage(c, http.StatusBadRequest, survey.InvitationRequest{ExpiresInDays: survey.DefaultInvitationDays},
-			map[string]string{"id": s.locales[langOf(c)].T("inv.err.last_key")}, nil)
+			problemMessages(s.locales[langOf(c)], "inv", survey.FieldErrors{"id": survey.ProblemLastKey}), nil)
 	}
 	if err != nil {
 		return err

@@ -27,7 +27,7 @@ func (s *Server) apiAgencies(c *gin.Context) error {
 	if at, ok := c.GetQuery("at"); ok {
 		d, valid := survey.ParseDay(at)
 		if !valid {
-			return &apiFieldError{code: "validation_failed", fields: map[string]string{"at": s.locales[langOf(c)].T("catalog.err.at")}}
+			return fieldErrorsIn("catalog", survey.FieldErrors{"at": survey.ProblemInvalid})
 		}
 		day = d
 	}
@@ -82,9 +82,7 @@ func (s *Server) apiForm(c *gin.Context) error {
 	}
 	ag, ar, err := cat.Target(c.Param("agency"), c.Param("area"))
 	if errors.Is(err, survey.ErrAreaNotServed) {
-		return &apiFieldError{code: "validation_failed", fields: map[string]string{
-			survey.FieldArea: s.locales[langOf(c)].T("api.area_not_served"),
-		}}
+		return fieldErrorsIn("api", survey.FieldErrors{survey.FieldArea: survey.ProblemAreaNotServed})
 	}
 	if err != nil {
 		return err

@@ -27,7 +27,7 @@ func (s *Server) cchcErr(c *gin.Context, err error) error {
 	case errors.Is(err, errNoCCHCFramework):
 		return &apiCodeError{status: http.StatusConflict, code: "no_cchc_framework"}
 	case errors.Is(err, survey.ErrPublished):
-		return &apiFieldError{code: "validation_failed", fields: map[string]string{"version": ms.T("cchc.err.published")}}
+		return fieldErrorsIn("cchc", survey.FieldErrors{"version": survey.ProblemPublished})
 	case errors.As(err, &rows):
 		fields := map[string]string{}
 		for i, m := range cchcRowMessages(ms, rows.problems) {

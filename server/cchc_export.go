@@ -95,7 +95,7 @@ func (s *Server) apiCCHCExport(c *gin.Context) error {
 	}
 	format := c.DefaultQuery("format", "json")
 	if format != "csv" && format != "xlsx" && format != "json" {
-		return &apiFieldError{code: "validation_failed", fields: map[string]string{"format": s.locales[langOf(c)].T("cchc.err.format")}}
+		return fieldErrorsIn("cchc", survey.FieldErrors{"format": survey.ProblemInvalid})
 	}
 	r, err := s.CCHCResult(c.Request.Context(), year)
 	if err != nil {

@@ -589,7 +589,7 @@ func (s *Server) adminCCHCSave(c *gin.Context) error {
 	var fe survey.FieldErrors
 	switch {
 	case errors.Is(err, survey.ErrPublished):
-		return s.renderAdminCCHC(c, http.StatusBadRequest, v, "", map[string]string{"version": ms.T("cchc.err.published")})
+		return s.renderAdminCCHC(c, http.StatusBadRequest, v, "", problemMessages(ms, "cchc", survey.FieldErrors{"version": survey.ProblemPublished}))
 	case errors.As(err, &fe):
 		return s.renderAdminCCHC(c, http.StatusBadRequest, v, content, problemMessages(ms, "cchc", fe))
 	case err != nil:
@@ -609,7 +609,7 @@ func (s *Server) adminCCHCPublish(c *gin.Context) error {
 	var fe survey.FieldErrors
 	switch {
 	case errors.Is(err, survey.ErrPublished):
-		return s.renderAdminCCHC(c, http.StatusBadRequest, v, "", map[string]string{"version": ms.T("cchc.err.published")})
+		return s.renderAdminCCHC(c, http.StatusBadRequest, v, "", problemMessages(ms, "cchc", survey.FieldErrors{"version": survey.ProblemPublished}))
 	case errors.As(err, &fe):
 		return s.renderAdminCCHC(c, http.StatusBadRequest, v, "", problemMessages(ms, "cchc", fe))
 	case err != nil:

@@ -224,9 +224,7 @@ func (s *Server) loadCCHCPublished(c *gin.Context) (survey.CCHCPublication, erro
 	if v := c.Query("revision"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1_000_000 {
-			ms := s.locales[langOf(c)]
-			return survey.CCHCPublication{}, &apiFieldError{code: "validation_failed",
-				fields: map[string]string{"revision": ms.T("pub.err.revision.invalid")}}
+			return survey.CCHCPublication{}, fieldErrorsIn("pub", survey.FieldErrors{"revision": survey.ProblemInvalid})
 		}
 		return s.store.CCHCPublication(c.Request.Context(), year, n)
 	}
@@ -260,8 +258,7 @@ func (s *Server) apiCCHCPublished(c *gin.Context) error {
 func (s *Server) apiCCHCPublishedSnapshot(c *gin.Context) error {
 	format := c.DefaultQuery("format", "json")
 	if format != "json" && format != "csv" {
-		ms := s.locales[langOf(c)]
-		return &apiFieldError{code: "validation_failed", fields: map[string]string{"format": ms.T("pub.err.format.invalid")}}
+		return fieldErrorsIn("pub", survey.FieldErrors{"format": survey.ProblemInvalid})
 	}
 	p, err := s.loadCCHCPublished(c)
 	if err != nil {

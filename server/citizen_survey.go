@@ -71,7 +71,7 @@ func (s *Server) surveySubmit(c *gin.Context) error {
 		view: func(f survey.Form, key string, in formEntry, errs map[string]string) FormPage {
 			return s.formPage(b, pr.Agency, pr.Area, f, key, in, errs)
 		},
-		messages: func(fe survey.FieldErrors, f survey.Form) map[string]string { return fieldMessages(b.L, fe, f, true) },
+		area: "form",
 	}
 	resp, in, err := s.checkPosted(c, get, pr, posted.Submission, pf)
 	if err != nil {

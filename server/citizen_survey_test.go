@@ -789,8 +789,8 @@ func TestFormKeyMissingOrInvalid(t *testing.T) {
 			if r.status != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", r.status)
 			}
-			if !strings.Contains(errorSummary(r.body), vi.T("err.key")) {
-				t.Errorf("summary lacks %q", vi.T("err.key"))
+			if !strings.Contains(errorSummary(r.body), vi.T("form.err.idempotencyKey.invalid")) {
+				t.Errorf("summary lacks %q", vi.T("form.err.idempotencyKey.invalid"))
 			}
 			if got := formKey(t, r.body); !survey.ValidKey(got) || got == key {
 				t.Errorf("key = %q, want a fresh valid key", got)

@@ -150,11 +150,7 @@ func (s *Server) dashboard(c *gin.Context) error {
 	q, fe := parseReportQuery(c.Query, p.Agencies[0].Code)
 	p.Query, p.From, p.To = q, c.Query("from"), c.Query("to")
 	if fe != nil {
-		msgs := problemMessages(b.L, "", fe)
-		if _, ok := fe["basis"]; ok {
-			msgs["basis"] = b.L.T("basis.err")
-		}
-		p.setFieldErrors(msgs, []string{"from", "to", "basis", "rule", "compare"}, map[string]string{"from": "dash.from", "to": "dash.to", "basis": "basis.label", "rule": "dash.rule", "compare": "stat.compare"})
+		p.setFieldErrors(problemMessages(b.L, "dash", fe), []string{"from", "to", "basis", "rule", "compare"}, map[string]string{"from": "dash.from", "to": "dash.to", "basis": "basis.label", "rule": "dash.rule", "compare": "stat.compare"})
 		s.render(c, http.StatusBadRequest, "dashboard", p)
 		return nil
 	}

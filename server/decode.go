@@ -32,5 +32,6 @@ func (s *Server) validateAPI(c *gin.Context, v any) error {
 	if err == nil {
 		return nil
 	}
-	return &apiFieldError{code: "validation_failed", fields: validationMessages(s.locales[langOf(c)], err)}
+	fe, args := validationProblems(err)
+	return fieldErrorsWith("", fe, args)
 }

@@ -251,11 +251,11 @@ func checkDecodeRefusal(t *testing.T, err error, ctype string, body []byte) {
 
 func checkFieldRefusal(t *testing.T, s *Server, err error) {
 	t.Helper()
-	var fe *apiFieldError
-	if !errors.As(err, &fe) || len(fe.fields) == 0 {
+	fields, ok := fieldMessagesOf(s.locales[survey.Vi], err)
+	if !ok || len(fields) == 0 {
 		t.Fatalf("validation error %v, want field messages", err)
 	}
-	for k, m := range fe.fields {
+	for k, m := range fields {
 		if m == "" || strings.HasPrefix(m, "err.") || strings.HasPrefix(m, "api.") {
 			t.Fatalf("field %q: message %q is empty or a key", k, m)
 		}

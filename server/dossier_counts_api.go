@@ -30,7 +30,7 @@ func (s *Server) apiDossierCounts(c *gin.Context) error {
 	}
 	ms := s.locales[langOf(c)]
 	if len(in.Counts) == 0 || len(in.Counts) > survey.MaxDossierCounts {
-		return &apiFieldError{code: "validation_failed", fields: map[string]string{"counts": ms.T("rates.err.batch", survey.MaxDossierCounts)}}
+		return fieldErrorsWith("inv", survey.FieldErrors{"counts": survey.ProblemInvalid}, invitationArgs)
 	}
 	cat, err := s.store.Catalog(c.Request.Context())
 	if err != nil {
@@ -46,7 +46,7 @@ func (s *Server) apiDossierCounts(c *gin.Context) error {
 		name := func(f string) string { return fmt.Sprintf("counts[%d].%s", i, f) }
 		if fe, ok := survey.CheckDossierCount(*d, cat, current).(survey.FieldErrors); ok {
 			for f, problem := range fe {
-				invalid[name(f)] = dossierCountProblem(ms, f, problem)
+				invalid[name(f)] = ms.Problem("inv", f, problem, invitationArgs.of(f, problem)...) // the invitations' messages
 			}
 			continue
 		}
@@ -71,15 +71,4 @@ func (s *Server) apiDossierCounts(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, gin.H{"updated": len(in.Counts)})
 	return nil
-}
-
-// dossierCountProblem is the message of a problem of a dossier count.
-func dossierCountProblem(ms *Messages, field, problem string) string {
-	switch {
-	case field == survey.FieldMonth:
-		return ms.T("rates.err.month")
-	case field == survey.FieldCompleted:
-		return ms.T("rates.err.completed", survey.MaxDossiersPerMonth)
-	}
-	return invitationProblem(ms, field, problem)
 }

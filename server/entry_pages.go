@@ -188,9 +188,8 @@ func (s *Server) entrySubmit(c *gin.Context) error {
 		view: func(f survey.Form, key string, in formEntry, errs map[string]string) FormPage {
 			return s.entryPage(b, pr.Agency, pr.Area, f, key, in, e, errs)
 		},
-		messages: func(fe survey.FieldErrors, f survey.Form) map[string]string {
-			return entryMessages(b.L, fe, f, true, maxAge)
-		},
+		area:   "entry",
+		maxAge: maxAge,
 	}
 	resp, in, err := s.checkPosted(c, get, pr, posted.Submission, pf)
 	if err != nil {
@@ -201,28 +200,6 @@ func (s *Server) entrySubmit(c *gin.Context) error {
 	}
 	c.Redirect(http.StatusSeeOther, entryPath(pr.Agency.Code, pr.Area.Code)+"/saved?id="+url.QueryEscape(resp.ID))
 	return nil
-}
-
-// entryMessages translates the problems of an entry: those of the citizen
-// form, and the entry fields' own.
-func entryMessages(ms *Messages, fe survey.FieldErrors, f survey.Form, page bool, maxAge time.Duration) map[string]string {
-	out := fieldMessages(ms, fe, f, page)
-	switch fe[survey.FieldSubmittedAt] {
-	case survey.ProblemRequired:
-		out[survey.FieldSubmittedAt] = ms.T("entry.err.date_required")
-	case survey.ProblemTooOld:
-		out[survey.FieldSubmittedAt] = ms.T("entry.err.too_old", int(maxAge.Hours()/24))
-	case survey.ProblemInvalid:
-		if page {
-			out[survey.FieldSubmittedAt] = ms.T("entry.err.date_invalid")
-		} else {
-			out[survey.FieldSubmittedAt] = ms.T("api.entry_date_format")
-		}
-	}
-	if _, ok := fe[survey.FieldChannel]; ok && page {
-		out[survey.FieldChannel] = ms.T("entry.err.channel") // the page offers only channels that may be dated
-	}
-	return out
 }
 
 // EntrySavedPage confirms an entered survey and offers to enter another.

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+	"time"
 
 	"hailong/survey"
 )
@@ -179,19 +180,11 @@ func readFormEntry(get func(string) (string, bool), f survey.Form, area string) 
 	return in
 }
 
-// fieldMessages translates domain problem codes of a submission into
-// messages; on the citizen form (page) a bad key means the form expired.
-func fieldMessages(ms *Messages, fe survey.FieldErrors, f survey.Form, page bool) map[string]string {
-	out := make(map[string]string, len(fe))
-	for field, problem := range fe {
-		switch {
-		case field == survey.FieldKey && page:
-			out[field] = ms.T("err.key")
-		case problem == survey.ProblemTooLong:
-			out[field] = ms.T("err.too_long", f.CommentMax)
-		default:
-			out[field] = ms.T("err." + problem)
-		}
+// submitArgs are the values of a submission's messages: the form's longest
+// comment, and the days an entry may go back (maxAge; zero for a citizen).
+func submitArgs(f survey.Form, maxAge time.Duration) problemArgs {
+	return problemArgs{
+		survey.ProblemTooLong:                                {f.CommentMax},
+		survey.FieldSubmittedAt + "." + survey.ProblemTooOld: {int(maxAge.Hours() / 24)},
 	}
-	return out
 }

@@ -69,8 +69,7 @@ func (s *Server) apiInvitationBatch(c *gin.Context) error {
 		return err
 	}
 	if len(in.Items) == 0 || len(in.Items) > survey.MaxInvitationBatch {
-		ms := s.locales[langOf(c)]
-		return &apiFieldError{code: "validation_failed", fields: map[string]string{"items": ms.T("inv.err.batch_size", survey.MaxInvitationBatch)}}
+		return fieldErrorsWith("inv", survey.FieldErrors{"items": survey.ProblemInvalid}, invitationArgs)
 	}
 	out, err := s.issueChecked(c, in.Items, func(i int, field string) string { return fmt.Sprintf("items[%d].%s", i, field) })
 	if err != nil {
@@ -94,7 +93,7 @@ func (s *Server) issueChecked(c *gin.Context, reqs []survey.InvitationRequest, n
 		r, err := survey.CheckInvitation(r, cat)
 		if fe, ok := err.(survey.FieldErrors); ok {
 			for f, problem := range fe {
-				invalid[name(i, f)] = invitationProblem(ms, f, problem)
+				invalid[name(i, f)] = ms.Problem("inv", f, problem, invitationArgs.of(f, problem)...)
 			}
 			continue
 		}
@@ -110,27 +109,6 @@ func (s *Server) issueChecked(c *gin.Context, reqs []survey.InvitationRequest, n
 		return nil, &apiCodeError{status: http.StatusForbidden, code: "agency_not_allowed", fields: forbidden}
 	}
 	return s.issue(c, reqs)
-}
-
-// invitationProblem is the message of a problem of an invitation request.
-func invitationProblem(ms *Messages, field, problem string) string {
-	switch {
-	case problem == survey.ProblemRequired:
-		return ms.T("inv.err.required")
-	case problem == survey.ProblemAreaNotServed:
-		return ms.T("err.area_not_served")
-	case problem == survey.ProblemUnknown && field == survey.FieldAgency:
-		return ms.T("inv.err.unknown_agency")
-	case problem == survey.ProblemUnknown:
-		return ms.T("inv.err.unknown_area")
-	case problem == survey.ProblemTooLong && field == survey.FieldDossierRef:
-		return ms.T("inv.err.too_long", survey.MaxDossierRefLen)
-	case problem == survey.ProblemTooLong:
-		return ms.T("inv.err.too_long", survey.MaxProcedureCodeLen)
-	case field == survey.FieldExpiresInDays:
-		return ms.T("inv.err.days", survey.MaxInvitationDays)
-	}
-	return ms.T("inv.err.invalid_text")
 }
 
 // issue stores checked requests and returns their links, in order.

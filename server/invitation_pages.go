@@ -86,7 +86,7 @@ func (s *Server) invitationPage(b BasePage, t *invTarget) pageForm {
 			p.Verified = true
 			return p
 		},
-		messages: func(fe survey.FieldErrors, f survey.Form) map[string]string { return fieldMessages(b.L, fe, f, true) },
+		area: "form",
 	}
 }
 

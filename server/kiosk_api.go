@@ -103,12 +103,11 @@ func (s *Server) apiKioskRating(c *gin.Context) error {
 	if err := s.validateAPI(c, in); err != nil {
 		return err
 	}
-	ms := s.locales[langOf(c)]
 	sub := survey.RatingSubmission{Key: in.IdempotencyKey, Level: survey.RatingLevel(in.Level), Counter: in.Counter, Lang: survey.Lang(in.Lang)}
 	if in.RatedAt != "" {
 		t, err := time.Parse(time.RFC3339, in.RatedAt)
 		if err != nil {
-			return &apiFieldError{code: "validation_failed", fields: map[string]string{survey.FieldRatingAt: ms.T("api.kiosk_rated_at")}}
+			return fieldErrorsIn("kiosk", survey.FieldErrors{survey.FieldRatingAt: survey.ProblemInvalid})
 		}
 		sub.RatedAt = t
 	}

@@ -215,8 +215,8 @@ func decodeAPIError(t testing.TB, r httpResult) apiErrorBody {
 		t.Errorf("message %q is a missing translation key", e.Error.Message)
 	}
 	for f, m := range e.Error.Fields {
-		if m == "" || strings.HasPrefix(m, "err.") || strings.HasPrefix(m, "api.") {
-			t.Errorf("field %s: message %q is empty or an untranslated key", f, m)
+		if m == "" || strings.HasPrefix(m, "err.") || strings.HasPrefix(m, "api.") || strings.Contains(m, ".err.") || strings.Contains(m, "%!") {
+			t.Errorf("field %s: message %q is empty, an untranslated key or lacks its values", f, m)
 		}
 	}
 	return e

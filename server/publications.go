@@ -378,8 +378,7 @@ func (s *Server) apiPublicationSnapshot(c *gin.Context) error {
 	}
 	format := c.DefaultQuery("format", "json")
 	if format != "json" && format != "csv" {
-		ms := s.locales[langOf(c)]
-		return &apiFieldError{code: "validation_failed", fields: map[string]string{"format": ms.T("pub.err.format.invalid")}}
+		return fieldErrorsIn("pub", survey.FieldErrors{"format": survey.ProblemInvalid})
 	}
 	_, p, err := s.loadPublication(c.Request.Context(), q)
 	if err != nil {

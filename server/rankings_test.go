@@ -397,23 +397,23 @@ func TestRankingsPageAndAPI(t *testing.T) {
 			r := callAPI(t, env, insp.token, http.MethodGet, "/api/v1/rankings?"+tc.query, nil)
 			wantFieldError(t, "API ?"+tc.query, r, tc.field)
 			if r.status == http.StatusBadRequest {
-				if e := decodeAPIError(t, r); e.Error.Fields[tc.field] != viMessage(t, env, "rank.err."+tc.field) {
+				if e := decodeAPIError(t, r); e.Error.Fields[tc.field] != viMessage(t, env, "rank.err."+tc.field+".invalid") {
 					t.Errorf("API ?%s: %q, want the Vietnamese message", tc.query, e.Error.Fields[tc.field])
 				}
 			}
 			p := insp.get(t, "/rankings?"+tc.query)
-			if p.status != http.StatusBadRequest || !strings.Contains(p.body, html.EscapeString(viMessage(t, env, "rank.err."+tc.field))) {
+			if p.status != http.StatusBadRequest || !strings.Contains(p.body, html.EscapeString(viMessage(t, env, "rank.err."+tc.field+".invalid"))) {
 				t.Errorf("page ?%s: %d, want 400 with the message of %s", tc.query, p.status, tc.field)
 			}
 		}
 		// In English on request.
 		r := doRequest(t, nil, http.MethodGet, env.http.URL+"/api/v1/rankings?period=2025-Q5", "",
 			map[string]string{"Authorization": "Bearer " + insp.token, "Accept-Language": "en"})
-		if e := decodeAPIError(t, r); r.status != http.StatusBadRequest || e.Error.Fields["period"] != env.srv.locales[survey.En].T("rank.err.period") {
+		if e := decodeAPIError(t, r); r.status != http.StatusBadRequest || e.Error.Fields["period"] != env.srv.locales[survey.En].T("rank.err.period.invalid") {
 			t.Errorf("English error: %s", r)
 		}
 		p := insp.get(t, "/rankings?period=2025-Q5&lang=en")
-		if p.status != http.StatusBadRequest || !strings.Contains(p.body, html.EscapeString(env.srv.locales[survey.En].T("rank.err.period"))) {
+		if p.status != http.StatusBadRequest || !strings.Contains(p.body, html.EscapeString(env.srv.locales[survey.En].T("rank.err.period.invalid"))) {
 			t.Errorf("English page: %d", p.status)
 		}
 	})

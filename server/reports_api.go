@@ -89,24 +89,23 @@ type ProvinceJSON struct {
 	Overall   survey.Score `json:"overall"`
 }
 
-func (s *Server) apiAgencyReport(c *gin.Context) error {
-	get := func(k string) string {
+// agencyReportQuery reads the query of a report on the agency in the path.
+func agencyReportQuery(c *gin.Context) (reportQuery, survey.FieldErrors) {
+	return parseReportQuery(func(k string) string {
 		if k == "agency" {
 			return c.Param("agency")
 		}
 		return c.Query(k)
-	}
-	q, fe := parseReportQuery(get, "")
+	}, "")
+}
+
+func (s *Server) apiAgencyReport(c *gin.Context) error {
+	q, fe := agencyReportQuery(c)
 	if fe != nil {
-		msgs := problemMessages(s.locales[langOf(c)], "", fe)
-		if _, ok := fe["basis"]; ok {
-			msgs["basis"] = s.locales[langOf(c)].T("basis.err")
+		if err := ruleProblem(s.locales[langOf(c)], "dash", fe); err != nil {
+			return err
 		}
-		code := "validation_failed"
-		if fe["rule"] == problemUnknownRule {
-			code = problemUnknownRule
-		}
-		return &apiFieldError{code: code, fields: msgs}
+		return fieldErrorsIn("dash", fe)
 	}
 	r, err := s.agencyReport(c, q)
 	if err != nil {

@@ -135,13 +135,7 @@ func countJSON(c survey.RatingCount) RatingCountJSON { return RatingCountJSON{c,
 // apiAgencyRatings answers GET /api/v1/reports/agencies/{agency}/ratings:
 // the kiosks' quick ratings per month (oldest first) and counter.
 func (s *Server) apiAgencyRatings(c *gin.Context) error {
-	get := func(k string) string {
-		if k == "agency" {
-			return c.Param("agency")
-		}
-		return c.Query(k)
-	}
-	q, fe := parseReportQuery(get, "")
+	q, fe := agencyReportQuery(c)
 	if fe != nil {
 		return fe
 	}

@@ -69,7 +69,7 @@ func (s *Server) apiSubmit(c *gin.Context) error {
 	}
 	resp, pr, err := survey.Prepare(cat, posted, src, time.Now())
 	if err != nil {
-		return s.submitError(c, err, pr.Form, src.MaxAge)
+		return submitError(err, pr.Form, src.MaxAge)
 	}
 	out := submitResponse{ID: resp.ID, Redacted: resp.Redactions}
 	var created bool
@@ -90,30 +90,15 @@ func (s *Server) apiSubmit(c *gin.Context) error {
 }
 
 // submitError is the API's answer to a submission refused by the rules.
-func (s *Server) submitError(c *gin.Context, err error, f survey.Form, maxAge time.Duration) error {
-	ms := s.locales[langOf(c)]
+func submitError(err error, f survey.Form, maxAge time.Duration) error {
 	var fe survey.FieldErrors
 	switch {
 	case errors.As(err, &fe):
-		return &apiFieldError{code: "validation_failed", fields: submitMessages(ms, fe, f, maxAge)}
+		return fieldErrorsWith("api", fe, submitArgs(f, maxAge))
 	case errors.Is(err, survey.ErrAreaNotServed):
-		return &apiFieldError{code: "validation_failed", fields: map[string]string{survey.FieldArea: ms.T("api.area_not_served")}}
+		return fieldErrorsIn("api", survey.FieldErrors{survey.FieldArea: survey.ProblemAreaNotServed})
 	case errors.Is(err, survey.ErrKioskScope):
 		return errKioskScope
 	}
 	return err
-}
-
-// submitMessages are the API's messages of a submission's problems.
-func submitMessages(ms *Messages, fe survey.FieldErrors, f survey.Form, maxAge time.Duration) map[string]string {
-	out := entryMessages(ms, fe, f, false, maxAge)
-	for field, key := range map[string]map[string]string{
-		survey.FieldSubmittedAt: {survey.ProblemStaffOnly: "api.entry_staff_only", survey.ProblemKioskNoDate: "api.kiosk_no_date"},
-		survey.FieldChannel:     {survey.ProblemKioskUnpaired: "api.kiosk_unpaired_channel", survey.ProblemKioskOnly: "api.kiosk_channel"},
-	} {
-		if k, ok := key[fe[field]]; ok {
-			out[field] = ms.T(k)
-		}
-	}
-	return out
 }

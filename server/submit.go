@@ -20,12 +20,15 @@ import (
 type getter = func(string) (string, bool)
 
 // pageForm is how a page's form is shown again: its template, its data for
-// a key, what was entered and the messages, and whether it asks for contact.
+// a key, what was entered, the area of its messages ("form", "entry") and
+// the days an entry may go back that they name, and whether it asks for
+// contact.
 type pageForm struct {
-	page     string
-	view     func(f survey.Form, key string, in formEntry, errs map[string]string) FormPage
-	messages func(fe survey.FieldErrors, f survey.Form) map[string]string
-	contact  bool
+	page    string
+	view    func(f survey.Form, key string, in formEntry, errs map[string]string) FormPage
+	area    string
+	maxAge  time.Duration
+	contact bool
 }
 
 // postedOf reads the posted version of the form and, for an entry, the
@@ -69,7 +72,8 @@ func (s *Server) checkPosted(c *gin.Context, get getter, pr survey.Prepared, sub
 		}
 	}
 	if len(problems) > 0 {
-		p := pf.view(pr.Form, formKeyOf(get), in, pf.messages(problems, pr.Form))
+		msgs := wordProblems(s.locales[langOf(c)], pf.area, problems, submitArgs(pr.Form, pf.maxAge))
+		p := pf.view(pr.Form, formKeyOf(get), in, msgs)
 		return resp, in, &pageError{status: http.StatusBadRequest, page: pf.page, data: p}
 	}
 	return resp, in, nil

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/go-playground/validator/v10"
+
+	"hailong/survey"
 )
 
 // newValidator returns the validator of API input; field errors are named by
@@ -22,25 +24,26 @@ func newValidator() *validator.Validate {
 	return v
 }
 
-// validationMessages turns validator errors into a message per field, named
-// by its JSON path ("respondent.gender").
-func validationMessages(ms *Messages, err error) map[string]string {
+// validationProblems turns validator errors into a problem per field, named
+// by its JSON path ("respondent.gender"), worded by the general messages:
+// required, max (with its limit as the value) and invalid.
+func validationProblems(err error) (survey.FieldErrors, problemArgs) {
 	var ves validator.ValidationErrors
 	if !errors.As(err, &ves) {
-		return map[string]string{"": ms.T("err.invalid")}
+		return survey.FieldErrors{"": survey.ProblemInvalid}, nil
 	}
-	out := map[string]string{}
-	for _, fe := range ves {
+	fe, args := survey.FieldErrors{}, problemArgs{}
+	for _, v := range ves {
 		// Namespace is "submitRequest.respondent.gender": drop the type name.
-		_, field, _ := strings.Cut(fe.Namespace(), ".")
-		switch fe.Tag() {
+		_, field, _ := strings.Cut(v.Namespace(), ".")
+		switch v.Tag() {
 		case "required":
-			out[field] = ms.T("err.required")
+			fe[field] = survey.ProblemRequired
 		case "max":
-			out[field] = ms.T("err.max", fe.Param())
+			fe[field], args[field+".max"] = "max", []any{v.Param()}
 		default:
-			out[field] = ms.T("err.invalid")
+			fe[field] = survey.ProblemInvalid
 		}
 	}
-	return out
+	return fe, args
 }
