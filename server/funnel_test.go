@@ -310,10 +310,7 @@ func TestRankRangesFunnelTrendAndWeakestPages(t *testing.T) {
 			return 0
 		})
 		p = insp.get(t, "/dashboard?agency=so-xay-dung&"+q.Encode())
-		var order []string
-		for _, code := range attrsOf(mustHTML(t, p.body), `tr[data-code]`, "data-code") {
-			order = append(order, code)
-		}
+		order := attrsOf(mustHTML(t, p.body), `tr[data-code]`, "data-code")
 		var wantOrder []string
 		for _, c := range want {
 			wantOrder = append(wantOrder, c.Code)

@@ -217,16 +217,6 @@ func findFirst(root *html.Node, sel string) *html.Node {
 	return nil
 }
 
-// mustFind returns the first element matching the selector; none fails the test.
-func mustFind(t testing.TB, root *html.Node, sel string) *html.Node {
-	t.Helper()
-	n := findFirst(root, sel)
-	if n == nil {
-		t.Fatalf("no element %q in the page", sel)
-	}
-	return n
-}
-
 // findIn parses body and returns the elements matching the selector.
 func findIn(t testing.TB, body, sel string) []*html.Node {
 	t.Helper()

@@ -177,15 +177,6 @@ func (w *commentWriter) stop(ctx context.Context) error {
 	}
 }
 
-func (w *commentWriter) closing() bool {
-	select {
-	case <-w.quit:
-		return true
-	default:
-		return false
-	}
-}
-
 func (w *commentWriter) loop() {
 	defer close(w.done)
 	tick := time.NewTicker(commentGrace)
