@@ -151,7 +151,8 @@ func (s *Server) serveAPIError(c *gin.Context, err error) {
 		return
 	}
 	if fields, ok := fieldMessagesOf(ms, err); ok {
-		c.JSON(http.StatusBadRequest, APIError{APIErrorBody{Code: "validation_failed", Message: ms.T("api.validation_failed"), Fields: fields}})
+		code := fieldErrorsCode(err)
+		c.JSON(http.StatusBadRequest, APIError{APIErrorBody{Code: code, Message: ms.T("api." + code), Fields: fields}})
 		return
 	}
 	status, _ := statusOf(err)

@@ -22,9 +22,6 @@ func (s *Server) exportAggregates(c *gin.Context) error {
 	}
 	q, fe := parseExportQuery(c.Query, []string{"csv", "xlsx", "json"}, true, cat)
 	if fe != nil {
-		if err := ruleProblem(s.locales[langOf(c)], "", fe); err != nil {
-			return err
-		}
 		return fe
 	}
 	agencies, err := exportAgencies(userOf(c), cat, q)

@@ -57,7 +57,7 @@ func (s *Server) exportResponses(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	layout := export.NewResponseLayout(survey.NewFormSet(cat.Forms, survey.Form{}), used, exportForms(cat), q.Comments)
+	layout := export.NewResponseLayout(survey.NewFormSet(cat.Forms, survey.Form{}), used, formsInForce(cat, ""), q.Comments)
 	lang := langOf(c)
 	run := &exportRun{s: s, c: c, kind: "responses", q: q, format: export.Formats[q.Format], meta: &export.Meta{
 		Kind: "responses", Rule: s.rule(), Period: q.Period, GeneratedAt: exportNow(), Lang: lang,
@@ -90,12 +90,6 @@ func (s *Server) exportResponses(c *gin.Context) error {
 		err = run.table(sheet, layout.Columns)
 	}
 	return run.finish(err)
-}
-
-// exportForms lists the forms whose items are columns when no response of
-// the export is counted (export_versions.go): those in force now.
-func exportForms(cat *survey.Catalog) []survey.Form {
-	return formsInForce(cat, "")
 }
 
 // disclosures keeps the disclosure of each agency-month an export meets,

@@ -126,9 +126,6 @@ func (s *Server) apiRankings(c *gin.Context) error {
 	}
 	q, fe := parseRankingQuery(c.Query, cat, s.rankingBasis())
 	if fe != nil {
-		if err := ruleProblem(s.locales[langOf(c)], "rank", fe); err != nil {
-			return err
-		}
 		return fieldErrorsIn("rank", fe)
 	}
 	r, err := s.ranking(ctx, userOf(c), cat, q)

@@ -102,9 +102,6 @@ func agencyReportQuery(c *gin.Context) (reportQuery, survey.FieldErrors) {
 func (s *Server) apiAgencyReport(c *gin.Context) error {
 	q, fe := agencyReportQuery(c)
 	if fe != nil {
-		if err := ruleProblem(s.locales[langOf(c)], "dash", fe); err != nil {
-			return err
-		}
 		return fieldErrorsIn("dash", fe)
 	}
 	r, err := s.agencyReport(c, q)

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"errors"
+
 	"hailong/survey"
 )
 
@@ -39,13 +41,15 @@ func (s *Server) ruleNamed(id string) survey.Rule {
 	return r
 }
 
-// ruleProblem is the API error of field errors that include an unknown
-// rule: code unknown_rule, with every field's message; nil otherwise.
-func ruleProblem(ms *Messages, area string, fe survey.FieldErrors) error {
-	if fe["rule"] != problemUnknownRule {
-		return nil
+// fieldErrorsCode is the API code of field errors: unknown_rule when rule=
+// names no rule (a client tells that apart from other bad input), else
+// validation_failed. serveAPIError answers every field error with it.
+func fieldErrorsCode(err error) string {
+	var fe survey.FieldErrors
+	if errors.As(err, &fe) && fe["rule"] == problemUnknownRule {
+		return problemUnknownRule
 	}
-	return &apiFieldError{code: problemUnknownRule, fields: problemMessages(ms, area, fe)}
+	return "validation_failed"
 }
 
 // ChangeText is how a page writes a change: "▲ +5,0" or "▼ −5,0" when it is
