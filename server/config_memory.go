@@ -79,6 +79,9 @@ type memoryGuard struct {
 	limit int64 // 0: never lowered
 	n     int   // exports running
 	saved int64 // the limit before the first of them
+	// lean, when set, is told when the first export starts (true) and the
+	// last one ends (false): the store shrinks its caches meanwhile.
+	lean func(on bool)
 }
 
 // enter lowers the limit and returns the function that ends the export's
@@ -89,6 +92,9 @@ func (g *memoryGuard) enter() func() {
 	}
 	g.mu.Lock()
 	if g.n == 0 {
+		if g.lean != nil {
+			g.lean(true)
+		}
 		g.saved = debug.SetMemoryLimit(-1)
 		if g.limit < g.saved {
 			debug.SetMemoryLimit(g.limit)
@@ -106,6 +112,9 @@ func (g *memoryGuard) enter() func() {
 			defer g.mu.Unlock()
 			if g.n--; g.n == 0 {
 				debug.SetMemoryLimit(g.saved)
+				if g.lean != nil {
+					g.lean(false)
+				}
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -40,9 +41,13 @@ func TestMemoryGuard(t *testing.T) {
 	before := debug.SetMemoryLimit(-1)
 	defer debug.SetMemoryLimit(before)
 	debug.SetMemoryLimit(1 << 40)
-	g := &memoryGuard{limit: 40 << 20}
+	var lean []bool
+	g := &memoryGuard{limit: 40 << 20, lean: func(on bool) { lean = append(lean, on) }}
 	first := g.enter()
 	second := g.enter()
+	if !slices.Equal(lean, []bool{true}) {
+		t.Errorf("caches told %v when two exports started, want [true] (once, at the first)", lean)
+	}
 	if got := debug.SetMemoryLimit(-1); got != 40<<20 {
 		t.Fatalf("limit during exports %d, want 40 MiB", got)
 	}
@@ -54,6 +59,9 @@ func TestMemoryGuard(t *testing.T) {
 	second()
 	if got := debug.SetMemoryLimit(-1); got != 1<<40 {
 		t.Errorf("limit after the exports %d, want the old one back", got)
+	}
+	if !slices.Equal(lean, []bool{true, false}) {
+		t.Errorf("caches told %v by the end of both exports, want [true false]", lean)
 	}
 	debug.SetMemoryLimit(20 << 20) // a lower limit set by the operator
 	g.enter()()

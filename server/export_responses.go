@@ -93,9 +93,8 @@ func (s *Server) exportResponses(c *gin.Context) error {
 }
 
 // disclosures keeps the disclosure of each agency-month an export meets,
-// computed from the rollups of the month (one query for all its agencies:
-// every response, and the verified ones) the first time the
-// month comes up. Responses need not come in order (demo data does not),
+// computed from the rollups of the month (store.EachAgencyPatterns, one
+// agency at a time) the first time the month comes up. Responses need not come in order (demo data does not),
 // so every one is kept: 9 bytes per pattern shown, some kilobytes per
 // agency-month.
 type disclosures struct {
@@ -120,12 +119,12 @@ func newDisclosures(st *store.Store) *disclosures {
 // counts shows nothing of its rows' patterns.
 func (d *disclosures) of(ctx context.Context, agency string, m survey.Month) (survey.Disclosure, error) {
 	if !d.months[m] {
-		all, verified, err := d.st.MonthPatternsBoth(ctx, m)
+		err := d.st.EachAgencyPatterns(ctx, m, func(ag string, all, verified map[survey.Pattern]int64) error {
+			d.byKey[agencyMonth{ag, m}] = survey.NewDisclosure(all, verified, survey.KAnonymity, d.codes)
+			return nil
+		})
 		if err != nil {
 			return survey.Disclosure{}, err
-		}
-		for ag, c := range all {
-			d.byKey[agencyMonth{ag, m}] = survey.NewDisclosure(c, verified[ag], survey.KAnonymity, d.codes)
 		}
 		d.months[m] = true
 	}

@@ -78,7 +78,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*Server, error) {
 		cssURL:   "/static/app.css?v=" + css,
 		secret:   secret,
 		limiter:  newLimiter(cfg.Rate),
-		memory:   memoryGuard{limit: cfg.ExportMemoryLimit},
+		memory:   memoryGuard{limit: cfg.ExportMemoryLimit, lean: st.LeanCaches},
 		ready:    &readiness{ping: st.Ping},
 	}
 	if err := s.startInvitations(ctx); err != nil {

@@ -44,7 +44,8 @@ type commitReq struct {
 type committer struct {
 	mu    sync.Mutex
 	queue []*commitReq
-	busy  bool // a leader is writing, or has been chosen
+	seq   int64 // the last attempt numbered (pending_ids.go)
+	busy  bool  // a leader is writing, or has been chosen
 	// halt, set by tests only, ends a batch after its pending entries
 	// ("pending") or its responses ("inserted") are written, answering
 	// errHalted: what follows is what a process that died there leaves.
@@ -52,9 +53,11 @@ type committer struct {
 }
 
 // commit stores the pending entry and the response of c, batched with
-// concurrent calls. It returns nil when the response was inserted,
-// errDuplicateResponse when its id existed, or the error of the batch.
-func (s *Store) commit(ctx context.Context, c contribution, doc storedResponse) error {
+// concurrent calls, under the attempt id it returns (numbered when the batch
+// is formed: pending_ids.go). Its error is nil when the response was
+// inserted, errDuplicateResponse when its id existed, or the error of the
+// batch.
+func (s *Store) commit(ctx context.Context, c contribution, doc storedResponse) (attempt string, err error) {
 	req := &commitReq{c: c, doc: doc, done: make(chan error, 1), lead: make(chan struct{}, 1)}
 	g := &s.group
 	g.mu.Lock()
@@ -63,7 +66,7 @@ func (s *Store) commit(ctx context.Context, c contribution, doc storedResponse) 
 		g.mu.Unlock()
 		select {
 		case err := <-req.done: // a leader took the request and wrote it
-			return err
+			return req.c.attempt, err
 		case <-req.lead: // the request heads the queue: write the next batch
 		}
 		g.mu.Lock()
@@ -72,6 +75,11 @@ func (s *Store) commit(ctx context.Context, c contribution, doc storedResponse) 
 	n := min(len(g.queue), maxCommitBatch)
 	batch := g.queue[:n:n] // begins with req
 	g.queue = g.queue[n:]
+	for _, r := range batch {
+		g.seq++
+		r.c.attempt = seqAttempt(s.rollups.writer.id, g.seq)
+		r.doc.Attempt = r.c.attempt
+	}
 	g.mu.Unlock()
 	s.writeBatch(ctx, batch)
 	g.mu.Lock()
@@ -81,7 +89,7 @@ func (s *Store) commit(ctx context.Context, c contribution, doc storedResponse) 
 		g.busy = false
 	}
 	g.mu.Unlock()
-	return <-req.done
+	return req.c.attempt, <-req.done
 }
 
 // writeBatch writes one group and answers each request of it.

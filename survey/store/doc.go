@@ -7,10 +7,11 @@ package store
 // kiosk quick rating, in its month's counts. A response goes through these
 // steps, each keeping one invariant (a rating: see below):
 //
-//  1. attempt (responses.go InsertResponse). A submission gets a fresh
-//     attempt id. Invariant: the response document records the attempt
-//     that stored it, so of two attempts for one response id exactly one
-//     stored it (the insert claims the _id).
+//  1. attempt (commit.go commit, pending_ids.go). A submission gets a
+//     fresh attempt id, numbered in sequence by the group commit
+//     ("~<writer>.<n>") as it forms a batch. Invariant: the response
+//     document records the attempt that stored it, so of two attempts for
+//     one response id exactly one stored it (the insert claims the _id).
 //
 //  2. pending entry (commit.go writeBatch, pending.go logPendingMany). The
 //     group commit writes one entry {_id: attempt, r: response id, o:
@@ -56,7 +57,8 @@ package store
 //
 //  7. cleared (pending.go deletePending, rollup_batches.go dropRecord).
 //     The batch's entries are deleted in one statement once every applier
-//     has applied it, then its record. Invariant: an entry is deleted
+//     has applied it (by ranges of consecutive numbered ids: pending_ids.go),
+//     then its record. Invariant: an entry is deleted
 //     only after all its consumers applied it, so a crash anywhere before
 //     loses nothing, and a crash after counts nothing twice.
 //

@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"hailong/survey"
@@ -103,20 +105,55 @@ func (s *Store) MonthPatterns(ctx context.Context, m survey.Month, verifiedOnly 
 }
 
 // MonthPatternsBoth is MonthPatterns of every response and of the verified
-// ones, in one scan of the month's collection instead of two: on FerretDB
-// each scan decodes every rollup document of the month whole, and at
-// 1,000,000 responses the two scans of each of 25 months took minutes
-// before an export's first rows.
+// ones (EachAgencyPatterns, collected).
 func (s *Store) MonthPatternsBoth(ctx context.Context, m survey.Month) (all, verified map[string]map[survey.Pattern]int64, err error) {
 	all, verified = map[string]map[survey.Pattern]int64{}, map[string]map[survey.Pattern]int64{}
-	err = s.eachMonthRollup(ctx, m, []string{kindAgencyMonth, kindAgencyMonthVerified}, func(kind, agency string, n, p map[string]int64) {
-		if kind == kindAgencyMonthVerified {
-			verified[agency] = patternCounts(n, p)
-		} else {
-			all[agency] = patternCounts(n, p)
+	err = s.EachAgencyPatterns(ctx, m, func(agency string, a, v map[survey.Pattern]int64) error {
+		all[agency] = a
+		if v != nil {
+			verified[agency] = v
 		}
+		return nil
 	})
 	return all, verified, err
+}
+
+// EachAgencyPatterns calls fn, for every agency with responses in the
+// month, with its pattern counts over every response and over the verified
+// ones (MonthPatterns; verified nil when it has none counted), one agency
+// at a time, so that a caller keeps only what it derives from them (the
+// export's disclosures). It scans the month's agency rollups once and reads
+// each agency's verified rollup by _id (FerretDB decodes only that one):
+// at 1,000,000 responses the two maps of every agency of a month took
+// some 17 MB at once when read together, on the heap of a streaming export.
+func (s *Store) EachAgencyPatterns(ctx context.Context, m survey.Month, fn func(agency string, all, verified map[survey.Pattern]int64) error) error {
+	coll := s.db.Collection(rollupColl(m))
+	var fnErr error
+	err := s.eachMonthRollup(ctx, m, []string{kindAgencyMonth}, func(_, agency string, n, p map[string]int64) {
+		if fnErr != nil {
+			return
+		}
+		all := patternCounts(n, p)
+		var v struct {
+			N map[string]int64 `bson:"n"`
+			P map[string]int64 `bson:"p"`
+		}
+		var verified map[survey.Pattern]int64
+		err := coll.FindOne(ctx, docD("_id", monthDocID(kindAgencyMonthVerified, agency, m)),
+			options.FindOne().SetProjection(docD("n", 1, fieldPatterns, 1))).Decode(&v)
+		switch {
+		case err == nil:
+			verified = patternCounts(v.N, v.P)
+		case !errors.Is(err, mongo.ErrNoDocuments):
+			fnErr = fmt.Errorf("read rollups: %w", classify(err))
+			return
+		}
+		fnErr = fn(agency, all, verified)
+	})
+	if err != nil {
+		return err
+	}
+	return fnErr
 }
 
 // patternCounts reads the p field of an agency rollup whose responses are
@@ -153,8 +190,12 @@ func (s *Store) eachMonthRollup(ctx context.Context, m survey.Month, kinds []str
 	if len(kinds) > 1 {
 		filter = docD("k", docD("$in", kinds))
 	}
+	// One document a round trip: FerretDB decodes each whole (at 1,000,000
+	// responses about 0.9 MB of tallies) and holds a batch's decoded
+	// documents until it is sent, which with the default batch put a
+	// month's 40 at once on the heap of a streaming export.
 	cur, err := s.db.Collection(rollupColl(m)).Find(ctx, filter,
-		options.Find().SetProjection(docD("k", 1, "agency", 1, "n", 1, fieldPatterns, 1)))
+		options.Find().SetProjection(docD("k", 1, "agency", 1, "n", 1, fieldPatterns, 1)).SetBatchSize(1))
 	if err != nil {
 		return fmt.Errorf("read rollups: %w", classify(err))
 	}
@@ -206,6 +247,32 @@ func withoutPatterns() bson.D { return docD(fieldPatterns, 0, fieldDemographics,
 // withoutDemographics leaves the pattern counts out of a rollup read.
 func withoutDemographics() options.Lister[options.FindOneOptions] {
 	return options.FindOne().SetProjection(withoutPatterns())
+}
+
+// LeanCaches shrinks the in-memory rollups to a lean bound (on) while an
+// export streams, or gives them their full bound back (off); what was
+// evicted is read again from the database when needed.
+//
+// The pair sums of sipas-2017-v2 (pairs.go) leave memory too, read from the
+// database meanwhile, and are read back once the last export ends, the
+// writer paused for that while.
+func (s *Store) LeanCaches(on bool) {
+	if on {
+		s.rollups.cache.setBudget(rollupCacheLeanBytes)
+		s.pairs.mu.Lock()
+		s.pairs.lean++
+		s.pairs.forget()
+		s.pairs.mu.Unlock()
+		return
+	}
+	s.rollups.cache.setBudget(rollupCacheBytes)
+	if !s.rollups.alone {
+		return
+	}
+	s.pairs.mu.Lock()
+	gen := s.pairs.lean
+	s.pairs.mu.Unlock()
+	go s.reloadPairs(gen)
 }
 
 // ClearRollupCache empties the in-memory rollups, so that the next reads go

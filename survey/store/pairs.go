@@ -47,6 +47,7 @@ import (
 	"errors"
 	"sort"
 	"sync"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -77,6 +78,10 @@ type pairState struct {
 	byMonth  map[string][]*pairDoc
 	bytes    int
 	complete bool
+	// lean counts the times the memory was emptied for an export
+	// (Store.LeanCaches); a reload started before the last of them is
+	// not kept.
+	lean int
 }
 
 // pairDoc is one document of rollup_pairs.
@@ -460,9 +465,32 @@ func (p *pairState) forget() {
 	p.docs, p.byMonth, p.bytes, p.complete = nil, nil, 0, false
 }
 
+// reloadPairs reads the documents back into memory after an export, the
+// writer paused (it holds run while it applies a batch), unless another
+// export emptied the memory since gen.
+func (s *Store) reloadPairs(gen int) {
+	w := s.rollups.writer
+	w.run.Lock()
+	defer w.run.Unlock()
+	if w.closing() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.loadPairsIf(ctx, func() bool { return s.pairs.lean == gen }); err != nil {
+		s.log.Warn("rollup pairs: not read back into memory; read from the database", "err", err)
+	}
+}
+
 // loadPairs reads every document into memory (embedded database only),
 // within pairCacheBytes.
 func (s *Store) loadPairs(ctx context.Context) error {
+	return s.loadPairsIf(ctx, func() bool { return true })
+}
+
+// loadPairsIf is loadPairs, keeping what it read only if keep, called
+// under the lock at the end, says so.
+func (s *Store) loadPairsIf(ctx context.Context, keep func() bool) error {
 	if !s.rollups.alone {
 		return nil
 	}
@@ -488,7 +516,9 @@ func (s *Store) loadPairs(ctx context.Context) error {
 		return classify(err)
 	}
 	s.pairs.mu.Lock()
-	s.pairs.docs, s.pairs.byMonth, s.pairs.bytes, s.pairs.complete = docs, byMonth, bytes, true
+	if keep() {
+		s.pairs.docs, s.pairs.byMonth, s.pairs.bytes, s.pairs.complete = docs, byMonth, bytes, true
+	}
 	s.pairs.mu.Unlock()
 	return nil
 }

@@ -37,6 +37,16 @@ func (s *Store) LoadPairMemory(t testing.TB) {
 	}
 }
 
+// PairMemory reports whether every pair document is kept in memory, and
+// the rollup cache's estimated size in bytes.
+func (s *Store) PairMemory() (complete bool, cacheBytes int) {
+	s.pairs.mu.Lock()
+	complete = s.pairs.complete
+	s.pairs.mu.Unlock()
+	cacheBytes, _ = s.rollups.cache.usage()
+	return complete, cacheBytes
+}
+
 // PairDocCount is the number of documents of rollup_pairs.
 func (s *Store) PairDocCount(t testing.TB) int64 {
 	t.Helper()

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"reflect"
 	"testing"
+	"time"
 
 	"hailong/survey"
 	"hailong/survey/store"
@@ -151,6 +152,43 @@ func TestPairSumsEqualRecomputation(t *testing.T) {
 		t.Fatal("a start without pair sums did not build them")
 	}
 	checkPairs(t, s, rs, "built at start")
+}
+
+// While an export streams, the pair sums leave memory and the rollup cache
+// shrinks (LeanCaches): reads come from the database and stay exact,
+// responses counted meanwhile included; once the export ends, the pair sums
+// are read back, those responses with them.
+func TestPairSumsLeaveMemoryDuringAnExport(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	rs := pairResponses(160)
+	insert := func(rs []survey.Response) {
+		for _, r := range rs {
+			if _, err := s.InsertResponse(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		flush(t, s)
+	}
+	insert(rs[:100])
+	if complete, _ := s.PairMemory(); !complete {
+		t.Fatal("the pair sums are not in memory after the start")
+	}
+	s.LeanCaches(true)
+	if complete, cache := s.PairMemory(); complete || cache > 1<<20 {
+		t.Fatalf("during an export: pair sums in memory %v, rollup cache %d bytes; want none, at most 1 MiB", complete, cache)
+	}
+	insert(rs[100:])
+	checkPairs(t, s, rs, "during an export")
+	s.LeanCaches(false)
+	deadline := time.Now().Add(30 * time.Second)
+	for complete, _ := s.PairMemory(); !complete; complete, _ = s.PairMemory() {
+		if time.Now().After(deadline) {
+			t.Fatal("the pair sums were not read back into memory after the export")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	checkPairs(t, s, rs, "read back after the export")
 }
 
 // A batch applied twice with the same tag (a retry after a failure) is

@@ -60,12 +60,13 @@ func (s *Store) forgetPending(ctx context.Context, attempt string) {
 	_, _ = s.rollups.pending.DeleteOne(ctx, docD("_id", attempt))
 }
 
-// deletePending deletes the entries (one statement, so all or none).
+// deletePending deletes the entries (one statement, so all or none), by
+// ranges of their numbered ids where it can (pending_ids.go).
 func (s *Store) deletePending(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := s.rollups.pending.DeleteMany(ctx, docD("_id", docD("$in", ids))); err != nil {
+	if _, err := s.rollups.pending.DeleteMany(ctx, pendingIDsFilter(ids)); err != nil {
 		return fmt.Errorf("clear pending: %w", classify(err))
 	}
 	return nil

@@ -129,7 +129,7 @@ func (w *rollupWriter) replay(ctx context.Context, rec batchRecord, now time.Tim
 		}
 	}
 	t := batchTag{writer: rec.Writer, seq: rec.Seq}
-	docs, err := w.s.findPending(ctx, docD("_id", docD("$in", rec.IDs)))
+	docs, err := w.s.findPending(ctx, pendingIDsFilter(rec.IDs))
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ type storedResponse struct {
 // the response records too, so a crash at any point is healed at the next
 // start, and a retry (a duplicate) is never counted.
 func (s *Store) InsertResponse(ctx context.Context, r survey.Response) (created bool, err error) {
-	c, err := newContribution(r, survey.NewKey())
+	c, err := newContribution(r, "") // the attempt is numbered by commit
 	if err != nil {
 		return false, fmt.Errorf("insert response: %w", err)
 	}
@@ -39,7 +39,7 @@ func (s *Store) InsertResponse(ctx context.Context, r survey.Response) (created 
 			return false, err
 		}
 	}
-	err = s.commit(ctx, c, storedResponse{Response: r, Attempt: c.attempt})
+	attempt, err := s.commit(ctx, c, storedResponse{Response: r})
 	if err == nil {
 		return true, nil
 	}
@@ -48,7 +48,7 @@ func (s *Store) InsertResponse(ctx context.Context, r survey.Response) (created 
 		return false, err
 	}
 	s.stats.duplicates.Add(1)
-	s.forgetPending(ctx, c.attempt)
+	s.forgetPending(ctx, attempt)
 	prev, err := s.Response(ctx, r.ID)
 	if err != nil {
 		return false, fmt.Errorf("read existing response: %w", err)

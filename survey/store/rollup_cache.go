@@ -25,6 +25,13 @@ const rollupCacheSize = 4096
 // and the latest months of a large one; older ones are read on demand.
 const rollupCacheBytes = 4 << 20
 
+// rollupCacheLeanBytes is the cache's bound while an export streams
+// (Store.LeanCaches): enough for the months of a dashboard or two. At
+// 1,000,000 responses the full cache was about a fifth of the live heap,
+// and under the export's memory limit the collector's cost follows the
+// live heap (server/config_memory.go).
+const rollupCacheLeanBytes = 1 << 20
+
 // rollupCache keeps decoded rollup documents in memory, written through by
 // the rollup writer, without their pattern counts (the p field: up to a
 // thousand keys per document, read only by exports, from the database). It is used only with the embedded database: there the
@@ -80,6 +87,22 @@ func (c *rollupCache) keep(b *bucket) {
 	c.entries[b.id] = cp
 	c.sizes[b.id] = size
 	c.bytes += size
+}
+
+// setBudget changes the bound, evicting at random until the entries fit.
+func (c *rollupCache) setBudget(budget int) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.budget = budget
+	for k := range c.entries {
+		if c.bytes <= budget {
+			break
+		}
+		c.forget(k)
+	}
 }
 
 // fits reports whether a document of the size fits without evicting.

@@ -34,7 +34,7 @@ func checkPatterns(t *testing.T, s *Store, label string) {
 	rs := everyResponse(t, s)
 	for _, v := range GenMonths {
 		m, _ := survey.ParseMonth(v)
-		// The export reads both in one query.
+		// The export reads both agency by agency (EachAgencyPatterns).
 		all, verified, err := s.MonthPatternsBoth(ctx, m)
 		if err != nil {
 			t.Fatal(err)

@@ -19,7 +19,7 @@ func (w *rollupWriter) submit(c contribution, deadline time.Time) {
 		w.ratingsQueued.Add(1)
 	}
 	select {
-	case w.in <- c:
+	case w.in <- &c:
 		return
 	default:
 	}
@@ -31,7 +31,7 @@ func (w *rollupWriter) submit(c contribution, deadline time.Time) {
 	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
 	select {
-	case w.in <- c:
+	case w.in <- &c:
 	case <-t.C:
 		w.drop(c)
 	case <-w.quit:

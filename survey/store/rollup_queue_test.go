@@ -9,7 +9,7 @@ import (
 // instead of leaving the contribution to the pending log; a stopping writer
 // lets it go to the log at once.
 func TestSubmitWaitsForRoom(t *testing.T) {
-	w := &rollupWriter{in: make(chan contribution, 1), quit: make(chan struct{}), queued: map[string]time.Time{}}
+	w := &rollupWriter{in: make(chan *contribution, 1), quit: make(chan struct{}), queued: map[string]time.Time{}}
 	w.submit(contribution{attempt: "a"}, time.Now().Add(submitWait))
 	done := make(chan struct{})
 	go func() {
