@@ -14,9 +14,10 @@ import (
 // writer's cost per response: with batches of 1,000 (a 2 s linger) the
 // writer's updates took as much CPU as the submissions' inserts, and
 // submissions ran at about 0.6 of the raw insert rate. Batches of up to
-// 4,000, waited for up to 4 s, cut that by three quarters; what a dashboard
-// shows lags by those seconds at most (the pending log keeps a crash from
-// losing any of it).
+// 8,000, waited for up to 5 s, cut that by most of it; what a dashboard
+// shows lags by those seconds at most (a flush, as a read of the kiosk
+// ratings asks, ends the wait; the pending log keeps a crash from losing
+// any of it).
 const (
 	writerQueue    = 8192             // contributions waiting while a batch is counted; a full queue holds submissions back (rollup_queue.go)
 	writerBatch    = 8000             // most contributions counted in one batch
