@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -561,20 +560,8 @@ func sessionWorks(t testing.TB, env *testEnv, value string) bool {
 // public API and returns the answer.
 func submitByAPI(t testing.TB, env *testEnv, agency, area string) httpResult {
 	t.Helper()
-	cat, err := env.store.Catalog(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := cat.FormFor(area, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	answers := map[string]int{}
-	for _, q := range f.Questions(area) {
-		answers[q.Code] = 4
-	}
 	return callAPI(t, env, "", http.MethodPost, "/api/v1/responses", map[string]any{
-		"agency": agency, "area": area, "answers": answers, "channel": "counter", "idempotencyKey": survey.NewKey(),
+		"agency": agency, "area": area, "answers": uniformAnswers(t, env, area, 4, nil), "channel": "counter", "idempotencyKey": survey.NewKey(),
 	})
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -67,10 +68,7 @@ func pendingIDsFilter(ids []string) bson.D {
 		}
 	}
 	slices.SortFunc(seqs, func(a, b seq) int {
-		if c := strings.Compare(a.writer, b.writer); c != 0 {
-			return c
-		}
-		return int(min(max(a.n-b.n, -1), 1))
+		return cmp.Or(strings.Compare(a.writer, b.writer), cmp.Compare(a.n, b.n))
 	})
 	var or bson.A
 	for i := 0; i < len(seqs); {
